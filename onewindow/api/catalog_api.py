@@ -1,0 +1,255 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from onewindow.api.schemas import ERRORS_PUBLIC, Page, paginate
+from onewindow.catalog import selectors
+from onewindow.catalog.models import Domain, ItemType, ItemVersion
+from onewindow.errors import Invalid
+from onewindow.org.models import Centre, Level
+
+router = Router(tags=["事项清单"])
+
+
+class ItemOut(Schema):
+    code: str
+    name: str
+    domain: str
+    domain_name: str
+    type: ItemType
+    legal_days: int
+    promised_days: int
+    fee: float
+    accept_levels: list[str]
+    decide_level: str
+    proxy_allowed: bool
+    online: bool
+    max_visits: int
+
+
+class MaterialOut(Schema):
+    code: str
+    name: str
+    original: bool
+    copies: int
+    required: bool
+    condition: str
+    note: str
+    reusable: bool = True
+
+
+class FormFieldOut(Schema):
+    key: str
+    label: str
+    kind: str
+    required: bool
+    choices: list[str]
+    help_text: str
+
+
+class PlaceOut(Schema):
+    centre: str
+    name: str
+    address: str
+
+
+class PhonesOut(Schema):
+    consult: str
+    complaint: str
+
+
+class ItemDetailOut(ItemOut):
+    aliases: str
+    basis: str
+    department: str
+    department_name: str
+    fee_basis: str
+    conditions: str
+    result: str
+    materials: list[MaterialOut]
+    fields: list[FormFieldOut]
+    steps: list[str]
+    places: list[PlaceOut]
+    place: str
+    hours: str
+    phones: PhonesOut
+    version: int
+    published_at: str | None
+
+
+class ItemFilter(Schema):
+    domain: str | None = None
+    level: Level | None = None
+    q: str | None = None
+    proxy: bool | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def item_out(v: ItemVersion) -> dict[str, Any]:
+    return {
+        "code": v.item.code,
+        "name": v.name,
+        "domain": v.domain.code,
+        "domain_name": v.domain.name,
+        "type": v.type,
+        "legal_days": v.legal_days,
+        "promised_days": v.promised_days,
+        "fee": float(v.fee),
+        "accept_levels": list(v.accept_levels),
+        "decide_level": v.decide_level,
+        "proxy_allowed": v.proxy_allowed,
+        "online": v.online,
+        "max_visits": v.max_visits,
+    }
+
+
+def item_places(v: ItemVersion) -> list[dict[str, str]]:
+    """The centres that accept the item: the accepting levels within the department's county."""
+    county = v.department.jurisdiction.county()
+    centres = Centre.objects.filter(
+        is_active=True, jurisdiction__path__startswith=county.path, jurisdiction__level__in=v.accept_levels
+    ).order_by("jurisdiction__path")
+    return [{"centre": c.code, "name": c.name, "address": c.address} for c in centres]
+
+
+def item_detail_out(v: ItemVersion) -> dict[str, Any]:
+    data = item_out(v)
+    data.update(
+        aliases=v.aliases,
+        basis=v.basis,
+        department=v.department.code,
+        department_name=v.department.name,
+        fee_basis=v.fee_basis,
+        conditions=v.conditions,
+        result=v.result,
+        materials=[
+            {
+                "code": m.code,
+                "name": m.name,
+                "original": m.original,
+                "copies": m.copies,
+                "required": m.required,
+                "condition": m.condition,
+                "note": m.note,
+                "reusable": m.reusable,
+            }
+            for m in v.materials.all()
+        ],
+        fields=[
+            {
+                "key": f.key,
+                "label": f.label,
+                "kind": f.kind,
+                "required": f.required,
+                "choices": list(f.choices or []),
+                "help_text": f.help_text,
+            }
+            for f in v.fields.all()
+        ],
+        steps=list(v.steps or []),
+        places=item_places(v),
+        place=v.place,
+        hours=v.hours,
+        phones={"consult": v.consult_phone, "complaint": v.complaint_phone},
+        version=v.number,
+        published_at=v.published_at.isoformat() if v.published_at else None,
+    )
+    return data
+
+
+@router.get("/items", response={200: Page[ItemOut], **ERRORS_PUBLIC}, summary="事项清单（公开）")
+def items(request: HttpRequest, filters: Query[ItemFilter]) -> Any:
+    if filters.domain and not Domain.objects.filter(code=filters.domain).exists():
+        raise Invalid(f"未知的领域代码 {filters.domain}", code="unknown_domain", details={"domain": ["未知"]})
+    qs = selectors.item_list(domain=filters.domain, level=filters.level, q=filters.q, proxy=filters.proxy)
+    rows, count = paginate(qs, filters.page, filters.page_size)
+    return {"items": [item_out(v) for v in rows], "count": count}
+
+
+@router.get("/items/{code}", response={200: ItemDetailOut, **ERRORS_PUBLIC}, summary="办事指南（公开）")
+def item_detail(request: HttpRequest, code: str) -> Any:
+    return item_detail_out(selectors.item_get_published(code))
+
+
+class DomainOut(Schema):
+    code: str
+    name: str
+
+
+@router.get("/domains", response={200: list[DomainOut]}, summary="领域（公开）")
+def domains(request: HttpRequest) -> Any:
+    return [{"code": d.code, "name": d.name} for d in Domain.objects.all()]
+
+
+class BundleItemOut(Schema):
+    code: str
+    name: str
+
+
+class MergedMaterialOut(Schema):
+    code: str
+    name: str
+    original: bool
+    copies: int
+    required: bool
+    condition: str
+    note: str
+    items: list[str]
+
+
+class BundleOut(Schema):
+    code: str
+    name: str
+    life_event: str
+    description: str
+    items: list[BundleItemOut]
+
+
+class BundleDetailOut(BundleOut):
+    materials: list[MergedMaterialOut]
+    fields: list[FormFieldOut]
+
+
+class BundleFilter(Schema):
+    q: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def bundle_out(b: Any) -> dict[str, Any]:
+    return {
+        "code": b.code,
+        "name": b.name,
+        "life_event": b.life_event,
+        "description": b.description,
+        "items": [{"code": v.item.code, "name": v.name} for v in selectors.bundle_versions(b)],
+    }
+
+
+@router.get("/bundles", response={200: Page[BundleOut], **ERRORS_PUBLIC}, summary="一件事（公开）")
+def bundles(request: HttpRequest, filters: Query[BundleFilter]) -> Any:
+    rows, count = paginate(selectors.bundle_list(filters.q), filters.page, filters.page_size)
+    return {"items": [bundle_out(b) for b in rows], "count": count}
+
+
+@router.get("/bundles/{code}", response={200: BundleDetailOut, **ERRORS_PUBLIC}, summary="一件事详情（公开）")
+def bundle_detail(request: HttpRequest, code: str) -> Any:
+    b = selectors.bundle_get(code)
+    data = bundle_out(b)
+    data["materials"] = [m.__dict__ for m in selectors.bundle_materials(b)]
+    data["fields"] = [
+        {
+            "key": f.key,
+            "label": f.label,
+            "kind": f.kind,
+            "required": f.required,
+            "choices": list(f.choices or []),
+            "help_text": f.help_text,
+        }
+        for f in selectors.bundle_fields(b)
+    ]
+    return data

@@ -1,0 +1,184 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+
+from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
+from onewindow.errors import Forbidden, Invalid
+from onewindow.org.access import staff_of
+from onewindow.org.models import Centre, Jurisdiction, Level
+
+router = Router(tags=["机构"])
+
+
+class Me(Schema):
+    username: str
+    name: str
+    roles: list[str]
+    jurisdiction: str | None
+    jurisdiction_name: str | None
+    centre: str | None
+    department: str | None
+
+
+@router.get("/me", response={200: Me, **ERRORS_AUTH}, auth=None, summary="当前用户")
+def me(request: HttpRequest) -> Any:
+    from onewindow.api.api import AUTH
+
+    user = None
+    for auth in AUTH:
+        user = auth(request)
+        if user:
+            break
+    if not user:
+        from onewindow.errors import Unauthenticated
+
+        raise Unauthenticated("请先登录或提供有效的令牌")
+    request_user = request.user if getattr(request.user, "is_authenticated", False) else user
+    staff = staff_of(request_user)
+    if staff is None:
+        raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
+    return {
+        "username": request_user.get_username(),
+        "name": staff.name,
+        "roles": staff.role_list,
+        "jurisdiction": staff.jurisdiction.code,
+        "jurisdiction_name": staff.jurisdiction.name,
+        "centre": staff.centre.code if staff.centre else None,
+        "department": staff.department.code if staff.department else None,
+    }
+
+
+class JurisdictionOut(Schema):
+    code: str
+    name: str
+    level: str
+    parent: str | None
+
+
+class JurisdictionFilter(Schema):
+    level: Level | None = None
+    parent: str | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/jurisdictions", response={200: Page[JurisdictionOut], **ERRORS_PUBLIC}, summary="行政区域（公开）")
+def jurisdictions(request: HttpRequest, filters: Query[JurisdictionFilter]) -> Any:
+    qs = Jurisdiction.objects.select_related("parent").order_by("path")
+    if filters.level:
+        qs = qs.filter(level=filters.level)
+    if filters.parent:
+        if not Jurisdiction.objects.filter(code=filters.parent).exists():
+            raise Invalid(f"未知的区划代码 {filters.parent}", code="unknown_jurisdiction", details={"parent": ["未知"]})
+        qs = qs.filter(parent__code=filters.parent)
+    rows, count = paginate(qs, filters.page, filters.page_size)
+    items = [
+        {"code": j.code, "name": j.name, "level": j.level, "parent": j.parent.code if j.parent else None}
+        for j in rows
+    ]
+    return {"items": items, "count": count}
+
+
+class WindowOut(Schema):
+    id: int
+    number: int
+    name: str
+    kind: str
+    domains: list[str]
+
+
+class HoursOut(Schema):
+    session: str
+    weekdays: str
+    start: str
+    end: str
+    text: str
+
+
+class CentreOut(Schema):
+    code: str
+    name: str
+    jurisdiction: str
+    level: str
+    address: str
+    phone: str
+    supervision_phone: str
+    complaint_phone: str
+    hours: list[HoursOut]
+    windows: list[WindowOut]
+
+
+class CentreFilter(Schema):
+    jurisdiction: str | None = None
+    level: Level | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+def centre_out(c: Centre) -> dict[str, Any]:
+    return {
+        "code": c.code,
+        "name": c.name,
+        "jurisdiction": c.jurisdiction.code,
+        "level": c.jurisdiction.level,
+        "address": c.address,
+        "phone": c.phone,
+        "supervision_phone": c.supervision_phone,
+        "complaint_phone": c.complaint_phone,
+        "hours": [
+            {
+                "session": h.session,
+                "weekdays": h.weekdays,
+                "start": h.start.strftime("%H:%M"),
+                "end": h.end.strftime("%H:%M"),
+                "text": str(h),
+            }
+            for h in c.hours.all()
+        ],
+        "windows": [
+            {"id": w.id, "number": w.number, "name": w.name, "kind": w.kind, "domains": w.domains}
+            for w in c.windows.all()
+            if w.is_active
+        ],
+    }
+
+
+@router.get("/centres", response={200: Page[CentreOut], **ERRORS_PUBLIC}, summary="服务中心（公开）")
+def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
+    qs = (
+        Centre.objects.filter(is_active=True)
+        .select_related("jurisdiction")
+        .prefetch_related("hours", "windows")
+        .order_by("jurisdiction__path", "code")
+    )
+    if filters.jurisdiction:
+        j = Jurisdiction.objects.filter(code=filters.jurisdiction).first()
+        if j is None:
+            raise Invalid(
+                f"未知的区划代码 {filters.jurisdiction}",
+                code="unknown_jurisdiction",
+                details={"jurisdiction": ["未知"]},
+            )
+        qs = qs.filter(jurisdiction__path__startswith=j.path)
+    if filters.level:
+        qs = qs.filter(jurisdiction__level=filters.level)
+    rows, count = paginate(qs, filters.page, filters.page_size)
+    return {"items": [centre_out(c) for c in rows], "count": count}
+
+
+@router.get("/centres/{code}", response={200: CentreOut, **ERRORS_PUBLIC}, summary="服务中心详情（公开）")
+def centre_detail(request: HttpRequest, code: str) -> Any:
+    from onewindow.errors import NotFound
+
+    c = (
+        Centre.objects.filter(code=code, is_active=True)
+        .select_related("jurisdiction")
+        .prefetch_related("hours", "windows")
+        .first()
+    )
+    if c is None:
+        raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
+    return centre_out(c)

@@ -1,0 +1,123 @@
+"""Who may do what, and where: role permissions plus jurisdiction scoping.
+
+The permission table lives here, in one place. Scoping: every list of jurisdiction-bound data goes
+through :func:`scope` (a prefix match on the materialised path), and single objects through
+:func:`get_in_scope_or_404`, so an object outside the user's jurisdiction is a 404 — its existence
+does not leak.
+"""
+
+from __future__ import annotations
+
+from typing import Any, TypeVar
+
+from django.db.models import Model, Q, QuerySet
+
+from onewindow.errors import Forbidden, NotFound, Unauthenticated
+from onewindow.org.models import Jurisdiction, Role, Staff
+
+M = TypeVar("M", bound=Model)
+
+
+class Perm:
+    CATALOG_VIEW_DRAFTS = "catalog.view_drafts"
+    CATALOG_EDIT = "catalog.edit"
+    CATALOG_PUBLISH = "catalog.publish"
+    CATALOG_IMPORT = "catalog.import"
+    CATALOG_EXPORT = "catalog.export"
+    ORG_VIEW_STAFF = "org.view_staff"
+    ORG_MANAGE = "org.manage"
+    ROSTER_EDIT = "org.roster_edit"
+
+
+# The role → permissions table. Jurisdiction scoping applies on top of every entry.
+ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.AGENT: frozenset(),
+    Role.CLERK: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF}),
+    Role.REVIEWER: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF}),
+    Role.CENTRE_HEAD: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF, Perm.ROSTER_EDIT}),
+    Role.SUPERVISOR: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.CATALOG_EXPORT, Perm.ORG_VIEW_STAFF}),
+    Role.ADMIN: frozenset(
+        {
+            Perm.CATALOG_VIEW_DRAFTS,
+            Perm.CATALOG_EDIT,
+            Perm.CATALOG_PUBLISH,
+            Perm.CATALOG_IMPORT,
+            Perm.CATALOG_EXPORT,
+            Perm.ORG_VIEW_STAFF,
+            Perm.ORG_MANAGE,
+            Perm.ROSTER_EDIT,
+        }
+    ),
+}
+
+
+def staff_of(user: Any) -> Staff | None:
+    if user is None or not getattr(user, "is_authenticated", False):
+        return None
+    cached = getattr(user, "_ow_staff", None)
+    if cached is not None:
+        return cached  # type: ignore[no-any-return]
+    staff = (
+        Staff.objects.select_related("jurisdiction", "centre", "department")
+        .prefetch_related("roles", "extra_jurisdictions")
+        .filter(user=user)
+        .first()
+    )
+    user._ow_staff = staff
+    return staff
+
+
+def roles_of(user: Any) -> list[str]:
+    staff = staff_of(user)
+    return staff.role_list if staff else []
+
+
+def has_perm(user: Any, perm: str) -> bool:
+    return any(perm in ROLE_PERMISSIONS.get(role, frozenset()) for role in roles_of(user))
+
+
+def require_perm(user: Any, perm: str) -> Staff:
+    staff = staff_of(user)
+    if staff is None:
+        if not getattr(user, "is_authenticated", False):
+            raise Unauthenticated()
+        raise Forbidden("您的账号未关联工作人员信息")
+    if not has_perm(user, perm):
+        raise Forbidden()
+    return staff
+
+
+def scope_roots(user: Any) -> list[Jurisdiction]:
+    """The jurisdictions whose subtrees the user may see (empty: nothing)."""
+    staff = staff_of(user)
+    if staff is None:
+        return []
+    return [staff.jurisdiction, *staff.extra_jurisdictions.all()]
+
+
+def scope_q(user: Any, path_field: str = "jurisdiction__path") -> Q:
+    roots = scope_roots(user)
+    if not roots:
+        return Q(pk__in=[])
+    q = Q()
+    for root in roots:
+        q |= Q(**{f"{path_field}__startswith": root.path})
+    return q
+
+
+def scope(user: Any, qs: QuerySet[M], path_field: str = "jurisdiction__path") -> QuerySet[M]:
+    """Filter ``qs`` to the user's jurisdiction (the selector helper every list uses)."""
+    return qs.filter(scope_q(user, path_field))
+
+
+def in_scope(user: Any, jurisdiction: Jurisdiction) -> bool:
+    return any(jurisdiction.path.startswith(root.path) for root in scope_roots(user))
+
+
+def get_in_scope_or_404(
+    user: Any, qs: QuerySet[M], path_field: str = "jurisdiction__path", **lookup: Any
+) -> M:
+    obj = scope(user, qs, path_field).filter(**lookup).first()
+    if obj is None:
+        raise NotFound()
+    return obj
