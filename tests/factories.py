@@ -31,7 +31,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         django_get_or_create = ("username",)
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+    password = factory.django.Password(PASSWORD)
 
 
 def make_staff(username: str, name: str, jurisdiction: Jurisdiction, roles: list[str], **kw: Any) -> Staff:

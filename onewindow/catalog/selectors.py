@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
-from django.db.models import QuerySet
+from django.db.models import Exists, OuterRef, QuerySet
 
-from onewindow.catalog.models import Bundle, ItemVersion, Material, VersionStatus
+from onewindow.catalog.models import Bundle, FormField, Item, ItemVersion, Material, VersionStatus
 from onewindow.catalog.search import normalise_query
 from onewindow.errors import NotFound
+from onewindow.org.models import LEVEL_ORDER
 
 
 def item_list(
@@ -116,3 +118,184 @@ def bundle_fields(bundle: Bundle) -> list[Any]:
         for f in v.fields.all():
             seen.setdefault(f.key, f)
     return list(seen.values())
+
+
+# ---------------------------------------------------------------------------------------------
+# Management (staff) reads: every item with its latest version, version snapshots and diffs.
+# ---------------------------------------------------------------------------------------------
+
+# The guide elements of a version, in display order, with their Chinese labels.
+GUIDE_FIELDS: list[tuple[str, str]] = [
+    ("name", "事项名称"),
+    ("aliases", "简称/别名"),
+    ("domain", "领域"),
+    ("type", "办件类型"),
+    ("basis", "设定依据"),
+    ("department", "实施部门"),
+    ("accept_levels", "受理层级"),
+    ("decide_level", "决定层级"),
+    ("legal_days", "法定办结时限（工作日）"),
+    ("promised_days", "承诺办结时限（工作日）"),
+    ("fee", "收费标准（元）"),
+    ("fee_basis", "收费依据"),
+    ("conditions", "受理条件"),
+    ("steps", "办理流程"),
+    ("place", "办理地点"),
+    ("hours", "办理时间"),
+    ("consult_phone", "咨询电话"),
+    ("complaint_phone", "投诉电话"),
+    ("online", "可网上办理"),
+    ("proxy_allowed", "可帮办代办"),
+    ("max_visits", "到现场次数"),
+    ("result", "办理结果"),
+]
+
+MATERIAL_FIELDS: list[tuple[str, str]] = [
+    ("code", "材料编码"),
+    ("name", "材料名称"),
+    ("original", "原件"),
+    ("copies", "份数"),
+    ("required", "必需"),
+    ("condition", "提交条件"),
+    ("note", "备注"),
+    ("reusable", "可复用"),
+]
+
+FORM_FIELD_FIELDS: list[tuple[str, str]] = [
+    ("key", "字段名"),
+    ("label", "标题"),
+    ("kind", "类型"),
+    ("required", "必填"),
+    ("choices", "选项"),
+    ("help_text", "填写说明"),
+]
+
+
+def item_version_latest_list(
+    *, status: str | None = None, domain: str | None = None, q: str | None = None
+) -> QuerySet[ItemVersion]:
+    """Every item's latest version (drafts included), for the management list."""
+    newer = ItemVersion.objects.filter(item=OuterRef("item"), number__gt=OuterRef("number"))
+    qs = (
+        ItemVersion.objects.filter(~Exists(newer))
+        .select_related("item", "item__published", "domain", "department")
+        .order_by("item__code")
+    )
+    if status:
+        qs = qs.filter(status=status)
+    if domain:
+        qs = qs.filter(domain__code=domain)
+    term = normalise_query(q or "")
+    if term:
+        qs = qs.filter(search_text__icontains=term)
+    return qs
+
+
+def item_get_for_manage(code: str) -> Item:
+    item = Item.objects.select_related("published").filter(code=code).first()
+    if item is None:
+        raise NotFound(f"事项 {code} 不存在", code="unknown_item")
+    return item
+
+
+def item_versions(item: Item) -> list[ItemVersion]:
+    return list(
+        item.versions.select_related("domain", "department", "created_by")
+        .prefetch_related("materials", "fields")
+        .order_by("-number")
+    )
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Decimal):
+        return f"{value.quantize(Decimal('0.01'))}"
+    if isinstance(value, list):
+        return [str(v) for v in value]
+    return value
+
+
+def guide_snapshot(v: ItemVersion) -> dict[str, Any]:
+    """The guide elements of a (possibly unsaved) version as plain, comparable values."""
+    data: dict[str, Any] = {}
+    for attr, _label in GUIDE_FIELDS:
+        if attr == "domain":
+            data[attr] = v.domain.code if v.domain_id else ""
+        elif attr == "department":
+            data[attr] = v.department.code if v.department_id else ""
+        elif attr == "fee":
+            data[attr] = _plain(Decimal(str(v.fee if v.fee is not None else 0)))
+        elif attr == "accept_levels":
+            levels = list(v.accept_levels or [])
+            data[attr] = [lv for lv in LEVEL_ORDER if lv in levels] + [lv for lv in levels if lv not in LEVEL_ORDER]
+        else:
+            data[attr] = _plain(getattr(v, attr))
+    return data
+
+
+def material_snapshot(m: Material) -> dict[str, Any]:
+    return {attr: _plain(getattr(m, attr)) for attr, _label in MATERIAL_FIELDS}
+
+
+def form_field_snapshot(f: FormField) -> dict[str, Any]:
+    return {attr: _plain(getattr(f, attr)) for attr, _label in FORM_FIELD_FIELDS}
+
+
+def version_snapshot(v: ItemVersion) -> dict[str, Any]:
+    return {
+        "guide": guide_snapshot(v),
+        "materials": [material_snapshot(m) for m in v.materials.all()],
+        "fields": [form_field_snapshot(f) for f in v.fields.all()],
+    }
+
+
+@dataclass
+class Change:
+    label: str
+    old: str
+    new: str
+
+
+def _show(value: Any) -> str:
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, list):
+        return "、".join(str(v) for v in value)
+    if value is None:
+        return ""
+    return str(value)
+
+
+def _rows_diff(
+    kind: str, key: str, labels: dict[str, str], old: list[dict[str, Any]], new: list[dict[str, Any]]
+) -> list[Change]:
+    changes: list[Change] = []
+    old_by = {r[key]: r for r in old}
+    new_by = {r[key]: r for r in new}
+    for k, row in new_by.items():
+        name = row.get("name") or row.get("label") or k
+        if k not in old_by:
+            changes.append(Change(f"{kind}「{name}」", "（无）", "新增"))
+        elif old_by[k] != row:
+            fields = [attr for attr in row if row[attr] != old_by[k].get(attr)]
+            detail = "；".join(f"{labels[attr]}：{_show(old_by[k].get(attr))} → {_show(row[attr])}" for attr in fields)
+            changes.append(Change(f"{kind}「{name}」", "", f"修改（{detail}）"))
+    for k, row in old_by.items():
+        if k not in new_by:
+            name = row.get("name") or row.get("label") or k
+            changes.append(Change(f"{kind}「{name}」", "", "删除"))
+    if [r[key] for r in old if r[key] in new_by] != [r[key] for r in new if r[key] in old_by]:
+        changes.append(Change(f"{kind}顺序", "", "已调整"))
+    return changes
+
+
+def version_diff(old: ItemVersion, new: ItemVersion) -> list[Change]:
+    """What changed from ``old`` to ``new``: guide elements, materials and form fields."""
+    a, b = version_snapshot(old), version_snapshot(new)
+    changes: list[Change] = []
+    labels = dict(GUIDE_FIELDS)
+    for attr, label in labels.items():
+        if a["guide"][attr] != b["guide"][attr]:
+            changes.append(Change(label, _show(a["guide"][attr]), _show(b["guide"][attr])))
+    changes += _rows_diff("材料", "code", dict(MATERIAL_FIELDS), a["materials"], b["materials"])
+    changes += _rows_diff("表单字段", "key", dict(FORM_FIELD_FIELDS), a["fields"], b["fields"])
+    return changes

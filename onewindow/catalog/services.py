@@ -180,3 +180,18 @@ def bundle_save(
     for i, c in enumerate(item_codes, start=1):
         BundleItem.objects.create(bundle=bundle, item=items[c], sort=i)
     return bundle
+
+
+@transaction.atomic
+def item_version_edit(
+    *,
+    actor: Any,
+    version: ItemVersion,
+    materials: list[dict[str, Any]],
+    fields: list[dict[str, Any]],
+    **changes: Any,
+) -> ItemVersion:
+    """Save a draft's guide elements, materials and form fields together (one transaction)."""
+    version = item_version_update(actor=actor, version=version, **changes)
+    version_set_children(version=version, materials=materials, fields=fields)
+    return version

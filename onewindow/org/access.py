@@ -27,15 +27,31 @@ class Perm:
     ORG_VIEW_STAFF = "org.view_staff"
     ORG_MANAGE = "org.manage"
     ROSTER_EDIT = "org.roster_edit"
+    RESIDENT_VIEW = "org.resident_view"
+    RESIDENT_CREATE = "org.resident_create"
+    PERSONAL_DATA_FULL_VIEW = "privacy.full_view"
 
 
 # The role → permissions table. Jurisdiction scoping applies on top of every entry.
 ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
-    Role.AGENT: frozenset(),
-    Role.CLERK: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF}),
-    Role.REVIEWER: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF}),
-    Role.CENTRE_HEAD: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF, Perm.ROSTER_EDIT}),
-    Role.SUPERVISOR: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.CATALOG_EXPORT, Perm.ORG_VIEW_STAFF}),
+    Role.AGENT: frozenset({Perm.ORG_VIEW_STAFF, Perm.RESIDENT_VIEW, Perm.RESIDENT_CREATE}),
+    Role.CLERK: frozenset(
+        {Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF, Perm.RESIDENT_VIEW, Perm.RESIDENT_CREATE}
+    ),
+    Role.REVIEWER: frozenset({Perm.CATALOG_VIEW_DRAFTS, Perm.ORG_VIEW_STAFF, Perm.RESIDENT_VIEW}),
+    Role.CENTRE_HEAD: frozenset(
+        {
+            Perm.CATALOG_VIEW_DRAFTS,
+            Perm.ORG_VIEW_STAFF,
+            Perm.ROSTER_EDIT,
+            Perm.RESIDENT_VIEW,
+            Perm.RESIDENT_CREATE,
+            Perm.PERSONAL_DATA_FULL_VIEW,
+        }
+    ),
+    Role.SUPERVISOR: frozenset(
+        {Perm.CATALOG_VIEW_DRAFTS, Perm.CATALOG_EXPORT, Perm.ORG_VIEW_STAFF, Perm.RESIDENT_VIEW}
+    ),
     Role.ADMIN: frozenset(
         {
             Perm.CATALOG_VIEW_DRAFTS,
@@ -46,6 +62,9 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ORG_VIEW_STAFF,
             Perm.ORG_MANAGE,
             Perm.ROSTER_EDIT,
+            Perm.RESIDENT_VIEW,
+            Perm.RESIDENT_CREATE,
+            Perm.PERSONAL_DATA_FULL_VIEW,
         }
     ),
 }

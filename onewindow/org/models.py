@@ -29,7 +29,12 @@ class Jurisdiction(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     level = models.CharField(_("层级"), max_length=16, choices=Level.choices)
     parent = models.ForeignKey(
-        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="children", verbose_name=_("上级")
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("上级"),
     )
     # Materialised path of codes ("152522000000/152522100000/"): scoping is a prefix match.
     path = models.CharField(_("路径"), max_length=200, db_index=True, editable=False)
@@ -163,11 +168,15 @@ class WindowKind(models.TextChoices):
 
 
 class Window(models.Model):
-    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="windows", verbose_name=_("中心"))
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="windows", verbose_name=_("中心")
+    )
     number = models.PositiveSmallIntegerField(_("窗口号"))
     name = models.CharField(_("名称"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=WindowKind.choices)
-    domains = models.JSONField(_("服务领域"), default=list, blank=True, help_text=_("分领域窗口的领域代码列表"))
+    domains = models.JSONField(
+        _("服务领域"), default=list, blank=True, help_text=_("分领域窗口的领域代码列表")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -205,10 +214,20 @@ class Staff(models.Model):
         help_text=_("代办员负责多个嘎查村时在此添加"),
     )
     centre = models.ForeignKey(
-        Centre, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("所在中心")
+        Centre,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("所在中心"),
     )
     department = models.ForeignKey(
-        Department, on_delete=models.PROTECT, null=True, blank=True, related_name="staff", verbose_name=_("部门")
+        Department,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="staff",
+        verbose_name=_("部门"),
     )
     post = models.CharField(_("岗位"), max_length=50, blank=True)
     ab_partner = models.ForeignKey(
@@ -236,6 +255,12 @@ class Staff(models.Model):
 
     def on_duty(self, day: dt.date) -> bool:
         return any(d.date == day for d in self.duties.all())
+
+    @property
+    def masked_mobile(self) -> str:
+        from onewindow.privacy.masking import mask_phone
+
+        return mask_phone(self.mobile)
 
 
 class StaffRole(models.Model):
@@ -266,7 +291,12 @@ class Duty(models.Model):
     date = models.DateField(_("日期"), db_index=True)
     shift = models.CharField(_("班次"), max_length=16, choices=Shift.choices, default=Shift.FULL)
     window = models.ForeignKey(
-        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="duties", verbose_name=_("窗口")
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="duties",
+        verbose_name=_("窗口"),
     )
     note = models.CharField(_("备注"), max_length=200, blank=True)
 
@@ -306,7 +336,9 @@ class Resident(models.Model):
     or credit code for exact look-ups. ``jurisdiction`` is where the resident lives (scoping).
     """
 
-    kind = models.CharField(_("类型"), max_length=16, choices=ResidentKind.choices, default=ResidentKind.PERSON)
+    kind = models.CharField(
+        _("类型"), max_length=16, choices=ResidentKind.choices, default=ResidentKind.PERSON
+    )
     name = models.CharField(_("姓名/名称"), max_length=100)
     id_number = EncryptedTextField(_("证件号码（加密）"))
     id_index = models.CharField(max_length=64, db_index=True, editable=False)
@@ -336,3 +368,29 @@ class Resident(models.Model):
 
         self.id_index = blind_index(self.id_number)
         super().save(*args, **kwargs)
+
+    @property
+    def masked_name(self) -> str:
+        from onewindow.privacy.masking import mask_name
+
+        return mask_name(self.name) if self.kind == ResidentKind.PERSON else self.name
+
+    @property
+    def masked_id_number(self) -> str:
+        from onewindow.privacy.masking import mask_credit_code, mask_id_number
+
+        if self.kind == ResidentKind.ENTERPRISE:
+            return mask_credit_code(self.id_number)
+        return mask_id_number(self.id_number)
+
+    @property
+    def masked_phone(self) -> str:
+        from onewindow.privacy.masking import mask_phone
+
+        return mask_phone(self.phone)
+
+    @property
+    def masked_address(self) -> str:
+        from onewindow.privacy.masking import mask_address
+
+        return mask_address(self.address)

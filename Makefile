@@ -1,0 +1,78 @@
+# OneWindow — the two commands: `make run` and `make test`.
+PYTHON ?= python3
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+HOST   ?= 127.0.0.1
+PORT   ?= 8000
+export ONEWINDOW_DATA_DIR ?= $(CURDIR)/var
+DJANGO := $(BIN)/python -m django --settings onewindow.settings
+SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0
+
+.PHONY: run serve install install-dev system-deps test check lint format types migrations-check e2e worker demo bench clean
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+install: $(VENV)/.installed
+install-dev: $(VENV)/.installed-dev
+
+## make run: install, migrate, load the demo county, serve on http://$(HOST):$(PORT) with gunicorn
+run: install
+	$(BIN)/onewindow migrate --noinput
+	$(BIN)/onewindow demo
+	$(BIN)/onewindow collectstatic --noinput --verbosity 0
+	$(BIN)/onewindow serve --host $(HOST) --port $(PORT)
+
+worker: install
+	$(BIN)/onewindow worker
+
+demo: install
+	$(BIN)/onewindow migrate --noinput
+	$(BIN)/onewindow demo
+
+## System packages the PDF and browser tests need (Debian): installed only when missing.
+system-deps:
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "Installing Debian packages:$$missing"; \
+	  $(SUDO) apt-get update -qq && DEBIAN_FRONTEND=noninteractive $(SUDO) apt-get install -y -qq $$missing; \
+	fi
+
+lint: install-dev
+	$(BIN)/ruff check onewindow tests bench
+	$(BIN)/ruff format --check onewindow tests bench
+
+format: install-dev
+	$(BIN)/ruff format onewindow tests bench
+	$(BIN)/ruff check --fix onewindow tests bench
+
+types: install-dev
+	$(BIN)/mypy onewindow
+
+migrations-check: install-dev
+	$(DJANGO) makemigrations --check --dry-run
+
+check: lint types migrations-check
+
+## make test: everything CI runs — lint, types, migrations check, the whole suite (unit, HTTP, browser)
+test: install-dev system-deps check
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+e2e: install-dev system-deps
+	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
+
+bench: install-dev
+	$(BIN)/python bench/run.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
