@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "template_partials",
     "huey.contrib.djhuey",
     "onewindow.privacy",
+    "onewindow.worktime",
     "onewindow.org",
     "onewindow.catalog",
     "onewindow.documents",
