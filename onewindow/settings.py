@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "onewindow.worktime",
     "onewindow.org",
     "onewindow.catalog",
+    "onewindow.cases",
     "onewindow.documents",
     "onewindow.api",
     "onewindow.portal",
@@ -170,3 +171,11 @@ LOGGING = {
 
 # Catalog import limits.
 CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+# Cache (rate limits, etc.): Redis when configured, else a file cache shared by all local processes.
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {"BACKEND": "django.core.cache.backends.filebased.FileBasedCache", "LOCATION": str(DATA_DIR / "cache")}
+    }

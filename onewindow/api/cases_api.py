@@ -1,0 +1,333 @@
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any, Literal
+
+from django.http import HttpRequest
+from ninja import Query, Router, Schema
+from ninja.responses import Status
+
+from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error, Page, paginate
+from onewindow.cases import selectors, services
+from onewindow.cases.models import Case, CaseEvent, State, Warning
+from onewindow.cases.workflow import ACTION_LABELS
+from onewindow.errors import NotFound
+from onewindow.org import access
+from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
+from onewindow.privacy.services import personal_data_access_log
+
+router = Router(tags=["办件"])
+
+
+class ApplicantIn(Schema):
+    kind: Literal["person", "enterprise"] = "person"
+    name: str
+    id_number: str | None = None
+    credit_code: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+class MaterialIn(Schema):
+    code: str
+    provided: bool
+    note: str | None = None
+
+
+class CaseIn(Schema):
+    item: str
+    channel: Literal["window", "online", "proxy", "kiosk"] = "window"
+    centre: str
+    window: int | None = None
+    applicant: ApplicantIn
+    materials: list[MaterialIn] = []
+    form: dict[str, Any] = {}
+    agent_request: int | None = None
+
+
+class MissingOut(Schema):
+    code: str
+    name: str
+    reason: str
+
+
+class NoticeOut(Schema):
+    kind: str
+    missing: list[MissingOut] = []
+    reason: str | None = None
+    basis: str | None = None
+
+
+class CaseCreated(Schema):
+    number: str
+    state: State
+    deadline: dt.date | None = None
+    notice: NoticeOut | None = None
+
+
+class ApplicantOut(Schema):
+    kind: str
+    name: str
+    id_number: str
+    phone: str
+    address: str
+    masked: bool
+
+
+class EventOut(Schema):
+    seq: int
+    at: dt.datetime
+    action: str
+    action_label: str
+    actor: str
+    role: str
+    centre: str | None
+    state_from: str
+    state_to: str
+    note: str
+
+
+class CaseOut(Schema):
+    number: str
+    item: str
+    item_name: str
+    item_version: int
+    state: State
+    state_label: str
+    channel: str
+    centre: str
+    department: str
+    level: str
+    applicant: ApplicantOut
+    received_at: dt.datetime
+    accepted_at: dt.datetime | None
+    deadline: dt.date | None
+    promised_days: int
+    paused_days: int
+    extended_days: int
+    warning: Warning
+    materials: list[dict[str, Any]]
+    form: dict[str, Any]
+    notice: dict[str, Any]
+    decision_reason: str
+    delivery: str
+    signed_by: str
+    timeline: list[EventOut]
+
+
+class CaseRow(Schema):
+    number: str
+    item: str
+    item_name: str
+    state: State
+    centre: str
+    department: str
+    applicant_name: str
+    received_at: dt.datetime
+    deadline: dt.date | None
+    warning: Warning
+
+
+def _handles(user: Any, case: Case) -> bool:
+    staff = access.staff_of(user)
+    if staff is None:
+        return False
+    return bool(
+        (staff.centre_id and staff.centre_id == case.centre_id)
+        or (staff.department_id and staff.department_id == case.queue_department_id)
+        or case.assignee_id == getattr(user, "pk", None)
+    )
+
+
+def applicant_out(case: Case, full: bool) -> dict[str, Any]:
+    r = case.applicant
+    if full:
+        return {"kind": r.kind, "name": r.name, "id_number": r.id_number, "phone": r.phone or "",
+                "address": r.address or "", "masked": False}  # fmt: skip
+    return {
+        "kind": r.kind,
+        "name": mask_name(r.name) if r.kind == "person" else r.name,
+        "id_number": mask_id_number(r.id_number) if r.kind == "person" else r.id_number,
+        "phone": mask_phone(r.phone),
+        "address": mask_address(r.address),
+        "masked": True,
+    }
+
+
+def event_out(e: CaseEvent) -> dict[str, Any]:
+    return {
+        "seq": e.seq, "at": e.at, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
+        "actor": e.actor_name, "role": e.role, "centre": e.centre.name if e.centre_id else None,
+        "state_from": e.state_from, "state_to": e.state_to, "note": e.note,
+    }  # fmt: skip
+
+
+def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
+    full = _handles(request.user, case)
+    if full:
+        personal_data_access_log(
+            actor=request.user, obj=case.applicant, fields=["id_number", "phone", "address"],
+            purpose=f"办件 {case.number}", ip=request.META.get("REMOTE_ADDR"),
+        )  # fmt: skip
+    return {
+        "number": case.number,
+        "item": case.item_version.item.code,
+        "item_name": case.item_version.name,
+        "item_version": case.item_version.number,
+        "state": case.state,
+        "state_label": str(State(case.state).label),
+        "channel": case.channel,
+        "centre": case.centre.code,
+        "department": case.queue_department.code,
+        "level": case.queue_level,
+        "applicant": applicant_out(case, full),
+        "received_at": case.received_at,
+        "accepted_at": case.accepted_at,
+        "deadline": case.deadline,
+        "promised_days": case.promised_days,
+        "paused_days": case.paused_days,
+        "extended_days": case.extended_days,
+        "warning": selectors.warning_for(case, services.local_today()),
+        "materials": case.materials,
+        "form": case.form_data,
+        "notice": case.notice,
+        "decision_reason": case.decision_reason,
+        "delivery": case.delivery,
+        "signed_by": case.signed_by,
+        "timeline": [event_out(e) for e in case.events.select_related("centre").order_by("seq")],
+    }
+
+
+@router.post("/cases", response={201: CaseCreated, **ERRORS_AUTH, 409: Error}, summary="受理（收件）")
+def case_create(request: HttpRequest, payload: CaseIn) -> Any:
+    case = services.case_intake(
+        actor=request.user,
+        item=payload.item,
+        centre=payload.centre,
+        applicant=payload.applicant.dict(),
+        materials=[m.dict() for m in payload.materials],
+        form=payload.form,
+        channel=payload.channel,
+        window=payload.window,
+    )
+    out: dict[str, Any] = {"number": case.number, "state": case.state}
+    if case.deadline:
+        out["deadline"] = case.deadline
+    if case.state == State.CORRECTION_NEEDED:
+        out["notice"] = case.notice
+    return Status(201, out)
+
+
+class CaseFilter(Schema):
+    state: State | None = None
+    item: str | None = None
+    warning: Warning | None = None
+    page: int = 1
+    page_size: int = 50
+
+
+@router.get("/cases", response={200: Page[CaseRow], **ERRORS_AUTH}, summary="办件列表（本辖区）")
+def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
+    qs = selectors.case_list(actor=request.user, state=filters.state, item=filters.item, warning=filters.warning)
+    rows, count = paginate(qs, filters.page, filters.page_size)
+    items = [
+        {
+            "number": c.number, "item": c.item_version.item.code, "item_name": c.item_version.name,
+            "state": c.state, "centre": c.centre.code, "department": c.queue_department.code,
+            "applicant_name": mask_name(c.applicant.name), "received_at": c.received_at,
+            "deadline": c.deadline, "warning": c.warning,
+        }  # fmt: skip
+        for c in rows
+    ]
+    return {"items": items, "count": count}
+
+
+@router.get("/cases/{number}", response={200: CaseOut, **ERRORS_AUTH}, summary="办件详情")
+def case_detail(request: HttpRequest, number: str) -> Any:
+    return case_out(request, services.case_get_for_user(request.user, number))
+
+
+class ActionIn(Schema):
+    action: str
+    note: str | None = None
+    reason: str | None = None
+    materials: list[MaterialIn] | None = None
+    to: Literal["window", "post", "agent"] | None = None
+    signed_by: str | None = None
+    tracking_number: str | None = None
+    days: int | None = None
+    override_reason: str | None = None
+
+
+@router.post("/cases/{number}/actions", response={200: CaseOut, **ERRORS_AUTH, 409: Error}, summary="办件操作")
+def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
+    case = services.case_transition(
+        actor=request.user,
+        number=number,
+        action=payload.action,
+        note=payload.note or "",
+        reason=payload.reason or "",
+        materials=[m.dict() for m in payload.materials] if payload.materials is not None else None,
+        to=payload.to,
+        signed_by=payload.signed_by or "",
+        tracking_number=payload.tracking_number or "",
+        days=payload.days,
+        override_reason=payload.override_reason or "",
+    )
+    return case_out(request, services.case_get_for_user(request.user, case.number))
+
+
+class ProgressQuery(Schema):
+    number: str
+    check: str
+
+
+class ProgressOut(Schema):
+    number: str
+    item_name: str
+    centre: str
+    state: State
+    state_label: str
+    received_at: dt.datetime
+    accepted_at: dt.datetime | None
+    deadline: dt.date | None
+    finished_at: dt.datetime | None
+    steps: list[dict[str, Any]]
+
+
+def progress_lookup(number: str, check: str) -> Case:
+    """The case if ``check`` is the last 4 characters of the applicant's ID number or phone; else 404."""
+    check = (check or "").strip().upper()
+    case = Case.objects.select_related("applicant", "item_version", "centre").filter(number=number.strip()).first()
+    if case is None or len(check) != 4:
+        raise NotFound("未找到该办件，请核对办件编号和校验码", code="not_found")
+    r = case.applicant
+    if check not in {r.id_number[-4:].upper(), (r.phone or "")[-4:]}:
+        raise NotFound("未找到该办件，请核对办件编号和校验码", code="not_found")
+    return case
+
+
+def progress_out(case: Case) -> dict[str, Any]:
+    return {
+        "number": case.number,
+        "item_name": case.item_version.name,
+        "centre": case.centre.name,
+        "state": case.state,
+        "state_label": str(State(case.state).label),
+        "received_at": case.received_at,
+        "accepted_at": case.accepted_at,
+        "deadline": case.deadline,
+        "finished_at": case.delivered_at or (case.decided_at if case.state in {"not_accepted", "withdrawn"} else None),
+        "steps": [
+            {"at": e.at.isoformat(), "action": ACTION_LABELS.get(e.action, e.action), "state": str(State(e.state_to).label)}
+            for e in case.events.order_by("seq")
+        ],
+    }
+
+
+@router.get("/progress", response={200: ProgressOut, **ERRORS_PUBLIC, 429: Error}, auth=None, summary="办件进度查询（公开）")
+def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
+    from onewindow.api.ratelimit import check_rate
+
+    check_rate(request, "progress", limit=30, per_seconds=60)
+    return progress_out(progress_lookup(q.number, q.check))

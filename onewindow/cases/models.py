@@ -1,0 +1,179 @@
+"""The 办件 (case) and its append-only, hash-chained timeline."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.catalog.models import Item, ItemVersion
+from onewindow.org.models import Centre, Department, Level, Resident, Window
+
+
+class State(models.TextChoices):
+    SUBMITTED = "submitted", _("待受理")
+    CORRECTION_NEEDED = "correction_needed", _("待补正")
+    NOT_ACCEPTED = "not_accepted", _("不予受理")
+    ACCEPTED = "accepted", _("已受理")
+    IN_REVIEW = "in_review", _("审查中")
+    SUSPENDED = "suspended", _("已中止（暂停计时）")
+    APPROVED = "approved", _("准予许可/办结")
+    DENIED = "denied", _("不予许可")
+    READY = "ready", _("待取件")
+    DELIVERED = "delivered", _("已办结")
+    WITHDRAWN = "withdrawn", _("已撤回")
+
+
+OPEN_STATES = {
+    State.SUBMITTED, State.CORRECTION_NEEDED, State.ACCEPTED, State.IN_REVIEW, State.SUSPENDED,
+    State.APPROVED, State.DENIED, State.READY,
+}  # fmt: skip
+CLOCK_STATES = {State.ACCEPTED, State.IN_REVIEW}
+
+
+class Channel(models.TextChoices):
+    WINDOW = "window", _("窗口")
+    ONLINE = "online", _("网上")
+    PROXY = "proxy", _("帮办代办")
+    KIOSK = "kiosk", _("自助终端")
+
+
+class Warning(models.TextChoices):
+    NONE = "none", _("正常")
+    YELLOW = "yellow", _("黄牌预警")
+    RED = "red", _("红牌超期")
+
+
+class Delivery(models.TextChoices):
+    WINDOW = "window", _("窗口领取")
+    POST = "post", _("邮寄")
+    AGENT = "agent", _("代办员代取")
+
+
+class Case(models.Model):
+    number = models.CharField(_("办件编号"), max_length=32, unique=True)
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项"))
+    item_version = models.ForeignKey(
+        ItemVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项版本")
+    )
+    channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WINDOW)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases", verbose_name=_("受理中心"))
+    window = models.ForeignKey(
+        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("窗口")
+    )
+    applicant = models.ForeignKey(
+        Resident, on_delete=models.PROTECT, related_name="cases", verbose_name=_("申请人")
+    )
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
+    form_data = models.JSONField(_("申请表"), default=dict, blank=True)
+    materials = models.JSONField(_("材料核验"), default=list, blank=True)
+    notice = models.JSONField(_("一次性告知内容"), default=dict, blank=True)
+    correction_count = models.PositiveSmallIntegerField(_("补正告知次数"), default=0)
+    correction_overrides = models.PositiveSmallIntegerField(_("再次告知（负责人批准）次数"), default=0)
+
+    queue_department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="queue", verbose_name=_("审批部门")
+    )
+    queue_level = models.CharField(_("审批层级"), max_length=16, choices=Level.choices)
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    received_at = models.DateTimeField(_("收件时间"))
+    accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
+    accept_date = models.DateField(_("受理日（计时起点）"), null=True, blank=True)
+    promised_days = models.PositiveIntegerField(_("承诺时限"), default=0)
+    extended_days = models.PositiveIntegerField(_("延期工作日"), default=0)
+    paused_days = models.PositiveIntegerField(_("中止工作日"), default=0)
+    suspended_since = models.DateField(_("中止起始日"), null=True, blank=True)
+    deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    warning = models.CharField(_("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE, db_index=True)
+    decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
+    decision_reason = models.TextField(_("决定理由"), blank=True)
+    ready_at = models.DateTimeField(_("出件时间"), null=True, blank=True)
+    delivered_at = models.DateTimeField(_("送达时间"), null=True, blank=True)
+    delivery = models.CharField(_("送达方式"), max_length=16, choices=Delivery.choices, blank=True)
+    tracking_number = models.CharField(_("邮寄单号"), max_length=50, blank=True)
+    signed_by = models.CharField(_("签收人"), max_length=50, blank=True)
+
+    class Meta:
+        verbose_name = _("办件")
+        verbose_name_plural = _("办件")
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class CaseCounter(models.Model):
+    """Per-prefix (county + day) sequence for case numbers."""
+
+    prefix = models.CharField(max_length=20, unique=True)
+    last = models.PositiveIntegerField(default=0)
+
+
+class ImmutableEvent(Exception):
+    pass
+
+
+class CaseEvent(models.Model):
+    """One step of the case: who, role, where, when, what. Append-only; hash-chained per case."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    at = models.DateTimeField(_("时间"))
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    actor_name = models.CharField(_("经办人"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=16, blank=True)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, related_name="+")
+    window = models.ForeignKey(Window, on_delete=models.PROTECT, null=True, related_name="+")
+    action = models.CharField(_("动作"), max_length=32)
+    state_from = models.CharField(_("原状态"), max_length=20, blank=True)
+    state_to = models.CharField(_("新状态"), max_length=20)
+    note = models.TextField(_("说明"), blank=True)
+    data = models.JSONField(default=dict, blank=True)
+    prev_hash = models.CharField(max_length=64, blank=True)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = _("办件记录")
+        verbose_name_plural = _("办件记录")
+        ordering = ["case", "seq"]
+        constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_unique_seq")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.action}"
+
+    def payload(self) -> dict[str, Any]:
+        return {
+            "case": self.case_id,
+            "seq": self.seq,
+            "at": self.at.isoformat(),
+            "actor": self.actor_id,
+            "actor_name": self.actor_name,
+            "role": self.role,
+            "centre": self.centre_id,
+            "window": self.window_id,
+            "action": self.action,
+            "state_from": self.state_from,
+            "state_to": self.state_to,
+            "note": self.note,
+            "data": self.data,
+        }
+
+    def compute_hash(self) -> str:
+        body = json.dumps(self.payload(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256((self.prev_hash + body).encode("utf-8")).hexdigest()
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ImmutableEvent("办件记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableEvent("办件记录只能追加，不能删除")

@@ -1,0 +1,490 @@
+"""Every write to a case: intake at the window and the transitions of the state machine.
+
+Each function is one transaction, takes the acting user, and appends one timeline event per state
+change in that same transaction. Concurrent transitions on one case: the row's ``version`` is checked
+in the UPDATE, so exactly one wins and the other gets ``conflict``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onewindow.cases.models import Case, CaseCounter, CaseEvent, Channel, Delivery, State
+from onewindow.cases.workflow import TRANSITIONS
+from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
+from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.org import access
+from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Role, Window
+from onewindow.privacy import identifiers
+from onewindow.privacy.crypto import blind_index
+from onewindow.worktime.calendar import WorkCalendar
+
+MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42: extendable by 10 working days
+
+
+def local_today() -> dt.date:
+    return timezone.localdate()
+
+
+# --- helpers -------------------------------------------------------------------------------------
+
+
+def _actor_context(actor: Any) -> tuple[Any, list[str]]:
+    staff = access.staff_of(actor)
+    if staff is None:
+        if not getattr(actor, "is_authenticated", False):
+            from onewindow.errors import Unauthenticated
+
+            raise Unauthenticated()
+        raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
+    return staff, staff.role_list
+
+
+def _acting_role(roles: list[str], allowed: frozenset[str] | set[str]) -> str:
+    for r in roles:
+        if r in allowed:
+            return r
+    return roles[0] if roles else ""
+
+
+def _next_number(centre: Centre, today: dt.date) -> str:
+    prefix = centre.jurisdiction.county().code[:6] + today.strftime("%Y%m%d")
+    for _attempt in range(5):
+        updated = CaseCounter.objects.filter(prefix=prefix).update(last=F("last") + 1)
+        if not updated:
+            try:
+                with transaction.atomic():
+                    CaseCounter.objects.create(prefix=prefix, last=1)
+            except IntegrityError:
+                continue
+        last = CaseCounter.objects.get(prefix=prefix).last
+        return f"{prefix}{last:05d}"
+    raise Conflict("生成办件编号失败，请重试")
+
+
+def _append_event(
+    case: Case,
+    *,
+    actor: Any,
+    staff: Any,
+    role: str,
+    action: str,
+    state_from: str,
+    state_to: str,
+    note: str = "",
+    data: dict[str, Any] | None = None,
+    window: Window | None = None,
+    at: dt.datetime | None = None,
+) -> CaseEvent:
+    last = CaseEvent.objects.filter(case=case).order_by("-seq").values("seq", "hash").first()
+    event = CaseEvent(
+        case=case,
+        seq=(last["seq"] + 1) if last else 1,
+        at=at or timezone.now(),
+        actor=actor if getattr(actor, "is_authenticated", False) else None,
+        actor_name=staff.name if staff else "",
+        role=role,
+        centre=staff.centre if staff and staff.centre_id else case.centre,
+        window=window,
+        action=action,
+        state_from=state_from,
+        state_to=state_to,
+        note=note,
+        data=data or {},
+        prev_hash=last["hash"] if last else "",
+    )
+    event.hash = event.compute_hash()
+    event.save()
+    return event
+
+
+def compute_deadline(case: Case, cal: WorkCalendar | None = None) -> dt.date | None:
+    if case.accept_date is None:
+        return None
+    cal = cal or WorkCalendar()
+    return cal.add_workdays(case.accept_date, case.promised_days + case.extended_days + case.paused_days)
+
+
+def _validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
+    errors: dict[str, list[str]] = {}
+    kind = data.get("kind") or ResidentKind.PERSON
+    if kind not in ResidentKind.values:
+        raise Invalid("申请人类型应为 person 或 enterprise", code="invalid", details={"applicant.kind": ["无效"]})
+    name = (data.get("name") or "").strip()
+    if not name:
+        errors["applicant.name"] = ["请填写申请人姓名或名称"]
+    if kind == ResidentKind.PERSON:
+        number = identifiers.validate_id_number(data.get("id_number") or "")
+    else:
+        number = identifiers.validate_credit_code(data.get("credit_code") or data.get("id_number") or "")
+    phone = data.get("phone") or ""
+    if phone:
+        phone = identifiers.validate_mobile(phone)
+    elif kind == ResidentKind.PERSON:
+        errors["applicant.phone"] = ["请填写联系电话"]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+    return {"kind": kind, "name": name, "number": number, "phone": phone, "address": (data.get("address") or "").strip()}
+
+
+def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Any) -> Resident:
+    index = blind_index(applicant["number"])
+    resident = Resident.objects.select_for_update().filter(id_index=index).first()
+    if resident is None:
+        resident = Resident(
+            kind=applicant["kind"],
+            name=applicant["name"],
+            id_number=applicant["number"],
+            phone=applicant["phone"],
+            address=applicant["address"],
+            jurisdiction=centre.jurisdiction,
+            created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        )
+        resident.save()
+    else:
+        changed = False
+        for field, value in (("name", applicant["name"]), ("phone", applicant["phone"]), ("address", applicant["address"])):
+            if value and getattr(resident, field) != value:
+                setattr(resident, field, value)
+                changed = True
+        if changed:
+            resident.save()
+    return resident
+
+
+def validate_form(version: ItemVersion, form: dict[str, Any]) -> dict[str, Any]:
+    """Check the item's typed form fields; return the cleaned values."""
+    errors: dict[str, list[str]] = {}
+    cleaned: dict[str, Any] = {}
+    for f in version.fields.all():
+        raw = form.get(f.key)
+        if raw in (None, ""):
+            if f.required:
+                errors[f"form.{f.key}"] = [f"请填写「{f.label}」"]
+            continue
+        if f.kind == FieldKind.NUMBER:
+            try:
+                cleaned[f.key] = float(raw) if "." in str(raw) else int(raw)
+            except (TypeError, ValueError):
+                errors[f"form.{f.key}"] = [f"「{f.label}」应为数字"]
+        elif f.kind == FieldKind.DATE:
+            try:
+                cleaned[f.key] = dt.date.fromisoformat(str(raw)).isoformat()
+            except ValueError:
+                errors[f"form.{f.key}"] = [f"「{f.label}」应为日期 YYYY-MM-DD"]
+        elif f.kind == FieldKind.CHOICE:
+            if str(raw) not in [str(c) for c in f.choices]:
+                errors[f"form.{f.key}"] = [f"「{f.label}」应为以下之一：{'、'.join(map(str, f.choices))}"]
+            else:
+                cleaned[f.key] = str(raw)
+        else:
+            cleaned[f.key] = str(raw)[:2000]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+    return cleaned
+
+
+def check_materials(version: ItemVersion, given: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """Return (the checklist, the missing required materials with reasons)."""
+    by_code = {str(m.get("code")): m for m in given}
+    known = {m.code for m in version.materials.all()}
+    unknown = sorted(set(by_code) - known)
+    if unknown:
+        raise Invalid(
+            f"未知的材料编码：{'、'.join(unknown)}", code="unknown_material", details={"materials": unknown}
+        )
+    checklist: list[dict[str, Any]] = []
+    missing: list[dict[str, Any]] = []
+    for m in version.materials.all():
+        g = by_code.get(m.code, {})
+        provided = bool(g.get("provided"))
+        note = str(g.get("note") or "")[:200]
+        checklist.append(
+            {"code": m.code, "name": m.name, "required": m.required, "provided": provided, "note": note,
+             "original": m.original, "copies": m.copies}
+        )  # fmt: skip
+        if m.required and not provided:
+            reason = f"材料不符合要求：{note}" if note else f"未提交（需{m.form_display}）"
+            missing.append({"code": m.code, "name": m.name, "reason": reason})
+    return checklist, missing
+
+
+# --- intake --------------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def case_intake(
+    *,
+    actor: Any,
+    item: str,
+    centre: str,
+    applicant: dict[str, Any],
+    materials: list[dict[str, Any]],
+    form: dict[str, Any] | None = None,
+    channel: str = Channel.WINDOW,
+    window: int | None = None,
+    reject_reason: str = "",
+    reject_basis: str = "",
+) -> Case:
+    """无差别全科受理: any comprehensive window, any item. Outcome by the materials check."""
+    staff, roles = _actor_context(actor)
+    if channel not in Channel.values:
+        raise Invalid("渠道无效", code="invalid", details={"channel": [f"应为 {'/'.join(Channel.values)}"]})
+    if not set(roles) & {Role.CLERK, Role.CENTRE_HEAD}:
+        raise Forbidden("只有综窗人员或中心负责人可以受理")
+    item_obj = Item.objects.filter(code=item).first()
+    if item_obj is None:
+        raise Invalid(f"事项 {item} 不存在", code="unknown_item", details={"item": ["未知"]})
+    version = (
+        ItemVersion.objects.filter(item=item_obj, status=VersionStatus.PUBLISHED)
+        .select_related("department__jurisdiction")
+        .first()
+    )
+    if version is None:
+        raise Invalid(f"事项 {item} 未发布或已停用", code="item_unpublished", details={"item": ["未发布"]})
+    centre_obj = access.scope(actor, Centre.objects.select_related("jurisdiction")).filter(code=centre).first()
+    if centre_obj is None:
+        raise Invalid(f"服务中心 {centre} 不存在或不在您的辖区", code="unknown_centre", details={"centre": ["未知"]})
+    if centre_obj.jurisdiction.level not in version.accept_levels:
+        levels = "、".join(str(Level(lv).label) for lv in version.accept_levels)
+        raise Invalid(
+            f"本中心不能受理「{version.name}」，该事项由{levels}受理",
+            code="not_accepted_here",
+            details={"centre": [f"受理层级：{levels}"]},
+        )
+    window_obj = None
+    if window is not None:
+        window_obj = Window.objects.filter(pk=window, centre=centre_obj).first()
+        if window_obj is None:
+            raise Invalid("窗口不属于该中心", code="invalid", details={"window": ["无效"]})
+    clean_applicant = _validate_applicant(applicant or {})
+    cleaned_form = validate_form(version, form or {})
+    checklist, missing = check_materials(version, materials or [])
+    now = timezone.now()
+    today = local_today()
+    resident = _resident_for(clean_applicant, centre_obj, actor)
+    case = Case(
+        number=_next_number(centre_obj, today),
+        item=item_obj,
+        item_version=version,
+        channel=channel,
+        centre=centre_obj,
+        window=window_obj,
+        applicant=resident,
+        state=State.SUBMITTED,
+        form_data=cleaned_form,
+        materials=checklist,
+        queue_department=version.department,
+        queue_level=version.decide_level,
+        received_at=now,
+        promised_days=version.promised_days,
+    )
+    role = _acting_role(roles, {Role.CLERK, Role.CENTRE_HEAD})
+    ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
+    if reject_reason.strip():
+        if not reject_basis.strip():
+            raise Invalid("不予受理须写明法律依据", code="reason_required", details={"basis": ["必填"]})
+        case.state = State.NOT_ACCEPTED
+        case.decision_reason = reject_reason.strip()
+        case.notice = {"kind": "rejection", "reason": reject_reason.strip(), "basis": reject_basis.strip()}
+        case.decided_at = now
+        case.save()
+        _append_event(case, action="reject", state_from="", state_to=State.NOT_ACCEPTED, note=reject_reason, data={"basis": reject_basis}, **ev)
+        return case
+    if missing:
+        case.state = State.CORRECTION_NEEDED
+        case.notice = {"kind": "correction", "missing": missing, "issued_at": now.isoformat()}
+        case.correction_count = 1
+        case.save()
+        _append_event(case, action="request_correction", state_from="", state_to=State.CORRECTION_NEEDED, data={"missing": missing}, **ev)
+        return case
+    _accept(case, now=now, today=today)
+    case.save()
+    _append_event(case, action="accept", state_from="", state_to=State.ACCEPTED, data={"deadline": case.deadline.isoformat() if case.deadline else None}, **ev)
+    if version.type == ItemType.IMMEDIATE:
+        _decide_immediately(case, ev)
+    return case
+
+
+def _accept(case: Case, *, now: dt.datetime, today: dt.date) -> None:
+    case.state = State.ACCEPTED
+    case.accepted_at = now
+    case.accept_date = today
+    case.deadline = compute_deadline(case)
+
+
+def _decide_immediately(case: Case, ev: dict[str, Any]) -> None:
+    """即办件: decided at the window in the same visit."""
+    now = timezone.now()
+    Case.objects.filter(pk=case.pk).update(state=State.APPROVED, decided_at=now, version=F("version") + 1)
+    case.state, case.decided_at = State.APPROVED, now
+    case.version += 1
+    _append_event(case, action="approve", state_from=State.ACCEPTED, state_to=State.APPROVED, note="即办件当场办结", **ev)
+
+
+# --- transitions ---------------------------------------------------------------------------------
+
+
+def case_get_for_user(user: Any, number: str, *, for_update: bool = False) -> Case:
+    """The case if it is in the user's jurisdiction; otherwise 404 (existence does not leak)."""
+    from onewindow.cases.selectors import case_scope
+
+    qs = case_scope(user, Case.objects.all()).select_related(
+        "item_version", "centre__jurisdiction", "queue_department__jurisdiction", "applicant"
+    )
+    case = qs.filter(number=number).first()
+    if case is None:
+        raise NotFound(f"办件 {number} 不存在", code="not_found")
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *,
+    actor: Any,
+    number: str,
+    action: str,
+    note: str = "",
+    reason: str = "",
+    materials: list[dict[str, Any]] | None = None,
+    to: str | None = None,
+    signed_by: str = "",
+    tracking_number: str = "",
+    days: int | None = None,
+    override_reason: str = "",
+    assignee: Any = None,
+) -> Case:
+    staff, roles = _actor_context(actor)
+    case = case_get_for_user(actor, number)
+    t = TRANSITIONS.get(action)
+    if t is None:
+        raise Invalid(f"未知的操作 {action}", code="unknown_action", details={"action": sorted(TRANSITIONS)})
+    if not t.roles & set(roles):
+        raise Forbidden(f"您的角色不能执行「{t.label}」")
+    if case.state not in t.sources:
+        raise Conflict(
+            f"办件当前状态为「{State(case.state).label}」，不能执行「{t.label}」",
+            code="invalid_transition",
+            details={"state": case.state, "action": action},
+        )
+    if t.reason_required and not (reason or "").strip():
+        raise Invalid(f"「{t.label}」须写明理由", code="reason_required", details={"reason": ["必填"]})
+    back_office = action in {"assign", "approve", "deny", "escalate", "suspend", "resume"}
+    if back_office and Role.REVIEWER in roles and Role.CENTRE_HEAD not in roles and staff.department_id != case.queue_department_id:
+        raise Forbidden("该办件不在您部门的审批队列中")
+    now = timezone.now()
+    today = local_today()
+    changes: dict[str, Any] = {}
+    data: dict[str, Any] = {}
+    target = t.target or case.state
+    if action == "accept":
+        checklist, missing = check_materials(case.item_version, materials if materials is not None else case.materials)
+        if missing:
+            raise Invalid("仍有必需材料未提交，请出具一次性告知书", code="materials_missing", details={"missing": missing})
+        changes.update(materials=checklist)
+        _accept(case, now=now, today=today)
+        changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
+    elif action in {"request_correction", "supplement"}:
+        given = materials if materials is not None else case.materials
+        if action == "supplement":
+            merged = {m["code"]: dict(m) for m in case.materials}
+            for m in given:
+                merged.setdefault(str(m.get("code")), {}).update({k: v for k, v in m.items() if k in {"code", "provided", "note"}})
+            given = list(merged.values())
+        checklist, missing = check_materials(case.item_version, given)
+        changes["materials"] = checklist
+        if action == "supplement" and not missing:
+            _accept(case, now=now, today=today)  # acceptance day = the day the last material arrived
+            changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
+        else:
+            if not missing:
+                raise Invalid("材料齐全，无需补正，请直接受理", code="materials_complete")
+            if case.correction_count >= 1:
+                if Role.CENTRE_HEAD not in roles or not override_reason.strip():
+                    raise Conflict(
+                        "一次性告知已出具，不得再次要求补正；确需再次告知的，须由中心负责人批准并写明理由",
+                        code="second_notice_refused",
+                        details={"missing": missing},
+                    )
+                changes["correction_overrides"] = case.correction_overrides + 1
+                data["override_reason"] = override_reason.strip()
+            changes["correction_count"] = case.correction_count + 1
+            changes["notice"] = {"kind": "correction", "missing": missing, "issued_at": now.isoformat()}
+            target = State.CORRECTION_NEEDED
+            action = "correction_override" if case.correction_count >= 1 else "request_correction"
+            data["missing"] = missing
+    elif action == "reject":
+        basis = (note or "").strip()
+        changes.update(decision_reason=reason.strip(), decided_at=now,
+                       notice={"kind": "rejection", "reason": reason.strip(), "basis": basis})  # fmt: skip
+    elif action == "assign":
+        changes["assignee"] = assignee or actor
+    elif action in {"approve", "deny"}:
+        changes.update(decided_at=now, decision_reason=(reason or note).strip())
+    elif action == "escalate":
+        upper = _upper_department(case.queue_department)
+        changes.update(queue_department=upper, queue_level=upper.jurisdiction.level, assignee=None)
+        data.update(from_department=case.queue_department.name, to_department=upper.name)
+    elif action == "suspend":
+        changes["suspended_since"] = today
+        data["reason"] = reason.strip()
+    elif action == "resume":
+        paused = WorkCalendar().workdays_between(case.suspended_since or today, today)
+        case.paused_days += paused
+        changes.update(paused_days=case.paused_days, suspended_since=None, deadline=compute_deadline(case))
+        data["paused_days"] = paused
+    elif action == "extend":
+        if days is None or days < 1:
+            raise Invalid("请填写延期的工作日数", code="invalid", details={"days": ["应≥1"]})
+        if case.extended_days + days > MAX_EXTENSION_DAYS:
+            raise Invalid(
+                f"延期合计不得超过{MAX_EXTENSION_DAYS}个工作日（已延期{case.extended_days}日）",
+                code="extension_too_long",
+                details={"days": [f"最多还可延期{MAX_EXTENSION_DAYS - case.extended_days}日"]},
+            )
+        case.extended_days += days
+        changes.update(extended_days=case.extended_days, deadline=compute_deadline(case))
+        data["days"] = days
+    elif action == "ready":
+        changes["ready_at"] = now
+    elif action == "deliver":
+        if to not in Delivery.values:
+            raise Invalid("请选择送达方式：window / post / agent", code="invalid", details={"to": ["必填"]})
+        if to == Delivery.POST and not tracking_number.strip():
+            raise Invalid("邮寄送达须填写邮寄单号", code="invalid", details={"tracking_number": ["必填"]})
+        if to != Delivery.POST and not signed_by.strip():
+            raise Invalid("请填写签收人", code="invalid", details={"signed_by": ["必填"]})
+        changes.update(delivered_at=now, delivery=to, signed_by=signed_by.strip()[:50],
+                       tracking_number=tracking_number.strip()[:50])  # fmt: skip
+        data.update(to=to, signed_by=signed_by.strip(), tracking_number=tracking_number.strip())
+    elif action == "withdraw":
+        changes["decided_at"] = now
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        state=target, version=F("version") + 1, **changes
+    )
+    if not updated:
+        raise Conflict("办件已被他人处理，请刷新后重试", code="conflict")
+    state_from = case.state
+    case.refresh_from_db()
+    _append_event(
+        case, actor=actor, staff=staff, role=_acting_role(roles, t.roles), action=action,
+        state_from=state_from, state_to=target, note=(reason or note).strip(), data=data,
+    )  # fmt: skip
+    return case
+
+
+def _upper_department(dept: Department) -> Department:
+    parent = dept.jurisdiction.parent
+    if parent is None:
+        raise Conflict("已是最高层级，不能再上报", code="no_upper_level")
+    upper = Department.objects.filter(jurisdiction=parent, short_name=dept.short_name).first()
+    if upper is None:
+        upper = Department.objects.filter(jurisdiction__path__startswith=parent.path, short_name=dept.short_name).first()
+    if upper is None:
+        raise Conflict(f"上级没有「{dept.short_name}」部门，无法上报", code="no_upper_department")
+    return upper

