@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import secrets
+from collections.abc import Callable
 from pathlib import Path
 
 
@@ -41,7 +42,7 @@ def env_list(name: str, default: list[str] | None = None) -> list[str]:
     return [part.strip() for part in value.replace("\n", ",").split(",") if part.strip()]
 
 
-def secret_file(path: Path, factory: callable = lambda: secrets.token_urlsafe(50)) -> str:  # type: ignore[valid-type]
+def secret_file(path: Path, factory: Callable[[], str] = lambda: secrets.token_urlsafe(50)) -> str:
     """Return the secret stored at ``path``, creating it (mode 600) on first use."""
     if path.exists():
         return path.read_text(encoding="utf-8").strip()

@@ -18,7 +18,7 @@ class BearerToken(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> Any:
         user = token_authenticate(token)
         if user is not None:
-            request.user = user
+            request.user = user  # type: ignore[assignment]
         return user
 
 
@@ -56,12 +56,20 @@ def _validation_error(request: HttpRequest, exc: NinjaValidationError) -> HttpRe
 
 @api.exception_handler(AuthenticationError)
 def _auth_error(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
-    return api.create_response(request, error_body("not_authenticated", "请先登录或提供有效的令牌"), status=401)
+    return api.create_response(
+        request, error_body("not_authenticated", "请先登录或提供有效的令牌"), status=401
+    )
 
 
 @api.exception_handler(HttpError)
 def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
-    codes = {400: "bad_request", 401: "not_authenticated", 403: "forbidden", 404: "not_found", 409: "conflict"}
+    codes = {
+        400: "bad_request",
+        401: "not_authenticated",
+        403: "forbidden",
+        404: "not_found",
+        409: "conflict",
+    }
     return api.create_response(
         request, error_body(codes.get(exc.status_code, "error"), str(exc.message)), status=exc.status_code
     )

@@ -11,9 +11,7 @@ from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error, Page, pagin
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS
-from onewindow.errors import NotFound
-from onewindow.org import access
-from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
+from onewindow.privacy.masking import mask_name
 from onewindow.privacy.services import personal_data_access_log
 
 router = Router(tags=["办件"])
@@ -129,46 +127,38 @@ class CaseRow(Schema):
 
 
 def _handles(user: Any, case: Case) -> bool:
-    staff = access.staff_of(user)
-    if staff is None:
-        return False
-    return bool(
-        (staff.centre_id and staff.centre_id == case.centre_id)
-        or (staff.department_id and staff.department_id == case.queue_department_id)
-        or case.assignee_id == getattr(user, "pk", None)
-    )
+    return selectors.case_handled_by(user, case)
 
 
 def applicant_out(case: Case, full: bool) -> dict[str, Any]:
-    r = case.applicant
-    if full:
-        return {"kind": r.kind, "name": r.name, "id_number": r.id_number, "phone": r.phone or "",
-                "address": r.address or "", "masked": False}  # fmt: skip
-    return {
-        "kind": r.kind,
-        "name": mask_name(r.name) if r.kind == "person" else r.name,
-        "id_number": mask_id_number(r.id_number) if r.kind == "person" else r.id_number,
-        "phone": mask_phone(r.phone),
-        "address": mask_address(r.address),
-        "masked": True,
-    }
+    return selectors.applicant_display(case, full)
 
 
 def event_out(e: CaseEvent) -> dict[str, Any]:
     return {
-        "seq": e.seq, "at": e.at, "action": e.action, "action_label": ACTION_LABELS.get(e.action, e.action),
-        "actor": e.actor_name, "role": e.role, "centre": e.centre.name if e.centre_id else None,
-        "state_from": e.state_from, "state_to": e.state_to, "note": e.note,
-    }  # fmt: skip
+        "seq": e.seq,
+        "at": e.at,
+        "action": e.action,
+        "action_label": ACTION_LABELS.get(e.action, e.action),
+        "actor": e.actor_name,
+        "role": e.role,
+        "centre": e.centre.name if e.centre is not None else None,
+        "state_from": e.state_from,
+        "state_to": e.state_to,
+        "note": e.note,
+    }
 
 
 def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
     full = _handles(request.user, case)
     if full:
         personal_data_access_log(
-            actor=request.user, obj=case.applicant, fields=["id_number", "phone", "address"],
-            purpose=f"办件 {case.number}", ip=request.META.get("REMOTE_ADDR"),
-        )  # fmt: skip
+            actor=request.user,
+            obj=case.applicant,
+            fields=["id_number", "phone", "address"],
+            purpose=f"办件 {case.number}",
+            ip=request.META.get("REMOTE_ADDR"),
+        )
     return {
         "number": case.number,
         "item": case.item_version.item.code,
@@ -228,15 +218,23 @@ class CaseFilter(Schema):
 
 @router.get("/cases", response={200: Page[CaseRow], **ERRORS_AUTH}, summary="办件列表（本辖区）")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
-    qs = selectors.case_list(actor=request.user, state=filters.state, item=filters.item, warning=filters.warning)
+    qs = selectors.case_list(
+        actor=request.user, state=filters.state, item=filters.item, warning=filters.warning
+    )
     rows, count = paginate(qs, filters.page, filters.page_size)
     items = [
         {
-            "number": c.number, "item": c.item_version.item.code, "item_name": c.item_version.name,
-            "state": c.state, "centre": c.centre.code, "department": c.queue_department.code,
-            "applicant_name": mask_name(c.applicant.name), "received_at": c.received_at,
-            "deadline": c.deadline, "warning": c.warning,
-        }  # fmt: skip
+            "number": c.number,
+            "item": c.item_version.item.code,
+            "item_name": c.item_version.name,
+            "state": c.state,
+            "centre": c.centre.code,
+            "department": c.queue_department.code,
+            "applicant_name": mask_name(c.applicant.name),
+            "received_at": c.received_at,
+            "deadline": c.deadline,
+            "warning": c.warning,
+        }
         for c in rows
     ]
     return {"items": items, "count": count}
@@ -259,7 +257,9 @@ class ActionIn(Schema):
     override_reason: str | None = None
 
 
-@router.post("/cases/{number}/actions", response={200: CaseOut, **ERRORS_AUTH, 409: Error}, summary="办件操作")
+@router.post(
+    "/cases/{number}/actions", response={200: CaseOut, **ERRORS_AUTH, 409: Error}, summary="办件操作"
+)
 def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
     case = services.case_transition(
         actor=request.user,
@@ -297,14 +297,7 @@ class ProgressOut(Schema):
 
 def progress_lookup(number: str, check: str) -> Case:
     """The case if ``check`` is the last 4 characters of the applicant's ID number or phone; else 404."""
-    check = (check or "").strip().upper()
-    case = Case.objects.select_related("applicant", "item_version", "centre").filter(number=number.strip()).first()
-    if case is None or len(check) != 4:
-        raise NotFound("未找到该办件，请核对办件编号和校验码", code="not_found")
-    r = case.applicant
-    if check not in {r.id_number[-4:].upper(), (r.phone or "")[-4:]}:
-        raise NotFound("未找到该办件，请核对办件编号和校验码", code="not_found")
-    return case
+    return selectors.progress_lookup(number, check)
 
 
 def progress_out(case: Case) -> dict[str, Any]:
@@ -317,17 +310,39 @@ def progress_out(case: Case) -> dict[str, Any]:
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
         "deadline": case.deadline,
-        "finished_at": case.delivered_at or (case.decided_at if case.state in {"not_accepted", "withdrawn"} else None),
+        "finished_at": case.delivered_at
+        or (case.decided_at if case.state in {"not_accepted", "withdrawn"} else None),
         "steps": [
-            {"at": e.at.isoformat(), "action": ACTION_LABELS.get(e.action, e.action), "state": str(State(e.state_to).label)}
+            {
+                "at": e.at.isoformat(),
+                "action": ACTION_LABELS.get(e.action, e.action),
+                "state": str(State(e.state_to).label),
+            }
             for e in case.events.order_by("seq")
         ],
     }
 
 
-@router.get("/progress", response={200: ProgressOut, **ERRORS_PUBLIC, 429: Error}, auth=None, summary="办件进度查询（公开）")
+@router.get(
+    "/progress",
+    response={200: ProgressOut, **ERRORS_PUBLIC, 429: Error},
+    auth=None,
+    summary="办件进度查询（公开）",
+)
 def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
     from onewindow.api.ratelimit import check_rate
 
     check_rate(request, "progress", limit=30, per_seconds=60)
     return progress_out(progress_lookup(q.number, q.check))
+
+
+@router.get(
+    "/cases/{number}/documents/{kind}.pdf",
+    response={200: None, **ERRORS_AUTH},
+    summary="办件文书 PDF（受理回执 / 一次性告知书 / 不予受理通知书 / 办理结果通知书）",
+)
+def case_document(request: HttpRequest, number: str, kind: str) -> Any:
+    from onewindow.cases.documents import case_document_response
+
+    case = services.case_get_for_user(request.user, number)
+    return case_document_response(case, kind, site_url=request.build_absolute_uri("/"))

@@ -65,14 +65,18 @@ class JurisdictionFilter(Schema):
     page_size: int = 50
 
 
-@router.get("/jurisdictions", response={200: Page[JurisdictionOut], **ERRORS_PUBLIC}, summary="行政区域（公开）")
+@router.get(
+    "/jurisdictions", response={200: Page[JurisdictionOut], **ERRORS_PUBLIC}, summary="行政区域（公开）"
+)
 def jurisdictions(request: HttpRequest, filters: Query[JurisdictionFilter]) -> Any:
     qs = Jurisdiction.objects.select_related("parent").order_by("path")
     if filters.level:
         qs = qs.filter(level=filters.level)
     if filters.parent:
         if not Jurisdiction.objects.filter(code=filters.parent).exists():
-            raise Invalid(f"未知的区划代码 {filters.parent}", code="unknown_jurisdiction", details={"parent": ["未知"]})
+            raise Invalid(
+                f"未知的区划代码 {filters.parent}", code="unknown_jurisdiction", details={"parent": ["未知"]}
+            )
         qs = qs.filter(parent__code=filters.parent)
     rows, count = paginate(qs, filters.page, filters.page_size)
     items = [

@@ -25,7 +25,9 @@ def token_create(*, username: str, name: str = "", days: int | None = None) -> t
         raise NotFound(f"用户 {username} 不存在", code="unknown_user")
     key = PREFIX + secrets.token_urlsafe(32)
     expires = timezone.now() + dt.timedelta(days=days) if days else None
-    row = ApiToken.objects.create(user=user, name=name, prefix=key[:10], key_hash=_hash(key), expires_at=expires)
+    row = ApiToken.objects.create(
+        user=user, name=name, prefix=key[:10], key_hash=_hash(key), expires_at=expires
+    )
     return row, key
 
 

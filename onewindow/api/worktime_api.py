@@ -34,7 +34,9 @@ class WorkdayOut(Schema):
     reason: str
 
 
-@router.get("/calendar/deadline", response={200: DeadlineOut, **ERRORS_PUBLIC}, summary="计算办结期限（公开）")
+@router.get(
+    "/calendar/deadline", response={200: DeadlineOut, **ERRORS_PUBLIC}, summary="计算办结期限（公开）"
+)
 def calendar_deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
     if not 0 <= q.days <= 1000:
         raise Invalid("工作日数应在0到1000之间", code="invalid", details={"days": ["应在0到1000之间"]})

@@ -29,9 +29,15 @@ class State(models.TextChoices):
 
 
 OPEN_STATES = {
-    State.SUBMITTED, State.CORRECTION_NEEDED, State.ACCEPTED, State.IN_REVIEW, State.SUSPENDED,
-    State.APPROVED, State.DENIED, State.READY,
-}  # fmt: skip
+    State.SUBMITTED,
+    State.CORRECTION_NEEDED,
+    State.ACCEPTED,
+    State.IN_REVIEW,
+    State.SUSPENDED,
+    State.APPROVED,
+    State.DENIED,
+    State.READY,
+}
 CLOCK_STATES = {State.ACCEPTED, State.IN_REVIEW}
 
 
@@ -61,7 +67,9 @@ class Case(models.Model):
         ItemVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项版本")
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WINDOW)
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, related_name="cases", verbose_name=_("受理中心"))
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="cases", verbose_name=_("受理中心")
+    )
     window = models.ForeignKey(
         Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("窗口")
     )
@@ -92,7 +100,9 @@ class Case(models.Model):
     paused_days = models.PositiveIntegerField(_("中止工作日"), default=0)
     suspended_since = models.DateField(_("中止起始日"), null=True, blank=True)
     deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
-    warning = models.CharField(_("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE, db_index=True)
+    warning = models.CharField(
+        _("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE, db_index=True
+    )
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     ready_at = models.DateTimeField(_("出件时间"), null=True, blank=True)
@@ -115,6 +125,9 @@ class CaseCounter(models.Model):
 
     prefix = models.CharField(max_length=20, unique=True)
     last = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.prefix}:{self.last}"
 
 
 class ImmutableEvent(Exception):
@@ -149,6 +162,14 @@ class CaseEvent(models.Model):
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        if self.pk is not None or not self._state.adding:
+            raise ImmutableEvent("办件记录只能追加，不能修改")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args: Any, **kwargs: Any) -> Any:
+        raise ImmutableEvent("办件记录只能追加，不能删除")
+
     def payload(self) -> dict[str, Any]:
         return {
             "case": self.case_id,
@@ -167,13 +188,7 @@ class CaseEvent(models.Model):
         }
 
     def compute_hash(self) -> str:
-        body = json.dumps(self.payload(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        body = json.dumps(
+            self.payload(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
+        )
         return hashlib.sha256((self.prev_hash + body).encode("utf-8")).hexdigest()
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        if self.pk is not None or not self._state.adding:
-            raise ImmutableEvent("办件记录只能追加，不能修改")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args: Any, **kwargs: Any) -> Any:
-        raise ImmutableEvent("办件记录只能追加，不能删除")

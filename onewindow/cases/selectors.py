@@ -7,11 +7,13 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent, Warning
+from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent, State, Warning
 from onewindow.org import access
 from onewindow.worktime.calendar import WorkCalendar
 
 YELLOW_DAYS_BEFORE = 1  # 电子监察: yellow from 1 working day before the deadline
+QUEUE_STATES = (State.ACCEPTED, State.IN_REVIEW, State.SUSPENDED)
+OUTPUT_STATES = (State.APPROVED, State.DENIED, State.READY)
 
 
 def case_scope(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
@@ -69,3 +71,95 @@ def chain_verify(case: Case) -> list[str]:
         prev = ev.hash
         expected_seq += 1
     return problems
+
+
+# --- helpers shared by the pages and the API -----------------------------------------------------
+
+PROGRESS_NOT_FOUND = "未找到该办件，请核对办件编号和校验码"
+
+
+def case_handled_by(user: Any, case: Case) -> bool:
+    """Whether ``user`` handles ``case`` (own centre, own department's queue, or assignee):
+    only they see the applicant's personal data in full."""
+    staff = access.staff_of(user)
+    if staff is None:
+        return False
+    return bool(
+        (staff.centre_id and staff.centre_id == case.centre_id)
+        or (staff.department_id and staff.department_id == case.queue_department_id)
+        or case.assignee_id == getattr(user, "pk", None)
+    )
+
+
+def progress_lookup(number: str, check: str) -> Case:
+    """The case if ``check`` is the last 4 characters of the applicant's ID number or phone.
+
+    A wrong check and an unknown number raise the same ``NotFound`` (existence does not leak).
+    """
+    from onewindow.errors import NotFound
+
+    check = (check or "").strip().upper()
+    case = (
+        Case.objects.select_related("applicant", "item_version", "centre")
+        .filter(number=(number or "").strip())
+        .first()
+    )
+    if case is None or len(check) != 4:
+        raise NotFound(PROGRESS_NOT_FOUND, code="not_found")
+    r = case.applicant
+    if check not in {(r.id_number or "")[-4:].upper(), (r.phone or "")[-4:]}:
+        raise NotFound(PROGRESS_NOT_FOUND, code="not_found")
+    return case
+
+
+def case_queue(*, actor: Any) -> QuerySet[Case]:
+    """The back-office queue: accepted / in review / suspended cases of the actor's department
+    (a centre head or supervisor without a department sees every department in the jurisdiction)."""
+    qs = case_list(actor=actor).filter(state__in=QUEUE_STATES)
+    staff = access.staff_of(actor)
+    if staff is not None and staff.department_id:
+        qs = qs.filter(queue_department_id=staff.department_id)
+    return qs.order_by("deadline", "received_at")
+
+
+def case_output_list(*, actor: Any) -> QuerySet[Case]:
+    """The unified output window: decided cases to put out (approved/denied) and results to hand over."""
+    return case_list(actor=actor).filter(state__in=OUTPUT_STATES).order_by("decided_at", "received_at")
+
+
+def case_warning_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
+    """Cases on the clock in the jurisdiction that are yellow (≤ 1 working day left) or red (overdue),
+    red first, with the working days overdue."""
+    cal = WorkCalendar()
+    # A yellow case's deadline is at most one working day away: three weeks covers any holiday.
+    horizon = today + dt.timedelta(days=21)
+    rows: list[dict[str, Any]] = []
+    qs = case_list(actor=actor).filter(state__in=CLOCK_STATES, deadline__isnull=False, deadline__lte=horizon)
+    for case in qs.order_by("deadline", "received_at"):
+        level = warning_for(case, today, cal)
+        if level == Warning.NONE:
+            continue
+        overdue = cal.workdays_between(case.deadline, today) if level == Warning.RED else 0  # type: ignore[arg-type]
+        rows.append({"case": case, "warning": level, "days_overdue": overdue})
+    rows.sort(key=lambda r: (r["warning"] != Warning.RED, r["case"].deadline))
+    return rows
+
+
+def applicant_display(case: Case, full: bool) -> dict[str, Any]:
+    """The applicant for display: in full only for those handling the case (log that view),
+    otherwise masked (an enterprise's name and credit code are public registry data)."""
+    from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
+
+    r = case.applicant
+    if full:
+        return {"kind": r.kind, "name": r.name, "id_number": r.id_number, "phone": r.phone or "",
+                "address": r.address or "", "masked": False}  # fmt: skip
+    person = r.kind == "person"
+    return {
+        "kind": r.kind,
+        "name": mask_name(r.name) if person else r.name,
+        "id_number": mask_id_number(r.id_number) if person else r.id_number,
+        "phone": mask_phone(r.phone),
+        "address": mask_address(r.address),
+        "masked": True,
+    }

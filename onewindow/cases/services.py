@@ -114,7 +114,9 @@ def _validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     kind = data.get("kind") or ResidentKind.PERSON
     if kind not in ResidentKind.values:
-        raise Invalid("申请人类型应为 person 或 enterprise", code="invalid", details={"applicant.kind": ["无效"]})
+        raise Invalid(
+            "申请人类型应为 person 或 enterprise", code="invalid", details={"applicant.kind": ["无效"]}
+        )
     name = (data.get("name") or "").strip()
     if not name:
         errors["applicant.name"] = ["请填写申请人姓名或名称"]
@@ -129,7 +131,13 @@ def _validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
         errors["applicant.phone"] = ["请填写联系电话"]
     if errors:
         raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
-    return {"kind": kind, "name": name, "number": number, "phone": phone, "address": (data.get("address") or "").strip()}
+    return {
+        "kind": kind,
+        "name": name,
+        "number": number,
+        "phone": phone,
+        "address": (data.get("address") or "").strip(),
+    }
 
 
 def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Any) -> Resident:
@@ -148,7 +156,11 @@ def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Any) -> Resi
         resident.save()
     else:
         changed = False
-        for field, value in (("name", applicant["name"]), ("phone", applicant["phone"]), ("address", applicant["address"])):
+        for field, value in (
+            ("name", applicant["name"]),
+            ("phone", applicant["phone"]),
+            ("address", applicant["address"]),
+        ):
             if value and getattr(resident, field) != value:
                 setattr(resident, field, value)
                 changed = True
@@ -169,7 +181,7 @@ def validate_form(version: ItemVersion, form: dict[str, Any]) -> dict[str, Any]:
             continue
         if f.kind == FieldKind.NUMBER:
             try:
-                cleaned[f.key] = float(raw) if "." in str(raw) else int(raw)
+                cleaned[f.key] = float(str(raw)) if "." in str(raw) else int(str(raw))
             except (TypeError, ValueError):
                 errors[f"form.{f.key}"] = [f"「{f.label}」应为数字"]
         elif f.kind == FieldKind.DATE:
@@ -189,7 +201,9 @@ def validate_form(version: ItemVersion, form: dict[str, Any]) -> dict[str, Any]:
     return cleaned
 
 
-def check_materials(version: ItemVersion, given: list[dict[str, Any]]) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+def check_materials(
+    version: ItemVersion, given: list[dict[str, Any]]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """Return (the checklist, the missing required materials with reasons)."""
     by_code = {str(m.get("code")): m for m in given}
     known = {m.code for m in version.materials.all()}
@@ -205,9 +219,16 @@ def check_materials(version: ItemVersion, given: list[dict[str, Any]]) -> tuple[
         provided = bool(g.get("provided"))
         note = str(g.get("note") or "")[:200]
         checklist.append(
-            {"code": m.code, "name": m.name, "required": m.required, "provided": provided, "note": note,
-             "original": m.original, "copies": m.copies}
-        )  # fmt: skip
+            {
+                "code": m.code,
+                "name": m.name,
+                "required": m.required,
+                "provided": provided,
+                "note": note,
+                "original": m.original,
+                "copies": m.copies,
+            }
+        )
         if m.required and not provided:
             reason = f"材料不符合要求：{note}" if note else f"未提交（需{m.form_display}）"
             missing.append({"code": m.code, "name": m.name, "reason": reason})
@@ -247,9 +268,13 @@ def case_intake(
     )
     if version is None:
         raise Invalid(f"事项 {item} 未发布或已停用", code="item_unpublished", details={"item": ["未发布"]})
-    centre_obj = access.scope(actor, Centre.objects.select_related("jurisdiction")).filter(code=centre).first()
+    centre_obj = (
+        access.scope(actor, Centre.objects.select_related("jurisdiction")).filter(code=centre).first()
+    )
     if centre_obj is None:
-        raise Invalid(f"服务中心 {centre} 不存在或不在您的辖区", code="unknown_centre", details={"centre": ["未知"]})
+        raise Invalid(
+            f"服务中心 {centre} 不存在或不在您的辖区", code="unknown_centre", details={"centre": ["未知"]}
+        )
     if centre_obj.jurisdiction.level not in version.accept_levels:
         levels = "、".join(str(Level(lv).label) for lv in version.accept_levels)
         raise Invalid(
@@ -294,18 +319,40 @@ def case_intake(
         case.notice = {"kind": "rejection", "reason": reject_reason.strip(), "basis": reject_basis.strip()}
         case.decided_at = now
         case.save()
-        _append_event(case, action="reject", state_from="", state_to=State.NOT_ACCEPTED, note=reject_reason, data={"basis": reject_basis}, **ev)
+        _append_event(
+            case,
+            action="reject",
+            state_from="",
+            state_to=State.NOT_ACCEPTED,
+            note=reject_reason,
+            data={"basis": reject_basis},
+            **ev,
+        )
         return case
     if missing:
         case.state = State.CORRECTION_NEEDED
         case.notice = {"kind": "correction", "missing": missing, "issued_at": now.isoformat()}
         case.correction_count = 1
         case.save()
-        _append_event(case, action="request_correction", state_from="", state_to=State.CORRECTION_NEEDED, data={"missing": missing}, **ev)
+        _append_event(
+            case,
+            action="request_correction",
+            state_from="",
+            state_to=State.CORRECTION_NEEDED,
+            data={"missing": missing},
+            **ev,
+        )
         return case
     _accept(case, now=now, today=today)
     case.save()
-    _append_event(case, action="accept", state_from="", state_to=State.ACCEPTED, data={"deadline": case.deadline.isoformat() if case.deadline else None}, **ev)
+    _append_event(
+        case,
+        action="accept",
+        state_from="",
+        state_to=State.ACCEPTED,
+        data={"deadline": case.deadline.isoformat() if case.deadline else None},
+        **ev,
+    )
     if version.type == ItemType.IMMEDIATE:
         _decide_immediately(case, ev)
     return case
@@ -324,7 +371,14 @@ def _decide_immediately(case: Case, ev: dict[str, Any]) -> None:
     Case.objects.filter(pk=case.pk).update(state=State.APPROVED, decided_at=now, version=F("version") + 1)
     case.state, case.decided_at = State.APPROVED, now
     case.version += 1
-    _append_event(case, action="approve", state_from=State.ACCEPTED, state_to=State.APPROVED, note="即办件当场办结", **ev)
+    _append_event(
+        case,
+        action="approve",
+        state_from=State.ACCEPTED,
+        state_to=State.APPROVED,
+        note="即办件当场办结",
+        **ev,
+    )
 
 
 # --- transitions ---------------------------------------------------------------------------------
@@ -375,7 +429,12 @@ def case_transition(
     if t.reason_required and not (reason or "").strip():
         raise Invalid(f"「{t.label}」须写明理由", code="reason_required", details={"reason": ["必填"]})
     back_office = action in {"assign", "approve", "deny", "escalate", "suspend", "resume"}
-    if back_office and Role.REVIEWER in roles and Role.CENTRE_HEAD not in roles and staff.department_id != case.queue_department_id:
+    if (
+        back_office
+        and Role.REVIEWER in roles
+        and Role.CENTRE_HEAD not in roles
+        and staff.department_id != case.queue_department_id
+    ):
         raise Forbidden("该办件不在您部门的审批队列中")
     now = timezone.now()
     today = local_today()
@@ -383,9 +442,15 @@ def case_transition(
     data: dict[str, Any] = {}
     target = t.target or case.state
     if action == "accept":
-        checklist, missing = check_materials(case.item_version, materials if materials is not None else case.materials)
+        checklist, missing = check_materials(
+            case.item_version, materials if materials is not None else case.materials
+        )
         if missing:
-            raise Invalid("仍有必需材料未提交，请出具一次性告知书", code="materials_missing", details={"missing": missing})
+            raise Invalid(
+                "仍有必需材料未提交，请出具一次性告知书",
+                code="materials_missing",
+                details={"missing": missing},
+            )
         changes.update(materials=checklist)
         _accept(case, now=now, today=today)
         changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
@@ -394,7 +459,9 @@ def case_transition(
         if action == "supplement":
             merged = {m["code"]: dict(m) for m in case.materials}
             for m in given:
-                merged.setdefault(str(m.get("code")), {}).update({k: v for k, v in m.items() if k in {"code", "provided", "note"}})
+                merged.setdefault(str(m.get("code")), {}).update(
+                    {k: v for k, v in m.items() if k in {"code", "provided", "note"}}
+                )
             given = list(merged.values())
         checklist, missing = check_materials(case.item_version, given)
         changes["materials"] = checklist
@@ -420,8 +487,11 @@ def case_transition(
             data["missing"] = missing
     elif action == "reject":
         basis = (note or "").strip()
-        changes.update(decision_reason=reason.strip(), decided_at=now,
-                       notice={"kind": "rejection", "reason": reason.strip(), "basis": basis})  # fmt: skip
+        changes.update(
+            decision_reason=reason.strip(),
+            decided_at=now,
+            notice={"kind": "rejection", "reason": reason.strip(), "basis": basis},
+        )
     elif action == "assign":
         changes["assignee"] = assignee or actor
     elif action in {"approve", "deny"}:
@@ -459,8 +529,12 @@ def case_transition(
             raise Invalid("邮寄送达须填写邮寄单号", code="invalid", details={"tracking_number": ["必填"]})
         if to != Delivery.POST and not signed_by.strip():
             raise Invalid("请填写签收人", code="invalid", details={"signed_by": ["必填"]})
-        changes.update(delivered_at=now, delivery=to, signed_by=signed_by.strip()[:50],
-                       tracking_number=tracking_number.strip()[:50])  # fmt: skip
+        changes.update(
+            delivered_at=now,
+            delivery=to,
+            signed_by=signed_by.strip()[:50],
+            tracking_number=tracking_number.strip()[:50],
+        )
         data.update(to=to, signed_by=signed_by.strip(), tracking_number=tracking_number.strip())
     elif action == "withdraw":
         changes["decided_at"] = now
@@ -472,9 +546,16 @@ def case_transition(
     state_from = case.state
     case.refresh_from_db()
     _append_event(
-        case, actor=actor, staff=staff, role=_acting_role(roles, t.roles), action=action,
-        state_from=state_from, state_to=target, note=(reason or note).strip(), data=data,
-    )  # fmt: skip
+        case,
+        actor=actor,
+        staff=staff,
+        role=_acting_role(roles, t.roles),
+        action=action,
+        state_from=state_from,
+        state_to=target,
+        note=(reason or note).strip(),
+        data=data,
+    )
     return case
 
 
@@ -484,7 +565,9 @@ def _upper_department(dept: Department) -> Department:
         raise Conflict("已是最高层级，不能再上报", code="no_upper_level")
     upper = Department.objects.filter(jurisdiction=parent, short_name=dept.short_name).first()
     if upper is None:
-        upper = Department.objects.filter(jurisdiction__path__startswith=parent.path, short_name=dept.short_name).first()
+        upper = Department.objects.filter(
+            jurisdiction__path__startswith=parent.path, short_name=dept.short_name
+        ).first()
     if upper is None:
         raise Conflict(f"上级没有「{dept.short_name}」部门，无法上报", code="no_upper_department")
     return upper

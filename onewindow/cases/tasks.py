@@ -14,8 +14,10 @@ from onewindow.worktime.calendar import CalendarUnknownYear, WorkCalendar
 def scan_warnings() -> dict[str, int]:
     today = local_today()
     cal = WorkCalendar()
-    changed = {Warning.YELLOW: 0, Warning.RED: 0, Warning.NONE: 0}
-    qs = Case.objects.filter(state__in=CLOCK_STATES, deadline__isnull=False).only("pk", "state", "deadline", "warning")
+    changed: dict[str, int] = {Warning.YELLOW: 0, Warning.RED: 0, Warning.NONE: 0}
+    qs = Case.objects.filter(state__in=CLOCK_STATES, deadline__isnull=False).only(
+        "pk", "state", "deadline", "warning"
+    )
     for case in qs.iterator():
         try:
             level = warning_for(case, today, cal)
@@ -26,8 +28,10 @@ def scan_warnings() -> dict[str, int]:
             n = Case.objects.filter(pk=case.pk, warning=case.warning).update(warning=level)
             changed[level] += n
     # cases that left the clock lose their warning
-    changed[Warning.NONE] += Case.objects.exclude(state__in=CLOCK_STATES).exclude(warning=Warning.NONE).update(
-        warning=Warning.NONE
+    changed[Warning.NONE] += (
+        Case.objects.exclude(state__in=CLOCK_STATES)
+        .exclude(warning=Warning.NONE)
+        .update(warning=Warning.NONE)
     )
     return {str(k): v for k, v in changed.items()}
 

@@ -8,6 +8,7 @@ not_accepted / approved for 即办件) are created by ``case_intake`` through th
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from onewindow.cases.models import OPEN_STATES, State
 from onewindow.org.models import Role
@@ -23,7 +24,9 @@ class Transition:
     reason_required: bool = False
 
 
-def _t(action: str, label: str, sources: set[str], target: str | None, roles: set[str], reason: bool = False) -> Transition:
+def _t(
+    action: str, label: str, sources: set[Any], target: str | None, roles: set[Any], reason: bool = False
+) -> Transition:
     return Transition(action, label, frozenset(sources), target, frozenset(roles), reason)
 
 
@@ -35,15 +38,35 @@ TRANSITIONS: dict[str, Transition] = {
     for t in [
         # window check of an application that arrived online or from an agent
         _t("accept", "受理", {State.SUBMITTED}, State.ACCEPTED, WINDOW),
-        _t("request_correction", "一次性告知补正", {State.SUBMITTED, State.CORRECTION_NEEDED}, State.CORRECTION_NEEDED, WINDOW),
+        _t(
+            "request_correction",
+            "一次性告知补正",
+            {State.SUBMITTED, State.CORRECTION_NEEDED},
+            State.CORRECTION_NEEDED,
+            WINDOW,
+        ),
         _t("supplement", "补正后受理", {State.CORRECTION_NEEDED}, State.ACCEPTED, WINDOW),
-        _t("reject", "不予受理", {State.SUBMITTED, State.CORRECTION_NEEDED}, State.NOT_ACCEPTED, WINDOW, reason=True),
+        _t(
+            "reject",
+            "不予受理",
+            {State.SUBMITTED, State.CORRECTION_NEEDED},
+            State.NOT_ACCEPTED,
+            WINDOW,
+            reason=True,
+        ),
         # back office
         _t("assign", "分派审查", {State.ACCEPTED}, State.IN_REVIEW, BACK),
         _t("approve", "准予", {State.ACCEPTED, State.IN_REVIEW}, State.APPROVED, BACK),
         _t("deny", "不予许可", {State.ACCEPTED, State.IN_REVIEW}, State.DENIED, BACK, reason=True),
         _t("escalate", "上报上级", {State.ACCEPTED, State.IN_REVIEW}, State.ACCEPTED, BACK),
-        _t("suspend", "中止（听证/检测/专家评审）", {State.ACCEPTED, State.IN_REVIEW}, State.SUSPENDED, BACK, reason=True),
+        _t(
+            "suspend",
+            "中止（听证/检测/专家评审）",
+            {State.ACCEPTED, State.IN_REVIEW},
+            State.SUSPENDED,
+            BACK,
+            reason=True,
+        ),
         _t("resume", "恢复办理", {State.SUSPENDED}, State.IN_REVIEW, BACK),
         _t("extend", "延期", {State.ACCEPTED, State.IN_REVIEW}, None, {Role.CENTRE_HEAD}, reason=True),
         # output

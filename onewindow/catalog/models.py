@@ -185,7 +185,7 @@ _COMPARED = [
     "legal_days", "promised_days", "fee", "fee_basis", "conditions", "steps", "place", "hours",
     "consult_phone", "complaint_phone", "online", "proxy_allowed", "max_visits", "result", "status",
     "retired_at", "published_at", "number", "item_id",
-]  # fmt: skip
+]
 
 
 def _changed_fields(version: ItemVersion) -> set[str]:
@@ -297,7 +297,9 @@ class Bundle(models.Model):
     name = models.CharField(_("名称"), max_length=100)
     description = models.TextField(_("说明"), blank=True)
     life_event = models.CharField(_("人生阶段/场景"), max_length=50, blank=True)
-    items = models.ManyToManyField(Item, through="BundleItem", related_name="bundles", verbose_name=_("包含事项"))
+    items: models.ManyToManyField[Item, BundleItem] = models.ManyToManyField(
+        Item, through="BundleItem", related_name="bundles", verbose_name=_("包含事项")
+    )
     is_published = models.BooleanField(_("已发布"), default=True)
     search_text = models.TextField(editable=False, blank=True)
 

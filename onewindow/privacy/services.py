@@ -17,7 +17,7 @@ def personal_data_access_log(
 ) -> PersonalDataAccess:
     """Record a full view of personal data (call before showing it)."""
     return PersonalDataAccess.objects.create(
-        actor=actor,
+        actor=actor,  # type: ignore[misc]
         object_type=type(obj).__name__,
         object_id=str(getattr(obj, "pk", "")),
         fields=",".join(fields),

@@ -65,7 +65,9 @@ class WorkCalendar:
         loaded, overrides = self._year(date.year)
         if date in overrides:
             workday, name = overrides[date]
-            reason = f"{name}调休上班" if workday and name else ("调休上班" if workday else (name or "节假日"))
+            reason = (
+                f"{name}调休上班" if workday and name else ("调休上班" if workday else (name or "节假日"))
+            )
             return DayInfo(date, workday, reason)
         if loaded:
             weekend = date.weekday() >= 5

@@ -16,9 +16,19 @@ def test_items_list_public_and_filtered(client: Client, world: dict[str, Any]) -
     assert {i["code"] for i in body["items"]} == {"MZ-001", "MZ-002"}
     item = body["items"][0]
     for key in (
-        "code", "name", "domain", "type", "legal_days", "promised_days", "fee", "accept_levels",
-        "decide_level", "proxy_allowed", "online", "max_visits",
-    ):  # fmt: skip
+        "code",
+        "name",
+        "domain",
+        "type",
+        "legal_days",
+        "promised_days",
+        "fee",
+        "accept_levels",
+        "decide_level",
+        "proxy_allowed",
+        "online",
+        "max_visits",
+    ):
         assert key in item
     assert client.get("/api/v1/items?proxy=true").json()["count"] == 1
     assert client.get("/api/v1/items?level=village").json()["count"] == 0
@@ -40,9 +50,15 @@ def test_item_detail_is_the_whole_guide(client: Client, world: dict[str, Any]) -
     assert g["department"] == "D-MZ"
     assert [m["code"] for m in g["materials"]] == ["M01", "M02"]
     assert g["materials"][0] == {
-        "code": "M01", "name": "居民身份证", "original": True, "copies": 1, "required": True,
-        "condition": "", "note": "", "reusable": True,
-    }  # fmt: skip
+        "code": "M01",
+        "name": "居民身份证",
+        "original": True,
+        "copies": 1,
+        "required": True,
+        "condition": "",
+        "note": "",
+        "reusable": True,
+    }
     assert g["steps"] == ["申请", "受理", "审核", "办结"]
     assert {p["centre"] for p in g["places"]} == {"C-COUNTY", "C-A", "C-B"}
     assert set(g["phones"]) == {"consult", "complaint"}
@@ -86,7 +102,12 @@ def test_jurisdictions_tree_flat_and_paginated(client: Client, world: dict[str, 
     assert body["count"] == 5 and len(body["items"]) == 2
     everything = client.get("/api/v1/jurisdictions").json()["items"]
     by_code = {j["code"]: j for j in everything}
-    assert by_code["152522000000"] == {"code": "152522000000", "name": "测试旗", "level": "county", "parent": None}
+    assert by_code["152522000000"] == {
+        "code": "152522000000",
+        "name": "测试旗",
+        "level": "county",
+        "parent": None,
+    }
     assert by_code["152522100201"]["parent"] == "152522100000"
     assert by_code["152522100201"]["level"] == "village"
     kids = client.get("/api/v1/jurisdictions?parent=152522000000").json()
@@ -148,8 +169,13 @@ def test_openapi_schema_lists_the_contract(client: Client, db: Any) -> None:
     schema = client.get("/api/v1/openapi.json").json()
     paths = set(schema["paths"])
     for p in (
-        "/api/v1/me", "/api/v1/jurisdictions", "/api/v1/centres", "/api/v1/items",
-        "/api/v1/items/{code}", "/api/v1/bundles", "/api/v1/bundles/{code}",
-    ):  # fmt: skip
+        "/api/v1/me",
+        "/api/v1/jurisdictions",
+        "/api/v1/centres",
+        "/api/v1/items",
+        "/api/v1/items/{code}",
+        "/api/v1/bundles",
+        "/api/v1/bundles/{code}",
+    ):
         assert p in paths
     assert client.get("/api/v1/docs").status_code == 200

@@ -23,9 +23,13 @@ def bearer(username: str) -> dict[str, str]:
 
 def body(**kw: Any) -> dict[str, Any]:
     data: dict[str, Any] = {
-        "item": "MZ-001", "channel": "window", "centre": "C-A", "applicant": applicant(),
-        "materials": ALL_MATERIALS, "form": {"reason": "家庭困难"},
-    }  # fmt: skip
+        "item": "MZ-001",
+        "channel": "window",
+        "centre": "C-A",
+        "applicant": applicant(),
+        "materials": ALL_MATERIALS,
+        "form": {"reason": "家庭困难"},
+    }
     data.update(kw)
     return data
 
@@ -55,7 +59,10 @@ def test_intake_via_api(client: Client, world: Any, fixed_today: Any) -> None:
     ("override", "code"),
     [
         ({"applicant": applicant(id_number="110105194912310021")}, "invalid_id_number"),
-        ({"applicant": applicant(kind="enterprise", credit_code="91350100M000100Y4I")}, "invalid_credit_code"),
+        (
+            {"applicant": applicant(kind="enterprise", credit_code="91350100M000100Y4I")},
+            "invalid_credit_code",
+        ),
         ({"applicant": applicant(phone="12345")}, "invalid_phone"),
         ({"item": "NOPE"}, "unknown_item"),
     ],
@@ -73,7 +80,9 @@ def test_auth_required(client: Client, world: Any) -> None:
 
 
 def test_detail_list_actions_scoping_and_masking(client: Client, world: Any, fixed_today: Any) -> None:
-    number = client.post("/api/v1/cases", body(), content_type="application/json", **bearer("clerk")).json()["number"]
+    number = client.post("/api/v1/cases", body(), content_type="application/json", **bearer("clerk")).json()[
+        "number"
+    ]
     # the clerk who handles it sees the full ID number, and the view is logged
     d = client.get(f"/api/v1/cases/{number}", **bearer("clerk")).json()
     assert d["applicant"]["id_number"] == GOOD_ID and d["applicant"]["masked"] is False
@@ -88,20 +97,31 @@ def test_detail_list_actions_scoping_and_masking(client: Client, world: Any, fix
     assert client.get("/api/v1/cases?state=accepted", **bearer("clerk")).json()["count"] == 1
     # actions
     rv = bearer("reviewer")
-    r = client.post(f"/api/v1/cases/{number}/actions", {"action": "deny"}, content_type="application/json", **rv)
+    r = client.post(
+        f"/api/v1/cases/{number}/actions", {"action": "deny"}, content_type="application/json", **rv
+    )
     assert r.status_code == 422 and r.json()["error"]["code"] == "reason_required"
-    r = client.post(f"/api/v1/cases/{number}/actions", {"action": "approve"}, content_type="application/json", **rv)
+    r = client.post(
+        f"/api/v1/cases/{number}/actions", {"action": "approve"}, content_type="application/json", **rv
+    )
     assert r.status_code == 200 and r.json()["state"] == "approved"
-    r = client.post(f"/api/v1/cases/{number}/actions", {"action": "approve"}, content_type="application/json", **rv)
+    r = client.post(
+        f"/api/v1/cases/{number}/actions", {"action": "approve"}, content_type="application/json", **rv
+    )
     assert r.status_code == 409 and r.json()["error"]["code"] == "invalid_transition"
     r = client.post(
-        f"/api/v1/cases/{number}/actions", {"action": "withdraw"}, content_type="application/json", **bearer("outsider")
+        f"/api/v1/cases/{number}/actions",
+        {"action": "withdraw"},
+        content_type="application/json",
+        **bearer("outsider"),
     )
     assert r.status_code == 404
 
 
 def test_progress_public_without_personal_data(client: Client, world: Any, fixed_today: Any) -> None:
-    number = client.post("/api/v1/cases", body(), content_type="application/json", **bearer("clerk")).json()["number"]
+    number = client.post("/api/v1/cases", body(), content_type="application/json", **bearer("clerk")).json()[
+        "number"
+    ]
     r = client.get("/api/v1/progress", {"number": number, "check": "002X"})
     assert r.status_code == 200
     text = r.content.decode()
@@ -116,7 +136,8 @@ def test_progress_public_without_personal_data(client: Client, world: Any, fixed
 
 
 @pytest.mark.skipif(
-    "connection.vendor != 'postgresql'", reason="the test database on SQLite is in memory (shared-cache locks)"
+    "connection.vendor != 'postgresql'",
+    reason="the test database on SQLite is in memory (shared-cache locks)",
 )
 def test_concurrent_transitions_exactly_one_wins(transactional_db: Any) -> None:
     """Two threads act on one case at once: one wins, the other gets 409 (conflict or invalid_transition)."""
@@ -127,9 +148,13 @@ def test_concurrent_transitions_exactly_one_wins(transactional_db: Any) -> None:
         from onewindow.cases.services import case_intake
 
         case = case_intake(
-            actor=get_user_model().objects.get(username="clerk"), item="MZ-001", centre="C-A",
-            applicant=applicant(), materials=ALL_MATERIALS, form={"reason": "x"},
-        )  # fmt: skip
+            actor=get_user_model().objects.get(username="clerk"),
+            item="MZ-001",
+            centre="C-A",
+            applicant=applicant(),
+            materials=ALL_MATERIALS,
+            form={"reason": "x"},
+        )
     rv = bearer("reviewer")
     barrier = threading.Barrier(2)
     results: list[tuple[int, dict[str, Any]]] = []

@@ -26,9 +26,13 @@ def user(name: str) -> Any:
 
 def intake(**kw: Any) -> Case:
     args: dict[str, Any] = {
-        "actor": user("clerk"), "item": "MZ-001", "centre": "C-A", "applicant": applicant(),
-        "materials": ALL_MATERIALS, "form": {"reason": "家庭困难"},
-    }  # fmt: skip
+        "actor": user("clerk"),
+        "item": "MZ-001",
+        "centre": "C-A",
+        "applicant": applicant(),
+        "materials": ALL_MATERIALS,
+        "form": {"reason": "家庭困难"},
+    }
     args.update(kw)
     return services.case_intake(**args)
 
@@ -56,7 +60,12 @@ def test_accept_with_all_materials_gives_deadline_on_working_days(world: Any, to
 
 
 def test_one_notice_lists_every_missing_material(world: Any, today: Any) -> None:
-    case = intake(materials=[{"code": "M01", "provided": False}, {"code": "M02", "provided": False, "note": "复印件不清晰"}])
+    case = intake(
+        materials=[
+            {"code": "M01", "provided": False},
+            {"code": "M02", "provided": False, "note": "复印件不清晰"},
+        ]
+    )
     assert case.state == State.CORRECTION_NEEDED
     missing = case.notice["missing"]
     assert [m["code"] for m in missing] == ["M01", "M02"]
@@ -74,7 +83,13 @@ def test_second_notice_refused_unless_head_overrides(world: Any, today: Any) -> 
     case.refresh_from_db()
     assert case.state == State.CORRECTION_NEEDED and case.correction_count == 1 and case.events.count() == 1
     make_staff("head", "负责人甲", world["ta"], ["centre_head"], centre=world["centres"]["a"])
-    case = act("head", case, "supplement", materials=[{"code": "M01", "provided": False}], override_reason="申请人材料遗失需重新开具")
+    case = act(
+        "head",
+        case,
+        "supplement",
+        materials=[{"code": "M01", "provided": False}],
+        override_reason="申请人材料遗失需重新开具",
+    )
     assert case.state == State.CORRECTION_NEEDED and case.correction_overrides == 1
     assert case.events.order_by("-seq").first().action == "correction_override"  # type: ignore[union-attr]
 
@@ -98,7 +113,13 @@ def test_full_back_office_and_output_path(world: Any, today: Any) -> None:
     assert case.state == State.READY
     case = act("clerk", case, "deliver", to="window", signed_by="巴特尔")
     assert case.state == State.DELIVERED and case.signed_by == "巴特尔"
-    assert [e.action for e in case.events.order_by("seq")] == ["accept", "assign", "approve", "ready", "deliver"]
+    assert [e.action for e in case.events.order_by("seq")] == [
+        "accept",
+        "assign",
+        "approve",
+        "ready",
+        "deliver",
+    ]
     assert chain_verify(case) == []
 
 
@@ -178,7 +199,14 @@ def test_escalate_moves_to_upper_department(world: Any, today: Any, township_dep
 def test_immediate_item_decided_at_the_window(world: Any, today: Any) -> None:
     from tests.factories import make_item
 
-    make_item("SB-001", "社保参保信息查询打印", world["department"], world["domain"], type="immediate", promised_days=0)
+    make_item(
+        "SB-001",
+        "社保参保信息查询打印",
+        world["department"],
+        world["domain"],
+        type="immediate",
+        promised_days=0,
+    )
     case = intake(item="SB-001", form={"reason": "打印参保证明"})
     assert case.state == State.APPROVED
     assert [e.action for e in case.events.order_by("seq")] == ["accept", "approve"]
@@ -187,7 +215,10 @@ def test_immediate_item_decided_at_the_window(world: Any, today: Any) -> None:
 def test_intake_validation_errors_save_nothing(world: Any, today: Any) -> None:
     cases = [
         ({"applicant": applicant(id_number="110105194912310021")}, "invalid_id_number"),
-        ({"applicant": applicant(kind="enterprise", credit_code="91350100M000100Y44")}, "invalid_credit_code"),
+        (
+            {"applicant": applicant(kind="enterprise", credit_code="91350100M000100Y44")},
+            "invalid_credit_code",
+        ),
         ({"applicant": applicant(phone="2391234567")}, "invalid_phone"),
         ({"item": "NOPE"}, "unknown_item"),
         ({"form": {}}, "invalid"),
@@ -276,6 +307,18 @@ def test_postgres_trigger_refuses_update(world: Any, today: Any) -> None:
 
 def test_every_transition_in_the_table_is_exercised() -> None:
     assert set(TRANSITIONS) == {
-        "accept", "request_correction", "supplement", "reject", "assign", "approve", "deny", "escalate",
-        "suspend", "resume", "extend", "ready", "deliver", "withdraw",
-    }  # fmt: skip
+        "accept",
+        "request_correction",
+        "supplement",
+        "reject",
+        "assign",
+        "approve",
+        "deny",
+        "escalate",
+        "suspend",
+        "resume",
+        "extend",
+        "ready",
+        "deliver",
+        "withdraw",
+    }

@@ -31,7 +31,9 @@ class Command(BaseCommand):
                 path = Path(opts["file"])
                 if not path.exists():
                     raise CommandError(f"文件不存在：{path}")
-                counts = calendar_load(actor=None, text=path.read_text(encoding="utf-8-sig"), source=opts["source"])
+                counts = calendar_load(
+                    actor=None, text=path.read_text(encoding="utf-8-sig"), source=opts["source"]
+                )
                 for year, n in counts.items():
                     self.stdout.write(f"已导入 {year} 年：{n} 条节假日/调休记录")
             elif opts["action"] == "deadline":
