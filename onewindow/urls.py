@@ -5,6 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from onewindow.api.api import api
+from onewindow.health import healthz
 from onewindow.portal import views as portal_views
 
 admin.site.site_header = "一窗通办 · 系统管理"
@@ -15,10 +16,12 @@ urlpatterns = [
         "accounts/login/", auth_views.LoginView.as_view(template_name="registration/login.html"), name="login"
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
     path("manage/catalog/", include("onewindow.catalog.urls")),
     path("manage/org/", include("onewindow.org.urls")),
+    path("", include("onewindow.cases.urls")),
     path("", portal_views.home, name="home"),
     path("", include("onewindow.portal.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),

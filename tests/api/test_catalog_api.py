@@ -179,3 +179,8 @@ def test_openapi_schema_lists_the_contract(client: Client, db: Any) -> None:
     ):
         assert p in paths
     assert client.get("/api/v1/docs").status_code == 200
+
+
+def test_healthz(client: Client, db: Any) -> None:
+    r = client.get("/healthz")
+    assert r.status_code == 200 and r.json()["database"] is True
