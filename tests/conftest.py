@@ -22,3 +22,11 @@ def login(client: Client) -> Any:
         return client
 
     return _login
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _fast_password_hasher() -> None:
+    """PBKDF2 with production iterations costs ~0.5 s per user here; tests use a cheap hasher."""
+    from django.conf import settings
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
