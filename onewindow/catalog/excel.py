@@ -85,7 +85,9 @@ class RowError:
 
     def __str__(self) -> str:
         where = "、".join(
-            p for p in (self.sheet and f"「{self.sheet}」表", self.row and f"第{self.row}行", self.column) if p
+            p
+            for p in (self.sheet and f"「{self.sheet}」表", self.row and f"第{self.row}行", self.column)
+            if p
         )
         return f"{where}：{self.message}" if where else self.message
 
@@ -269,10 +271,20 @@ def _joined_lines(attr: str) -> Callable[[Any], Any]:
 
 
 ITEM_COLUMNS: list[Column] = [
-    Column("事项编码", "code", _str, lambda v: v.item.code, True, width=14, help="字母、数字、点、横线，如 MZ-001"),
+    Column(
+        "事项编码",
+        "code",
+        _str,
+        lambda v: v.item.code,
+        True,
+        width=14,
+        help="字母、数字、点、横线，如 MZ-001",
+    ),
     Column("事项名称", "name", _str, _get("name"), True, width=28),
     Column("简称/别名", "aliases", _str, _get("aliases"), default="", width=16, help="多个用顿号分隔"),
-    Column("领域代码", "domain", _str, lambda v: v.domain.code, True, width=12, help="须为系统中已有的领域代码"),
+    Column(
+        "领域代码", "domain", _str, lambda v: v.domain.code, True, width=12, help="须为系统中已有的领域代码"
+    ),
     Column("领域名称", "domain_name", None, lambda v: v.domain.name, width=12, help="仅供阅读，导入时忽略"),
     Column(
         "办件类型",
@@ -284,13 +296,28 @@ ITEM_COLUMNS: list[Column] = [
         help="即办件、承诺件、联办件、上报件",
     ),
     Column("设定依据", "basis", _str, _get("basis"), default="", width=30),
-    Column("实施部门代码", "department", _str, lambda v: v.department.code, True, width=14, help="须为系统中已有的部门代码"),
-    Column("实施部门名称", "department_name", None, lambda v: v.department.name, width=18, help="仅供阅读，导入时忽略"),
+    Column(
+        "实施部门代码",
+        "department",
+        _str,
+        lambda v: v.department.code,
+        True,
+        width=14,
+        help="须为系统中已有的部门代码",
+    ),
+    Column(
+        "实施部门名称",
+        "department_name",
+        None,
+        lambda v: v.department.name,
+        width=18,
+        help="仅供阅读，导入时忽略",
+    ),
     Column(
         "受理层级",
         "accept_levels",
         _levels,
-        lambda v: "、".join(LEVEL_SHORT[Level(c)] for c in v.accept_levels),
+        lambda v: "、".join(LEVEL_SHORT[Level(c)] for c in Level.values if c in v.accept_levels),
         True,
         width=14,
         help="县级、乡级、村级，多个用顿号分隔",
@@ -305,17 +332,43 @@ ITEM_COLUMNS: list[Column] = [
         help="县级、乡级或村级",
     ),
     Column("法定时限（工作日）", "legal_days", _int, _get("legal_days"), True, width=10),
-    Column("承诺时限（工作日）", "promised_days", _int, _get("promised_days"), True, width=10, help="不能超过法定时限；即办件填0"),
-    Column("收费标准（元）", "fee", _decimal, lambda v: float(v.fee), default=Decimal("0.00"), width=10, help="不收费填0"),
+    Column(
+        "承诺时限（工作日）",
+        "promised_days",
+        _int,
+        _get("promised_days"),
+        True,
+        width=10,
+        help="不能超过法定时限；即办件填0",
+    ),
+    Column(
+        "收费标准（元）",
+        "fee",
+        _decimal,
+        lambda v: float(v.fee),
+        default=Decimal("0.00"),
+        width=10,
+        help="不收费填0",
+    ),
     Column("收费依据", "fee_basis", _str, _get("fee_basis"), default="", width=20),
     Column("受理条件", "conditions", _str, _get("conditions"), default="", width=30),
-    Column("办理流程", "steps", _lines, _joined_lines("steps"), default=[], width=24, help="每步一行（单元格内换行）"),
+    Column(
+        "办理流程",
+        "steps",
+        _lines,
+        _joined_lines("steps"),
+        default=[],
+        width=24,
+        help="每步一行（单元格内换行）",
+    ),
     Column("办理地点", "place", _str, _get("place"), default="", width=20),
     Column("办理时间", "hours", _str, _get("hours"), default="", width=20),
     Column("咨询电话", "consult_phone", _str, _get("consult_phone"), default="", width=14),
     Column("投诉电话", "complaint_phone", _str, _get("complaint_phone"), default="", width=14),
     Column("可网上办理", "online", _bool, _yes_no("online"), default=False, width=8, help="是/否"),
-    Column("可帮办代办", "proxy_allowed", _bool, _yes_no("proxy_allowed"), default=False, width=8, help="是/否"),
+    Column(
+        "可帮办代办", "proxy_allowed", _bool, _yes_no("proxy_allowed"), default=False, width=8, help="是/否"
+    ),
     Column("到现场次数", "max_visits", _int, _get("max_visits"), default=1, width=8),
     Column("办理结果", "result", _str, _get("result"), default="", width=20),
     Column("版本", "number", None, _get("number"), width=6, help="仅供阅读，导入时忽略"),
@@ -336,7 +389,15 @@ MATERIAL_COLUMNS: list[Column] = [
         help="原件或复印件",
     ),
     Column("份数", "copies", _int, _get("copies"), default=1, width=6),
-    Column("是否必需", "required", _bool, _yes_no("required"), default=True, width=8, help="是/否；非必需须写提交条件"),
+    Column(
+        "是否必需",
+        "required",
+        _bool,
+        _yes_no("required"),
+        default=True,
+        width=8,
+        help="是/否；非必需须写提交条件",
+    ),
     Column("提交条件", "condition", _str, _get("condition"), default="", width=24),
     Column("备注", "note", _str, _get("note"), default="", width=20),
     Column("可复用", "reusable", _bool, _yes_no("reusable"), default=True, width=8, help="是/否"),
@@ -356,7 +417,15 @@ FIELD_COLUMNS: list[Column] = [
         help="文本、数字、日期、选项",
     ),
     Column("必填", "required", _bool, _yes_no("required"), default=False, width=6, help="是/否"),
-    Column("选项", "choices", _lines, _joined_lines("choices"), default=[], width=20, help="选项类字段每行一个选项"),
+    Column(
+        "选项",
+        "choices",
+        _lines,
+        _joined_lines("choices"),
+        default=[],
+        width=20,
+        help="选项类字段每行一个选项",
+    ),
     Column("填写说明", "help_text", _str, _get("help_text"), default="", width=24),
 ]
 
@@ -428,7 +497,9 @@ def catalog_export(*, codes: Iterable[str] | None = None, template: bool = False
     assert ws_items is not None
     ws_items.title = SHEET_ITEMS
     _write_sheet(ws_items, ITEM_COLUMNS, versions)
-    _write_sheet(wb.create_sheet(SHEET_MATERIALS), MATERIAL_COLUMNS, (m for v in versions for m in v.materials.all()))
+    _write_sheet(
+        wb.create_sheet(SHEET_MATERIALS), MATERIAL_COLUMNS, (m for v in versions for m in v.materials.all())
+    )
     _write_sheet(wb.create_sheet(SHEET_FIELDS), FIELD_COLUMNS, (f for v in versions for f in v.fields.all()))
     ws_help = wb.create_sheet(SHEET_HELP)
     ws_help.append(["表", "列", "必填", "说明"])
@@ -439,7 +510,14 @@ def catalog_export(*, codes: Iterable[str] | None = None, template: bool = False
         for c in columns:
             ws_help.append([sheet, c.header, "是" if c.required else "", c.help])
     ws_help.append([])
-    ws_help.append(["", "", "", "第一行为列标题，请勿修改；从第二行起每行一条。导入时先检查全部内容，有任何错误则整份文件都不导入。"])
+    ws_help.append(
+        [
+            "",
+            "",
+            "",
+            "第一行为列标题，请勿修改；从第二行起每行一条。导入时先检查全部内容，有任何错误则整份文件都不导入。",
+        ]
+    )
     ws_help.append(["", "", "", "已有的事项编码：导入的内容生成一个新的草稿版本；新的事项编码：新建事项。"])
     domains = "、".join(f"{d.code}（{d.name}）" for d in Domain.objects.all())
     ws_help.append(["", "领域代码", "", domains])
@@ -527,7 +605,12 @@ def _load(data: bytes, errors: list[RowError]) -> Any:
     limit = settings.CATALOG_IMPORT_MAX_BYTES
     if len(data) > limit:
         errors.append(
-            RowError("", 0, "", f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {limit / 1024 / 1024:.1f} MB")
+            RowError(
+                "",
+                0,
+                "",
+                f"文件过大（{len(data) / 1024 / 1024:.1f} MB），上限为 {limit / 1024 / 1024:.1f} MB",
+            )
         )
         return None
     if not data:
@@ -564,7 +647,11 @@ def _parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[_ParsedIte
             errors.append(RowError(SHEET_ITEMS, row, "事项编码", str(exc.messages[0])))
             bad = True
         if code in parsed:
-            errors.append(RowError(SHEET_ITEMS, row, "事项编码", f"事项编码 {code} 重复（与第{parsed[code].row}行相同）"))
+            errors.append(
+                RowError(
+                    SHEET_ITEMS, row, "事项编码", f"事项编码 {code} 重复（与第{parsed[code].row}行相同）"
+                )
+            )
             continue
         if "domain" in data:
             domain = domains.get(data["domain"])
@@ -575,7 +662,9 @@ def _parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[_ParsedIte
         if "department" in data:
             department = departments.get(data["department"])
             if department is None:
-                errors.append(RowError(SHEET_ITEMS, row, "实施部门代码", f"未知的部门代码「{data['department']}」"))
+                errors.append(
+                    RowError(SHEET_ITEMS, row, "实施部门代码", f"未知的部门代码「{data['department']}」")
+                )
                 bad = True
             data["department"] = department
         complete = all(c.attr in data for c in ITEM_COLUMNS if c.parse is not None and c.attr != "code")
@@ -591,6 +680,7 @@ def _parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[_ParsedIte
         (SHEET_MATERIALS, MATERIAL_COLUMNS, Material, "materials", "code"),
         (SHEET_FIELDS, FIELD_COLUMNS, FormField, "fields", "key"),
     ]
+    with_materials: set[str] = set()
     for sheet, columns, model, attr, key in children:
         if sheet not in sheet_of:
             continue
@@ -600,14 +690,25 @@ def _parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[_ParsedIte
             if code is None:
                 continue
             target = parsed.get(code)
+            if attr == "materials":
+                with_materials.add(code)
             if target is None:
-                errors.append(RowError(sheet, row, "事项编码", f"事项编码「{code}」不在「{SHEET_ITEMS}」表中"))
+                errors.append(
+                    RowError(sheet, row, "事项编码", f"事项编码「{code}」不在「{SHEET_ITEMS}」表中")
+                )
                 continue
             if key in data:
                 k = (code, data[key])
                 if k in seen:
                     label = "材料编码" if key == "code" else "字段名"
-                    errors.append(RowError(sheet, row, label, f"{label} {data[key]} 在事项 {code} 中重复（与第{seen[k]}行相同）"))
+                    errors.append(
+                        RowError(
+                            sheet,
+                            row,
+                            label,
+                            f"{label} {data[key]} 在事项 {code} 中重复（与第{seen[k]}行相同）",
+                        )
+                    )
                     continue
                 seen[k] = row
             if not all(c.attr in data for c in columns if c.parse is not None and c.attr != "item"):
@@ -622,9 +723,14 @@ def _parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[_ParsedIte
 
     if publish:
         for p in parsed.values():
-            if not p.materials:
+            if p.code not in with_materials:
                 errors.append(
-                    RowError(SHEET_ITEMS, p.row, "", f"事项 {p.code} 在「{SHEET_MATERIALS}」表中没有材料，不能直接发布")
+                    RowError(
+                        SHEET_ITEMS,
+                        p.row,
+                        "",
+                        f"事项 {p.code} 在「{SHEET_MATERIALS}」表中没有材料，不能直接发布",
+                    )
                 )
     return list(parsed.values())
 
@@ -632,8 +738,10 @@ def _parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[_ParsedIte
 def _same_as(version: ItemVersion, p: _ParsedItem) -> bool:
     return (
         guide_snapshot(version) == guide_snapshot(p.version)
-        and [material_snapshot(m) for m in version.materials.all()] == [material_snapshot(m) for _r, _d, m in p.materials]
-        and [form_field_snapshot(f) for f in version.fields.all()] == [form_field_snapshot(f) for _r, _d, f in p.fields]
+        and [material_snapshot(m) for m in version.materials.all()]
+        == [material_snapshot(m) for _r, _d, m in p.materials]
+        and [form_field_snapshot(f) for f in version.fields.all()]
+        == [form_field_snapshot(f) for _r, _d, f in p.fields]
     )
 
 
@@ -642,11 +750,17 @@ def _apply(p: _ParsedItem, *, actor: Any, publish: bool, result: ImportResult) -
     fields = [dict(d) for _r, d, _f in p.fields]
     item = Item.objects.filter(code=p.code).first()
     if item is None:
-        version = services.item_create(actor=actor, code=p.code, materials=materials, fields=fields, **p.guide)
+        version = services.item_create(
+            actor=actor, code=p.code, materials=materials, fields=fields, **p.guide
+        )
         result.created.append(p.code)
     else:
         latest = item.latest()
-        if latest is not None and _same_as(latest, p) and (not publish or latest.status != VersionStatus.RETIRED):
+        if (
+            latest is not None
+            and _same_as(latest, p)
+            and (not publish or latest.status != VersionStatus.RETIRED)
+        ):
             if not publish or latest.status == VersionStatus.PUBLISHED:
                 result.unchanged.append(p.code)
                 return
@@ -654,7 +768,12 @@ def _apply(p: _ParsedItem, *, actor: Any, publish: bool, result: ImportResult) -
         else:
             version = services.item_version_new_draft(actor=actor, item=item, change_note="Excel 导入")
             version = services.item_version_edit(
-                actor=actor, version=version, materials=materials, fields=fields, change_note="Excel 导入", **p.guide
+                actor=actor,
+                version=version,
+                materials=materials,
+                fields=fields,
+                change_note="Excel 导入",
+                **p.guide,
             )
             result.new_drafts.append(p.code)
     if publish:
@@ -673,7 +792,9 @@ def catalog_import(*, actor: Any, data: bytes, publish: bool = False) -> ImportR
     finally:
         wb.close()
     if result.errors:
-        result.errors.sort(key=lambda e: ([s for s, _c in SHEETS].index(e.sheet) if e.sheet in dict(SHEETS) else -1, e.row))
+        result.errors.sort(
+            key=lambda e: ([s for s, _c in SHEETS].index(e.sheet) if e.sheet in dict(SHEETS) else -1, e.row)
+        )
         return result
     if not parsed:
         result.errors.append(RowError(SHEET_ITEMS, 0, "", "文件中没有任何事项"))
@@ -684,7 +805,9 @@ def catalog_import(*, actor: Any, data: bytes, publish: bool = False) -> ImportR
             for current in parsed:
                 _apply(current, actor=actor, publish=publish, result=result)
     except (DomainError, ValidationError, IntegrityError) as exc:
-        message = exc.message if isinstance(exc, DomainError) else "; ".join(getattr(exc, "messages", [str(exc)]))
+        message = (
+            exc.message if isinstance(exc, DomainError) else "; ".join(getattr(exc, "messages", [str(exc)]))
+        )
         row = current.row if current else 0
         code = current.code if current else ""
         result.errors.append(RowError(SHEET_ITEMS, row, "", f"事项 {code} 导入失败：{message}"))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -100,7 +100,10 @@ class MaterialForm(forms.ModelForm):
 
 class FormFieldForm(forms.ModelForm):
     choices = forms.CharField(
-        label="选项", required=False, widget=forms.Textarea(attrs={"rows": 2}), help_text="选项类字段每行一个选项"
+        label="选项",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="选项类字段每行一个选项",
     )
 
     class Meta:
@@ -154,14 +157,18 @@ class FormFieldFormSetBase(_RowsFormSet):
     key_label = "字段名"
 
 
-MaterialFormSet = formset_factory(MaterialForm, formset=MaterialFormSetBase, extra=3, can_delete=True)
-FormFieldFormSet = formset_factory(FormFieldForm, formset=FormFieldFormSetBase, extra=2, can_delete=True)
+MaterialFormSet = cast(
+    "type[MaterialFormSetBase]",
+    formset_factory(MaterialForm, formset=MaterialFormSetBase, extra=3, can_delete=True),
+)
+FormFieldFormSet = cast(
+    "type[FormFieldFormSetBase]",
+    formset_factory(FormFieldForm, formset=FormFieldFormSetBase, extra=2, can_delete=True),
+)
 
 
 def material_initial(version: ItemVersion) -> list[dict[str, Any]]:
-    return [
-        {f: getattr(m, f) for f in MaterialForm.Meta.fields} for m in version.materials.all()
-    ]
+    return [{f: getattr(m, f) for f in MaterialForm.Meta.fields} for m in version.materials.all()]
 
 
 def form_field_initial(version: ItemVersion) -> list[dict[str, Any]]:

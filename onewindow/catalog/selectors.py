@@ -226,7 +226,9 @@ def guide_snapshot(v: ItemVersion) -> dict[str, Any]:
             data[attr] = _plain(Decimal(str(v.fee if v.fee is not None else 0)))
         elif attr == "accept_levels":
             levels = list(v.accept_levels or [])
-            data[attr] = [lv for lv in LEVEL_ORDER if lv in levels] + [lv for lv in levels if lv not in LEVEL_ORDER]
+            data[attr] = [lv for lv in LEVEL_ORDER if lv in levels] + [
+                lv for lv in levels if lv not in LEVEL_ORDER
+            ]
         else:
             data[attr] = _plain(getattr(v, attr))
     return data
@@ -277,7 +279,9 @@ def _rows_diff(
             changes.append(Change(f"{kind}「{name}」", "（无）", "新增"))
         elif old_by[k] != row:
             fields = [attr for attr in row if row[attr] != old_by[k].get(attr)]
-            detail = "；".join(f"{labels[attr]}：{_show(old_by[k].get(attr))} → {_show(row[attr])}" for attr in fields)
+            detail = "；".join(
+                f"{labels[attr]}：{_show(old_by[k].get(attr))} → {_show(row[attr])}" for attr in fields
+            )
             changes.append(Change(f"{kind}「{name}」", "", f"修改（{detail}）"))
     for k, row in old_by.items():
         if k not in new_by:

@@ -172,7 +172,9 @@ def bundle_save(
     items = {i.code: i for i in Item.objects.filter(code__in=item_codes)}
     missing = [c for c in item_codes if c not in items]
     if missing:
-        raise Invalid(f"未知的事项编码：{'、'.join(missing)}", code="unknown_item", details={"items": missing})
+        raise Invalid(
+            f"未知的事项编码：{'、'.join(missing)}", code="unknown_item", details={"items": missing}
+        )
     bundle, _created = Bundle.objects.update_or_create(
         code=code, defaults={"name": name, "description": description, "life_event": life_event}
     )

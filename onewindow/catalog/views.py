@@ -311,7 +311,7 @@ def export(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate().strftime("%Y%m%d")
     name = "事项导入模板.xlsx" if template else f"事项清单-{today}.xlsx"
     response = HttpResponse(data, content_type=XLSX)
-    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name)
+    response["Content-Disposition"] = content_disposition_header(as_attachment=True, filename=name) or ""
     return response
 
 
