@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+from django.utils import timezone
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
-from django.utils import timezone
 
 from onewindow.org.models import WorkerHeartbeat
 

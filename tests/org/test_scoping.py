@@ -107,7 +107,9 @@ def test_agent_sees_only_village(world: dict[str, Any], residents: dict[str, Res
     assert client.get(reverse("org:staff_detail", args=[clerk.pk])).status_code == 404
 
 
-def test_supervisor_sees_everything(world: dict[str, Any], residents: dict[str, Resident], login: Any) -> None:
+def test_supervisor_sees_everything(
+    world: dict[str, Any], residents: dict[str, Resident], login: Any
+) -> None:
     client = login("supervisor")
     body = client.get(reverse("org:resident_list")).content.decode()
     for r in residents.values():
