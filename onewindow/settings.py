@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "template_partials",
+    "ninja",
     "huey.contrib.djhuey",
     "onewindow.privacy",
     "onewindow.worktime",

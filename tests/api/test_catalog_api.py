@@ -184,3 +184,11 @@ def test_openapi_schema_lists_the_contract(client: Client, db: Any) -> None:
 def test_healthz(client: Client, db: Any) -> None:
     r = client.get("/healthz")
     assert r.status_code == 200 and r.json()["database"] is True
+
+
+def test_docs_load_no_cdn_assets(client: Client, db: Any) -> None:
+    import re
+
+    html = client.get("/api/v1/docs").content.decode()
+    external = re.findall(r'(?:src|href)="(https?://[^"]+)"', html)
+    assert external == []
