@@ -8,6 +8,7 @@ local files are resolved.
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from django.template.loader import render_to_string
@@ -15,6 +16,9 @@ from django.template.loader import render_to_string
 # Name the fonts explicitly so documents never fall back to a font without Chinese glyphs.
 PDF_FONT_FAMILY = '"Noto Sans CJK SC", "Noto Serif CJK SC", "WenQuanYi Micro Hei", sans-serif'
 ALLOWED_PROTOCOLS = frozenset({"data", "file"})
+
+# WeasyPrint logs every rendering step at INFO; keep the server log for what matters.
+logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 
 def _url_fetcher() -> Any:

@@ -11,6 +11,12 @@ from onewindow.portal.selectors import today
 from tests.factories import make_item, make_staff
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hasher(settings: Any) -> None:
+    """The personas' passwords are hashed on every set-up; the slow production hasher adds nothing here."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def portal_world(world: dict[str, Any]) -> dict[str, Any]:
     """The shared world plus what the public pages show: a bundle, a village station, a roster."""
@@ -32,7 +38,9 @@ def portal_world(world: dict[str, Any]) -> dict[str, Any]:
     OpeningHours.objects.create(
         centre=ca, session="extended", weekdays="12345", start=dt.time(17, 30), end=dt.time(19, 0)
     )
-    OpeningHours.objects.create(centre=ca, session="weekend", weekdays="6", start=dt.time(9, 0), end=dt.time(12, 0))
+    OpeningHours.objects.create(
+        centre=ca, session="weekend", weekdays="6", start=dt.time(9, 0), end=dt.time(12, 0)
+    )
     Window.objects.create(centre=ca, number=2, name="帮办代办", kind="proxy")
     ca.phone, ca.supervision_phone, ca.complaint_phone = "0479-5220000", "0479-5220001", "0479-5220002"
     ca.save()
