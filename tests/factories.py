@@ -10,7 +10,16 @@ from django.contrib.auth import get_user_model
 
 from onewindow.catalog import services as catalog_services
 from onewindow.catalog.models import Domain, ItemVersion
-from onewindow.org.models import Centre, Department, Jurisdiction, Level, OpeningHours, Staff, StaffRole, Window
+from onewindow.org.models import (
+    Centre,
+    Department,
+    Jurisdiction,
+    Level,
+    OpeningHours,
+    Staff,
+    StaffRole,
+    Window,
+)
 
 PASSWORD = "Test-pass-2026"
 
@@ -42,7 +51,9 @@ def make_staff(username: str, name: str, jurisdiction: Jurisdiction, roles: list
     return staff
 
 
-def make_item(code: str, name: str, department: Department, domain: Domain, *, publish: bool = True, **kw: Any) -> ItemVersion:
+def make_item(
+    code: str, name: str, department: Department, domain: Domain, *, publish: bool = True, **kw: Any
+) -> ItemVersion:
     guide: dict[str, Any] = {
         "name": name,
         "domain": domain,
@@ -69,23 +80,38 @@ def make_item(code: str, name: str, department: Department, domain: Domain, *, p
     return v
 
 
+def load_test_calendar_years() -> None:
+    """Tests run on any date: give them 2027–2028 as an administrator would load them (test data:
+    weekends off plus New Year's Day), so deadlines computed from "today" never hit an unknown year."""
+    from onewindow.worktime.services import calendar_load
+
+    calendar_load(actor=None, text="2027-01-01,holiday,元旦\n2028-01-01,holiday,元旦\n", source="测试数据")
+
+
 def build_world() -> dict[str, Any]:
     """County C with townships A (village A1) and B; staff personas; two items."""
+    load_test_calendar_years()
     county = JurisdictionFactory(code="152522000000", name="测试旗", level=Level.COUNTY)
     ta = JurisdictionFactory(code="152522100000", name="甲镇", level=Level.TOWNSHIP, parent=county)
     va = JurisdictionFactory(code="152522100201", name="甲一嘎查", level=Level.VILLAGE, parent=ta)
     tb = JurisdictionFactory(code="152522200000", name="乙苏木", level=Level.TOWNSHIP, parent=county)
     vb = JurisdictionFactory(code="152522200201", name="乙一嘎查", level=Level.VILLAGE, parent=tb)
-    cc = Centre.objects.create(code="C-COUNTY", name="测试旗政务服务中心", jurisdiction=county, address="旗府路1号")
+    cc = Centre.objects.create(
+        code="C-COUNTY", name="测试旗政务服务中心", jurisdiction=county, address="旗府路1号"
+    )
     ca = Centre.objects.create(code="C-A", name="甲镇便民服务中心", jurisdiction=ta, address="甲镇1号")
     cb = Centre.objects.create(code="C-B", name="乙苏木便民服务中心", jurisdiction=tb, address="乙苏木1号")
     for c in (cc, ca, cb):
         OpeningHours.objects.create(centre=c, weekdays="12345", start=dt.time(8, 30), end=dt.time(17, 30))
         Window.objects.create(centre=c, number=1, name="综合受理", kind="comprehensive")
-    minzheng = Department.objects.create(code="D-MZ", name="测试旗民政局", short_name="民政", jurisdiction=county)
+    minzheng = Department.objects.create(
+        code="D-MZ", name="测试旗民政局", short_name="民政", jurisdiction=county
+    )
     domain, _ = Domain.objects.get_or_create(code="social", defaults={"name": "社会服务", "sort": 1})
     items = {
-        "dibao": make_item("MZ-001", "最低生活保障申请", minzheng, domain, aliases="低保申请", proxy_allowed=True),
+        "dibao": make_item(
+            "MZ-001", "最低生活保障申请", minzheng, domain, aliases="低保申请", proxy_allowed=True
+        ),
         "gaoling": make_item("MZ-002", "高龄津贴申请", minzheng, domain),
     }
     people = {
@@ -97,7 +123,14 @@ def build_world() -> dict[str, Any]:
         "outsider": make_staff("outsider", "综窗乙", tb, ["clerk"], centre=cb, mobile="13800000002"),
     }
     return {
-        "county": county, "ta": ta, "va": va, "tb": tb, "vb": vb,
+        "county": county,
+        "ta": ta,
+        "va": va,
+        "tb": tb,
+        "vb": vb,
         "centres": {"county": cc, "a": ca, "b": cb},
-        "department": minzheng, "domain": domain, "items": items, "people": people,
-    }  # fmt: skip
+        "department": minzheng,
+        "domain": domain,
+        "items": items,
+        "people": people,
+    }

@@ -120,6 +120,35 @@ class Case(models.Model):
         return self.number
 
 
+class ReviewState(models.TextChoices):
+    PENDING = "pending", _("待审查")
+    APPROVED = "approved", _("同意")
+    DENIED = "denied", _("不同意")
+
+
+class CaseReview(models.Model):
+    """联办件: one department's answer in parallel review; all must approve, one denial denies."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reviews")
+    department = models.ForeignKey(
+        Department, on_delete=models.PROTECT, related_name="+", verbose_name=_("部门")
+    )
+    state = models.CharField(
+        _("意见"), max_length=16, choices=ReviewState.choices, default=ReviewState.PENDING
+    )
+    deadline = models.DateField(_("答复期限"), null=True, blank=True)
+    decided_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    reason = models.TextField(_("理由"), blank=True)
+
+    class Meta:
+        verbose_name = _("联办审查")
+        verbose_name_plural = _("联办审查")
+        constraints = [models.UniqueConstraint(fields=["case", "department"], name="casereview_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.department_id} {self.state}"
+
+
 class CaseCounter(models.Model):
     """Per-prefix (county + day) sequence for case numbers."""
 

@@ -14,7 +14,16 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from onewindow.cases.models import Case, CaseCounter, CaseEvent, Channel, Delivery, State
+from onewindow.cases.models import (
+    Case,
+    CaseCounter,
+    CaseEvent,
+    CaseReview,
+    Channel,
+    Delivery,
+    ReviewState,
+    State,
+)
 from onewindow.cases.workflow import TRANSITIONS
 from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
@@ -345,6 +354,7 @@ def case_intake(
         return case
     _accept(case, now=now, today=today)
     case.save()
+    _open_joint_reviews(case)
     _append_event(
         case,
         action="accept",
@@ -363,6 +373,23 @@ def _accept(case: Case, *, now: dt.datetime, today: dt.date) -> None:
     case.accepted_at = now
     case.accept_date = today
     case.deadline = compute_deadline(case)
+
+
+def joint_departments(version: ItemVersion) -> list[Department]:
+    """The departments that review a 联办件 in parallel: the implementing one plus the listed ones."""
+    if version.type != ItemType.JOINT:
+        return []
+    codes = [c for c in (version.joint_departments or []) if c != version.department.code]
+    extra = list(Department.objects.filter(code__in=codes))
+    missing = set(codes) - {d.code for d in extra}
+    if missing:
+        raise Conflict(f"联办部门不存在：{'、'.join(sorted(missing))}", code="unknown_department")
+    return [version.department, *extra]
+
+
+def _open_joint_reviews(case: Case) -> None:
+    for dept in joint_departments(case.item_version):
+        CaseReview.objects.get_or_create(case=case, department=dept, defaults={"deadline": case.deadline})
 
 
 def _decide_immediately(case: Case, ev: dict[str, Any]) -> None:
@@ -429,8 +456,16 @@ def case_transition(
     if t.reason_required and not (reason or "").strip():
         raise Invalid(f"「{t.label}」须写明理由", code="reason_required", details={"reason": ["必填"]})
     back_office = action in {"assign", "approve", "deny", "escalate", "suspend", "resume"}
+    joint_review: CaseReview | None = None
+    if action in {"approve", "deny"} and case.item_version.type == ItemType.JOINT:
+        joint_review = CaseReview.objects.filter(
+            case=case, department_id=staff.department_id, state=ReviewState.PENDING
+        ).first()
+        if joint_review is None and Role.CENTRE_HEAD not in roles:
+            raise Forbidden("联办件：您的部门不在并联审查部门中，或已答复")
     if (
         back_office
+        and joint_review is None
         and Role.REVIEWER in roles
         and Role.CENTRE_HEAD not in roles
         and staff.department_id != case.queue_department_id
@@ -494,6 +529,19 @@ def case_transition(
         )
     elif action == "assign":
         changes["assignee"] = assignee or actor
+    elif action in {"approve", "deny"} and joint_review is not None:
+        # 联办件: record this department's answer; the case is decided when all approved or one denied
+        answer = ReviewState.APPROVED if action == "approve" else ReviewState.DENIED
+        CaseReview.objects.filter(pk=joint_review.pk).update(
+            state=answer, decided_at=now, reason=(reason or note).strip()
+        )
+        data.update(department=joint_review.department.name, answer=answer)
+        pending = CaseReview.objects.filter(case=case, state=ReviewState.PENDING).exists()
+        if answer == ReviewState.APPROVED and pending:
+            target = State.IN_REVIEW
+            action = "joint_approve"
+        else:
+            changes.update(decided_at=now, decision_reason=(reason or note).strip())
     elif action in {"approve", "deny"}:
         changes.update(decided_at=now, decision_reason=(reason or note).strip())
     elif action == "escalate":
@@ -545,6 +593,8 @@ def case_transition(
         raise Conflict("办件已被他人处理，请刷新后重试", code="conflict")
     state_from = case.state
     case.refresh_from_db()
+    if target == State.ACCEPTED and action in {"accept", "supplement"}:
+        _open_joint_reviews(case)
     _append_event(
         case,
         actor=actor,

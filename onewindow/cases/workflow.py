@@ -87,6 +87,7 @@ INTAKE_ACTIONS = {
 ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {
     "submit": "提交申请",
     "correction_override": "负责人批准再次告知",
+    "joint_approve": "联办部门同意",
 }
 
 

@@ -49,7 +49,9 @@ class VersionStatus(models.TextChoices):
     RETIRED = "retired", _("已停用")
 
 
-item_code = RegexValidator(r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$", _("事项编码只能包含字母、数字、点、横线和下划线"))
+item_code = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_.-]{1,39}$", _("事项编码只能包含字母、数字、点、横线和下划线")
+)
 
 
 class Item(models.Model):
@@ -81,7 +83,9 @@ class Item(models.Model):
 class ItemVersion(models.Model):
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="versions", verbose_name=_("事项"))
     number = models.PositiveIntegerField(_("版本号"))
-    status = models.CharField(_("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=VersionStatus.choices, default=VersionStatus.DRAFT
+    )
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
     created_by = models.ForeignKey(
@@ -91,8 +95,12 @@ class ItemVersion(models.Model):
     change_note = models.CharField(_("修订说明"), max_length=200, blank=True)
 
     name = models.CharField(_("事项名称"), max_length=100)
-    aliases = models.CharField(_("简称/别名"), max_length=200, blank=True, help_text=_("多个用顿号或逗号分隔，如：低保申请"))
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, related_name="versions", verbose_name=_("领域"))
+    aliases = models.CharField(
+        _("简称/别名"), max_length=200, blank=True, help_text=_("多个用顿号或逗号分隔，如：低保申请")
+    )
+    domain = models.ForeignKey(
+        Domain, on_delete=models.PROTECT, related_name="versions", verbose_name=_("领域")
+    )
     type = models.CharField(_("办件类型"), max_length=16, choices=ItemType.choices, default=ItemType.PROMISED)
     basis = models.TextField(_("设定依据"), blank=True)
     department = models.ForeignKey(
@@ -102,7 +110,9 @@ class ItemVersion(models.Model):
     decide_level = models.CharField(_("决定层级"), max_length=16, choices=Level.choices)
     legal_days = models.PositiveIntegerField(_("法定办结时限（工作日）"))
     promised_days = models.PositiveIntegerField(_("承诺办结时限（工作日）"))
-    fee = models.DecimalField(_("收费标准（元）"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)])
+    fee = models.DecimalField(
+        _("收费标准（元）"), max_digits=10, decimal_places=2, default=0, validators=[MinValueValidator(0)]
+    )
     fee_basis = models.CharField(_("收费依据"), max_length=200, blank=True)
     conditions = models.TextField(_("受理条件"), blank=True)
     steps = models.JSONField(_("办理流程"), default=list, help_text=_("每步一行"))
@@ -113,6 +123,9 @@ class ItemVersion(models.Model):
     online = models.BooleanField(_("可网上办理"), default=False)
     proxy_allowed = models.BooleanField(_("可帮办代办"), default=False)
     max_visits = models.PositiveSmallIntegerField(_("到现场次数"), default=1)
+    joint_departments = models.JSONField(
+        _("联办部门"), default=list, blank=True, help_text=_("联办件：除实施部门外并联审查的部门代码")
+    )
     result = models.CharField(_("办理结果"), max_length=200, blank=True, help_text=_("如：核发《残疾人证》"))
     search_text = models.TextField(editable=False, blank=True)
 
@@ -129,7 +142,8 @@ class ItemVersion(models.Model):
                 fields=["item"], condition=models.Q(status="draft"), name="itemversion_one_draft"
             ),
             models.CheckConstraint(
-                condition=models.Q(promised_days__lte=models.F("legal_days")), name="itemversion_promised_le_legal"
+                condition=models.Q(promised_days__lte=models.F("legal_days")),
+                name="itemversion_promised_le_legal",
             ),
         ]
 
@@ -146,7 +160,11 @@ class ItemVersion(models.Model):
 
     def clean(self) -> None:
         errors: dict[str, Any] = {}
-        if self.promised_days is not None and self.legal_days is not None and self.promised_days > self.legal_days:
+        if (
+            self.promised_days is not None
+            and self.legal_days is not None
+            and self.promised_days > self.legal_days
+        ):
             errors["promised_days"] = _("承诺时限不能超过法定时限")
         levels = self.accept_levels or []
         valid = {c for c, _label in Level.choices}
@@ -181,10 +199,34 @@ class ItemVersion(models.Model):
 
 
 _COMPARED = [
-    "name", "aliases", "domain_id", "type", "basis", "department_id", "accept_levels", "decide_level",
-    "legal_days", "promised_days", "fee", "fee_basis", "conditions", "steps", "place", "hours",
-    "consult_phone", "complaint_phone", "online", "proxy_allowed", "max_visits", "result", "status",
-    "retired_at", "published_at", "number", "item_id",
+    "name",
+    "aliases",
+    "domain_id",
+    "type",
+    "basis",
+    "department_id",
+    "accept_levels",
+    "decide_level",
+    "legal_days",
+    "promised_days",
+    "fee",
+    "fee_basis",
+    "conditions",
+    "steps",
+    "place",
+    "hours",
+    "consult_phone",
+    "complaint_phone",
+    "online",
+    "proxy_allowed",
+    "max_visits",
+    "result",
+    "status",
+    "joint_departments",
+    "retired_at",
+    "published_at",
+    "number",
+    "item_id",
 ]
 
 
@@ -213,7 +255,9 @@ class _VersionChild(models.Model):
     def _guard(self) -> None:
         status = ItemVersion.objects.filter(pk=self.version_id).values_list("status", flat=True).first()  # type: ignore[attr-defined]
         if status is not None and status != VersionStatus.DRAFT:
-            raise ImmutableVersionError(_("已发布或已停用的版本不能修改，请新建版本后再编辑"), code="version_immutable")
+            raise ImmutableVersionError(
+                _("已发布或已停用的版本不能修改，请新建版本后再编辑"), code="version_immutable"
+            )
 
     def save(self, *args: Any, **kwargs: Any) -> None:
         self._guard()
@@ -225,12 +269,16 @@ class _VersionChild(models.Model):
 
 
 class Material(_VersionChild):
-    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="materials", verbose_name=_("版本"))
+    version = models.ForeignKey(
+        ItemVersion, on_delete=models.CASCADE, related_name="materials", verbose_name=_("版本")
+    )
     code = models.CharField(_("材料编码"), max_length=20)
     name = models.CharField(_("材料名称"), max_length=100)
     original = models.BooleanField(_("原件"), default=False, help_text=_("勾选表示需要原件，否则为复印件"))
     copies = models.PositiveSmallIntegerField(_("份数"), default=1, validators=[MinValueValidator(1)])
-    required = models.BooleanField(_("必需"), default=True, help_text=_("不勾选表示按条件提交（容缺或特定情形）"))
+    required = models.BooleanField(
+        _("必需"), default=True, help_text=_("不勾选表示按条件提交（容缺或特定情形）")
+    )
     condition = models.CharField(_("提交条件"), max_length=200, blank=True)
     note = models.CharField(_("备注"), max_length=200, blank=True)
     reusable = models.BooleanField(_("可复用"), default=True, help_text=_("以前办件中提交过的可直接复用"))
@@ -267,7 +315,9 @@ field_key = RegexValidator(r"^[a-z][a-z0-9_]{0,39}$", _("字段名用小写字�
 class FormField(_VersionChild):
     """One field of the item's application form (一表申请)."""
 
-    version = models.ForeignKey(ItemVersion, on_delete=models.CASCADE, related_name="fields", verbose_name=_("版本"))
+    version = models.ForeignKey(
+        ItemVersion, on_delete=models.CASCADE, related_name="fields", verbose_name=_("版本")
+    )
     key = models.CharField(_("字段名"), max_length=40, validators=[field_key])
     label = models.CharField(_("标题"), max_length=100)
     kind = models.CharField(_("类型"), max_length=16, choices=FieldKind.choices, default=FieldKind.TEXT)

@@ -322,3 +322,43 @@ def test_every_transition_in_the_table_is_exercised() -> None:
         "deliver",
         "withdraw",
     }
+
+
+def _joint_world(world: Any) -> tuple[Any, Any]:
+    from onewindow.org.models import Department
+    from tests.factories import make_item, make_staff
+
+    rs = Department.objects.create(
+        code="D-RS", name="测试旗人社局", short_name="人社", jurisdiction=world["county"]
+    )
+    make_staff("rsreviewer", "人社审批员", world["county"], ["reviewer"], department=rs)
+    v = make_item(
+        "LB-001",
+        "退休一件事联办",
+        world["department"],
+        world["domain"],
+        type="joint",
+        joint_departments=["D-RS"],
+    )
+    return v, rs
+
+
+def test_joint_item_needs_every_department(world: Any, today: Any) -> None:
+    _joint_world(world)
+    case = intake(item="LB-001")
+    assert sorted(r.department.code for r in case.reviews.all()) == ["D-MZ", "D-RS"]
+    case = act("reviewer", case, "approve", note="民政同意")
+    assert case.state == State.IN_REVIEW  # one of two answered
+    with pytest.raises(Forbidden):
+        act("reviewer", case, "approve")  # the same department cannot answer twice
+    case = act("rsreviewer", case, "approve", note="人社同意")
+    assert case.state == State.APPROVED
+    assert [e.action for e in case.events.order_by("seq")] == ["accept", "joint_approve", "approve"]
+
+
+def test_joint_item_one_denial_denies(world: Any, today: Any) -> None:
+    _joint_world(world)
+    case = intake(item="LB-001")
+    case = act("rsreviewer", case, "deny", reason="缴费年限不足")
+    assert case.state == State.DENIED
+    assert case.reviews.get(department__code="D-RS").state == "denied"
