@@ -1,12 +1,12 @@
 """The ``onewindow`` command: Django's management commands plus a few of our own.
 
-    onewindow migrate                 apply database migrations
-    onewindow demo                    load the demo county (idempotent)
-    onewindow serve [--host H --port P] [--workers N]
-                                      serve with gunicorn (static files via whitenoise)
-    onewindow worker                  run the background worker (huey consumer)
-    onewindow token create USERNAME   print a new API token for USERNAME
-    onewindow <any django command>    e.g. createsuperuser, shell, check
+onewindow migrate                 apply database migrations
+onewindow demo                    load the demo county (idempotent)
+onewindow serve [--host H --port P] [--workers N]
+                                  serve with gunicorn (static files via whitenoise)
+onewindow worker                  run the background worker (huey consumer)
+onewindow token create USERNAME   print a new API token for USERNAME
+onewindow <any django command>    e.g. createsuperuser, shell, check
 """
 
 from __future__ import annotations

@@ -18,7 +18,5 @@ def healthz(request: HttpRequest) -> JsonResponse:
         db_ok = False
     beat = WorkerHeartbeat.objects.order_by("-at").first() if db_ok else None
     age = (timezone.now() - beat.at).total_seconds() if beat else None
-    status = 200 if db_ok else 503
-    return JsonResponse(
-        {"database": db_ok, "worker_last_seen_seconds": round(age, 1) if age is not None else None}, status=status
-    )
+    body = {"database": db_ok, "worker_last_seen_seconds": round(age, 1) if age is not None else None}
+    return JsonResponse(body, status=200 if db_ok else 503)

@@ -177,7 +177,7 @@ class ItemVersion(models.Model):
         if errors:
             raise ValidationError(errors)
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:  # noqa: DJ012 - clean() sits beside its fields
         from onewindow.catalog.search import search_text_for
 
         if self.pk:
@@ -259,7 +259,7 @@ class _VersionChild(models.Model):
                 _("已发布或已停用的版本不能修改，请新建版本后再编辑"), code="version_immutable"
             )
 
-    def save(self, *args: Any, **kwargs: Any) -> None:
+    def save(self, *args: Any, **kwargs: Any) -> None:  # noqa: DJ012 - clean() sits beside its fields
         self._guard()
         super().save(*args, **kwargs)
 

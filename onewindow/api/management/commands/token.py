@@ -38,9 +38,13 @@ class Command(BaseCommand):
                 qs = qs.filter(user__username=opts["username"])
             for t in qs:
                 state = "已吊销" if t.revoked_at else "有效"
-                self.stdout.write(f"{t.prefix}…\t{t.user.get_username()}\t{t.name}\t{state}\t{t.created_at:%Y-%m-%d}")
+                self.stdout.write(
+                    f"{t.prefix}…\t{t.user.get_username()}\t{t.name}\t{state}\t{t.created_at:%Y-%m-%d}"
+                )
         elif action == "revoke":
-            n = ApiToken.objects.filter(prefix=opts["prefix"], revoked_at__isnull=True).update(revoked_at=timezone.now())
+            n = ApiToken.objects.filter(prefix=opts["prefix"], revoked_at__isnull=True).update(
+                revoked_at=timezone.now()
+            )
             if not n:
                 raise CommandError("没有找到该前缀的有效令牌")
             self.stdout.write(f"已吊销 {n} 个令牌")

@@ -1,0 +1,151 @@
+"""The case's written documents (A4 PDFs): 受理回执, 一次性告知书, 不予受理通知书, 办理结果通知书.
+
+Each kind applies only in some states (:func:`document_kinds`); asking for another is a 404. The
+applicant is always masked on paper; a QR code links to the public progress page.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import quote, urlencode
+
+from django.http import HttpResponse
+from django.urls import reverse
+from django.utils.dateparse import parse_datetime
+
+from onewindow.cases.models import Case, Delivery, State
+from onewindow.documents.pdf import render_html, render_pdf
+from onewindow.documents.qr import qr_data_uri
+from onewindow.errors import NotFound
+from onewindow.privacy.masking import mask_id_number, mask_name
+
+DOCUMENT_TITLES: dict[str, str] = {
+    "receipt": "受理回执",
+    "correction_notice": "一次性告知书",
+    "rejection_notice": "不予受理通知书",
+    "result": "办理结果通知书",
+}
+
+DECIDED_STATES = {State.APPROVED, State.DENIED, State.READY, State.DELIVERED}
+
+# 行政许可法 art. 32 (4): the one-time notice and its 5-day rule.
+CORRECTION_LAW = (
+    "依据《中华人民共和国行政许可法》第三十二条第一款第（四）项，申请材料不齐全或者不符合法定形式的，"
+    "行政机关应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，"
+    "自收到申请材料之日起即为受理。"
+)
+RECOURSE = (
+    "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
+    "或者自知道作出本决定之日起六个月内依法向人民法院提起行政诉讼。"
+)
+
+
+def _correction(case: Case) -> tuple[list[dict[str, Any]], dt.datetime | None] | None:
+    """The latest one-time notice: the missing materials and when it was issued (None: never)."""
+    if case.notice.get("kind") == "correction":
+        issued = parse_datetime(str(case.notice.get("issued_at") or ""))
+        return list(case.notice.get("missing") or []), issued
+    event = (
+        case.events.filter(action__in=["request_correction", "correction_override"]).order_by("-seq").first()
+    )
+    if event is None:
+        return None
+    return list(event.data.get("missing") or []), event.at
+
+
+def document_kinds(case: Case) -> list[str]:
+    """The documents that apply to the case as it stands, in the order they are issued."""
+    kinds: list[str] = []
+    if case.correction_count or _correction(case) is not None:
+        kinds.append("correction_notice")
+    if case.state == State.NOT_ACCEPTED:
+        kinds.append("rejection_notice")
+    if case.accepted_at is not None:
+        kinds.append("receipt")
+    if case.state in DECIDED_STATES and case.decided_at is not None:
+        kinds.append("result")
+    return kinds
+
+
+def progress_url(case: Case, site_url: str = "") -> str:
+    """The public progress page for this case (absolute when ``site_url`` is given)."""
+    path = reverse("cases:progress") + "?" + urlencode({"number": case.number})
+    return site_url.rstrip("/") + path if site_url else path
+
+
+def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, Any]:
+    if kind not in DOCUMENT_TITLES:
+        raise NotFound(f"没有「{kind}」这种文书", code="unknown_document")
+    if kind not in document_kinds(case):
+        raise NotFound(
+            f"办件当前状态为「{State(case.state).label}」，没有{DOCUMENT_TITLES[kind]}",
+            code="document_not_applicable",
+        )
+    version = case.item_version
+    r = case.applicant
+    person = r.kind == "person"
+    url = progress_url(case, site_url)
+    ctx: dict[str, Any] = {
+        "case": case,
+        "kind": kind,
+        "title": DOCUMENT_TITLES[kind],
+        "centre": case.centre,
+        "version": version,
+        "department": case.queue_department,
+        "applicant_name": mask_name(r.name) if person else r.name,
+        "applicant_id": mask_id_number(r.id_number) if person else r.id_number,
+        "applicant_id_label": "身份证号" if person else "统一社会信用代码",
+        "state_label": State(case.state).label,
+        "progress_url": url,
+        "qr": qr_data_uri(url),
+        "consult_phone": version.consult_phone or case.centre.phone,
+        "complaint_phone": version.complaint_phone or case.centre.complaint_phone,
+    }
+    if kind == "correction_notice":
+        missing, issued = _correction(case) or ([], None)
+        ctx.update(missing=missing, issued_at=issued or case.received_at, law=CORRECTION_LAW)
+    elif kind == "rejection_notice":
+        ctx.update(
+            reason=case.notice.get("reason") or case.decision_reason,
+            basis=case.notice.get("basis") or "",
+            recourse=RECOURSE,
+        )
+    elif kind == "result":
+        approved = _approved(case)
+        ctx.update(
+            approved=approved,
+            decision="准予许可/办结" if approved else "不予许可",
+            reason=case.decision_reason,
+            recourse="" if approved else RECOURSE,
+            delivery_label=Delivery(case.delivery).label if case.delivery else "",
+        )
+    return ctx
+
+
+def _approved(case: Case) -> bool:
+    """Whether the decision was to approve (a ready or delivered case may carry either)."""
+    if case.state in {State.APPROVED, State.DENIED}:
+        return case.state == State.APPROVED
+    last = case.events.filter(action__in=["approve", "deny"]).order_by("-seq").first()
+    return last is not None and last.action == "approve"
+
+
+def case_document_html(case: Case, kind: str, *, site_url: str = "") -> str:
+    return render_html(f"cases/pdf/{kind}.html", document_context(case, kind, site_url=site_url))
+
+
+def case_document_pdf(case: Case, kind: str, *, site_url: str = "") -> bytes:
+    """The document as PDF bytes; ``NotFound`` for an unknown kind or one that does not apply."""
+    return render_pdf(f"cases/pdf/{kind}.html", document_context(case, kind, site_url=site_url))
+
+
+def case_document_response(case: Case, kind: str, *, site_url: str = "") -> HttpResponse:
+    """The PDF as an inline download with an ASCII and a Chinese file name (RFC 6266 / 5987)."""
+    pdf = case_document_pdf(case, kind, site_url=site_url)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{case.number}-{DOCUMENT_TITLES[kind]}.pdf"
+    response["Content-Disposition"] = (
+        f"inline; filename=\"{case.number}-{kind}.pdf\"; filename*=UTF-8''{quote(filename)}"
+    )
+    return response

@@ -1,0 +1,146 @@
+"""The case PDFs: real PDF bytes whose text carries the case number, the applicant (masked) and,
+for the one-time notice, every missing material with its reason and the law's 5-day rule."""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import re
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.test import Client
+from pypdf import PdfReader
+
+from onewindow.api.tokens import token_create
+from onewindow.cases import documents, services
+from onewindow.cases.models import Case
+from onewindow.errors import NotFound
+from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant
+
+
+@pytest.fixture
+def today() -> Any:
+    with mock.patch("onewindow.cases.services.local_today", return_value=dt.date(2026, 9, 29)) as m:
+        yield m
+
+
+def user(name: str) -> Any:
+    return get_user_model().objects.get(username=name)
+
+
+def intake(**kw: Any) -> Case:
+    args: dict[str, Any] = {
+        "actor": user("clerk"),
+        "item": "MZ-001",
+        "centre": "C-A",
+        "applicant": applicant(),
+        "materials": ALL_MATERIALS,
+        "form": {"reason": "家庭困难"},
+    }
+    args.update(kw)
+    return services.case_intake(**args)
+
+
+def act(username: str, case: Case, action: str, **kw: Any) -> Case:
+    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)
+
+
+def pdf_text(data: bytes) -> str:
+    assert data.startswith(b"%PDF")
+    reader = PdfReader(io.BytesIO(data))
+    text = "".join(page.extract_text() or "" for page in reader.pages)
+    return re.sub(r"\s+", "", text)  # CJK lines wrap anywhere; compare without white space
+
+
+def test_correction_notice_lists_every_missing_material(world: Any, today: Any) -> None:
+    case = intake(
+        materials=[
+            {"code": "M01", "provided": False},
+            {"code": "M02", "provided": False, "note": "复印件不清晰"},
+        ]
+    )
+    assert documents.document_kinds(case) == ["correction_notice"]
+    text = pdf_text(documents.case_document_pdf(case, "correction_notice", site_url="http://test.local/"))
+    assert "一次性告知书" in text.replace(" ", "")
+    assert case.number in text
+    assert "居民身份证" in text and "未提交（需原件1份）" in text
+    assert "户口簿" in text and "材料不符合要求：复印件不清晰" in text
+    assert "五日内一次告知" in text and "第三十二条" in text
+    assert "甲镇便民服务中心" in text and "最低生活保障申请" in text
+    # the applicant is masked on paper
+    assert "巴**" in text and "1101**********002X" in text
+    assert "巴特尔" not in text and GOOD_ID not in text and "13912345678" not in text
+
+
+def test_receipt_shows_dates_deadline_and_qr_to_progress(world: Any, today: Any) -> None:
+    case = intake()
+    assert documents.document_kinds(case) == ["receipt"]
+    text = pdf_text(documents.case_document_pdf(case, "receipt", site_url="http://test.local/"))
+    assert "受理回执" in text and case.number in text
+    assert "2026年10月19日" in text and "10个工作日" in text
+    html = documents.case_document_html(case, "receipt", site_url="http://test.local/")
+    assert "data:image/svg+xml" in html
+    assert f"http://test.local/progress/?number={case.number}" in html
+
+
+def test_rejection_notice_has_reason_and_basis(world: Any, today: Any) -> None:
+    case = intake(reject_reason="申请人户籍不在本辖区", reject_basis="《最低生活保障审核确认办法》第九条")
+    assert documents.document_kinds(case) == ["rejection_notice"]
+    text = pdf_text(documents.case_document_pdf(case, "rejection_notice"))
+    assert "不予受理通知书" in text and case.number in text
+    assert "申请人户籍不在本辖区" in text and "《最低生活保障审核确认办法》第九条" in text
+    assert "行政复议" in text
+
+
+def test_result_notice_for_approved_and_denied(world: Any, today: Any) -> None:
+    case = intake()
+    act("reviewer", case, "approve", note="符合条件")
+    act("clerk", case, "ready")
+    case = act("clerk", case, "deliver", to="window", signed_by="巴特尔")
+    assert documents.document_kinds(case) == ["receipt", "result"]
+    text = pdf_text(documents.case_document_pdf(case, "result"))
+    assert "办理结果通知书" in text and "准予许可" in text and "符合条件" in text and case.number in text
+
+    other = intake(applicant=applicant(kind="enterprise", credit_code="91350100M000100Y43", name="某合作社"))
+    act("reviewer", other, "deny", reason="家庭人均收入高于当地低保标准")
+    other = act("clerk", other, "ready")
+    text = pdf_text(documents.case_document_pdf(other, "result"))
+    assert "不予许可" in text and "家庭人均收入高于当地低保标准" in text and "行政复议" in text
+    assert "91350100M000100Y43" in text  # an enterprise's code is public registry data
+
+
+def test_kind_that_does_not_apply_or_is_unknown_is_not_found(world: Any, today: Any) -> None:
+    case = intake(materials=[{"code": "M01", "provided": False}])
+    for kind in ("receipt", "rejection_notice", "result", "nope"):
+        with pytest.raises(NotFound):
+            documents.case_document_pdf(case, kind)
+    # after the correction the notice still prints (it was issued), and the receipt applies too
+    case = act("clerk", case, "supplement", materials=ALL_MATERIALS)
+    assert documents.document_kinds(case) == ["correction_notice", "receipt"]
+    assert "居民身份证" in pdf_text(documents.case_document_pdf(case, "correction_notice"))
+
+
+def test_pdf_pages_and_api_are_scoped(world: Any, client: Client, login: Any, today: Any) -> None:
+    case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
+    c = login("clerk")
+    r = c.get(f"/cases/{case.number}/correction_notice.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert "户口簿" in pdf_text(r.content) and case.number in pdf_text(r.content)
+    assert c.get(f"/cases/{case.number}/receipt.pdf").status_code == 404
+    assert c.get(f"/cases/{case.number}/bogus.pdf").status_code == 404
+    assert login("outsider").get(f"/cases/{case.number}/correction_notice.pdf").status_code == 404
+    client.logout()
+    assert client.get(f"/cases/{case.number}/correction_notice.pdf").status_code == 302  # to login
+
+    _row, key = token_create(username="clerk")
+    url = f"/api/v1/cases/{case.number}/documents/correction_notice.pdf"
+    r = client.get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert r.status_code == 200 and r.content.startswith(b"%PDF")
+    r = client.get(f"/api/v1/cases/{case.number}/documents/receipt.pdf", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "document_not_applicable"
+    _row, other = token_create(username="outsider")
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
+    assert client.get(url).status_code == 401
