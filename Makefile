@@ -5,7 +5,7 @@ BIN    := $(VENV)/bin
 HOST   ?= 127.0.0.1
 PORT   ?= 8000
 export ONEWINDOW_DATA_DIR ?= $(CURDIR)/var
-DJANGO := $(BIN)/python -m django --settings onewindow.settings
+DJANGO := $(BIN)/onewindow
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0
 
