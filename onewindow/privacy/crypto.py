@@ -2,7 +2,7 @@
 
 Keys come from settings (``ONEWINDOW_DATA_KEYS``, newest first): values are encrypted with the
 newest key and decrypted with any of them (``MultiFernet``), so keys can be rotated and rows
-re-encrypted (``onewindow rotate-keys``). The blind index is an HMAC-SHA256 of the normalised value
+re-encrypted (``onewindow rotate_keys``). The blind index is an HMAC-SHA256 of the normalised value
 under a separate key: equal values give equal digests, the digest reveals nothing.
 """
 

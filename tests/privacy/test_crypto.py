@@ -180,3 +180,31 @@ def test_model_masking_helpers(world: dict[str, Any]) -> None:
     assert r.masked_name == "王**"
     assert str(r) == "王**"
     assert Staff.objects.get(user__username="clerk").masked_mobile == "138****0001"
+
+
+def test_rotate_keys_command_reencrypts_every_row(db: Any, settings: Any) -> None:
+    from io import StringIO
+
+    from cryptography.fernet import Fernet
+    from django.core.management import call_command
+    from django.db import connection
+
+    from onewindow.org.models import Jurisdiction, Level, Resident
+    from onewindow.privacy import crypto
+
+    j = Jurisdiction.objects.create(code="152522000000", name="测试旗", level=Level.COUNTY)
+    old_key = settings.ONEWINDOW_DATA_KEYS[0]
+    r = Resident.objects.create(
+        name="巴特尔", id_number="11010519491231002X", phone="13912345678", jurisdiction=j
+    )
+    new_key = Fernet.generate_key().decode()
+    settings.ONEWINDOW_DATA_KEYS = [new_key, old_key]
+    call_command("rotate_keys", stdout=StringIO())
+    settings.ONEWINDOW_DATA_KEYS = [new_key]  # the old key is gone: rows must still decrypt
+    crypto._fernet.cache_clear()
+    r2 = Resident.objects.get(pk=r.pk)
+    assert r2.id_number == "11010519491231002X" and r2.phone == "13912345678"
+    with connection.cursor() as cur:
+        cur.execute("SELECT id_number FROM org_resident WHERE id = %s", [r.pk])
+        raw = cur.fetchone()[0]
+    assert "11010519491231002X" not in raw
