@@ -34,7 +34,7 @@ ONEWINDOW_DATA_KEYS = env_list("ONEWINDOW_DATA_KEYS") or [
     line.strip() for line in secret_file(DATA_DIR / "data_keys", _new_fernet_key).splitlines() if line.strip()
 ]
 # Key for the blind index (keyed hash for exact look-ups of ID numbers). Never rotated silently:
-# changing it requires re-indexing (see `onewindow rotate_keys`).
+# changing it would require recomputing every blind index, which no command does yet.
 ONEWINDOW_INDEX_KEY = env_str("ONEWINDOW_INDEX_KEY") or secret_file(DATA_DIR / "index_key")
 
 INSTALLED_APPS = [
