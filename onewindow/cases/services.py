@@ -261,7 +261,12 @@ def case_intake(
     reject_reason: str = "",
     reject_basis: str = "",
 ) -> Case:
-    """无差别全科受理: any comprehensive window, any item. Outcome by the materials check."""
+    """无差别全科受理: any comprehensive window, any item. Outcome by the materials check.
+
+    An application that arrives online or through a village agent (``channel`` online / proxy) is
+    recorded as ``submitted``: it waits for the window's check (``accept`` / ``request_correction`` /
+    ``reject``), which applies the same one-notice rule.
+    """
     staff, roles = _actor_context(actor)
     if channel not in Channel.values:
         raise Invalid("渠道无效", code="invalid", details={"channel": [f"应为 {'/'.join(Channel.values)}"]})
@@ -337,6 +342,10 @@ def case_intake(
             data={"basis": reject_basis},
             **ev,
         )
+        return case
+    if channel in {Channel.ONLINE, Channel.PROXY}:
+        case.save()
+        _append_event(case, action="submit", state_from="", state_to=State.SUBMITTED, **ev)
         return case
     if missing:
         case.state = State.CORRECTION_NEEDED

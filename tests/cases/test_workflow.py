@@ -362,3 +362,35 @@ def test_joint_item_one_denial_denies(world: Any, today: Any) -> None:
     case = act("rsreviewer", case, "deny", reason="缴费年限不足")
     assert case.state == State.DENIED
     assert case.reviews.get(department__code="D-RS").state == "denied"
+
+
+def test_online_application_waits_for_the_window_check(world: Any, today: Any) -> None:
+    case = intake(channel="online", materials=[{"code": "M01", "provided": True}])
+    assert case.state == State.SUBMITTED and case.deadline is None
+    with pytest.raises(Invalid) as exc:
+        act("clerk", case, "accept")  # M02 still missing: the window must issue the one notice instead
+    assert exc.value.code == "materials_missing"
+    case = act("clerk", case, "request_correction")
+    assert case.state == State.CORRECTION_NEEDED and [m["code"] for m in case.notice["missing"]] == ["M02"]
+    case = act("clerk", case, "supplement", materials=[{"code": "M02", "provided": True}])
+    assert case.state == State.ACCEPTED and case.deadline is not None
+    assert [e.action for e in case.events.order_by("seq")] == ["submit", "request_correction", "supplement"]
+
+
+def test_window_accepts_complete_online_application(world: Any, today: Any) -> None:
+    case = intake(channel="online")
+    case = act("clerk", case, "accept")
+    assert case.state == State.ACCEPTED and case.deadline == D("2026-10-19")
+
+
+def test_reject_needs_reason_and_withdraw(world: Any, today: Any) -> None:
+    case = intake(channel="proxy")
+    with pytest.raises(Invalid):
+        act("clerk", case, "reject")
+    case = act("clerk", case, "reject", reason="不属于本事项受理范围", note="《行政许可法》第三十二条")
+    assert case.state == State.NOT_ACCEPTED and case.notice["basis"].startswith("《行政许可法》")
+    other = intake(channel="online")
+    other = act("clerk", other, "withdraw", note="申请人申请撤回")
+    assert other.state == State.WITHDRAWN
+    with pytest.raises(Conflict):
+        act("clerk", other, "accept")
