@@ -183,3 +183,8 @@ else:
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
+
+# 电子监察: each step's own limit in working days (accepted = waiting to be assigned in the back office,
+# approved/denied = waiting to go to the output window, ready = waiting to be delivered; 行政许可法 art. 44
+# gives 10 days from the decision). Cases over a step's limit are flagged and a reminder is queued.
+CASE_STEP_LIMIT_DAYS = {"accepted": 2, "approved": 1, "denied": 1, "ready": 10}

@@ -93,6 +93,7 @@ class Case(models.Model):
     )
 
     received_at = models.DateTimeField(_("收件时间"))
+    state_since = models.DateTimeField(_("进入当前环节时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accept_date = models.DateField(_("受理日（计时起点）"), null=True, blank=True)
     promised_days = models.PositiveIntegerField(_("承诺时限"), default=0)
@@ -147,6 +148,31 @@ class CaseReview(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.department_id} {self.state}"
+
+
+class ReminderKind(models.TextChoices):
+    YELLOW = "yellow", _("临近办结期限")
+    RED = "red", _("已超期")
+    STEP = "step", _("环节超时")
+
+
+class CaseReminder(models.Model):
+    """A reminder queued by the supervision scan; delivered later by the notification worker."""
+
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="reminders")
+    kind = models.CharField(_("类型"), max_length=8, choices=ReminderKind.choices)
+    state = models.CharField(_("所处环节"), max_length=20)
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("督办提醒")
+        verbose_name_plural = _("督办提醒")
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["case", "kind", "state"], name="casereminder_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.case_id} {self.kind}"
 
 
 class CaseCounter(models.Model):

@@ -55,6 +55,25 @@ def warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> 
     return Warning.NONE
 
 
+def step_limit(state: str) -> int | None:
+    from django.conf import settings
+
+    limits: dict[str, int] = getattr(settings, "CASE_STEP_LIMIT_DAYS", {})
+    return limits.get(state)
+
+
+def step_overdue_days(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> int:
+    """Working days the case has spent in its current step beyond that step's own limit (0: within)."""
+    from django.utils import timezone
+
+    limit = step_limit(case.state)
+    if limit is None or case.state_since is None:
+        return 0
+    since = timezone.localtime(case.state_since).date()
+    spent = (cal or WorkCalendar()).workdays_between(since, today)
+    return max(0, spent - limit)
+
+
 def chain_verify(case: Case) -> list[str]:
     """Problems in the case's timeline hash chain (empty: intact)."""
     problems: list[str] = []

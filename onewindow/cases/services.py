@@ -321,6 +321,7 @@ def case_intake(
         queue_department=version.department,
         queue_level=version.decide_level,
         received_at=now,
+        state_since=now,
         promised_days=version.promised_days,
     )
     role = _acting_role(roles, {Role.CLERK, Role.CENTRE_HEAD})
@@ -404,7 +405,9 @@ def _open_joint_reviews(case: Case) -> None:
 def _decide_immediately(case: Case, ev: dict[str, Any]) -> None:
     """即办件: decided at the window in the same visit."""
     now = timezone.now()
-    Case.objects.filter(pk=case.pk).update(state=State.APPROVED, decided_at=now, version=F("version") + 1)
+    Case.objects.filter(pk=case.pk).update(
+        state=State.APPROVED, decided_at=now, state_since=now, version=F("version") + 1
+    )
     case.state, case.decided_at = State.APPROVED, now
     case.version += 1
     _append_event(
@@ -595,6 +598,8 @@ def case_transition(
         data.update(to=to, signed_by=signed_by.strip(), tracking_number=tracking_number.strip())
     elif action == "withdraw":
         changes["decided_at"] = now
+    if target != case.state:
+        changes["state_since"] = now
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
         state=target, version=F("version") + 1, **changes
     )

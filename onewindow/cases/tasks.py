@@ -1,20 +1,31 @@
-"""Periodic supervision (电子监察): mark yellow / red warnings. Idempotent: safe to run twice."""
+"""Periodic supervision (电子监察): mark yellow / red warnings, flag steps over their own limit, and
+queue reminders. Idempotent: running it twice changes nothing more."""
 
 from __future__ import annotations
 
+from django.db import IntegrityError, transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from onewindow.cases.models import CLOCK_STATES, Case, Warning
-from onewindow.cases.selectors import warning_for
+from onewindow.cases.models import CLOCK_STATES, Case, CaseReminder, ReminderKind, Warning
+from onewindow.cases.selectors import step_limit, step_overdue_days, warning_for
 from onewindow.cases.services import local_today
 from onewindow.worktime.calendar import CalendarUnknownYear, WorkCalendar
+
+
+def _queue_reminder(case: Case, kind: str) -> int:
+    try:
+        with transaction.atomic():
+            _obj, created = CaseReminder.objects.get_or_create(case=case, kind=kind, state=case.state)
+    except IntegrityError:  # a concurrent scan queued it first
+        return 0
+    return int(created)
 
 
 def scan_warnings() -> dict[str, int]:
     today = local_today()
     cal = WorkCalendar()
-    changed: dict[str, int] = {Warning.YELLOW: 0, Warning.RED: 0, Warning.NONE: 0}
+    changed: dict[str, int] = {Warning.YELLOW: 0, Warning.RED: 0, Warning.NONE: 0, "reminders": 0}
     qs = Case.objects.filter(state__in=CLOCK_STATES, deadline__isnull=False).only(
         "pk", "state", "deadline", "warning"
     )
@@ -22,17 +33,30 @@ def scan_warnings() -> dict[str, int]:
         try:
             level = warning_for(case, today, cal)
         except CalendarUnknownYear:
-            level = Warning.RED if today > case.deadline else case.warning  # type: ignore[operator]
+            level = Warning.RED if case.deadline and today > case.deadline else case.warning
         if level != case.warning:
             # conditional update: only if nobody changed it in between
             n = Case.objects.filter(pk=case.pk, warning=case.warning).update(warning=level)
             changed[level] += n
+        if level in (Warning.YELLOW, Warning.RED):
+            changed["reminders"] += _queue_reminder(case, level)
     # cases that left the clock lose their warning
     changed[Warning.NONE] += (
         Case.objects.exclude(state__in=CLOCK_STATES)
         .exclude(warning=Warning.NONE)
         .update(warning=Warning.NONE)
     )
+    # steps over their own limit
+    limited = [s for s in ("accepted", "approved", "denied", "ready") if step_limit(s) is not None]
+    for case in Case.objects.filter(state__in=limited, state_since__isnull=False).only(
+        "pk", "state", "state_since"
+    ):
+        try:
+            overdue = step_overdue_days(case, today, cal)
+        except CalendarUnknownYear:
+            overdue = 0
+        if overdue > 0:
+            changed["reminders"] += _queue_reminder(case, ReminderKind.STEP)
     return {str(k): v for k, v in changed.items()}
 
 

@@ -394,3 +394,26 @@ def test_reject_needs_reason_and_withdraw(world: Any, today: Any) -> None:
     assert other.state == State.WITHDRAWN
     with pytest.raises(Conflict):
         act("clerk", other, "accept")
+
+
+def test_step_limits_and_reminders_are_queued_once(world: Any, today: Any) -> None:
+    from onewindow.cases.models import CaseReminder
+    from onewindow.cases.selectors import step_overdue_days
+    from onewindow.cases.tasks import scan_warnings
+
+    case = intake()  # accepted on 2026-09-29; the back office has 2 working days to pick it up
+    accepted_at = dt.datetime(2026, 9, 29, 9, 0, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    Case.objects.filter(pk=case.pk).update(state_since=accepted_at)  # the clock of the test's "today"
+    case.refresh_from_db()
+    assert step_overdue_days(case, D("2026-09-30")) == 0
+    assert step_overdue_days(case, D("2026-10-09")) == 1  # 09-30, 10-08 within; 10-09 is one over
+    with mock.patch("onewindow.cases.tasks.local_today", return_value=D("2026-10-09")):
+        first = scan_warnings()
+        second = scan_warnings()
+    assert first["reminders"] == 1 and second["reminders"] == 0
+    assert list(CaseReminder.objects.values_list("kind", flat=True)) == ["step"]
+    with mock.patch("onewindow.cases.tasks.local_today", return_value=D("2026-10-20")):
+        scan_warnings()
+    assert set(CaseReminder.objects.values_list("kind", flat=True)) == {"step", "red"}
+    case = act("reviewer", case, "assign")
+    assert case.state_since is not None and step_overdue_days(case, D("2026-10-20")) == 0
