@@ -1,4 +1,5 @@
-"""The case's written documents (A4 PDFs): 受理回执, 一次性告知书, 不予受理通知书, 办理结果通知书.
+"""The case's written documents (A4 PDFs): 受理回执, 一次性告知书, 不予受理通知书, 中止办理告知书,
+延期告知书, 办理结果通知书.
 
 Each kind applies only in some states (:func:`document_kinds`); asking for another is a 404. The
 applicant is always masked on paper; a QR code links to the public progress page.
@@ -14,16 +15,19 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
-from onewindow.cases.models import Case, Delivery, State
+from onewindow.cases.models import Case, CaseEvent, Delivery, State
 from onewindow.documents.pdf import render_html, render_pdf
 from onewindow.documents.qr import qr_data_uri
 from onewindow.errors import NotFound
 from onewindow.privacy.masking import mask_id_number, mask_name
+from onewindow.worktime.calendar import WorkCalendar
 
 DOCUMENT_TITLES: dict[str, str] = {
     "receipt": "受理回执",
     "correction_notice": "一次性告知书",
     "rejection_notice": "不予受理通知书",
+    "suspension_notice": "中止办理告知书",
+    "extension_notice": "延期告知书",
     "result": "办理结果通知书",
 }
 
@@ -34,6 +38,18 @@ CORRECTION_LAW = (
     "依据《中华人民共和国行政许可法》第三十二条第一款第（四）项，申请材料不齐全或者不符合法定形式的，"
     "行政机关应当当场或者在五日内一次告知申请人需要补正的全部内容，逾期不告知的，"
     "自收到申请材料之日起即为受理。"
+)
+# 行政许可法 art. 45: periods excluded from the time limit, told to the applicant in writing.
+SUSPENSION_LAW = (
+    "依据《中华人民共和国行政许可法》第四十五条，行政机关作出行政许可决定，依法需要听证、招标、拍卖、"
+    "检验、检测、检疫、鉴定和专家评审的，所需时间不计算在本节规定的期限内。"
+    "行政机关应当将所需时间书面告知申请人。"
+)
+# 行政许可法 art. 42: 20 days, extendable by 10 with the head's approval, the reason told to the applicant.
+EXTENSION_LAW = (
+    "依据《中华人民共和国行政许可法》第四十二条，除可以当场作出行政许可决定的外，行政机关应当自受理"
+    "行政许可申请之日起二十日内作出行政许可决定。二十日内不能作出决定的，经本行政机关负责人批准，"
+    "可以延长十日，并应当将延长期限的理由告知申请人。"
 )
 RECOURSE = (
     "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
@@ -54,6 +70,27 @@ def _correction(case: Case) -> tuple[list[dict[str, Any]], dt.datetime | None] |
     return list(event.data.get("missing") or []), event.at
 
 
+def _clock_events(case: Case) -> list[CaseEvent]:
+    """The events that moved the clock (suspend, resume, extend), in order."""
+    return list(case.events.filter(action__in=["suspend", "resume", "extend"]).order_by("seq"))
+
+
+def _latest(events: list[CaseEvent], action: str) -> CaseEvent | None:
+    return next((e for e in reversed(events) if e.action == action), None)
+
+
+def _deadline_at(case: Case, events: list[CaseEvent], upto_seq: int) -> dt.date | None:
+    """The deadline as it stood after event ``upto_seq``: the promised days plus the extensions and
+    the paused working days recorded up to then (the acceptance day is not counted)."""
+    if case.accept_date is None:
+        return None
+    extended = sum(int(e.data.get("days") or 0) for e in events if e.action == "extend" and e.seq <= upto_seq)
+    paused = sum(
+        int(e.data.get("paused_days") or 0) for e in events if e.action == "resume" and e.seq <= upto_seq
+    )
+    return WorkCalendar().add_workdays(case.accept_date, case.promised_days + extended + paused)
+
+
 def document_kinds(case: Case) -> list[str]:
     """The documents that apply to the case as it stands, in the order they are issued."""
     kinds: list[str] = []
@@ -63,6 +100,10 @@ def document_kinds(case: Case) -> list[str]:
         kinds.append("rejection_notice")
     if case.accepted_at is not None:
         kinds.append("receipt")
+        # 中止 / 延期 notices, in the order of their latest event
+        latest = {e.action: e.seq for e in _clock_events(case) if e.action in {"suspend", "extend"}}
+        notices = {"suspend": "suspension_notice", "extend": "extension_notice"}
+        kinds += [notices[a] for a, _seq in sorted(latest.items(), key=lambda kv: kv[1])]
     if case.state in DECIDED_STATES and case.decided_at is not None:
         kinds.append("result")
     return kinds
@@ -110,6 +151,35 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
             reason=case.notice.get("reason") or case.decision_reason,
             basis=case.notice.get("basis") or "",
             recourse=RECOURSE,
+        )
+    elif kind == "suspension_notice":
+        events = _clock_events(case)
+        suspend = _latest(events, "suspend")
+        if suspend is None:  # document_kinds checked it; kept for the type checker
+            raise NotFound("没有该文书", code="document_not_applicable")
+        resume = next((e for e in events if e.action == "resume" and e.seq > suspend.seq), None)
+        ctx.update(
+            suspended_at=suspend.at,
+            reason=suspend.note or str(suspend.data.get("reason") or ""),
+            deadline_before=_deadline_at(case, events, suspend.seq - 1),
+            resumed_at=resume.at if resume is not None else None,
+            paused_days=int(resume.data.get("paused_days") or 0) if resume is not None else None,
+            deadline_after=_deadline_at(case, events, resume.seq) if resume is not None else None,
+            law=SUSPENSION_LAW,
+        )
+    elif kind == "extension_notice":
+        events = _clock_events(case)
+        extend = _latest(events, "extend")
+        if extend is None:  # document_kinds checked it; kept for the type checker
+            raise NotFound("没有该文书", code="document_not_applicable")
+        ctx.update(
+            extended_at=extend.at,
+            days=int(extend.data.get("days") or 0),
+            total_days=sum(int(e.data.get("days") or 0) for e in events if e.action == "extend"),
+            reason=extend.note,
+            deadline_before=_deadline_at(case, events, extend.seq - 1),
+            new_deadline=_deadline_at(case, events, extend.seq),
+            law=EXTENSION_LAW,
         )
     elif kind == "result":
         approved = _approved(case)

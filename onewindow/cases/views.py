@@ -37,7 +37,7 @@ from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
 from onewindow.errors import DomainError, Forbidden, NotFound, Unauthenticated
 from onewindow.org import access
-from onewindow.org.models import Role
+from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.privacy.masking import mask_name
 from onewindow.privacy.services import personal_data_access_log
 
@@ -155,6 +155,33 @@ def _item_choice(code: str) -> ItemVersion | None:
         return None
 
 
+WINDOW_SESSION_KEY = "cases.window"  # the window the clerk sits at, per centre: {centre id: window id}
+PICKABLE_WINDOWS = (WindowKind.COMPREHENSIVE, WindowKind.PROXY)
+
+
+def _windows(centre: Centre) -> list[Window]:
+    """The windows of the centre a clerk may accept at: comprehensive first, then proxy windows."""
+    rows = list(centre.windows.filter(is_active=True, kind__in=PICKABLE_WINDOWS).order_by("number"))
+    return sorted(rows, key=lambda w: (w.kind != WindowKind.COMPREHENSIVE, w.number))
+
+
+def _current_window(request: HttpRequest, centre: Centre, windows: list[Window]) -> Window | None:
+    """The remembered window if it is still one of ``windows``, else the first comprehensive one."""
+    remembered = request.session.get(WINDOW_SESSION_KEY, {}).get(str(centre.pk))
+    return next((w for w in windows if w.pk == remembered), windows[0] if windows else None)
+
+
+def _remember_window(request: HttpRequest, centre: Centre, window: Window) -> None:
+    chosen = dict(request.session.get(WINDOW_SESSION_KEY, {}))
+    chosen[str(centre.pk)] = window.pk
+    request.session[WINDOW_SESSION_KEY] = chosen
+
+
+def _picked_window(data: Any, windows: list[Window]) -> Window | None:
+    raw = str(data.get("window") or "")
+    return next((w for w in windows if str(w.pk) == raw), None)
+
+
 @case_page(WINDOW_ROLES)
 @require_http_methods(["GET", "POST"])
 def workbench(request: HttpRequest) -> HttpResponse:
@@ -163,6 +190,19 @@ def workbench(request: HttpRequest) -> HttpResponse:
     centre = staff.centre
     if centre is None:
         raise Forbidden("您的账号未关联服务中心，不能受理办件", code="no_centre")
+    windows = _windows(centre)
+    if request.method == "POST" and request.POST.get("outcome") == "window":
+        # 选择窗口: remembered in the session, then back to the workbench (keeping the chosen item)
+        picked = _picked_window(request.POST, windows)
+        if picked is None:
+            messages.error(request, "所选窗口不属于本中心的综合受理或帮办代办窗口")
+        else:
+            _remember_window(request, centre, picked)
+            messages.success(request, f"当前窗口：{picked}")
+        url = reverse("cases:workbench")
+        code = (request.POST.get("item") or "").strip()
+        return redirect(f"{url}?item={quote(code)}" if code else url)
+    window = _current_window(request, centre, windows)
     data = request.POST if request.method == "POST" else None
     q = (request.GET.get("q") or "").strip()[:50]
     code = ((data or request.GET).get("item") or "").strip()
@@ -185,7 +225,16 @@ def workbench(request: HttpRequest) -> HttpResponse:
     if code and version is None:
         errors.append(f"事项 {code} 不存在或未发布")
 
-    if data is not None and version is not None:
+    if data is not None and data.get("window"):
+        # the window shown on the page when the form was filled in is the one recorded
+        posted = _picked_window(data, windows)
+        if posted is None:
+            errors.append("所选窗口不属于本中心的综合受理或帮办代办窗口")
+        else:
+            window = posted
+            _remember_window(request, centre, window)
+
+    if data is not None and version is not None and not errors:
         valid = [applicant.is_valid(), fields.is_valid(), reject.is_valid() if rejecting else True]
         if all(valid):
             try:
@@ -193,6 +242,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
                     actor=request.user,
                     item=version.item.code,
                     centre=centre.code,
+                    window=window.pk if window is not None else None,
                     applicant=applicant.applicant(),
                     form=form_values(fields),
                     materials=materials_given(rows),
@@ -203,11 +253,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
                 errors += apply_error(exc, {"applicant": applicant, "form": fields, "reject": reject})
             else:
                 return redirect("cases:outcome", number=case.number)
-    elif data is not None:
+    elif data is not None and version is None:
         errors.append("请先查找并选择要办理的事项")
 
     context = {
         "centre": centre,
+        "windows": windows,
+        "window": window,
         "q": q or (version.name if version else ""),
         "results": results,
         "searched": bool(q),
@@ -277,12 +329,13 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
             "actor": e.actor_name,
             "role": roles.get(e.role, e.role),
             "centre": e.centre.name if e.centre is not None else "",
+            "window": str(e.window) if e.window is not None else "",
             "state_from": labels.get(e.state_from, e.state_from),
             "state_to": labels.get(e.state_to, e.state_to),
             "note": e.note,
             "data": e.data,
         }
-        for e in case.events.select_related("centre").order_by("seq")
+        for e in case.events.select_related("centre", "window").order_by("seq")
     ]
 
 

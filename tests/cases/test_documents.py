@@ -144,3 +144,87 @@ def test_pdf_pages_and_api_are_scoped(world: Any, client: Client, login: Any, to
     _row, other = token_create(username="outsider")
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {other}").status_code == 404
     assert client.get(url).status_code == 401
+
+
+# ---- 中止办理告知书 (art. 45) and 延期告知书 (art. 42) ---------------------------------------------------
+
+
+def test_suspension_notice_has_date_reason_and_deadline_before(world: Any, today: Any) -> None:
+    case = intake()  # accepted 2026-09-29, deadline 2026-10-19
+    assert "suspension_notice" not in documents.document_kinds(case)
+    with pytest.raises(NotFound):
+        documents.case_document_pdf(case, "suspension_notice")
+    # suspended at 17:30 UTC = 01:30 the next day in Asia/Shanghai
+    stopped = dt.datetime(2026, 9, 30, 17, 30, tzinfo=dt.UTC)
+    with mock.patch("django.utils.timezone.now", return_value=stopped):
+        case = act("reviewer", case, "suspend", reason="需组织听证并入户核查家庭收入")
+    assert documents.document_kinds(case) == ["receipt", "suspension_notice"]
+    text = pdf_text(documents.case_document_pdf(case, "suspension_notice", site_url="http://test.local/"))
+    assert "中止办理告知书" in text and case.number in text
+    assert "需组织听证并入户核查家庭收入" in text
+    assert "2026年10月1日01:30" in text  # the clock stopped, in Asia/Shanghai
+    assert "中止前办结期限2026年10月19日前" in text
+    assert "不计算在办理时限内" in text and "第四十五条" in text
+    assert "巴**" in text and "巴特尔" not in text and GOOD_ID not in text
+    html = documents.case_document_html(case, "suspension_notice", site_url="http://test.local/")
+    assert f"http://test.local/progress/?number={case.number}" in html and "data:image/svg+xml" in html
+    assert "恢复办理时间" not in html
+
+    # after resuming the notice still prints, with the pause and the postponed deadline
+    today.return_value = dt.date(2026, 10, 13)
+    case = act("reviewer", case, "resume")
+    assert "suspension_notice" in documents.document_kinds(case)
+    text = pdf_text(documents.case_document_pdf(case, "suspension_notice"))
+    assert "需组织听证并入户核查家庭收入" in text and "中止前办结期限2026年10月19日前" in text
+    new = case.deadline
+    assert new is not None and new > dt.date(2026, 10, 19)
+    assert f"顺延后办结期限{new.year}年{new.month}月{new.day}日前" in text
+
+
+def test_extension_notice_has_days_reason_and_new_deadline(world: Any, today: Any) -> None:
+    from tests.factories import make_staff
+
+    make_staff("countyhead", "中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    case = intake()
+    assert "extension_notice" not in documents.document_kinds(case)
+    with pytest.raises(NotFound):
+        documents.case_document_pdf(case, "extension_notice")
+    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=5)
+    assert documents.document_kinds(case) == ["receipt", "extension_notice"]
+    text = pdf_text(documents.case_document_pdf(case, "extension_notice"))
+    assert "延期告知书" in text and case.number in text
+    assert "情况复杂需实地核查" in text and "5个工作日" in text
+    assert "原办结期限2026年10月19日前" in text
+    assert case.deadline == dt.date(2026, 10, 26)
+    assert "延期后办结期限2026年10月26日前" in text
+    assert "负责人批准" in text and "第四十二条" in text
+    assert "巴**" in text and "巴特尔" not in text
+
+    # a second extension: the notice tells the latest one and the total
+    case = act("countyhead", case, "extend", reason="需补充调查", days=3)
+    text = pdf_text(documents.case_document_pdf(case, "extension_notice"))
+    assert "需补充调查" in text and "累计延期8个工作日" in text
+    assert "原办结期限2026年10月26日前" in text and "延期后办结期限2026年10月29日前" in text
+
+
+def test_suspension_and_extension_pdfs_through_pages_and_api(
+    world: Any, client: Client, login: Any, today: Any
+) -> None:
+    case = intake()
+    act("reviewer", case, "suspend", reason="需专家评审")
+    c = login("clerk")
+    page = c.get(f"/cases/{case.number}/").content.decode()
+    assert f"/cases/{case.number}/suspension_notice.pdf" in page and "中止办理告知书（PDF）" in page
+    assert "extension_notice.pdf" not in page
+    r = c.get(f"/cases/{case.number}/suspension_notice.pdf")
+    assert r.status_code == 200 and r["Content-Type"] == "application/pdf"
+    assert "需专家评审" in pdf_text(r.content) and case.number in pdf_text(r.content)
+    assert c.get(f"/cases/{case.number}/extension_notice.pdf").status_code == 404
+    assert login("outsider").get(f"/cases/{case.number}/suspension_notice.pdf").status_code == 404
+
+    _row, key = token_create(username="clerk")
+    base = f"/api/v1/cases/{case.number}/documents"
+    r = client.get(f"{base}/suspension_notice.pdf", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert r.status_code == 200 and "需专家评审" in pdf_text(r.content)
+    r = client.get(f"{base}/extension_notice.pdf", HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert r.status_code == 404 and r.json()["error"]["code"] == "document_not_applicable"

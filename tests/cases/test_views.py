@@ -13,7 +13,7 @@ from django.test import Client
 
 from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, State
-from onewindow.org.models import Resident
+from onewindow.org.models import Resident, Window
 from onewindow.privacy.identifiers import id_check_digit
 from onewindow.privacy.models import PersonalDataAccess
 from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant
@@ -178,6 +178,69 @@ def test_workbench_only_for_window_staff(world: Any, client: Client, login: Any)
     assert login("reviewer").get("/cases/new/").status_code == 403
     assert login("reviewer").post("/cases/new/", workbench_data()).status_code == 403
     assert Case.objects.count() == 0
+
+
+# ---- the window the clerk sits at ---------------------------------------------------------------
+
+
+def test_workbench_records_default_window_on_case_and_timeline(world: Any, login: Any, today: Any) -> None:
+    first = Window.objects.get(centre=world["centres"]["a"], number=1)
+    Window.objects.create(centre=world["centres"]["a"], number=2, name="帮办代办", kind="proxy")
+    c = login("clerk")
+    page = html(c.get("/cases/new/"))
+    assert f'<option value="{first.pk}" selected>' in page  # default: the first comprehensive window
+    r = c.post("/cases/new/", workbench_data())  # no window posted: the current one is used
+    case = Case.objects.get()
+    assert r.status_code == 302 and case.window == first
+    assert case.events.get().window == first
+    outcome = html(c.get(r["Location"]))
+    assert "1号窗口 综合受理" in outcome
+    detail = html(c.get(f"/cases/{case.number}/"))
+    assert "受理窗口" in detail and "1号窗口 综合受理" in detail
+
+
+def test_workbench_window_picker_is_remembered_and_limited_to_own_centre(
+    world: Any, login: Any, today: Any
+) -> None:
+    ca, cb = world["centres"]["a"], world["centres"]["b"]
+    proxy = Window.objects.create(centre=ca, number=2, name="帮办代办", kind="proxy")
+    domain = Window.objects.create(centre=ca, number=3, name="社保专窗", kind="domain")
+    other = Window.objects.get(centre=cb, number=1)
+    c = login("clerk")
+    page = html(c.get("/cases/new/"))
+    assert f'value="{proxy.pk}"' in page and "帮办代办（帮办代办）" in page
+    assert f'<option value="{domain.pk}"' not in page and f'<option value="{other.pk}"' not in page
+
+    # pick the proxy window: remembered in the session, the chosen item kept
+    r = c.post("/cases/new/", {"outcome": "window", "window": str(proxy.pk), "item": "MZ-001"})
+    assert r.status_code == 302 and r["Location"] == "/cases/new/?item=MZ-001"
+    page = html(c.get(r["Location"]))
+    assert f'<option value="{proxy.pk}" selected>' in page and "当前窗口：2号窗口 帮办代办" in page
+    assert f'<input type="hidden" name="window" value="{proxy.pk}">' in page
+
+    # a window of another centre or of another kind is refused; the choice stays
+    for bad in (other, domain):
+        r = c.post("/cases/new/", {"outcome": "window", "window": str(bad.pk)}, follow=True)
+        assert "所选窗口不属于本中心的综合受理或帮办代办窗口" in html(r)
+        assert f'<option value="{proxy.pk}" selected>' in html(r)
+    r = c.post("/cases/new/", workbench_data(window=str(other.pk)))
+    assert r.status_code == 200 and "所选窗口不属于本中心" in html(r)
+    assert Case.objects.count() == 0 and CaseEvent.objects.count() == 0
+
+    # the remembered window goes to the case and its timeline
+    r = c.post("/cases/new/", workbench_data())
+    case = Case.objects.get()
+    assert r.status_code == 302 and case.window == proxy and case.events.get().window == proxy
+    assert "2号窗口 帮办代办" in html(c.get(r["Location"]))
+    detail = html(c.get(f"/cases/{case.number}/"))
+    row = detail[detail.index('class="timeline"') :]
+    assert "甲镇便民服务中心" in row and "2号窗口 帮办代办" in row
+
+    # posting the window shown on the form wins over the session, and becomes the remembered one
+    first = Window.objects.get(centre=ca, number=1)
+    r = c.post("/cases/new/", workbench_data(window=str(first.pk), **{"a-id_number": id_number(7)}))
+    assert r.status_code == 302 and Case.objects.order_by("-pk").first().window == first  # type: ignore[union-attr]
+    assert f'<option value="{first.pk}" selected>' in html(c.get("/cases/new/"))
 
 
 # ---- detail and actions --------------------------------------------------------------------------
