@@ -8,12 +8,10 @@ A domain error is shown as its Chinese message next to the fields it names; noth
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
-from functools import wraps
 from typing import Any
 from urllib.parse import quote
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -35,13 +33,12 @@ from onewindow.cases.models import Case, Delivery, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS, Transition, allowed_actions
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
-from onewindow.errors import DomainError, Forbidden, NotFound, Unauthenticated
+from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.org import access
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.privacy.masking import mask_name
 from onewindow.privacy.services import personal_data_access_log
-
-View = Callable[..., HttpResponse]
+from onewindow.web import View, render_error, staff_page
 
 WINDOW_ROLES = {Role.CLERK, Role.CENTRE_HEAD}
 QUEUE_ROLES = {Role.REVIEWER, Role.CENTRE_HEAD, Role.SUPERVISOR, Role.ADMIN}
@@ -97,40 +94,13 @@ PUBLIC_STATE: dict[str, tuple[str, str]] = {
 
 
 def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    titles = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "填写有误", 429: "查询过于频繁"}
-    return render(
-        request,
-        "cases/error.html",
-        {"title": titles.get(exc.status, "请求有误"), "error": exc},
-        status=exc.status,
-    )
+    return render_error(request, exc, "cases/error.html")
 
 
 def case_page(roles: Iterable[str] | None = None) -> Callable[[View], View]:
     """Staff only: anonymous → login; without a staff profile or one of ``roles`` → 403 page;
     domain errors (e.g. a case outside the jurisdiction → 404) → their status page."""
-    needed = set(roles or ())
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            try:
-                staff = access.staff_of(request.user)
-                if staff is None:
-                    raise Forbidden("您的账号未关联工作人员信息", code="no_staff_profile")
-                if needed and not needed & set(staff.role_list):
-                    raise Forbidden("您的岗位不能使用此页面")
-                return view(request, *args, **kwargs)
-            except Unauthenticated:
-                return redirect_to_login(request.get_full_path())
-            except DomainError as exc:
-                return error_page(request, exc)
-
-        return wrapper
-
-    return decorator
+    return staff_page(roles=roles, error_template="cases/error.html")
 
 
 def _page(request: HttpRequest, rows: Any) -> Any:

@@ -8,12 +8,10 @@ every write, ``excel`` for import/export. Domain errors become a page with their
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
@@ -34,44 +32,21 @@ from onewindow.catalog.forms import (
     material_initial,
 )
 from onewindow.catalog.models import Domain, Item, ItemVersion, VersionStatus
-from onewindow.errors import Conflict, DomainError, Invalid, NotFound, Unauthenticated
-from onewindow.org.access import Perm, require_perm
+from onewindow.errors import Conflict, DomainError, Invalid, NotFound
+from onewindow.org.access import Perm
 from onewindow.org.models import Level
-
-View = Callable[..., HttpResponse]
+from onewindow.web import View, render_error, staff_page
 
 IMMUTABLE_MESSAGE = "已发布或已停用的版本不能修改，请新建版本后再编辑"
 
 
 def error_page(request: HttpRequest, exc: DomainError) -> HttpResponse:
-    titles = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "填写有误"}
-    return render(
-        request,
-        "catalog/error.html",
-        {"title": titles.get(exc.status, "请求有误"), "error": exc},
-        status=exc.status,
-    )
+    return render_error(request, exc, "catalog/error.html")
 
 
 def staff_view(perm: str) -> Callable[[View], View]:
     """Anonymous → login page; lacking ``perm`` → 403 page; domain errors → their status page."""
-
-    def decorator(view: View) -> View:
-        @wraps(view)
-        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-            if not request.user.is_authenticated:
-                return redirect_to_login(request.get_full_path())
-            try:
-                require_perm(request.user, perm)
-                return view(request, *args, **kwargs)
-            except Unauthenticated:
-                return redirect_to_login(request.get_full_path())
-            except DomainError as exc:
-                return error_page(request, exc)
-
-        return wrapper
-
-    return decorator
+    return staff_page(perm=perm, error_template="catalog/error.html")
 
 
 def _version(code: str, number: int) -> ItemVersion:
