@@ -164,6 +164,20 @@ def case_warning_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
+def case_step_overdue_list(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
+    """Cases in the jurisdiction that stay in a step longer than that step's own limit
+    (``CASE_STEP_LIMIT_DAYS``), most overdue first."""
+    cal = WorkCalendar()
+    limited = [s for s in State.values if step_limit(s) is not None]
+    rows: list[dict[str, Any]] = []
+    for case in case_list(actor=actor).filter(state__in=limited, state_since__isnull=False):
+        over = step_overdue_days(case, today, cal)
+        if over > 0:
+            rows.append({"case": case, "days_over": over, "limit": step_limit(case.state)})
+    rows.sort(key=lambda r: -r["days_over"])
+    return rows
+
+
 def applicant_display(case: Case, full: bool) -> dict[str, Any]:
     """The applicant for display: in full only for those handling the case (log that view),
     otherwise masked (an enterprise's name and credit code are public registry data)."""

@@ -512,10 +512,20 @@ def warnings(request: HttpRequest) -> HttpResponse:
         row["holder"] = c.queue_department.name
         row["assignee"] = _staff_name(c.assignee) if c.assignee_id else ""
     red = sum(1 for r in board if r["warning"] == Warning.RED)
+    steps = selectors.case_step_overdue_list(actor=request.user, today=today)[:100]
+    for row in steps:
+        row["state_label"] = State(row["case"].state).label
     return render(
         request,
         "cases/warnings.html",
-        {"page": page, "today": today, "red": red, "yellow": len(board) - red, "total": len(board)},
+        {
+            "page": page,
+            "today": today,
+            "red": red,
+            "yellow": len(board) - red,
+            "total": len(board),
+            "steps": steps,
+        },
     )
 
 

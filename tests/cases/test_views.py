@@ -481,3 +481,31 @@ def test_progress_is_rate_limited(world: Any, client: Client, today: Any, fresh_
         assert client.get("/progress/", {"number": case.number, "check": "0000"}).status_code == 404
         r = client.get("/progress/", {"number": case.number, "check": "002X"})
     assert r.status_code == 429 and "查询过于频繁" in html(r) and "已受理" not in html(r)
+
+
+def test_warning_board_lists_steps_over_their_limit(client: Any, world: Any) -> None:
+    import datetime as dt
+
+    from django.contrib.auth import get_user_model
+
+    from onewindow.cases.models import Case
+    from onewindow.cases.services import case_intake
+
+    case = case_intake(
+        actor=get_user_model().objects.get(username="clerk"),
+        item="MZ-001",
+        centre="C-A",
+        applicant={
+            "kind": "person",
+            "name": "巴特尔",
+            "id_number": "11010519491231002X",
+            "phone": "13912345678",
+        },
+        materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": True}],
+        form={"reason": "家庭困难"},
+    )
+    # accepted 30 days ago and never picked up by the back office (limit: 2 working days)
+    Case.objects.filter(pk=case.pk).update(state_since=case.received_at - dt.timedelta(days=30))
+    client.force_login(get_user_model().objects.get(username="supervisor"))
+    html = client.get("/cases/warnings/").content.decode()
+    assert "环节超时" in html and case.number in html.split('id="step-overdue"')[1]
