@@ -1,9 +1,14 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
+from django.contrib.auth import get_user_model
 
+from onewindow.cases import services
+from onewindow.cases.models import Case
 from onewindow.org.models import Department
 
 GOOD_ID = "11010519491231002X"
@@ -29,3 +34,31 @@ def township_dept(world: dict[str, Any]) -> Department:
     return Department.objects.create(
         code="D-A-MZ", name="甲镇社会事务办", short_name="民政", jurisdiction=world["ta"]
     )
+
+
+@pytest.fixture
+def today() -> Any:
+    """Pin the service's calendar day (acceptance and deadline arithmetic) to Tue 2026-09-29."""
+    with mock.patch("onewindow.cases.services.local_today", return_value=dt.date(2026, 9, 29)) as m:
+        yield m
+
+
+def user(name: str) -> Any:
+    return get_user_model().objects.get(username=name)
+
+
+def intake(**kw: Any) -> Case:
+    args: dict[str, Any] = {
+        "actor": user("clerk"),
+        "item": "MZ-001",
+        "centre": "C-A",
+        "applicant": applicant(),
+        "materials": ALL_MATERIALS,
+        "form": {"reason": "家庭困难"},
+    }
+    args.update(kw)
+    return services.case_intake(**args)
+
+
+def act(username: str, case: Case, action: str, **kw: Any) -> Case:
+    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)

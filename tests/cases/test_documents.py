@@ -10,42 +10,13 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.test import Client
 from pypdf import PdfReader
 
 from onewindow.api.tokens import token_create
-from onewindow.cases import documents, services
-from onewindow.cases.models import Case
+from onewindow.cases import documents
 from onewindow.errors import NotFound
-from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant
-
-
-@pytest.fixture
-def today() -> Any:
-    with mock.patch("onewindow.cases.services.local_today", return_value=dt.date(2026, 9, 29)) as m:
-        yield m
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
-
-
-def intake(**kw: Any) -> Case:
-    args: dict[str, Any] = {
-        "actor": user("clerk"),
-        "item": "MZ-001",
-        "centre": "C-A",
-        "applicant": applicant(),
-        "materials": ALL_MATERIALS,
-        "form": {"reason": "家庭困难"},
-    }
-    args.update(kw)
-    return services.case_intake(**args)
-
-
-def act(username: str, case: Case, action: str, **kw: Any) -> Case:
-    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)
+from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, act, applicant, intake
 
 
 def pdf_text(data: bytes) -> str:

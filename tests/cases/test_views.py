@@ -11,12 +11,11 @@ from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.test import Client
 
-from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, State
 from onewindow.org.models import Resident, Window
 from onewindow.privacy.identifiers import id_check_digit
 from onewindow.privacy.models import PersonalDataAccess
-from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant
+from tests.cases.conftest import GOOD_ID, act, applicant, intake
 
 D = dt.date.fromisoformat
 
@@ -24,33 +23,6 @@ D = dt.date.fromisoformat
 def id_number(seq: int) -> str:
     first17 = f"15010219900101{seq:03d}"
     return first17 + id_check_digit(first17)
-
-
-@pytest.fixture
-def today() -> Any:
-    with mock.patch("onewindow.cases.services.local_today", return_value=D("2026-09-29")) as m:
-        yield m
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
-
-
-def intake(**kw: Any) -> Case:
-    args: dict[str, Any] = {
-        "actor": user("clerk"),
-        "item": "MZ-001",
-        "centre": "C-A",
-        "applicant": applicant(),
-        "materials": ALL_MATERIALS,
-        "form": {"reason": "家庭困难"},
-    }
-    args.update(kw)
-    return services.case_intake(**args)
-
-
-def act(username: str, case: Case, action: str, **kw: Any) -> Case:
-    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)
 
 
 def workbench_data(**kw: Any) -> dict[str, str]:
@@ -485,8 +457,6 @@ def test_progress_is_rate_limited(world: Any, client: Client, today: Any, fresh_
 
 def test_warning_board_lists_steps_over_their_limit(client: Any, world: Any) -> None:
     import datetime as dt
-
-    from django.contrib.auth import get_user_model
 
     from onewindow.cases.models import Case
     from onewindow.cases.services import case_intake

@@ -6,7 +6,6 @@ from typing import Any
 from unittest import mock
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 from django.db import connection
 
@@ -15,36 +14,9 @@ from onewindow.cases.models import Case, CaseEvent, ImmutableEvent, State
 from onewindow.cases.selectors import chain_verify, warning_for
 from onewindow.cases.workflow import TRANSITIONS
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
-from tests.cases.conftest import ALL_MATERIALS, applicant
+from tests.cases.conftest import act, applicant, intake, user
 
 D = dt.date.fromisoformat
-
-
-def user(name: str) -> Any:
-    return get_user_model().objects.get(username=name)
-
-
-def intake(**kw: Any) -> Case:
-    args: dict[str, Any] = {
-        "actor": user("clerk"),
-        "item": "MZ-001",
-        "centre": "C-A",
-        "applicant": applicant(),
-        "materials": ALL_MATERIALS,
-        "form": {"reason": "家庭困难"},
-    }
-    args.update(kw)
-    return services.case_intake(**args)
-
-
-def act(username: str, case: Case, action: str, **kw: Any) -> Case:
-    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)
-
-
-@pytest.fixture
-def today() -> Any:
-    with mock.patch("onewindow.cases.services.local_today", return_value=D("2026-09-29")) as m:
-        yield m
 
 
 def test_accept_with_all_materials_gives_deadline_on_working_days(world: Any, today: Any) -> None:
