@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "onewindow.org",
     "onewindow.catalog",
     "onewindow.cases",
+    "onewindow.queueing",
     "onewindow.documents",
     "onewindow.api",
     "onewindow.portal",
@@ -188,3 +189,8 @@ else:
 # approved/denied = waiting to go to the output window, ready = waiting to be delivered; 行政许可法 art. 44
 # gives 10 days from the decision). Cases over a step's limit are flagged and a reminder is queued.
 CASE_STEP_LIMIT_DAYS = {"accepted": 2, "approved": 1, "denied": 1, "ready": 10}
+
+# Queue: at most P priority tickets per P+N calls (e.g. 1 priority per 2 normal); refuse tickets
+# outside opening hours unless turned off (e.g. for a 24-hour kiosk hall).
+QUEUE_PRIORITY_RATIO = (env_int("QUEUE_PRIORITY_P", 1), env_int("QUEUE_PRIORITY_N", 2))
+QUEUE_ENFORCE_HOURS = env_bool("QUEUE_ENFORCE_HOURS", True)

@@ -75,9 +75,10 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
 
 
-from onewindow.api import cases_api, catalog_api, org_api, worktime_api  # noqa: E402
+from onewindow.api import cases_api, catalog_api, org_api, queue_api, worktime_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", catalog_api.router)
 api.add_router("", worktime_api.router)
 api.add_router("", cases_api.router, auth=AUTH)
+api.add_router("", queue_api.router, auth=AUTH)

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class QueueingConfig(AppConfig):
+    name = "onewindow.queueing"
+    verbose_name = "取号叫号"

@@ -1,0 +1,89 @@
+"""Queue tickets (一号通办): per centre, day and category; called to windows; shown on the board."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.org.models import Centre, Window
+
+
+class Priority(models.TextChoices):
+    NONE = "", _("普通")
+    ELDERLY = "elderly", _("老年人")
+    DISABLED = "disabled", _("残疾人")
+    MILITARY = "military", _("军人及优抚对象")
+    APPOINTMENT = "appointment", _("预约")
+
+
+class TicketState(models.TextChoices):
+    WAITING = "waiting", _("等候中")
+    CALLED = "called", _("已叫号")
+    SERVING = "serving", _("办理中")
+    DONE = "done", _("已办结")
+    SKIPPED = "skipped", _("过号")
+
+
+class Ticket(models.Model):
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="tickets", verbose_name=_("中心")
+    )
+    day = models.DateField(_("日期"), db_index=True)
+    category = models.CharField(_("类别"), max_length=32)
+    seq = models.PositiveIntegerField(_("序号"))
+    number = models.CharField(_("号码"), max_length=8)
+    priority = models.CharField(_("优先"), max_length=16, choices=Priority.choices, blank=True, default="")
+    state = models.CharField(
+        _("状态"), max_length=16, choices=TicketState.choices, default=TicketState.WAITING
+    )
+    issued_at = models.DateTimeField(_("取号时间"))
+    called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
+    window = models.ForeignKey(
+        Window,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("窗口"),
+    )
+    target_window = models.ForeignKey(
+        Window, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("指定窗口")
+    )
+    called_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    serve_started_at = models.DateTimeField(_("开始办理"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("办理完成"), null=True, blank=True)
+    skip_count = models.PositiveSmallIntegerField(_("过号次数"), default=0)
+    recall_count = models.PositiveSmallIntegerField(_("重呼次数"), default=0)
+    case_number = models.CharField(_("关联办件"), max_length=32, blank=True)
+    # Board order: bumped on every call and recall.
+    announced_at = models.DateTimeField(null=True, blank=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("排队号")
+        verbose_name_plural = _("排队号")
+        ordering = ["day", "centre", "category", "seq"]
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "day", "category", "seq"], name="ticket_unique_seq"),
+        ]
+        indexes = [models.Index(fields=["centre", "day", "state", "category"], name="ticket_queue_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.number}"
+
+
+class TicketCounter(models.Model):
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    category = models.CharField(max_length=32)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["centre", "day", "category"], name="ticketcounter_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.day} {self.category}:{self.last}"

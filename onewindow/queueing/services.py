@@ -1,0 +1,278 @@
+"""Issuing, calling and handling queue tickets.
+
+Numbers never repeat within a centre/day/category: a counter row is incremented atomically (an UPDATE
+with ``F() + 1`` takes the row lock) inside the ticket's transaction. Calling claims a ticket with a
+conditional UPDATE (``state = 'waiting'``), so two windows can never get the same ticket.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.db.models import F
+from django.utils import timezone
+
+from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.org import access
+from onewindow.org.models import Centre, Role, Window, WindowKind
+from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState
+
+FIXED_PREFIXES = {"comprehensive": "A", "proxy": "D", "consult": "Z"}
+DOMAIN_LETTERS = "BCEFGHJKLMNPQRSTUVWXY"
+
+
+def local_now() -> dt.datetime:
+    return timezone.localtime()
+
+
+def centre_categories(centre: Centre) -> dict[str, str]:
+    """Category → number prefix for the categories this centre serves (from its active windows)."""
+    cats: dict[str, str] = {}
+    domains: set[str] = set()
+    for w in centre.windows.filter(is_active=True):
+        if w.kind in (WindowKind.COMPREHENSIVE, WindowKind.PROXY, WindowKind.CONSULT):
+            cats[w.kind] = FIXED_PREFIXES[w.kind]
+        elif w.kind == WindowKind.DOMAIN:
+            domains.update(w.domains or [])
+    for i, code in enumerate(sorted(domains)):
+        cats[code] = DOMAIN_LETTERS[i % len(DOMAIN_LETTERS)]
+    return cats
+
+
+def window_categories(window: Window) -> list[str]:
+    if window.kind == WindowKind.DOMAIN:
+        return list(window.domains or [])
+    if window.kind == WindowKind.COMPREHENSIVE:
+        # 无差别全科受理: a comprehensive window serves every category of its centre
+        return list(centre_categories(window.centre))
+    if window.kind in (WindowKind.PROXY, WindowKind.CONSULT):
+        return [window.kind]
+    return []
+
+
+def centre_is_open(centre: Centre, now: dt.datetime) -> bool:
+    weekday = str(now.isoweekday())
+    t = now.time()
+    return any(weekday in h.weekdays and h.start <= t < h.end for h in centre.hours.all())
+
+
+def _next_seq(centre: Centre, day: dt.date, category: str) -> int:
+    for _attempt in range(5):
+        updated = TicketCounter.objects.filter(centre=centre, day=day, category=category).update(
+            last=F("last") + 1
+        )
+        if not updated:
+            try:
+                with transaction.atomic():
+                    TicketCounter.objects.create(centre=centre, day=day, category=category, last=1)
+                return 1
+            except IntegrityError:
+                continue
+        return TicketCounter.objects.get(centre=centre, day=day, category=category).last
+    raise Conflict("取号繁忙，请重试")
+
+
+def waiting_before(ticket: Ticket) -> int:
+    return Ticket.objects.filter(
+        centre=ticket.centre_id,
+        day=ticket.day,
+        category=ticket.category,
+        state=TicketState.WAITING,
+        seq__lt=ticket.seq,
+    ).count()
+
+
+@transaction.atomic
+def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any = None) -> Ticket:
+    """Take a number (kiosk, window or API). Public: no login needed."""
+    centre_obj = (
+        Centre.objects.filter(code=centre, is_active=True).prefetch_related("hours", "windows").first()
+    )
+    if centre_obj is None:
+        raise Invalid(f"服务中心 {centre} 不存在", code="unknown_centre", details={"centre": ["未知"]})
+    cats = centre_categories(centre_obj)
+    if category not in cats:
+        raise Invalid(
+            f"本中心不办理该类业务，可选：{'、'.join(cats) or '无'}",
+            code="category_not_served",
+            details={"category": sorted(cats)},
+        )
+    if priority not in Priority.values:
+        raise Invalid("优先类型无效", code="invalid", details={"priority": [p for p in Priority.values if p]})
+    now = local_now()
+    if getattr(settings, "QUEUE_ENFORCE_HOURS", True) and not centre_is_open(centre_obj, now):
+        raise Invalid("当前不在服务中心开放时间内，请在开放时间取号或预约", code="centre_closed")
+    day = now.date()
+    seq = _next_seq(centre_obj, day, category)
+    prefix = cats[category]
+    return Ticket.objects.create(
+        centre=centre_obj,
+        day=day,
+        category=category,
+        seq=seq,
+        number=f"{prefix}{seq:03d}",
+        priority=priority,
+        issued_at=timezone.now(),
+    )
+
+
+def _staffed_window(actor: Any, window_id: int) -> Window:
+    staff = access.staff_of(actor)
+    if staff is None:
+        raise Forbidden("请使用工作人员账号")
+    window = Window.objects.select_related("centre").filter(pk=window_id, is_active=True).first()
+    if window is None or not access.in_scope(actor, window.centre.jurisdiction):
+        raise NotFound("窗口不存在", code="not_found")
+    if staff.centre_id != window.centre_id or not staff.has_role(Role.CLERK, Role.CENTRE_HEAD):
+        raise Forbidden("您不在该窗口所属中心值守，不能在此窗口叫号", code="not_your_window")
+    return window
+
+
+def _priority_first(window: Window, day: dt.date, cats: list[str]) -> bool:
+    """Interleave: a priority ticket goes first only if fewer than P of the last P+N-1 calls were
+    priority, so at most P priority tickets are called per N normal ones (e.g. 1 per 2)."""
+    p, n = getattr(settings, "QUEUE_PRIORITY_RATIO", (1, 2))
+    recent = list(
+        Ticket.objects.filter(centre=window.centre_id, day=day, category__in=cats, called_at__isnull=False)
+        .order_by("-called_at")
+        .values_list("priority", flat=True)[: p + n - 1]
+    )
+    return sum(1 for pr in recent if pr) < p
+
+
+def ticket_call_next(*, actor: Any, window: int) -> Ticket:
+    """Call the next ticket to ``window``; 404 ``queue_empty`` when nobody waits."""
+    w = _staffed_window(actor, window)
+    cats = window_categories(w)
+    day = local_now().date()
+    for _attempt in range(10):
+        with transaction.atomic():
+            base = Ticket.objects.filter(
+                centre=w.centre_id, day=day, category__in=cats, state=TicketState.WAITING
+            )
+            base = base.filter(target_window__isnull=True) | base.filter(target_window=w)
+            prio = base.exclude(priority="").order_by("seq")
+            normal = base.filter(priority="").order_by("issued_at", "seq")
+            order = [prio, normal] if _priority_first(w, day, cats) else [normal, prio]
+            candidate = next((qs.first() for qs in order if qs.exists()), None)
+            if candidate is None:
+                raise NotFound("当前没有等候的号", code="queue_empty")
+            now = timezone.now()
+            claimed = Ticket.objects.filter(pk=candidate.pk, state=TicketState.WAITING).update(
+                state=TicketState.CALLED, window=w, called_at=now, announced_at=now, called_by=actor
+            )
+            if claimed:
+                return Ticket.objects.select_related("window", "centre").get(pk=candidate.pk)
+    raise Conflict("叫号冲突，请重试", code="conflict")
+
+
+ACTIONS = {
+    "recall": {TicketState.CALLED},
+    "skip": {TicketState.CALLED},
+    "requeue": {TicketState.SKIPPED},
+    "transfer": {TicketState.CALLED, TicketState.SERVING, TicketState.WAITING},
+    "serve": {TicketState.CALLED},
+    "finish": {TicketState.SERVING, TicketState.CALLED},
+}
+
+
+@transaction.atomic
+def ticket_act(
+    *,
+    actor: Any,
+    ticket: int,
+    action: str,
+    to: str | None = None,
+    case_number: str = "",
+    window: int | None = None,
+) -> Ticket:
+    t = (
+        Ticket.objects.select_for_update(of=("self",))
+        .select_related("centre", "window")
+        .filter(pk=ticket)
+        .first()
+    )
+    if t is None:
+        raise NotFound("排队号不存在", code="not_found")
+    staff = access.staff_of(actor)
+    if staff is None or staff.centre_id != t.centre_id:
+        raise NotFound("排队号不存在", code="not_found")
+    if action not in ACTIONS:
+        raise Invalid(f"未知的操作 {action}", code="unknown_action", details={"action": sorted(ACTIONS)})
+    if t.state not in ACTIONS[action]:
+        raise Conflict(
+            f"该号当前为「{TicketState(t.state).label}」，不能执行此操作", code="invalid_transition"
+        )
+    now = timezone.now()
+    if action == "recall":
+        t.recall_count += 1
+        t.announced_at = now
+    elif action == "skip":
+        t.state = TicketState.SKIPPED
+        t.skip_count += 1
+    elif action == "requeue":
+        if t.skip_count > 1:
+            raise Conflict("过号后只能恢复一次，请重新取号", code="requeue_limit")
+        t.state, t.window = TicketState.WAITING, None
+        t.issued_at = now  # back in line at the end of its category
+    elif action == "transfer":
+        cats = centre_categories(t.centre)
+        target: Window | None = None
+        if window is not None:
+            target = Window.objects.filter(pk=window, centre=t.centre, is_active=True).first()
+            if target is None:
+                raise Invalid("目标窗口不存在", code="invalid", details={"window": ["无效"]})
+        elif to not in cats:
+            raise Invalid("请选择转入的业务类别或窗口", code="invalid", details={"to": sorted(cats)})
+        if to in cats:
+            t.category = to  # the number stays: the resident keeps the slip in hand
+        t.target_window = target
+        t.state, t.window, t.called_at = TicketState.WAITING, None, None
+        t.issued_at = now
+    elif action == "serve":
+        t.state, t.serve_started_at = TicketState.SERVING, now
+    elif action == "finish":
+        t.state, t.finished_at = TicketState.DONE, now
+        if not t.serve_started_at:
+            t.serve_started_at = t.called_at
+        t.case_number = case_number.strip()[:32]
+    t.save()
+    return t
+
+
+def board(centre: Centre, *, recent: int = 6) -> dict[str, Any]:
+    """What the display board shows: current calls, the last few, waiting counts. No personal data."""
+    day = local_now().date()
+    qs = Ticket.objects.filter(centre=centre, day=day)
+    calls = list(
+        qs.filter(announced_at__isnull=False, window__isnull=False)
+        .select_related("window")
+        .order_by("-announced_at")[: recent + 4]
+    )
+
+    def row(t: Ticket) -> dict[str, Any]:
+        assert t.window is not None
+        return {
+            "number": t.number,
+            "window": t.window.number,
+            "window_name": t.window.name,
+            "text": f"请 {t.number} 号到 {t.window.number} 号窗口办理",
+            "announced_at": t.announced_at.isoformat() if t.announced_at else None,
+            "state": t.state,
+        }
+
+    current = [row(t) for t in calls if t.state == TicketState.CALLED]
+    waiting: dict[str, int] = {}
+    for cat in centre_categories(centre):
+        waiting[cat] = qs.filter(category=cat, state=TicketState.WAITING).count()
+    return {
+        "centre": centre.code,
+        "centre_name": centre.name,
+        "now": timezone.now().isoformat(),
+        "current": current[:4],
+        "recent": [row(t) for t in calls][:recent],
+        "waiting": waiting,
+    }
