@@ -14,6 +14,7 @@ def run(env_extra: dict[str, str]) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ONEWINDOW_DATA_DIR"}}
     env.update(env_extra)
     subprocess.run([sys.executable, str(HERE / "intake_bench.py"), "--n", "200"], env=env, check=True)
+    subprocess.run([sys.executable, str(HERE / "queue_bench.py"), "--requests", "300"], env=env, check=True)
 
 
 def main() -> None:
