@@ -23,6 +23,7 @@ urlpatterns = [
     path("manage/org/", include("onewindow.org.urls")),
     path("", include("onewindow.cases.urls")),
     path("", portal_views.home, name="home"),
+    path("", include("onewindow.queueing.urls")),
     path("", include("onewindow.portal.urls")),
     path("media/<path:path>", serve, {"document_root": settings.MEDIA_ROOT}),
 ]

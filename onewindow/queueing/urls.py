@@ -1,0 +1,14 @@
+from django.urls import path
+
+from onewindow.queueing import views
+
+app_name = "queueing"
+urlpatterns = [
+    path("queue/console/", views.console, name="console"),
+    path("queue/console/<int:window_id>/call/", views.console_call, name="call"),
+    path("queue/console/<int:window_id>/tickets/<int:ticket_id>/", views.console_act, name="act"),
+    path("queue/board/<str:code>/", views.board, name="board"),
+    path("queue/kiosk/<str:code>/", views.kiosk, name="kiosk"),
+    path("queue/kiosk/<str:code>/take/", views.kiosk_take, name="kiosk_take"),
+    path("queue/kiosk/<str:code>/ticket/<int:ticket_id>/", views.kiosk_ticket, name="kiosk_ticket"),
+]

@@ -1,0 +1,74 @@
+"""A number from the kiosk to the display board: take a ticket, the clerk calls it, the TV shows it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.factories import PASSWORD
+
+pytestmark = pytest.mark.e2e
+
+# Headless Chromium has no voices: record what the board asks to be spoken instead.
+SPEECH_RECORDER = """
+window.__spoken = [];
+Object.defineProperty(window, "speechSynthesis", {
+  configurable: true,
+  value: { speak: function (u) { window.__spoken.push(u.lang + "|" + u.text); } },
+});
+"""
+
+
+def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: Any, settings: Any) -> None:
+    from playwright.sync_api import expect
+
+    settings.QUEUE_ENFORCE_HOURS = False
+    base = live_server.url
+    tv = browser.new_context(locale="zh-CN", viewport={"width": 1920, "height": 1080})
+    hall = browser.new_context(locale="zh-CN", viewport={"width": 1080, "height": 1920}, has_touch=True)
+    desk = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+    try:
+        # 1. The TV in the hall shows the board (it polls the public API every second).
+        board = tv.new_page()
+        board.add_init_script(SPEECH_RECORDER)
+        board.goto(f"{base}/queue/board/C-A/")
+        expect(board.locator("h1")).to_have_text("甲镇便民服务中心")
+        expect(board.locator("#board-waiting")).to_contain_text("综合业务")
+
+        # 2. A resident takes a number at the kiosk (elderly priority) and gets the slip.
+        kiosk = hall.new_page()
+        kiosk.goto(f"{base}/queue/kiosk/C-A/")
+        kiosk.get_by_text("老年人", exact=True).click()
+        kiosk.get_by_role("button", name="综合业务").click()
+        number = kiosk.locator("#ticket-number")
+        expect(number).to_have_text("A001")
+        expect(kiosk.locator(".slip")).to_contain_text("前面还有 0 人等候")
+        expect(board.locator("#board-waiting")).to_contain_text("综合业务1", timeout=2000)
+
+        # 3. The clerk logs in and calls the next number from the console.
+        console = desk.new_page()
+        console.set_default_timeout(10_000)
+        console.goto(f"{base}/accounts/login/?next=/queue/console/")
+        console.fill("#id_username", "clerk")
+        console.fill("#id_password", PASSWORD)
+        console.get_by_role("button", name="登录").click()
+        console.wait_for_url("**/queue/console/")
+        console.wait_for_function("window.htmx !== undefined")
+        console.get_by_role("button", name="叫号").click()
+        expect(console.locator("#current-number")).to_have_text("A001")
+
+        # 4. The board shows the call within two seconds.
+        expect(board.locator("#board-current")).to_contain_text("请 A001 号到 1 号窗口办理", timeout=2000)
+        expect(board.locator("#board-recent")).to_contain_text("A001")
+        # ... and says it aloud, twice, in Chinese, digit by digit.
+        board.wait_for_function("window.__spoken.length >= 2")
+        assert board.evaluate("window.__spoken") == ["zh-CN|请 A零零一 号，到 1 号窗口办理"] * 2
+
+        # 5. Calling again with nobody waiting says so in Chinese, in place.
+        console.get_by_role("button", name="叫号").click()
+        expect(console.locator(".console-error")).to_have_text("当前没有等候的号")
+        expect(console.locator("#current-number")).to_have_text("A001")
+    finally:
+        for ctx in (tv, hall, desk):
+            ctx.close()
