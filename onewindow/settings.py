@@ -194,3 +194,8 @@ CASE_STEP_LIMIT_DAYS = {"accepted": 2, "approved": 1, "denied": 1, "ready": 10}
 # outside opening hours unless turned off (e.g. for a 24-hour kiosk hall).
 QUEUE_PRIORITY_RATIO = (env_int("QUEUE_PRIORITY_P", 1), env_int("QUEUE_PRIORITY_N", 2))
 QUEUE_ENFORCE_HOURS = env_bool("QUEUE_ENFORCE_HOURS", True)
+
+# Appointments (预约): slot length and capacity per slot; check-in opens this many minutes early.
+APPOINTMENT_SLOT_MINUTES = env_int("APPOINTMENT_SLOT_MINUTES", 30)
+APPOINTMENT_SLOT_CAPACITY = env_int("APPOINTMENT_SLOT_CAPACITY", 4)
+APPOINTMENT_EARLY_MINUTES = env_int("APPOINTMENT_EARLY_MINUTES", 30)

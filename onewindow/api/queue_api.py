@@ -1,15 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any, Literal
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error
 from onewindow.errors import NotFound
 from onewindow.org.models import Centre
-from onewindow.queueing import services
+from onewindow.queueing import appointments, services
 from onewindow.queueing.models import Ticket
 
 router = Router(tags=["取号叫号"])
@@ -108,3 +109,123 @@ def centre_board(request: HttpRequest, code: str) -> Any:
     if centre is None:
         raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
     return services.board(centre)
+
+
+class SlotOut(Schema):
+    start: str
+    end: str
+    session: str
+    capacity: int
+    booked: int
+    available: int
+
+
+class SlotQuery(Schema):
+    date: dt.date
+
+
+@router.get(
+    "/centres/{code}/slots",
+    response={200: list[SlotOut], **ERRORS_PUBLIC},
+    auth=None,
+    summary="预约时段（公开）",
+)
+def centre_slots(request: HttpRequest, code: str, q: Query[SlotQuery]) -> Any:
+    return [
+        {
+            "start": s.start.strftime("%H:%M"),
+            "end": s.end.strftime("%H:%M"),
+            "session": s.session,
+            "capacity": s.capacity,
+            "booked": s.booked,
+            "available": s.available,
+        }
+        for s in appointments.slots_for(code, q.date)
+    ]
+
+
+class AppointmentIn(Schema):
+    centre: str
+    date: dt.date
+    start: dt.time
+    category: str
+    name: str
+    phone: str
+
+
+class AppointmentOut(Schema):
+    id: int
+    code: str
+    centre: str
+    date: dt.date
+    start: str
+    end: str
+    category: str
+    state: str
+
+
+class CodeIn(Schema):
+    code: str
+
+
+@router.post(
+    "/appointments",
+    response={201: AppointmentOut, **ERRORS_PUBLIC, 409: Error},
+    auth=None,
+    summary="预约（公开）",
+)
+def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
+    user = request.user if getattr(request.user, "is_authenticated", False) else None
+    a = appointments.appointment_book(
+        centre=payload.centre,
+        date=payload.date,
+        start=payload.start,
+        category=payload.category,
+        name=payload.name,
+        phone=payload.phone,
+        actor=user,
+        channel="station" if user else "online",
+    )
+    return Status(
+        201,
+        {
+            "id": a.pk,
+            "code": a.code,
+            "centre": a.centre.code,
+            "date": a.date,
+            "start": a.start.strftime("%H:%M"),
+            "end": a.end.strftime("%H:%M"),
+            "category": a.category,
+            "state": a.state,
+        },
+    )
+
+
+@router.post(
+    "/appointments/{appointment_id}/check-in",
+    response={200: TicketOut, **ERRORS_PUBLIC, 409: Error},
+    auth=None,
+    summary="预约签到，取优先号（公开）",
+)
+def appointment_check_in(request: HttpRequest, appointment_id: int, payload: CodeIn) -> Any:
+    return ticket_out(appointments.appointment_check_in(appointment_id=appointment_id, code=payload.code))
+
+
+@router.post(
+    "/appointments/{appointment_id}/cancel",
+    response={200: AppointmentOut, **ERRORS_PUBLIC, 409: Error},
+    auth=None,
+    summary="取消预约（公开）",
+)
+def appointment_cancel(request: HttpRequest, appointment_id: int, payload: CodeIn) -> Any:
+    a = appointments.appointment_cancel(appointment_id=appointment_id, code=payload.code)
+    return {
+        "id": a.pk,
+        "code": a.code,
+        "centre": a.centre.code,
+        "date": a.date,
+        "start": a.start.strftime("%H:%M"),
+        "end": a.end.strftime("%H:%M"),
+        "category": a.category,
+        "state": a.state,
+    }

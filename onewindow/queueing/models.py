@@ -7,6 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.org.models import Centre, Window
+from onewindow.privacy.fields import EncryptedTextField
 
 
 class Priority(models.TextChoices):
@@ -87,3 +88,60 @@ class TicketCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.day} {self.category}:{self.last}"
+
+
+class AppointmentState(models.TextChoices):
+    BOOKED = "booked", _("已预约")
+    CHECKED_IN = "checked_in", _("已签到")
+    CANCELLED = "cancelled", _("已取消")
+    NO_SHOW = "no_show", _("爽约")
+
+
+class Appointment(models.Model):
+    """A booked time slot at a centre (预约). Check-in gives a priority ticket."""
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.PROTECT, related_name="appointments", verbose_name=_("中心")
+    )
+    date = models.DateField(_("日期"), db_index=True)
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+    session = models.CharField(_("时段类型"), max_length=16)
+    category = models.CharField(_("业务类别"), max_length=32)
+    name = models.CharField(_("预约人"), max_length=50)
+    phone = EncryptedTextField(_("联系电话（加密）"))
+    code = models.CharField(_("预约码"), max_length=8, db_index=True)
+    channel = models.CharField(_("渠道"), max_length=16, default="online")
+    state = models.CharField(
+        _("状态"), max_length=16, choices=AppointmentState.choices, default=AppointmentState.BOOKED
+    )
+    created_at = models.DateTimeField(_("预约时间"), auto_now_add=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    ticket = models.OneToOneField(
+        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="appointment"
+    )
+
+    class Meta:
+        verbose_name = _("预约")
+        verbose_name_plural = _("预约")
+        ordering = ["date", "start"]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.start:%H:%M} {self.code}"
+
+
+class SlotCounter(models.Model):
+    """Bookings per centre slot; the capacity check is one conditional UPDATE (race-free)."""
+
+    centre = models.ForeignKey(Centre, on_delete=models.CASCADE, related_name="+")
+    date = models.DateField()
+    start = models.TimeField()
+    booked = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["centre", "date", "start"], name="slotcounter_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.centre_id} {self.date} {self.start}: {self.booked}"

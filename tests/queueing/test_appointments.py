@@ -1,0 +1,150 @@
+from __future__ import annotations
+
+import datetime as dt
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+from unittest import mock
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from onewindow.errors import Conflict, Invalid, NotFound
+from onewindow.org.models import OpeningHours
+from onewindow.queueing import appointments as ap
+from onewindow.queueing.models import Appointment, SlotCounter
+
+TZ = dt.timezone(dt.timedelta(hours=8))
+NOW = dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)  # Monday
+D = dt.date.fromisoformat
+
+
+@pytest.fixture
+def now() -> Any:
+    with mock.patch("onewindow.queueing.services.local_now", return_value=NOW) as m:
+        yield m
+
+
+def book(**kw: Any) -> Appointment:
+    args: dict[str, Any] = {
+        "centre": "C-A",
+        "date": D("2026-09-29"),
+        "start": dt.time(9, 0),
+        "category": "comprehensive",
+        "name": "巴特尔",
+        "phone": "13912345678",
+    }
+    args.update(kw)
+    return ap.appointment_book(**args)
+
+
+def test_slots_follow_hours_and_the_official_calendar(world: Any, settings: Any) -> None:
+    settings.APPOINTMENT_SLOT_MINUTES = 60
+    ca = world["centres"]["a"]
+    OpeningHours.objects.create(centre=ca, session="weekend", weekdays="6", start=dt.time(9), end=dt.time(12))
+    weekday = ap.slots(ca, D("2026-09-29"))  # Tuesday: 08:30–17:30 → 9 one-hour slots
+    assert [s.start.strftime("%H:%M") for s in weekday][:2] == ["08:30", "09:30"] and len(weekday) == 9
+    assert ap.slots(ca, D("2026-10-01")) == []  # National Day: closed
+    saturday = ap.slots(ca, D("2026-10-03"))  # a holiday Saturday is a rest day: the weekend session only
+    assert [s.session for s in saturday] == ["weekend"] * 3
+    worked_saturday = ap.slots(ca, D("2026-10-10"))  # 调休: a working Saturday has the normal sessions
+    assert {s.session for s in worked_saturday} == {"normal"} and len(worked_saturday) == 9
+
+
+def test_booking_capacity_past_and_bad_input(world: Any, now: Any, settings: Any) -> None:
+    settings.APPOINTMENT_SLOT_CAPACITY = 2
+    a = book()
+    book()
+    assert len(a.code) == 6
+    with pytest.raises(Conflict) as e:
+        book()
+    assert e.value.code == "slot_full"
+    with pytest.raises(Invalid) as e:
+        book(date=D("2026-09-28"), start=dt.time(8, 30))
+    assert e.value.code == "slot_past"
+    with pytest.raises(Invalid) as e:
+        book(start=dt.time(20, 0))
+    assert e.value.code == "invalid_slot"
+    with pytest.raises(Invalid) as e:
+        book(phone="123")
+    assert e.value.code == "invalid_phone"
+    assert Appointment.objects.count() == 2
+    ap.appointment_cancel(appointment_id=a.pk, code=a.code)
+    assert SlotCounter.objects.get().booked == 1
+    book()  # the freed place can be booked again
+
+
+def test_check_in_gives_a_priority_ticket_once(world: Any, now: Any) -> None:
+    a = book()
+    with pytest.raises(NotFound):
+        ap.appointment_check_in(appointment_id=a.pk, code="000000" if a.code != "000000" else "111111")
+    with pytest.raises(Conflict) as e:
+        ap.appointment_check_in(appointment_id=a.pk, code=a.code)  # the day before: too early
+    assert e.value.code == "too_early"
+    now.return_value = dt.datetime(2026, 9, 29, 8, 45, tzinfo=TZ)
+    ticket = ap.appointment_check_in(appointment_id=a.pk, code=a.code)
+    assert ticket.priority == "appointment" and ticket.number == "A001"
+    with pytest.raises(Conflict) as e:
+        ap.appointment_check_in(appointment_id=a.pk, code=a.code)
+    assert e.value.code == "already_checked_in"
+
+
+def test_late_and_no_show(world: Any, now: Any) -> None:
+    a = book()
+    now.return_value = dt.datetime(2026, 9, 29, 9, 45, tzinfo=TZ)
+    with pytest.raises(Conflict) as e:
+        ap.appointment_check_in(appointment_id=a.pk, code=a.code)
+    assert e.value.code == "appointment_late"
+    assert ap.mark_no_shows(dt.datetime(2026, 9, 29, 10, 0, tzinfo=TZ)) == 1
+    assert ap.mark_no_shows(dt.datetime(2026, 9, 29, 10, 0, tzinfo=TZ)) == 0
+    a.refresh_from_db()
+    assert a.state == "no_show"
+
+
+def test_api(client: Client, world: Any, now: Any) -> None:
+    r = client.get("/api/v1/centres/C-A/slots", {"date": "2026-09-29"})
+    assert r.status_code == 200 and r.json()[0]["start"] == "08:30" and r.json()[0]["available"] == 4
+    body = {
+        "centre": "C-A",
+        "date": "2026-09-29",
+        "start": "09:00",
+        "category": "comprehensive",
+        "name": "巴特尔",
+        "phone": "13912345678",
+    }
+    r = client.post("/api/v1/appointments", body, content_type="application/json")
+    assert r.status_code == 201, r.content
+    a = r.json()
+    assert "13912345678" not in r.content.decode()
+    now.return_value = dt.datetime(2026, 9, 29, 8, 50, tzinfo=TZ)
+    r = client.post(
+        f"/api/v1/appointments/{a['id']}/check-in", {"code": a["code"]}, content_type="application/json"
+    )
+    assert r.status_code == 200 and r.json()["priority"] == "appointment"
+    r = client.post(
+        f"/api/v1/appointments/{a['id']}/check-in", {"code": a["code"]}, content_type="application/json"
+    )
+    assert r.status_code == 409 and r.json()["error"]["code"] == "already_checked_in"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrency is proven on PostgreSQL")
+def test_slot_capacity_under_concurrent_booking(transactional_db: Any, settings: Any) -> None:
+    from tests.factories import build_world
+
+    build_world()
+    settings.APPOINTMENT_SLOT_CAPACITY = 5
+    with mock.patch("onewindow.queueing.services.local_now", return_value=NOW):
+
+        def try_book(_i: int) -> str:
+            try:
+                book()
+                return "ok"
+            except Conflict as exc:
+                return exc.code
+            finally:
+                connection.close()
+
+        with ThreadPoolExecutor(max_workers=10) as pool:
+            results = list(pool.map(try_book, range(30)))
+    assert results.count("ok") == 5 and results.count("slot_full") == 25
+    assert Appointment.objects.count() == 5 and SlotCounter.objects.get().booked == 5
