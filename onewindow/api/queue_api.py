@@ -229,3 +229,20 @@ def appointment_cancel(request: HttpRequest, appointment_id: int, payload: CodeI
         "category": a.category,
         "state": a.state,
     }
+
+
+class StatsQuery(Schema):
+    date: dt.date
+
+
+@router.get(
+    "/centres/{code}/queue-stats", response={200: dict[str, Any], **ERRORS_AUTH}, summary="窗口统计（本辖区）"
+)
+def centre_queue_stats(request: HttpRequest, code: str, q: Query[StatsQuery]) -> Any:
+    from onewindow.org import access
+    from onewindow.queueing.selectors import queue_stats
+
+    centre = access.scope(request.user, Centre.objects.filter(code=code)).first()
+    if centre is None:
+        raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
+    return queue_stats(centre, q.date)

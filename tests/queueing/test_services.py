@@ -218,3 +218,34 @@ def test_two_windows_calling_at_once_never_get_the_same_ticket(transactional_db:
             t.join(timeout=120)
     all_called = got[w1.pk] + got[w2.pk]
     assert len(all_called) == 40 and len(set(all_called)) == 40
+
+
+def test_window_statistics(client: Client, hall: Any) -> None:
+    from onewindow.api.tokens import token_create
+
+    clerk = user("clerk")
+    issue()
+    issue("social")
+    t = services.ticket_call_next(actor=clerk, window=hall["w1"].pk)
+    Ticket.objects.filter(pk=t.pk).update(
+        issued_at=OPEN - dt.timedelta(minutes=12), called_at=OPEN - dt.timedelta(minutes=2)
+    )
+    services.ticket_act(actor=clerk, ticket=t.pk, action="serve")
+    Ticket.objects.filter(pk=t.pk).update(serve_started_at=OPEN - dt.timedelta(minutes=2))
+    t = services.ticket_act(actor=clerk, ticket=t.pk, action="finish")
+    Ticket.objects.filter(pk=t.pk).update(finished_at=OPEN + dt.timedelta(minutes=6))
+    _row, key = token_create(username="clerk")
+    r = client.get(
+        "/api/v1/centres/C-A/queue-stats", {"date": "2026-11-26"}, HTTP_AUTHORIZATION=f"Bearer {key}"
+    )
+    assert r.status_code == 200, r.content
+    s = r.json()
+    assert s["total"]["issued"] == 2 and s["total"]["served"] == 1 and s["total"]["waiting_now"] == 1
+    assert s["by_category"]["comprehensive"]["avg_wait_minutes"] == 10.0
+    assert s["by_window"]["1号窗口"]["avg_serve_minutes"] == 8.0
+    assert s["by_clerk"]["综窗甲"]["served"] == 1
+    _row, other = token_create(username="outsider")
+    r = client.get(
+        "/api/v1/centres/C-A/queue-stats", {"date": "2026-11-26"}, HTTP_AUTHORIZATION=f"Bearer {other}"
+    )
+    assert r.status_code == 404
