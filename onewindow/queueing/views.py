@@ -1,4 +1,5 @@
-"""Queue pages: the window console (staff), the display board and the ticket kiosk (both public).
+"""Queue pages: the window console (staff), the display board, the ticket kiosk (with appointment
+check-in) and appointment booking (all public).
 
 Views are thin: every write calls ``queueing.services``; a domain error is shown as its Chinese message
 (with its HTTP status) on the same page. The board and kiosk carry no personal data.
@@ -6,19 +7,20 @@ Views are thin: every write calls ``queueing.services``; a domain error is shown
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.catalog.models import Domain
-from onewindow.errors import DomainError, NotFound
+from onewindow.errors import DomainError, Invalid, NotFound
 from onewindow.org import access
-from onewindow.org.models import Centre, Role, Window
-from onewindow.queueing import services
-from onewindow.queueing.models import Priority, Ticket, TicketState
+from onewindow.org.models import Centre, Role, Session, Window
+from onewindow.queueing import appointments, services
+from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
 from onewindow.web import staff_page
 
 CONSOLE_ROLES = [Role.CLERK, Role.CENTRE_HEAD]
@@ -213,3 +215,160 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: int) -> HttpRespons
         "waiting_before": services.waiting_before(ticket),
     }
     return render(request, "queueing/ticket.html", context)
+
+
+# ---------------------------------------------------------------- kiosk: appointment check-in (public)
+
+
+def _kiosk_error(request: HttpRequest, centre: Centre, exc: DomainError) -> HttpResponse:
+    context = {**_kiosk_context(centre), "checkin_error": exc, "form": request.POST}
+    return render(request, "queueing/kiosk.html", context, status=exc.status)
+
+
+@require_POST
+def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
+    centre = _public_centre(code)
+    raw_id = (request.POST.get("appointment") or "").strip()
+    pin = (request.POST.get("pin") or "").strip()
+    try:
+        if not raw_id.isdigit() or not pin:
+            raise Invalid("请输入预约号和6位预约码", code="invalid", details={"appointment": ["必填"]})
+        if not Appointment.objects.filter(pk=int(raw_id), centre=centre).exists():
+            raise NotFound("预约不存在或预约码不正确", code="not_found")
+        ticket = appointments.appointment_check_in(appointment_id=int(raw_id), code=pin)
+    except DomainError as exc:
+        return _kiosk_error(request, centre, exc)
+    return redirect("queueing:kiosk_ticket", code=centre.code, ticket_id=ticket.pk)
+
+
+# ---------------------------------------------------------------- appointment booking (public)
+
+BOOKING_DAYS = 14
+BOOKED_SESSION_KEY = "queueing_booked"
+
+
+def _booking_dates() -> list[dt.date]:
+    today = services.local_now().date()
+    return [today + dt.timedelta(days=n) for n in range(BOOKING_DAYS)]
+
+
+def _slot_rows(centre: Centre, date: dt.date) -> list[dict[str, Any]]:
+    now = services.local_now()
+    rows = []
+    for s in appointments.slots(centre, date):
+        past = dt.datetime.combine(date, s.start, tzinfo=now.tzinfo) <= now
+        rows.append(
+            {
+                "value": s.start.strftime("%H:%M"),
+                "label": f"{s.start:%H:%M}–{s.end:%H:%M}",
+                "session": Session(s.session).label if s.session in Session.values else s.session,
+                "available": s.available,
+                "disabled": past or s.available == 0,
+                "reason": "已过" if past else ("已约满" if s.available == 0 else ""),
+            }
+        )
+    return rows
+
+
+def _booking_context(centre: Centre, date: dt.date, form: Any = None) -> dict[str, Any]:
+    return {
+        "centre": centre,
+        "date": date,
+        "dates": _booking_dates(),
+        "slots": _slot_rows(centre, date),
+        "categories": category_labels(centre),
+        "form": form or {},
+    }
+
+
+def _parse_date(raw: str | None, default: dt.date) -> dt.date:
+    if not raw:
+        return default
+    try:
+        value = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise Invalid("日期格式不正确", code="invalid", details={"date": ["格式错误"]}) from None
+    if value not in _booking_dates():
+        raise Invalid(
+            f"只能预约今天起{BOOKING_DAYS}天内的时段", code="invalid_date", details={"date": ["超出范围"]}
+        )
+    return value
+
+
+@require_http_methods(["GET", "POST"])
+def book(request: HttpRequest, code: str) -> HttpResponse:
+    centre = _public_centre(code)
+    tomorrow = services.local_now().date() + dt.timedelta(days=1)
+    if request.method == "POST":
+        return _book_submit(request, centre, tomorrow)
+    try:
+        date = _parse_date(request.GET.get("date"), tomorrow)
+    except DomainError as exc:
+        context = {**_booking_context(centre, tomorrow), "error": exc}
+        return render(request, "queueing/book.html", context, status=exc.status)
+    return render(request, "queueing/book.html", _booking_context(centre, date))
+
+
+def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> HttpResponse:
+    date = tomorrow
+    try:
+        date = _parse_date(request.POST.get("date"), tomorrow)
+        try:
+            start = dt.time.fromisoformat(request.POST.get("start") or "")
+        except ValueError:
+            raise Invalid("请选择预约时段", code="invalid_slot", details={"start": ["必选"]}) from None
+        user = request.user if request.user.is_authenticated else None
+        appointment = appointments.appointment_book(
+            centre=centre.code,
+            date=date,
+            start=start,
+            category=request.POST.get("category", ""),
+            name=request.POST.get("name", ""),
+            phone=request.POST.get("phone", ""),
+            actor=user,
+            channel="station" if user else "online",
+        )
+    except DomainError as exc:
+        context = {**_booking_context(centre, date, request.POST), "error": exc}
+        return render(request, "queueing/book.html", context, status=exc.status)
+    booked = [*request.session.get(BOOKED_SESSION_KEY, []), appointment.pk][-20:]
+    request.session[BOOKED_SESSION_KEY] = booked
+    return redirect("queueing:book_done", code=centre.code, appointment_id=appointment.pk)
+
+
+@require_GET
+def book_done(request: HttpRequest, code: str, appointment_id: int) -> HttpResponse:
+    """The confirmation (with the 预约码): only in the browser session that made the booking."""
+    centre = _public_centre(code)
+    if appointment_id not in request.session.get(BOOKED_SESSION_KEY, []):
+        raise Http404("预约不存在")
+    appointment = Appointment.objects.filter(pk=appointment_id, centre=centre).first()
+    if appointment is None:
+        raise Http404("预约不存在")
+    context = {
+        "centre": centre,
+        "appointment": appointment,
+        "category_label": category_labels(centre).get(appointment.category, appointment.category),
+    }
+    return render(request, "queueing/book_done.html", context)
+
+
+@require_http_methods(["GET", "POST"])
+def book_cancel(request: HttpRequest, code: str) -> HttpResponse:
+    """Cancel with the appointment number and 预约码 (GET: the form; POST: cancel)."""
+    centre = _public_centre(code)
+    if request.method == "GET":
+        form = {"appointment": request.GET.get("appointment", "")}
+        return render(request, "queueing/book_cancel.html", {"centre": centre, "form": form})
+    raw_id = (request.POST.get("appointment") or "").strip()
+    try:
+        if not raw_id.isdigit() or not Appointment.objects.filter(pk=int(raw_id), centre=centre).exists():
+            raise NotFound("预约不存在或预约码不正确", code="not_found")
+        appointment = appointments.appointment_cancel(
+            appointment_id=int(raw_id), code=request.POST.get("pin", "")
+        )
+    except DomainError as exc:
+        context = {"centre": centre, "form": request.POST, "error": exc}
+        return render(request, "queueing/book_cancel.html", context, status=exc.status)
+    context = {"centre": centre, "cancelled": appointment}
+    return render(request, "queueing/book_cancel.html", context)
