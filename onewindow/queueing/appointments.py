@@ -20,7 +20,13 @@ from onewindow.errors import Conflict, Invalid, NotFound
 from onewindow.org.models import Centre, Session
 from onewindow.privacy.identifiers import validate_mobile
 from onewindow.queueing import services as queue
-from onewindow.queueing.models import Appointment, AppointmentState, SlotCounter, Ticket
+from onewindow.queueing.models import (
+    Appointment,
+    AppointmentReminder,
+    AppointmentState,
+    SlotCounter,
+    Ticket,
+)
 from onewindow.worktime.calendar import WorkCalendar
 
 
@@ -174,3 +180,19 @@ def mark_no_shows(now: dt.datetime | None = None) -> int:
         state=AppointmentState.BOOKED, date=now.date(), end__lt=now.time()
     ).update(state=AppointmentState.NO_SHOW)
     return n
+
+
+def queue_reminders(now: dt.datetime | None = None) -> int:
+    """Queue one reminder per booked appointment that starts within the next 24 hours (idempotent)."""
+    now = now or queue.local_now()
+    horizon = now + dt.timedelta(hours=24)
+    created = 0
+    candidates = Appointment.objects.filter(
+        state=AppointmentState.BOOKED, date__gte=now.date(), date__lte=horizon.date(), reminder__isnull=True
+    )
+    for a in candidates:
+        starts = dt.datetime.combine(a.date, a.start, tzinfo=now.tzinfo)
+        if now <= starts <= horizon:
+            _obj, was_created = AppointmentReminder.objects.get_or_create(appointment=a)
+            created += int(was_created)
+    return created

@@ -145,3 +145,18 @@ class SlotCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.date} {self.start}: {self.booked}"
+
+
+class AppointmentReminder(models.Model):
+    """A reminder queued for the day before an appointment; delivered by the notification worker."""
+
+    appointment = models.OneToOneField(Appointment, on_delete=models.CASCADE, related_name="reminder")
+    created_at = models.DateTimeField(_("生成时间"), auto_now_add=True)
+    sent_at = models.DateTimeField(_("发送时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("预约提醒")
+        verbose_name_plural = _("预约提醒")
+
+    def __str__(self) -> str:
+        return f"{self.appointment_id}"

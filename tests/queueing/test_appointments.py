@@ -148,3 +148,14 @@ def test_slot_capacity_under_concurrent_booking(transactional_db: Any, settings:
             results = list(pool.map(try_book, range(30)))
     assert results.count("ok") == 5 and results.count("slot_full") == 25
     assert Appointment.objects.count() == 5 and SlotCounter.objects.get().booked == 5
+
+
+def test_reminders_are_queued_once_for_the_next_24_hours(world: Any, now: Any) -> None:
+    from onewindow.queueing.models import AppointmentReminder
+
+    soon = book()  # 2026-09-29 09:00, within 24 h of Monday 09:00
+    later = book(date=D("2026-09-30"))  # Wednesday: not yet
+    assert ap.queue_reminders(NOW) == 1
+    assert ap.queue_reminders(NOW) == 0
+    assert list(AppointmentReminder.objects.values_list("appointment_id", flat=True)) == [soon.pk]
+    assert later.pk not in AppointmentReminder.objects.values_list("appointment_id", flat=True)

@@ -87,11 +87,11 @@
       .catch(function () {
         document.getElementById("board-status").textContent = "连接中断，正在重试…";
       })
-      .finally(function () { setTimeout(poll, 1000); });
+      .finally(function () { setTimeout(poll, 500); });
   }
 
   initial.recent.forEach(function (c) { seen.add(key(c)); });
   tick();
   setInterval(tick, 1000);
-  setTimeout(poll, 1000);
+  setTimeout(poll, 500);
 })();
