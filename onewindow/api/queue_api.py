@@ -164,6 +164,19 @@ class AppointmentOut(Schema):
     state: str
 
 
+def appointment_out(a: Any) -> dict[str, Any]:
+    return {
+        "id": a.pk,
+        "code": a.code,
+        "centre": a.centre.code,
+        "date": a.date,
+        "start": a.start.strftime("%H:%M"),
+        "end": a.end.strftime("%H:%M"),
+        "category": a.category,
+        "state": a.state,
+    }
+
+
 class CodeIn(Schema):
     code: str
 
@@ -186,19 +199,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         actor=user,
         channel="station" if user else "online",
     )
-    return Status(
-        201,
-        {
-            "id": a.pk,
-            "code": a.code,
-            "centre": a.centre.code,
-            "date": a.date,
-            "start": a.start.strftime("%H:%M"),
-            "end": a.end.strftime("%H:%M"),
-            "category": a.category,
-            "state": a.state,
-        },
-    )
+    return Status(201, appointment_out(a))
 
 
 @router.post(
@@ -219,16 +220,7 @@ def appointment_check_in(request: HttpRequest, appointment_id: int, payload: Cod
 )
 def appointment_cancel(request: HttpRequest, appointment_id: int, payload: CodeIn) -> Any:
     a = appointments.appointment_cancel(appointment_id=appointment_id, code=payload.code)
-    return {
-        "id": a.pk,
-        "code": a.code,
-        "centre": a.centre.code,
-        "date": a.date,
-        "start": a.start.strftime("%H:%M"),
-        "end": a.end.strftime("%H:%M"),
-        "category": a.category,
-        "state": a.state,
-    }
+    return appointment_out(a)
 
 
 class StatsQuery(Schema):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -26,6 +26,7 @@ from onewindow.cases.models import (
 )
 from onewindow.cases.workflow import TRANSITIONS
 from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
+from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org import access
 from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Role, Window
@@ -63,17 +64,7 @@ def _acting_role(roles: list[str], allowed: frozenset[str] | set[str]) -> str:
 
 def _next_number(centre: Centre, today: dt.date) -> str:
     prefix = centre.jurisdiction.county().code[:6] + today.strftime("%Y%m%d")
-    for _attempt in range(5):
-        updated = CaseCounter.objects.filter(prefix=prefix).update(last=F("last") + 1)
-        if not updated:
-            try:
-                with transaction.atomic():
-                    CaseCounter.objects.create(prefix=prefix, last=1)
-            except IntegrityError:
-                continue
-        last = CaseCounter.objects.get(prefix=prefix).last
-        return f"{prefix}{last:05d}"
-    raise Conflict("生成办件编号失败，请重试")
+    return f"{prefix}{next_value(CaseCounter, prefix=prefix):05d}"
 
 
 def _append_event(

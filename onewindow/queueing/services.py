@@ -11,10 +11,10 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import transaction
 from django.utils import timezone
 
+from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org import access
 from onewindow.org.models import Centre, Role, Window, WindowKind
@@ -59,22 +59,6 @@ def centre_is_open(centre: Centre, now: dt.datetime) -> bool:
     return any(weekday in h.weekdays and h.start <= t < h.end for h in centre.hours.all())
 
 
-def _next_seq(centre: Centre, day: dt.date, category: str) -> int:
-    for _attempt in range(5):
-        updated = TicketCounter.objects.filter(centre=centre, day=day, category=category).update(
-            last=F("last") + 1
-        )
-        if not updated:
-            try:
-                with transaction.atomic():
-                    TicketCounter.objects.create(centre=centre, day=day, category=category, last=1)
-                return 1
-            except IntegrityError:
-                continue
-        return TicketCounter.objects.get(centre=centre, day=day, category=category).last
-    raise Conflict("取号繁忙，请重试")
-
-
 def waiting_before(ticket: Ticket) -> int:
     return Ticket.objects.filter(
         centre=ticket.centre_id,
@@ -106,7 +90,7 @@ def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any =
     if getattr(settings, "QUEUE_ENFORCE_HOURS", True) and not centre_is_open(centre_obj, now):
         raise Invalid("当前不在服务中心开放时间内，请在开放时间取号或预约", code="centre_closed")
     day = now.date()
-    seq = _next_seq(centre_obj, day, category)
+    seq = next_value(TicketCounter, centre=centre_obj, day=day, category=category)
     prefix = cats[category]
     return Ticket.objects.create(
         centre=centre_obj,
