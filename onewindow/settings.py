@@ -58,6 +58,13 @@ INSTALLED_APPS = [
     "onewindow.documents",
     "onewindow.api",
     "onewindow.portal",
+    "onewindow.files",
+    "onewindow.notify",
+    "onewindow.proxy",
+    "onewindow.feedback",
+    "onewindow.ledger",
+    "onewindow.integration",
+    "onewindow.security",
     "onewindow.demo",
 ]
 

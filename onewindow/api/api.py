@@ -75,10 +75,29 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     )
 
 
-from onewindow.api import cases_api, catalog_api, org_api, queue_api, worktime_api  # noqa: E402
+from onewindow.api import (  # noqa: E402
+    cases_api,
+    catalog_api,
+    feedback_api,
+    integration_api,
+    org_api,
+    portal_api,
+    proxy_api,
+    queue_api,
+    security_api,
+    stats_api,
+    worktime_api,
+)
 
 api.add_router("", org_api.router)
 api.add_router("", catalog_api.router)
 api.add_router("", worktime_api.router)
 api.add_router("", cases_api.router, auth=AUTH)
 api.add_router("", queue_api.router, auth=AUTH)
+# Routers of later apps; each router sets its own auth per operation (public ones pass auth=None).
+api.add_router("", proxy_api.router, auth=AUTH)
+api.add_router("", feedback_api.router, auth=AUTH)
+api.add_router("", stats_api.router, auth=AUTH)
+api.add_router("", integration_api.router, auth=AUTH)
+api.add_router("", security_api.router, auth=AUTH)
+api.add_router("", portal_api.router, auth=AUTH)

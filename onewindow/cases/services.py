@@ -14,6 +14,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from onewindow import signals
 from onewindow.cases.models import (
     Case,
     CaseCounter,
@@ -100,6 +101,7 @@ def _append_event(
     )
     event.hash = event.compute_hash()
     event.save()
+    signals.case_event_recorded.send(sender=Case, case=case, event=event)
     return event
 
 

@@ -38,6 +38,21 @@ def decrypt(token: str) -> str:
         raise ValueError("无法解密个人信息：密钥不匹配") from None
 
 
+def encrypt_bytes(data: bytes) -> bytes:
+    return fernet().encrypt(data)
+
+
+def decrypt_bytes(token: bytes) -> bytes:
+    try:
+        return fernet().decrypt(token)
+    except InvalidToken:
+        raise ValueError("无法解密文件：密钥不匹配") from None
+
+
+def rotate_bytes(token: bytes) -> bytes:
+    return fernet().rotate(token)
+
+
 def rotate(token: str) -> str:
     """Re-encrypt a token with the newest key."""
     return fernet().rotate(token.encode("ascii")).decode("ascii")

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from onewindow import signals
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org import access
@@ -92,7 +93,7 @@ def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any =
     day = now.date()
     seq = next_value(TicketCounter, centre=centre_obj, day=day, category=category)
     prefix = cats[category]
-    return Ticket.objects.create(
+    ticket = Ticket.objects.create(
         centre=centre_obj,
         day=day,
         category=category,
@@ -101,6 +102,8 @@ def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any =
         priority=priority,
         issued_at=timezone.now(),
     )
+    signals.ticket_event.send(sender=Ticket, ticket=ticket, action="issued")
+    return ticket
 
 
 def _staffed_window(actor: Any, window_id: int) -> Window:
@@ -149,7 +152,9 @@ def ticket_call_next(*, actor: Any, window: int) -> Ticket:
                 state=TicketState.CALLED, window=w, called_at=now, announced_at=now, called_by=actor
             )
             if claimed:
-                return Ticket.objects.select_related("window", "centre").get(pk=candidate.pk)
+                called = Ticket.objects.select_related("window", "centre").get(pk=candidate.pk)
+                signals.ticket_event.send(sender=Ticket, ticket=called, action="called")
+                return called
     raise Conflict("叫号冲突，请重试", code="conflict")
 
 
@@ -224,6 +229,7 @@ def ticket_act(
             t.serve_started_at = t.called_at
         t.case_number = case_number.strip()[:32]
     t.save()
+    signals.ticket_event.send(sender=Ticket, ticket=t, action=action)
     return t
 
 

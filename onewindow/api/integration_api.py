@@ -1,0 +1,7 @@
+"""integration_api router (see ../shared/API.md)."""
+
+from __future__ import annotations
+
+from ninja import Router
+
+router = Router()

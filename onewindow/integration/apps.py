@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class IntegrationConfig(AppConfig):
+    name = "onewindow.integration"
+    verbose_name = "对接与事件"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class LedgerConfig(AppConfig):
+    name = "onewindow.ledger"
+    verbose_name = "台账与统计"

@@ -1,0 +1,46 @@
+"""Outgoing notices to residents and staff (SMS, e-mail, portal inbox), recorded before sending."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from onewindow.privacy.fields import EncryptedTextField
+
+
+class NotificationState(models.TextChoices):
+    QUEUED = "queued", _("待发送")
+    SENT = "sent", _("已发送")
+    FAILED = "failed", _("发送失败")
+
+
+class Notification(models.Model):
+    channel = models.CharField(_("渠道"), max_length=16)  # sms | email | inbox | webhook
+    template = models.CharField(_("模板"), max_length=40)
+    recipient = EncryptedTextField(_("接收人"), blank=True)  # a phone or an e-mail: personal data
+    resident = models.ForeignKey(
+        "org.Resident", on_delete=models.CASCADE, null=True, blank=True, related_name="notifications"
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    case_number = models.CharField(_("办件编号"), max_length=32, blank=True, db_index=True)
+    subject = models.CharField(_("标题"), max_length=200, blank=True)
+    body = EncryptedTextField(_("内容"))
+    state = models.CharField(
+        _("状态"), max_length=8, choices=NotificationState.choices, default=NotificationState.QUEUED
+    )
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    read_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("通知")
+        verbose_name_plural = _("通知")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.channel}:{self.template}#{self.pk}"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class ProxyConfig(AppConfig):
+    name = "onewindow.proxy"
+    verbose_name = "帮办代办"

@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class SecurityConfig(AppConfig):
+    name = "onewindow.security"
+    verbose_name = "安全与审计"
