@@ -19,6 +19,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("api/v1/", api.urls),
+    path("open311/v2/", include("onewindow.api.open311")),
     path("manage/catalog/", include("onewindow.catalog.urls")),
     path("manage/org/", include("onewindow.org.urls")),
     path("proxy/", include("onewindow.proxy.urls")),
