@@ -52,12 +52,31 @@ class Writer(Protocol):
 DUTY_DAYS = 14
 
 
+# Apps that add their own demo data (``onewindow/<app>/demo.py`` with an idempotent ``seed_demo()``).
+APP_SEEDS = ["proxy", "feedback", "portal", "integration", "security", "ledger"]
+
+
+def seed_app_demo(app: str) -> None:
+    import importlib
+
+    try:
+        module = importlib.import_module(f"onewindow.{app}.demo")
+    except ModuleNotFoundError as exc:
+        if exc.name != f"onewindow.{app}.demo":
+            raise
+        return
+    with transaction.atomic():
+        module.seed_demo()
+
+
 def load_demo(stdout: Writer | None = None) -> dict[str, int]:
     """Load (or complete) the demo data; return the resulting counts."""
     started = time.monotonic()
     loader = _Loader()
     with transaction.atomic():
         loader.run()
+    for app in APP_SEEDS:
+        seed_app_demo(app)
     counts = demo_counts()
     if stdout is not None:
         elapsed = time.monotonic() - started
