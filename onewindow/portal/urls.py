@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.portal import views
+from onewindow.portal import resident_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,4 +13,16 @@ urlpatterns = [
     path("centres/", views.centre_list, name="centre_list"),
     path("centres/<str:code>/", views.centre_detail, name="centre_detail"),
     path("text-size/", views.text_size, name="text_size"),
+    # resident portal (一网通办)
+    path("my/login/", resident_views.login_view, name="login"),
+    path("my/realname/", resident_views.realname, name="realname"),
+    path("my/", resident_views.my_cases, name="my_cases"),
+    path("my/inbox/", resident_views.inbox, name="inbox"),
+    path("my/cases/<str:number>/", resident_views.my_case, name="my_case"),
+    path("my/cases/<str:number>/supplement/", resident_views.supplement, name="supplement"),
+    path("my/cases/<str:number>/documents/<str:kind>.pdf", resident_views.my_document, name="my_document"),
+    path("my/files/<int:upload_id>/", resident_views.my_file, name="my_file"),
+    path("staff/uploads/<int:upload_id>/", resident_views.staff_upload, name="staff_upload"),
+    path("apply/", resident_views.apply_list, name="apply_list"),
+    path("apply/<str:code>/", resident_views.apply, name="apply"),
 ]

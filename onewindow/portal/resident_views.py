@@ -1,0 +1,318 @@
+"""Resident pages (一网通办): log in with a mobile code, real-name binding, apply online, my cases.
+
+Plain server-rendered forms (no JavaScript needed). Staff accounts are refused here (403) just as
+residents are refused on staff pages.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+from urllib.parse import urlencode
+
+from django.contrib import messages
+from django.contrib.auth import login
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
+from onewindow.cases.models import State
+from onewindow.catalog import selectors as catalog
+from onewindow.catalog.models import ItemVersion
+from onewindow.errors import DomainError
+from onewindow.files.services import file_response, max_bytes
+from onewindow.org.models import Jurisdiction, Level
+from onewindow.portal import my, services
+from onewindow.portal.selectors import item_places
+from onewindow.privacy.masking import mask_id_number, mask_phone
+from onewindow.web import render_error
+
+View = Callable[..., HttpResponse]
+ERROR_TEMPLATE = "portal/error.html"
+
+
+def _safe_next(request: HttpRequest, default: str) -> str:
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
+        return target
+    return default
+
+
+def _login_url(request: HttpRequest) -> str:
+    return reverse("portal:login") + "?" + urlencode({"next": request.get_full_path()})
+
+
+def resident_page(view: View) -> View:
+    """Anonymous → the resident log-in; a staff account → 403; domain errors → an error page."""
+
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        if not request.user.is_authenticated:
+            return HttpResponseRedirect(_login_url(request))
+        try:
+            services.require_account(request.user)
+            return view(request, *args, **kwargs)
+        except DomainError as exc:
+            return render_error(request, exc, ERROR_TEMPLATE)
+
+    return wrapper
+
+
+# --- log in / sign up ----------------------------------------------------------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def login_view(request: HttpRequest) -> HttpResponse:
+    """One page for sign-up and log-in: mobile number → SMS code → logged in (new number = new account)."""
+    next_url = _safe_next(request, reverse("portal:my_cases"))
+    ctx: dict[str, Any] = {"next": next_url, "step": "phone", "phone": "", "ttl": services.otp_ttl() // 60}
+    if request.method == "POST":
+        action = request.POST.get("action", "send")
+        phone = (request.POST.get("phone") or "").strip()[:20]
+        ctx["phone"] = phone
+        try:
+            if action == "send":
+                services.otp_rate_check(request)
+                services.otp_send(phone=phone)
+                ctx["step"] = "code"
+                ctx["sent_to"] = mask_phone(phone)
+            else:
+                ctx["step"] = "code"
+                ctx["sent_to"] = mask_phone(phone)
+                account, new = services.otp_login(phone=phone, code=request.POST.get("code", ""))
+                login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+                if new or account.resident_id is None:
+                    messages.success(request, "登录成功。网上申请前请先完成实名认证。")
+                    return HttpResponseRedirect(
+                        reverse("portal:realname") + "?" + urlencode({"next": next_url})
+                    )
+                messages.success(request, "登录成功。")
+                return HttpResponseRedirect(next_url)
+        except DomainError as exc:
+            ctx["error"] = exc
+            if exc.code in {"invalid_phone", "otp_locked", "otp_daily_limit"}:
+                ctx["step"] = "phone" if exc.code == "invalid_phone" else ctx["step"]
+            status = exc.status
+            return render(request, "portal/login.html", ctx, status=status)
+    return render(request, "portal/login.html", ctx)
+
+
+def _places() -> list[Jurisdiction]:
+    return list(
+        Jurisdiction.objects.filter(level__in=[Level.TOWNSHIP, Level.VILLAGE])
+        .select_related("parent")
+        .order_by("path")
+    )
+
+
+@require_http_methods(["GET", "POST"])
+@resident_page
+def realname(request: HttpRequest) -> HttpResponse:
+    account = services.require_account(request.user)
+    next_url = _safe_next(request, reverse("portal:my_cases"))
+    ctx: dict[str, Any] = {"account": account, "places": _places(), "next": next_url, "v": {}}
+    if account.resident_id:
+        ctx["bound_id"] = mask_id_number(account.resident.id_number) if account.resident else ""
+        return render(request, "portal/realname.html", ctx)
+    if request.method == "POST":
+        ctx["v"] = {k: request.POST.get(k, "").strip() for k in ("name", "id_number", "jurisdiction")}
+        try:
+            services.account_bind_real_name(account=account, **ctx["v"])
+        except DomainError as exc:
+            ctx["error"] = exc
+            return render(request, "portal/realname.html", ctx, status=exc.status)
+        messages.success(request, "实名认证成功。")
+        return HttpResponseRedirect(next_url)
+    return render(request, "portal/realname.html", ctx)
+
+
+# --- apply online --------------------------------------------------------------------------------
+
+
+@require_GET
+def apply_list(request: HttpRequest) -> HttpResponse:
+    """Items that can be applied for online; search by words, full pinyin or initials."""
+    q = request.GET.get("q", "").strip()[:50]
+    qs = catalog.item_list(q=q or None).filter(online=True)
+    page = Paginator(qs, 20).get_page(request.GET.get("page"))
+    return render(request, "portal/apply_list.html", {"page": page, "items": page.object_list, "q": q})
+
+
+def _material_rows(
+    version: ItemVersion, account: services.ResidentAccount, only: set[str] | None = None
+) -> list[dict[str, Any]]:
+    offered = services.reusable_uploads(account, version)
+    rows = []
+    for m in version.materials.all():
+        if only is not None and m.code not in only:
+            continue
+        rows.append({"m": m, "reuse": offered.get(m.code)})
+    return rows
+
+
+def _uploads_from(request: HttpRequest, codes: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
+    uploads = {c: request.FILES[f"file-{c}"] for c in codes if request.FILES.get(f"file-{c}")}
+    reuse = {c: request.POST.get(f"reuse-{c}", "") for c in codes if request.POST.get(f"reuse-{c}")}
+    return uploads, reuse
+
+
+@require_http_methods(["GET", "POST"])
+@resident_page
+def apply(request: HttpRequest, code: str) -> HttpResponse:
+    account = services.require_account(request.user)
+    version = services.online_version(code)
+    if account.resident_id is None:
+        messages.info(request, "网上申请前请先完成实名认证。")
+        return HttpResponseRedirect(reverse("portal:realname") + "?" + urlencode({"next": request.path}))
+    centres = item_places(version)
+    ctx: dict[str, Any] = {
+        "v": version,
+        "fields": list(version.fields.all()),
+        "materials": _material_rows(version, account),
+        "centres": centres,
+        "values": {},
+        "centre": centres[0].code if len(centres) == 1 else "",
+        "max_mb": max_bytes() // (1024 * 1024),
+    }
+    if request.method == "POST":
+        form = {f.key: request.POST.get(f"f-{f.key}", "").strip() for f in ctx["fields"]}
+        ctx["values"], ctx["centre"] = form, request.POST.get("centre", "")
+        uploads, reuse = _uploads_from(request, [r["m"].code for r in ctx["materials"]])
+        try:
+            case = services.application_submit(
+                actor=request.user,
+                item=code,
+                centre=ctx["centre"],
+                form=form,
+                uploads=uploads,
+                reuse=reuse,
+            )
+        except DomainError as exc:
+            ctx["error"] = exc
+            ctx["field_rows"] = [{"f": f, "value": form.get(f.key, "")} for f in ctx["fields"]]
+            return render(request, "portal/apply.html", ctx, status=exc.status)
+        messages.success(request, f"申请已提交，办件编号 {case.number}。窗口审核后会短信通知您。")
+        return HttpResponseRedirect(reverse("portal:my_case", args=[case.number]))
+    ctx["field_rows"] = [{"f": f, "value": ctx["values"].get(f.key, "")} for f in ctx["fields"]]
+    return render(request, "portal/apply.html", ctx)
+
+
+# --- my cases ------------------------------------------------------------------------------------
+
+
+@require_GET
+@resident_page
+def my_cases(request: HttpRequest) -> HttpResponse:
+    account = services.require_account(request.user)
+    page = Paginator(my.my_case_list(request.user), 20).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "portal/my_cases.html",
+        {
+            "account": account,
+            "page": page,
+            "cases": page.object_list,
+            "unread": my.inbox(request.user).filter(read_at__isnull=True).count(),
+            "phone": mask_phone(account.phone),
+        },
+    )
+
+
+def _case_context(request: HttpRequest, number: str) -> dict[str, Any]:
+    account = services.require_account(request.user)
+    case = my.my_case_get(request.user, number)
+    missing_codes = {m["code"] for m in (case.notice or {}).get("missing", [])}
+    return {
+        "case": case,
+        "state_label": State(case.state).label,
+        "hint": my.STATE_HINTS.get(case.state, ""),
+        "steps": my.plain_timeline(case),
+        "documents": [(k, DOCUMENT_TITLES[k]) for k in document_kinds(case)],
+        "uploads": my.case_uploads(case),
+        "missing": (case.notice or {}).get("missing", []) if case.state == State.CORRECTION_NEEDED else [],
+        "supplement_rows": (
+            _material_rows(case.item_version, account, missing_codes)
+            if case.state == State.CORRECTION_NEEDED
+            else []
+        ),
+        "supplemented": _supplemented_after_notice(case),
+        "rate_url": my.rating_link(case),
+        "max_mb": max_bytes() // (1024 * 1024),
+    }
+
+
+def _supplemented_after_notice(case: Any) -> bool:
+    last = case.events.order_by("-seq").values_list("action", flat=True).first()
+    return bool(last == "resident_supplement")
+
+
+@require_GET
+@resident_page
+def my_case(request: HttpRequest, number: str) -> HttpResponse:
+    return render(request, "portal/my_case.html", _case_context(request, number))
+
+
+@require_http_methods(["POST"])
+@resident_page
+def supplement(request: HttpRequest, number: str) -> HttpResponse:
+    case = my.my_case_get(request.user, number)
+    codes = [m.code for m in case.item_version.materials.all()]
+    uploads, reuse = _uploads_from(request, codes)
+    try:
+        services.application_supplement(actor=request.user, number=number, uploads=uploads, reuse=reuse)
+    except DomainError as exc:
+        ctx = _case_context(request, number)
+        ctx["error"] = exc
+        return render(request, "portal/my_case.html", ctx, status=exc.status)
+    messages.success(request, "补正材料已提交，窗口核对后将为您受理。")
+    return HttpResponseRedirect(reverse("portal:my_case", args=[number]))
+
+
+@require_GET
+@resident_page
+def my_document(request: HttpRequest, number: str, kind: str) -> HttpResponse:
+    from onewindow.cases.documents import case_document_response
+
+    case = my.my_case_get(request.user, number)
+    return case_document_response(case, kind, site_url=request.build_absolute_uri("/"))
+
+
+@require_GET
+@resident_page
+def my_file(request: HttpRequest, upload_id: int) -> HttpResponse:
+    up = my.my_upload_get(request.user, upload_id)
+    return file_response(up.file)
+
+
+@require_GET
+@resident_page
+def inbox(request: HttpRequest) -> HttpResponse:
+    rows = list(my.inbox(request.user)[:100])
+    response = render(request, "portal/inbox.html", {"rows": rows})
+    services.inbox_mark_read(actor=request.user)
+    return response
+
+
+# --- the window's view of an online application's files ----------------------------------------
+
+
+@require_GET
+def staff_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
+    """A file a resident uploaded, for staff who may open its case (outside the jurisdiction: 404);
+    each view is an audit entry (full view of personal documents)."""
+    from onewindow.web import staff_page
+
+    @staff_page(error_template=ERROR_TEMPLATE)
+    def _view(request: HttpRequest) -> HttpResponse:
+        up = my.staff_upload_get(request.user, upload_id)
+        from onewindow.security.audit import record
+
+        record("privacy.document_view", request=request, obj=f"case:{up.case.number}:upload:{up.pk}")
+        return file_response(up.file)
+
+    return _view(request)

@@ -1,0 +1,432 @@
+"""Writes of the resident portal: one-time codes, accounts, real-name binding, online applications.
+
+Every case write goes through ``onewindow.cases.services`` (``case_intake(channel="online")`` and
+``case_resident_supplement``); this module adds the account and the uploaded files around it.
+
+Settings (read with ``getattr``): ``PORTAL_OTP_TTL_SECONDS`` (300), ``PORTAL_OTP_MAX_ATTEMPTS`` (5),
+``PORTAL_OTP_LOCK_SECONDS`` (900), ``PORTAL_OTP_RESEND_SECONDS`` (60), ``PORTAL_OTP_DAILY_LIMIT`` (10),
+``PORTAL_OTP_PER_IP_PER_HOUR`` (20).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import hmac
+import secrets
+import uuid
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.db import transaction
+from django.utils import timezone
+
+from onewindow.cases import services as case_services
+from onewindow.cases.models import Case
+from onewindow.catalog.models import ItemVersion, VersionStatus
+from onewindow.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from onewindow.files.models import StoredFile
+from onewindow.files.services import storage_root, store_upload
+from onewindow.notify.services import notify
+from onewindow.org.models import Jurisdiction, Resident, ResidentKind
+from onewindow.portal.models import CaseUpload, OtpChallenge, ResidentAccount, UploadStage
+from onewindow.privacy import identifiers
+from onewindow.privacy.crypto import blind_index
+
+
+class TooManyAttempts(DomainError):
+    """429: too many codes asked or tried; wait and try again."""
+
+    status = 429
+    code = "otp_locked"
+    default_message = "尝试次数过多，请稍后再试"
+
+
+def _setting(name: str, default: int) -> int:
+    return int(getattr(settings, name, default))
+
+
+def otp_ttl() -> int:
+    return _setting("PORTAL_OTP_TTL_SECONDS", 300)
+
+
+def _code_hash(phone_index: str, code: str) -> str:
+    key = settings.SECRET_KEY.encode("utf-8")
+    return hmac.new(key, f"{phone_index}:{code}".encode(), hashlib.sha256).hexdigest()
+
+
+def _wait_text(until: dt.datetime, now: dt.datetime) -> str:
+    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
+    return f"{minutes} 分钟"
+
+
+# --- one-time codes ------------------------------------------------------------------------------
+
+
+def otp_rate_check(request: Any) -> None:
+    """At most ``PORTAL_OTP_PER_IP_PER_HOUR`` (20) code requests per client address and hour, so the
+    SMS gateway cannot be turned against many numbers from one place (``rate_limited``, 429)."""
+    from onewindow.api.ratelimit import check_rate
+
+    check_rate(request, "portal_otp", limit=_setting("PORTAL_OTP_PER_IP_PER_HOUR", 20), per_seconds=3600)
+
+
+def otp_send(*, phone: str) -> OtpChallenge:
+    """Send a 6-digit code by SMS (through ``notify``); 5 minutes valid. Refused while locked, within
+    the resend interval, or beyond the daily limit."""
+    phone = identifiers.validate_mobile(phone)
+    index = blind_index(phone)
+    now = timezone.now()
+    today = timezone.localdate()
+    with transaction.atomic():
+        OtpChallenge.objects.get_or_create(phone_index=index)
+        ch = OtpChallenge.objects.select_for_update().get(phone_index=index)
+        if ch.locked_until and ch.locked_until > now:
+            raise TooManyAttempts(
+                f"验证码错误次数过多，请 {_wait_text(ch.locked_until, now)}后再试",
+                code="otp_locked",
+                details={"retry_after": int((ch.locked_until - now).total_seconds())},
+            )
+        resend = _setting("PORTAL_OTP_RESEND_SECONDS", 60)
+        if ch.sent_at and (now - ch.sent_at).total_seconds() < resend:
+            wait = resend - int((now - ch.sent_at).total_seconds())
+            raise TooManyAttempts(
+                f"验证码已发送，请 {wait} 秒后再重新获取", code="otp_too_soon", details={"retry_after": wait}
+            )
+        if ch.sends_day != today:
+            ch.sends_day, ch.sends_today = today, 0
+        if ch.sends_today >= _setting("PORTAL_OTP_DAILY_LIMIT", 10):
+            raise TooManyAttempts("今天获取验证码的次数已达上限，请明天再试", code="otp_daily_limit")
+        code = f"{secrets.randbelow(1_000_000):06d}"
+        ch.code_hash = _code_hash(index, code)
+        ch.sent_at = now
+        ch.expires_at = now + dt.timedelta(seconds=otp_ttl())
+        ch.attempts = 0
+        ch.locked_until = None
+        ch.sends_today += 1
+        ch.save()
+        notify("otp", channel="sms", to=phone, context={"code": code, "minutes": otp_ttl() // 60})
+    return ch
+
+
+def _check_code(phone: str, code: str) -> str:
+    """Consume a correct code (single use) and return the phone's blind index; otherwise record the
+    wrong attempt (committed, so a rollback cannot erase it) and raise."""
+    index = blind_index(phone)
+    now = timezone.now()
+    code = (code or "").strip()
+    error: DomainError | None = None
+    with transaction.atomic():
+        ch = OtpChallenge.objects.select_for_update().filter(phone_index=index).first()
+        if ch is not None and ch.locked_until and ch.locked_until > now:
+            error = TooManyAttempts(
+                f"验证码错误次数过多，请 {_wait_text(ch.locked_until, now)}后重新获取",
+                code="otp_locked",
+                details={"retry_after": int((ch.locked_until - now).total_seconds())},
+            )
+        elif ch is None or not ch.code_hash:
+            error = Invalid("请先获取验证码", code="otp_invalid", details={"code": ["请先获取验证码"]})
+        elif ch.expires_at is None or ch.expires_at <= now:
+            ch.code_hash = ""
+            ch.save(update_fields=["code_hash"])
+            error = Invalid(
+                "验证码已过期，请重新获取", code="otp_expired", details={"code": ["验证码已过期"]}
+            )
+        elif not (code.isdigit() and hmac.compare_digest(ch.code_hash, _code_hash(index, code))):
+            ch.attempts += 1
+            limit = _setting("PORTAL_OTP_MAX_ATTEMPTS", 5)
+            if ch.attempts >= limit:
+                ch.code_hash = ""
+                ch.locked_until = now + dt.timedelta(seconds=_setting("PORTAL_OTP_LOCK_SECONDS", 900))
+                error = TooManyAttempts(
+                    f"验证码连续输错{limit}次，请 {_wait_text(ch.locked_until, now)}后重新获取",
+                    code="otp_locked",
+                    details={"retry_after": int((ch.locked_until - now).total_seconds())},
+                )
+            else:
+                error = Invalid(
+                    f"验证码不正确，还可以再试 {limit - ch.attempts} 次",
+                    code="otp_invalid",
+                    details={"code": ["验证码不正确"], "attempts_left": limit - ch.attempts},
+                )
+            ch.save(update_fields=["attempts", "code_hash", "locked_until"])
+        else:
+            ch.code_hash = ""
+            ch.attempts = 0
+            ch.save(update_fields=["code_hash", "attempts"])
+    if error is not None:
+        if error.code == "otp_locked":
+            from onewindow.privacy.masking import mask_phone
+            from onewindow.security.audit import record
+
+            record("portal.otp_locked", result="denied", details={"phone": mask_phone(phone)})
+        raise error
+    return index
+
+
+def otp_login(*, phone: str, code: str) -> tuple[ResidentAccount, bool]:
+    """Verify the code; return the account (created on first log-in = sign-up) and whether it is new."""
+    phone = identifiers.validate_mobile(phone)
+    index = _check_code(phone, code)
+    with transaction.atomic():
+        account = ResidentAccount.objects.select_related("user", "resident").filter(phone_index=index).first()
+        if account is not None:
+            _audit_login(account, new=False)
+            return account, False
+        user = get_user_model().objects.create_user(username=f"r-{uuid.uuid4().hex[:16]}", password=None)
+        account = ResidentAccount.objects.create(user=user, phone=phone, phone_index=index)
+    _audit_login(account, new=True)
+    return account, True
+
+
+def _audit_login(account: ResidentAccount, *, new: bool) -> None:
+    from onewindow.security.audit import record
+
+    record("portal.login", user=account.user, obj=f"resident_account:{account.pk}", details={"new": new})
+
+
+def account_of(user: Any) -> ResidentAccount | None:
+    """The resident account of a logged-in user (None for staff and anonymous users)."""
+    if not getattr(user, "is_authenticated", False):
+        return None
+    account = getattr(user, "resident_account", None)
+    return account if isinstance(account, ResidentAccount) else None
+
+
+def require_account(user: Any) -> ResidentAccount:
+    from onewindow.errors import Unauthenticated
+
+    if not getattr(user, "is_authenticated", False):
+        raise Unauthenticated("请先用手机号登录")
+    account = account_of(user)
+    if account is None:
+        raise Forbidden("工作人员账号不能使用群众办事功能", code="not_a_resident")
+    return account
+
+
+# --- real-name binding ---------------------------------------------------------------------------
+
+
+@transaction.atomic
+def account_bind_real_name(
+    *, account: ResidentAccount, name: str, id_number: str, jurisdiction: str
+) -> ResidentAccount:
+    """Bind the account to a person (居民身份证号, validated, encrypted, blind-indexed).
+
+    An existing record of that ID number (e.g. from an earlier visit to a window) is taken over only
+    when the name matches and its phone (if any) is this account's phone; otherwise the resident must
+    verify at a window (``real_name_mismatch``). One person, one account (``id_already_bound``).
+    """
+    account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
+    if account.resident_id:
+        raise Conflict("本账号已完成实名认证", code="already_bound")
+    name = (name or "").strip()
+    if not name or len(name) > 50:
+        raise Invalid("请填写与身份证一致的姓名", code="invalid", details={"name": ["必填"]})
+    number = identifiers.validate_id_number(id_number)
+    place = Jurisdiction.objects.filter(code=(jurisdiction or "").strip()).first()
+    if place is None:
+        raise Invalid("请选择居住地", code="invalid", details={"jurisdiction": ["必选"]})
+    resident = Resident.objects.select_for_update().filter(id_index=blind_index(number)).first()
+    if resident is not None:
+        if ResidentAccount.objects.filter(resident=resident).exists():
+            raise Conflict("该身份证号已绑定其他账号，如有疑问请到窗口核验", code="id_already_bound")
+        if resident.name != name or (resident.phone and resident.phone != account.phone):
+            raise Forbidden(
+                "姓名或登记的手机号与该身份证号的已有记录不一致，请携带身份证到窗口核验",
+                code="real_name_mismatch",
+            )
+    else:
+        resident = Resident(
+            kind=ResidentKind.PERSON,
+            name=name,
+            id_number=number,
+            phone=account.phone,
+            jurisdiction=place,
+            created_by=account.user,
+        )
+        resident.save()
+    account.resident = resident
+    account.verified_at = timezone.now()
+    account.save(update_fields=["resident", "verified_at"])
+    return account
+
+
+# --- online application --------------------------------------------------------------------------
+
+
+def online_version(code: str) -> ItemVersion:
+    """The published version of an item that may be applied for online."""
+    v = (
+        ItemVersion.objects.filter(item__code=code, status=VersionStatus.PUBLISHED)
+        .select_related("item", "department__jurisdiction")
+        .prefetch_related("materials", "fields")
+        .first()
+    )
+    if v is None:
+        raise NotFound(f"事项 {code} 不存在或未发布", code="unknown_item")
+    if not v.online:
+        raise Invalid(
+            f"「{v.name}」暂不支持网上办理，请到窗口或找代办员办理",
+            code="item_not_online",
+            details={"item": ["不可网上办理"]},
+        )
+    return v
+
+
+def reusable_uploads(account: ResidentAccount, version: ItemVersion) -> dict[str, CaseUpload]:
+    """Material code → the latest earlier upload of the same material (by name) that may be reused;
+    a material the guide marks as not reusable (a fresh original is needed) is never offered."""
+    names = {m.name: m.code for m in version.materials.all() if m.reusable}
+    out: dict[str, CaseUpload] = {}
+    if not names:
+        return out
+    qs = (
+        CaseUpload.objects.filter(account=account, material_name__in=list(names))
+        .select_related("file", "case")
+        .order_by("-created_at")
+    )
+    for up in qs:
+        out.setdefault(names[up.material_name], up)
+    return out
+
+
+def _collect_files(
+    *,
+    account: ResidentAccount,
+    version: ItemVersion,
+    uploads: Mapping[str, Any],
+    reuse: Mapping[str, str],
+    stored: list[StoredFile],
+) -> dict[str, tuple[StoredFile, CaseUpload | None]]:
+    """Store each uploaded file (content-checked) and resolve each reuse; material code → file."""
+    materials = {m.code: m for m in version.materials.all()}
+    unknown = sorted((set(uploads) | set(reuse)) - set(materials))
+    if unknown:
+        raise Invalid(
+            f"未知的材料编码：{'、'.join(unknown)}", code="unknown_material", details={"materials": unknown}
+        )
+    offered = reusable_uploads(account, version)
+    out: dict[str, tuple[StoredFile, CaseUpload | None]] = {}
+    for code, upload_id in reuse.items():
+        if code in uploads or not upload_id:
+            continue
+        earlier = offered.get(code)
+        if earlier is None or str(earlier.pk) != str(upload_id):
+            raise Invalid(
+                f"「{materials[code].name}」不能复用以前的材料，请重新上传",
+                code="material_not_reusable",
+                details={f"materials.{code}": ["不能复用"]},
+            )
+        out[code] = (earlier.file, earlier)
+    for code, f in uploads.items():
+        sf = store_upload(f, user=account.user, field=f"materials.{code}")
+        stored.append(sf)
+        out[code] = (sf, None)
+    return out
+
+
+def _discard(stored: list[StoredFile]) -> None:
+    """Remove the encrypted files written for an application that failed (its rows rolled back)."""
+    root = storage_root()
+    for sf in stored:
+        Path(root / sf.path).unlink(missing_ok=True)
+
+
+def _record_uploads(
+    case: Case,
+    account: ResidentAccount,
+    version: ItemVersion,
+    files: dict[str, tuple[StoredFile, CaseUpload | None]],
+    stage: str,
+) -> None:
+    names = {m.code: m.name for m in version.materials.all()}
+    for code, (sf, earlier) in sorted(files.items()):
+        CaseUpload.objects.create(
+            case=case,
+            account=account,
+            material_code=code,
+            material_name=names[code],
+            file=sf,
+            reused_from=earlier,
+            stage=stage,
+        )
+
+
+def application_submit(
+    *,
+    actor: Any,
+    item: str,
+    centre: str,
+    form: Mapping[str, Any],
+    uploads: Mapping[str, Any],
+    reuse: Mapping[str, str] | None = None,
+) -> Case:
+    """Apply online: form + materials (uploaded or reused) → ``case_intake(channel="online")`` →
+    ``submitted`` at the centre's comprehensive window. All or nothing."""
+    account = require_account(actor)
+    if account.resident_id is None:
+        raise Forbidden("请先完成实名认证（绑定居民身份证号）再网上申请", code="real_name_required")
+    version = online_version(item)
+    if not (centre or "").strip():
+        raise Invalid("请选择办理的服务中心", code="invalid", details={"centre": ["必选"]})
+    cleaned = case_services.validate_form(version, dict(form))
+    stored: list[StoredFile] = []
+    try:
+        with transaction.atomic():
+            files = _collect_files(
+                account=account, version=version, uploads=uploads, reuse=reuse or {}, stored=stored
+            )
+            case = case_services.case_intake(
+                actor=actor,
+                item=item,
+                centre=centre,
+                applicant={},
+                materials=[{"code": m.code, "provided": m.code in files} for m in version.materials.all()],
+                form=cleaned,
+                channel="online",
+            )
+            _record_uploads(case, account, version, files, UploadStage.APPLY)
+    except Exception:
+        _discard(stored)
+        raise
+    return case
+
+
+def application_supplement(
+    *, actor: Any, number: str, uploads: Mapping[str, Any], reuse: Mapping[str, str] | None = None
+) -> Case:
+    """补正材料已提交: upload the materials the one-time notice asked for; the window then checks
+    them and accepts (``supplement``)."""
+    account = require_account(actor)
+    from onewindow.portal.my import my_case_get
+
+    case = my_case_get(actor, number)
+    version = case.item_version
+    stored: list[StoredFile] = []
+    try:
+        with transaction.atomic():
+            files = _collect_files(
+                account=account, version=version, uploads=uploads, reuse=reuse or {}, stored=stored
+            )
+            if not files:
+                raise Invalid("请上传需补正的材料", code="invalid", details={"materials": ["必填"]})
+            case = case_services.case_resident_supplement(
+                actor=actor, number=number, materials=[{"code": c, "provided": True} for c in files]
+            )
+            _record_uploads(case, account, version, files, UploadStage.SUPPLEMENT)
+    except Exception:
+        _discard(stored)
+        raise
+    return case
+
+
+def inbox_mark_read(*, actor: Any) -> int:
+    from onewindow.notify.models import Notification
+
+    return Notification.objects.filter(user=actor, channel="inbox", read_at__isnull=True).update(
+        read_at=timezone.now()
+    )
