@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class ProxyConfig(AppConfig):
     name = "onewindow.proxy"
     verbose_name = "帮办代办"
+
+    def ready(self) -> None:
+        from onewindow.proxy import receivers  # noqa: F401 - connects the signal receivers

@@ -1,0 +1,61 @@
+"""Reads of the proxy service, always scoped to the actor's jurisdiction (villages under it)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.db.models import QuerySet
+
+from onewindow.org import access
+from onewindow.org.models import Role
+from onewindow.proxy.models import PASS_ON_STATES, Entrustment, ProxyRequest, RequestState
+from onewindow.proxy.services import entrustment_scope, local_today, request_scope
+from onewindow.worktime.calendar import WorkCalendar
+
+
+def pass_on_warning(req: ProxyRequest, today: dt.date | None = None, cal: WorkCalendar | None = None) -> str:
+    """none / yellow (the pass-on deadline is today or the next working day) / red (passed)."""
+    if req.state not in PASS_ON_STATES:
+        return "none"
+    today = today or local_today()
+    if today > req.pass_on_deadline:
+        return "red"
+    if (cal or WorkCalendar()).workdays_between(today, req.pass_on_deadline) <= 1:
+        return "yellow"
+    return "none"
+
+
+def proxy_request_list(
+    *,
+    actor: Any,
+    state: str | None = None,
+    queue: bool = False,
+    mine: bool = False,
+    item: str | None = None,
+) -> QuerySet[ProxyRequest]:
+    """Requests in the actor's scope. ``queue``: waiting for pre-review at the actor's centre.
+    ``mine``: the actor's own requests (an agent)."""
+    qs = request_scope(actor)
+    if queue:
+        staff = access.staff_of(actor)
+        qs = qs.filter(
+            review_centre_id=getattr(staff, "centre_id", None),
+            state__in=[RequestState.SUBMITTED, RequestState.FORWARDED],
+        )
+    if mine:
+        qs = qs.filter(agent=actor)
+    if state:
+        qs = qs.filter(state=state)
+    if item:
+        qs = qs.filter(item__code=item)
+    return qs.order_by("-created_at")
+
+
+def entrustment_list(*, actor: Any, valid_only: bool = False) -> QuerySet[Entrustment]:
+    qs = entrustment_scope(actor).prefetch_related("items")
+    if Role.AGENT in access.roles_of(actor) and not set(access.roles_of(actor)) - {Role.AGENT}:
+        qs = qs.filter(agent=actor)
+    if valid_only:
+        qs = qs.filter(revoked_at__isnull=True, valid_until__gte=local_today())
+    return qs.order_by("-created_at")
