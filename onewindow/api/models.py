@@ -18,6 +18,10 @@ class ApiToken(models.Model):
     expires_at = models.DateTimeField(_("过期时间"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
     last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    read_only = models.BooleanField(_("只读"), default=False, help_text=_("只读令牌只能调用 GET 接口"))
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
 
     class Meta:
         verbose_name = _("接口令牌")
@@ -26,3 +30,34 @@ class ApiToken(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user} {self.prefix}…"
+
+
+class IntegrationAccount(models.Model):
+    """A system (not a person) that calls the API: its own user, scoped to one jurisdiction.
+
+    The account's user has a staff profile whose jurisdiction is the account's scope and whose roles
+    are the account's roles, so every existing permission and scoping rule applies to it unchanged.
+    A read-only account only gets read-only tokens.
+    """
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="integration_account"
+    )
+    name = models.CharField(_("系统名称"), max_length=100)
+    description = models.CharField(_("说明"), max_length=300, blank=True)
+    jurisdiction = models.ForeignKey(
+        "org.Jurisdiction", on_delete=models.PROTECT, related_name="+", verbose_name=_("范围")
+    )
+    read_only = models.BooleanField(_("只读"), default=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("对接系统账号")
+        verbose_name_plural = _("对接系统账号")
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name

@@ -13,6 +13,7 @@ class NotificationState(models.TextChoices):
     QUEUED = "queued", _("待发送")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
+    SKIPPED = "skipped", _("未发送（本人已关闭该渠道）")
 
 
 class Notification(models.Model):
@@ -44,3 +45,26 @@ class Notification(models.Model):
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.template}#{self.pk}"
+
+
+class NotifyPreference(models.Model):
+    """A resident's choice of channels (absent row: everything on). The portal inbox can be turned
+    off too; a one-time password (``otp``) is always sent, it is not a notice but a login step."""
+
+    resident = models.OneToOneField(
+        "org.Resident", on_delete=models.CASCADE, related_name="notify_preference", verbose_name=_("办事群众")
+    )
+    sms = models.BooleanField(_("短信"), default=True)
+    email = models.BooleanField(_("电子邮件"), default=True)
+    inbox = models.BooleanField(_("网上站内信"), default=True)
+    updated_at = models.DateTimeField(_("修改时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("通知偏好")
+        verbose_name_plural = _("通知偏好")
+
+    def __str__(self) -> str:
+        return f"{self.resident_id}"
+
+    def allows(self, channel: str) -> bool:
+        return bool(getattr(self, channel, True))

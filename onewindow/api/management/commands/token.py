@@ -19,6 +19,7 @@ class Command(BaseCommand):
         create.add_argument("username")
         create.add_argument("--name", default="", help="用途说明")
         create.add_argument("--days", type=int, default=None, help="有效天数（默认不过期）")
+        create.add_argument("--read-only", action="store_true", help="只读令牌（只能调用 GET 接口）")
         lst = sub.add_parser("list", help="列出令牌")
         lst.add_argument("username", nargs="?")
         revoke = sub.add_parser("revoke", help="吊销令牌")
@@ -28,7 +29,12 @@ class Command(BaseCommand):
         action = opts["action"]
         if action == "create":
             try:
-                _row, key = token_create(username=opts["username"], name=opts["name"], days=opts["days"])
+                _row, key = token_create(
+                    username=opts["username"],
+                    name=opts["name"],
+                    days=opts["days"],
+                    read_only=opts["read_only"],
+                )
             except DomainError as exc:
                 raise CommandError(exc.message) from None
             self.stdout.write(key)
@@ -38,8 +44,9 @@ class Command(BaseCommand):
                 qs = qs.filter(user__username=opts["username"])
             for t in qs:
                 state = "已吊销" if t.revoked_at else "有效"
+                mode = "只读" if t.read_only else "读写"
                 self.stdout.write(
-                    f"{t.prefix}…\t{t.user.get_username()}\t{t.name}\t{state}\t{t.created_at:%Y-%m-%d}"
+                    f"{t.prefix}…\t{t.user.get_username()}\t{t.name}\t{mode}\t{state}\t{t.created_at:%Y-%m-%d}"
                 )
         elif action == "revoke":
             n = ApiToken.objects.filter(prefix=opts["prefix"], revoked_at__isnull=True).update(

@@ -1,0 +1,1 @@
+from tests.integration.conftest import today  # noqa: F401
