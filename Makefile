@@ -9,18 +9,21 @@ DJANGO := $(BIN)/onewindow
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0
 
-.PHONY: run serve install install-dev system-deps test check lint format types migrations-check e2e worker demo bench clean
+.PHONY: run serve install install-dev system-deps test check lint format types migrations-check e2e worker demo bench clean lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: pyproject.toml | $(BIN)/python
-	$(BIN)/pip install --quiet -e .
+# Pinned: requirements.lock holds the exact versions of every dependency (runtime and dev); `make lock`
+# rewrites it from the current venv after a deliberate upgrade.
+$(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.lock
+	$(BIN)/pip install --quiet --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml $(VENV)/.installed
-	$(BIN)/pip install --quiet -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed
+	$(BIN)/pip install --quiet -r requirements.lock -e '.[dev]'
 	touch $@
 
 install: $(VENV)/.installed
@@ -71,8 +74,20 @@ test: install-dev system-deps check
 e2e: install-dev system-deps
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
+## make bench: league-scale benchmark (1 M cases, intake at 1/8/32 clients, pgbench) on the PostgreSQL
+## server BENCH_PG (default postgres://postgres@127.0.0.1:5432; needs pgbench); < 10 min; writes
+## bench/results/<date>.md. BENCH_CASES / BENCH_SECONDS make it smaller.
 bench: install-dev
+	@command -v pgbench >/dev/null || { echo "pgbench missing: apt-get install postgresql-client"; exit 1; }
 	$(BIN)/python bench/run.py
+
+lock:
+	$(BIN)/pip freeze --exclude-editable | grep -v '^onewindow' > requirements.lock
+
+## Known-vulnerability check of the pinned dependencies (needs PyPI's JSON API; --strict fails when a
+## package could not be checked rather than passing silently).
+audit-deps: install-dev
+	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

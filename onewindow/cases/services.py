@@ -30,7 +30,16 @@ from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, Ver
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org import access
-from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Role, Window
+from onewindow.org.models import (
+    Centre,
+    Department,
+    Level,
+    Resident,
+    ResidentKind,
+    Role,
+    Window,
+    WindowKind,
+)
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
 from onewindow.worktime.calendar import WorkCalendar
@@ -54,6 +63,30 @@ def _actor_context(actor: Any) -> tuple[Any, list[str]]:
             raise Unauthenticated()
         raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
     return staff, staff.role_list
+
+
+RESIDENT_ROLE = "resident"  # the role recorded on events a resident causes online (not a staff role)
+
+
+def _is_self_service(actor: Any, channel: str) -> bool:
+    """An online application by a logged-in user without a staff profile (a portal resident)."""
+    return (
+        channel == Channel.ONLINE
+        and bool(getattr(actor, "is_authenticated", False))
+        and access.staff_of(actor) is None
+    )
+
+
+def _self_service_resident(actor: Any) -> Resident:
+    """The real-name record bound to a resident's portal account (``portal.ResidentAccount``,
+    reverse one-to-one ``resident_account``); refused without an account or a real-name binding."""
+    account = getattr(actor, "resident_account", None)
+    if account is None:
+        raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
+    resident = getattr(account, "resident", None)
+    if resident is None:
+        raise Forbidden("请先完成实名认证（绑定居民身份证号）再网上申请", code="real_name_required")
+    return resident  # type: ignore[no-any-return]
 
 
 def _acting_role(roles: list[str], allowed: frozenset[str] | set[str]) -> str:
@@ -260,10 +293,15 @@ def case_intake(
     recorded as ``submitted``: it waits for the window's check (``accept`` / ``request_correction`` /
     ``reject``), which applies the same one-notice rule.
     """
-    staff, roles = _actor_context(actor)
+    # A resident applying online for themselves (portal account, real-name bound, no staff profile).
+    self_service = _is_self_service(actor, channel)
+    if self_service:
+        staff, roles = None, [RESIDENT_ROLE]
+    else:
+        staff, roles = _actor_context(actor)
     if channel not in Channel.values:
         raise Invalid("渠道无效", code="invalid", details={"channel": [f"应为 {'/'.join(Channel.values)}"]})
-    if not set(roles) & {Role.CLERK, Role.CENTRE_HEAD}:
+    if not self_service and not set(roles) & {Role.CLERK, Role.CENTRE_HEAD}:
         raise Forbidden("只有综窗人员或中心负责人可以受理")
     item_obj = Item.objects.filter(code=item).first()
     if item_obj is None:
@@ -275,8 +313,17 @@ def case_intake(
     )
     if version is None:
         raise Invalid(f"事项 {item} 未发布或已停用", code="item_unpublished", details={"item": ["未发布"]})
+    if self_service and not version.online:
+        raise Invalid(
+            f"「{version.name}」暂不支持网上办理，请到窗口或找代办员办理",
+            code="item_not_online",
+            details={"item": ["不可网上办理"]},
+        )
+    centres = Centre.objects.select_related("jurisdiction")
     centre_obj = (
-        access.scope(actor, Centre.objects.select_related("jurisdiction")).filter(code=centre).first()
+        centres.filter(code=centre, is_active=True).first()
+        if self_service
+        else access.scope(actor, centres).filter(code=centre).first()
     )
     if centre_obj is None:
         raise Invalid(
@@ -294,12 +341,24 @@ def case_intake(
         window_obj = Window.objects.filter(pk=window, centre=centre_obj).first()
         if window_obj is None:
             raise Invalid("窗口不属于该中心", code="invalid", details={"window": ["无效"]})
-    clean_applicant = _validate_applicant(applicant or {})
+    if self_service:
+        # It arrives at the chosen centre's comprehensive window; the applicant is the account's own
+        # real-name record; the window's check decides (never a rejection by the applicant).
+        reject_reason = ""
+        window_obj = (
+            Window.objects.filter(centre=centre_obj, kind=WindowKind.COMPREHENSIVE, is_active=True)
+            .order_by("number")
+            .first()
+        )
+        resident = _self_service_resident(actor)
+    else:
+        clean_applicant = _validate_applicant(applicant or {})
     cleaned_form = validate_form(version, form or {})
     checklist, missing = check_materials(version, materials or [])
     now = timezone.now()
     today = local_today()
-    resident = _resident_for(clean_applicant, centre_obj, actor)
+    if not self_service:
+        resident = _resident_for(clean_applicant, centre_obj, actor)
     case = Case(
         number=_next_number(centre_obj, today),
         item=item_obj,
@@ -317,7 +376,7 @@ def case_intake(
         state_since=now,
         promised_days=version.promised_days,
     )
-    role = _acting_role(roles, {Role.CLERK, Role.CENTRE_HEAD})
+    role = RESIDENT_ROLE if self_service else _acting_role(roles, {Role.CLERK, Role.CENTRE_HEAD})
     ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
     if reject_reason.strip():
         if not reject_basis.strip():
@@ -425,8 +484,30 @@ def case_get_for_user(user: Any, number: str, *, for_update: bool = False) -> Ca
     )
     case = qs.filter(number=number).first()
     if case is None:
+        case = _case_of_own_proxy_request(user, number)
+    if case is None:
         raise NotFound(f"办件 {number} 不存在", code="not_found")
     return case
+
+
+def _case_of_own_proxy_request(user: Any, number: str) -> Case | None:
+    """The one exception to jurisdiction scoping, for the proxy service (代为取件、送达):
+
+    a user with the ``agent`` role reaches a case that was created from a proxy request of THEIR OWN
+    (``ProxyRequest.agent == user``, through the reverse relation ``proxy_requests`` that the proxy app
+    declares on Case), although the accepting centre (township/county) lies outside the agent's
+    village. No other case of that centre becomes visible, and the TRANSITIONS table still decides what
+    the agent may do (among agent actions only ``deliver``).
+    """
+    if Role.AGENT not in access.roles_of(user):
+        return None
+    return (
+        Case.objects.select_related(
+            "item_version", "centre__jurisdiction", "queue_department__jurisdiction", "applicant"
+        )
+        .filter(number=number, proxy_requests__agent=user)
+        .first()
+    )
 
 
 @transaction.atomic
@@ -612,6 +693,43 @@ def case_transition(
         state_to=target,
         note=(reason or note).strip(),
         data=data,
+    )
+    return case
+
+
+@transaction.atomic
+def case_resident_supplement(*, actor: Any, number: str, materials: list[dict[str, Any]]) -> Case:
+    """补正材料已提交: the resident hands in the corrected materials online. The case stays
+    ``correction_needed``; the window checks them and runs ``supplement`` (→ accepted)."""
+    resident = _self_service_resident(actor)
+    case = Case.objects.select_for_update().filter(number=number, applicant=resident).first()
+    if case is None:
+        raise NotFound(f"办件 {number} 不存在", code="not_found")
+    if case.state != State.CORRECTION_NEEDED:
+        raise Conflict(
+            f"办件当前状态为「{State(case.state).label}」，无需补正",
+            code="invalid_transition",
+            details={"state": case.state, "action": "resident_supplement"},
+        )
+    known = {m.code: m.name for m in case.item_version.materials.all()}
+    codes = [str(m.get("code")) for m in materials if m.get("provided")]
+    unknown = sorted(set(codes) - set(known))
+    if unknown or not codes:
+        raise Invalid(
+            "请上传需补正的材料" if not codes else f"未知的材料编码：{'、'.join(unknown)}",
+            code="unknown_material" if unknown else "invalid",
+            details={"materials": unknown or ["必填"]},
+        )
+    _append_event(
+        case,
+        actor=actor,
+        staff=None,
+        role=RESIDENT_ROLE,
+        action="resident_supplement",
+        state_from=case.state,
+        state_to=case.state,
+        note="补正材料已提交：" + "、".join(known[c] for c in codes),
+        data={"materials": [{"code": c, "name": known[c]} for c in codes]},
     )
     return case
 

@@ -30,6 +30,21 @@ class Perm:
     RESIDENT_VIEW = "org.resident_view"
     RESIDENT_CREATE = "org.resident_create"
     PERSONAL_DATA_FULL_VIEW = "privacy.full_view"
+    LEDGER_VIEW = "ledger.view"
+    LEDGER_EXPORT = "ledger.export"
+    # proxy service (帮办代办): see requests/entrustments/batches/alerts of villages in scope; the ledger
+    PROXY_VIEW = "proxy.view"
+    PROXY_LEDGER = "proxy.ledger"
+    SECURITY_ACCOUNTS = "security.accounts"
+    AUDIT_VIEW = "security.audit_view"
+    INTEGRATION_MANAGE = "integration.manage"  # webhooks, dead letters, system accounts
+    # feedback: 好差评, complaints, notice board
+    FEEDBACK_VIEW = "feedback.view"
+    FEEDBACK_HANDLE = "feedback.handle"
+    FEEDBACK_APPEAL = "feedback.appeal"
+    FEEDBACK_DECIDE = "feedback.decide"
+    COMPLAINT_RECORD = "feedback.complaint_record"
+    NOTICE_POST = "feedback.notice_post"
 
 
 # The role → permissions table. Jurisdiction scoping applies on top of every entry.
@@ -62,12 +77,44 @@ ROLE_PERMISSIONS: dict[str, frozenset[str]] = {
             Perm.ORG_VIEW_STAFF,
             Perm.ORG_MANAGE,
             Perm.ROSTER_EDIT,
-            Perm.RESIDENT_VIEW,
-            Perm.RESIDENT_CREATE,
-            Perm.PERSONAL_DATA_FULL_VIEW,
+            Perm.INTEGRATION_MANAGE,
         }
     ),
+    # Separation of duties (三员分立): the system admin runs the system but reads no residents' data and
+    # no audit log; the security admin manages accounts, roles and lockouts; the audit admin only reads
+    # the audit log.
+    Role.SECURITY_ADMIN: frozenset({Perm.ORG_VIEW_STAFF, Perm.SECURITY_ACCOUNTS}),
+    Role.AUDIT_ADMIN: frozenset({Perm.AUDIT_VIEW}),
 }
+
+# feedback permissions (好差评 rectification and appeal, complaints, 三务公开 notices)
+_FEEDBACK_PERMISSIONS: dict[str, frozenset[str]] = {
+    Role.AGENT: frozenset({Perm.COMPLAINT_RECORD}),
+    Role.CLERK: frozenset({Perm.FEEDBACK_VIEW, Perm.FEEDBACK_HANDLE, Perm.COMPLAINT_RECORD}),
+    Role.REVIEWER: frozenset({Perm.FEEDBACK_VIEW, Perm.FEEDBACK_HANDLE}),
+    Role.CENTRE_HEAD: frozenset(
+        {
+            Perm.FEEDBACK_VIEW,
+            Perm.FEEDBACK_HANDLE,
+            Perm.FEEDBACK_APPEAL,
+            Perm.COMPLAINT_RECORD,
+            Perm.NOTICE_POST,
+        }
+    ),
+    Role.SUPERVISOR: frozenset({Perm.FEEDBACK_VIEW, Perm.FEEDBACK_HANDLE, Perm.FEEDBACK_DECIDE}),
+    Role.ADMIN: frozenset({Perm.NOTICE_POST}),  # 三员分立: no ratings' or complaints' contents
+}
+for _role, _perms in _FEEDBACK_PERMISSIONS.items():
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | _perms
+
+
+# Proxy service: every role that works on residents' cases; system administrators stay out.
+for _role in (Role.AGENT, Role.CLERK, Role.REVIEWER, Role.CENTRE_HEAD, Role.SUPERVISOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.PROXY_VIEW, Perm.PROXY_LEDGER}
+
+# Ledger and statistics (aggregates only): supervisors and centre heads, each within their jurisdiction.
+for _role in (Role.CENTRE_HEAD, Role.SUPERVISOR):
+    ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.LEDGER_VIEW, Perm.LEDGER_EXPORT}
 
 
 def staff_of(user: Any) -> Staff | None:

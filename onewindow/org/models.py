@@ -196,6 +196,8 @@ class Role(models.TextChoices):
     CENTRE_HEAD = "centre_head", _("中心负责人")
     SUPERVISOR = "supervisor", _("监督人员")
     ADMIN = "admin", _("系统管理员")
+    SECURITY_ADMIN = "security_admin", _("安全管理员")
+    AUDIT_ADMIN = "audit_admin", _("审计管理员")
 
 
 class Staff(models.Model):

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class SecurityConfig(AppConfig):
     name = "onewindow.security"
     verbose_name = "安全与审计"
+
+    def ready(self) -> None:
+        from onewindow.security import signals
+
+        signals.connect()

@@ -16,6 +16,7 @@ from onewindow.org.models import Resident, Window
 from onewindow.privacy.identifiers import id_check_digit
 from onewindow.privacy.models import PersonalDataAccess
 from tests.cases.conftest import GOOD_ID, act, applicant, intake
+from tests.conftest import otp_verify_session
 
 D = dt.date.fromisoformat
 
@@ -476,6 +477,8 @@ def test_warning_board_lists_steps_over_their_limit(client: Any, world: Any) -> 
     )
     # accepted 30 days ago and never picked up by the back office (limit: 2 working days)
     Case.objects.filter(pk=case.pk).update(state_since=case.received_at - dt.timedelta(days=30))
-    client.force_login(get_user_model().objects.get(username="supervisor"))
+    supervisor = get_user_model().objects.get(username="supervisor")
+    client.force_login(supervisor)
+    otp_verify_session(client, supervisor)
     html = client.get("/cases/warnings/").content.decode()
     assert "环节超时" in html and case.number in html.split('id="step-overdue"')[1]

@@ -31,6 +31,7 @@ from onewindow.org.models import (
     WindowKind,
 )
 from onewindow.privacy.identifiers import validate_id_number, validate_mobile
+from tests.conftest import otp_verify_session
 
 
 @pytest.fixture(scope="module")
@@ -181,6 +182,8 @@ def test_personas_log_in_with_the_demo_password(demo: dict[str, int]) -> None:
     assert authenticate(username="outsider", password=data.DEMO_PASSWORD) is not None
     client = Client()
     assert client.login(username="admin", password=data.DEMO_PASSWORD)
+    assert client.get("/admin/").status_code == 302  # the second factor (TOTP) comes first
+    otp_verify_session(client, User.objects.get(username="admin"))
     assert client.get("/admin/").status_code == 200
 
 

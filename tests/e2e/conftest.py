@@ -82,3 +82,35 @@ def e2e_world(transactional_db: Any) -> dict[str, Any]:
     from tests.factories import build_world
 
     return build_world()
+
+
+@pytest.fixture
+def totp_log_in() -> Any:
+    """Log a privileged persona (supervisor, centre_head, admin, security_admin, audit_admin) in through the
+    real two-step form: password, then the TOTP code of a device created here (as the phone app would).
+    Usage: ``totp_log_in(page, live_server.url, "supervisor", "/cases/warnings/")``."""
+
+    def _log_in(page: Any, base: str, username: str, next_path: str) -> None:
+        from django.contrib.auth import get_user_model
+        from django_otp.oath import totp
+        from django_otp.plugins.otp_totp.models import TOTPDevice
+
+        from tests.factories import PASSWORD
+
+        user = get_user_model().objects.get(username=username)
+        device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+        if device is None:
+            device = TOTPDevice.objects.create(user=user, name="e2e", confirmed=True)
+        device.last_t = -1  # allow the current time step even if a previous login used it
+        device.save(update_fields=["last_t"])
+        page.goto(f"{base}/accounts/login/?next={next_path}")
+        page.fill("#id_username", username)
+        page.fill("#id_password", PASSWORD)
+        page.get_by_role("button", name="登录").click()
+        page.wait_for_url("**/security/otp/verify/**")
+        code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
+        page.fill("#id_token", f"{code:06d}")
+        page.get_by_role("button", name="验证").click()
+        page.wait_for_url(f"**{next_path}")
+
+    return _log_in

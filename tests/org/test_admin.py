@@ -12,6 +12,7 @@ from onewindow.api.models import ApiToken
 from onewindow.api.tokens import token_authenticate, token_create
 from onewindow.org.models import Resident, Staff
 from onewindow.privacy.models import PersonalDataAccess
+from tests.conftest import otp_verify_session
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +21,7 @@ pytestmark = pytest.mark.django_db
 def superuser_client(client: Any) -> Any:
     user = get_user_model().objects.create_superuser("root", "root@example.com", "Test-pass-2026")
     client.force_login(user)
+    otp_verify_session(client, user)
     return client
 
 

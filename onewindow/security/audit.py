@@ -1,0 +1,207 @@
+"""The audit log API: ``record`` (append), ``verify`` (check the chain), ``purge`` (retention).
+
+Call :func:`record` (import it inside your function) for logins, denied actions, exports, full views of
+personal data and API writes::
+
+    from onewindow.security.audit import record
+    record("case.export", request=request, obj=f"case:{case.number}", details={"reason": reason})
+
+``action`` is a short dotted name (``auth.login``, ``auth.login_failed``, ``privacy.reveal``,
+``export.cases``, ``org.role_added``...); ``result`` is ``ok``, ``denied``, ``failed`` or ``error``.
+Never put clear personal data (ID numbers, phones, addresses) into ``obj`` or ``details``.
+
+Retention (``AUDIT_RETENTION_DAYS``, default 400, never below 183 = six months): ``purge`` deletes
+entries older than the limit in one transaction and moves the chain's *anchor* to the hash of the last
+deleted entry; the first kept entry's ``prev_hash`` equals that anchor, so ``verify`` still checks the
+whole remaining chain, and the purge itself is an ``audit.purge`` entry naming the anchor.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from typing import Any
+
+from django.conf import settings
+from django.db import IntegrityError, connection, transaction
+from django.http import HttpRequest
+from django.utils import timezone
+
+from onewindow.security.models import AuditEntry, AuditHead
+
+MIN_RETENTION_DAYS = 183
+DEFAULT_RETENTION_DAYS = 400
+
+
+def client_ip(request: HttpRequest | None) -> str:
+    """The client address: REMOTE_ADDR, or the last X-Forwarded-For hop when behind a trusted proxy
+    (``TRUST_X_FORWARDED_FOR``; nginx in ``deploy/`` sets it)."""
+    if request is None:
+        return ""
+    meta = request.META
+    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
+        if forwarded:
+            return forwarded.split(",")[-1].strip()[:64]
+    return str(meta.get("REMOTE_ADDR", ""))[:64]
+
+
+def _roles(user: Any) -> str:
+    try:
+        from onewindow.org.access import roles_of
+
+        return ",".join(roles_of(user))
+    except Exception:
+        return ""
+
+
+def _head_for_update() -> AuditHead:
+    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    if head is not None:
+        return head
+    try:
+        with transaction.atomic():
+            AuditHead.objects.create(pk=1)
+    except IntegrityError:
+        pass
+    return AuditHead.objects.select_for_update().get(pk=1)
+
+
+def _clean(details: dict[str, Any] | None) -> dict[str, Any]:
+    if not details:
+        return {}
+    cleaned: dict[str, Any] = json.loads(json.dumps(details, ensure_ascii=False, default=str))
+    return cleaned
+
+
+def record(
+    action: str,
+    *,
+    request: HttpRequest | None = None,
+    user: Any = None,
+    obj: str = "",
+    result: str = "ok",
+    details: dict[str, Any] | None = None,
+) -> AuditEntry:
+    """Append one entry to the audit chain (in the caller's transaction, if any)."""
+    if user is None and request is not None:
+        user = getattr(request, "user", None)
+    authenticated = bool(user is not None and getattr(user, "is_authenticated", False))
+    username = ""
+    if user is not None:
+        username = str(getattr(user, "get_username", lambda: "")() or "")
+    agent = str(request.META.get("HTTP_USER_AGENT", ""))[:300] if request is not None else ""
+    with transaction.atomic():
+        head = _head_for_update()
+        entry = AuditEntry(
+            seq=head.seq + 1,
+            at=timezone.now(),
+            user_id=user.pk if authenticated else None,
+            username=username[:150],
+            roles=_roles(user) if authenticated else "",
+            ip=client_ip(request),
+            user_agent=agent,
+            action=action[:64],
+            obj=str(obj)[:200],
+            result=result[:32],
+            details=_clean(details),
+            prev_hash=head.hash,
+        )
+        entry.hash = entry.compute_hash()
+        entry.save()
+        AuditHead.objects.filter(pk=1).update(seq=entry.seq, hash=entry.hash)
+    return entry
+
+
+def verify() -> list[str]:
+    """Problems in the audit chain (empty: intact)."""
+    problems: list[str] = []
+    head = AuditHead.objects.filter(pk=1).first()
+    prev = head.anchor_hash if head else ""
+    expected = (head.purged_through + 1) if head else 1
+    last_purge: AuditEntry | None = None
+    for entry in AuditEntry.objects.order_by("seq").iterator():
+        if entry.seq != expected:
+            problems.append(f"审计记录第{expected}至{entry.seq - 1}条缺失")
+        if entry.prev_hash != prev:
+            problems.append(f"审计记录第{entry.seq}条的前序哈希不连续")
+        if entry.compute_hash() != entry.hash:
+            problems.append(f"审计记录第{entry.seq}条内容被改动")
+        if entry.action == "audit.purge":
+            last_purge = entry
+        prev = entry.hash
+        expected = entry.seq + 1
+    if head is not None:
+        if head.seq and head.seq != expected - 1:
+            problems.append(f"审计链头记录为第{head.seq}条，实际最后一条为第{expected - 1}条")
+        if head.purged_through:
+            anchor = last_purge.details if last_purge else {}
+            if anchor.get("through_seq") != head.purged_through or anchor.get("anchor") != head.anchor_hash:
+                problems.append("审计链锚点与最近一次清理记录不符")
+    return problems
+
+
+def retention_days() -> int:
+    days = int(getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    return max(days, MIN_RETENTION_DAYS)
+
+
+def purge(*, now: dt.datetime | None = None, user: Any = None) -> int:
+    """Delete entries older than the retention period; returns how many were deleted."""
+    cutoff = (now or timezone.now()) - dt.timedelta(days=retention_days())
+    with transaction.atomic():
+        head = _head_for_update()
+        last = AuditEntry.objects.filter(at__lt=cutoff).order_by("-seq").first()
+        if last is None:
+            return 0
+        # Never delete the newest entry: the chain must keep at least its head.
+        if last.seq >= head.seq:
+            last = AuditEntry.objects.filter(seq__lt=head.seq, at__lt=cutoff).order_by("-seq").first()
+            if last is None:
+                return 0
+        through, anchor = last.seq, last.hash
+        table = AuditEntry._meta.db_table
+        with connection.cursor() as cur:
+            if connection.vendor == "postgresql":
+                cur.execute("SET LOCAL onewindow.audit_purge = 'on'")
+            cur.execute(f"DELETE FROM {table} WHERE seq <= %s", [through])
+            deleted = cur.rowcount
+            if connection.vendor == "postgresql":
+                cur.execute("SET LOCAL onewindow.audit_purge = 'off'")
+        AuditHead.objects.filter(pk=1).update(purged_through=through, anchor_hash=anchor)
+        record(
+            "audit.purge",
+            user=user,
+            obj=f"audit:1-{through}",
+            details={"through_seq": through, "anchor": anchor, "deleted": deleted, "cutoff": cutoff},
+        )
+    return int(deleted)
+
+
+EXPORT_REASON_MIN = 4
+
+
+def record_personal_data_export(
+    what: str, *, reason: str, rows: int, request: HttpRequest | None = None, user: Any = None, obj: str = ""
+) -> AuditEntry:
+    """Every export holding residents' personal data needs a stated reason (事由) and is audited.
+
+    Call it before producing the file; it raises :class:`onewindow.errors.Invalid`
+    (code ``export_reason_required``) when the reason is missing or too short.
+    """
+    from onewindow.errors import Invalid
+
+    reason = (reason or "").strip()
+    if len(reason) < EXPORT_REASON_MIN:
+        raise Invalid(
+            "导出含个人信息的数据须填写事由（至少4个字）",
+            code="export_reason_required",
+            details={"reason": ["请填写导出事由"]},
+        )
+    return record(
+        f"export.{what}",
+        request=request,
+        user=user,
+        obj=obj or what,
+        details={"reason": reason[:200], "rows": rows},
+    )

@@ -1,0 +1,67 @@
+"""Separation of duties (三员分立) enforced at one point for every view: the system, security and audit
+administrators never reach residents' personal data (cases, proxy requests, residents, complaints, the
+resident portal), whatever the owning view's own checks say. A user who also holds a working role (e.g.
+clerk + admin) keeps that role's access."""
+
+from __future__ import annotations
+
+from typing import Any
+
+ADMIN_ROLES = frozenset({"admin", "security_admin", "audit_admin"})
+PERSONAL_DATA_NAMESPACES = frozenset({"cases", "proxy"})
+PUBLIC_IN_THOSE = frozenset({"cases:progress"})
+PERSONAL_DATA_URL_NAMES = frozenset(
+    {
+        "org:resident_list",
+        "org:resident_create",
+        "org:resident_lookup",
+        "org:resident_detail",
+        "org:resident_reveal",
+        "org:staff_reveal",
+        "feedback:complaints",
+        "feedback:complaint",
+        "open311:requests",
+        "open311:request",
+    }
+)
+PERSONAL_DATA_API_PREFIXES = (
+    "/api/v1/cases",
+    "/api/v1/proxy/",
+    "/api/v1/complaints/",
+    "/api/v1/my/",
+)
+PERSONAL_DATA_API_EXACT = frozenset({"/api/v1/complaints"})
+# Django admin pages of models holding residents' data or the audit trail (url names admin:<app>_<model>_*).
+PERSONAL_DATA_ADMIN_PREFIXES = (
+    "admin:org_resident",
+    "admin:cases_",
+    "admin:proxy_",
+    "admin:privacy_",
+    "admin:portal_",
+    "admin:notify_",
+    "admin:files_",
+    "admin:feedback_complaint",
+    "admin:security_",
+)
+
+
+def admin_only(roles: list[str]) -> bool:
+    return bool(roles) and set(roles) <= ADMIN_ROLES
+
+
+def touches_personal_data(path: str, url_name: str) -> bool:
+    if url_name in PUBLIC_IN_THOSE:
+        return False
+    if url_name.split(":", 1)[0] in PERSONAL_DATA_NAMESPACES or url_name in PERSONAL_DATA_URL_NAMES:
+        return True
+    if url_name.startswith(PERSONAL_DATA_ADMIN_PREFIXES):
+        return True
+    return path.startswith(PERSONAL_DATA_API_PREFIXES) or path in PERSONAL_DATA_API_EXACT
+
+
+def denied_for_admin(user: Any, path: str, url_name: str) -> bool:
+    from onewindow.org.access import roles_of
+
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return admin_only(roles_of(user)) and touches_personal_data(path, url_name)
