@@ -1,4 +1,11 @@
-from django.urls import URLPattern, URLResolver
+from django.urls import URLPattern, URLResolver, path
+
+from onewindow.ledger import views
 
 app_name = "ledger"
-urlpatterns: list[URLPattern | URLResolver] = []
+urlpatterns: list[URLPattern | URLResolver] = [
+    path("", views.dashboard, name="dashboard"),
+    path("ranking/", views.ranking, name="ranking"),
+    path("export/<slug:table>.xlsx", views.export_xlsx, name="export"),
+    path("report/<str:code>.pdf", views.centre_report, name="report"),
+]

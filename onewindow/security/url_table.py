@@ -447,6 +447,7 @@ URLS: dict[str, Entry] = {
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:my_cases": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:inbox": E(rule(FORBIDDEN, anonymous=LOGIN)),
+    "portal:notify_settings": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:my_case": E(rule(FORBIDDEN, anonymous=LOGIN), kwargs={"number": "{case.number}"}),
     "portal:supplement": E(
         rule(FORBIDDEN, anonymous=LOGIN), kwargs={"number": "{case.number}"}, method="POST"

@@ -1,0 +1,269 @@
+"""Reading the rollups: every number the dashboards, the API and the exports show comes from here,
+as sums over :class:`~onewindow.ledger.models.CoarseFact` / ``Fact`` rows (never a scan of cases).
+
+Rates (``None`` when the denominator is 0):
+- on-time rate 按时办结率 = on_time / (on_time + late) over the decisions (approve/deny) of the period;
+- satisfaction rate 满意率 = (满意 + 非常满意, levels 4–5) / valid ratings (levels 1–5, voided
+  excluded; default ratings included, they are ratings the rules assign);
+- good rate 好评率 = levels 3–5 / valid ratings (不满意/非常不满意 are 差评);
+- proxy share 代办占比 = cases received through the proxy channel / cases received;
+- average working days = working days taken / decisions; average wait = waiting minutes / served tickets.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+from django.db.models import Q, QuerySet, Sum
+from django.utils import timezone
+
+from onewindow.errors import Invalid, NotFound
+from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Fact
+from onewindow.org import access
+from onewindow.org.models import Centre, Jurisdiction, Level, Staff, Window
+
+GROUPS = ["month", "day", "item", "centre", "window", "agent", "clerk", "domain", "jurisdiction"]
+GROUP_LABELS = {
+    "month": "月份",
+    "day": "日期",
+    "item": "事项",
+    "centre": "服务中心",
+    "window": "窗口",
+    "agent": "代办员",
+    "clerk": "经办人",
+    "domain": "领域",
+    "jurisdiction": "下级区域",
+}
+SUMS = {m: Sum(m) for m in MEASURE_NAMES}
+FINE_GROUPS = {"item", "window", "agent", "clerk"}  # only in the fine table
+
+
+def resolve_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.date, dt.date]:
+    """Default: this month up to today. A period starting in the future or reversed is refused."""
+    today = timezone.localdate()
+    start = date_from or (date_to or today).replace(day=1)
+    end = date_to or (today if start <= today else start)
+    if start > today:
+        raise Invalid(
+            f"统计期间不能在未来（起始日期 {start} 晚于今天 {today}）",
+            code="period_in_future",
+            details={"from": ["不能晚于今天"]},
+        )
+    if start > end:
+        raise Invalid(
+            "起始日期不能晚于结束日期", code="invalid_period", details={"from": ["应早于或等于结束日期"]}
+        )
+    return start, min(end, today)
+
+
+def jurisdiction_for(user: Any, code: str | None) -> Jurisdiction:
+    """The requested jurisdiction if in the user's scope (default: the user's own); else 404."""
+    staff = access.require_perm(user, access.Perm.LEDGER_VIEW)
+    if not code:
+        return staff.jurisdiction
+    j = Jurisdiction.objects.filter(code=code).first()
+    if j is None or not access.in_scope(user, j):
+        raise NotFound(f"区域 {code} 不存在", code="not_found")
+    return j
+
+
+def facts(
+    jurisdiction: Jurisdiction,
+    date_from: dt.date,
+    date_to: dt.date,
+    *,
+    domain: str | None = None,
+    centre: Centre | None = None,
+    fine: bool = False,
+    daily: bool = False,
+) -> QuerySet[Any]:
+    """The fact rows of a jurisdiction's subtree in a period: the coarse table (month rows for the
+    whole months, day rows for the rest; only day rows if ``daily``) unless ``fine`` — needed to group
+    by item, window, agent or clerk."""
+    ids = subtree_ids(jurisdiction)
+    if fine:
+        qs: QuerySet[Any] = Fact.objects.filter(jurisdiction_id__in=ids, day__gte=date_from, day__lte=date_to)
+    else:
+        qs = CoarseFact.objects.filter(period_q(date_from, date_to, daily=daily), jurisdiction_id__in=ids)
+    if domain:
+        qs = qs.filter(domain__code=domain)
+    if centre is not None:
+        qs = qs.filter(centre=centre)
+    return qs
+
+
+def _next_month(d: dt.date) -> dt.date:
+    return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+
+
+def period_q(date_from: dt.date, date_to: dt.date, *, daily: bool = False) -> Q:
+    """CoarseFact rows of [from, to]: month rows for the months wholly inside, day rows for the rest."""
+    days = Q(grain="day", day__gte=date_from, day__lte=date_to)
+    first_full = date_from if date_from.day == 1 else _next_month(date_from)
+    last_full = (
+        _next_month(date_to)
+        if _next_month(date_to) - dt.timedelta(days=1) == date_to
+        else date_to.replace(day=1)
+    )
+    if daily or first_full >= last_full:  # no whole month inside the period
+        return days
+    return (
+        Q(grain="month", day__gte=first_full, day__lt=last_full)
+        | Q(grain="day", day__gte=date_from, day__lt=first_full)
+        | Q(grain="day", day__gte=last_full, day__lte=date_to)
+    )
+
+
+def subtree_ids(jurisdiction: Jurisdiction) -> list[int]:
+    """The ids of a jurisdiction and everything under it (a few hundred at most): the fact queries
+    filter on them through the (jurisdiction, day) index."""
+    return list(Jurisdiction.objects.filter(path__startswith=jurisdiction.path).values_list("pk", flat=True))
+
+
+def _ratio(num: int, den: int, digits: int = 4) -> float | None:
+    return round(num / den, digits) if den else None
+
+
+def with_rates(m: dict[str, Any]) -> dict[str, Any]:
+    row: dict[str, Any] = {k: int(m.get(k) or 0) for k in MEASURE_NAMES}
+    decided = row["approved"] + row["denied"]
+    ratings = sum(row[f"rating_{i}"] for i in range(1, 6))
+    row.update(
+        decided=decided,
+        ratings=ratings,
+        on_time_rate=_ratio(row["on_time"], row["on_time"] + row["late"]),
+        satisfaction_rate=_ratio(row["rating_4"] + row["rating_5"], ratings),
+        good_rate=_ratio(row["rating_3"] + row["rating_4"] + row["rating_5"], ratings),
+        proxy_share=_ratio(row["proxy_received"], row["received"]),
+        avg_workdays=_ratio(row["workdays_sum"], decided, 2),
+        avg_wait_minutes=_ratio(row["wait_minutes"], row["tickets_served"], 1),
+        complaint_close_rate=_ratio(row["complaints_closed"], row["complaints_received"]),
+    )
+    return row
+
+
+def totals(qs: QuerySet[Any]) -> dict[str, Any]:
+    return with_rates(qs.aggregate(**SUMS))
+
+
+def _names(model: Any, ids: set[int], attr: str = "name") -> dict[int, str]:
+    return {o.pk: getattr(o, attr) for o in model.objects.filter(pk__in=ids)}
+
+
+def _item_names(ids: set[int]) -> dict[int, str]:
+    from onewindow.catalog.models import Item
+
+    out: dict[int, str] = {}
+    for item in Item.objects.filter(pk__in=ids).select_related("published"):
+        v = item.published or item.latest()
+        out[item.pk] = f"{item.code} {v.name if v else ''}".strip()
+    return out
+
+
+def _user_names(ids: set[int]) -> dict[int, str]:
+    from django.contrib.auth import get_user_model
+
+    names = dict(Staff.objects.filter(user_id__in=ids).values_list("user_id", "name"))
+    for u in get_user_model().objects.filter(pk__in=set(ids) - set(names)):
+        names[u.pk] = u.get_username()
+    return names
+
+
+def children_of(jurisdiction: Jurisdiction) -> list[Jurisdiction]:
+    return list(Jurisdiction.objects.filter(parent=jurisdiction).order_by("sort", "code"))
+
+
+def grouped(
+    qs: QuerySet[Any], group_by: str, jurisdiction: Jurisdiction | None = None
+) -> list[dict[str, Any]]:
+    """Rows ``{key, label, <measures>, <rates>}`` for one grouping, sorted by key."""
+    if group_by not in GROUPS:
+        raise Invalid(f"group_by 应为 {'|'.join(GROUPS)}", code="invalid", details={"group_by": GROUPS})
+    if group_by == "jurisdiction":
+        if jurisdiction is None:
+            raise Invalid("按下级区域分组须指定区域", code="invalid")
+        return _by_child(qs, jurisdiction)
+    if group_by in FINE_GROUPS and qs.model is not Fact:
+        raise ValueError(f"grouping by {group_by} needs the fine facts (facts(..., fine=True))")
+    field = {
+        "month": "month",
+        "day": "day",
+        "item": "item_id",
+        "centre": "centre_id",
+        "window": "window_id",
+        "agent": "agent_id",
+        "clerk": "clerk_id",
+        "domain": "domain_id",
+    }[group_by]
+    rows = list(qs.exclude(**{f"{field}__isnull": True}).values(field).annotate(**SUMS).order_by(field))
+    ids = {r[field] for r in rows}
+    if group_by == "item":
+        labels = _item_names(ids)
+    elif group_by == "centre":
+        labels = _names(Centre, ids)
+    elif group_by == "window":
+        labels = {
+            w.pk: f"{w.centre.name} {w.number}号窗口"
+            for w in Window.objects.filter(pk__in=ids).select_related("centre")
+        }
+    elif group_by in {"agent", "clerk"}:
+        labels = _user_names(ids)
+    elif group_by == "domain":
+        from onewindow.catalog.models import Domain
+
+        labels = _names(Domain, ids)
+    else:
+        labels = {}
+    out = []
+    for r in rows:
+        key = r.pop(field)
+        key_s = key.isoformat() if isinstance(key, dt.date) else str(key)
+        out.append({"key": key_s, "label": labels.get(key, key_s), **with_rates(r)})
+    return out
+
+
+def _by_child(qs: QuerySet[Any], parent: Jurisdiction) -> list[dict[str, Any]]:
+    kids = children_of(parent)
+    sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for r in qs.values("jpath").annotate(**SUMS):
+        path = r.pop("jpath")
+        owner = next((kid.code for kid in kids if path.startswith(kid.path)), parent.code)
+        for measure, v in r.items():
+            sums[owner][measure] += int(v or 0)
+    out = []
+    for k in kids:
+        out.append({"key": k.code, "label": k.name, "level": k.level, **with_rates(sums.get(k.code, {}))})
+    if parent.code in sums:
+        out.append(
+            {
+                "key": parent.code,
+                "label": f"{parent.name}（本级）",
+                "level": parent.level,
+                **with_rates(sums[parent.code]),
+            }
+        )
+    return out
+
+
+def overdue_cases(jurisdiction: Jurisdiction, *, limit: int = 20, domain: str | None = None) -> list[Any]:
+    """Open cases past their deadline (an indexed, limited query on deadline, not a scan)."""
+    from onewindow.cases.models import CLOCK_STATES, Case
+
+    qs = Case.objects.filter(
+        centre__jurisdiction__path__startswith=jurisdiction.path,
+        state__in=[*CLOCK_STATES, "suspended"],
+        deadline__lt=timezone.localdate(),
+    )
+    if domain:
+        qs = qs.filter(item_version__domain__code=domain)
+    return list(qs.select_related("centre", "item_version").order_by("deadline")[:limit])
+
+
+def breadcrumbs(user: Any, j: Jurisdiction) -> list[Jurisdiction]:
+    return [a for a in [*j.ancestors(), j] if access.in_scope(user, a)]
+
+
+def level_label(level: str) -> str:
+    return str(Level(level).label)

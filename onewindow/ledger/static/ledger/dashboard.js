@@ -1,0 +1,79 @@
+/* Ledger dashboard: draws the ECharts from the JSON block #ledger-data (no inline script: CSP). */
+(function () {
+  "use strict";
+  function init() {
+    document.documentElement.classList.add("has-js");
+    var dataEl = document.getElementById("ledger-data");
+    if (!dataEl || !window.echarts) { return; }
+    var data = JSON.parse(dataEl.textContent);
+    var charts = [];
+    var trendEl = document.getElementById("chart-trend");
+    if (trendEl) {
+      var t = echarts.init(trendEl);
+      t.setOption({
+        tooltip: { trigger: "axis" },
+        legend: { data: ["收件", "办结", "超期办结"] },
+        grid: { left: 40, right: 16, bottom: 30, top: 36 },
+        xAxis: { type: "category", data: data.trend.labels },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: "收件", type: "line", smooth: true, data: data.trend.received },
+          { name: "办结", type: "line", smooth: true, data: data.trend.decided },
+          { name: "超期办结", type: "line", smooth: true, data: data.trend.late }
+        ]
+      });
+      charts.push(t);
+    }
+    var childEl = document.getElementById("chart-children");
+    if (childEl) {
+      var c = echarts.init(childEl);
+      c.setOption({
+        tooltip: { trigger: "axis" },
+        legend: { data: ["收件", "办结"] },
+        grid: { left: 40, right: 16, bottom: 40, top: 36 },
+        xAxis: { type: "category", data: data.children.labels, axisLabel: { interval: 0, rotate: data.children.labels.length > 6 ? 30 : 0 } },
+        yAxis: { type: "value", minInterval: 1 },
+        series: [
+          { name: "收件", type: "bar", data: data.children.received },
+          { name: "办结", type: "bar", data: data.children.decided }
+        ]
+      });
+      c.on("click", function (params) {
+        var url = data.children.urls[params.dataIndex];
+        if (url) { window.location.href = url; }
+      });
+      charts.push(c);
+    }
+    var ratesEl = document.getElementById("chart-rates");
+    if (ratesEl) {
+      var r = echarts.init(ratesEl);
+      r.setOption({
+        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
+        legend: { data: ["按时办结率", "满意率"] },
+        grid: { left: 40, right: 16, bottom: 40, top: 36 },
+        xAxis: { type: "category", data: data.children.labels, axisLabel: { interval: 0 } },
+        yAxis: { type: "value", min: 0, max: 100 },
+        series: [
+          { name: "按时办结率", type: "bar", data: data.children.on_time_rate },
+          { name: "满意率", type: "bar", data: data.children.satisfaction_rate }
+        ]
+      });
+      r.on("click", function (params) {
+        var url = data.children.urls[params.dataIndex];
+        if (url) { window.location.href = url; }
+      });
+      charts.push(r);
+    }
+    window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
+    var form = document.getElementById("report-form");
+    if (form) {
+      form.addEventListener("submit", function (ev) {
+        ev.preventDefault();
+        var sel = document.getElementById("report-centre");
+        var month = form.querySelector("input[name=month]").value;
+        window.location.href = sel.value + (month ? "?month=" + encodeURIComponent(month) : "");
+      });
+    }
+  }
+  if (document.readyState === "loading") { document.addEventListener("DOMContentLoaded", init); } else { init(); }
+})();

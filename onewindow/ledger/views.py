@@ -1,0 +1,184 @@
+"""Dashboards (统计看板), exports and the assessment ranking. Every number is read from the rollups."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+
+from onewindow.errors import Invalid, NotFound
+from onewindow.ledger import assessment, exports, selectors
+from onewindow.org import access
+from onewindow.org.access import Perm
+from onewindow.org.models import Centre, Jurisdiction
+from onewindow.web import staff_page
+
+ERR = "ledger/error.html"
+
+
+def _date(request: HttpRequest, name: str) -> dt.date | None:
+    raw = (request.GET.get(name) or "").strip()
+    if not raw:
+        return None
+    try:
+        return dt.date.fromisoformat(raw)
+    except ValueError as exc:
+        raise Invalid(
+            f"日期格式应为 YYYY-MM-DD：{raw}", code="invalid", details={name: ["格式错误"]}
+        ) from exc
+
+
+def _filters(request: HttpRequest) -> dict[str, Any]:
+    j = selectors.jurisdiction_for(request.user, request.GET.get("j"))
+    start, end = selectors.resolve_period(_date(request, "from"), _date(request, "to"))
+    domain = (request.GET.get("domain") or "").strip() or None
+    return {"j": j, "from": start, "to": end, "domain": domain}
+
+
+def _query(f: dict[str, Any], **extra: Any) -> str:
+    q = {"j": f["j"].code, "from": f["from"].isoformat(), "to": f["to"].isoformat()}
+    if f.get("domain"):
+        q["domain"] = f["domain"]
+    q.update({k: v for k, v in extra.items() if v is not None})
+    return urlencode(q)
+
+
+def _trend(f: dict[str, Any]) -> dict[str, Any]:
+    """Daily points for periods up to 62 days, else monthly; missing days/months are zeros."""
+    start, end = f["from"], f["to"]
+    daily = (end - start).days <= 62
+    qs = selectors.facts(f["j"], start, end, domain=f["domain"], daily=daily)
+    if daily:
+        rows = {r["key"]: r for r in selectors.grouped(qs, "day")}
+        keys = [(start + dt.timedelta(days=i)).isoformat() for i in range((end - start).days + 1)]
+    else:
+        rows = {r["key"]: r for r in selectors.grouped(qs, "month")}
+        keys, d = [], start.replace(day=1)
+        while d <= end:
+            keys.append(d.strftime("%Y-%m"))
+            d = (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+    empty = selectors.with_rates({})
+    series = [rows.get(k, empty) for k in keys]
+    return {
+        "labels": keys,
+        "received": [r["received"] for r in series],
+        "decided": [r["decided"] for r in series],
+        "late": [r["late"] for r in series],
+    }
+
+
+def _rate_pct(v: float | None) -> float | None:
+    return None if v is None else round(v * 100, 1)
+
+
+def _domains() -> list[Any]:
+    from onewindow.catalog.models import Domain
+
+    return list(Domain.objects.order_by("sort", "code"))
+
+
+@staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
+def dashboard(request: HttpRequest) -> HttpResponse:
+    f = _filters(request)
+    j = f["j"]
+    qs = selectors.facts(j, f["from"], f["to"], domain=f["domain"])
+    totals = selectors.totals(qs)
+    children = selectors.grouped(qs, "jurisdiction", j)
+    for c in children:
+        c["url"] = (
+            f"{reverse('ledger:dashboard')}?{_query({**f, 'j': Jurisdiction(code=c['key'])})}"
+            if c["key"] != j.code
+            else ""
+        )
+    chart = {
+        "trend": _trend(f),
+        "children": {
+            "labels": [c["label"] for c in children],
+            "urls": [c["url"] for c in children],
+            "received": [c["received"] for c in children],
+            "decided": [c["decided"] for c in children],
+            "on_time_rate": [_rate_pct(c["on_time_rate"]) for c in children],
+            "satisfaction_rate": [_rate_pct(c["satisfaction_rate"]) for c in children],
+        },
+    }
+    context = {
+        "f": f,
+        "j": j,
+        "crumbs": [
+            (a, f"{reverse('ledger:dashboard')}?{_query({**f, 'j': a})}")
+            for a in selectors.breadcrumbs(request.user, j)
+        ],
+        "totals": totals,
+        "children": children,
+        "child_level": selectors.level_label(children[0]["level"]) if children else "",
+        "centres": selectors.grouped(qs, "centre"),
+        "items": sorted(
+            selectors.grouped(selectors.facts(j, f["from"], f["to"], domain=f["domain"], fine=True), "item"),
+            key=lambda r: -r["received"],
+        )[:15],
+        "overdue": selectors.overdue_cases(j, domain=f["domain"]),
+        "chart": chart,
+        "domains": _domains(),
+        "query": _query(f),
+        "tables": exports.TABLES,
+        "report_centres": access.scope(request.user, Centre.objects.filter(is_active=True)).filter(
+            jurisdiction__path__startswith=j.path
+        ),
+        "report_month": f["to"].strftime("%Y-%m"),
+    }
+    return render(request, "ledger/dashboard.html", context)
+
+
+@staff_page(perm=Perm.LEDGER_EXPORT, error_template=ERR)
+def export_xlsx(request: HttpRequest, table: str) -> HttpResponse:
+    if table not in exports.TABLES:
+        raise NotFound(f"没有名为 {table} 的台账", code="not_found")
+    f = _filters(request)
+    data = exports.table_xlsx(f["j"], f["from"], f["to"], table, domain=f["domain"])
+    _audit(request, "ledger.export", f"{table} {f['j'].code} {f['from']}~{f['to']}")
+    filename = f"ledger-{table}-{f['j'].code}-{f['from']:%Y%m%d}-{f['to']:%Y%m%d}.xlsx"
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp
+
+
+@staff_page(perm=Perm.LEDGER_EXPORT, error_template=ERR)
+def centre_report(request: HttpRequest, code: str) -> HttpResponse:
+    centre = access.get_in_scope_or_404(
+        request.user, Centre.objects.select_related("jurisdiction"), code=code
+    )
+    month = exports.parse_month(request.GET.get("month"))
+    pdf = exports.centre_report_pdf(centre, month)
+    _audit(request, "ledger.report", f"{centre.code} {month:%Y-%m}")
+    resp = HttpResponse(pdf, content_type="application/pdf")
+    resp["Content-Disposition"] = f'attachment; filename="report-{centre.code}-{month:%Y%m}.pdf"'
+    return resp
+
+
+@staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
+def ranking(request: HttpRequest) -> HttpResponse:
+    f = _filters(request)
+    county = f["j"].county() if access.in_scope(request.user, f["j"].county()) else f["j"]
+    context = {
+        "f": f,
+        "county": county,
+        "weights": assessment.weights(),
+        "townships": assessment.ranking(county, f["from"], f["to"], level="township"),
+        "villages": assessment.ranking(county, f["from"], f["to"], level="village"),
+        "query": _query(f),
+    }
+    return render(request, "ledger/ranking.html", context)
+
+
+def _audit(request: HttpRequest, action: str, obj: str) -> None:
+    try:
+        from onewindow.security.audit import record
+    except ImportError:  # pragma: no cover - the security app provides it
+        return
+    record(action, request=request, obj=obj)
