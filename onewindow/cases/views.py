@@ -30,7 +30,14 @@ from onewindow.cases.forms import (
     materials_given,
 )
 from onewindow.cases.models import Case, Delivery, State, Warning
-from onewindow.cases.workflow import ACTION_LABELS, Transition, allowed_actions
+from onewindow.cases.workflow import (
+    ACTION_LABELS,
+    CHANNEL_ACTION_LABELS,
+    DELIVERY_ACTION_LABELS,
+    EVENT_ROLE_LABELS,
+    Transition,
+    allowed_actions,
+)
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
 from onewindow.errors import DomainError, Forbidden, NotFound
@@ -289,13 +296,19 @@ def _visible_actions(case: Case, staff: Any) -> list[Transition]:
     return out
 
 
+def _action_label(case: Case, e: Any) -> str:
+    if e.action == "deliver" and isinstance(e.data, dict) and e.data.get("to") in DELIVERY_ACTION_LABELS:
+        return DELIVERY_ACTION_LABELS[e.data["to"]]
+    return CHANNEL_ACTION_LABELS.get((case.channel, e.action)) or ACTION_LABELS.get(e.action, e.action)
+
+
 def _timeline(case: Case) -> list[dict[str, Any]]:
     labels = dict(State.choices)
-    roles = dict(Role.choices)
+    roles = dict(Role.choices) | EVENT_ROLE_LABELS
     return [
         {
             "at": e.at,
-            "action": ACTION_LABELS.get(e.action, e.action),
+            "action": _action_label(case, e),
             "actor": e.actor_name,
             "role": roles.get(e.role, e.role),
             "centre": e.centre.name if e.centre is not None else "",
@@ -373,8 +386,35 @@ def _detail(
         "actions": actions,
         "documents": _document_links(case),
         "deliveries": Delivery.choices,
+        "uploads": _uploads(case),
+        "proxy_request": _proxy_request(request, case),
     }
     return render(request, "cases/detail.html", context, status=status)
+
+
+def _uploads(case: Case) -> list[dict[str, Any]]:
+    """The files the resident uploaded online (申请/补正), each opened through the audited staff URL."""
+    from onewindow.portal.my import case_uploads
+
+    return [
+        {
+            "name": up.material_name,
+            "code": up.material_code,
+            "stage": up.get_stage_display(),
+            "at": up.created_at,
+            "url": reverse("portal:staff_upload", args=[up.pk]),
+        }
+        for up in case_uploads(case)
+    ]
+
+
+def _proxy_request(request: HttpRequest, case: Case) -> Any:
+    """The proxy request (帮办代办) this case came from, when the user may open it."""
+    if case.channel != "proxy" or not access.has_perm(request.user, access.Perm.PROXY_VIEW):
+        return None
+    from onewindow.proxy.services import request_scope
+
+    return request_scope(request.user).filter(case=case).order_by("-pk").first()
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:
@@ -574,7 +614,7 @@ def progress(request: HttpRequest) -> HttpResponse:
             steps=[
                 {
                     "at": e.at,
-                    "action": ACTION_LABELS.get(e.action, e.action),
+                    "action": _action_label(case, e),
                     "state": labels.get(e.state_to, ""),
                 }
                 for e in case.events.order_by("seq")

@@ -88,7 +88,20 @@ ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {
     "submit": "提交申请",
     "correction_override": "负责人批准再次告知",
     "joint_approve": "联办部门同意",
+    "resident_supplement": "群众网上补正",
 }
+
+# Roles recorded on events that are not staff roles (staff roles are labelled by ``Role``).
+EVENT_ROLE_LABELS = {"resident": "申请人"}
+
+# Actions that read differently by where the case came from: (channel, action) → label.
+CHANNEL_ACTION_LABELS = {
+    ("online", "submit"): "群众网上申请",
+    ("proxy", "submit"): "代办员报送（帮办代办）",
+    ("proxy", "accept"): "代办预审通过并受理",
+}
+# A delivery to the village agent (代为取件) reads as such.
+DELIVERY_ACTION_LABELS = {"agent": "送达（代办员代为取件）"}
 
 
 def allowed_actions(state: str, roles: list[str]) -> list[Transition]:

@@ -245,6 +245,24 @@ COUNTY_STAFF: list[dict[str, Any]] = [
         "public_phone": "0479-3223115",
         "mobile": "13904790102",
     },
+    # 三员分立: the security administrator (accounts, lock-outs, TOTP resets) and the audit
+    # administrator (reads the audit log only), separate from the system administrator ``admin``.
+    {
+        "username": "security",
+        "name": "哈斯",
+        "roles": ["security_admin"],
+        "department": "ABG-ZWFW",
+        "post": "安全管理员",
+        "public_phone": "",
+    },
+    {
+        "username": "auditor",
+        "name": "孟和",
+        "roles": ["audit_admin"],
+        "department": "ABG-ZWFW",
+        "post": "安全审计员",
+        "public_phone": "",
+    },
     {
         "username": "zx_head",
         "name": "巴特尔",

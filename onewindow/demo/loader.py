@@ -87,7 +87,7 @@ def load_demo(stdout: Writer | None = None) -> dict[str, int]:
         for key, label in _COUNT_LABELS.items():
             stdout.write(f"  {label}：{counts[key]}\n")
         stdout.write(
-            "演示账号：admin、supervisor、clerk、reviewer、agent、outsider、head，"
+            "演示账号：admin、supervisor、clerk、reviewer、agent、outsider、head、security、auditor，"
             f"密码均为 {data.DEMO_PASSWORD}\n"
         )
     return counts

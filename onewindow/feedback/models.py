@@ -32,6 +32,7 @@ class RatingChannel(models.TextChoices):
     ONLINE = "online", _("网上/二维码评价（一事一评）")
     SMS = "sms", _("短信评价")
     DEFAULT = "default", _("系统默认评价")
+    VISIT = "visit", _("代办回访评价")
 
 
 # GB/T 39734/39735-2020 indicators: offline (at the window) and online services.

@@ -76,8 +76,13 @@ def rating_list(*, actor: Any) -> QuerySet[Rating]:
     ).order_by("-created_at")
 
 
-def rectification_list(*, actor: Any, state: str | None = None) -> list[dict[str, Any]]:
-    """The centre head's list: open ones first (red, then yellow), each with its warning."""
+def rectification_list(
+    *, actor: Any, state: str | None = None, appeal_pending: bool = False
+) -> list[dict[str, Any]]:
+    """The centre head's list: open ones first (red, then yellow), each with its warning.
+
+    ``appeal_pending``: only those whose rating has an appeal waiting for the supervisor (申诉复核).
+    """
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(
         actor,
@@ -86,6 +91,10 @@ def rectification_list(*, actor: Any, state: str | None = None) -> list[dict[str
     )
     if state:
         qs = qs.filter(state=state)
+    if appeal_pending:
+        from onewindow.feedback.models import AppealState
+
+        qs = qs.filter(rating__appeals__state=AppealState.PENDING).distinct()
     today = _today()
     cal = WorkCalendar()
     rows: list[dict[str, Any]] = [

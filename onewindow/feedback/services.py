@@ -215,6 +215,48 @@ def rating_submit(
     return rating
 
 
+def rating_record_follow_up(
+    *,
+    case: Case,
+    agent: Any,
+    satisfied: bool,
+    comment: str = "",
+    now: dt.datetime | None = None,
+) -> Rating:
+    """回访评价: the proxy follow-up (回访) records whether the resident was satisfied with the agent.
+
+    A rating of the agent's service (``agent`` set, channel ``visit``): 满意 → 4, 不满意 → 2 (a 差评,
+    rectified like any other). One per case: a second follow-up of the same case returns the first
+    rating. Counts like every rating (``rating_changed``), so agent satisfaction reaches the ledger.
+    Runs inside the caller's transaction.
+    """
+    now = now or timezone.now()
+    existing = Rating.objects.filter(case=case, channel=RatingChannel.VISIT).first()
+    if existing is not None:
+        return existing
+    _supersede_default(case, now)
+    text = (comment or "").strip()[:500]
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(
+                case=case,
+                centre_id=case.centre_id,
+                item_id=case.item_id,
+                level=Level.SATISFIED if satisfied else Level.DISSATISFIED,
+                channel=RatingChannel.VISIT,
+                comment=text,
+                real_name=True,
+                created_at=now,
+                agent=agent,
+            )
+    except IntegrityError:  # a concurrent follow-up recorded it first
+        return Rating.objects.get(case=case, channel=RatingChannel.VISIT)
+    _send(rating, "created")
+    if rating.is_bad:
+        _open_rectification(rating)
+    return rating
+
+
 def last_served_ticket(actor: Any) -> Ticket | None:
     """The ticket the actor finished most recently today and nobody has rated yet (the window pad)."""
     today = local_today()

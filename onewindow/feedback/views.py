@@ -160,11 +160,12 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
     state = request.GET.get("state") or None
     if state not in (None, *RectState.values):
         state = None
-    rows = selectors.rectification_list(actor=request.user, state=state)
+    appeal = request.GET.get("appeal") == AppealState.PENDING
+    rows = selectors.rectification_list(actor=request.user, state=state, appeal_pending=appeal)
     return render(
         request,
         "feedback/rectification_list.html",
-        {"rows": rows, "state": state, "states": RectState.choices},
+        {"rows": rows, "state": state, "states": RectState.choices, "appeal": appeal},
     )
 
 

@@ -146,11 +146,16 @@ def rating_link(case: Case) -> str:
 
 
 def inbox(user: Any) -> QuerySet[Any]:
-    from onewindow.notify.models import Notification
+    from onewindow.notify.models import Notification, NotificationState
 
     if not getattr(user, "is_authenticated", False):
         return Notification.objects.none()
-    return Notification.objects.filter(user=user, channel="inbox").order_by("-created_at")
+    # a notice the resident switched off (``skipped``) was never delivered: not in the inbox
+    return (
+        Notification.objects.filter(user=user, channel="inbox")
+        .exclude(state=NotificationState.SKIPPED)
+        .order_by("-created_at")
+    )
 
 
 def staff_upload_get(user: Any, upload_id: int) -> CaseUpload:

@@ -298,6 +298,30 @@ def inbox(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_http_methods(["GET", "POST"])
+@resident_page
+def notify_settings(request: HttpRequest) -> HttpResponse:
+    """The resident's own SMS notices on/off (the login code is always sent: it is not a notice)."""
+    from onewindow.notify import preferences
+
+    account = services.require_account(request.user)
+    resident = account.resident
+    if resident is not None and request.method == "POST":
+        preferences.preference_set(resident=resident, sms=request.POST.get("sms") == "1")
+        messages.success(request, "短信通知设置已保存")
+        return HttpResponseRedirect(reverse("portal:notify_settings"))
+    current = preferences.preference_get(resident) if resident is not None else None
+    return render(
+        request,
+        "portal/notify_settings.html",
+        {
+            "resident": resident,
+            "sms_on": current["sms"] if current else True,
+            "phone": mask_phone(account.phone),
+        },
+    )
+
+
 # --- the window's view of an online application's files ----------------------------------------
 
 

@@ -425,8 +425,10 @@ def application_supplement(
 
 
 def inbox_mark_read(*, actor: Any) -> int:
-    from onewindow.notify.models import Notification
+    from onewindow.notify.models import Notification, NotificationState
 
-    return Notification.objects.filter(user=actor, channel="inbox", read_at__isnull=True).update(
-        read_at=timezone.now()
+    return (
+        Notification.objects.filter(user=actor, channel="inbox", read_at__isnull=True)
+        .exclude(state=NotificationState.SKIPPED)
+        .update(read_at=timezone.now())
     )

@@ -18,6 +18,7 @@ urlpatterns = [
     path("my/realname/", resident_views.realname, name="realname"),
     path("my/", resident_views.my_cases, name="my_cases"),
     path("my/inbox/", resident_views.inbox, name="inbox"),
+    path("my/notifications/", resident_views.notify_settings, name="notify_settings"),
     path("my/cases/<str:number>/", resident_views.my_case, name="my_case"),
     path("my/cases/<str:number>/supplement/", resident_views.supplement, name="supplement"),
     path("my/cases/<str:number>/documents/<str:kind>.pdf", resident_views.my_document, name="my_document"),

@@ -19,7 +19,7 @@ from onewindow.documents.pdf import render_pdf
 from onewindow.errors import NotFound
 from onewindow.org.access import staff_of
 from onewindow.org.models import LEVEL_ORDER, Level, Role
-from onewindow.portal import selectors
+from onewindow.portal import nav, selectors
 
 PAGE_SIZE = 20
 LARGE_COOKIE = "ow_large"
@@ -65,13 +65,20 @@ def home(request: HttpRequest) -> HttpResponse:
         context["centre_groups"] = selectors.centre_groups()
     else:
         roles = staff.role_list
+        is_manager = Role.SUPERVISOR in roles or Role.ADMIN in roles
         context.update(
+            # the role's work (the top bar shows the same); catalog and staff have their own tiles below
+            work_links=[
+                link
+                for link in nav.work_links(request.user)
+                if not (is_manager and link.key in {"catalog", "staff"})
+            ],
             role_labels=[str(Role(r).label) for r in roles if r in Role.values],
             home_centre=staff.centre or selectors.serving_centre(staff.jurisdiction),
             is_agent=Role.AGENT in roles,
             is_clerk=Role.CLERK in roles or Role.CENTRE_HEAD in roles,
             is_reviewer=Role.REVIEWER in roles,
-            is_manager=Role.SUPERVISOR in roles or Role.ADMIN in roles,
+            is_manager=is_manager,
             is_admin=Role.ADMIN in roles,
             proxy_count=catalog.item_list(proxy=True).count(),
             department_count=(

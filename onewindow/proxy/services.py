@@ -745,6 +745,13 @@ def proxy_request_action(
         )
         req.state = RequestState.CLOSED
         data.update(method=method, satisfied=satisfied)
+        if satisfied is not None and req.case is not None:
+            # the resident's word on the agent's service counts as a rating (好差评, channel visit)
+            from onewindow.feedback.services import rating_record_follow_up
+
+            rating_record_follow_up(
+                case=req.case, agent=req.agent, satisfied=bool(satisfied), comment=outcome, now=now
+            )
     elif action == "withdraw":
         req.state = RequestState.WITHDRAWN
     req.version += 1

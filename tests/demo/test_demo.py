@@ -173,7 +173,17 @@ def test_bundles_merge_shared_materials(demo: dict[str, int]) -> None:
 
 def test_personas_log_in_with_the_demo_password(demo: dict[str, int]) -> None:
     User = get_user_model()
-    personas = ["admin", "supervisor", "clerk", "reviewer", "agent", "outsider", "head"]
+    personas = [
+        "admin",
+        "supervisor",
+        "clerk",
+        "reviewer",
+        "agent",
+        "outsider",
+        "head",
+        "security",
+        "auditor",
+    ]
     users = User.objects.filter(username__in=personas, is_active=True)
     assert users.count() == len(personas)
     # Every demo account shares one password hash, so checking two of them covers all.
@@ -185,6 +195,25 @@ def test_personas_log_in_with_the_demo_password(demo: dict[str, int]) -> None:
     assert client.get("/admin/").status_code == 302  # the second factor (TOTP) comes first
     otp_verify_session(client, User.objects.get(username="admin"))
     assert client.get("/admin/").status_code == 200
+
+
+def test_security_and_audit_personas(demo: dict[str, int]) -> None:
+    """三员分立: the security and the audit administrator at the county, each reaching only their page."""
+    security, auditor = staff("security"), staff("auditor")
+    assert security.role_list == ["security_admin"] and auditor.role_list == ["audit_admin"]
+    assert security.jurisdiction.level == Level.COUNTY and auditor.jurisdiction.level == Level.COUNTY
+    assert not security.user.is_superuser and not auditor.user.is_superuser
+    for username, own, other in (
+        ("security", "/security/accounts/", "/security/audit/"),
+        ("auditor", "/security/audit/", "/security/accounts/"),
+    ):
+        client = Client()
+        assert client.login(username=username, password=data.DEMO_PASSWORD)
+        otp_verify_session(client, get_user_model().objects.get(username=username))
+        home = client.get("/").content.decode()
+        assert f'href="{own}"' in home and f'href="{other}"' not in home
+        assert client.get(own).status_code == 200
+        assert client.get(other).status_code == 403
 
 
 def test_personas_have_roles_and_jurisdictions(demo: dict[str, int]) -> None:

@@ -162,7 +162,7 @@ def test_applicant_is_told_of_each_state_change(world: Any, today: Any) -> None:
 
 
 @override_settings(NOTIFY_SITE_URL="https://ow.example.gov.cn")
-def test_rating_invitation_links_to_progress(world: Any, today: Any) -> None:
+def test_rating_invitation_links_to_the_rating_page(world: Any, today: Any, client: Any) -> None:
     case = intake()
     act("reviewer", case.number, "approve")
     act("clerk", case.number, "ready")
@@ -171,7 +171,18 @@ def test_rating_invitation_links_to_progress(world: Any, today: Any) -> None:
     assert inv.template == "rating_invitation"
     from django.urls import reverse
 
-    assert f"https://ow.example.gov.cn{reverse('cases:progress')}?number={case.number}" in inv.body
+    url = f"https://ow.example.gov.cn{reverse('feedback:rate')}?number={case.number}&channel=sms"
+    assert url in inv.body
+    # the link opens the rating page as 短信评价, the number filled in; the check code is asked for
+    page = client.get(url.removeprefix("https://ow.example.gov.cn"))
+    html = page.content.decode()
+    assert page.status_code == 200 and case.number in html and 'value="sms"' in html
+
+
+def test_rating_invitation_without_a_site_url_says_where_to_rate(world: Any, today: Any) -> None:
+    from onewindow.notify.receivers import rating_url
+
+    assert "评价" in rating_url("X1") and "http" not in rating_url("X1")
 
 
 def test_correction_notice_lists_missing_materials(world: Any, today: Any) -> None:
