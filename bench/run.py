@@ -1,4 +1,12 @@
-"""`make bench`: run the benchmarks on SQLite and, when reachable, PostgreSQL; print one line each."""
+"""`make bench`: the league-scale benchmark on PostgreSQL (bench/scale_bench.py, < 10 minutes).
+
+    python bench/run.py                 # scale_bench.py: 1 M cases, intake at 1/8/32 clients, pgbench
+    python bench/run.py --quick         # also the older small benchmarks (in-process intake, tickets)
+                                        # on SQLite and PostgreSQL
+Environment: BENCH_PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
+BENCH_CASES (default 1000000), BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS
+(gunicorn, default 4 × 4), BENCH_PORT (default 8766).
+"""
 
 from __future__ import annotations
 
@@ -10,35 +18,33 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def run(env_extra: dict[str, str]) -> None:
+def quick(env_extra: dict[str, str]) -> None:
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ONEWINDOW_DATA_DIR"}}
     env.update(env_extra)
     subprocess.run([sys.executable, str(HERE / "intake_bench.py"), "--n", "200"], env=env, check=True)
     subprocess.run([sys.executable, str(HERE / "queue_bench.py"), "--requests", "300"], env=env, check=True)
 
 
-def main() -> None:
-    run({})
-    pg = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432/ow_bench")
-    created = subprocess.run(
-        [
-            "psql",
-            "-h",
-            "127.0.0.1",
-            "-U",
-            "postgres",
-            "-qc",
-            "DROP DATABASE IF EXISTS ow_bench",
-            "-c",
-            "CREATE DATABASE ow_bench",
-        ],
-        check=False,
-    )
-    if created.returncode == 0:
-        run({"DATABASE_URL": pg})
-    else:
-        print("PostgreSQL not reachable: skipped")
+def main() -> int:
+    env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "ONEWINDOW_DATA_DIR"}}
+    subprocess.run([sys.executable, str(HERE / "scale_bench.py")], env=env, check=True)
+    if "--quick" in sys.argv[1:]:
+        quick({})
+        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
+        created = subprocess.run(
+            [
+                sys.executable,
+                "-c",
+                f"import psycopg; c = psycopg.connect('{base}/postgres', autocommit=True); "
+                "c.execute('DROP DATABASE IF EXISTS ow_bench_quick WITH (FORCE)'); "
+                "c.execute('CREATE DATABASE ow_bench_quick')",
+            ],
+            check=False,
+        )
+        if created.returncode == 0:
+            quick({"DATABASE_URL": f"{base}/ow_bench_quick"})
+    return 0
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())

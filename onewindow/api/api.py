@@ -2,30 +2,99 @@
 
 from __future__ import annotations
 
+import functools
+import logging
+from collections.abc import Callable
 from typing import Any
 
-from django.http import HttpRequest, HttpResponse
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
+from django.core.signals import got_request_exception
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseNotAllowed
+from django.http.response import HttpResponseBase
+from django.urls import URLPattern, URLResolver, re_path
+from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
-from onewindow.api.tokens import token_authenticate
-from onewindow.errors import DomainError
+from onewindow.api.tokens import token_lookup
+from onewindow.errors import DomainError, Forbidden
 
 
 class BearerToken(HttpBearer):
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        user = token_authenticate(token)
-        if user is not None:
-            request.user = user  # type: ignore[assignment]
-        return user
+    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
+    def authenticate(self, request: HttpRequest, token: str) -> Any:
+        row = token_lookup(token)
+        if row is None:
+            return None
+        request.user = row.user
+        request.api_token = row  # type: ignore[attr-defined]
+        if request.method not in self.SAFE_METHODS:
+            # every write through a token is audited (with the token id), also a refused one
+            from onewindow.security.audit import record
+
+            record(
+                "api.write",
+                request=request,
+                user=row.user,
+                obj=f"{request.method} {request.path}"[:200],
+                result="denied" if row.read_only else "ok",
+                details={"token_id": row.pk, "token_prefix": row.prefix, "method": request.method},
+            )
+            if row.read_only:
+                raise Forbidden("该令牌为只读令牌，不能修改数据", code="token_read_only")
+        return row.user
+
+
+logger = logging.getLogger("django.request")
 
 bearer = BearerToken()
 AUTH = [bearer, django_auth]
 
-api = NinjaAPI(
+
+def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
+    """ninja answers a method an API path does not have with a bare 405: give it the error shape."""
+
+    @functools.wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+        response = view(request, *args, **kwargs)
+        if isinstance(response, HttpResponseNotAllowed):
+            allowed = sorted(m.strip() for m in response["Allow"].split(",") if m.strip())
+            body = error_body("method_not_allowed", "不支持该请求方法", {"allowed": allowed})
+            json_response = api.create_response(request, body, status=405)
+            json_response["Allow"] = response["Allow"]
+            return json_response
+        return response
+
+    return wrapper
+
+
+@csrf_exempt
+def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    return api.create_response(
+        request, error_body("not_found", "接口不存在", {"path": request.path[:200]}), status=404
+    )
+
+
+class OneWindowAPI(NinjaAPI):
+    """JSON errors also where ninja does not produce them: a wrong method (405) and an unknown path
+    under /api/v1/ (404, instead of Django's HTML page)."""
+
+    def _get_urls(self) -> list[URLResolver | URLPattern]:
+        urls: list[URLResolver | URLPattern] = [
+            URLPattern(p.pattern, _json_not_allowed(p.callback), p.default_args, p.name)
+            if isinstance(p, URLPattern)
+            else p
+            for p in super()._get_urls()
+        ]
+        urls.append(re_path(r"^.*$", _unknown_path))
+        return urls
+
+
+api = OneWindowAPI(
     title="OneWindow 一窗通办 API",
     version="1",
     description="一窗通办·帮办代办 JSON API（契约见 API.md）。错误统一为 "
@@ -70,8 +139,48 @@ def _http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
         404: "not_found",
         409: "conflict",
     }
+    message = str(exc.message)
+    if exc.status_code == 400 and message.startswith("Cannot parse request body"):
+        # ninja's message for a body that is not valid JSON (or not the declared content type)
+        message = "请求体无法解析：应为合法的 JSON"
     return api.create_response(
-        request, error_body(codes.get(exc.status_code, "error"), str(exc.message)), status=exc.status_code
+        request, error_body(codes.get(exc.status_code, "error"), message), status=exc.status_code
+    )
+
+
+@api.exception_handler(Http404)
+def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+    return api.create_response(request, error_body("not_found", "未找到"), status=404)
+
+
+@api.exception_handler(RequestDataTooBig)
+def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+    limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+    return api.create_response(
+        request,
+        error_body("payload_too_large", "请求体过大", {"max_bytes": limit} if limit else None),
+        status=413,
+    )
+
+
+@api.exception_handler(SuspiciousOperation)
+def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+    # e.g. TooManyFieldsSent (DATA_UPLOAD_MAX_NUMBER_FIELDS) while parsing the query string or a form
+    return api.create_response(request, error_body("bad_request", "请求格式有误"), status=400)
+
+
+@api.exception_handler(Exception)
+def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+    """A bug: log it like Django does (and let the test client re-raise it), answer in the error shape."""
+    logger.error(
+        "Internal Server Error: %s",
+        request.path,
+        exc_info=exc,
+        extra={"status_code": 500, "request": request},
+    )
+    got_request_exception.send(sender=None, request=request)
+    return api.create_response(
+        request, error_body("internal_error", "服务器内部错误，请稍后重试"), status=500
     )
 
 

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error, Page, paginate
+from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS
@@ -17,7 +17,7 @@ from onewindow.privacy.services import personal_data_access_log
 router = Router(tags=["办件"])
 
 
-class ApplicantIn(Schema):
+class ApplicantIn(BodyIn):
     kind: Literal["person", "enterprise"] = "person"
     name: str
     id_number: str | None = None
@@ -26,13 +26,13 @@ class ApplicantIn(Schema):
     address: str | None = None
 
 
-class MaterialIn(Schema):
+class MaterialIn(BodyIn):
     code: str
     provided: bool
     note: str | None = None
 
 
-class CaseIn(Schema):
+class CaseIn(BodyIn):
     item: str
     channel: Literal["window", "online", "proxy", "kiosk"] = "window"
     centre: str
@@ -220,7 +220,7 @@ class CaseFilter(Schema):
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     qs = selectors.case_list(
         actor=request.user, state=filters.state, item=filters.item, warning=filters.warning
-    )
+    ).select_related("item_version__item")
     rows, count = paginate(qs, filters.page, filters.page_size)
     items = [
         {
@@ -245,7 +245,7 @@ def case_detail(request: HttpRequest, number: str) -> Any:
     return case_out(request, services.case_get_for_user(request.user, number))
 
 
-class ActionIn(Schema):
+class ActionIn(BodyIn):
     action: str
     note: str | None = None
     reason: str | None = None

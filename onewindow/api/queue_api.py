@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error
+from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
 from onewindow.errors import NotFound
 from onewindow.org.models import Centre
 from onewindow.queueing import appointments, services
@@ -16,7 +16,7 @@ from onewindow.queueing.models import Ticket
 router = Router(tags=["取号叫号"])
 
 
-class TicketIn(Schema):
+class TicketIn(BodyIn):
     centre: str
     category: str
     priority: Literal["elderly", "disabled", "military", "appointment"] | None = None
@@ -61,7 +61,7 @@ def call_next(request: HttpRequest, window_id: int) -> Any:
     return ticket_out(services.ticket_call_next(actor=request.user, window=window_id))
 
 
-class TicketActionIn(Schema):
+class TicketActionIn(BodyIn):
     action: Literal["recall", "skip", "requeue", "transfer", "serve", "finish"]
     to: str | None = None
     window: int | None = None
@@ -144,7 +144,7 @@ def centre_slots(request: HttpRequest, code: str, q: Query[SlotQuery]) -> Any:
     ]
 
 
-class AppointmentIn(Schema):
+class AppointmentIn(BodyIn):
     centre: str
     date: dt.date
     start: dt.time
@@ -177,7 +177,7 @@ def appointment_out(a: Any) -> dict[str, Any]:
     }
 
 
-class CodeIn(Schema):
+class CodeIn(BodyIn):
     code: str
 
 

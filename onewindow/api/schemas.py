@@ -3,8 +3,24 @@ from __future__ import annotations
 from typing import Any, Generic, TypeVar
 
 from ninja import Schema
+from pydantic import ConfigDict, model_validator
 
 T = TypeVar("T")
+
+
+class BodyIn(Schema):
+    """Base of request bodies: an unknown field is a 422 (``details`` names it), not silently dropped,
+    and a body that is not a JSON object (``[...]``, ``"x"``, ``1``) is a 422 even when every field
+    has a default (ninja's schemas read attributes, so a list would otherwise pass as "all defaults")."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    @model_validator(mode="before")
+    @classmethod
+    def _json_object(cls, data: Any) -> Any:
+        if not isinstance(getattr(data, "_obj", data), dict):
+            raise ValueError("请求体应为 JSON 对象")
+        return data
 
 
 class ErrorDetail(Schema):
@@ -35,4 +51,6 @@ def paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], int]:
         raise Invalid("每页条数应在1到200之间", code="invalid", details={"page_size": ["应在1到200之间"]})
     count = qs.count() if hasattr(qs, "count") and not isinstance(qs, list) else len(qs)
     start = (page - 1) * page_size
+    if start >= count:  # past the end: no query (an OFFSET beyond the database's integer range is a 500)
+        return [], count
     return list(qs[start : start + page_size]), count

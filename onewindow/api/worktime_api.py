@@ -40,7 +40,11 @@ class WorkdayOut(Schema):
 def calendar_deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
     if not 0 <= q.days <= 1000:
         raise Invalid("工作日数应在0到1000之间", code="invalid", details={"days": ["应在0到1000之间"]})
-    return {"start": q.start, "days": q.days, "deadline": wc.deadline(q.start, q.days)}
+    try:
+        deadline = wc.deadline(q.start, q.days)
+    except OverflowError:  # past 9999-12-31
+        raise Invalid("日期超出范围", code="invalid", details={"start": ["日期超出范围"]}) from None
+    return {"start": q.start, "days": q.days, "deadline": deadline}
 
 
 @router.get("/calendar/workday", response={200: WorkdayOut, **ERRORS_PUBLIC}, summary="是否工作日（公开）")
