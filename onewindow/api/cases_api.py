@@ -190,16 +190,25 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
 
 @router.post("/cases", response={201: CaseCreated, **ERRORS_AUTH, 409: Error}, summary="受理（收件）")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
-    case = services.case_intake(
-        actor=request.user,
-        item=payload.item,
-        centre=payload.centre,
-        applicant=payload.applicant.dict(),
-        materials=[m.dict() for m in payload.materials],
-        form=payload.form,
-        channel=payload.channel,
-        window=payload.window,
-    )
+    if payload.agent_request is not None:
+        # a village agent's request taken in at the competent window (三级代理): the proxy app's
+        # pre-review pass creates and accepts the case through the same intake service
+        from onewindow.proxy.services import proxy_request_window_intake
+
+        case = proxy_request_window_intake(
+            actor=request.user, pk=payload.agent_request, item=payload.item, centre=payload.centre
+        )
+    else:
+        case = services.case_intake(
+            actor=request.user,
+            item=payload.item,
+            centre=payload.centre,
+            applicant=payload.applicant.dict(),
+            materials=[m.dict() for m in payload.materials],
+            form=payload.form,
+            channel=payload.channel,
+            window=payload.window,
+        )
     out: dict[str, Any] = {"number": case.number, "state": case.state}
     if case.deadline:
         out["deadline"] = case.deadline

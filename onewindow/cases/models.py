@@ -116,6 +116,11 @@ class Case(models.Model):
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
         ordering = ["-received_at"]
+        # lists are newest first, per centre or across a jurisdiction (bench: 1 M cases)
+        indexes = [
+            models.Index(fields=["-received_at"], name="case_received_desc"),
+            models.Index(fields=["centre", "-received_at"], name="case_centre_received"),
+        ]
 
     def __str__(self) -> str:
         return self.number

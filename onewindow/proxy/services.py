@@ -31,6 +31,7 @@ from django.utils import timezone
 
 from onewindow import signals
 from onewindow.cases import services as case_services
+from onewindow.cases.models import Case
 from onewindow.cases.models import State as CaseState
 from onewindow.catalog.models import Item, ItemVersion, VersionStatus
 from onewindow.counters import next_value
@@ -379,8 +380,13 @@ def entrustment_get(*, actor: Any, pk: int) -> Entrustment:
 def entrustment_revoke(*, actor: Any, pk: int, reason: str) -> Entrustment:
     staff = _staff(actor)
     ent = entrustment_get(actor=actor, pk=pk)
-    if Role.AGENT in staff.role_list and ent.agent_id != actor.pk and not set(staff.role_list) & WINDOW_ROLES:
-        raise Forbidden("只能撤销本人受托的委托", code="forbidden")
+    roles = set(staff.role_list)
+    if not roles & WINDOW_ROLES:
+        # the resident withdraws through the agent or at a window; back office and supervisors do not
+        if Role.AGENT not in roles:
+            raise Forbidden("您的岗位不能撤销代办委托", code="forbidden")
+        if ent.agent_id != actor.pk:
+            raise Forbidden("只能撤销本人受托的委托", code="forbidden")
     if ent.revoked_at is not None:
         raise Conflict("委托已撤销", code="already_revoked")
     if not reason.strip():
@@ -764,3 +770,25 @@ def _notify_agent(req: ProxyRequest, template: str, context: dict[str, Any]) -> 
     from onewindow.notify.services import notify
 
     notify(template, channel="inbox", user=req.agent, context=context)
+
+
+@transaction.atomic
+def proxy_request_window_intake(*, actor: Any, pk: int, item: str, centre: str) -> Case:
+    """``POST /api/v1/cases`` with ``agent_request``: the competent window takes in a proxy request.
+
+    The same step as ``prereview_pass`` (the case is created by ``case_intake`` with channel proxy and
+    accepted), reached through the generic intake endpoint; the body's item and centre must be the
+    request's, so a request cannot be taken in as another item or at another centre.
+    """
+    req = proxy_request_get(actor=actor, pk=pk)
+    mismatch: dict[str, list[str]] = {}
+    if req.item.code != item:
+        mismatch["item"] = [f"代办申请的事项为 {req.item.code}"]
+    if req.review_centre is None or req.review_centre.code != centre:
+        where = req.review_centre.code if req.review_centre is not None else "（未指定）"
+        mismatch["centre"] = [f"代办申请的预审中心为 {where}"]
+    if mismatch:
+        raise Invalid("办件信息与代办申请不一致", code="agent_request_mismatch", details=mismatch)
+    req = proxy_request_action(actor=actor, pk=pk, action="prereview_pass")
+    assert req.case is not None
+    return req.case
