@@ -25,6 +25,7 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Path) -> None:
         "DJANGO_SETTINGS_MODULE": "onewindow.settings",
     }
     env.pop("DATABASE_URL", None)
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)  # set by the browser tests' conftest, never in production
     result = subprocess.run(
         [sys.executable, "-m", "django", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
