@@ -32,6 +32,23 @@ class BearerToken(HttpBearer):
             return None
         request.user = row.user
         request.api_token = row  # type: ignore[attr-defined]
+        # 三员分立 also for tokens: the security middleware ran before the token was read
+        from onewindow.security.policy import denied_for_admin
+
+        match = request.resolver_match
+        if denied_for_admin(row.user, request.path, match.view_name if match else ""):
+            from onewindow.security.audit import record
+
+            record(
+                "privacy.admin_denied",
+                request=request,
+                user=row.user,
+                obj=request.path[:200],
+                result="denied",
+            )
+            raise Forbidden(
+                "系统管理员、安全管理员和审计管理员不能查看群众个人信息（三员分立）", code="forbidden"
+            )
         if request.method not in self.SAFE_METHODS:
             # every write through a token is audited (with the token id), also a refused one
             from onewindow.security.audit import record

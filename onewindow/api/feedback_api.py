@@ -9,13 +9,20 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error, Page, paginate
+from onewindow.api.public_auth import PUBLIC
+from onewindow.api.role_auth import has_any_perm, role_auth
+from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState, Level, Rating, Rectification
+from onewindow.org.access import Perm
 
 router = Router(tags=["好差评与投诉"])
 
 PUBLIC_WRITE = {**ERRORS_PUBLIC, 409: Error, 429: Error}
+# Role before body (see role_auth): a caller who can never handle complaints gets 403, not 422.
+COMPLAINT_HANDLER_AUTH = role_auth(
+    has_any_perm(Perm.FEEDBACK_HANDLE, Perm.FEEDBACK_APPEAL, Perm.FEEDBACK_DECIDE), "办理投诉建议"
+)
 
 
 def _rate_limit(request: HttpRequest, scope: str) -> None:
@@ -27,7 +34,7 @@ def _rate_limit(request: HttpRequest, scope: str) -> None:
 # --- ratings -------------------------------------------------------------------------------------
 
 
-class RatingIn(Schema):
+class RatingIn(BodyIn):
     level: int
     comment: str | None = None
     channel: Literal["online", "sms", "window"] = "online"
@@ -83,7 +90,7 @@ def rating_out(r: Rating) -> dict[str, Any]:
 @router.post(
     "/cases/{number}/rating",
     response={201: RatingOut, **PUBLIC_WRITE},
-    auth=None,
+    auth=PUBLIC,
     summary="好差评：一事一评（公开，凭进度查询校验码）",
     description="`check`（申请人证件号码或手机号后4位）放在请求体或查询参数中。"
     "仅已办结送达（delivered）或不予受理（not_accepted）的办件可评价；每个渠道一次（409 already_rated）；"
@@ -102,7 +109,7 @@ def rating_create(request: HttpRequest, number: str, payload: RatingIn, q: Query
     return Status(201, rating_out(rating))
 
 
-class FixIn(Schema):
+class FixIn(BodyIn):
     level: int
     check: str
 
@@ -115,7 +122,7 @@ class FixOut(Schema):
 @router.post(
     "/cases/{number}/rating/fix",
     response={200: FixOut, **PUBLIC_WRITE},
-    auth=None,
+    auth=PUBLIC,
     summary="评价差评整改结果（公开，凭校验码）",
 )
 def rating_fix(request: HttpRequest, number: str, payload: FixIn) -> Any:
@@ -143,14 +150,14 @@ class SummaryQuery(Schema):
 @router.get(
     "/ratings/summary",
     response={200: list[RateRow], **ERRORS_PUBLIC},
-    auth=None,
+    auth=PUBLIC,
     summary="好差评公开统计：按中心或事项的评价数与满意率（作废评价不计）",
 )
 def rating_summary(request: HttpRequest, q: Query[SummaryQuery]) -> Any:
     return selectors.rating_summary(group_by=q.group_by, centre=q.centre)
 
 
-class AppealIn(Schema):
+class AppealIn(BodyIn):
     reason: str
 
 
@@ -176,7 +183,7 @@ def rating_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> An
     )
 
 
-class DecideIn(Schema):
+class DecideIn(BodyIn):
     decision: Literal["void", "keep"]
     note: str
 
@@ -237,7 +244,7 @@ def rectification_list(request: HttpRequest, f: Query[RectFilter]) -> Any:
     return {"items": [rect_out(r["rect"], r["warning"]) for r in rows], "count": count}
 
 
-class RectActionIn(Schema):
+class RectActionIn(BodyIn):
     action: Literal["callback", "rectify", "explain"]
     note: str
     public_note: str | None = None
@@ -265,7 +272,7 @@ def rectification_action(request: HttpRequest, rect_id: int, payload: RectAction
 # --- complaints ----------------------------------------------------------------------------------
 
 
-class ComplaintIn(Schema):
+class ComplaintIn(BodyIn):
     category: Literal["complaint", "suggestion", "opinion", "praise"]
     content: str
     contact: str | None = None
@@ -282,8 +289,8 @@ class ComplaintCreated(Schema):
 
 @router.post(
     "/complaints",
-    response={201: ComplaintCreated, **PUBLIC_WRITE, 403: Error},
-    auth=None,
+    response={201: ComplaintCreated, **PUBLIC_WRITE, 401: Error, 403: Error},
+    auth=PUBLIC,
     summary="投诉、建议、民情信息登记（公开；窗口/电话/意见箱来源需工作人员登录）",
 )
 def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
@@ -353,7 +360,7 @@ def complaint_public_out(c: Complaint) -> dict[str, Any]:
 @router.get(
     "/complaints/{number}/progress",
     response={200: ComplaintPublicOut, **ERRORS_PUBLIC, 429: Error},
-    auth=None,
+    auth=PUBLIC,
     summary="投诉建议办理进度（公开，凭编号和查询码；查询码错误返回404）",
 )
 def complaint_progress(request: HttpRequest, number: str, q: Query[CheckQuery]) -> Any:
@@ -404,7 +411,7 @@ def complaint_detail(request: HttpRequest, number: str) -> Any:
     return complaint_out(services.complaint_get_for_user(request.user, number))
 
 
-class ComplaintActionIn(Schema):
+class ComplaintActionIn(BodyIn):
     action: Literal["report", "assign", "start", "answer", "close"]
     note: str | None = None
     to: str | None = None
@@ -414,6 +421,7 @@ class ComplaintActionIn(Schema):
 @router.post(
     "/complaints/{number}/actions",
     response={200: ComplaintOut, **ERRORS_AUTH, 409: Error},
+    auth=COMPLAINT_HANDLER_AUTH,
     summary="投诉建议办理：报送、交办（to=承办人用户名）、开始办理、反馈答复、办结公示",
 )
 def complaint_action(request: HttpRequest, number: str, payload: ComplaintActionIn) -> Any:

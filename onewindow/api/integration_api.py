@@ -18,7 +18,7 @@ from ninja.responses import Status
 
 from onewindow.api import tokens as token_services
 from onewindow.api.models import ApiToken, IntegrationAccount
-from onewindow.api.schemas import ERRORS_AUTH, Page, paginate
+from onewindow.api.schemas import ERRORS_AUTH, BodyIn, Page, paginate
 from onewindow.errors import Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
@@ -49,7 +49,7 @@ class TokenCreated(TokenOut):
     token: str
 
 
-class TokenIn(Schema):
+class TokenIn(BodyIn):
     name: str = ""
     days: int | None = None
     read_only: bool = False
@@ -122,7 +122,7 @@ class AccountOut(Schema):
     created_at: dt.datetime
 
 
-class AccountIn(Schema):
+class AccountIn(BodyIn):
     name: str
     jurisdiction: str
     read_only: bool = True
@@ -183,7 +183,7 @@ class SubscriptionCreated(SubscriptionOut):
     secret: str
 
 
-class SubscriptionIn(Schema):
+class SubscriptionIn(BodyIn):
     name: str
     url: str
     event_types: list[str] = []
@@ -191,7 +191,7 @@ class SubscriptionIn(Schema):
     active: bool = True
 
 
-class SubscriptionPatch(Schema):
+class SubscriptionPatch(BodyIn):
     name: str | None = None
     url: str | None = None
     event_types: list[str] | None = None

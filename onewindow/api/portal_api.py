@@ -16,7 +16,7 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Error, Page, paginate
+from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
 from onewindow.portal import my, services
@@ -24,7 +24,7 @@ from onewindow.portal import my, services
 router = Router(tags=["一网通办（群众）"])
 
 
-class OtpIn(Schema):
+class OtpIn(BodyIn):
     phone: str
 
 
@@ -33,7 +33,7 @@ class OtpSent(Schema):
     expires_in: int
 
 
-class LoginIn(Schema):
+class LoginIn(BodyIn):
     phone: str
     code: str
 
@@ -43,7 +43,7 @@ class LoginOut(Schema):
     real_name: bool
 
 
-class RealNameIn(Schema):
+class RealNameIn(BodyIn):
     name: str
     id_number: str
     jurisdiction: str

@@ -15,8 +15,10 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.api.schemas import ERRORS_AUTH, Error, Page, paginate
+from onewindow.api.role_auth import has_any_role, role_auth
+from onewindow.api.schemas import ERRORS_AUTH, BodyIn, Error, Page, paginate
 from onewindow.files.services import file_response
+from onewindow.org.models import Role
 from onewindow.privacy.services import personal_data_access_log
 from onewindow.proxy import custody, documents, ledger, onsite, selectors, services
 from onewindow.proxy.models import Batch, BatchAlert, Entrustment, ProxyRequest, RequestState, Visit
@@ -24,6 +26,14 @@ from onewindow.proxy.models import Batch, BatchAlert, Entrustment, ProxyRequest,
 router = Router(tags=["帮办代办"])
 ERRORS_WRITE: dict[int, Any] = {**ERRORS_AUTH, 409: Error}
 T = TypeVar("T")
+
+# Role before body (see role_auth): callers whose roles can never do these get 403 before validation.
+AGENT_OR_WINDOW = frozenset({Role.AGENT, *services.WINDOW_ROLES})
+ACTION_ROLES = frozenset().union(*(roles for _states, roles, _label in services.ACTIONS.values()))
+ENTRUST_AUTH = role_auth(has_any_role(AGENT_OR_WINDOW), "登记或撤销代办委托")
+INTAKE_AUTH = role_auth(has_any_role({Role.AGENT}), "登记代办申请")
+ACTION_AUTH = role_auth(has_any_role(ACTION_ROLES), "办理代办申请")
+BATCH_AUTH = role_auth(has_any_role(AGENT_OR_WINDOW), "发出交接批次")
 
 
 def _audited(request: HttpRequest, action: str, obj: str, fn: Callable[[], T]) -> T:
@@ -78,7 +88,7 @@ def proxy_file_get(request: HttpRequest, file_id: str) -> HttpResponse:
 # --- entrustments --------------------------------------------------------------------------------
 
 
-class ResidentIn(Schema):
+class ResidentIn(BodyIn):
     """The entrusting resident: either ``{"id": <existing resident id>}`` (one in your jurisdiction)
     or the applicant data as at case intake ``{kind, name, id_number|credit_code, phone, address}``
     (an existing resident with that number is reused)."""
@@ -92,7 +102,7 @@ class ResidentIn(Schema):
     address: str | None = None
 
 
-class EntrustmentIn(Schema):
+class EntrustmentIn(BodyIn):
     resident: ResidentIn
     items: list[str] = Field(description="委托事项编码（须为可代办事项）")
     valid_until: dt.date
@@ -150,7 +160,10 @@ def entrustment_out(e: Entrustment) -> dict[str, Any]:
 
 
 @router.post(
-    "/proxy/entrustments", response={201: EntrustmentOut, **ERRORS_WRITE}, summary="登记代办委托（委托）"
+    "/proxy/entrustments",
+    response={201: EntrustmentOut, **ERRORS_WRITE},
+    auth=ENTRUST_AUTH,
+    summary="登记代办委托（委托）",
 )
 def entrustment_create(request: HttpRequest, payload: EntrustmentIn) -> Any:
     e = _audited(
@@ -193,12 +206,15 @@ def entrustment_detail(request: HttpRequest, pk: int) -> Any:
     return entrustment_out(services.entrustment_get(actor=request.user, pk=pk))
 
 
-class RevokeIn(Schema):
+class RevokeIn(BodyIn):
     reason: str
 
 
 @router.post(
-    "/proxy/entrustments/{pk}/revoke", response={200: EntrustmentOut, **ERRORS_WRITE}, summary="撤销代办委托"
+    "/proxy/entrustments/{pk}/revoke",
+    response={200: EntrustmentOut, **ERRORS_WRITE},
+    auth=ENTRUST_AUTH,
+    summary="撤销代办委托",
 )
 def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
     e = _audited(
@@ -213,7 +229,7 @@ def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
 # --- requests ------------------------------------------------------------------------------------
 
 
-class MaterialIn(Schema):
+class MaterialIn(BodyIn):
     code: str
     provided: bool | None = None
     note: str | None = None
@@ -221,7 +237,7 @@ class MaterialIn(Schema):
     files: list[str] = Field([], description="已上传文件的 id（POST /proxy/files）")
 
 
-class RequestIn(Schema):
+class RequestIn(BodyIn):
     entrustment: int
     item: str
     materials: list[MaterialIn] = []
@@ -237,7 +253,10 @@ class RequestCreated(Schema):
 
 
 @router.post(
-    "/proxy/requests", response={201: RequestCreated, **ERRORS_WRITE}, summary="代办员登记受理（一事一记）"
+    "/proxy/requests",
+    response={201: RequestCreated, **ERRORS_WRITE},
+    auth=INTAKE_AUTH,
+    summary="代办员登记受理（一事一记）",
 )
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
     req = _audited(
@@ -403,12 +422,12 @@ def request_detail(request: HttpRequest, pk: int) -> Any:
     return request_out(request, services.proxy_request_get(actor=request.user, pk=pk))
 
 
-class MissingIn(Schema):
+class MissingIn(BodyIn):
     code: str
     reason: str | None = None
 
 
-class RequestActionIn(Schema):
+class RequestActionIn(BodyIn):
     action: Literal[
         "submit",
         "supplement",
@@ -434,7 +453,10 @@ class RequestActionIn(Schema):
 
 
 @router.post(
-    "/proxy/requests/{pk}/actions", response={200: RequestOut, **ERRORS_WRITE}, summary="代办申请操作"
+    "/proxy/requests/{pk}/actions",
+    response={200: RequestOut, **ERRORS_WRITE},
+    auth=ACTION_AUTH,
+    summary="代办申请操作",
 )
 def request_action(request: HttpRequest, pk: int, payload: RequestActionIn) -> Any:
     _audited(
@@ -479,7 +501,7 @@ def entrustment_document(request: HttpRequest, pk: int) -> HttpResponse:
 # --- batches (paper chain of custody) ------------------------------------------------------------
 
 
-class BatchIn(Schema):
+class BatchIn(BodyIn):
     from_: str = Field(alias="from", description="发出区域的区划代码（本人所在区域）")
     to: str = Field(description="接收区域的区划代码（相邻的上级或下级）")
     requests: list[int] = Field(description="代办申请 id：上行为代办员持有的纸质原件，下行为办理结果")
@@ -549,7 +571,11 @@ def batch_out(b: Batch) -> dict[str, Any]:
 
 
 @router.post(
-    "/proxy/batches", response={201: BatchOut, **ERRORS_WRITE}, by_alias=True, summary="发出纸质材料交接批次"
+    "/proxy/batches",
+    response={201: BatchOut, **ERRORS_WRITE},
+    by_alias=True,
+    auth=BATCH_AUTH,
+    summary="发出纸质材料交接批次",
 )
 def batch_create(request: HttpRequest, payload: BatchIn) -> Any:
     b = _audited(
@@ -588,7 +614,7 @@ def batch_detail(request: HttpRequest, pk: int) -> Any:
     return batch_out(custody.batch_get(actor=request.user, pk=pk))
 
 
-class HandOverIn(Schema):
+class HandOverIn(BodyIn):
     to: str = Field(description="接收人用户名（如送件司机）")
     signed_by: str | None = None
     note: str | None = None
@@ -616,7 +642,7 @@ def batch_hand_over(request: HttpRequest, pk: int, payload: HandOverIn) -> Any:
     return batch_out(custody.batch_get(actor=request.user, pk=pk))
 
 
-class ReceiveIn(Schema):
+class ReceiveIn(BodyIn):
     received: list[int] = []
     missing: list[int] = []
     damaged: list[int] = []
@@ -696,7 +722,7 @@ def alert_list(request: HttpRequest, filters: Query[AlertQuery]) -> Any:
     return {"items": [alert_out(a) for a in rows], "count": count}
 
 
-class ResolveIn(Schema):
+class ResolveIn(BodyIn):
     resolution: str
 
 
@@ -773,7 +799,7 @@ def proxy_ledger_xlsx(request: HttpRequest, filters: Query[LedgerQuery]) -> Http
 # --- on-site service (上门服务) and the public agent board --------------------------------------------
 
 
-class FlagsIn(Schema):
+class FlagsIn(BodyIn):
     elderly: bool = False
     disabled: bool = False
     sick: bool = False
@@ -816,7 +842,7 @@ def resident_flags(request: HttpRequest, resident_id: int, payload: FlagsIn) -> 
     }
 
 
-class VisitIn(Schema):
+class VisitIn(BodyIn):
     resident: int = Field(description="群众 id（须已标记为高龄/残疾/重病）")
     start: dt.datetime
     minutes: int = 60
@@ -880,7 +906,7 @@ def visit_list(request: HttpRequest, filters: Query[ListQuery]) -> Any:
     return {"items": [visit_out(v) for v in rows], "count": count}
 
 
-class VisitCompleteIn(Schema):
+class VisitCompleteIn(BodyIn):
     outcome: str
     request: RequestIn | None = Field(None, description="上门受理的代办申请（与 POST /proxy/requests 相同）")
 

@@ -212,6 +212,8 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @page(WORKERS)
 def act(request: HttpRequest, pk: int) -> HttpResponse:
     action = request.POST.get("action", "")
+    # outside the jurisdiction: the 404 page (not a flash message on a redirect to a page that is 404)
+    services.proxy_request_get(actor=request.user, pk=pk)
     try:
         with (
             services.audit_refusals(

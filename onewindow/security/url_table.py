@@ -207,20 +207,50 @@ URLS: dict[str, Entry] = {
     "proxy:entrust": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)),
     "proxy:intake": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK)),
     "proxy:detail": E(
-        rule(NOT_FOUND, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=LOGIN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{proxy_request.pk}"},
     ),
     "proxy:act": E(
-        rule(OK, anonymous=OK, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=LOGIN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{proxy_request.pk}"},
+        method="POST",
+        data={"action": "prereview_return", "flag_M01": "1", "reason_M01": "照片不清晰"},
     ),
     "proxy:file": E(
-        rule(NOT_FOUND, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"file_id": "999999"},
+        rule(
+            OK,
+            anonymous=LOGIN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"file_id": "{proxy_file.id}"},
     ),
     "proxy:entrustment_pdf": E(
-        rule(NOT_FOUND, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=LOGIN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{entrustment.pk}"},
     ),
     "proxy:queue": E(
         rule(
@@ -235,25 +265,27 @@ URLS: dict[str, Entry] = {
     "proxy:batches": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)),
     "proxy:batch": E(
         rule(
-            NOT_FOUND,
+            OK,
             anonymous=LOGIN,
             reviewer=FORBIDDEN,
             admin=FORBIDDEN,
             security_admin=FORBIDDEN,
             audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
         ),
-        kwargs={"pk": "999999"},
+        kwargs={"pk": "{batch.pk}"},
     ),
     "proxy:manifest": E(
         rule(
-            NOT_FOUND,
+            OK,
             anonymous=LOGIN,
             reviewer=FORBIDDEN,
             admin=FORBIDDEN,
             security_admin=FORBIDDEN,
             audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
         ),
-        kwargs={"pk": "999999"},
+        kwargs={"pk": "{batch.pk}"},
     ),
     "proxy:alerts": E(
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
@@ -262,9 +294,7 @@ URLS: dict[str, Entry] = {
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "proxy:visits": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)),
-    "proxy:agents": E(
-        rule(OK, anonymous=OK, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "proxy:agents": E(public()),
     "feedback:rate": E(public()),
     "feedback:pad": E(
         rule(
@@ -289,14 +319,15 @@ URLS: dict[str, Entry] = {
     ),
     "feedback:rectification": E(
         rule(
-            NOT_FOUND,
+            FORBIDDEN,
             anonymous=LOGIN,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
+            clerk=OK,
+            reviewer=OK,
+            centre_head=OK,
+            supervisor=OK,
+            outsider=NOT_FOUND,
         ),
-        kwargs={"pk": "999999"},
+        kwargs={"pk": "{rectification.pk}"},
     ),
     "feedback:complaint_new": E(public()),
     "feedback:complaint_follow": E(public()),
@@ -312,39 +343,39 @@ URLS: dict[str, Entry] = {
     ),
     "feedback:complaint": E(
         rule(
-            NOT_FOUND,
+            FORBIDDEN,
             anonymous=LOGIN,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
+            clerk=OK,
+            reviewer=OK,
+            centre_head=OK,
+            supervisor=OK,
+            outsider=NOT_FOUND,
         ),
-        kwargs={"number": "NONE-0"},
+        kwargs={"number": "{complaint.number}"},
     ),
     "feedback:notices": E(rule(FORBIDDEN, anonymous=LOGIN, centre_head=OK, admin=OK)),
     "feedback:notice_withdraw": E(
-        rule(FORBIDDEN, anonymous=LOGIN, centre_head=NOT_FOUND, admin=NOT_FOUND),
-        kwargs={"pk": "999999"},
+        rule(FORBIDDEN, anonymous=LOGIN, centre_head=OK, admin=OK),
+        kwargs={"pk": "{notice.pk}"},
         method="POST",
     ),
-    "feedback:notice_file": E(
-        rule(NOT_FOUND, anonymous=NOT_FOUND),
-        kwargs={"pk": "999999", "file_id": "00000000-0000-0000-0000-000000000000"},
-    ),
+    "feedback:notice_file": E(public(), kwargs={"pk": "{notice.pk}", "file_id": "{notice_file.pk}"}),
     "feedback:disclosure": E(public(), kwargs={"code": "{centre.code}"}),
     "integration:subscriptions": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK)),
     "integration:subscription_toggle": E(
-        rule(FORBIDDEN, anonymous=LOGIN, admin=NOT_FOUND), kwargs={"pk": "999999"}, method="POST"
+        rule(FORBIDDEN, anonymous=LOGIN, admin=OK), kwargs={"pk": "{subscription.pk}"}, method="POST"
     ),
     "integration:subscription_delete": E(
-        rule(FORBIDDEN, anonymous=LOGIN, admin=NOT_FOUND), kwargs={"pk": "999999"}, method="POST"
+        rule(FORBIDDEN, anonymous=LOGIN, admin=OK), kwargs={"pk": "{subscription.pk}"}, method="POST"
     ),
     "integration:dead_letters": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK)),
     "integration:dead_letter_retry": E(
         rule(FORBIDDEN, anonymous=LOGIN, admin=NOT_FOUND), kwargs={"pk": "999999"}, method="POST"
     ),
     "integration:tokens": E(rule(OK, anonymous=LOGIN)),
-    "integration:token_revoke": E(rule(NOT_FOUND, anonymous=LOGIN), kwargs={"pk": "999999"}, method="POST"),
+    "integration:token_revoke": E(
+        rule(NOT_FOUND, anonymous=LOGIN, clerk=OK), kwargs={"pk": "{token.pk}"}, method="POST"
+    ),
     "integration:accounts": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK)),
     "integration:account_disable": E(
         rule(FORBIDDEN, anonymous=LOGIN, admin=NOT_FOUND), kwargs={"pk": "999999"}, method="POST"
@@ -455,8 +486,19 @@ URLS: dict[str, Entry] = {
     "portal:my_document": E(
         rule(FORBIDDEN, anonymous=LOGIN), kwargs={"number": "{case.number}", "kind": "receipt"}
     ),
-    "portal:my_file": E(rule(FORBIDDEN, anonymous=LOGIN), kwargs={"upload_id": "999999"}),
-    "portal:staff_upload": E(rule(NOT_FOUND, anonymous=LOGIN), kwargs={"upload_id": "999999"}),
+    "portal:my_file": E(rule(FORBIDDEN, anonymous=LOGIN), kwargs={"upload_id": "{portal_upload.pk}"}),
+    "portal:staff_upload": E(
+        rule(
+            OK,
+            anonymous=LOGIN,
+            agent=NOT_FOUND,
+            outsider=NOT_FOUND,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+        ),
+        kwargs={"upload_id": "{portal_upload.pk}"},
+    ),
     "portal:apply_list": E(public()),
     "portal:apply": E(rule(FORBIDDEN, anonymous=LOGIN), kwargs={"code": "{item.code}"}),
     "media/<path:path>": E(
@@ -532,62 +574,105 @@ URLS: dict[str, Entry] = {
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "api GET /proxy/files/{file_id}": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"file_id": "999999"},
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"file_id": "{proxy_file.id}"},
     ),
     "api POST /proxy/entrustments": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
+        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, clerk=OK, centre_head=OK, outsider=OK)
     ),
     "api GET /proxy/entrustments": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "api GET /proxy/entrustments/{pk}": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{entrustment.pk}"},
     ),
     "api POST /proxy/entrustments/{pk}/revoke": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        kwargs={"pk": "{entrustment.pk}"},
+        data={"reason": "群众撤回委托"},
     ),
-    "api POST /proxy/requests": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /proxy/requests": E(rule(FORBIDDEN, anonymous=UNAUTH, agent=OK)),
     "api GET /proxy/requests": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "api GET /proxy/requests/{pk}": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{proxy_request.pk}"},
     ),
     "api POST /proxy/requests/{pk}/actions": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(FORBIDDEN, anonymous=UNAUTH, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        kwargs={"pk": "{proxy_request.pk}"},
+        data={"action": "prereview_return", "missing": [{"code": "M01", "reason": "照片不清晰"}]},
     ),
     "api GET /proxy/entrustments/{pk}/document.pdf": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{entrustment.pk}"},
     ),
     "api POST /proxy/batches": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
+        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, clerk=OK, centre_head=OK, outsider=OK)
     ),
     "api GET /proxy/batches": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "api GET /proxy/batches/{pk}": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{batch.pk}"},
     ),
     "api POST /proxy/batches/{pk}/hand_over": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, outsider=NOT_FOUND),
+        kwargs={"pk": "{batch.pk}"},
+        data={"to": "clerk", "signed_by": "司机"},
     ),
     "api POST /proxy/batches/{pk}/receive": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(FORBIDDEN, anonymous=UNAUTH, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        kwargs={"pk": "{batch.pk}"},
     ),
     "api GET /proxy/batches/{pk}/manifest.pdf": E(
-        rule(NOT_FOUND, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"pk": "999999"},
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{batch.pk}"},
     ),
     "api GET /proxy/alerts": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
@@ -627,19 +712,18 @@ URLS: dict[str, Entry] = {
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"pk": "999999"},
     ),
-    "api GET /proxy/agents": E(
-        rule(OK, anonymous=OK, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "api POST /cases/{number}/rating": E(
-        rule(OK, anonymous=OK, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"number": "{case.number}"},
-    ),
+    "api GET /proxy/agents": E(public()),
+    "api POST /cases/{number}/rating": E(public(), kwargs={"number": "{case.number}"}),
     "api POST /cases/{number}/rating/fix": E(
-        rule(OK, anonymous=OK, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        public(),
         kwargs={"number": "{case.number}"},
     ),
     "api GET /ratings/summary": E(public()),
-    "api POST /ratings/{rating_id}/appeal": E(rule(OK, anonymous=UNAUTH), kwargs={"rating_id": "999999"}),
+    "api POST /ratings/{rating_id}/appeal": E(
+        rule(FORBIDDEN, anonymous=UNAUTH, centre_head=OK),
+        kwargs={"rating_id": "{rating.pk}"},
+        data={"reason": "群众误评"},
+    ),
     "api POST /appeals/{appeal_id}/decide": E(rule(OK, anonymous=UNAUTH), kwargs={"appeal_id": "999999"}),
     "api GET /rectifications": E(
         rule(
@@ -651,10 +735,20 @@ URLS: dict[str, Entry] = {
             audit_admin=FORBIDDEN,
         )
     ),
-    "api POST /rectifications/{rect_id}/actions": E(rule(OK, anonymous=UNAUTH), kwargs={"rect_id": "999999"}),
-    "api POST /complaints": E(
-        rule(OK, anonymous=OK, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
+    "api POST /rectifications/{rect_id}/actions": E(
+        rule(
+            FORBIDDEN,
+            anonymous=UNAUTH,
+            clerk=OK,
+            reviewer=OK,
+            centre_head=OK,
+            supervisor=OK,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"rect_id": "{rectification.pk}"},
+        data={"action": "callback", "note": "已电话回访"},
     ),
+    "api POST /complaints": E(public()),
     "api GET /complaints": E(
         rule(
             OK,
@@ -666,30 +760,41 @@ URLS: dict[str, Entry] = {
         )
     ),
     "api GET /complaints/{number}/progress": E(
-        rule(
-            NOT_FOUND, anonymous=NOT_FOUND, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN
-        ),
-        kwargs={"number": "NONE-0"},
+        rule(NOT_FOUND, anonymous=NOT_FOUND), kwargs={"number": "{complaint.number}"}
     ),
     "api GET /complaints/{number}": E(
         rule(
-            NOT_FOUND,
+            FORBIDDEN,
             anonymous=UNAUTH,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
+            clerk=OK,
+            reviewer=OK,
+            centre_head=OK,
+            supervisor=OK,
+            outsider=NOT_FOUND,
         ),
-        kwargs={"number": "NONE-0"},
+        kwargs={"number": "{complaint.number}"},
     ),
     "api POST /complaints/{number}/actions": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
-        kwargs={"number": "NONE-0"},
+        rule(
+            FORBIDDEN,
+            anonymous=UNAUTH,
+            clerk=OK,
+            reviewer=OK,
+            centre_head=OK,
+            supervisor=OK,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"number": "{complaint.number}"},
+        data={"action": "start", "note": "开始办理"},
     ),
     "api GET /tokens": E(rule(OK, anonymous=UNAUTH)),
     "api POST /tokens": E(rule(OK, anonymous=UNAUTH)),
-    "api POST /tokens/{token_id}/revoke": E(rule(NOT_FOUND, anonymous=UNAUTH), kwargs={"token_id": "999999"}),
-    "api DELETE /tokens/{token_id}": E(rule(NOT_FOUND, anonymous=UNAUTH), kwargs={"token_id": "999999"}),
+    "api POST /tokens/{token_id}/revoke": E(
+        rule(NOT_FOUND, anonymous=UNAUTH, clerk=OK), kwargs={"token_id": "{token.pk}"}
+    ),
+    "api DELETE /tokens/{token_id}": E(
+        rule(NOT_FOUND, anonymous=UNAUTH, clerk=OK), kwargs={"token_id": "{token.pk}"}
+    ),
     "api GET /integration/accounts": E(rule(FORBIDDEN, anonymous=UNAUTH, admin=OK)),
     "api POST /integration/accounts": E(rule(OK, anonymous=UNAUTH)),
     "api POST /integration/accounts/{account_id}/disable": E(
@@ -703,13 +808,13 @@ URLS: dict[str, Entry] = {
         rule(FORBIDDEN, anonymous=UNAUTH, admin=NOT_FOUND), kwargs={"delivery_id": "999999"}
     ),
     "api GET /webhooks/{subscription_id}": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, admin=NOT_FOUND), kwargs={"subscription_id": "999999"}
+        rule(FORBIDDEN, anonymous=UNAUTH, admin=OK), kwargs={"subscription_id": "{subscription.pk}"}
     ),
     "api PATCH /webhooks/{subscription_id}": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, admin=NOT_FOUND), kwargs={"subscription_id": "999999"}
+        rule(FORBIDDEN, anonymous=UNAUTH, admin=OK), kwargs={"subscription_id": "{subscription.pk}"}
     ),
     "api DELETE /webhooks/{subscription_id}": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, admin=NOT_FOUND), kwargs={"subscription_id": "999999"}
+        rule(FORBIDDEN, anonymous=UNAUTH, admin=OK), kwargs={"subscription_id": "{subscription.pk}"}
     ),
     "api POST /portal/otp": E(public()),
     "api POST /portal/login": E(public()),

@@ -162,6 +162,135 @@ class Objects(dict[str, Any]):
             data["phone"] = "13912345678"
         return Appointment.objects.create(**{k: v for k, v in data.items() if k in fields})
 
+    # --- objects of the later apps (township A / village A1), so their rows test scoping too ----------
+
+    def _user(self, username: str) -> Any:
+        return get_user_model().objects.get(username=username)
+
+    def make_entrustment(self) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from onewindow.proxy import services
+        from tests.proxy.conftest import applicant, png_bytes
+
+        agent = self._user("agent")
+        photo = services.proxy_file_upload(
+            actor=agent, upload=SimpleUploadedFile("sign.png", png_bytes(), content_type="image/png")
+        )
+        return services.entrustment_create(
+            actor=agent,
+            resident=applicant(),
+            items=["MZ-001"],
+            valid_until=timezone.localdate() + dt.timedelta(days=60),
+            confirmation_file=str(photo.id),
+        )
+
+    def make_proxy_file(self) -> Any:
+        return self["entrustment"].confirmation
+
+    def make_proxy_request(self) -> Any:
+        """A submitted MZ-001 request of ``agent`` (village A1), in C-A's pre-review queue; the agent
+        holds the paper originals."""
+        from onewindow.proxy import services
+
+        agent = self._user("agent")
+        req = services.proxy_request_create(
+            actor=agent,
+            entrustment=self["entrustment"].pk,
+            item="MZ-001",
+            materials=[
+                {"code": "M01", "provided": True, "paper_held": True},
+                {"code": "M02", "provided": True, "paper_held": True},
+            ],
+            form={"reason": "家庭困难"},
+        )
+        return services.proxy_request_action(actor=agent, pk=req.pk, action="submit")
+
+    def make_batch(self) -> Any:
+        """The agent's paper handoff of that request from village A1 up to township A (in transit)."""
+        from onewindow.proxy import custody
+
+        return custody.batch_create(
+            actor=self._user("agent"),
+            from_code=self.world["va"].code,
+            to_code=self.world["ta"].code,
+            requests=[self["proxy_request"].pk],
+        )
+
+    def make_complaint(self) -> Any:
+        from onewindow.feedback import services
+
+        return services.complaint_submit(category="complaint", content="窗口人员态度不好", centre="C-A")
+
+    def make_rated_case(self) -> Any:
+        from tests.feedback.conftest import delivered_case
+
+        return delivered_case()
+
+    def make_rating(self) -> Any:
+        """A level-1 rating of a delivered case at C-A: it opened a rectification."""
+        from onewindow.feedback import services
+        from tests.cases.conftest import applicant
+
+        return services.rating_submit(
+            number=self["rated_case"].number, check=applicant()["phone"][-4:], level=1, comment="太慢"
+        )
+
+    def make_rectification(self) -> Any:
+        from onewindow.feedback.models import Rectification
+
+        return Rectification.objects.get(rating=self["rating"])
+
+    def make_notice(self) -> Any:
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from onewindow.feedback import services
+        from tests.proxy.conftest import png_bytes
+
+        return services.notice_post(
+            actor=self._user("admin"),
+            centre="C-A",
+            kind=services.NoticeKind.values[0],
+            title="公示",
+            files=[SimpleUploadedFile("notice.png", png_bytes(), content_type="image/png")],
+        )
+
+    def make_notice_file(self) -> Any:
+        return self["notice"].attachments.first()
+
+    def make_subscription(self) -> Any:
+        from onewindow.integration import services
+
+        return services.subscription_create(
+            actor=self._user("admin"), name="对接平台", url="https://example.org/hook"
+        )
+
+    def make_portal_upload(self) -> Any:
+        """A file a resident uploaded online for the matrix case (C-A)."""
+        from django.core.files.uploadedfile import SimpleUploadedFile
+
+        from onewindow.files.services import store_upload
+        from onewindow.portal.models import CaseUpload, ResidentAccount
+        from onewindow.privacy.crypto import blind_index
+        from tests.proxy.conftest import png_bytes
+
+        user = get_user_model().objects.create_user(username="resident-matrix")
+        account = ResidentAccount.objects.create(
+            user=user, phone="13900001111", phone_index=blind_index("13900001111")
+        )
+        stored = store_upload(
+            SimpleUploadedFile("id.png", png_bytes(), content_type="image/png"), user=user, field="M01"
+        )
+        return CaseUpload.objects.create(
+            case=self["case"], account=account, material_code="M01", material_name="身份证", file=stored
+        )
+
+    def make_token(self) -> Any:
+        """An API token of ``clerk``."""
+        from onewindow.api.tokens import token_create
+
+        return token_create(username="clerk", name="matrix")[0]
+
 
 def outcome(response: Any) -> str:
     status = response.status_code
@@ -276,3 +405,36 @@ def test_table_entries_are_complete() -> None:
     for key, entry in T.URLS.items():
         assert set(entry.expect) == set(T.ROLES), key
         assert set(entry.expect.values()) <= T.OUTCOMES, key
+
+
+def test_object_rows_of_the_later_apps_address_real_objects() -> None:
+    """Rows of proxy requests, batches, entrustments, complaints, ratings, rectifications, notices,
+    webhook subscriptions and tokens point at objects the matrix creates in township A / village A1, so
+    they test scoping (outsider → 404), not only the gate in front of a lookup of an absent id."""
+    keys = [
+        "proxy:detail",
+        "proxy:act",
+        "proxy:batch",
+        "api GET /proxy/requests/{pk}",
+        "api POST /proxy/requests/{pk}/actions",
+        "api GET /proxy/batches/{pk}",
+        "api POST /proxy/batches/{pk}/receive",
+        "api GET /proxy/entrustments/{pk}",
+        "feedback:complaint",
+        "feedback:rectification",
+        "api GET /complaints/{number}",
+        "api POST /complaints/{number}/actions",
+        "api POST /rectifications/{rect_id}/actions",
+    ]
+    for key in keys:
+        entry = T.URLS[key]
+        assert "999999" not in str(entry.kwargs) and "NONE" not in str(entry.kwargs), key
+        assert entry.expect["outsider"] == T.NOT_FOUND, key
+    for key in (
+        "feedback:notice_withdraw",
+        "integration:subscription_toggle",
+        "api GET /webhooks/{subscription_id}",
+    ):
+        assert T.URLS[key].expect["admin"] == T.OK, key
+    assert T.URLS["api POST /tokens/{token_id}/revoke"].expect["clerk"] == T.OK
+    assert T.URLS["api POST /tokens/{token_id}/revoke"].expect["reviewer"] == T.NOT_FOUND
