@@ -308,7 +308,7 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
     return Status(201, {"number": c.number, "check": c.check_code, "state": c.state})
 
 
-class StepOut(Schema):
+class ComplaintStepOut(Schema):
     state: str
     state_label: str
     owner: str
@@ -326,7 +326,7 @@ class ComplaintPublicOut(Schema):
     step_deadline: dt.date
     answer: str
     closed_at: dt.datetime | None
-    steps: list[StepOut]
+    steps: list[ComplaintStepOut]
 
 
 def steps_out(c: Complaint) -> list[dict[str, Any]]:

@@ -262,7 +262,7 @@ def _delivery(d: WebhookDelivery) -> dict[str, Any]:
     }
 
 
-class EventOut(Schema):
+class OutboxEventOut(Schema):
     id: uuid.UUID
     type: str
     jurisdiction: str | None
@@ -278,7 +278,7 @@ class EventQuery(Schema):
 
 @router.get(
     "/events",
-    response={200: Page[EventOut], **ERRORS_AUTH},
+    response={200: Page[OutboxEventOut], **ERRORS_AUTH},
     summary="事件（outbox，按时间倒序；type 可用前缀 case.*）",
 )
 def event_list(request: HttpRequest, q: Query[EventQuery]) -> Any:

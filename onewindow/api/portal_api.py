@@ -67,14 +67,14 @@ class MyCaseRow(Schema):
     deadline: dt.date | None
 
 
-class StepOut(Schema):
+class PortalStepOut(Schema):
     at: dt.datetime
     text: str
     where: str
     note: str
 
 
-class MissingOut(Schema):
+class PortalMissingOut(Schema):
     code: str
     name: str
     reason: str
@@ -99,8 +99,8 @@ class MyCaseOut(MyCaseRow):
     hint: str
     accepted_at: dt.datetime | None
     promised_days: int
-    missing: list[MissingOut]
-    timeline: list[StepOut]
+    missing: list[PortalMissingOut]
+    timeline: list[PortalStepOut]
     documents: list[DocumentOut]
     uploads: list[UploadOut]
     rate_url: str

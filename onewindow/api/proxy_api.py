@@ -229,7 +229,7 @@ def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
 # --- requests ------------------------------------------------------------------------------------
 
 
-class MaterialIn(BodyIn):
+class ProxyMaterialIn(BodyIn):
     code: str
     provided: bool | None = None
     note: str | None = None
@@ -240,7 +240,7 @@ class MaterialIn(BodyIn):
 class RequestIn(BodyIn):
     entrustment: int
     item: str
-    materials: list[MaterialIn] = []
+    materials: list[ProxyMaterialIn] = []
     form: dict[str, Any] = {}
     onsite: bool = False
 
@@ -278,7 +278,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
     )
 
 
-class EventOut(Schema):
+class ProxyEventOut(Schema):
     seq: int
     at: dt.datetime
     action: str
@@ -331,7 +331,7 @@ class RequestOut(RequestRow):
     signed_by: str
     follow_up: FollowUpOut | None
     actions: list[str]
-    timeline: list[EventOut]
+    timeline: list[ProxyEventOut]
 
 
 def request_row(r: ProxyRequest) -> dict[str, Any]:
@@ -440,7 +440,7 @@ class RequestActionIn(BodyIn):
         "withdraw",
     ]
     note: str | None = None
-    materials: list[MaterialIn] | None = Field(None, description="submit/supplement：补充或更正的材料")
+    materials: list[ProxyMaterialIn] | None = Field(None, description="submit/supplement：补充或更正的材料")
     missing: list[MissingIn] | None = Field(
         None, description="prereview_return：不合格材料及原因（未提交的必需材料自动列入一次性告知）"
     )

@@ -223,14 +223,14 @@ def appointment_cancel(request: HttpRequest, appointment_id: int, payload: CodeI
     return appointment_out(a)
 
 
-class StatsQuery(Schema):
+class QueueStatsQuery(Schema):
     date: dt.date
 
 
 @router.get(
     "/centres/{code}/queue-stats", response={200: dict[str, Any], **ERRORS_AUTH}, summary="窗口统计（本辖区）"
 )
-def centre_queue_stats(request: HttpRequest, code: str, q: Query[StatsQuery]) -> Any:
+def centre_queue_stats(request: HttpRequest, code: str, q: Query[QueueStatsQuery]) -> Any:
     from onewindow.org import access
     from onewindow.queueing.selectors import queue_stats
 

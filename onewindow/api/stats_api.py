@@ -25,7 +25,7 @@ class StatsQuery(Schema):
     domain: str | None = Field(None, description="领域代码，如 social")
 
 
-class JurisdictionOut(Schema):
+class StatsJurisdictionOut(Schema):
     code: str
     name: str
     level: str
@@ -69,7 +69,7 @@ class StatsRow(Schema):
 
 
 class StatsOut(Schema):
-    jurisdiction: JurisdictionOut
+    jurisdiction: StatsJurisdictionOut
     date_from: dt.date = Field(alias="from")
     date_to: dt.date = Field(alias="to")
     group_by: str | None
