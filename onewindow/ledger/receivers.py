@@ -31,5 +31,7 @@ def on_complaint_event(sender: Any, complaint: Any, action: str = "", **kwargs: 
 
 
 @receiver(signals.proxy_event, dispatch_uid="ledger_proxy_event")
-def on_proxy_event(sender: Any, request: Any, action: str = "", **kwargs: Any) -> None:
+def on_proxy_event(sender: Any, request: Any = None, action: str = "", **kwargs: Any) -> None:
+    if request is None:  # a handoff batch event (``batch=``): no request counts change
+        return
     rollup.apply_contribution("proxy", request)

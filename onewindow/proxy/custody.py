@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
+from onewindow import signals
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction, Role, Staff
@@ -133,7 +134,13 @@ def batch_create(*, actor: Any, from_code: str, to_code: str, requests: list[int
         at=now,
         note=note.strip()[:200] or "发出",
     )
+    _batch_event(batch, "sent")
     return batch
+
+
+def _batch_event(batch: Batch, action: str) -> None:
+    """Tell listeners (webhooks: ``proxy_batch.<action>``) about a handoff batch, inside the transaction."""
+    signals.proxy_event.send(sender=Batch, request=None, batch=batch, action=action)
 
 
 @transaction.atomic
@@ -160,6 +167,7 @@ def batch_hand_over(*, actor: Any, pk: int, to: str, signed_by: str = "", note: 
     )
     batch.holder = receiver
     batch.save(update_fields=["holder"])
+    _batch_event(batch, "handed_over")
     return batch
 
 
@@ -235,6 +243,7 @@ def batch_receive(
         batch.state = BatchState.INCOMPLETE if bad else BatchState.RECEIVED
         batch.received_at = now
     batch.save(update_fields=["holder", "state", "received_at"])
+    _batch_event(batch, "partly_received" if batch.state == BatchState.IN_TRANSIT else str(batch.state))
     return batch
 
 

@@ -110,3 +110,27 @@ def test_entrustment_pdf(proxy_world: dict[str, Any], as_user: Any) -> None:
     r = agent.c.get(f"/api/v1/proxy/entrustments/{ent['id']}/document.pdf")
     assert r.status_code == 200 and r.content.startswith(b"%PDF")
     assert as_user("agent_b").c.get(f"/api/v1/proxy/entrustments/{ent['id']}/document.pdf").status_code == 404
+
+
+def test_batch_steps_reach_the_webhook_outbox(proxy_world: dict[str, Any], as_user: Any) -> None:
+    from onewindow.integration.models import OutboxEvent
+
+    agent, ids = two_requests(as_user)
+    b = agent.post("/proxy/batches", {"from": VA, "to": TA, "requests": ids}).json()
+    agent.post(f"/proxy/batches/{b['id']}/hand_over", {"to": "head_a", "signed_by": "司机"})
+    clerk = as_user("clerk")
+    clerk.post(f"/proxy/batches/{b['id']}/receive", {"received": [ids[0]]})
+    clerk.post(f"/proxy/batches/{b['id']}/receive", {"missing": [ids[1]]})
+    types = list(
+        OutboxEvent.objects.filter(type__startswith="proxy_batch.")
+        .order_by("created_at")
+        .values_list("type", flat=True)
+    )
+    assert types == [
+        "proxy_batch.sent",
+        "proxy_batch.handed_over",
+        "proxy_batch.partly_received",
+        "proxy_batch.incomplete",
+    ]
+    data = OutboxEvent.objects.filter(type="proxy_batch.sent").get().data
+    assert data["from"] == VA and data["to"] == TA and data["id"] == b["id"]
