@@ -48,16 +48,25 @@ CHECKS = [
 def clerk_headers(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, str]]:
     """The test world and a clerk token, built once for the module inside a transaction that is rolled
     back at the end (each operation's test then runs in a savepoint of it)."""
-    from django.db import transaction
+    from django.core.signals import request_finished, request_started
+    from django.db import close_old_connections, transaction
 
     from onewindow.api.tokens import token_create
     from tests.factories import build_world
 
-    with django_db_blocker.unblock(), transaction.atomic():
-        build_world()
-        _row, key = token_create(username="clerk")
-        yield {"Authorization": f"Bearer {key}"}
-        transaction.set_rollback(True)
+    # The WSGI handler closes "old" connections around each request; inside this module's transaction
+    # that would close PostgreSQL's connection (Django's own test client disconnects it the same way).
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        with django_db_blocker.unblock(), transaction.atomic():
+            build_world()
+            _row, key = token_create(username="clerk")
+            yield {"Authorization": f"Bearer {key}"}
+            transaction.set_rollback(True)
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture(autouse=True)
