@@ -425,9 +425,10 @@ def load_cases(
     from onewindow.cases.models import Case, CaseEvent
 
     # Every ORM read happens before the bulk load: dropping foreign keys locks the referenced tables.
-    from onewindow.org.models import Staff
+    from onewindow.org.models import Jurisdiction, Staff
 
     staff_by_user = {s.user_id: s for s in Staff.objects.all()}
+    path_by_j = dict(Jurisdiction.objects.values_list("pk", "path"))  # Case.centre_path / queue_path
     for u in league["users"].values():
         u.staff = staff_by_user[u.pk]
     rnd = random.Random(20261126)
@@ -601,6 +602,8 @@ def load_cases(
                     "notice": notice,
                     "correction_count": correction,
                     "queue_department_id": v.department_id,
+                    "centre_path": path_by_j[centre.jurisdiction_id],
+                    "queue_path": path_by_j[v.department.jurisdiction_id],
                     "queue_level": v.decide_level,
                     "assignee_id": reviewer.pk
                     if state in ("in_review", "approved", "denied", "ready", "delivered")

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class CasesConfig(AppConfig):
     name = "onewindow.cases"
     verbose_name = "办件"
+
+    def ready(self) -> None:
+        from onewindow.cases import receivers  # noqa: F401 - connect the path receivers

@@ -91,6 +91,11 @@ class Case(models.Model):
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # Jurisdiction scoping without joins (see selectors.case_scope): copies of the accepting centre's
+    # and the queue department's jurisdiction paths, set on save, on escalation and by the receivers
+    # when a centre, department or jurisdiction changes.
+    centre_path = models.CharField(_("受理中心辖区路径"), max_length=200, default="", editable=False)
+    queue_path = models.CharField(_("审批部门辖区路径"), max_length=200, default="", editable=False)
 
     received_at = models.DateTimeField(_("收件时间"))
     state_since = models.DateTimeField(_("进入当前环节时间"), null=True, blank=True)
@@ -120,10 +125,21 @@ class Case(models.Model):
         indexes = [
             models.Index(fields=["-received_at"], name="case_received_desc"),
             models.Index(fields=["centre", "-received_at"], name="case_centre_received"),
+            # prefix LIKE on PostgreSQL needs the pattern operator class (no-op on SQLite)
+            models.Index(fields=["centre_path"], name="case_centre_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(fields=["queue_path"], name="case_queue_path", opclasses=["varchar_pattern_ops"]),
         ]
 
     def __str__(self) -> str:
         return self.number
+
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.centre_path = self.centre.jurisdiction.path
+        self.queue_path = self.queue_department.jurisdiction.path
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "centre_path", "queue_path"}
+        super().save(*args, **kwargs)
 
 
 class ReviewState(models.TextChoices):

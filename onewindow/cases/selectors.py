@@ -17,14 +17,17 @@ OUTPUT_STATES = (State.APPROVED, State.DENIED, State.READY)
 
 
 def case_scope(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
-    """Cases accepted at a centre in the user's jurisdiction, or queued at a department in it."""
+    """Cases accepted at a centre in the user's jurisdiction, or queued at a department in it.
+
+    A prefix match on the paths copied onto the case (``centre_path``, ``queue_path``: indexed, no
+    joins), equal to matching ``centre__jurisdiction__path`` / ``queue_department__jurisdiction__path``.
+    """
     roots = access.scope_roots(user)
     if not roots:
         return qs.none()
     q = Q()
     for root in roots:
-        q |= Q(centre__jurisdiction__path__startswith=root.path)
-        q |= Q(queue_department__jurisdiction__path__startswith=root.path)
+        q |= Q(centre_path__startswith=root.path) | Q(queue_path__startswith=root.path)
     return qs.filter(q)
 
 

@@ -632,7 +632,12 @@ def case_transition(
         changes.update(decided_at=now, decision_reason=(reason or note).strip())
     elif action == "escalate":
         upper = _upper_department(case.queue_department)
-        changes.update(queue_department=upper, queue_level=upper.jurisdiction.level, assignee=None)
+        changes.update(
+            queue_department=upper,
+            queue_level=upper.jurisdiction.level,
+            queue_path=upper.jurisdiction.path,
+            assignee=None,
+        )
         data.update(from_department=case.queue_department.name, to_department=upper.name)
     elif action == "suspend":
         changes["suspended_since"] = today
