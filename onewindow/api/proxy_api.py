@@ -19,7 +19,6 @@ from onewindow.api.role_auth import has_any_role, role_auth
 from onewindow.api.schemas import ERRORS_AUTH, BodyIn, Error, Page, paginate
 from onewindow.files.services import file_response
 from onewindow.org.models import Role
-from onewindow.privacy.services import personal_data_access_log
 from onewindow.proxy import custody, documents, ledger, onsite, selectors, services
 from onewindow.proxy.models import Batch, BatchAlert, Entrustment, ProxyRequest, RequestState, Visit
 
@@ -485,17 +484,7 @@ def request_action(request: HttpRequest, pk: int, payload: RequestActionIn) -> A
     "/proxy/entrustments/{pk}/document.pdf", response={200: None, **ERRORS_AUTH}, summary="打印委托书（PDF）"
 )
 def entrustment_document(request: HttpRequest, pk: int) -> HttpResponse:
-    ent = services.entrustment_get(actor=request.user, pk=pk)
-    full = ent.agent_id == request.user.pk
-    if full:
-        personal_data_access_log(
-            actor=request.user,
-            obj=ent.resident,
-            fields=["name", "id_number"],
-            purpose=f"打印委托书 {ent.pk}",
-            ip=request.META.get("REMOTE_ADDR"),
-        )
-    return documents.pdf_response(documents.entrustment_pdf(ent, full=full), f"entrustment-{ent.pk}.pdf")
+    return documents.entrustment_pdf_response(request, pk)
 
 
 # --- batches (paper chain of custody) ------------------------------------------------------------

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.http import HttpResponse
+from django.http import HttpRequest, HttpResponse
 
 from onewindow.documents.pdf import PDF_FONT_FAMILY, render_pdf
 from onewindow.proxy.models import Batch, BatchItemState, Entrustment
@@ -75,3 +75,22 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
     resp["Content-Disposition"] = f'inline; filename="{filename}"'
     resp["Cache-Control"] = "private, no-store"
     return resp
+
+
+def entrustment_pdf_response(request: HttpRequest, pk: int) -> HttpResponse:
+    """The printable 委托书 for the page and the API: in full (logged) for the agent who holds it, masked
+    for everyone else who may see it."""
+    from onewindow.privacy.services import personal_data_access_log
+    from onewindow.proxy.services import entrustment_get
+
+    ent = entrustment_get(actor=request.user, pk=pk)
+    full = ent.agent_id == request.user.pk
+    if full:
+        personal_data_access_log(
+            actor=request.user,
+            obj=ent.resident,
+            fields=["name", "id_number"],
+            purpose=f"打印委托书 {ent.pk}",
+            ip=request.META.get("REMOTE_ADDR"),
+        )
+    return pdf_response(entrustment_pdf(ent, full=full), f"entrustment-{ent.pk}.pdf")

@@ -265,19 +265,7 @@ def file(request: HttpRequest, file_id: str) -> HttpResponse:
 @require_GET
 @page(WORKERS)
 def entrustment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
-    ent = services.entrustment_get(actor=request.user, pk=pk)
-    full = ent.agent_id == request.user.pk
-    if full:
-        from onewindow.privacy.services import personal_data_access_log
-
-        personal_data_access_log(
-            actor=request.user,
-            obj=ent.resident,
-            fields=["name", "id_number"],
-            purpose=f"打印委托书 {ent.pk}",
-            ip=request.META.get("REMOTE_ADDR"),
-        )
-    return documents.pdf_response(documents.entrustment_pdf(ent, full=full), f"entrustment-{ent.pk}.pdf")
+    return documents.entrustment_pdf_response(request, pk)
 
 
 # --- clerks --------------------------------------------------------------------------------------
