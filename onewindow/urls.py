@@ -27,7 +27,6 @@ urlpatterns = [
     path("ledger/", include("onewindow.ledger.urls")),
     path("integration/", include("onewindow.integration.urls")),
     path("security/", include("onewindow.security.urls")),
-    path("files/", include("onewindow.files.urls")),
     path("notify/", include("onewindow.notify.urls")),
     path("", include("onewindow.cases.urls")),
     path("", portal_views.home, name="home"),
