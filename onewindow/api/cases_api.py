@@ -258,6 +258,7 @@ class ActionIn(BodyIn):
     action: str
     note: str | None = None
     reason: str | None = None
+    basis: str | None = None  # the legal basis of reject (不予受理) and deny (不予许可)
     materials: list[MaterialIn] | None = None
     to: Literal["window", "post", "agent"] | None = None
     signed_by: str | None = None
@@ -282,6 +283,7 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
         tracking_number=payload.tracking_number or "",
         days=payload.days,
         override_reason=payload.override_reason or "",
+        basis=payload.basis or "",
     )
     return case_out(request, services.case_get_for_user(request.user, case.number))
 

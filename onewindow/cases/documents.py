@@ -91,6 +91,44 @@ def _deadline_at(case: Case, events: list[CaseEvent], upto_seq: int) -> dt.date 
     return WorkCalendar().add_workdays(case.accept_date, case.promised_days + extended + paused)
 
 
+# Whose act each document records (the latest such event on the timeline) and how it is labelled:
+# kind → (actions, [(row label, "body" | "person" | "both")]).
+SIGNERS: dict[str, tuple[tuple[str, ...], list[tuple[str, str]]]] = {
+    "receipt": (("accept", "supplement"), [("受理人", "both")]),
+    "correction_notice": (("request_correction", "correction_override"), [("告知人", "both")]),
+    "rejection_notice": (("reject",), [("决定机关", "body"), ("经办人", "person")]),
+    "suspension_notice": (("suspend",), [("中止决定", "both")]),
+    "extension_notice": (("extend",), [("批准人", "both")]),
+    "result": (("approve", "deny"), [("决定机关", "body"), ("决定人", "person")]),
+}
+
+
+def event_body(event: CaseEvent) -> str:
+    """The body that acted in ``event``: the department recorded on it (decisions since the authority
+    rule), else the actor's department for a reviewer's act, else the centre it was done at."""
+    data = event.data if isinstance(event.data, dict) else {}
+    if data.get("department"):
+        return str(data["department"])
+    if event.role == "reviewer" and event.actor_id is not None:
+        from onewindow.org.models import Staff
+
+        staff = Staff.objects.select_related("department").filter(user_id=event.actor_id).first()
+        if staff is not None and staff.department is not None:
+            return staff.department.name
+    return event.centre.name if event.centre is not None else ""
+
+
+def signer_rows(case: Case, kind: str) -> list[tuple[str, str]]:
+    """Who really did the act the document records, from the timeline: [(label, text)]."""
+    actions, rows = SIGNERS[kind]
+    event = case.events.select_related("centre").filter(action__in=actions).order_by("-seq").first()
+    if event is None:
+        return []
+    body, person = event_body(event), event.actor_name or "—"
+    texts = {"body": body, "person": person, "both": f"{body} {person}".strip()}
+    return [(label, texts[part]) for label, part in rows]
+
+
 def document_kinds(case: Case) -> list[str]:
     """The documents that apply to the case as it stands, in the order they are issued."""
     kinds: list[str] = []
@@ -142,6 +180,7 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
         "qr": qr_data_uri(url),
         "consult_phone": version.consult_phone or case.centre.phone,
         "complaint_phone": version.complaint_phone or case.centre.complaint_phone,
+        "signer_rows": signer_rows(case, kind),
     }
     if kind == "correction_notice":
         missing, issued = _correction(case) or ([], None)
@@ -183,9 +222,11 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
         )
     elif kind == "result":
         approved = _approved(case)
+        decision = case.events.filter(action__in=["approve", "deny"]).order_by("-seq").first()
         ctx.update(
             approved=approved,
             decision="准予许可/办结" if approved else "不予许可",
+            basis=str((decision.data or {}).get("basis") or "") if decision is not None else "",
             reason=case.decision_reason,
             recourse="" if approved else RECOURSE,
             delivery_label=Delivery(case.delivery).label if case.delivery else "",

@@ -140,8 +140,14 @@ class ActionForm(Form):
 
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
-        if data.get("action") == "reject" and not (data.get("basis") or "").strip():
-            self.add_error("basis", "不予受理须写明法律依据")
+        action = data.get("action")
+        if action in ("reject", "deny"):
+            # in writing, with the reason and the legal basis (the service checks both again)
+            label = "不予受理" if action == "reject" else "不予许可"
+            if not (data.get("reason") or "").strip():
+                self.add_error("reason", f"「{label}」须写明理由")
+            if not (data.get("basis") or "").strip():
+                self.add_error("basis", f"{label}须写明法律依据")
         return data
 
 

@@ -25,7 +25,7 @@ from onewindow.cases.models import (
     ReviewState,
     State,
 )
-from onewindow.cases.workflow import TRANSITIONS
+from onewindow.cases.workflow import TRANSITIONS, acting_role, may_act
 from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
@@ -45,6 +45,8 @@ from onewindow.privacy.crypto import blind_index
 from onewindow.worktime.calendar import WorkCalendar
 
 MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42: extendable by 10 working days
+# 不予受理 and 不予许可 are told in writing with their legal basis (行政许可法 art. 32, 38).
+BASIS_REQUIRED = frozenset({"reject", "deny"})
 
 
 def local_today() -> dt.date:
@@ -468,6 +470,7 @@ def _decide_immediately(case: Case, ev: dict[str, Any]) -> None:
         state_from=State.ACCEPTED,
         state_to=State.APPROVED,
         note="即办件当场办结",
+        data={"department": case.centre.name, "centre_code": case.centre.code},
         **ev,
     )
 
@@ -510,6 +513,27 @@ def _case_of_own_proxy_request(user: Any, number: str) -> Case | None:
     )
 
 
+def _refusal(staff: Any, case: Case, t: Any) -> str:
+    """The Chinese message of a refused act: names the competent body for a decision."""
+    if t.action in {"approve", "deny", "escalate", "suspend", "resume"}:
+        return (
+            f"「{t.label}」由审批部门（{case.queue_department.name}）的审批人员决定，"
+            "您无权对该办件作出此操作"
+        )
+    if t.action in {"assign", "extend"} and Role.CENTRE_HEAD in staff.role_list:
+        return f"该办件在{case.queue_department.name}的审批队列中，不属于本中心负责人督办范围"
+    return f"您的角色不能对该办件执行「{t.label}」"
+
+
+def _deciding_body(staff: Any, case: Case) -> dict[str, Any]:
+    """Who decides, recorded on the approve/deny event: the reviewer's department, or the accepting
+    centre's window for a 即办件 decided there."""
+    if Role.REVIEWER in staff.role_list and staff.department_id == case.queue_department_id:
+        return {"department": case.queue_department.name, "department_code": case.queue_department.code}
+    centre = staff.centre or case.centre
+    return {"department": centre.name, "centre_code": centre.code}
+
+
 @transaction.atomic
 def case_transition(
     *,
@@ -525,14 +549,17 @@ def case_transition(
     days: int | None = None,
     override_reason: str = "",
     assignee: Any = None,
+    basis: str = "",
 ) -> Case:
+    """One act on a case. Who may take it is :func:`onewindow.cases.workflow.may_act` (403 otherwise);
+    ``reject`` (不予受理) and ``deny`` (不予许可) need a ``reason`` and a legal ``basis`` (422)."""
     staff, roles = _actor_context(actor)
     case = case_get_for_user(actor, number)
     t = TRANSITIONS.get(action)
     if t is None:
         raise Invalid(f"未知的操作 {action}", code="unknown_action", details={"action": sorted(TRANSITIONS)})
-    if not t.roles & set(roles):
-        raise Forbidden(f"您的角色不能执行「{t.label}」")
+    if not may_act(staff, case, action):
+        raise Forbidden(_refusal(staff, case, t))
     if case.state not in t.sources:
         raise Conflict(
             f"办件当前状态为「{State(case.state).label}」，不能执行「{t.label}」",
@@ -541,22 +568,15 @@ def case_transition(
         )
     if t.reason_required and not (reason or "").strip():
         raise Invalid(f"「{t.label}」须写明理由", code="reason_required", details={"reason": ["必填"]})
-    back_office = action in {"assign", "approve", "deny", "escalate", "suspend", "resume"}
+    if action == "reject" and not basis.strip():
+        basis = note  # the legal basis of 不予受理 used to travel in ``note``; still accepted
+    if action in BASIS_REQUIRED and not basis.strip():
+        raise Invalid(f"「{t.label}」须写明法律依据", code="reason_required", details={"basis": ["必填"]})
     joint_review: CaseReview | None = None
     if action in {"approve", "deny"} and case.item_version.type == ItemType.JOINT:
         joint_review = CaseReview.objects.filter(
             case=case, department_id=staff.department_id, state=ReviewState.PENDING
         ).first()
-        if joint_review is None and Role.CENTRE_HEAD not in roles:
-            raise Forbidden("联办件：您的部门不在并联审查部门中，或已答复")
-    if (
-        back_office
-        and joint_review is None
-        and Role.REVIEWER in roles
-        and Role.CENTRE_HEAD not in roles
-        and staff.department_id != case.queue_department_id
-    ):
-        raise Forbidden("该办件不在您部门的审批队列中")
     now = timezone.now()
     today = local_today()
     changes: dict[str, Any] = {}
@@ -607,12 +627,12 @@ def case_transition(
             action = "correction_override" if case.correction_count >= 1 else "request_correction"
             data["missing"] = missing
     elif action == "reject":
-        basis = (note or "").strip()
         changes.update(
             decision_reason=reason.strip(),
             decided_at=now,
-            notice={"kind": "rejection", "reason": reason.strip(), "basis": basis},
+            notice={"kind": "rejection", "reason": reason.strip(), "basis": basis.strip()},
         )
+        data["basis"] = basis.strip()
     elif action == "assign":
         changes["assignee"] = assignee or actor
     elif action in {"approve", "deny"} and joint_review is not None:
@@ -621,15 +641,24 @@ def case_transition(
         CaseReview.objects.filter(pk=joint_review.pk).update(
             state=answer, decided_at=now, reason=(reason or note).strip()
         )
-        data.update(department=joint_review.department.name, answer=answer)
+        data.update(
+            department=joint_review.department.name,
+            department_code=joint_review.department.code,
+            answer=answer,
+        )
         pending = CaseReview.objects.filter(case=case, state=ReviewState.PENDING).exists()
         if answer == ReviewState.APPROVED and pending:
             target = State.IN_REVIEW
             action = "joint_approve"
         else:
             changes.update(decided_at=now, decision_reason=(reason or note).strip())
+        if action == "deny":
+            data["basis"] = basis.strip()
     elif action in {"approve", "deny"}:
         changes.update(decided_at=now, decision_reason=(reason or note).strip())
+        data.update(_deciding_body(staff, case))
+        if action == "deny":
+            data["basis"] = basis.strip()
     elif action == "escalate":
         upper = _upper_department(case.queue_department)
         changes.update(
@@ -692,7 +721,7 @@ def case_transition(
         case,
         actor=actor,
         staff=staff,
-        role=_acting_role(roles, t.roles),
+        role=acting_role(staff, case, t.action),
         action=action,
         state_from=state_from,
         state_to=target,

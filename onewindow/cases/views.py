@@ -36,7 +36,7 @@ from onewindow.cases.workflow import (
     DELIVERY_ACTION_LABELS,
     EVENT_ROLE_LABELS,
     Transition,
-    allowed_actions,
+    actions_for,
 )
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
@@ -51,7 +51,6 @@ WINDOW_ROLES = {Role.CLERK, Role.CENTRE_HEAD}
 QUEUE_ROLES = {Role.REVIEWER, Role.CENTRE_HEAD, Role.SUPERVISOR, Role.ADMIN}
 OUTPUT_ROLES = {Role.CLERK, Role.CENTRE_HEAD, Role.REVIEWER, Role.AGENT}
 BOARD_ROLES = {Role.SUPERVISOR, Role.CENTRE_HEAD, Role.ADMIN}
-BACK_OFFICE = {"assign", "approve", "deny", "escalate", "suspend", "resume"}
 PAGE_SIZE = 30
 PROGRESS_RATE = (30, 60)  # lookups per client address and minute
 
@@ -63,7 +62,7 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "reject": ("reason", "basis"),
     "assign": (),
     "approve": ("note",),
-    "deny": ("reason",),
+    "deny": ("reason", "basis"),
     "escalate": ("note",),
     "suspend": ("reason",),
     "resume": ("note",),
@@ -285,15 +284,9 @@ def _document_links(case: Case) -> list[dict[str, str]]:
 
 
 def _visible_actions(case: Case, staff: Any) -> list[Transition]:
-    """The actions this user may take on this case now (the service checks them again)."""
-    roles = staff.role_list
-    out = []
-    for t in allowed_actions(case.state, roles):
-        reviewer_only = Role.REVIEWER in roles and Role.CENTRE_HEAD not in roles
-        if t.action in BACK_OFFICE and reviewer_only and staff.department_id != case.queue_department_id:
-            continue
-        out.append(t)
-    return out
+    """The actions this user may take on this case now: the one authority rule of the service
+    (:func:`onewindow.cases.workflow.may_act`), which checks them again on submit."""
+    return actions_for(staff, case)
 
 
 def _action_label(case: Case, e: Any) -> str:
@@ -444,9 +437,9 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
             actor=request.user,
             number=case.number,
             action=action,
-            # 不予受理: the legal basis travels in ``note`` (see services.case_transition)
-            note=d["basis"] if action == "reject" else d["note"],
+            note=d["note"],
             reason=d["reason"],
+            basis=d["basis"],
             materials=materials_given(rows) if rows is not None else None,
             to=d["to"] or None,
             signed_by=d["signed_by"],

@@ -10,7 +10,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from onewindow.cases.models import OPEN_STATES, State
+from onewindow.cases.models import OPEN_STATES, ReviewState, State
+from onewindow.catalog.models import ItemType
 from onewindow.org.models import Role
 
 
@@ -32,6 +33,8 @@ def _t(
 
 WINDOW = {Role.CLERK, Role.CENTRE_HEAD}
 BACK = {Role.REVIEWER, Role.CENTRE_HEAD}
+# The competent department's own acts on the matter (see :func:`may_act`): its reviewers only.
+MATTER = {Role.REVIEWER}
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -56,18 +59,19 @@ TRANSITIONS: dict[str, Transition] = {
         ),
         # back office
         _t("assign", "分派审查", {State.ACCEPTED}, State.IN_REVIEW, BACK),
-        _t("approve", "准予", {State.ACCEPTED, State.IN_REVIEW}, State.APPROVED, BACK),
-        _t("deny", "不予许可", {State.ACCEPTED, State.IN_REVIEW}, State.DENIED, BACK, reason=True),
-        _t("escalate", "上报上级", {State.ACCEPTED, State.IN_REVIEW}, State.ACCEPTED, BACK),
+        # approve / deny: MATTER, plus the window for 即办件 (see :func:`may_decide`)
+        _t("approve", "准予", {State.ACCEPTED, State.IN_REVIEW}, State.APPROVED, MATTER),
+        _t("deny", "不予许可", {State.ACCEPTED, State.IN_REVIEW}, State.DENIED, MATTER, reason=True),
+        _t("escalate", "上报上级", {State.ACCEPTED, State.IN_REVIEW}, State.ACCEPTED, MATTER),
         _t(
             "suspend",
             "中止（听证/检测/专家评审）",
             {State.ACCEPTED, State.IN_REVIEW},
             State.SUSPENDED,
-            BACK,
+            MATTER,
             reason=True,
         ),
-        _t("resume", "恢复办理", {State.SUSPENDED}, State.IN_REVIEW, BACK),
+        _t("resume", "恢复办理", {State.SUSPENDED}, State.IN_REVIEW, MATTER),
         _t("extend", "延期", {State.ACCEPTED, State.IN_REVIEW}, None, {Role.CENTRE_HEAD}, reason=True),
         # output
         _t("ready", "统一出件", {State.APPROVED, State.DENIED}, State.READY, WINDOW | BACK),
@@ -105,4 +109,120 @@ DELIVERY_ACTION_LABELS = {"agent": "送达（代办员代为取件）"}
 
 
 def allowed_actions(state: str, roles: list[str]) -> list[Transition]:
+    """The transitions from ``state`` that ``roles`` have by the table alone (no case, no authority:
+    use :func:`actions_for` for a real case)."""
     return [t for t in TRANSITIONS.values() if state in t.sources and t.roles & set(roles)]
+
+
+# --- who may act on THIS case (the decision authority) --------------------------------------------
+#
+# One rule, used by the service (``case_transition``), the detail page's buttons and, through the
+# service, the API:
+#
+# * ``approve`` / ``deny`` (the decision) belong to the competent body: a reviewer of the department
+#   the case is queued to (the item's department at its decide level, or the department it was
+#   escalated to); for a 联办件, a reviewer of each department whose parallel review is still pending.
+#   The only exception the catalog states: a 即办件 (type ``immediate``) is decided at the window, so the
+#   clerk or centre head of the accepting centre may decide it too. A centre head never decides
+#   another body's matter. (There is no "department head" in the staff model: a department's
+#   reviewers are its deciding staff.)
+# * ``escalate`` / ``suspend`` / ``resume`` are the competent department's acts on the matter too:
+#   reviewers of the queue department.
+# * ``assign`` (分派) and ``extend`` (延期, 行政许可法 art. 42: the head approves) are supervision: a
+#   reviewer of the queue department may take a case (assign), and a centre head may assign or extend
+#   a case queued to a department inside the head's own jurisdiction (a township head does not
+#   supervise the county bureau's queue).
+# * window acts (accept, request_correction, supplement, reject, withdraw), ``ready`` and ``deliver``
+#   keep the table's roles; the jurisdiction scoping (404 outside it) applies to everything.
+
+DECIDE_ACTIONS = frozenset({"approve", "deny"})
+MATTER_ACTIONS = frozenset({"escalate", "suspend", "resume"})
+SUPERVISE_ACTIONS = frozenset({"assign", "extend"})
+
+
+def _is_immediate(case: Any) -> bool:
+    return bool(case.item_version.type == ItemType.IMMEDIATE)
+
+
+def _pending_joint_departments(case: Any) -> set[int] | None:
+    """联办件: the departments whose answer is still pending (None: not a joint item)."""
+    if case.item_version.type != ItemType.JOINT:
+        return None
+    return set(case.reviews.filter(state=ReviewState.PENDING).values_list("department_id", flat=True))
+
+
+def _queue_reviewer(staff: Any, roles: set[str], case: Any) -> bool:
+    return (
+        Role.REVIEWER in roles
+        and staff.department_id is not None
+        and staff.department_id == case.queue_department_id
+    )
+
+
+def _supervising_head(staff: Any, roles: set[str], case: Any) -> bool:
+    """A centre head whose jurisdiction contains the department the case is queued to."""
+    return Role.CENTRE_HEAD in roles and bool(case.queue_path) and case.queue_path.startswith(
+        staff.jurisdiction.path
+    )
+
+
+def _window_of_case(staff: Any, roles: set[str], case: Any) -> bool:
+    return bool(roles & WINDOW) and staff.centre_id is not None and staff.centre_id == case.centre_id
+
+
+def _competent_reviewer(staff: Any, roles: set[str], case: Any) -> bool:
+    if Role.REVIEWER not in roles or staff.department_id is None:
+        return False
+    pending = _pending_joint_departments(case)
+    if pending is not None:
+        return staff.department_id in pending
+    return bool(staff.department_id == case.queue_department_id)
+
+
+def may_decide(staff: Any, case: Any) -> bool:
+    """Whether ``staff`` may ``approve`` / ``deny`` ``case`` (the decision authority, see above)."""
+    if staff is None:
+        return False
+    roles = set(staff.role_list)
+    if _competent_reviewer(staff, roles, case):
+        return True
+    return _is_immediate(case) and _window_of_case(staff, roles, case)
+
+
+def may_act(staff: Any, case: Any, action: str) -> bool:
+    """Whether ``staff`` may take ``action`` on ``case`` (role and authority; not the case's state)."""
+    t = TRANSITIONS.get(action)
+    if t is None or staff is None:
+        return False
+    if action in DECIDE_ACTIONS:
+        return may_decide(staff, case)
+    roles = set(staff.role_list)
+    if not t.roles & roles:
+        return False
+    if action in MATTER_ACTIONS:
+        return _queue_reviewer(staff, roles, case)
+    if action == "assign":
+        return _queue_reviewer(staff, roles, case) or _supervising_head(staff, roles, case)
+    if action == "extend":
+        return _supervising_head(staff, roles, case)
+    return True
+
+
+def acting_role(staff: Any, case: Any, action: str) -> str:
+    """The role recorded on the timeline for ``action`` (the one that gave the authority)."""
+    roles = set(staff.role_list)
+    if action in DECIDE_ACTIONS and _competent_reviewer(staff, roles, case):
+        return str(Role.REVIEWER)
+    if action in MATTER_ACTIONS and Role.REVIEWER in roles:
+        return str(Role.REVIEWER)
+    if action in DECIDE_ACTIONS:
+        return next((r for r in staff.role_list if r in WINDOW), staff.role_list[0] if roles else "")
+    if action == "assign" and _queue_reviewer(staff, roles, case):
+        return str(Role.REVIEWER)
+    t = TRANSITIONS[action]
+    return next((r for r in staff.role_list if r in t.roles), staff.role_list[0] if roles else "")
+
+
+def actions_for(staff: Any, case: Any) -> list[Transition]:
+    """The actions ``staff`` may take on ``case`` now: its state, the roles and the authority."""
+    return [t for t in TRANSITIONS.values() if case.state in t.sources and may_act(staff, case, t.action)]

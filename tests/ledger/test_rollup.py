@@ -40,7 +40,7 @@ def test_case_measures_on_time_late_and_working_days(ledger_world: dict[str, Any
     clock.set_day(dt.date(2026, 9, 8))
     act("reviewer", on_time, "approve")
     clock.set_day(dt.date(2026, 9, 16))
-    act("reviewer", late, "deny", reason="不符合条件")
+    act("reviewer", late, "deny", reason="不符合条件", basis="《最低生活保障审核确认办法》第十条")
     assert total("received") == 2
     assert total("accepted") == 2
     assert total("approved") == 1 and total("denied") == 1
@@ -139,7 +139,7 @@ ACTIONS = [
     ("clerk", "reject", {"reason": "不符合受理条件", "note": "依据第5条"}),
     ("reviewer", "assign", {}),
     ("reviewer", "approve", {}),
-    ("reviewer", "deny", {"reason": "条件不符"}),
+    ("reviewer", "deny", {"reason": "条件不符", "basis": "《最低生活保障审核确认办法》第十条"}),
     ("reviewer", "suspend", {"reason": "专家评审"}),
     ("reviewer", "resume", {}),
     ("head", "extend", {"days": 2, "reason": "情况复杂"}),
@@ -240,7 +240,7 @@ def test_coarse_month_and_day_rows_sum_like_the_fine_facts(ledger_world: dict[st
         if cases[-1].state == "submitted":
             act("clerk", cases[-1], "accept")
         if len(cases) > 3:
-            act("reviewer", cases[-4], "approve" if day.day % 2 else "deny", reason="不符合")
+            act("reviewer", cases[-4], "approve" if day.day % 2 else "deny", reason="不符合", basis="《最低生活保障审核确认办法》第十条")
         day += dt.timedelta(days=4)
     county = ledger_world["county"]
     periods = [

@@ -24,7 +24,7 @@ def data(ledger_world: dict[str, Any], clock: Any) -> dict[str, Any]:
     clock.set_day(dt.date(2026, 9, 4))
     act("reviewer", c1, "approve")
     clock.set_day(dt.date(2026, 10, 20))
-    act("reviewer", c2, "deny", reason="条件不符")
+    act("reviewer", c2, "deny", reason="条件不符", basis="《最低生活保障审核确认办法》第十条")
     clock.set_day(dt.date(2026, 10, 31))
     return ledger_world
 
