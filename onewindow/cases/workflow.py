@@ -132,8 +132,9 @@ def allowed_actions(state: str, roles: list[str]) -> list[Transition]:
 #   reviewer of the queue department may take a case (assign), and a centre head may assign or extend
 #   a case queued to a department inside the head's own jurisdiction (a township head does not
 #   supervise the county bureau's queue).
-# * window acts (accept, request_correction, supplement, reject, withdraw), ``ready`` and ``deliver``
-#   keep the table's roles; the jurisdiction scoping (404 outside it) applies to everything.
+# * window acts (accept, request_correction, supplement, reject, withdraw) and ``deliver`` keep the
+#   table's roles; ``ready`` (统一出件): window staff, or a reviewer of the queue department.
+# * the jurisdiction scoping (404 outside it) applies to everything, before this rule.
 
 DECIDE_ACTIONS = frozenset({"approve", "deny"})
 MATTER_ACTIONS = frozenset({"escalate", "suspend", "resume"})
@@ -205,6 +206,8 @@ def may_act(staff: Any, case: Any, action: str) -> bool:
         return _queue_reviewer(staff, roles, case) or _supervising_head(staff, roles, case)
     if action == "extend":
         return _supervising_head(staff, roles, case)
+    if action == "ready" and not roles & WINDOW:
+        return _queue_reviewer(staff, roles, case)  # the deciding department sends its result out
     return True
 
 

@@ -558,14 +558,26 @@ def actions_for(req: ProxyRequest, actor: Any) -> list[str]:
     for name, (sources, allowed, _label) in ACTIONS.items():
         if req.state not in sources or not roles & allowed:
             continue
-        if allowed == WINDOW_ROLES and staff.centre_id != req.review_centre_id:
-            continue
         if name == "supplement":
             continue  # shown as submit
-        if name in {"submit", "collect_result", "hand_over", "withdraw"} and req.agent_id != actor.pk:
+        if _refusal(name, staff, req, actor) is not None:
             continue
         out.append(name)
     return out
+
+
+def _refusal(action: str, staff: Staff, req: ProxyRequest, actor: Any) -> Forbidden | None:
+    """Whose request or queue it is (the roles are checked before): an agent acts on their own
+    requests only; window staff on requests in their centre's pre-review queue. 回访 (follow_up) is
+    either: by the agent who served, or by the window that took the request in."""
+    _sources, roles, _label = ACTIONS[action]
+    staff_roles = set(staff.role_list)
+    as_window = bool(roles & WINDOW_ROLES & staff_roles)
+    if as_window and staff.centre_id != req.review_centre_id:
+        return Forbidden("该代办申请不在本中心的预审队列中", code="not_your_queue")
+    if not as_window and req.agent_id != actor.pk:
+        return Forbidden("这不是您受理的代办申请", code="not_your_request")
+    return None
 
 
 @transaction.atomic
@@ -604,11 +616,9 @@ def proxy_request_action(
             code="invalid_transition",
             details={"state": req.state, "action": action},
         )
-    is_agent_action = roles == frozenset({Role.AGENT})
-    if is_agent_action and req.agent_id != actor.pk:
-        raise Forbidden("这不是您受理的代办申请", code="not_your_request")
-    if roles == WINDOW_ROLES and staff.centre_id != req.review_centre_id:
-        raise Forbidden("该代办申请不在本中心的预审队列中", code="not_your_queue")
+    refused = _refusal(action, staff, req, actor)
+    if refused is not None:
+        raise refused
     state_from = req.state
     now = timezone.now()
     data: dict[str, Any] = {}
