@@ -517,8 +517,7 @@ def _refusal(staff: Any, case: Case, t: Any) -> str:
     """The Chinese message of a refused act: names the competent body for a decision."""
     if t.action in {"approve", "deny", "escalate", "suspend", "resume"}:
         return (
-            f"「{t.label}」由审批部门（{case.queue_department.name}）的审批人员决定，"
-            "您无权对该办件作出此操作"
+            f"「{t.label}」由审批部门（{case.queue_department.name}）的审批人员决定，您无权对该办件作出此操作"
         )
     if t.action in {"assign", "extend"} and Role.CENTRE_HEAD in staff.role_list:
         return f"该办件在{case.queue_department.name}的审批队列中，不属于本中心负责人督办范围"

@@ -162,8 +162,10 @@ def _queue_reviewer(staff: Any, roles: set[str], case: Any) -> bool:
 
 def _supervising_head(staff: Any, roles: set[str], case: Any) -> bool:
     """A centre head whose jurisdiction contains the department the case is queued to."""
-    return Role.CENTRE_HEAD in roles and bool(case.queue_path) and case.queue_path.startswith(
-        staff.jurisdiction.path
+    return (
+        Role.CENTRE_HEAD in roles
+        and bool(case.queue_path)
+        and case.queue_path.startswith(staff.jurisdiction.path)
     )
 
 

@@ -168,7 +168,10 @@ def test_concurrent_transitions_exactly_one_wins(transactional_db: Any) -> None:
 
     threads = [
         threading.Thread(target=worker, args=({"action": "approve"},)),
-        threading.Thread(target=worker, args=({"action": "deny", "reason": "不符合条件", "basis": "《最低生活保障审核确认办法》第十条"},)),
+        threading.Thread(
+            target=worker,
+            args=({"action": "deny", "reason": "不符合条件", "basis": "《最低生活保障审核确认办法》第十条"},),
+        ),
     ]
     for t in threads:
         t.start()

@@ -48,7 +48,9 @@ def test_township_head_cannot_decide_a_county_bureau_case(world: Any, login: Any
 
 def test_head_buttons_follow_the_rule(world: Any, login: Any, today: Any) -> None:
     _head_a(world)
-    make_staff("countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    make_staff(
+        "countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"]
+    )
     case = intake()
     page = login("head_a").get(f"/cases/{case.number}/").content.decode()
     for action in ("approve", "deny", "escalate", "suspend", "assign", "extend"):
@@ -64,9 +66,20 @@ def test_head_buttons_follow_the_rule(world: Any, login: Any, today: Any) -> Non
 def test_joint_item_centre_head_does_not_decide_for_the_departments(world: Any, today: Any) -> None:
     from onewindow.org.models import Department
 
-    Department.objects.create(code="D-RS", name="测试旗人社局", short_name="人社", jurisdiction=world["county"])
-    make_item("LB-001", "退休一件事联办", world["department"], world["domain"], type="joint", joint_departments=["D-RS"])
-    make_staff("countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    Department.objects.create(
+        code="D-RS", name="测试旗人社局", short_name="人社", jurisdiction=world["county"]
+    )
+    make_item(
+        "LB-001",
+        "退休一件事联办",
+        world["department"],
+        world["domain"],
+        type="joint",
+        joint_departments=["D-RS"],
+    )
+    make_staff(
+        "countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"]
+    )
     case = intake(item="LB-001")
     with pytest.raises(Forbidden):
         act("countyhead", case, "approve")  # used to decide the whole 联办件 at once
@@ -119,7 +132,9 @@ def test_deny_on_the_page_asks_for_the_basis(world: Any, login: Any, today: Any)
     assert case.state == State.DENIED
 
 
-def test_escalated_case_is_decided_by_the_upper_department(world: Any, today: Any, township_dept: Any) -> None:
+def test_escalated_case_is_decided_by_the_upper_department(
+    world: Any, today: Any, township_dept: Any
+) -> None:
     make_item("MZ-009", "临时救助申请", township_dept, world["domain"], decide_level="township")
     make_staff("treviewer", "镇审批员", world["ta"], ["reviewer"], department=township_dept)
     case = intake(item="MZ-009")
@@ -129,11 +144,15 @@ def test_escalated_case_is_decided_by_the_upper_department(world: Any, today: An
     case = act("reviewer", case, "approve")
     assert case.state == State.APPROVED
     text = pdf_text(documents.case_document_pdf(case, "result"))
-    assert "测试旗民政局" in text and "审批员" in text and "甲镇社会事务办" not in text.split("决定机关")[1][:40]
+    assert (
+        "测试旗民政局" in text and "审批员" in text and "甲镇社会事务办" not in text.split("决定机关")[1][:40]
+    )
 
 
 def test_immediate_item_decided_at_the_window_names_the_window(world: Any, today: Any) -> None:
-    make_item("SB-001", "参保信息打印", world["department"], world["domain"], type="immediate", promised_days=0)
+    make_item(
+        "SB-001", "参保信息打印", world["department"], world["domain"], type="immediate", promised_days=0
+    )
     case = intake(item="SB-001")
     assert case.state == State.APPROVED
     text = pdf_text(documents.case_document_pdf(case, "result"))
@@ -148,7 +167,9 @@ def test_immediate_item_decided_at_the_window_names_the_window(world: Any, today
 
 
 def test_extension_notice_names_the_approving_head(world: Any, today: Any) -> None:
-    make_staff("countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    make_staff(
+        "countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"]
+    )
     case = intake()
     case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=3)
     text = pdf_text(documents.case_document_pdf(case, "extension_notice"))

@@ -76,7 +76,13 @@ def test_result_notice_for_approved_and_denied(world: Any, today: Any) -> None:
     assert "办理结果通知书" in text and "准予许可" in text and "符合条件" in text and case.number in text
 
     other = intake(applicant=applicant(kind="enterprise", credit_code="91350100M000100Y43", name="某合作社"))
-    act("reviewer", other, "deny", reason="家庭人均收入高于当地低保标准", basis="《最低生活保障审核确认办法》第十条")
+    act(
+        "reviewer",
+        other,
+        "deny",
+        reason="家庭人均收入高于当地低保标准",
+        basis="《最低生活保障审核确认办法》第十条",
+    )
     other = act("clerk", other, "ready")
     text = pdf_text(documents.case_document_pdf(other, "result"))
     assert "不予许可" in text and "家庭人均收入高于当地低保标准" in text and "行政复议" in text

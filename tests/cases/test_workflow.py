@@ -102,7 +102,13 @@ def test_deny_needs_reason_and_leaves_case_unchanged(world: Any, today: Any) -> 
     assert exc.value.code == "reason_required"
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and case.events.count() == 1
-    case = act("reviewer", case, "deny", reason="家庭人均收入高于当地低保标准", basis="《最低生活保障审核确认办法》第十条")
+    case = act(
+        "reviewer",
+        case,
+        "deny",
+        reason="家庭人均收入高于当地低保标准",
+        basis="《最低生活保障审核确认办法》第十条",
+    )
     assert case.state == State.DENIED and case.decision_reason.startswith("家庭")
 
 

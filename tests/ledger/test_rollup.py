@@ -240,7 +240,13 @@ def test_coarse_month_and_day_rows_sum_like_the_fine_facts(ledger_world: dict[st
         if cases[-1].state == "submitted":
             act("clerk", cases[-1], "accept")
         if len(cases) > 3:
-            act("reviewer", cases[-4], "approve" if day.day % 2 else "deny", reason="不符合", basis="《最低生活保障审核确认办法》第十条")
+            act(
+                "reviewer",
+                cases[-4],
+                "approve" if day.day % 2 else "deny",
+                reason="不符合",
+                basis="《最低生活保障审核确认办法》第十条",
+            )
         day += dt.timedelta(days=4)
     county = ledger_world["county"]
     periods = [
