@@ -232,7 +232,7 @@ def test_twice_on_one_channel_wrong_check_and_open_case(world: Any, today: Any) 
 
 def test_not_accepted_case_can_be_rated(world: Any, today: Any) -> None:
     case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
-    case = act("clerk", case, "reject", reason="不符合申请条件")
+    case = act("clerk", case, "reject", reason="不符合申请条件", basis="《行政许可法》第三十二条")
     r = services.rating_submit(number=case.number, check=CHECK, level=4)
     assert r.case == case
 
