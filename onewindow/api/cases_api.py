@@ -111,6 +111,7 @@ class CaseOut(Schema):
     delivery: str
     signed_by: str
     timeline: list[EventOut]
+    actions: list[str] = []  # what the caller may do on the case now (cases.workflow.actions_for)
 
 
 class CaseRow(Schema):
@@ -185,7 +186,16 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "delivery": case.delivery,
         "signed_by": case.signed_by,
         "timeline": [event_out(e) for e in case.events.select_related("centre").order_by("seq")],
+        "actions": _actions_for(request.user, case),
     }
+
+
+def _actions_for(user: Any, case: Case) -> list[str]:
+    from onewindow.cases.workflow import actions_for
+    from onewindow.org.access import staff_of
+
+    staff = staff_of(user)
+    return [t.action for t in actions_for(staff, case)] if staff is not None else []
 
 
 @router.post("/cases", response={201: CaseCreated, **ERRORS_AUTH, 409: Error}, summary="受理（收件）")

@@ -36,6 +36,9 @@ def test_township_head_cannot_decide_a_county_bureau_case(world: Any, login: Any
         assert "测试旗民政局" in r.json()["error"]["message"]
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and case.events.count() == 1
+    # the API lists what each caller may do, by the same rule
+    assert "approve" not in login("head_a").get(f"/api/v1/cases/{case.number}").json()["actions"]
+    assert {"approve", "deny"} <= set(login("reviewer").get(f"/api/v1/cases/{case.number}").json()["actions"])
     # the competent reviewer decides, and the result notice names who really decided
     r = _actions(login("reviewer"), case.number, {"action": "approve", "note": "符合条件"})
     assert r.status_code == 200 and r.json()["state"] == "approved"
