@@ -116,8 +116,8 @@ def allowed_actions(state: str, roles: list[str]) -> list[Transition]:
 
 # --- who may act on THIS case (the decision authority) --------------------------------------------
 #
-# One rule, used by the service (``case_transition``), the detail page's buttons and, through the
-# service, the API:
+# One rule, used by the service (``case_transition``: 403 ``forbidden`` otherwise), the detail page's
+# buttons and the API (through the service, and ``actions`` of ``GET /api/v1/cases/{number}``):
 #
 # * ``approve`` / ``deny`` (the decision) belong to the competent body: a reviewer of the department
 #   the case is queued to (the item's department at its decide level, or the department it was
@@ -138,7 +138,6 @@ def allowed_actions(state: str, roles: list[str]) -> list[Transition]:
 
 DECIDE_ACTIONS = frozenset({"approve", "deny"})
 MATTER_ACTIONS = frozenset({"escalate", "suspend", "resume"})
-SUPERVISE_ACTIONS = frozenset({"assign", "extend"})
 
 
 def _is_immediate(case: Any) -> bool:
