@@ -11,8 +11,9 @@ Lock only what must be locked
 
 The lock order (every write takes its locks in this order, skipping what it does not need)
     1. the proxy service's own rows: handoff ``Batch`` → its ``BatchItem`` rows → ``ProxyRequest``
-       rows (by pk) → ``Entrustment``;
-    2. ``Resident`` (looked up by blind index, locked or inserted);
+       rows (by pk);
+    2. the portal's ``OtpChallenge`` / ``ResidentAccount`` → ``Resident`` (looked up by blind index,
+       locked or inserted);
     3. the subject row of the action: ``Case`` (``version`` check in the UPDATE, or
        ``select_for_update``), ``Ticket``, ``Appointment``, ``Visit``;
     4. rows owned by that subject: ``Rating`` → ``Rectification`` / ``RatingAppeal``, ``CaseReview``;
@@ -24,7 +25,9 @@ The lock order (every write takes its locks in this order, skipping what it does
        order → ``CoarseFact`` day → month;
     8. last, the global security audit head (``AuditHead`` pk 1).
     A write that creates a case from a proxy request (``prereview_pass``) therefore goes
-    ProxyRequest → Resident → CaseCounter → Case → facts, the same order as a window intake.
+    ProxyRequest → Resident → CaseCounter → Case → facts, the same order as a window intake. Inserting
+    a new row (a new case, event, rating) takes no lock another transaction could already hold, so it
+    may come anywhere. Catalog edits lock ``Item`` → ``ItemVersion`` and nothing else.
 
 Retry at the service boundary
     PostgreSQL may still abort one of two transactions (``deadlock_detected`` 40P01,

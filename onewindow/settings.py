@@ -122,7 +122,7 @@ SQLITE_OPTIONS: dict[str, Any] = {
 def database_config(url: str, data_dir: Path) -> dict[str, Any]:
     """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory."""
     if url:
-        db: dict[str, Any] = dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True)
+        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
     else:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "onewindow.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
