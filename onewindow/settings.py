@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import os
 from pathlib import Path
+from typing import Any
 
 import dj_database_url
 
@@ -107,21 +108,34 @@ TEMPLATES = [
     }
 ]
 
+# SQLite, embedded default or DATABASE_URL=sqlite:///…: WAL (readers never wait for the writer),
+# BEGIN IMMEDIATE (a write transaction takes the write lock at its start and waits for it up to the
+# busy timeout, instead of failing at once with "database is locked" when a read lock cannot be
+# upgraded) and a 20 s busy timeout. What still loses a race is retried (onewindow.locking).
+SQLITE_OPTIONS: dict[str, Any] = {
+    "transaction_mode": "IMMEDIATE",
+    "timeout": 20,
+    "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+}
+
+
+def database_config(url: str, data_dir: Path) -> dict[str, Any]:
+    """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory."""
+    if url:
+        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
+    else:
+        db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "onewindow.sqlite3")}
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db["OPTIONS"] = {**SQLITE_OPTIONS, **(db.get("OPTIONS") or {})}
+    return db
+
+
 DATABASE_URL = env_str("DATABASE_URL")
-if DATABASE_URL:
-    DATABASES = {"default": dj_database_url.parse(DATABASE_URL, conn_max_age=600, conn_health_checks=True)}
-else:
-    DATABASES = {
-        "default": {
-            "ENGINE": "django.db.backends.sqlite3",
-            "NAME": str(DATA_DIR / "onewindow.sqlite3"),
-            "OPTIONS": {
-                "transaction_mode": "IMMEDIATE",
-                "timeout": 20,
-                "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
-            },
-        }
-    }
+DATABASES = {"default": database_config(DATABASE_URL, DATA_DIR)}
+# Write services rerun a transaction that lost a deadlock / serialization race / SQLite busy wait this
+# many times in all (jittered exponential backoff from DB_RETRY_BASE_SECONDS), then answer 409.
+DB_RETRY_ATTEMPTS = env_int("DB_RETRY_ATTEMPTS", 5)
+DB_RETRY_BASE_SECONDS = 0.02
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -38,7 +38,6 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import URLPattern, re_path
@@ -48,6 +47,7 @@ from django.views.decorators.http import require_http_methods
 
 from onewindow.catalog.models import FieldKind, ItemVersion, VersionStatus
 from onewindow.errors import DomainError
+from onewindow.locking import run_with_retry
 from onewindow.org.models import Centre, Jurisdiction
 
 app_name = "open311"
@@ -429,7 +429,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
     }
     from onewindow.security.audit import record
 
-    with transaction.atomic():
+    def intake_and_audit() -> Any:
         case = case_intake(
             actor=user,
             item=code,
@@ -446,6 +446,10 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
             obj=f"case:{case.number}",
             details={"token": row.prefix, "service_code": code},
         )
+        return case
+
+    # one transaction for the case and its audit entry, rerun as a whole on a lost race
+    case = run_with_retry(intake_and_audit, name="open311.request_create")
     notice = f"已提交，待窗口审核受理；办件编号 {case.number}，凭身份证号后4位可查询进度"
     data = [{"service_request_id": case.number, "service_notice": notice, "account_id": None}]
     return _render(fmt, data, root="service_requests", item="request", status=201)

@@ -10,7 +10,6 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -29,6 +28,7 @@ from onewindow.cases.workflow import TRANSITIONS, acting_role, may_act
 from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import (
     Centre,
@@ -179,7 +179,9 @@ def _validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
 
 def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Any) -> Resident:
     index = blind_index(applicant["number"])
-    resident = Resident.objects.select_for_update().filter(id_index=index).first()
+    # Only the resident's row (not the joined jurisdiction of Resident's default ordering): see
+    # onewindow.locking for the lock order.
+    resident = Resident.objects.select_for_update(of=("self",)).filter(id_index=index).order_by("pk").first()
     if resident is None:
         resident = Resident(
             kind=applicant["kind"],
@@ -275,7 +277,7 @@ def check_materials(
 # --- intake --------------------------------------------------------------------------------------
 
 
-@transaction.atomic
+@retry_atomic
 def case_intake(
     *,
     actor: Any,
@@ -533,7 +535,7 @@ def _deciding_body(staff: Any, case: Case) -> dict[str, Any]:
     return {"department": centre.name, "centre_code": centre.code}
 
 
-@transaction.atomic
+@retry_atomic
 def case_transition(
     *,
     actor: Any,
@@ -730,12 +732,17 @@ def case_transition(
     return case
 
 
-@transaction.atomic
+@retry_atomic
 def case_resident_supplement(*, actor: Any, number: str, materials: list[dict[str, Any]]) -> Case:
     """补正材料已提交: the resident hands in the corrected materials online. The case stays
     ``correction_needed``; the window checks them and runs ``supplement`` (→ accepted)."""
     resident = _self_service_resident(actor)
-    case = Case.objects.select_for_update().filter(number=number, applicant=resident).first()
+    case = (
+        Case.objects.select_for_update(of=("self",))
+        .filter(number=number, applicant=resident)
+        .order_by("pk")
+        .first()
+    )
     if case is None:
         raise NotFound(f"办件 {number} 不存在", code="not_found")
     if case.state != State.CORRECTION_NEEDED:

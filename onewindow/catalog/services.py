@@ -82,7 +82,7 @@ def version_set_children(
 
 @transaction.atomic
 def item_version_update(*, actor: Any, version: ItemVersion, **changes: Any) -> ItemVersion:
-    version = ItemVersion.objects.select_for_update().get(pk=version.pk)
+    version = ItemVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
     if not version.is_editable:
         raise Conflict("已发布或已停用的版本不能修改，请新建版本后再编辑", code="version_immutable")
     for key, value in changes.items():
@@ -95,7 +95,7 @@ def item_version_update(*, actor: Any, version: ItemVersion, **changes: Any) -> 
 @transaction.atomic
 def item_version_new_draft(*, actor: Any, item: Item, change_note: str = "") -> ItemVersion:
     """Copy the latest version (with materials and fields) into a new draft."""
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     existing = item.versions.filter(status=VersionStatus.DRAFT).first()
     if existing:
         return existing
@@ -132,8 +132,8 @@ def item_version_new_draft(*, actor: Any, item: Item, change_note: str = "") -> 
 @transaction.atomic
 def item_version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
     """Publish a draft; the previously published version of the item is retired."""
-    item = Item.objects.select_for_update().get(pk=version.item_id)
-    version = ItemVersion.objects.select_for_update().get(pk=version.pk)
+    item = Item.objects.select_for_update(of=("self",)).get(pk=version.item_id)
+    version = ItemVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
     if version.status != VersionStatus.DRAFT:
         raise Conflict("只有草稿可以发布", code="invalid_transition")
     _full_clean(version, exclude=["item", "created_by"])
@@ -155,7 +155,7 @@ def item_version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
 
 @transaction.atomic
 def item_retire(*, actor: Any, item: Item) -> None:
-    item = Item.objects.select_for_update().get(pk=item.pk)
+    item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     now = timezone.now()
     for old in item.versions.filter(status=VersionStatus.PUBLISHED):
         old.status = VersionStatus.RETIRED

@@ -42,6 +42,7 @@ from onewindow.feedback.models import (
     RectOutcome,
     RectState,
 )
+from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.models import Centre, Jurisdiction, Role, Staff
@@ -153,8 +154,10 @@ def _send(rating: Rating, action: str) -> None:
 
 def _supersede_default(case: Case, now: dt.datetime) -> None:
     """A real rating arriving after the default makes the default void (it no longer counts)."""
-    for default in Rating.objects.select_for_update(of=("self",)).filter(
-        case=case, channel=RatingChannel.DEFAULT, voided=False
+    for default in (
+        Rating.objects.select_for_update(of=("self",))
+        .filter(case=case, channel=RatingChannel.DEFAULT, voided=False)
+        .order_by("pk")
     ):
         default.voided = True
         default.voided_at = now
@@ -163,6 +166,7 @@ def _supersede_default(case: Case, now: dt.datetime) -> None:
         _send(default, "voided")
 
 
+@retry_atomic
 def rating_submit(
     *,
     number: str,
@@ -270,6 +274,7 @@ def last_served_ticket(actor: Any) -> Ticket | None:
     )
 
 
+@retry_atomic
 def rating_submit_ticket(
     *,
     actor: Any,
@@ -423,6 +428,7 @@ def rectification_close(
     return rect
 
 
+@retry_atomic
 def rectification_rate_fix(*, number: str, check: str, level: Any) -> Rectification:
     """The rater scores the fix once the rectification is closed."""
     level = validate_level(level)

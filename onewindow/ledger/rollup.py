@@ -322,9 +322,11 @@ def apply_case_event(case: Any, event: Any) -> None:
 def apply_contribution(kind: str, obj: Any) -> None:
     """Recompute the object's contribution and apply the difference to the facts."""
     new = CONTRIBUTORS[kind](obj)
-    row, _created = Contribution.objects.select_for_update().get_or_create(kind=kind, object_id=obj.pk)
+    row, _created = Contribution.objects.select_for_update(of=("self",)).get_or_create(
+        kind=kind, object_id=obj.pk
+    )
     old: Contrib = row.data or {}
-    for key in set(old) | set(new):
+    for key in sorted(set(old) | set(new)):  # fact rows in key order (onewindow.locking)
         o = old.get(key, {}).get("m", {})
         n = new.get(key, {}).get("m", {})
         diff = {m: n.get(m, 0) - o.get(m, 0) for m in set(o) | set(n)}

@@ -83,7 +83,7 @@ def otp_send(*, phone: str) -> OtpChallenge:
     today = timezone.localdate()
     with transaction.atomic():
         OtpChallenge.objects.get_or_create(phone_index=index)
-        ch = OtpChallenge.objects.select_for_update().get(phone_index=index)
+        ch = OtpChallenge.objects.select_for_update(of=("self",)).get(phone_index=index)
         if ch.locked_until and ch.locked_until > now:
             raise TooManyAttempts(
                 f"验证码错误次数过多，请 {_wait_text(ch.locked_until, now)}后再试",
@@ -120,7 +120,12 @@ def _check_code(phone: str, code: str) -> str:
     code = (code or "").strip()
     error: DomainError | None = None
     with transaction.atomic():
-        ch = OtpChallenge.objects.select_for_update().filter(phone_index=index).first()
+        ch = (
+            OtpChallenge.objects.select_for_update(of=("self",))
+            .filter(phone_index=index)
+            .order_by("pk")
+            .first()
+        )
         if ch is not None and ch.locked_until and ch.locked_until > now:
             error = TooManyAttempts(
                 f"验证码错误次数过多，请 {_wait_text(ch.locked_until, now)}后重新获取",
@@ -220,7 +225,7 @@ def account_bind_real_name(
     when the name matches and its phone (if any) is this account's phone; otherwise the resident must
     verify at a window (``real_name_mismatch``). One person, one account (``id_already_bound``).
     """
-    account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
+    account = ResidentAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
     if account.resident_id:
         raise Conflict("本账号已完成实名认证", code="already_bound")
     name = (name or "").strip()
@@ -230,7 +235,12 @@ def account_bind_real_name(
     place = Jurisdiction.objects.filter(code=(jurisdiction or "").strip()).first()
     if place is None:
         raise Invalid("请选择居住地", code="invalid", details={"jurisdiction": ["必选"]})
-    resident = Resident.objects.select_for_update().filter(id_index=blind_index(number)).first()
+    resident = (
+        Resident.objects.select_for_update(of=("self",))
+        .filter(id_index=blind_index(number))
+        .order_by("pk")
+        .first()
+    )
     if resident is not None:
         if ResidentAccount.objects.filter(resident=resident).exists():
             raise Conflict("该身份证号已绑定其他账号，如有疑问请到窗口核验", code="id_already_bound")

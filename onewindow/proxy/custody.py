@@ -14,12 +14,12 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow import signals
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction, Role, Staff
 from onewindow.proxy.models import (
@@ -62,7 +62,7 @@ def _signer(staff: Staff, signed_by: str) -> str:
     return (signed_by or "").strip()[:50] or staff.name
 
 
-@transaction.atomic
+@retry_atomic
 def batch_create(*, actor: Any, from_code: str, to_code: str, requests: list[int], note: str = "") -> Batch:
     staff = _staff(actor)
     if not set(staff.role_list) & {Role.AGENT, Role.CLERK, Role.CENTRE_HEAD}:
@@ -96,6 +96,7 @@ def batch_create(*, actor: Any, from_code: str, to_code: str, requests: list[int
         for r in request_scope(actor)
         .filter(pk__in=ids, village__path__startswith=base.path)
         .select_for_update(of=("self",))
+        .order_by("pk")
     }
     unknown = [i for i in ids if i not in found]
     if unknown:
@@ -143,11 +144,11 @@ def _batch_event(batch: Batch, action: str) -> None:
     signals.proxy_event.send(sender=Batch, request=None, batch=batch, action=action)
 
 
-@transaction.atomic
+@retry_atomic
 def batch_hand_over(*, actor: Any, pk: int, to: str, signed_by: str = "", note: str = "") -> Batch:
     _staff(actor)
     batch = batch_get(actor=actor, pk=pk)
-    batch = Batch.objects.select_for_update().get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
     if batch.holder_id != actor.pk:
         raise Forbidden("您不是该批次的当前保管人，不能交接", code="not_holder")
     if batch.state != BatchState.IN_TRANSIT:
@@ -171,7 +172,7 @@ def batch_hand_over(*, actor: Any, pk: int, to: str, signed_by: str = "", note: 
     return batch
 
 
-@transaction.atomic
+@retry_atomic
 def batch_receive(
     *,
     actor: Any,
@@ -184,7 +185,7 @@ def batch_receive(
 ) -> Batch:
     staff = _staff(actor)
     batch = batch_get(actor=actor, pk=pk)
-    batch = Batch.objects.select_for_update().select_related("to_jurisdiction").get(pk=batch.pk)
+    batch = Batch.objects.select_for_update(of=("self",)).select_related("to_jurisdiction").get(pk=batch.pk)
     if not _member_of(staff, batch.to_jurisdiction):
         raise Forbidden("只有接收区域的工作人员可以签收", code="not_receiver")
     marks: dict[int, str] = {}
@@ -203,7 +204,10 @@ def batch_receive(
         raise Invalid("同一申请不能同时签收和报缺失", code="invalid", details={"requests": dupes})
     if not marks:
         raise Invalid("请填写签收或缺失的代办申请", code="invalid", details={"received": ["必填"]})
-    items = {it.request_id: it for it in BatchItem.objects.select_for_update().filter(batch=batch)}
+    items = {
+        it.request_id: it
+        for it in BatchItem.objects.select_for_update(of=("self",)).filter(batch=batch).order_by("pk")
+    }
     never_sent = sorted(i for i in marks if i not in items)
     if never_sent:
         raise Invalid("这些代办申请不在本批次清单中", code="not_in_batch", details={"requests": never_sent})
@@ -263,7 +267,7 @@ def alert_count(actor: Any) -> int:
     return alert_list(actor=actor).count()
 
 
-@transaction.atomic
+@retry_atomic
 def alert_resolve(*, actor: Any, pk: int, resolution: str) -> BatchAlert:
     staff = _staff(actor)
     if not set(staff.role_list) & {Role.CENTRE_HEAD, Role.ADMIN}:

@@ -14,6 +14,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction, Level, Role, Staff
 from onewindow.org.selectors import resident_get
@@ -56,7 +57,7 @@ def visit_get(*, actor: Any, pk: int) -> Visit:
     return v
 
 
-@transaction.atomic
+@retry_atomic
 def visit_book(
     *,
     actor: Any,
@@ -84,7 +85,7 @@ def visit_book(
         raise Invalid("时长应在15到480分钟之间", code="invalid", details={"minutes": ["15–480"]})
     end = start + dt.timedelta(minutes=minutes)
     clash = (
-        Visit.objects.select_for_update()
+        Visit.objects.select_for_update(of=("self",))
         .filter(agent=agent_user, state=VisitState.BOOKED, start__lt=end, end__gt=start)
         .exists()
     )
@@ -103,10 +104,10 @@ def visit_book(
     )
 
 
-@transaction.atomic
+@retry_atomic
 def visit_cancel(*, actor: Any, pk: int, reason: str) -> Visit:
     _staff(actor)
-    v = Visit.objects.select_for_update().get(pk=visit_get(actor=actor, pk=pk).pk)
+    v = Visit.objects.select_for_update(of=("self",)).get(pk=visit_get(actor=actor, pk=pk).pk)
     if v.state != VisitState.BOOKED:
         raise Conflict("该预约已完成或已取消", code="invalid_transition")
     if (
@@ -121,7 +122,7 @@ def visit_cancel(*, actor: Any, pk: int, reason: str) -> Visit:
     return v
 
 
-@transaction.atomic
+@retry_atomic
 def visit_complete(
     *,
     actor: Any,
@@ -133,7 +134,7 @@ def visit_complete(
     """Record the visit's outcome; a proxy request is created from ``request`` (or an existing one of the
     same agent and resident, ``request_pk``, is linked) and marked on-site."""
     _staff(actor)
-    v = Visit.objects.select_for_update().get(pk=visit_get(actor=actor, pk=pk).pk)
+    v = Visit.objects.select_for_update(of=("self",)).get(pk=visit_get(actor=actor, pk=pk).pk)
     if v.agent_id != actor.pk:
         raise Forbidden("只有上门的代办员可以登记结果", code="forbidden")
     if v.state != VisitState.BOOKED:

@@ -38,6 +38,7 @@ from onewindow.counters import next_value
 from onewindow.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.files.models import StoredFile
 from onewindow.files.services import store_upload
+from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Centre, Jurisdiction, Level, Resident, ResidentKind, Role, Staff
 from onewindow.privacy import identifiers
@@ -281,7 +282,12 @@ def _resident_from(actor: Any, data: dict[str, Any], village: Jurisdiction) -> R
     else:
         number = identifiers.validate_credit_code(data.get("credit_code") or data.get("id_number") or "")
     phone = identifiers.validate_mobile(data.get("phone") or "")
-    resident = Resident.objects.select_for_update().filter(id_index=blind_index(number)).first()
+    resident = (
+        Resident.objects.select_for_update(of=("self",))
+        .filter(id_index=blind_index(number))
+        .order_by("pk")
+        .first()
+    )
     if resident is None:
         resident = Resident.objects.create(
             kind=kind,
@@ -315,7 +321,7 @@ def _agent_and_village(actor: Any, staff: Staff, agent_username: str | None) -> 
     return agent_staff.user, agent_staff.jurisdiction
 
 
-@transaction.atomic
+@retry_atomic
 def entrustment_create(
     *,
     actor: Any,
@@ -376,7 +382,7 @@ def entrustment_get(*, actor: Any, pk: int) -> Entrustment:
     return ent
 
 
-@transaction.atomic
+@retry_atomic
 def entrustment_revoke(*, actor: Any, pk: int, reason: str) -> Entrustment:
     staff = _staff(actor)
     ent = entrustment_get(actor=actor, pk=pk)
@@ -446,7 +452,7 @@ def township_centre(village: Jurisdiction) -> Centre:
     return centre
 
 
-@transaction.atomic
+@retry_atomic
 def proxy_request_create(
     *,
     actor: Any,
@@ -580,7 +586,7 @@ def _refusal(action: str, staff: Staff, req: ProxyRequest, actor: Any) -> Forbid
     return None
 
 
-@transaction.atomic
+@retry_atomic
 def proxy_request_action(
     *,
     actor: Any,
@@ -782,7 +788,7 @@ def _notify_agent(req: ProxyRequest, template: str, context: dict[str, Any]) -> 
     notify(template, channel="inbox", user=req.agent, context=context)
 
 
-@transaction.atomic
+@retry_atomic
 def proxy_request_window_intake(*, actor: Any, pk: int, item: str, centre: str) -> Case:
     """``POST /api/v1/cases`` with ``agent_request``: the competent window takes in a proxy request.
 

@@ -17,6 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from onewindow.errors import Conflict, Invalid, NotFound
+from onewindow.locking import retry_atomic
 from onewindow.org.models import Centre, Session
 from onewindow.privacy.identifiers import validate_mobile
 from onewindow.queueing import services as queue
@@ -77,7 +78,7 @@ def slots_for(code: str, date: dt.date) -> list[Slot]:
     return slots(_centre(code), date)
 
 
-@transaction.atomic
+@retry_atomic
 def appointment_book(
     *,
     centre: str,
@@ -128,13 +129,13 @@ def appointment_book(
 
 
 def _get(appointment_id: int, code: str) -> Appointment:
-    a = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
+    a = Appointment.objects.select_for_update(of=("self",)).filter(pk=appointment_id).order_by("pk").first()
     if a is None or not secrets.compare_digest(a.code, (code or "").strip()):
         raise NotFound("预约不存在或预约码不正确", code="not_found")
     return a
 
 
-@transaction.atomic
+@retry_atomic
 def appointment_cancel(*, appointment_id: int, code: str) -> Appointment:
     a = _get(appointment_id, code)
     if a.state != AppointmentState.BOOKED:
@@ -147,7 +148,7 @@ def appointment_cancel(*, appointment_id: int, code: str) -> Appointment:
     return a
 
 
-@transaction.atomic
+@retry_atomic
 def appointment_check_in(*, appointment_id: int, code: str) -> Ticket:
     """Check in at the kiosk or window within the slot (from a little before it starts): a priority ticket."""
     a = _get(appointment_id, code)

@@ -17,6 +17,7 @@ from django.utils import timezone
 from onewindow import signals
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState
@@ -70,7 +71,7 @@ def waiting_before(ticket: Ticket) -> int:
     ).count()
 
 
-@transaction.atomic
+@retry_atomic
 def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any = None) -> Ticket:
     """Take a number (kiosk, window or API). Public: no login needed."""
     centre_obj = (
@@ -130,6 +131,7 @@ def _priority_first(window: Window, day: dt.date, cats: list[str]) -> bool:
     return sum(1 for pr in recent if pr) < p
 
 
+@retry_atomic
 def ticket_call_next(*, actor: Any, window: int) -> Ticket:
     """Call the next ticket to ``window``; 404 ``queue_empty`` when nobody waits."""
     w = _staffed_window(actor, window)
@@ -168,7 +170,7 @@ ACTIONS = {
 }
 
 
-@transaction.atomic
+@retry_atomic
 def ticket_act(
     *,
     actor: Any,

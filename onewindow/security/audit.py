@@ -56,7 +56,7 @@ def _roles(user: Any) -> str:
 
 
 def _head_for_update() -> AuditHead:
-    head = AuditHead.objects.select_for_update().filter(pk=1).first()
+    head = AuditHead.objects.select_for_update(of=("self",)).filter(pk=1).first()
     if head is not None:
         return head
     try:
@@ -64,7 +64,7 @@ def _head_for_update() -> AuditHead:
             AuditHead.objects.create(pk=1)
     except IntegrityError:
         pass
-    return AuditHead.objects.select_for_update().get(pk=1)
+    return AuditHead.objects.select_for_update(of=("self",)).get(pk=1)
 
 
 def _clean(details: dict[str, Any] | None) -> dict[str, Any]:

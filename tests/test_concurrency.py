@@ -1,0 +1,269 @@
+"""Trust under real conditions: many threads through the HTTP API at once (PostgreSQL only).
+
+Each thread has its own Django test Client (own database connection, closed at the end of the thread).
+Zero 5xx, no duplicate case or ticket numbers, every case timeline's hash chain verifies.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+import threading
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.core.management import call_command
+from django.db import connection, connections  # noqa: F401 (connection: the skipif condition)
+from django.test import Client
+from django.utils import timezone
+
+from onewindow.api.tokens import token_create
+from onewindow.cases.models import Case
+from onewindow.privacy.identifiers import id_check_digit
+
+pytestmark = [
+    pytest.mark.skipif(
+        "connection.vendor != 'postgresql'",
+        reason="concurrency is proven on PostgreSQL (the SQLite test database is in memory)",
+    ),
+    pytest.mark.django_db(transaction=True),
+]
+
+THREADS = 8
+PER_THREAD = 8
+MATERIALS = [{"code": "M01", "provided": True}, {"code": "M02", "provided": True}]
+
+
+def person_id(n: int) -> str:
+    first17 = f"110105{1950 + n % 50:04d}0101{n % 1000:03d}"
+    return first17 + id_check_digit(first17)
+
+
+def bearer(username: str) -> dict[str, str]:
+    _row, key = token_create(username=username)
+    return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+
+
+def intake_body(n: int, **kw: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "item": "MZ-001",
+        "channel": "window",
+        "centre": "C-A",
+        "applicant": {
+            "kind": "person",
+            "name": f"申请人{n}",
+            "id_number": person_id(n),
+            "phone": f"139{n:08d}",
+            "address": "甲镇一嘎查",
+        },
+        "materials": MATERIALS,
+        "form": {"reason": "家庭困难"},
+    }
+    data.update(kw)
+    return data
+
+
+def run_threads(n: int, work: Callable[[int], list[tuple[int, Any]]]) -> list[tuple[int, Any]]:
+    """Run ``work(i)`` in ``n`` threads started together; each closes its connections at the end."""
+    barrier = threading.Barrier(n)
+
+    def one(i: int) -> list[tuple[int, Any]]:
+        try:
+            barrier.wait()
+            return work(i)
+        finally:
+            connections.close_all()
+
+    with ThreadPoolExecutor(max_workers=n) as pool:
+        return [r for part in pool.map(one, range(n)) for r in part]
+
+
+def post(c: Client, url: str, data: dict[str, Any] | None = None, **h: str) -> tuple[int, Any]:
+    r = c.post(url, data or {}, content_type="application/json", **h)
+    try:
+        return r.status_code, r.json()
+    except ValueError:
+        return r.status_code, r.content[:300]
+
+
+def assert_no_5xx(results: list[tuple[int, Any]]) -> None:
+    bad = [(code, b) for code, b in results if code >= 500]
+    assert bad == [], f"{len(bad)} of {len(results)} requests failed: {bad[:3]}"
+
+
+def assert_timelines_verify() -> None:
+    """Every case has a timeline and ``onewindow audit verify`` finds every hash chain intact."""
+    assert not Case.objects.filter(events__isnull=True).exists()
+    out = io.StringIO()
+    call_command("audit", "verify", stdout=out)  # CommandError on any broken chain
+    assert "记录链全部完整" in out.getvalue()
+
+
+def test_concurrent_window_intakes_new_and_returning_residents() -> None:
+    from tests.factories import build_world
+
+    build_world()
+    h = bearer("clerk")
+    # Half the applicants come back (known residents, some shared between threads), half are new.
+    returning = list(range(4))
+    c = Client()
+    for n in returning:
+        assert post(c, "/api/v1/cases", intake_body(n), **h)[0] == 201
+
+    def work(i: int) -> list[tuple[int, Any]]:
+        c = Client(raise_request_exception=False)
+        out = []
+        for j in range(PER_THREAD):
+            n = returning[(i + j) % len(returning)] if j % 2 == 0 else 1000 + i * PER_THREAD + j
+            out.append(post(c, "/api/v1/cases", intake_body(n), **h))
+        return out
+
+    results = run_threads(THREADS, work)
+    assert_no_5xx(results)
+    assert [code for code, _ in results] == [201] * THREADS * PER_THREAD
+    numbers = [b["number"] for _, b in results]
+    assert len(set(numbers)) == len(numbers)
+    assert Case.objects.count() == len(returning) + THREADS * PER_THREAD
+    assert_timelines_verify()
+
+
+def _png() -> bytes:
+    from tests.proxy.conftest import png_bytes
+
+    return png_bytes()
+
+
+def test_mixed_front_hall_back_office_and_proxy_traffic(settings: Any) -> None:
+    """Intakes, tickets, call-next, approvals (one contended), ratings and proxy actions at once."""
+    from onewindow.cases.services import case_intake, case_transition
+    from onewindow.org.models import Window
+    from onewindow.proxy.models import ProxyRequest
+    from onewindow.queueing.models import Ticket
+    from tests.factories import build_world
+
+    settings.QUEUE_ENFORCE_HOURS = False
+    w = build_world()
+    window = Window.objects.get(centre=w["centres"]["a"], number=1)
+    users = {u: get_user_model().objects.get(username=u) for u in ("clerk", "reviewer", "agent")}
+    h = {u: bearer(u) for u in users}
+    c = Client()
+
+    def case_for(n: int, *, deliver: bool = False) -> str:
+        body = intake_body(n)
+        case = case_intake(
+            actor=users["clerk"],
+            item=body["item"],
+            centre=body["centre"],
+            applicant=body["applicant"],
+            materials=MATERIALS,
+            form=body["form"],
+        )
+        if deliver:
+            case_transition(actor=users["reviewer"], number=case.number, action="approve")
+            case_transition(actor=users["clerk"], number=case.number, action="ready")
+            case_transition(
+                actor=users["clerk"],
+                number=case.number,
+                action="deliver",
+                to="window",
+                signed_by=f"申请人{n}",
+            )
+        return case.number
+
+    to_approve = [case_for(100 + i) for i in range(THREADS)]
+    contended = case_for(200)
+    to_rate = [(case_for(300 + i, deliver=True), f"{300 + i:08d}"[-4:]) for i in range(THREADS)]
+    for _ in range(THREADS):
+        assert post(c, "/api/v1/tickets", {"centre": "C-A", "category": "comprehensive"})[0] == 201
+    # The agent's entrustment, and one submitted request per thread for the window's pre-review.
+    fid = c.post(
+        "/api/v1/proxy/files", {"file": SimpleUploadedFile("签名.png", _png(), "image/png")}, **h["agent"]
+    )
+    assert fid.status_code == 201, fid.content
+    code, ent = post(
+        c,
+        "/api/v1/proxy/entrustments",
+        {
+            "resident": intake_body(400)["applicant"],
+            "items": ["MZ-001"],
+            "valid_until": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
+            "confirmation_file": fid.json()["id"],
+        },
+        **h["agent"],
+    )
+    assert code == 201, ent
+    proxy_body = {
+        "entrustment": ent["id"],
+        "item": "MZ-001",
+        "materials": [
+            {"code": "M01", "provided": True, "paper_held": True},
+            {"code": "M02", "provided": True},
+        ],
+        "form": {"reason": "家庭困难"},
+    }
+    to_pass = []
+    for _ in range(THREADS):
+        code, req = post(c, "/api/v1/proxy/requests", proxy_body, **h["agent"])
+        assert code == 201, req
+        assert (
+            post(c, f"/api/v1/proxy/requests/{req['id']}/actions", {"action": "submit"}, **h["agent"])[0]
+            == 200
+        )
+        to_pass.append(req["id"])
+
+    def work(i: int) -> list[tuple[int, Any]]:
+        c = Client(raise_request_exception=False)
+        out: list[tuple[str, tuple[int, Any]]] = []
+
+        def do(kind: str, url: str, data: dict[str, Any] | None = None, **hh: str) -> None:
+            out.append((kind, post(c, url, data, **hh)))
+
+        do("intake", "/api/v1/cases", intake_body(100 + i), **h["clerk"])  # returning resident
+        do("ticket", "/api/v1/tickets", {"centre": "C-A", "category": "comprehensive"})
+        do(
+            "proxy",
+            f"/api/v1/proxy/requests/{to_pass[i]}/actions",
+            {"action": "prereview_pass"},
+            **h["clerk"],
+        )
+        do("call", f"/api/v1/windows/{window.pk}/call-next", **h["clerk"])
+        do("approve", f"/api/v1/cases/{to_approve[i]}/actions", {"action": "approve"}, **h["reviewer"])
+        number, check = to_rate[i]
+        do("rating", f"/api/v1/cases/{number}/rating", {"level": 5 - i % 5, "check": check})
+        decision = {"action": "approve"} if i % 2 else {"action": "deny", "reason": "不符合条件"}
+        do("contended", f"/api/v1/cases/{contended}/actions", decision, **h["reviewer"])
+        do("proxy_new", "/api/v1/proxy/requests", proxy_body, **h["agent"])
+        do("intake", "/api/v1/cases", intake_body(2000 + i), **h["clerk"])  # new resident
+        do("ticket", "/api/v1/tickets", {"centre": "C-A", "category": "comprehensive"})
+        return [(code, (kind, body)) for kind, (code, body) in out]
+
+    results = run_threads(THREADS, work)
+    assert_no_5xx(results)
+    by_kind: dict[str, list[tuple[int, Any]]] = {}
+    for code, (kind, body) in results:
+        by_kind.setdefault(kind, []).append((code, body))
+    for kind, rows in by_kind.items():
+        if kind != "contended":
+            assert {code for code, _ in rows} <= {200, 201}, (kind, rows[:3])
+    # exactly one decision on the contended case wins; the others lose with a 409
+    contended_codes = sorted(code for code, _ in by_kind["contended"])
+    assert contended_codes == [200] + [409] * (THREADS - 1), by_kind["contended"]
+    # no duplicate numbers: cases, tickets, tickets called, proxy requests
+    numbers = list(Case.objects.values_list("number", flat=True))
+    assert len(numbers) == len(set(numbers)) == Case.objects.count()
+    tickets = list(Ticket.objects.values_list("number", flat=True))
+    assert len(tickets) == len(set(tickets)) == 3 * THREADS
+    called = [body["number"] for _, body in by_kind["call"]]
+    assert len(set(called)) == THREADS
+    proxy_numbers = list(ProxyRequest.objects.values_list("number", flat=True))
+    assert len(proxy_numbers) == len(set(proxy_numbers)) == 2 * THREADS
+    passed = [body["case"] for _, body in by_kind["proxy"]]
+    assert (
+        len(set(passed)) == THREADS
+        and Case.objects.filter(number__in=passed, channel="proxy").count() == THREADS
+    )
+    assert_timelines_verify()
