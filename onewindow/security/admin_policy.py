@@ -70,6 +70,18 @@ MODEL_POLICY: dict[str, dict[str, frozenset[str]]] = {
     "files.storedfile": {},
 }
 
+# Models edited only inline on another model's page (they have no admin URLs of their own).
+INLINE_ONLY = frozenset(
+    {
+        "org.staffrole",
+        "org.openinghours",
+        "org.window",
+        "catalog.material",
+        "catalog.formfield",
+        "catalog.bundleitem",
+    }
+)
+
 # Chinese names for the third-party apps and models whose own names are English (set at start-up on
 # the app configs and model options; model options read by migrations are not touched).
 APP_NAMES = {"axes": "登录锁定", "otp_totp": "双因素认证", "django_otp": "双因素认证"}

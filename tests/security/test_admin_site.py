@@ -7,6 +7,7 @@ role table. A model registered without a table entry fails here.
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import pytest
@@ -49,22 +50,33 @@ def make_missing_objects() -> None:
     from django.contrib.auth.models import Group
     from django.utils import timezone
 
+    from onewindow.api.models import ApiToken
     from onewindow.api.tokens import token_create
     from onewindow.catalog.models import Bundle
     from onewindow.org.models import Duty, Staff, WorkerHeartbeat
 
     base = {"user_agent": "test", "ip_address": "10.0.0.1", "username": "unknown-user", "http_accept": "*/*"}
-    AccessAttempt.objects.create(
-        **base, path_info="/accounts/login/", get_data="", post_data="", failures_since_start=5
-    )
-    AccessLog.objects.create(**base, path_info="/accounts/login/")
-    AccessFailureLog.objects.create(**base, path_info="/accounts/login/")
-    Group.objects.create(name="测试组")
-    WorkerHeartbeat.objects.create(name="worker", at=timezone.now())
-    Bundle.objects.create(code="YJS-001", name="新生儿出生一件事")
-    token_create(username="clerk", name="admin-walk")
+    path = "/accounts/login/"
     clerk = Staff.objects.get(user__username="clerk")
-    Duty.objects.create(staff=clerk, date=timezone.localdate(), window=clerk.centre.windows.first())
+    makers = {
+        AccessAttempt: lambda: AccessAttempt.objects.create(
+            **base, path_info=path, get_data="", post_data="", failures_since_start=5
+        ),
+        AccessLog: lambda: AccessLog.objects.create(**base, path_info=path),
+        AccessFailureLog: lambda: AccessFailureLog.objects.create(**base, path_info=path),
+        Group: lambda: Group.objects.create(name="测试组"),
+        WorkerHeartbeat: lambda: WorkerHeartbeat.objects.create(name="worker", at=timezone.now()),
+        Bundle: lambda: Bundle.objects.create(code="YJS-001", name="新生儿出生一件事"),
+        ApiToken: lambda: token_create(username="clerk", name="admin-walk"),
+        Duty: lambda: Duty.objects.create(
+            staff=clerk,
+            date=timezone.localdate() + dt.timedelta(days=30),
+            window=clerk.centre.windows.first(),
+        ),
+    }
+    for model, make in makers.items():
+        if not model.objects.exists():
+            make()
 
 
 def some_pk(model: Any, objects: dict[str, Any]) -> str:
