@@ -103,7 +103,7 @@ class OneWindowAdminSite(AdminSite):
     def has_permission(self, request: HttpRequest) -> bool:
         return P.may_use_site(request.user)
 
-    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:
+    def admin_view(self, view: Callable[..., Any], cacheable: bool = False) -> Callable[..., Any]:  # type: ignore[override]
         inner = super().admin_view(view, cacheable)
 
         @wraps(inner)

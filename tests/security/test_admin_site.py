@@ -291,3 +291,40 @@ def test_the_admin_site_is_in_chinese(sworld: dict[str, Any]) -> None:
     make_missing_objects()
     page = client_for("security_admin").get("/admin/axes/accessattempt/").content.decode()
     assert "登录失败计数" in page and "IP 地址" in page and "Attempt Time" not in page
+
+
+def test_staff_records_hide_the_private_mobile_and_the_account_link(sworld: dict[str, Any]) -> None:
+    """The system admin keeps the staff record's organisation fields; the private mobile is written,
+    never shown (formerly shown in clear on the change form); the account link is the security admin's."""
+    from onewindow.org.models import Staff
+
+    staff = sworld["people"]["clerk"]
+    staff.mobile = "13912345678"
+    staff.save()
+    c = client_for("admin")
+    url = f"/admin/org/staff/{staff.pk}/change/"
+    page = c.get(url).content.decode()
+    assert "13912345678" not in page and 'name="new_mobile"' in page and 'name="user"' not in page
+    form = {
+        "name": staff.name,
+        "jurisdiction": staff.jurisdiction_id,
+        "centre": staff.centre_id or "",
+        "department": staff.department_id or "",
+        "post": "综窗",
+        "public_phone": "",
+        "on_board": "on",
+        "new_mobile": "1391234",
+        "user": get_user_model().objects.get(username="admin").pk,  # ignored: read-only for the admin
+        "roles-TOTAL_FORMS": "0",
+        "roles-INITIAL_FORMS": "0",
+    }
+    r = c.post(url, form)
+    assert r.status_code == 200 and "手机号" in r.content.decode()  # the validator's Chinese message
+    form["new_mobile"] = "13800001111"
+    assert c.post(url, form).status_code == 302
+    staff = Staff.objects.get(pk=staff.pk)
+    assert staff.mobile == "13800001111" and staff.post == "综窗"
+    assert staff.user.get_username() == "clerk"
+    form["new_mobile"] = ""
+    assert c.post(url, form).status_code == 302
+    assert Staff.objects.get(pk=staff.pk).mobile == "13800001111"  # empty keeps the number
