@@ -201,8 +201,16 @@ class ResidentAdmin(admin.ModelAdmin):
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
-    list_display = ("name", "at")
-    readonly_fields = ("name", "at")
+    list_display = ("task", "beat_at")
+    fields = readonly_fields = ("task", "beat_at")
+
+    @admin.display(description="后台任务", ordering="name")
+    def task(self, obj: WorkerHeartbeat) -> str:
+        return obj.name
+
+    @admin.display(description="最近心跳", ordering="at")
+    def beat_at(self, obj: WorkerHeartbeat) -> Any:
+        return obj.at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
