@@ -59,6 +59,21 @@ class TOTPDeviceAdmin(_ReadOnly):
     def get_queryset(self, request: HttpRequest) -> Any:
         return super().get_queryset(request).select_related("user")
 
+    def delete_model(self, request: HttpRequest, obj: TOTPDevice) -> None:
+        self.delete_queryset(request, TOTPDevice.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
+        from onewindow.security.audit import record
+
+        for device in queryset.select_related("user"):
+            device.delete()
+            record(
+                "auth.otp_reset",
+                request=request,
+                obj=f"user:{device.user.get_username()}",
+                details={"devices": 1, "via": "admin"},
+            )
+
     @admin.display(description="账号", ordering="user__username")
     def account(self, obj: TOTPDevice) -> str:
         return obj.user.get_username()

@@ -255,6 +255,8 @@ def test_totp_secrets_are_shown_to_nobody(sworld: dict[str, Any]) -> None:
     # the reset: deleting the device
     r = c.post(f"/admin/otp_totp/totpdevice/{device.pk}/delete/", {"post": "yes"})
     assert r.status_code == 302 and not TOTPDevice.objects.filter(pk=device.pk).exists()
+    reset = AuditEntry.objects.get(action="auth.otp_reset")
+    assert (reset.username, reset.obj) == ("security_admin", "user:clerk")
 
 
 def test_the_audit_admin_reads_the_audit_log_and_changes_nothing(sworld: dict[str, Any]) -> None:
