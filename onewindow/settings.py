@@ -39,7 +39,7 @@ ONEWINDOW_DATA_KEYS = env_list("ONEWINDOW_DATA_KEYS") or [
 ONEWINDOW_INDEX_KEY = env_str("ONEWINDOW_INDEX_KEY") or secret_file(DATA_DIR / "index_key")
 
 INSTALLED_APPS = [
-    "django.contrib.admin",
+    "onewindow.security.admin_site.OneWindowAdminConfig",  # 三员分立 on every admin page
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -151,6 +151,7 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "onewindow.security.backends.LockoutBackend",
     "django.contrib.auth.backends.ModelBackend",
+    "onewindow.security.backends.AdminPolicyBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)

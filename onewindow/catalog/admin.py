@@ -100,6 +100,15 @@ class BundleItemInline(admin.TabularInline):
     model = BundleItem
     extra = 1
     autocomplete_fields = ["item"]
+    verbose_name = "包含的事项"
+    verbose_name_plural = "包含的事项"
+    labels = {"item": "事项", "sort": "排序"}
+
+    def formfield_for_dbfield(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        field = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if field is not None and db_field.name in self.labels:
+            field.label = self.labels[db_field.name]
+        return field
 
 
 @admin.register(Bundle)

@@ -1,12 +1,15 @@
-"""Django admin for the organisation. Personal data is never listed in clear."""
+"""Django admin for the organisation. Personal data is never shown in clear (a staff member's private
+mobile can be written, not read); who may open what is decided in onewindow/security/admin_policy.py."""
 
 from __future__ import annotations
 
 from typing import Any
 
+from django import forms
 from django.contrib import admin
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest
 
+from onewindow.errors import DomainError
 from onewindow.org.models import (
     Centre,
     Department,
@@ -19,7 +22,8 @@ from onewindow.org.models import (
     Window,
     WorkerHeartbeat,
 )
-from onewindow.privacy.services import personal_data_access_log
+from onewindow.privacy.identifiers import validate_mobile
+from onewindow.security import admin_policy
 
 
 @admin.register(Jurisdiction)
@@ -60,12 +64,52 @@ class CentreAdmin(admin.ModelAdmin):
 
 
 class StaffRoleInline(admin.TabularInline):
+    """Roles are the security administrator's (三员分立), and never on one's own record."""
+
     model = StaffRole
     extra = 1
+
+    def _own(self, request: HttpRequest, obj: Any) -> bool:
+        return obj is not None and obj.user_id == request.user.pk
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._own(request, obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._own(request, obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return not self._own(request, obj) and super().has_delete_permission(request, obj)
+
+
+class StaffForm(forms.ModelForm):
+    """The private mobile is written here, never shown: the field starts empty and an empty field
+    keeps the stored number."""
+
+    new_mobile = forms.CharField(
+        label="个人手机（重新填写）",
+        required=False,
+        max_length=20,
+        help_text="出于个人信息保护，已保存的号码不显示；留空表示不修改。",
+    )
+
+    class Meta:
+        model = Staff
+        exclude = ("mobile",)  # noqa: DJ006 - every other field; the mobile is write-only (new_mobile)
+
+    def clean_new_mobile(self) -> str:
+        value = (self.cleaned_data.get("new_mobile") or "").strip()
+        if not value:
+            return ""
+        try:
+            return validate_mobile(value)
+        except DomainError as exc:
+            raise forms.ValidationError(exc.message) from exc
 
 
 @admin.register(Staff)
 class StaffAdmin(admin.ModelAdmin):
+    form = StaffForm
     list_display = (
         "name",
         "user",
@@ -80,31 +124,23 @@ class StaffAdmin(admin.ModelAdmin):
     search_fields = ("name", "user__username", "post")
     autocomplete_fields = ("user", "jurisdiction", "centre", "department", "ab_partner")
     filter_horizontal = ("extra_jurisdictions",)
+    readonly_fields = ("masked_mobile",)
     inlines = [StaffRoleInline]
 
     @admin.display(description="个人手机")
     def masked_mobile(self, obj: Staff) -> str:
         return obj.masked_mobile
 
-    def change_view(
-        self,
-        request: HttpRequest,
-        object_id: str,
-        form_url: str = "",
-        extra_context: dict[str, Any] | None = None,
-    ) -> HttpResponse:
-        # The change form shows the private mobile in clear: log it as a full view.
-        if request.method == "GET":
-            obj = self.get_object(request, object_id)
-            if obj is not None and obj.mobile:
-                personal_data_access_log(
-                    actor=request.user,
-                    obj=obj,
-                    fields=["mobile"],
-                    purpose="系统管理后台",
-                    ip=request.META.get("REMOTE_ADDR") or None,
-                )
-        return super().change_view(request, object_id, form_url, extra_context)
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
+        # Which account a staff record belongs to decides whose roles it carries: security admin only.
+        if admin_policy.allows(request.user, StaffRole, admin_policy.ADD):
+            return self.readonly_fields
+        return (*self.readonly_fields, "user")
+
+    def save_model(self, request: HttpRequest, obj: Staff, form: Any, change: bool) -> None:
+        if form.cleaned_data.get("new_mobile"):
+            obj.mobile = form.cleaned_data["new_mobile"]
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Duty)
@@ -165,8 +201,16 @@ class ResidentAdmin(admin.ModelAdmin):
 
 @admin.register(WorkerHeartbeat)
 class WorkerHeartbeatAdmin(admin.ModelAdmin):
-    list_display = ("name", "at")
-    readonly_fields = ("name", "at")
+    list_display = ("task", "beat_at")
+    fields = readonly_fields = ("task", "beat_at")
+
+    @admin.display(description="后台任务", ordering="name")
+    def task(self, obj: WorkerHeartbeat) -> str:
+        return obj.name
+
+    @admin.display(description="最近心跳", ordering="at")
+    def beat_at(self, obj: WorkerHeartbeat) -> Any:
+        return obj.at
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

@@ -6,6 +6,7 @@ class SecurityConfig(AppConfig):
     verbose_name = "安全与审计"
 
     def ready(self) -> None:
-        from onewindow.security import signals
+        from onewindow.security import admin_policy, signals
 
         signals.connect()
+        admin_policy.apply_chinese_names()

@@ -129,7 +129,6 @@ URLS: dict[str, Entry] = {
     "login": E(public()),
     "logout": E(public(), method="POST"),
     "healthz": E(public()),
-    "admin:index": E(rule(LOGIN, anonymous=LOGIN)),
     "open311:discovery": E(public(), kwargs={"fmt": "json"}),
     "open311:services": E(public(), kwargs={"fmt": "json"}),
     "open311:service": E(public(), kwargs={"code": "{item.code}", "fmt": "json"}),
@@ -846,3 +845,87 @@ URLS: dict[str, Entry] = {
     "ledger:report": E(staff(("centre_head", "supervisor")), kwargs=CENTRE),
     "api GET /stats": E(api(("centre_head", "supervisor"))),
 }
+
+
+# --- the Django admin site (三员分立: onewindow/security/admin_policy.py) ---------------------------------
+# Only the three administrator roles open it (anyone else signed in: 403); per model, the role table
+# decides. The entries of every registered model are generated from that table, so registering a model
+# without a table entry leaves its URLs missing here and fails the matrix.
+
+# What a ModelAdmin refuses on top of the table, for the object the matrix opens.
+ADMIN_NARROWED = frozenset(
+    {
+        ("catalog.itemversion", "delete"),  # the matrix opens a published version: immutable
+        ("catalog.itemversion", "add"),  # new versions are made on the catalog pages
+        ("catalog.item", "add"),
+    }
+)
+ADMIN_VIEW_NEEDS = {
+    "changelist": frozenset({"view", "change"}),
+    "change": frozenset({"view", "change"}),
+    "history": frozenset({"view", "change"}),
+    "add": frozenset({"add"}),
+    "delete": frozenset({"delete"}),
+    "password": frozenset({"change"}),
+}
+
+
+def admin_site(**admins: str) -> dict[str, str]:
+    """Admin pages: FORBIDDEN for every signed-in role but the named administrators; anonymous → login."""
+    return rule(FORBIDDEN, **admins)
+
+
+def admin_model_outcome(label: str, view: str, role: str) -> str:
+    from onewindow.security.admin_policy import MODEL_POLICY
+
+    if (label, view) in ADMIN_NARROWED:
+        return FORBIDDEN
+    allowed = MODEL_POLICY[label].get(role, frozenset())
+    return OK if allowed & ADMIN_VIEW_NEEDS[view] else FORBIDDEN
+
+
+def _admin_object(label: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    return lambda objects: {"object_id": objects["admin_pks"][label]}
+
+
+def _admin_site_entries() -> dict[str, Entry]:
+    from onewindow.security.admin_policy import INLINE_ONLY, MODEL_POLICY
+
+    everyone = {role: OK for role in ADMINS}
+    out: dict[str, Entry] = {
+        "admin:index": E(admin_site(**everyone)),
+        "admin:login": E(admin_site(**everyone)),  # anonymous → the product's login page
+        "admin:logout": E(admin_site(**everyone, anonymous=OK)),  # GET: 405; anonymous → index
+        "admin:password_change": E(admin_site(**everyone)),  # one's own password
+        "admin:password_change_done": E(admin_site(**everyone)),
+        "admin:jsi18n": E(admin_site(**everyone)),
+        "admin:autocomplete": E(admin_site(), kwargs={}),  # without a valid field: 403 for all
+        "admin:view_on_site": E(
+            admin_site(**{role: NOT_FOUND for role in ADMINS}),
+            kwargs={"content_type_id": "999999", "object_id": "1"},
+        ),
+        "admin:app_list": E(
+            admin_site(admin=OK, security_admin=OK, audit_admin=NOT_FOUND), kwargs={"app_label": "org"}
+        ),
+        "admin/(?P<url>.*)$": E(admin_site(**everyone), skip="catch-all regex (redirects or 404)"),
+    }
+    for label in MODEL_POLICY:
+        if label in INLINE_ONLY:
+            continue
+        app, model = label.split(".")
+        obj = _admin_object(label)
+        for view in ("changelist", "add", "change", "delete", "history"):
+            expect = admin_site(**{role: admin_model_outcome(label, view, role) for role in ADMINS})
+            out[f"admin:{app}_{model}_{view}"] = E(
+                expect, kwargs=obj if view in ("change", "delete", "history") else {}
+            )
+        # ``<id>/`` alone redirects to the change page, which decides
+        out[f"admin/{app}/{model}/<path:object_id>/"] = E(admin_site(**everyone), kwargs=obj)
+    out["admin:auth_user_password_change"] = E(
+        admin_site(**{role: admin_model_outcome("auth.user", "password", role) for role in ADMINS}),
+        kwargs=lambda objects: {"id": objects["admin_pks"]["auth.user"]},
+    )
+    return out
+
+
+URLS.update(_admin_site_entries())
