@@ -197,6 +197,17 @@ URLS: dict[str, Entry] = {
         ),
         kwargs={"pk": "{resident.pk}"},
     ),
+    "org:resident_contact": E(
+        rule(
+            FORBIDDEN,
+            anonymous=LOGIN,
+            agent=NOT_FOUND,
+            clerk=OK,
+            centre_head=OK,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{resident.pk}"},
+    ),
     "org:resident_reveal": E(
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"pk": "{resident.pk}"},
@@ -437,6 +448,20 @@ URLS: dict[str, Entry] = {
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"number": "{case.number}"},
     ),
+    "cases:applicant_correct": E(
+        rule(
+            OK,
+            anonymous=LOGIN,
+            agent=NOT_FOUND,
+            supervisor=FORBIDDEN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        method="POST",
+        kwargs={"number": "{case.number}"},
+    ),
     "cases:document": E(
         rule(
             OK,
@@ -507,6 +532,19 @@ URLS: dict[str, Entry] = {
         skip="dev-only file serving of MEDIA_ROOT (nginx serves it in production)",
     ),
     "api GET /me": E(rule(OK, anonymous=UNAUTH)),
+    "api POST /residents/{pk}/contact": E(
+        rule(
+            FORBIDDEN,
+            anonymous=UNAUTH,
+            agent=NOT_FOUND,
+            clerk=OK,
+            centre_head=OK,
+            outsider=NOT_FOUND,
+        ),
+        method="POST",
+        kwargs={"pk": "{resident.pk}"},
+        data={"reason": ""},
+    ),
     "api GET /jurisdictions": E(public()),
     "api GET /centres": E(public()),
     "api GET /centres/{code}": E(public(), kwargs={"code": "{centre.code}"}),
@@ -538,6 +576,21 @@ URLS: dict[str, Entry] = {
     "api POST /cases/{number}/actions": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"number": "{case.number}"},
+    ),
+    "api POST /cases/{number}/applicant-correction": E(
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            agent=NOT_FOUND,
+            supervisor=FORBIDDEN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        method="POST",
+        kwargs={"number": "{case.number}"},
+        data={"reason": ""},
     ),
     "api GET /progress": E(public()),
     "api GET /cases/{number}/documents/{kind}.pdf": E(
