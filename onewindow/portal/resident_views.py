@@ -131,6 +131,38 @@ def realname(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/realname.html", ctx)
 
 
+@require_http_methods(["GET", "POST"])
+@resident_page
+def contact(request: HttpRequest) -> HttpResponse:
+    """更换联系电话: a code is sent to the NEW phone; entering it changes the record's phone (verified)."""
+    account = services.require_account(request.user)
+    ctx: dict[str, Any] = {"account": account, "step": "phone", "v": {}}
+    if account.resident_id is None:
+        return HttpResponseRedirect(reverse("portal:realname"))
+    if request.method == "POST":
+        ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "address", "code")}
+        try:
+            if request.POST.get("action", "send") == "send":
+                services.otp_rate_check(request)
+                services.otp_send(phone=ctx["v"]["phone"])
+                ctx["step"] = "code"
+                ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+            else:
+                ctx["step"] = "code"
+                services.resident_contact_change(
+                    account=account,
+                    phone=ctx["v"]["phone"],
+                    code=ctx["v"]["code"],
+                    address=ctx["v"]["address"] or None,
+                )
+                messages.success(request, "联系电话已更换并验证。以前办件的联系电话仍按当时所填。")
+                return HttpResponseRedirect(reverse("portal:my_cases"))
+        except DomainError as exc:
+            ctx["error"] = exc
+            return render(request, "portal/contact.html", ctx, status=exc.status)
+    return render(request, "portal/contact.html", ctx)
+
+
 # --- apply online --------------------------------------------------------------------------------
 
 

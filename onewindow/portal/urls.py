@@ -16,6 +16,7 @@ urlpatterns = [
     # resident portal (一网通办)
     path("my/login/", resident_views.login_view, name="login"),
     path("my/realname/", resident_views.realname, name="realname"),
+    path("my/contact/", resident_views.contact, name="contact"),
     path("my/", resident_views.my_cases, name="my_cases"),
     path("my/inbox/", resident_views.inbox, name="inbox"),
     path("my/notifications/", resident_views.notify_settings, name="notify_settings"),

@@ -501,6 +501,7 @@ URLS: dict[str, Entry] = {
     "portal:text_size": E(public()),
     "portal:login": E(public()),
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
+    "portal:contact": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:my_cases": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:inbox": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:notify_settings": E(rule(FORBIDDEN, anonymous=LOGIN)),
@@ -872,6 +873,9 @@ URLS: dict[str, Entry] = {
     "api POST /portal/otp": E(public()),
     "api POST /portal/login": E(public()),
     "api POST /my/realname": E(
+        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
+    ),
+    "api POST /my/contact": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "api GET /my/cases": E(rule(FORBIDDEN, anonymous=UNAUTH)),

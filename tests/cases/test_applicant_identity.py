@@ -194,14 +194,20 @@ def test_resident_changes_own_phone_only_with_a_code_sent_to_the_new_phone(world
     earlier = intake(applicant={"kind": "person", "name": VICTIM_NAME, "id_number": GOOD_ID, "phone": VICTIM_PHONE})
     account = resident.portal_account
     new_phone = "13600001234"
-    services.otp_send(phone=new_phone)
-    with pytest.raises(DomainError) as exc:
-        services.resident_contact_change(account=account, phone=new_phone, code="000000")
-    assert exc.value.code in {"otp_invalid", "otp_locked"}
+    # the page: a code goes to the NEW phone
+    r = portal.post("/my/contact/", {"action": "send", "phone": new_phone})
+    assert r.status_code == 200 and "验证码" in r.content.decode()
+    r = portal.post("/my/contact/", {"action": "change", "phone": new_phone, "code": "000000"})
+    assert r.status_code == 422
     # a code sent to the OLD phone does not prove the new one
     with pytest.raises(DomainError):
         services.resident_contact_change(account=account, phone=new_phone, code=last_code(VICTIM_PHONE))
-    services.resident_contact_change(account=account, phone=new_phone, code=last_code(new_phone), address="新址")
+    r = portal.post(
+        "/api/v1/my/contact",
+        {"phone": new_phone, "code": last_code(new_phone), "address": "新址"},
+        content_type="application/json",
+    )
+    assert r.status_code == 200 and r.json()["phone_verified"] is True, r.content
     resident.refresh_from_db()
     assert resident.phone == new_phone and resident.address == "新址" and resident.phone_verified_at
     account.refresh_from_db()
