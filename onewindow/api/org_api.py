@@ -202,7 +202,11 @@ class ResidentContactOut(Schema):
     phone_verified: bool
 
 
-@router.post(
+# Residents' records: authenticated (registered with the token/session auth in api.py).
+resident_router = Router(tags=["机构"])
+
+
+@resident_router.post(
     "/residents/{pk}/contact",
     response={200: ResidentContactOut, **ERRORS_AUTH},
     summary="更新办事群众档案联系方式（本辖区工作人员，须写明理由，留痕审计）",
