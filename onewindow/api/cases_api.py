@@ -60,7 +60,8 @@ class CaseCreated(Schema):
     state: State
     deadline: dt.date | None = None
     notice: NoticeOut | None = None
-    applicant_differs: list[str] = []  # fields given here that differ from the resident record (kept on the case)
+    # fields given here that differ from the resident record (kept on the case, not written over it)
+    applicant_differs: list[str] = []
 
 
 class ApplicantOut(Schema):
@@ -70,7 +71,8 @@ class ApplicantOut(Schema):
     phone: str
     address: str
     masked: bool
-    differs: list[str] = []  # 与档案不一致: fields where this case's applicant differs from the resident record
+    # 与档案不一致: fields where this case's applicant differs from the resident record
+    differs: list[str] = []
 
 
 class EventOut(Schema):

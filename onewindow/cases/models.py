@@ -144,6 +144,14 @@ class Case(models.Model):
     def __str__(self) -> str:
         return self.number
 
+    def save(self, *args: Any, **kwargs: Any) -> None:
+        self.centre_path = self.centre.jurisdiction.path
+        self.queue_path = self.queue_department.jurisdiction.path
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "centre_path", "queue_path"}
+        super().save(*args, **kwargs)
+
     @property
     def applicant_masked_name(self) -> str:
         """The snapshot's name for lists: masked for a person (an enterprise's name is public)."""
@@ -160,14 +168,6 @@ class Case(models.Model):
         self.applicant_id_number = id_number
         self.applicant_phone = phone or ""
         self.applicant_address = address or ""
-
-    def save(self, *args: Any, **kwargs: Any) -> None:
-        self.centre_path = self.centre.jurisdiction.path
-        self.queue_path = self.queue_department.jurisdiction.path
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None:
-            kwargs["update_fields"] = {*update_fields, "centre_path", "queue_path"}
-        super().save(*args, **kwargs)
 
 
 class ReviewState(models.TextChoices):

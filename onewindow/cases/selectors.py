@@ -185,9 +185,8 @@ def case_step_overdue_list(*, actor: Any, today: dt.date) -> list[dict[str, Any]
 def applicant_display(case: Case, full: bool) -> dict[str, Any]:
     """The applicant for display: in full only for those handling the case (log that view),
     otherwise masked (an enterprise's name and credit code are public registry data)."""
-    from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
-
     from onewindow.cases.services import applicant_differences
+    from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 
     # The case's own snapshot (as given at intake, or as corrected on this case), not the resident record.
     kind, name, number = case.applicant_kind, case.applicant_name or "", case.applicant_id_number or ""

@@ -8,6 +8,7 @@ in the UPDATE, so exactly one wins and the other gets ``conflict``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import transaction
@@ -839,7 +840,7 @@ def case_applicant_correct(
     if not updated:
         raise Conflict("办件已被他人处理，请刷新后重试", code="conflict")
     person = case.applicant_kind == ResidentKind.PERSON
-    masks = {
+    masks: dict[str, Callable[[str], str]] = {
         "name": (lambda v: mask_name(v) if person else v),
         "phone": mask_phone,
         "address": mask_address,

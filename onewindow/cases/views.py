@@ -471,7 +471,7 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
 @case_page()
 @require_POST
 def applicant_correct(request: HttpRequest, number: str) -> HttpResponse:
-    """更正申请人信息 (this case only, with a reason, on the timeline); see services.case_applicant_correct."""
+    """更正申请人信息 (this case only, with a reason, on the timeline): services.case_applicant_correct."""
     case = services.case_get_for_user(request.user, number)
     try:
         services.case_applicant_correct(

@@ -3,8 +3,9 @@ and after delivery an invitation to rate the service.
 
 Residents with a portal account already get the first three from the portal (inbox + SMS, see
 ``onewindow.portal.receivers``), so here they only get the rating invitation; everybody else gets an
-SMS to the phone given for this case at intake (the case's applicant snapshot). The notices are rows written in the case's transaction and
-delivered by the worker after commit, so a request is never slowed down or failed by them.
+SMS to the phone given for this case at intake (the case's applicant snapshot). The notices are rows
+written in the case's transaction and delivered by the worker after commit, so a request is never
+slowed down or failed by them.
 """
 
 from __future__ import annotations

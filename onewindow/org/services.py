@@ -231,7 +231,9 @@ def resident_contact_update(
     if errors:
         raise _invalid(errors, codes)
     changed = [
-        f for f, new in (("phone", new_phone), ("address", new_address)) if (getattr(resident, f) or "") != new
+        f
+        for f, new in (("phone", new_phone), ("address", new_address))
+        if (getattr(resident, f) or "") != new
     ]
     if not changed:
         raise Invalid("联系方式没有变化", code="nothing_changed", details={"phone": ["没有变化"]})
@@ -251,7 +253,9 @@ def resident_contact_update(
             "fields": changed,
             "reason": reason[:200],
             "before": {f: before[f] for f in changed},
-            "after": {f: {"phone": mask_phone, "address": mask_address}[f](getattr(resident, f)) for f in changed},
+            "after": {
+                f: (mask_phone if f == "phone" else mask_address)(getattr(resident, f)) for f in changed
+            },
         },
     )
     return resident

@@ -356,7 +356,10 @@ def resident_contact(request: HttpRequest, pk: int) -> HttpResponse:
             messages.success(request, "已更新联系方式，并记入审计日志。")
             return redirect("org:resident_detail", pk=obj.pk)
     return render(
-        request, "org/resident_contact.html", {"obj": obj, "errors": errors, "post": request.POST}, status=status
+        request,
+        "org/resident_contact.html",
+        {"obj": obj, "errors": errors, "post": request.POST},
+        status=status,
     )
 
 

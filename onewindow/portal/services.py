@@ -289,7 +289,7 @@ def resident_contact_change(
     _check_code(new_phone, code)
     with transaction.atomic():
         account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
-        resident = Resident.objects.select_for_update().get(pk=account.resident_id)
+        resident = Resident.objects.select_for_update().get(pk=account.resident_id or 0)
         before = mask_phone(resident.phone)
         resident.phone = new_phone
         resident.phone_verified_at = timezone.now()
@@ -306,7 +306,11 @@ def resident_contact_change(
             "portal.contact_change",
             user=account.user,
             obj=f"resident:{resident.pk}",
-            details={"phone_before": before, "phone_after": mask_phone(new_phone), "address": address is not None},
+            details={
+                "phone_before": before,
+                "phone_after": mask_phone(new_phone),
+                "address": address is not None,
+            },
         )
     return account
 

@@ -35,13 +35,21 @@ def staff_client(username: str) -> Client:
     return c
 
 
-def api_intake(c: Client, centre: str, *, id_number: str = GOOD_ID, name: str, phone: str, address: str = "") -> Any:
+def api_intake(
+    c: Client, centre: str, *, id_number: str = GOOD_ID, name: str, phone: str, address: str = ""
+) -> Any:
     return c.post(
         "/api/v1/cases",
         {
             "item": "MZ-001",
             "centre": centre,
-            "applicant": {"kind": "person", "name": name, "id_number": id_number, "phone": phone, "address": address},
+            "applicant": {
+                "kind": "person",
+                "name": name,
+                "id_number": id_number,
+                "phone": phone,
+                "address": address,
+            },
             "materials": MATERIALS,
             "form": {"reason": "家庭困难"},
         },
@@ -191,7 +199,9 @@ def test_resident_changes_own_phone_only_with_a_code_sent_to_the_new_phone(world
     assert r.status_code == 200
     resident = Resident.objects.get()
     assert resident.phone == VICTIM_PHONE and resident.phone_verified_at is not None  # proved by the code
-    earlier = intake(applicant={"kind": "person", "name": VICTIM_NAME, "id_number": GOOD_ID, "phone": VICTIM_PHONE})
+    earlier = intake(
+        applicant={"kind": "person", "name": VICTIM_NAME, "id_number": GOOD_ID, "phone": VICTIM_PHONE}
+    )
     account = resident.portal_account
     new_phone = "13600001234"
     # the page: a code goes to the NEW phone
@@ -240,7 +250,9 @@ def test_applicant_correction_by_case_handlers_only_with_reason_on_the_timeline(
     )
     assert r.status_code == 403 and r.json()["error"]["code"] == "not_case_handler"
     # the handling clerk corrects it, with a reason
-    r = clerk.post(url, {"name": "巴特尔", "phone": "13912340000", "address": VICTIM_ADDRESS, "reason": "电话记错"})
+    r = clerk.post(
+        url, {"name": "巴特尔", "phone": "13912340000", "address": VICTIM_ADDRESS, "reason": "电话记错"}
+    )
     assert r.status_code == 302
     first.refresh_from_db()
     assert first.applicant_phone == "13912340000"
@@ -296,7 +308,9 @@ def test_staff_update_of_resident_contact_own_jurisdiction_reason_audited(world:
     assert r.status_code == 302
     resident.refresh_from_db()
     assert resident.phone == "13811112222" and resident.phone_verified_at is None  # staff-typed: unverified
-    entry = AuditEntry.objects.filter(action="org.resident_contact_update", obj=f"resident:{resident.pk}").get()
+    entry = AuditEntry.objects.filter(
+        action="org.resident_contact_update", obj=f"resident:{resident.pk}"
+    ).get()
     assert entry.details["reason"] == "本人来电更换号码" and "13811112222" not in str(entry.details)
     case.refresh_from_db()
     assert case.applicant_phone == VICTIM_PHONE  # the case keeps its own applicant

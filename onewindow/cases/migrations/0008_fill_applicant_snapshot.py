@@ -9,7 +9,13 @@ BATCH = 1000
 def fill(apps, schema_editor):
     Case = apps.get_model("cases", "Case")
     Resident = apps.get_model("org", "Resident")
-    fields = ["applicant_kind", "applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"]
+    fields = [
+        "applicant_kind",
+        "applicant_name",
+        "applicant_id_number",
+        "applicant_phone",
+        "applicant_address",
+    ]
     residents: dict = {}
     batch = []
     for case in Case.objects.only("pk", "applicant_id").order_by("pk").iterator(chunk_size=BATCH):

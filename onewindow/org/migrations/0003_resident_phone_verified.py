@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('org', '0002_alter_staffrole_role'),
+        ("org", "0002_alter_staffrole_role"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='resident',
-            name='phone_verified_at',
-            field=models.DateTimeField(blank=True, null=True, verbose_name='手机号本人验证时间'),
+            model_name="resident",
+            name="phone_verified_at",
+            field=models.DateTimeField(blank=True, null=True, verbose_name="手机号本人验证时间"),
         ),
     ]

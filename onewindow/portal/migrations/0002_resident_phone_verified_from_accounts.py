@@ -10,7 +10,9 @@ def mark(apps, schema_editor):
     for account in Account.objects.filter(resident__isnull=False).iterator():
         r = Resident.objects.get(pk=account.resident_id)
         if r.phone and r.phone == account.phone and r.phone_verified_at is None:
-            Resident.objects.filter(pk=r.pk).update(phone_verified_at=account.verified_at or account.created_at)
+            Resident.objects.filter(pk=r.pk).update(
+                phone_verified_at=account.verified_at or account.created_at
+            )
 
 
 class Migration(migrations.Migration):
