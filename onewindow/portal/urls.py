@@ -25,6 +25,7 @@ urlpatterns = [
     path("my/cases/<str:number>/documents/<str:kind>.pdf", resident_views.my_document, name="my_document"),
     path("my/files/<int:upload_id>/", resident_views.my_file, name="my_file"),
     path("staff/uploads/<int:upload_id>/", resident_views.staff_upload, name="staff_upload"),
+    path("staff/residents/<int:pk>/bind/", resident_views.window_bind, name="window_bind"),
     path("apply/", resident_views.apply_list, name="apply_list"),
     path("apply/<str:code>/", resident_views.apply, name="apply"),
 ]

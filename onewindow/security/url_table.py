@@ -502,6 +502,10 @@ URLS: dict[str, Entry] = {
     "portal:login": E(public()),
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:contact": E(rule(FORBIDDEN, anonymous=LOGIN)),
+    "portal:window_bind": E(
+        rule(FORBIDDEN, anonymous=LOGIN, agent=NOT_FOUND, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        kwargs={"pk": "{resident.pk}"},
+    ),
     "portal:my_cases": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:inbox": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:notify_settings": E(rule(FORBIDDEN, anonymous=LOGIN)),

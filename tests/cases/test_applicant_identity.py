@@ -344,3 +344,49 @@ def test_data_migration_fills_the_snapshot_from_the_resident_record(world: Any) 
         cur.execute("SELECT applicant_id_number, applicant_phone FROM cases_case WHERE id = %s", [case.pk])
         raw = cur.fetchone()
     assert GOOD_ID not in raw[0] and VICTIM_PHONE not in raw[1]
+
+
+def test_a_window_verifies_the_person_and_binds_their_portal_account(world: Any) -> None:
+    """The way for a record whose phone was only typed by staff: the person at a window, a code to
+    their portal phone read out to the clerk of their jurisdiction; audited."""
+    from onewindow.security.models import AuditEntry
+
+    earlier = intake()  # window record: staff-typed phone, not verified
+    resident = Resident.objects.get()
+    portal = portal_sign_up(VICTIM_PHONE)
+    r = portal.post(
+        "/api/v1/my/realname",
+        {"name": VICTIM_NAME, "id_number": GOOD_ID, "jurisdiction": "152522100201"},
+        content_type="application/json",
+    )
+    assert r.status_code == 403 and r.json()["error"]["code"] == "real_name_mismatch"
+    url = f"/staff/residents/{resident.pk}/bind/"
+    # staff of another township: not found
+    assert staff_client("outsider").post(url, {"action": "send", "phone": VICTIM_PHONE}).status_code == 404
+    clerk = staff_client("clerk")
+    assert clerk.get(url).status_code == 200
+    from django.core.cache import cache
+
+    cache.clear()
+    Notification.objects.filter(template="otp").delete()
+    from onewindow.portal.models import OtpChallenge
+
+    OtpChallenge.objects.update(sent_at=None)  # past the resend interval
+    r = clerk.post(url, {"action": "send", "phone": VICTIM_PHONE, "reason": "本人持身份证到窗口"})
+    assert r.status_code == 200 and "已发送到" in r.content.decode()
+    r = clerk.post(
+        url, {"action": "bind", "phone": VICTIM_PHONE, "code": "000000", "reason": "本人持身份证到窗口"}
+    )
+    assert r.status_code == 422
+    code = last_code(VICTIM_PHONE)
+    r = clerk.post(url, {"action": "bind", "phone": VICTIM_PHONE, "code": code, "reason": ""})
+    assert r.status_code == 422 and "请写明核验事由" in r.content.decode()
+    r = clerk.post(
+        url, {"action": "bind", "phone": VICTIM_PHONE, "code": code, "reason": "本人持身份证到窗口"}
+    )
+    assert r.status_code == 302, r.content.decode()[:500]
+    resident.refresh_from_db()
+    assert resident.phone == VICTIM_PHONE and resident.phone_verified_at is not None
+    assert AuditEntry.objects.filter(action="portal.window_bind", obj=f"resident:{resident.pk}").exists()
+    r = portal.get("/api/v1/my/cases")
+    assert r.status_code == 200 and [c["number"] for c in r.json()["items"]] == [earlier.number]
