@@ -263,7 +263,12 @@ def outcome(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "cases/outcome.html",
-        {"case": case, "state_label": State(case.state).label, "kinds": _document_links(case)},
+        {
+            "case": case,
+            "state_label": State(case.state).label,
+            "kinds": _document_links(case),
+            "differs": [services.APPLICANT_FIELDS[f] for f in services.applicant_differences(case)],
+        },
     )
 
 

@@ -390,3 +390,23 @@ def test_a_window_verifies_the_person_and_binds_their_portal_account(world: Any)
     assert AuditEntry.objects.filter(action="portal.window_bind", obj=f"resident:{resident.pk}").exists()
     r = portal.get("/api/v1/my/cases")
     assert r.status_code == 200 and [c["number"] for c in r.json()["items"]] == [earlier.number]
+
+
+def test_workbench_intake_with_a_differing_phone_shows_the_difference_and_keeps_the_record(
+    world: Any, login: Any
+) -> None:
+    from tests.cases.test_views import workbench_data
+
+    earlier = intake()
+    c = login("clerk")
+    r = c.post("/cases/new/", workbench_data(**{"a-name": "巴特尔", "a-phone": "13500001111"}))
+    assert r.status_code == 302
+    page = c.get(r["Location"]).content.decode()
+    assert "与档案不一致" in page and "联系电话" in page
+    new = Case.objects.exclude(pk=earlier.pk).get()
+    assert new.applicant_phone == "13500001111" and new.applicant_id == earlier.applicant_id
+    assert Resident.objects.get().phone == VICTIM_PHONE
+    earlier.refresh_from_db()
+    assert earlier.applicant_phone == VICTIM_PHONE
+    detail = c.get(f"/cases/{new.number}/").content.decode()
+    assert "与档案不一致" in detail and 'id="applicant-correction"' in detail
