@@ -350,6 +350,10 @@ def id_number(region6: str, i: int) -> str:
     return first17 + id_check_digit(first17)
 
 
+# resident id → the case's applicant snapshot columns (the same ciphertexts as the resident row)
+SNAPSHOTS: dict[int, dict[str, str]] = {}
+
+
 def load_residents(cur: Any, league: dict[str, Any], n: int) -> dict[str, list[tuple[int, str]]]:
     """``n`` residents spread over the villages; returns banner code → [(id, check)]."""
     from onewindow.org.models import Resident
@@ -364,16 +368,25 @@ def load_residents(cur: Any, league: dict[str, Any], n: int) -> dict[str, list[t
             number = id_number(v.code[:6], i)
             rid = i + 1
             by_banner.setdefault(v.code[:6], []).append((rid, number[-4:]))
-            yield {
+            name = random.choice(SURNAMES) + random.choice(GIVEN)
+            row = {
                 "id": rid,
                 "kind": "person",
-                "name": random.choice(SURNAMES) + random.choice(GIVEN),
+                "name": name,
                 "id_number": encrypt(number),
                 "id_index": blind_index(number),
                 "phone": encrypt(f"139{i:08d}"),
                 "address": encrypt(f"{v.name}{i % 9 + 1}组"),
                 "jurisdiction_id": v.pk,
             }
+            SNAPSHOTS[rid] = {
+                "applicant_kind": "person",
+                "applicant_name": encrypt(name),
+                "applicant_id_number": row["id_number"],
+                "applicant_phone": row["phone"],
+                "applicant_address": row["address"],
+            }
+            yield row
 
     with bulk_load(cur, Resident._meta.db_table):
         copy_rows(cur, Resident, rows())
@@ -595,6 +608,7 @@ def load_cases(
                     "centre_id": centre.pk,
                     "window_id": window.pk,
                     "applicant_id": resident_id,
+                    **SNAPSHOTS[resident_id],
                     "state": state,
                     "version": len(steps),
                     "form_data": form,

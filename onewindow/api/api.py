@@ -216,6 +216,7 @@ from onewindow.api import (  # noqa: E402
 )
 
 api.add_router("", org_api.router)
+api.add_router("", org_api.resident_router, auth=AUTH)
 api.add_router("", catalog_api.router)
 api.add_router("", worktime_api.router)
 api.add_router("", cases_api.router, auth=AUTH)

@@ -11,7 +11,6 @@ from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Pag
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS
-from onewindow.privacy.masking import mask_name
 from onewindow.privacy.services import personal_data_access_log
 
 router = Router(tags=["办件"])
@@ -61,6 +60,8 @@ class CaseCreated(Schema):
     state: State
     deadline: dt.date | None = None
     notice: NoticeOut | None = None
+    # fields given here that differ from the resident record (kept on the case, not written over it)
+    applicant_differs: list[str] = []
 
 
 class ApplicantOut(Schema):
@@ -70,6 +71,8 @@ class ApplicantOut(Schema):
     phone: str
     address: str
     masked: bool
+    # 与档案不一致: fields where this case's applicant differs from the resident record
+    differs: list[str] = []
 
 
 class EventOut(Schema):
@@ -224,6 +227,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
         out["deadline"] = case.deadline
     if case.state == State.CORRECTION_NEEDED:
         out["notice"] = case.notice
+    out["applicant_differs"] = services.applicant_differences(case)
     return Status(201, out)
 
 
@@ -249,7 +253,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
             "state": c.state,
             "centre": c.centre.code,
             "department": c.queue_department.code,
-            "applicant_name": mask_name(c.applicant.name),
+            "applicant_name": c.applicant_masked_name,
             "received_at": c.received_at,
             "deadline": c.deadline,
             "warning": c.warning,
@@ -294,6 +298,30 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
         days=payload.days,
         override_reason=payload.override_reason or "",
         basis=payload.basis or "",
+    )
+    return case_out(request, services.case_get_for_user(request.user, case.number))
+
+
+class ApplicantCorrectionIn(BodyIn):
+    reason: str
+    name: str | None = None
+    phone: str | None = None
+    address: str | None = None
+
+
+@router.post(
+    "/cases/{number}/applicant-correction",
+    response={200: CaseOut, **ERRORS_AUTH, 409: Error},
+    summary="更正本件申请人信息（办理该件的工作人员，须写明理由，记入办件记录）",
+)
+def case_applicant_correction(request: HttpRequest, number: str, payload: ApplicantCorrectionIn) -> Any:
+    case = services.case_applicant_correct(
+        actor=request.user,
+        number=number,
+        reason=payload.reason,
+        name=payload.name,
+        phone=payload.phone,
+        address=payload.address,
     )
     return case_out(request, services.case_get_for_user(request.user, case.number))
 

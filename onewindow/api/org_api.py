@@ -186,3 +186,46 @@ def centre_detail(request: HttpRequest, code: str) -> Any:
     if c is None:
         raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
     return centre_out(c)
+
+
+class ResidentContactIn(Schema):
+    reason: str
+    phone: str | None = None
+    address: str | None = None
+
+
+class ResidentContactOut(Schema):
+    id: int
+    name: str
+    phone: str
+    address: str
+    phone_verified: bool
+
+
+# Residents' records: authenticated (registered with the token/session auth in api.py).
+resident_router = Router(tags=["机构"])
+
+
+@resident_router.post(
+    "/residents/{pk}/contact",
+    response={200: ResidentContactOut, **ERRORS_AUTH},
+    summary="更新办事群众档案联系方式（本辖区工作人员，须写明理由，留痕审计）",
+)
+def resident_contact(request: HttpRequest, pk: int, payload: ResidentContactIn) -> Any:
+    from onewindow.org.services import resident_contact_update
+
+    r = resident_contact_update(
+        actor=request.user,
+        pk=pk,
+        reason=payload.reason,
+        phone=payload.phone,
+        address=payload.address,
+        request=request,
+    )
+    return {
+        "id": r.pk,
+        "name": r.masked_name,
+        "phone": r.masked_phone,
+        "address": r.masked_address,
+        "phone_verified": r.phone_verified_at is not None,
+    }

@@ -20,6 +20,7 @@ from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Pag
 from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
 from onewindow.portal import my, services
+from onewindow.privacy.masking import mask_phone
 
 router = Router(tags=["一网通办（群众）"])
 
@@ -151,6 +152,30 @@ def real_name(request: HttpRequest, payload: RealNameIn) -> Any:
     r = account.resident
     assert r is not None
     return {"name": r.masked_name, "id_number": r.masked_id_number, "jurisdiction": r.jurisdiction.code}
+
+
+class ContactIn(BodyIn):
+    phone: str
+    code: str
+    address: str | None = None
+
+
+class ContactOut(Schema):
+    phone: str
+    phone_verified: bool
+
+
+@router.post(
+    "/my/contact",
+    response={200: ContactOut, **ERRORS_AUTH, 409: Error, 429: Error},
+    summary="更换联系电话（验证码先经 /portal/otp 发到新号码）",
+)
+def contact_change(request: HttpRequest, payload: ContactIn) -> Any:
+    account = services.require_account(request.user)
+    account = services.resident_contact_change(
+        account=account, phone=payload.phone, code=payload.code, address=payload.address
+    )
+    return {"phone": mask_phone(account.phone), "phone_verified": True}
 
 
 def _row(case: Case) -> dict[str, Any]:

@@ -26,7 +26,9 @@ class CaseAdmin(ReadOnly):
     list_display = ["number", "item_version", "state", "centre", "queue_department", "deadline", "warning"]
     list_filter = ["state", "warning", "channel"]
     search_fields = ["number"]
-    exclude = ["applicant"]  # personal data is shown masked on the case pages, with the view logged
+    # personal data (the resident and the case's own applicant snapshot) is shown masked on the case
+    # pages, with the view logged
+    exclude = ["applicant", "applicant_name", "applicant_id_number", "applicant_phone", "applicant_address"]
 
 
 @admin.register(CaseEvent)

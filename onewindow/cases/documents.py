@@ -19,7 +19,7 @@ from onewindow.cases.models import Case, CaseEvent, Delivery, State
 from onewindow.documents.pdf import render_html, render_pdf
 from onewindow.documents.qr import qr_data_uri
 from onewindow.errors import NotFound
-from onewindow.privacy.masking import mask_id_number, mask_name
+from onewindow.privacy.masking import mask_id_number
 from onewindow.worktime.calendar import WorkCalendar
 
 DOCUMENT_TITLES: dict[str, str] = {
@@ -162,8 +162,7 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
             code="document_not_applicable",
         )
     version = case.item_version
-    r = case.applicant
-    person = r.kind == "person"
+    person = case.applicant_kind == "person"  # the case's own applicant snapshot
     url = progress_url(case, site_url)
     ctx: dict[str, Any] = {
         "case": case,
@@ -172,8 +171,8 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
         "centre": case.centre,
         "version": version,
         "department": case.queue_department,
-        "applicant_name": mask_name(r.name) if person else r.name,
-        "applicant_id": mask_id_number(r.id_number) if person else r.id_number,
+        "applicant_name": case.applicant_masked_name,
+        "applicant_id": mask_id_number(case.applicant_id_number) if person else case.applicant_id_number,
         "applicant_id_label": "身份证号" if person else "统一社会信用代码",
         "state_label": State(case.state).label,
         "progress_url": url,

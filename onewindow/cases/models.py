@@ -11,7 +11,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Item, ItemVersion
-from onewindow.org.models import Centre, Department, Level, Resident, Window
+from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Window
+from onewindow.privacy.fields import EncryptedTextField
 
 
 class State(models.TextChoices):
@@ -76,6 +77,16 @@ class Case(models.Model):
     applicant = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="cases", verbose_name=_("申请人")
     )
+    # The applicant as given at THIS intake (encrypted): what the case shows, where its notices go and
+    # what its progress check is compared with. Never changed by a later intake or by an update of the
+    # resident record; only by a recorded correction (services.case_applicant_correct).
+    applicant_kind = models.CharField(
+        _("申请人类型"), max_length=16, choices=ResidentKind.choices, default=ResidentKind.PERSON
+    )
+    applicant_name = EncryptedTextField(_("申请人姓名/名称（加密）"), default="")
+    applicant_id_number = EncryptedTextField(_("申请人证件号码（加密）"), default="")
+    applicant_phone = EncryptedTextField(_("申请人联系电话（加密）"), blank=True, default="")
+    applicant_address = EncryptedTextField(_("申请人地址（加密）"), blank=True, default="")
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
     version = models.PositiveIntegerField(default=0, editable=False)
     form_data = models.JSONField(_("申请表"), default=dict, blank=True)
@@ -140,6 +151,23 @@ class Case(models.Model):
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "centre_path", "queue_path"}
         super().save(*args, **kwargs)
+
+    @property
+    def applicant_masked_name(self) -> str:
+        """The snapshot's name for lists: masked for a person (an enterprise's name is public)."""
+        from onewindow.privacy.masking import mask_name
+
+        name = self.applicant_name or ""
+        return mask_name(name) if self.applicant_kind == ResidentKind.PERSON else name
+
+    def set_applicant_snapshot(
+        self, *, kind: str, name: str, id_number: str, phone: str = "", address: str = ""
+    ) -> None:
+        self.applicant_kind = kind
+        self.applicant_name = name
+        self.applicant_id_number = id_number
+        self.applicant_phone = phone or ""
+        self.applicant_address = address or ""
 
 
 class ReviewState(models.TextChoices):

@@ -114,7 +114,8 @@ def case_handled_by(user: Any, case: Case) -> bool:
 
 
 def progress_lookup(number: str, check: str) -> Case:
-    """The case if ``check`` is the last 4 characters of the applicant's ID number or phone.
+    """The case if ``check`` is the last 4 characters of the ID number or phone of the case's
+    applicant as given at intake (the snapshot on the case).
 
     A wrong check and an unknown number raise the same ``NotFound`` (existence does not leak).
     """
@@ -128,8 +129,8 @@ def progress_lookup(number: str, check: str) -> Case:
     )
     if case is None or len(check) != 4:
         raise NotFound(PROGRESS_NOT_FOUND, code="not_found")
-    r = case.applicant
-    if check not in {(r.id_number or "")[-4:].upper(), (r.phone or "")[-4:]}:
+    # the case's own applicant snapshot, never the shared resident record (which others may update)
+    if check not in {(case.applicant_id_number or "")[-4:].upper(), (case.applicant_phone or "")[-4:]}:
         raise NotFound(PROGRESS_NOT_FOUND, code="not_found")
     return case
 
@@ -184,18 +185,22 @@ def case_step_overdue_list(*, actor: Any, today: dt.date) -> list[dict[str, Any]
 def applicant_display(case: Case, full: bool) -> dict[str, Any]:
     """The applicant for display: in full only for those handling the case (log that view),
     otherwise masked (an enterprise's name and credit code are public registry data)."""
+    from onewindow.cases.services import applicant_differences
     from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 
-    r = case.applicant
+    # The case's own snapshot (as given at intake, or as corrected on this case), not the resident record.
+    kind, name, number = case.applicant_kind, case.applicant_name or "", case.applicant_id_number or ""
+    phone, address = case.applicant_phone or "", case.applicant_address or ""
     if full:
-        return {"kind": r.kind, "name": r.name, "id_number": r.id_number, "phone": r.phone or "",
-                "address": r.address or "", "masked": False}  # fmt: skip
-    person = r.kind == "person"
+        return {"kind": kind, "name": name, "id_number": number, "phone": phone, "address": address,
+                "masked": False, "differs": applicant_differences(case)}  # fmt: skip
+    person = kind == "person"
     return {
-        "kind": r.kind,
-        "name": mask_name(r.name) if person else r.name,
-        "id_number": mask_id_number(r.id_number) if person else r.id_number,
-        "phone": mask_phone(r.phone),
-        "address": mask_address(r.address),
+        "kind": kind,
+        "name": mask_name(name) if person else name,
+        "id_number": mask_id_number(number) if person else number,
+        "phone": mask_phone(phone),
+        "address": mask_address(address),
         "masked": True,
+        "differs": [],
     }

@@ -8,6 +8,7 @@ in the UPDATE, so exactly one wins and the other gets ``conflict``.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db.models import F
@@ -193,19 +194,20 @@ def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Any) -> Resi
             created_by=actor if getattr(actor, "is_authenticated", False) else None,
         )
         resident.save()
-    else:
-        changed = False
-        for field, value in (
-            ("name", applicant["name"]),
-            ("phone", applicant["phone"]),
-            ("address", applicant["address"]),
-        ):
-            if value and getattr(resident, field) != value:
-                setattr(resident, field, value)
-                changed = True
-        if changed:
-            resident.save()
+    # An existing record is never changed by an intake: what was given here goes to the case's own
+    # applicant snapshot; differences are shown to the clerk (applicant_differences).
     return resident
+
+
+APPLICANT_FIELDS = {"name": "姓名/名称", "phone": "联系电话", "address": "地址"}
+
+
+def applicant_differences(case: Case) -> list[str]:
+    """The fields in which the case's applicant (as given at intake) differs from the resident record
+    (shown to the clerk as 与档案不一致; the record itself is not changed by an intake)."""
+    r = case.applicant
+    given = {"name": case.applicant_name, "phone": case.applicant_phone, "address": case.applicant_address}
+    return [f for f in APPLICANT_FIELDS if given[f] and (getattr(r, f) or "") != given[f]]
 
 
 def validate_form(version: ItemVersion, form: dict[str, Any]) -> dict[str, Any]:
@@ -363,6 +365,21 @@ def case_intake(
     today = local_today()
     if not self_service:
         resident = _resident_for(clean_applicant, centre_obj, actor)
+        snapshot = {
+            "kind": resident.kind,
+            "name": clean_applicant["name"],
+            "id_number": resident.id_number,
+            "phone": clean_applicant["phone"],
+            "address": clean_applicant["address"],
+        }
+    else:
+        snapshot = {
+            "kind": resident.kind,
+            "name": resident.name,
+            "id_number": resident.id_number,
+            "phone": resident.phone or "",
+            "address": resident.address or "",
+        }
     case = Case(
         number=_next_number(centre_obj, today),
         item=item_obj,
@@ -380,6 +397,7 @@ def case_intake(
         state_since=now,
         promised_days=version.promised_days,
     )
+    case.set_applicant_snapshot(**snapshot)
     role = RESIDENT_ROLE if self_service else _acting_role(roles, {Role.CLERK, Role.CENTRE_HEAD})
     ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
     if reject_reason.strip():
@@ -786,3 +804,96 @@ def _upper_department(dept: Department) -> Department:
     if upper is None:
         raise Conflict(f"上级没有「{dept.short_name}」部门，无法上报", code="no_upper_department")
     return upper
+
+
+# --- applicant correction ------------------------------------------------------------------------
+
+CORRECTION_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD, Role.REVIEWER})
+
+
+@transaction.atomic
+def case_applicant_correct(
+    *,
+    actor: Any,
+    number: str,
+    reason: str,
+    name: str | None = None,
+    phone: str | None = None,
+    address: str | None = None,
+) -> Case:
+    """更正申请人信息: correct THIS case's applicant snapshot (name, phone, address as given at intake).
+
+    Only staff who handle the case (own centre, own department's queue or assignee; see
+    ``selectors.case_handled_by``) may do it, with a reason; it is recorded on the case timeline
+    (action ``applicant_correction``, the changed fields and their masked values, no clear personal
+    data). The resident record and every other case stay as they are. The ID number is not
+    corrected here: another number is another person (withdraw and take the application in again).
+    """
+    from onewindow.cases.selectors import case_handled_by
+    from onewindow.privacy.masking import mask_address, mask_name, mask_phone
+
+    staff, roles = _actor_context(actor)
+    case = case_get_for_user(actor, number)
+    if not set(roles) & CORRECTION_ROLES or not case_handled_by(actor, case):
+        raise Forbidden("只有办理该办件的工作人员可以更正申请人信息", code="not_case_handler")
+    reason = (reason or "").strip()
+    errors: dict[str, list[str]] = {}
+    if not reason:
+        errors["reason"] = ["请写明更正理由"]
+    new = {"name": case.applicant_name, "phone": case.applicant_phone, "address": case.applicant_address}
+    if name is not None:
+        new["name"] = name.strip()
+        if not new["name"] or len(new["name"]) > 100:
+            errors["name"] = ["请填写申请人姓名或名称（100字以内）"]
+    if phone is not None:
+        if phone.strip():
+            try:
+                new["phone"] = identifiers.validate_mobile(phone)
+            except Invalid as exc:
+                errors["phone"] = [exc.message]
+        elif case.applicant_kind == ResidentKind.PERSON:
+            errors["phone"] = ["请填写联系电话"]
+        else:
+            new["phone"] = ""
+    if address is not None:
+        new["address"] = address.strip()
+        if len(new["address"]) > 200:
+            errors["address"] = ["地址不能超过200字"]
+    if errors:
+        code = "reason_required" if "reason" in errors and len(errors) == 1 else "invalid"
+        raise Invalid(next(iter(errors.values()))[0], code=code, details=errors)
+    old = {"name": case.applicant_name, "phone": case.applicant_phone, "address": case.applicant_address}
+    changed = [f for f in ("name", "phone", "address") if (old[f] or "") != (new[f] or "")]
+    if not changed:
+        raise Invalid("申请人信息没有变化", code="nothing_changed", details={"name": ["没有变化"]})
+    updated = Case.objects.filter(pk=case.pk, version=case.version).update(
+        applicant_name=new["name"],
+        applicant_phone=new["phone"],
+        applicant_address=new["address"],
+        version=F("version") + 1,
+    )
+    if not updated:
+        raise Conflict("办件已被他人处理，请刷新后重试", code="conflict")
+    person = case.applicant_kind == ResidentKind.PERSON
+    masks: dict[str, Callable[[str], str]] = {
+        "name": (lambda v: mask_name(v) if person else v),
+        "phone": mask_phone,
+        "address": mask_address,
+    }
+    case.refresh_from_db()
+    _append_event(
+        case,
+        actor=actor,
+        staff=staff,
+        role=_acting_role(roles, CORRECTION_ROLES),
+        action="applicant_correction",
+        state_from=case.state,
+        state_to=case.state,
+        note=reason,
+        data={
+            "fields": changed,
+            "before": {f: masks[f](old[f] or "") for f in changed},
+            "after": {f: masks[f](new[f] or "") for f in changed},
+        },
+    )
+    return case

@@ -12,6 +12,7 @@ urlpatterns = [
     path("cases/<str:number>/", views.detail, name="detail"),
     path("cases/<str:number>/outcome/", views.outcome, name="outcome"),
     path("cases/<str:number>/actions/", views.act, name="act"),
+    path("cases/<str:number>/applicant/", views.applicant_correct, name="applicant_correct"),
     path("cases/<str:number>/<str:kind>.pdf", views.document, name="document"),
     path("progress/", views.progress, name="progress"),
 ]

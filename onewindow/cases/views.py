@@ -43,7 +43,6 @@ from onewindow.catalog.models import ItemVersion
 from onewindow.errors import DomainError, Forbidden, NotFound
 from onewindow.org import access
 from onewindow.org.models import Centre, Role, Window, WindowKind
-from onewindow.privacy.masking import mask_name
 from onewindow.privacy.services import personal_data_access_log
 from onewindow.web import View, render_error, staff_page
 
@@ -263,7 +262,12 @@ def outcome(request: HttpRequest, number: str) -> HttpResponse:
     return render(
         request,
         "cases/outcome.html",
-        {"case": case, "state_label": State(case.state).label, "kinds": _document_links(case)},
+        {
+            "case": case,
+            "state_label": State(case.state).label,
+            "kinds": _document_links(case),
+            "differs": [services.APPLICANT_FIELDS[f] for f in services.applicant_differences(case)],
+        },
     )
 
 
@@ -373,6 +377,8 @@ def _detail(
         "warning": selectors.warning_for(case, today),
         "warning_labels": dict(Warning.choices),
         "applicant": _applicant(request, case),
+        "can_correct_applicant": bool(set(roles) & services.CORRECTION_ROLES)
+        and selectors.case_handled_by(request.user, case),
         "materials": case.materials,
         "form_rows": _form_rows(case),
         "timeline": _timeline(case),
@@ -460,6 +466,29 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
     return redirect("cases:detail", number=case.number)
 
 
+@case_page()
+@require_POST
+def applicant_correct(request: HttpRequest, number: str) -> HttpResponse:
+    """更正申请人信息 (this case only, with a reason, on the timeline): services.case_applicant_correct."""
+    case = services.case_get_for_user(request.user, number)
+    try:
+        services.case_applicant_correct(
+            actor=request.user,
+            number=case.number,
+            reason=request.POST.get("reason", ""),
+            name=request.POST.get("name"),
+            phone=request.POST.get("phone"),
+            address=request.POST.get("address"),
+        )
+    except (NotFound, Forbidden):
+        raise
+    except DomainError as exc:
+        case = services.case_get_for_user(request.user, number)
+        return _detail(request, case, failed="applicant_correction", errors=[exc.message], status=422)
+    messages.success(request, "已更正本件申请人信息，并记入办件记录。")
+    return redirect("cases:detail", number=case.number)
+
+
 # ------------------------------------------------------------------------------------------------
 # 3. Queues and lists (all through the scoped selectors)
 # ------------------------------------------------------------------------------------------------
@@ -471,9 +500,7 @@ def _list_rows(cases: Iterable[Case], today: Any) -> list[dict[str, Any]]:
         rows.append(
             {
                 "case": c,
-                "applicant": mask_name(c.applicant.name)
-                if c.applicant.kind == "person"
-                else c.applicant.name,
+                "applicant": c.applicant_masked_name,
                 "state_label": State(c.state).label,
                 "warning": selectors.warning_for(c, today),
             }

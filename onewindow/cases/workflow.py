@@ -93,6 +93,7 @@ ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {
     "correction_override": "负责人批准再次告知",
     "joint_approve": "联办部门同意",
     "resident_supplement": "群众网上补正",
+    "applicant_correction": "更正申请人信息",
 }
 
 # Roles recorded on events that are not staff roles (staff roles are labelled by ``Role``).

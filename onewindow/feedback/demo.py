@@ -65,5 +65,5 @@ def seed_demo() -> None:
     for level, case in zip(levels, delivered, strict=False):
         if Rating.objects.filter(case=case).exists():
             continue
-        check = (case.applicant.id_number or "")[-4:]
+        check = (case.applicant_id_number or "")[-4:]
         services.rating_submit(number=case.number, check=check, level=level, comment="演示评价")

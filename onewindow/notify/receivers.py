@@ -3,8 +3,9 @@ and after delivery an invitation to rate the service.
 
 Residents with a portal account already get the first three from the portal (inbox + SMS, see
 ``onewindow.portal.receivers``), so here they only get the rating invitation; everybody else gets an
-SMS to the phone recorded at intake. The notices are rows written in the case's transaction and
-delivered by the worker after commit, so a request is never slowed down or failed by them.
+SMS to the phone given for this case at intake (the case's applicant snapshot). The notices are rows
+written in the case's transaction and delivered by the worker after commit, so a request is never
+slowed down or failed by them.
 """
 
 from __future__ import annotations
@@ -79,8 +80,7 @@ def on_case_event(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
     common: dict[str, Any] = {"context": context, "resident": applicant, "case_number": case.number}
     if account is not None:
         notify(template, channel="inbox", user=account.user, **common)
-        phone = account.phone or applicant.phone
-    else:
-        phone = applicant.phone
+    # the phone given for THIS case (its applicant snapshot), never the shared resident record's
+    phone = case.applicant_phone or (account.phone if account is not None else "")
     if phone:
         notify(template, channel="sms", to=phone, **common)

@@ -346,6 +346,9 @@ class Resident(models.Model):
     id_index = models.CharField(max_length=64, db_index=True, editable=False)
     phone = EncryptedTextField(_("联系电话（加密）"), blank=True)
     address = EncryptedTextField(_("地址（加密）"), blank=True)
+    # Set only when the resident proved this phone by an SMS code (portal sign-up or portal contact
+    # change); a phone typed by staff is never verified. Real-name binding trusts only a verified phone.
+    phone_verified_at = models.DateTimeField(_("手机号本人验证时间"), null=True, blank=True)
     jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="residents", verbose_name=_("所在区域")
     )

@@ -182,3 +182,80 @@ def personal_data_reveal(
     if not in_scope(actor, obj.jurisdiction):
         raise NotFound()
     return personal_data_access_log(actor=actor, obj=obj, fields=list(fields), purpose=purpose.strip(), ip=ip)
+
+
+# ---------------------------------------------------------------- resident contact (explicit updates)
+
+
+@transaction.atomic
+def resident_contact_update(
+    *,
+    actor: Any,
+    pk: int,
+    reason: str,
+    phone: str | None = None,
+    address: str | None = None,
+    request: Any = None,
+) -> Resident:
+    """Staff update of a resident's contact (phone / address) on the master record: only staff whose
+    jurisdiction covers the resident's (``unknown_resident`` 404 otherwise), with a stated reason,
+    audited (``org.resident_contact_update``). A phone set by staff is never "verified": real-name
+    binding on the portal does not trust it. Cases keep their own applicant snapshot and are not
+    affected. An intake never changes the record (see ``cases.services._resident_for``)."""
+    from onewindow.org.selectors import resident_get
+    from onewindow.privacy.masking import mask_address, mask_phone
+    from onewindow.security.audit import record
+
+    require_perm(actor, Perm.RESIDENT_CREATE)
+    resident_get(actor=actor, pk=pk)  # scoped: outside the jurisdiction is a 404
+    resident = Resident.objects.select_for_update().get(pk=pk)
+    errors: dict[str, list[str]] = {}
+    codes: list[str] = []
+    reason = (reason or "").strip()
+    if not reason:
+        errors["reason"] = ["请写明更新理由"]
+        codes.append("reason_required")
+    new_phone = resident.phone or ""
+    if phone is not None and phone.strip():
+        try:
+            new_phone = validate_mobile(phone)
+        except DomainError as exc:
+            errors["phone"] = [exc.message]
+            codes.append(exc.code)
+    new_address = resident.address or ""
+    if address is not None:
+        new_address = address.strip()
+        if len(new_address) > 200:
+            errors["address"] = ["地址不能超过200字"]
+            codes.append("invalid")
+    if errors:
+        raise _invalid(errors, codes)
+    changed = [
+        f
+        for f, new in (("phone", new_phone), ("address", new_address))
+        if (getattr(resident, f) or "") != new
+    ]
+    if not changed:
+        raise Invalid("联系方式没有变化", code="nothing_changed", details={"phone": ["没有变化"]})
+    before = {"phone": mask_phone(resident.phone), "address": mask_address(resident.address)}
+    resident.phone, resident.address = new_phone, new_address
+    update = ["phone", "address", "id_index"]
+    if "phone" in changed:
+        resident.phone_verified_at = None  # typed by staff: not proved by the resident
+        update.append("phone_verified_at")
+    resident.save(update_fields=update)
+    record(
+        "org.resident_contact_update",
+        request=request,
+        user=actor,
+        obj=f"resident:{resident.pk}",
+        details={
+            "fields": changed,
+            "reason": reason[:200],
+            "before": {f: before[f] for f in changed},
+            "after": {
+                f: (mask_phone if f == "phone" else mask_address)(getattr(resident, f)) for f in changed
+            },
+        },
+    )
+    return resident

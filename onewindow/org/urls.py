@@ -15,4 +15,5 @@ urlpatterns = [
     path("residents/lookup/", views.resident_lookup, name="resident_lookup"),
     path("residents/<int:pk>/", views.resident_detail, name="resident_detail"),
     path("residents/<int:pk>/reveal/", views.resident_reveal, name="resident_reveal"),
+    path("residents/<int:pk>/contact/", views.resident_contact, name="resident_contact"),
 ]

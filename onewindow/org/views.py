@@ -296,6 +296,7 @@ def _resident_detail(
             "phone": obj.phone if revealed else obj.masked_phone,
             "address": obj.address if revealed else obj.masked_address,
             "can_reveal": has_perm(request.user, Perm.PERSONAL_DATA_FULL_VIEW),
+            "can_update_contact": has_perm(request.user, Perm.RESIDENT_CREATE),
             "reveal_form": form or RevealForm(),
         },
     )
@@ -326,6 +327,40 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
         purpose=purpose,
     )
     return _resident_detail(request, pk, revealed=True, form=form)
+
+
+@never_cache
+@login_required
+@require_http_methods(["GET", "POST"])
+@_domain_errors
+def resident_contact(request: HttpRequest, pk: int) -> HttpResponse:
+    """更新联系方式: an explicit, audited update of the master record (own jurisdiction, reason)."""
+    require_perm(request.user, Perm.RESIDENT_CREATE)
+    obj = selectors.resident_get(actor=request.user, pk=pk)
+    errors: list[str] = []
+    status = 200
+    if request.method == "POST":
+        try:
+            services.resident_contact_update(
+                actor=request.user,
+                pk=obj.pk,
+                reason=request.POST.get("reason", ""),
+                phone=request.POST.get("phone") or None,
+                address=request.POST.get("address"),
+                request=request,
+            )
+        except Invalid as exc:
+            errors = [m for msgs in (exc.details or {}).values() for m in msgs] or [exc.message]
+            status = 422
+        else:
+            messages.success(request, "已更新联系方式，并记入审计日志。")
+            return redirect("org:resident_detail", pk=obj.pk)
+    return render(
+        request,
+        "org/resident_contact.html",
+        {"obj": obj, "errors": errors, "post": request.POST},
+        status=status,
+    )
 
 
 @never_cache

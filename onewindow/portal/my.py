@@ -37,6 +37,7 @@ PLAIN_ACTIONS: dict[str, str] = {
     "ready": "办理结果已送到出件窗口",
     "deliver": "已送达，办结",
     "withdraw": "申请已撤回",
+    "applicant_correction": "窗口更正了本件的申请人信息",
 }
 
 STATE_HINTS: dict[str, str] = {
@@ -141,7 +142,7 @@ def rating_link(case: Case) -> str:
         path = reverse("feedback:rate")
     except NoReverseMatch:
         return ""
-    check = (case.applicant.id_number or "")[-4:]
+    check = (case.applicant_id_number or "")[-4:]
     return f"{path}?{urlencode({'number': case.number, 'check': check})}"
 
 

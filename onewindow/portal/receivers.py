@@ -42,4 +42,5 @@ def on_case_event(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
         "case_number": case.number,
     }
     notify(template, channel="inbox", **common)
-    notify(template, channel="sms", to=account.phone, **common)
+    # SMS to the phone given for this case (its applicant snapshot); the account's own phone otherwise
+    notify(template, channel="sms", to=case.applicant_phone or account.phone, **common)

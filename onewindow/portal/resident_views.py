@@ -131,6 +131,38 @@ def realname(request: HttpRequest) -> HttpResponse:
     return render(request, "portal/realname.html", ctx)
 
 
+@require_http_methods(["GET", "POST"])
+@resident_page
+def contact(request: HttpRequest) -> HttpResponse:
+    """更换联系电话: a code is sent to the NEW phone; entering it changes the record's phone (verified)."""
+    account = services.require_account(request.user)
+    ctx: dict[str, Any] = {"account": account, "step": "phone", "v": {}}
+    if account.resident_id is None:
+        return HttpResponseRedirect(reverse("portal:realname"))
+    if request.method == "POST":
+        ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "address", "code")}
+        try:
+            if request.POST.get("action", "send") == "send":
+                services.otp_rate_check(request)
+                services.otp_send(phone=ctx["v"]["phone"])
+                ctx["step"] = "code"
+                ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+            else:
+                ctx["step"] = "code"
+                services.resident_contact_change(
+                    account=account,
+                    phone=ctx["v"]["phone"],
+                    code=ctx["v"]["code"],
+                    address=ctx["v"]["address"] or None,
+                )
+                messages.success(request, "联系电话已更换并验证。以前办件的联系电话仍按当时所填。")
+                return HttpResponseRedirect(reverse("portal:my_cases"))
+        except DomainError as exc:
+            ctx["error"] = exc
+            return render(request, "portal/contact.html", ctx, status=exc.status)
+    return render(request, "portal/contact.html", ctx)
+
+
 # --- apply online --------------------------------------------------------------------------------
 
 
@@ -320,6 +352,50 @@ def notify_settings(request: HttpRequest) -> HttpResponse:
             "phone": mask_phone(account.phone),
         },
     )
+
+
+# --- 窗口核验: staff bind a present person's portal account to their record ------------------------
+
+
+@require_http_methods(["GET", "POST"])
+def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
+    """Staff page: send a code to the person's portal phone, then bind with the code they read out."""
+    from onewindow.org.access import Perm, require_perm
+    from onewindow.org.selectors import resident_get
+    from onewindow.web import staff_page
+
+    @staff_page(error_template=ERROR_TEMPLATE)
+    def _view(request: HttpRequest) -> HttpResponse:
+        require_perm(request.user, Perm.RESIDENT_CREATE)
+        obj = resident_get(actor=request.user, pk=pk)
+        ctx: dict[str, Any] = {"obj": obj, "step": "phone", "v": {}}
+        if request.method == "POST":
+            ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "code", "reason")}
+            try:
+                if request.POST.get("action", "send") == "send":
+                    services.otp_rate_check(request)
+                    services.otp_send(phone=ctx["v"]["phone"])
+                    ctx["step"] = "code"
+                    ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+                else:
+                    ctx["step"] = "code"
+                    services.window_bind_account(
+                        actor=request.user,
+                        resident_pk=obj.pk,
+                        phone=ctx["v"]["phone"],
+                        code=ctx["v"]["code"],
+                        reason=ctx["v"]["reason"],
+                    )
+                    messages.success(request, "已核验本人并绑定网上账号，并记入审计日志。")
+                    return HttpResponseRedirect(reverse("org:resident_detail", args=[obj.pk]))
+            except DomainError as exc:
+                if exc.status in (401, 403, 404):
+                    raise
+                ctx["error"] = exc
+                return render(request, "portal/window_bind.html", ctx, status=exc.status)
+        return render(request, "portal/window_bind.html", ctx)
+
+    return _view(request)
 
 
 # --- the window's view of an online application's files ----------------------------------------

@@ -221,9 +221,13 @@ def account_bind_real_name(
 ) -> ResidentAccount:
     """Bind the account to a person (居民身份证号, validated, encrypted, blind-indexed).
 
-    An existing record of that ID number (e.g. from an earlier visit to a window) is taken over only
-    when the name matches and its phone (if any) is this account's phone; otherwise the resident must
-    verify at a window (``real_name_mismatch``). One person, one account (``id_already_bound``).
+    Binding rule: an existing record of that ID number is taken over only when the name matches AND
+    its phone is this account's phone AND that phone was verified by the resident (an SMS code:
+    ``Resident.phone_verified_at``, set by a portal sign-up that created the record or by a portal
+    contact change). A phone typed by staff (at an intake, or by a staff contact update) is never
+    trusted: a record without a resident-verified phone, or with another phone, is refused
+    (``real_name_mismatch``) and the person verifies at a window. A new record gets the account's
+    phone, verified by the log-in code. One person, one account (``id_already_bound``).
     """
     account = ResidentAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
     if account.resident_id:
@@ -244,7 +248,12 @@ def account_bind_real_name(
     if resident is not None:
         if ResidentAccount.objects.filter(resident=resident).exists():
             raise Conflict("该身份证号已绑定其他账号，如有疑问请到窗口核验", code="id_already_bound")
-        if resident.name != name or (resident.phone and resident.phone != account.phone):
+        if (
+            resident.name != name
+            or resident.phone_verified_at is None
+            or not resident.phone
+            or resident.phone != account.phone
+        ):
             raise Forbidden(
                 "姓名或登记的手机号与该身份证号的已有记录不一致，请携带身份证到窗口核验",
                 code="real_name_mismatch",
@@ -255,6 +264,7 @@ def account_bind_real_name(
             name=name,
             id_number=number,
             phone=account.phone,
+            phone_verified_at=timezone.now(),  # the account's phone, proved by the log-in code
             jurisdiction=place,
             created_by=account.user,
         )
@@ -262,6 +272,108 @@ def account_bind_real_name(
     account.resident = resident
     account.verified_at = timezone.now()
     account.save(update_fields=["resident", "verified_at"])
+    return account
+
+
+def window_bind_account(
+    *, actor: Any, resident_pk: int, phone: str, code: str, reason: str
+) -> ResidentAccount:
+    """窗口核验: the person is at a window with their ID card; staff whose jurisdiction covers the
+    resident bind the person's portal account (the one logged in with ``phone``) to the record. The
+    SMS code sent to that phone (``otp_send``) and read out by the person proves they hold it; the
+    phone becomes the record's resident-verified phone. With a reason, audited
+    (``portal.window_bind``). This is how a record whose phone was only typed by staff gets bound."""
+    from onewindow.org.access import Perm, require_perm
+    from onewindow.org.selectors import resident_get
+    from onewindow.privacy.masking import mask_phone
+    from onewindow.security.audit import record
+
+    require_perm(actor, Perm.RESIDENT_CREATE)
+    resident_get(actor=actor, pk=resident_pk)  # outside the actor's jurisdiction: 404
+    reason = (reason or "").strip()
+    if not reason:
+        raise Invalid("请写明核验事由", code="reason_required", details={"reason": ["必填"]})
+    phone = identifiers.validate_mobile(phone)
+    index = blind_index(phone)
+    account = ResidentAccount.objects.filter(phone_index=index).first()
+    if account is None:
+        raise NotFound("该手机号尚未在网上注册，请群众先用手机号登录一次", code="unknown_account")
+    _check_code(phone, code)  # outside the write transaction: a wrong attempt stays counted
+    with transaction.atomic():
+        account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
+        resident = Resident.objects.select_for_update().get(pk=resident_pk)
+        if account.resident_id is not None and account.resident_id != resident.pk:
+            raise Conflict("该账号已绑定其他实名信息", code="already_bound")
+        if ResidentAccount.objects.filter(resident=resident).exclude(pk=account.pk).exists():
+            raise Conflict("该群众已绑定其他账号，如需更换请先解除", code="id_already_bound")
+        before = mask_phone(resident.phone)
+        resident.phone = phone
+        resident.phone_verified_at = timezone.now()
+        resident.save(update_fields=["phone", "phone_verified_at", "id_index"])
+        account.resident = resident
+        account.verified_at = timezone.now()
+        account.save(update_fields=["resident", "verified_at"])
+        record(
+            "portal.window_bind",
+            user=actor,
+            obj=f"resident:{resident.pk}",
+            details={
+                "account": account.pk,
+                "reason": reason[:200],
+                "phone_before": before,
+                "phone_after": mask_phone(phone),
+            },
+        )
+    return account
+
+
+def resident_contact_change(
+    *, account: ResidentAccount, phone: str, code: str, address: str | None = None
+) -> ResidentAccount:
+    """The resident changes the contact phone (and address) of their own record: the NEW phone is
+    proved by the SMS code sent to it (``otp_send(phone=new)``), then it becomes the record's phone,
+    verified, and the account's log-in phone. Earlier cases keep their own applicant snapshot."""
+    from onewindow.privacy.masking import mask_phone
+    from onewindow.security.audit import record
+
+    if account.resident_id is None:
+        raise Forbidden("请先完成实名认证", code="real_name_required")
+    new_phone = identifiers.validate_mobile(phone)
+    index = blind_index(new_phone)
+    if index != account.phone_index and ResidentAccount.objects.filter(phone_index=index).exists():
+        raise Conflict("该手机号已注册其他账号", code="phone_in_use")
+    if address is not None:
+        address = address.strip()
+        if len(address) > 200:
+            raise Invalid("地址不能超过200字", code="invalid", details={"address": ["过长"]})
+    # the code went to the NEW phone: the resident holds it (checked outside the write transaction,
+    # so a wrong attempt stays counted)
+    _check_code(new_phone, code)
+    with transaction.atomic():
+        account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
+        resident = Resident.objects.select_for_update().get(pk=account.resident_id or 0)
+        before = mask_phone(resident.phone)
+        resident.phone = new_phone
+        resident.phone_verified_at = timezone.now()
+        fields = ["phone", "phone_verified_at", "id_index"]
+        if address is not None:
+            resident.address = address
+            fields.append("address")
+        resident.save(update_fields=fields)
+        if ResidentAccount.objects.filter(phone_index=index).exclude(pk=account.pk).exists():
+            raise Conflict("该手机号已注册其他账号", code="phone_in_use")
+        account.phone, account.phone_index = new_phone, index
+        account.save(update_fields=["phone", "phone_index"])
+        record(
+            "portal.contact_change",
+            user=account.user,
+            obj=f"resident:{resident.pk}",
+            details={
+                "phone_before": before,
+                "phone_after": mask_phone(new_phone),
+                "address": address is not None,
+            },
+        )
     return account
 
 

@@ -16,6 +16,7 @@ urlpatterns = [
     # resident portal (一网通办)
     path("my/login/", resident_views.login_view, name="login"),
     path("my/realname/", resident_views.realname, name="realname"),
+    path("my/contact/", resident_views.contact, name="contact"),
     path("my/", resident_views.my_cases, name="my_cases"),
     path("my/inbox/", resident_views.inbox, name="inbox"),
     path("my/notifications/", resident_views.notify_settings, name="notify_settings"),
@@ -24,6 +25,7 @@ urlpatterns = [
     path("my/cases/<str:number>/documents/<str:kind>.pdf", resident_views.my_document, name="my_document"),
     path("my/files/<int:upload_id>/", resident_views.my_file, name="my_file"),
     path("staff/uploads/<int:upload_id>/", resident_views.staff_upload, name="staff_upload"),
+    path("staff/residents/<int:pk>/bind/", resident_views.window_bind, name="window_bind"),
     path("apply/", resident_views.apply_list, name="apply_list"),
     path("apply/<str:code>/", resident_views.apply, name="apply"),
 ]

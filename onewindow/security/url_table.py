@@ -196,6 +196,17 @@ URLS: dict[str, Entry] = {
         ),
         kwargs={"pk": "{resident.pk}"},
     ),
+    "org:resident_contact": E(
+        rule(
+            FORBIDDEN,
+            anonymous=LOGIN,
+            agent=NOT_FOUND,
+            clerk=OK,
+            centre_head=OK,
+            outsider=NOT_FOUND,
+        ),
+        kwargs={"pk": "{resident.pk}"},
+    ),
     "org:resident_reveal": E(
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"pk": "{resident.pk}"},
@@ -436,6 +447,20 @@ URLS: dict[str, Entry] = {
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"number": "{case.number}"},
     ),
+    "cases:applicant_correct": E(
+        rule(
+            OK,
+            anonymous=LOGIN,
+            agent=NOT_FOUND,
+            supervisor=FORBIDDEN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        method="POST",
+        kwargs={"number": "{case.number}"},
+    ),
     "cases:document": E(
         rule(
             OK,
@@ -475,6 +500,11 @@ URLS: dict[str, Entry] = {
     "portal:text_size": E(public()),
     "portal:login": E(public()),
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
+    "portal:contact": E(rule(FORBIDDEN, anonymous=LOGIN)),
+    "portal:window_bind": E(
+        rule(FORBIDDEN, anonymous=LOGIN, agent=NOT_FOUND, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        kwargs={"pk": "{resident.pk}"},
+    ),
     "portal:my_cases": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:inbox": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:notify_settings": E(rule(FORBIDDEN, anonymous=LOGIN)),
@@ -506,6 +536,19 @@ URLS: dict[str, Entry] = {
         skip="dev-only file serving of MEDIA_ROOT (nginx serves it in production)",
     ),
     "api GET /me": E(rule(OK, anonymous=UNAUTH)),
+    "api POST /residents/{pk}/contact": E(
+        rule(
+            FORBIDDEN,
+            anonymous=UNAUTH,
+            agent=NOT_FOUND,
+            clerk=OK,
+            centre_head=OK,
+            outsider=NOT_FOUND,
+        ),
+        method="POST",
+        kwargs={"pk": "{resident.pk}"},
+        data={"reason": ""},
+    ),
     "api GET /jurisdictions": E(public()),
     "api GET /centres": E(public()),
     "api GET /centres/{code}": E(public(), kwargs={"code": "{centre.code}"}),
@@ -537,6 +580,21 @@ URLS: dict[str, Entry] = {
     "api POST /cases/{number}/actions": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"number": "{case.number}"},
+    ),
+    "api POST /cases/{number}/applicant-correction": E(
+        rule(
+            OK,
+            anonymous=UNAUTH,
+            agent=NOT_FOUND,
+            supervisor=FORBIDDEN,
+            admin=FORBIDDEN,
+            security_admin=FORBIDDEN,
+            audit_admin=FORBIDDEN,
+            outsider=NOT_FOUND,
+        ),
+        method="POST",
+        kwargs={"number": "{case.number}"},
+        data={"reason": ""},
     ),
     "api GET /progress": E(public()),
     "api GET /cases/{number}/documents/{kind}.pdf": E(
@@ -818,6 +876,9 @@ URLS: dict[str, Entry] = {
     "api POST /portal/otp": E(public()),
     "api POST /portal/login": E(public()),
     "api POST /my/realname": E(
+        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
+    ),
+    "api POST /my/contact": E(
         rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "api GET /my/cases": E(rule(FORBIDDEN, anonymous=UNAUTH)),

@@ -278,7 +278,8 @@ def test_portal_residents_get_the_rating_invitation_but_no_duplicate_progress_sm
         ("rating_invitation", "inbox"),
         ("rating_invitation", "sms"),
     ]
-    assert after_account.get(channel="sms").recipient == "13600000000"
+    # to the phone given for this case (its applicant snapshot), not the account's or the record's
+    assert after_account.get(channel="sms").recipient == case.applicant_phone == "13912345678"
 
 
 def test_staff_sets_a_residents_channels_on_the_page(world: Any, today: Any, login: Any) -> None:

@@ -130,19 +130,29 @@ def test_real_name_binding(world: Any, client: Client) -> None:
     assert exc.value.code == "id_already_bound"
 
 
-def test_existing_window_record_needs_matching_name_and_phone(world: Any) -> None:
-    Resident.objects.create(name="其木格", id_number=ID_A, phone="13800001111", jurisdiction=world["va"])
+def test_existing_window_record_needs_matching_name_and_a_resident_verified_phone(world: Any) -> None:
+    from django.utils import timezone
+
+    r = Resident.objects.create(name="其木格", id_number=ID_A, phone="13800001111", jurisdiction=world["va"])
     account = sign_up(PHONE_A)
-    with pytest.raises(DomainError) as exc:
-        services.account_bind_real_name(
-            account=account, name="其木格", id_number=ID_A, jurisdiction="152522100201"
+
+    def bind(name: str = "其木格") -> Any:
+        return services.account_bind_real_name(
+            account=account, name=name, id_number=ID_A, jurisdiction="152522100201"
         )
+
+    for phone in ("13800001111", "", PHONE_A):  # another phone, none, or the same phone typed by staff
+        Resident.objects.filter(pk=r.pk).update(phone=phone)
+        Resident.objects.get(pk=r.pk).save()  # encrypt, keep the blind index
+        with pytest.raises(DomainError) as exc:
+            bind()
+        assert exc.value.code == "real_name_mismatch", phone
+    # the same phone, proved by the resident with an SMS code: taken over (the name must match)
+    Resident.objects.filter(pk=r.pk).update(phone_verified_at=timezone.now())
+    with pytest.raises(DomainError) as exc:
+        bind("其木")
     assert exc.value.code == "real_name_mismatch"
-    Resident.objects.update(phone="")
-    Resident.objects.get().save()  # keep the blind index
-    account = services.account_bind_real_name(
-        account=account, name="其木格", id_number=ID_A, jurisdiction="152522100201"
-    )
+    account = bind()
     assert account.resident is not None and account.resident.name == "其木格"
 
 
