@@ -811,7 +811,7 @@ def _upper_department(dept: Department) -> Department:
 CORRECTION_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD, Role.REVIEWER})
 
 
-@transaction.atomic
+@retry_atomic
 def case_applicant_correct(
     *,
     actor: Any,
@@ -833,7 +833,7 @@ def case_applicant_correct(
     from onewindow.privacy.masking import mask_address, mask_name, mask_phone
 
     staff, roles = _actor_context(actor)
-    case = case_get_for_user(actor, number)
+    case = case_get_for_user(actor, number, for_update=True)
     if not set(roles) & CORRECTION_ROLES or not case_handled_by(actor, case):
         raise Forbidden("只有办理该办件的工作人员可以更正申请人信息", code="not_case_handler")
     reason = (reason or "").strip()

@@ -208,7 +208,7 @@ def resident_contact_update(
 
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=pk)  # scoped: outside the jurisdiction is a 404
-    resident = Resident.objects.select_for_update().get(pk=pk)
+    resident = Resident.objects.select_for_update(of=("self",)).get(pk=pk)
     errors: dict[str, list[str]] = {}
     codes: list[str] = []
     reason = (reason or "").strip()

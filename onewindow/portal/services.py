@@ -300,8 +300,8 @@ def window_bind_account(
         raise NotFound("该手机号尚未在网上注册，请群众先用手机号登录一次", code="unknown_account")
     _check_code(phone, code)  # outside the write transaction: a wrong attempt stays counted
     with transaction.atomic():
-        account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
-        resident = Resident.objects.select_for_update().get(pk=resident_pk)
+        account = ResidentAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
+        resident = Resident.objects.select_for_update(of=("self",)).get(pk=resident_pk)
         if account.resident_id is not None and account.resident_id != resident.pk:
             raise Conflict("该账号已绑定其他实名信息", code="already_bound")
         if ResidentAccount.objects.filter(resident=resident).exclude(pk=account.pk).exists():
@@ -350,8 +350,8 @@ def resident_contact_change(
     # so a wrong attempt stays counted)
     _check_code(new_phone, code)
     with transaction.atomic():
-        account = ResidentAccount.objects.select_for_update().get(pk=account.pk)
-        resident = Resident.objects.select_for_update().get(pk=account.resident_id or 0)
+        account = ResidentAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
+        resident = Resident.objects.select_for_update(of=("self",)).get(pk=account.resident_id or 0)
         before = mask_phone(resident.phone)
         resident.phone = new_phone
         resident.phone_verified_at = timezone.now()
