@@ -45,6 +45,8 @@ class Notice:
     year: int
     source: str
     sections: list[NoticeSection]
+    recomputed: int = 0  # after loading: open cases whose provisional deadline was counted again
+    moved: int = 0  # … of which the date changed
 
     def days(self) -> dict[dt.date, tuple[bool, str]]:
         """date → (workday?, name) for every day the notice names."""
