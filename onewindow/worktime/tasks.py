@@ -9,7 +9,7 @@ from django.db import transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from onewindow.worktime.status import WARN_ROLES, local_today, next_year_missing
+from onewindow.worktime import status
 
 
 def warn_missing_next_year(today: dt.date | None = None) -> int:
@@ -19,14 +19,14 @@ def warn_missing_next_year(today: dt.date | None = None) -> int:
     from onewindow.notify.services import notify
     from onewindow.org.models import Staff
 
-    today = today or local_today()
-    year = next_year_missing(today)
+    today = today or status.local_today()
+    year = status.next_year_missing(today)
     if year is None:
         return 0
     sent = 0
     with transaction.atomic():
         staff = (
-            Staff.objects.filter(roles__role__in=WARN_ROLES, user__is_active=True)
+            Staff.objects.filter(roles__role__in=status.WARN_ROLES, user__is_active=True)
             .select_related("user")
             .distinct()
             .order_by("pk")
