@@ -37,7 +37,9 @@ class WorkdayOut(Schema):
 
 
 @router.get(
-    "/calendar/deadline", response={200: DeadlineOut, **ERRORS_PUBLIC}, summary="计算办结期限（公开）",
+    "/calendar/deadline",
+    response={200: DeadlineOut, **ERRORS_PUBLIC},
+    summary="计算办结期限（公开）",
     exclude_none=True,
 )
 def calendar_deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:

@@ -130,9 +130,7 @@ def _months(sui_end_year: int) -> tuple[tuple[int, bool, dt.date], ...]:
     leap_index = -1
     if k1 - k0 == 13:
         terms = {
-            d
-            for d, name in chinese_calendar.get_solar_terms(starts[0], starts[-1])
-            if name in _PRINCIPAL
+            d for d, name in chinese_calendar.get_solar_terms(starts[0], starts[-1]) if name in _PRINCIPAL
         }
         for i in range(1, 13):
             if not any(starts[i] <= d < starts[i + 1] for d in terms):

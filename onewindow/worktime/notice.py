@@ -97,7 +97,9 @@ def _dates(
         if m_s:
             month = int(m_s)
         if month is None:
-            raise Invalid(f"{where}：日期“{tok.group(0)}”缺少月份", code="invalid_notice", details={where: ["缺少月份"]})
+            raise Invalid(
+                f"{where}：日期“{tok.group(0)}”缺少月份", code="invalid_notice", details={where: ["缺少月份"]}
+            )
         if explicit_year is not None:
             y = explicit_year
         elif month == 12 and new_year_item:
@@ -116,7 +118,9 @@ def _dates(
         if prev is not None and between in {"至", "到", "-", "—", "～", "~"}:
             if not prev < day <= prev + dt.timedelta(days=31):
                 raise Invalid(
-                    f"{where}：日期范围 {prev}至{day} 无效", code="invalid_notice", details={where: ["范围无效"]}
+                    f"{where}：日期范围 {prev}至{day} 无效",
+                    code="invalid_notice",
+                    details={where: ["范围无效"]},
                 )
             cur = prev + dt.timedelta(days=1)
             while cur <= day:
@@ -136,7 +140,9 @@ def parse_notice(text: str, *, year: int | None = None) -> Notice:
     headings = list(_HEADING.finditer(norm))
     if not headings:
         raise Invalid(
-            "通知中没有找到“一、元旦：……”这样的放假安排条目", code="invalid_notice", details={"text": ["无安排条目"]}
+            "通知中没有找到“一、元旦：……”这样的放假安排条目",
+            code="invalid_notice",
+            details={"text": ["无安排条目"]},
         )
     sections: list[NoticeSection] = []
     seen: dict[dt.date, str] = {}
@@ -181,7 +187,9 @@ def parse_notice(text: str, *, year: int | None = None) -> Notice:
                     details={where: ["天数不符"]},
                 )
         if not section.holidays:
-            raise Invalid(f"{where}：没有识别到放假日期", code="invalid_notice", details={where: ["无放假日期"]})
+            raise Invalid(
+                f"{where}：没有识别到放假日期", code="invalid_notice", details={where: ["无放假日期"]}
+            )
         sections.append(section)
     if not any(d.year == y for s in sections for d in s.holidays):
         raise Invalid(f"通知中没有{y}年的放假日期", code="invalid_notice", details={"year": [str(y)]})

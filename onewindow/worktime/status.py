@@ -17,6 +17,7 @@ from onewindow.worktime.calendar import (
 from onewindow.worktime.models import CalendarYear
 from onewindow.worktime.notice import Notice
 
+
 def local_today() -> dt.date:
     from django.utils import timezone
 

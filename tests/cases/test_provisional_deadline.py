@@ -151,7 +151,9 @@ def test_cli_notice_load_recomputes(client: Client, december_7: Any, tmp_path: P
 
 
 def test_accepted_after_correction_gets_a_provisional_deadline(client: Client, december_7: Any) -> None:
-    r = intake(client, "MZ-020", materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
+    r = intake(
+        client, "MZ-020", materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}]
+    )
     assert r.json()["state"] == "correction_needed"
     number = r.json()["number"]
     r = client.post(
@@ -166,7 +168,9 @@ def test_accepted_after_correction_gets_a_provisional_deadline(client: Client, d
 
 def test_bad_notice_on_the_page_loads_nothing(login: Any, december_7: Any) -> None:
     c = login("admin")
-    r = c.post("/manage/calendar/", {"text": "关于2027年部分节假日安排的通知\n一、元旦：1月1日至3日放假，共4天。"})
+    r = c.post(
+        "/manage/calendar/", {"text": "关于2027年部分节假日安排的通知\n一、元旦：1月1日至3日放假，共4天。"}
+    )
     assert r.status_code == 422 and "共4天" in r.content.decode()
     r = c.post("/manage/calendar/confirm/", {"text": "随便一段文字"})
     assert r.status_code == 422

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_case_scope_paths'),
+        ("cases", "0006_case_scope_paths"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='deadline_provisional',
-            field=models.BooleanField(db_index=True, default=False, verbose_name='办结期限为暂定'),
+            model_name="case",
+            name="deadline_provisional",
+            field=models.BooleanField(db_index=True, default=False, verbose_name="办结期限为暂定"),
         ),
     ]

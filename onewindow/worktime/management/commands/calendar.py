@@ -43,7 +43,9 @@ class Command(BaseCommand):
                     off = "、".join(f"{d.month}-{d.day}" for d in section.holidays)
                     work = "、".join(f"{d.month}-{d.day}" for d in section.workdays)
                     self.stdout.write(f"  {section.name}：放假 {off}" + (f"；上班 {work}" if work else ""))
-                self.stdout.write(f"已导入 {notice.year} 年（{notice.source}）：{len(notice.rows())} 条节假日/调休记录")
+                self.stdout.write(
+                    f"已导入 {notice.year} 年（{notice.source}）：{len(notice.rows())} 条节假日/调休记录"
+                )
             elif opts["action"] == "load":
                 if not opts["file"]:
                     raise CommandError("请给出日历文件（CSV/JSON），或用 --notice 给出通知全文")
