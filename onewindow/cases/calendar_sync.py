@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.dispatch import receiver
 
 from onewindow import signals
@@ -49,7 +50,10 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
         case.deadline = new
         case.warning = warning_for(case, today, cal)
         Case.objects.filter(pk=case.pk).update(
-            deadline=new, deadline_provisional=case.deadline_provisional, warning=case.warning
+            deadline=new,
+            deadline_provisional=case.deadline_provisional,
+            warning=case.warning,
+            version=F("version") + 1,  # a concurrent edit based on the old deadline loses the race
         )
         CaseReview.objects.filter(case=case, deadline=old).update(deadline=new)
         if new == old:
