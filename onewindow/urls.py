@@ -22,6 +22,7 @@ urlpatterns = [
     path("open311/v2/", include("onewindow.api.open311")),
     path("manage/catalog/", include("onewindow.catalog.urls")),
     path("manage/org/", include("onewindow.org.urls")),
+    path("manage/calendar/", include("onewindow.worktime.urls")),
     path("proxy/", include("onewindow.proxy.urls")),
     path("feedback/", include("onewindow.feedback.urls")),
     path("ledger/", include("onewindow.ledger.urls")),

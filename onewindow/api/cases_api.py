@@ -59,6 +59,7 @@ class CaseCreated(Schema):
     number: str
     state: State
     deadline: dt.date | None = None
+    deadline_provisional: bool = False
     notice: NoticeOut | None = None
     # fields given here that differ from the resident record (kept on the case, not written over it)
     applicant_differs: list[str] = []
@@ -103,6 +104,7 @@ class CaseOut(Schema):
     received_at: dt.datetime
     accepted_at: dt.datetime | None
     deadline: dt.date | None
+    deadline_provisional: bool = False
     promised_days: int
     paused_days: int
     extended_days: int
@@ -178,6 +180,7 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
         "deadline": case.deadline,
+        "deadline_provisional": case.deadline_provisional,
         "promised_days": case.promised_days,
         "paused_days": case.paused_days,
         "extended_days": case.extended_days,
@@ -225,6 +228,7 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     out: dict[str, Any] = {"number": case.number, "state": case.state}
     if case.deadline:
         out["deadline"] = case.deadline
+        out["deadline_provisional"] = case.deadline_provisional
     if case.state == State.CORRECTION_NEEDED:
         out["notice"] = case.notice
     out["applicant_differs"] = services.applicant_differences(case)
@@ -340,6 +344,7 @@ class ProgressOut(Schema):
     received_at: dt.datetime
     accepted_at: dt.datetime | None
     deadline: dt.date | None
+    deadline_provisional: bool = False
     finished_at: dt.datetime | None
     steps: list[dict[str, Any]]
 
@@ -359,6 +364,7 @@ def progress_out(case: Case) -> dict[str, Any]:
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
         "deadline": case.deadline,
+        "deadline_provisional": case.deadline_provisional,
         "finished_at": case.delivered_at
         or (case.decided_at if case.state in {"not_accepted", "withdrawn"} else None),
         "steps": [

@@ -22,6 +22,7 @@ class DeadlineOut(Schema):
     start: dt.date
     days: int
     deadline: dt.date
+    provisional: bool | None = None
 
 
 class WorkdayQuery(Schema):
@@ -32,22 +33,37 @@ class WorkdayOut(Schema):
     date: dt.date
     workday: bool
     reason: str
+    provisional: bool | None = None
 
 
 @router.get(
-    "/calendar/deadline", response={200: DeadlineOut, **ERRORS_PUBLIC}, summary="计算办结期限（公开）"
+    "/calendar/deadline",
+    response={200: DeadlineOut, **ERRORS_PUBLIC},
+    summary="计算办结期限（公开）",
+    exclude_none=True,
 )
 def calendar_deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
     if not 0 <= q.days <= 1000:
         raise Invalid("工作日数应在0到1000之间", code="invalid", details={"days": ["应在0到1000之间"]})
     try:
-        deadline = wc.deadline(q.start, q.days)
+        info = wc.deadline_info(q.start, q.days)
     except OverflowError:  # past 9999-12-31
         raise Invalid("日期超出范围", code="invalid", details={"start": ["日期超出范围"]}) from None
-    return {"start": q.start, "days": q.days, "deadline": deadline}
+    out: dict[str, Any] = {"start": q.start, "days": q.days, "deadline": info.date}
+    if info.provisional:
+        out["provisional"] = True  # API.md: added only when a provisional year was counted
+    return out
 
 
-@router.get("/calendar/workday", response={200: WorkdayOut, **ERRORS_PUBLIC}, summary="是否工作日（公开）")
+@router.get(
+    "/calendar/workday",
+    response={200: WorkdayOut, **ERRORS_PUBLIC},
+    summary="是否工作日（公开）",
+    exclude_none=True,
+)
 def calendar_workday(request: HttpRequest, q: Query[WorkdayQuery]) -> Any:
     info = wc.day_info(q.date)
-    return {"date": info.date, "workday": info.workday, "reason": info.reason}
+    out: dict[str, Any] = {"date": info.date, "workday": info.workday, "reason": info.reason}
+    if info.provisional:
+        out["provisional"] = True
+    return out

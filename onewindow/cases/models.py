@@ -117,6 +117,9 @@ class Case(models.Model):
     paused_days = models.PositiveIntegerField(_("中止工作日"), default=0)
     suspended_since = models.DateField(_("中止起始日"), null=True, blank=True)
     deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
+    # counted (partly) on the provisional calendar of a year whose official arrangement is not loaded
+    # yet; recomputed when it is (cases.receivers → services.recompute_provisional_deadlines)
+    deadline_provisional = models.BooleanField(_("办结期限为暂定"), default=False, db_index=True)
     warning = models.CharField(
         _("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE, db_index=True
     )

@@ -142,10 +142,14 @@ def _append_event(
 
 
 def compute_deadline(case: Case, cal: WorkCalendar | None = None) -> dt.date | None:
+    """The deadline; also sets ``case.deadline_provisional`` (a year counted provisionally)."""
     if case.accept_date is None:
+        case.deadline_provisional = False
         return None
     cal = cal or WorkCalendar()
-    return cal.add_workdays(case.accept_date, case.promised_days + case.extended_days + case.paused_days)
+    info = cal.deadline_info(case.accept_date, case.promised_days + case.extended_days + case.paused_days)
+    case.deadline_provisional = info.provisional
+    return info.date
 
 
 def _validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
@@ -614,6 +618,7 @@ def case_transition(
         changes.update(materials=checklist)
         _accept(case, now=now, today=today)
         changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
+        changes["deadline_provisional"] = case.deadline_provisional
     elif action in {"request_correction", "supplement"}:
         given = materials if materials is not None else case.materials
         if action == "supplement":
@@ -628,6 +633,7 @@ def case_transition(
         if action == "supplement" and not missing:
             _accept(case, now=now, today=today)  # acceptance day = the day the last material arrived
             changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
+            changes["deadline_provisional"] = case.deadline_provisional
         else:
             if not missing:
                 raise Invalid("材料齐全，无需补正，请直接受理", code="materials_complete")
@@ -694,6 +700,7 @@ def case_transition(
         paused = WorkCalendar().workdays_between(case.suspended_since or today, today)
         case.paused_days += paused
         changes.update(paused_days=case.paused_days, suspended_since=None, deadline=compute_deadline(case))
+        changes["deadline_provisional"] = case.deadline_provisional
         data["paused_days"] = paused
     elif action == "extend":
         if days is None or days < 1:
@@ -706,6 +713,7 @@ def case_transition(
             )
         case.extended_days += days
         changes.update(extended_days=case.extended_days, deadline=compute_deadline(case))
+        changes["deadline_provisional"] = case.deadline_provisional
         data["days"] = days
     elif action == "ready":
         changes["ready_at"] = now

@@ -94,6 +94,7 @@ ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {
     "joint_approve": "联办部门同意",
     "resident_supplement": "群众网上补正",
     "applicant_correction": "更正申请人信息",
+    "deadline_recomputed": "办结期限按国务院节假日安排重新核定",
 }
 
 # Roles recorded on events that are not staff roles (staff roles are labelled by ``Role``).

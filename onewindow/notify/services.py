@@ -42,6 +42,16 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "【一窗通办】督办提醒：办件 {number}「{item}」{reason}"
         "（办结期限 {deadline}，当前环节：{state}），请及时处理。",
     ),
+    "deadline_changed": (
+        "办结期限调整",
+        "【一窗通办】您申请的「{item}」（编号 {number}）办结期限按国务院公布的节假日安排"
+        "由 {old} 调整为 {deadline}。",
+    ),
+    "calendar_missing": (
+        "{year}年节假日安排尚未导入",
+        "【一窗通办】{year}年节假日安排尚未导入，跨年办件的办结期限暂按法定节假日计算。"
+        "国务院公布安排后请在“工作日历”页面粘贴通知全文导入。",
+    ),
     "rating_invitation": (
         "请您评价",
         "【一窗通办】您申请的「{item}」（编号 {number}）已办结。请对本次服务作出评价：{url}",

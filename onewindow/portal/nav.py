@@ -52,6 +52,7 @@ _LINKS: dict[str, tuple[str, str, str, str]] = {
     "staff": ("人员", "org:staff_list", "", "工作人员、角色、AB岗与值班"),
     "integration": ("对接", "integration:subscriptions", "", "Webhook 订阅、死信与接口令牌"),
     "tokens": ("接口令牌", "integration:tokens", "", "可撤销、有期限的接口令牌"),
+    "calendar": ("工作日历", "worktime:calendar", "", "节假日安排：导入国务院通知，暂定期限自动重新核定"),
     # security and audit (三员分立)
     "accounts": ("账号与解锁", "security:accounts", "", "账号锁定解除与动态口令重置"),
     "audit": ("审计日志", "security:audit_log", "", "不可篡改的操作审计记录与导出"),
@@ -72,7 +73,7 @@ ROLE_LINKS: dict[str, tuple[str, ...]] = {
         "ledger",
     ),
     Role.SUPERVISOR: ("ledger", "ranking", "warnings", "appeals"),
-    Role.ADMIN: ("catalog", "staff", "integration", "tokens"),
+    Role.ADMIN: ("catalog", "staff", "integration", "tokens", "calendar"),
     Role.SECURITY_ADMIN: ("accounts",),
     Role.AUDIT_ADMIN: ("audit",),
 }

@@ -142,6 +142,8 @@ URLS: dict[str, Entry] = {
     "catalog:item_create": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK)),
     "catalog:export": E(rule(FORBIDDEN, anonymous=LOGIN, supervisor=OK, admin=OK)),
     "catalog:import": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK)),
+    "worktime:calendar": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK)),
+    "worktime:calendar_confirm": E(rule(FORBIDDEN, anonymous=LOGIN, admin=OK), method="POST"),
     "catalog:item_detail": E(
         rule(OK, anonymous=LOGIN, agent=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"code": "{item.code}"},

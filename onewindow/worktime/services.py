@@ -10,8 +10,10 @@ from typing import Any
 
 from django.db import transaction
 
+from onewindow import signals
 from onewindow.errors import Invalid
 from onewindow.worktime.models import CalendarDay, CalendarYear
+from onewindow.worktime.notice import Notice, parse_notice
 
 _TRUE = {"workday", "work", "上班", "调休", "1", "true", "yes"}
 _FALSE = {"holiday", "off", "休息", "放假", "节假日", "0", "false", "no"}
@@ -84,4 +86,29 @@ def calendar_load(*, actor: Any, text: str, source: str = "") -> dict[int, int]:
         CalendarDay.objects.filter(date__year=year).delete()
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:200]})
     CalendarDay.objects.bulk_create([CalendarDay(date=d, workday=w, name=n) for d, w, n in rows])
+    signals.calendar_loaded.send(sender=CalendarYear, years=years, actor=actor)
     return {y: sum(1 for d, _w, _n in rows if d.year == y) for y in years}
+
+
+@transaction.atomic
+def calendar_load_notice(*, actor: Any, text: str, year: int | None = None) -> Notice:
+    """Load the year of a State Council notice (its 放假 and 调休上班 days replace the year's entries;
+    days it names in the previous year, e.g. 12-31 of a 元旦 range, are set one by one), then let the
+    listeners recompute what was counted provisionally — all in one transaction."""
+    notice = parse_notice(text, year=year)
+    rows = notice.rows()
+    CalendarDay.objects.filter(date__year=notice.year).delete()
+    CalendarYear.objects.update_or_create(year=notice.year, defaults={"source": notice.source[:200]})
+    CalendarDay.objects.bulk_create(
+        [CalendarDay(date=d, workday=w, name=n) for d, w, n in rows if d.year == notice.year]
+    )
+    for d, w, n in rows:
+        if d.year != notice.year:
+            CalendarDay.objects.update_or_create(date=d, defaults={"workday": w, "name": n})
+    for _receiver, touched in signals.calendar_loaded.send(
+        sender=CalendarYear, years=[notice.year], actor=actor
+    ):
+        if isinstance(touched, list):
+            notice.recomputed += len(touched)
+            notice.moved += sum(1 for _n, old, new in touched if old != new)
+    return notice

@@ -61,11 +61,14 @@ def test_deadline_counts_working_days(start: str, days: int, expected: str) -> N
     assert wc.deadline(D(start), days) == D(expected)
 
 
-def test_unknown_year_is_an_error_not_a_guess() -> None:
+def test_year_outside_every_rule_is_an_error_not_a_guess() -> None:
+    # before chinesecalendar's table (2004) no rule is applied; after it, the provisional calendar
     with pytest.raises(CalendarUnknownYear) as exc:
-        wc.deadline(D("2026-12-28"), 10)
+        wc.deadline(D("2003-12-20"), 10)
     assert exc.value.code == "calendar_unknown_year"
-    assert "2027" in exc.value.message
+    assert "2003" in exc.value.message
+    with pytest.raises(CalendarUnknownYear):
+        wc.is_workday(D("2100-01-04"))
 
 
 def test_loaded_table_for_2027_and_overrides(tmp_path: Path) -> None:
@@ -112,9 +115,7 @@ def test_calendar_api(client: Client) -> None:
     assert r.json() == {"date": "2026-02-28", "workday": True, "reason": "春节调休上班"}
     r = client.get("/api/v1/calendar/workday", {"date": "2026-10-01"})
     assert r.json()["workday"] is False and r.json()["reason"] == "国庆节"
-    r = client.get("/api/v1/calendar/deadline", {"start": "2026-12-28", "days": 10})
-    assert r.status_code == 422 and r.json()["error"]["code"] == "calendar_unknown_year"
-    r = client.get("/api/v1/calendar/workday", {"date": "2030-01-01"})
+    r = client.get("/api/v1/calendar/workday", {"date": "2003-01-01"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "calendar_unknown_year"
     r = client.get("/api/v1/calendar/deadline", {"start": "not-a-date", "days": 3})
     assert r.status_code == 422 and "start" in r.json()["error"]["details"]
