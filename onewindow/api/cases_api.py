@@ -99,6 +99,8 @@ class CaseOut(Schema):
     applicant: ApplicantOut
     received_at: dt.datetime
     accepted_at: dt.datetime | None
+    accept_date: dt.date | None = None
+    deemed_accepted: bool = False
     deadline: dt.date | None
     promised_days: int
     paused_days: int
@@ -173,6 +175,8 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "applicant": applicant_out(case, full),
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
+        "accept_date": case.accept_date,
+        "deemed_accepted": case.deemed_accepted,
         "deadline": case.deadline,
         "promised_days": case.promised_days,
         "paused_days": case.paused_days,
@@ -264,6 +268,7 @@ class ActionIn(BodyIn):
     tracking_number: str | None = None
     days: int | None = None
     override_reason: str | None = None
+    approver: str | None = None
 
 
 @router.post(
@@ -282,6 +287,7 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
         tracking_number=payload.tracking_number or "",
         days=payload.days,
         override_reason=payload.override_reason or "",
+        approver=payload.approver or "",
     )
     return case_out(request, services.case_get_for_user(request.user, case.number))
 

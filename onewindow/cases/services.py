@@ -26,7 +26,14 @@ from onewindow.cases.models import (
     State,
 )
 from onewindow.cases.workflow import TRANSITIONS
-from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
+from onewindow.catalog.models import (
+    ExtensionRule,
+    FieldKind,
+    Item,
+    ItemType,
+    ItemVersion,
+    VersionStatus,
+)
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org import access
@@ -37,6 +44,7 @@ from onewindow.org.models import (
     Resident,
     ResidentKind,
     Role,
+    Staff,
     Window,
     WindowKind,
 )
@@ -44,11 +52,24 @@ from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
 from onewindow.worktime.calendar import WorkCalendar
 
-MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42: extendable by 10 working days
+MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42: extendable by 10 working days (15 for 联办件, by item)
+NOTICE_DAYS = 5  # 行政许可法 art. 32 (4): the one-time notice is due within 5 working days of receipt
+NOTICE_WARN_DAYS = 3  # warn on the 3rd working day after receipt
+DEEMED_NOTE = "逾期未告知，依法自收到材料之日起受理"
 
 
 def local_today() -> dt.date:
     return timezone.localdate()
+
+
+def received_date(case: Case) -> dt.date:
+    """The day the materials were received, in the server's time zone."""
+    return timezone.localtime(case.received_at).date()
+
+
+def notice_due(case: Case, cal: WorkCalendar | None = None) -> dt.date:
+    """The last day for the window check's notice (5th working day after receipt)."""
+    return (cal or WorkCalendar()).add_workdays(received_date(case), NOTICE_DAYS)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -437,6 +458,36 @@ def _accept(case: Case, *, now: dt.datetime, today: dt.date) -> None:
     case.deadline = compute_deadline(case)
 
 
+def _last_material_arrival(case: Case, today: dt.date) -> dt.date:
+    """The day the last missing material arrived: for each material the one-time notice asked for,
+    the day the resident handed it in online (the latest ``resident_supplement`` after the notice
+    naming it), otherwise today (handed in at the window now). Never before the notice."""
+    missing = [str(m.get("code")) for m in (case.notice.get("missing") or [])]
+    if not missing:
+        return today
+    notice = (
+        case.events.filter(action__in=["request_correction", "correction_override"]).order_by("-seq").first()
+    )
+    online = case.events.filter(action="resident_supplement")
+    if notice is not None:
+        online = online.filter(seq__gt=notice.seq)
+    arrived: dict[str, dt.date] = {}
+    for e in online.order_by("seq"):
+        for m in e.data.get("materials") or []:
+            arrived[str(m.get("code"))] = timezone.localtime(e.at).date()
+    # a material not handed in online arrives with this action, at the window, today
+    return min(max(arrived.get(code, today) for code in missing), today)
+
+
+def _deem_accepted(case: Case, *, now: dt.datetime) -> None:
+    """行政许可法 art. 32: the notice period passed: accepted as of the day the materials arrived."""
+    case.state = State.ACCEPTED
+    case.accepted_at = now
+    case.accept_date = received_date(case)
+    case.deemed_accepted = True
+    case.deadline = compute_deadline(case)
+
+
 def joint_departments(version: ItemVersion) -> list[Department]:
     """The departments that review a 联办件 in parallel: the implementing one plus the listed ones."""
     if version.type != ItemType.JOINT:
@@ -525,6 +576,7 @@ def case_transition(
     days: int | None = None,
     override_reason: str = "",
     assignee: Any = None,
+    approver: str = "",
 ) -> Case:
     staff, roles = _actor_context(actor)
     case = case_get_for_user(actor, number)
@@ -573,8 +625,15 @@ def case_transition(
                 details={"missing": missing},
             )
         changes.update(materials=checklist)
-        _accept(case, now=now, today=today)
+        if case.state == State.SUBMITTED and today > notice_due(case):
+            _deem_accepted(case, now=now)  # checked after the 5 days: counts from receipt all the same
+            changes["deemed_accepted"] = True
+            note = (note or "").strip() or DEEMED_NOTE
+            data["deemed"] = True
+        else:
+            _accept(case, now=now, today=today)
         changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
+        data["accept_date"] = case.accept_date.isoformat() if case.accept_date else None
     elif action in {"request_correction", "supplement"}:
         given = materials if materials is not None else case.materials
         if action == "supplement":
@@ -587,11 +646,20 @@ def case_transition(
         checklist, missing = check_materials(case.item_version, given)
         changes["materials"] = checklist
         if action == "supplement" and not missing:
-            _accept(case, now=now, today=today)  # acceptance day = the day the last material arrived
+            # acceptance day = the day the last missing material arrived (online or at the window),
+            # not the day the clerk records it
+            _accept(case, now=now, today=_last_material_arrival(case, today))
             changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
+            data["accept_date"] = case.accept_date.isoformat() if case.accept_date else None
         else:
             if not missing:
                 raise Invalid("材料齐全，无需补正，请直接受理", code="materials_complete")
+            if case.state == State.SUBMITTED and today > notice_due(case):
+                raise Conflict(
+                    f"收到材料已超过{NOTICE_DAYS}个工作日未告知，依法自收到材料之日起即为受理，不能再要求补正",
+                    code="notice_period_passed",
+                    details={"notice_due": notice_due(case).isoformat()},
+                )
             if case.correction_count >= 1:
                 if Role.CENTRE_HEAD not in roles or not override_reason.strip():
                     raise Conflict(
@@ -648,17 +716,27 @@ def case_transition(
         changes.update(paused_days=case.paused_days, suspended_since=None, deadline=compute_deadline(case))
         data["paused_days"] = paused
     elif action == "extend":
+        if Role.CENTRE_HEAD not in roles and staff.department_id != case.queue_department_id:
+            raise Forbidden("该办件不由您的部门决定，不能办理延期")
         if days is None or days < 1:
             raise Invalid("请填写延期的工作日数", code="invalid", details={"days": ["应≥1"]})
-        if case.extended_days + days > MAX_EXTENSION_DAYS:
+        limit = case.item_version.extension_limit
+        if case.extended_days + days > limit:
             raise Invalid(
-                f"延期合计不得超过{MAX_EXTENSION_DAYS}个工作日（已延期{case.extended_days}日）",
+                f"延期合计不得超过{limit}个工作日（已延期{case.extended_days}日）",
                 code="extension_too_long",
-                details={"days": [f"最多还可延期{MAX_EXTENSION_DAYS - case.extended_days}日"]},
+                details={"days": [f"最多还可延期{max(0, limit - case.extended_days)}日"]},
             )
+        head = extension_approver(case, approver or "", staff)
         case.extended_days += days
         changes.update(extended_days=case.extended_days, deadline=compute_deadline(case))
-        data["days"] = days
+        data.update(
+            days=days,
+            rule=case.item_version.extension_rule,
+            approver=head.name,
+            approver_post=head.post or "",
+            approver_id=head.pk,
+        )
     elif action == "ready":
         changes["ready_at"] = now
     elif action == "deliver":
@@ -737,6 +815,83 @@ def case_resident_supplement(*, actor: Any, number: str, materials: list[dict[st
         data={"materials": [{"code": c, "name": known[c]} for c in codes]},
     )
     return case
+
+
+def extension_approvers(case: Case) -> list[Staff]:
+    """Who may approve extending the case (行政许可法 art. 42): the head of the deciding body.
+
+    An ordinary item (para. 1, 本行政机关负责人): a ``dept_head`` of the deciding department. A 联办件
+    (para. 2, 本级人民政府负责人): also the head of the government service centre at the deciding
+    department's level (``centre_head`` of a centre in that jurisdiction)."""
+    dept = case.queue_department
+    heads = Staff.objects.filter(department=dept, roles__role=Role.DEPT_HEAD)
+    if case.item_version.extension_rule == ExtensionRule.JOINT:
+        heads = heads | Staff.objects.filter(
+            centre__jurisdiction=dept.jurisdiction_id, roles__role=Role.CENTRE_HEAD
+        )
+    return list(heads.distinct().order_by("name"))
+
+
+def extension_approver(case: Case, approver: str, actor_staff: Staff) -> Staff:
+    """The approver named on the extension (a username; empty: the actor, when they qualify)."""
+    allowed = extension_approvers(case)
+    names = "、".join(s.name for s in allowed) or "无（请先在部门中设置部门负责人）"
+    wanted = approver.strip()
+    chosen = next(
+        (s for s in allowed if (s.user.get_username() == wanted if wanted else s.pk == actor_staff.pk)),
+        None,
+    )
+    if chosen is None:
+        raise Invalid(
+            f"延期须经决定机关负责人批准，请填写批准人（可选：{names}）",
+            code="approver_required" if not wanted else "invalid_approver",
+            details={"approver": [s.user.get_username() for s in allowed] or ["无"]},
+        )
+    return chosen
+
+
+@transaction.atomic
+def case_deem_accepted(case_id: int, *, today: dt.date, cal: WorkCalendar | None = None) -> bool:
+    """The periodic scan's half of art. 32: a submitted case whose 5-working-day notice period has
+    passed is accepted as of the day of receipt. Idempotent and race-safe (conditional update)."""
+    case = Case.objects.select_related("centre__jurisdiction", "queue_department__jurisdiction").get(
+        pk=case_id
+    )
+    if case.state != State.SUBMITTED or today <= notice_due(case, cal):
+        return False
+    now = timezone.now()
+    before = case.version
+    _deem_accepted(case, now=now)
+    updated = Case.objects.filter(pk=case.pk, state=State.SUBMITTED, version=before).update(
+        state=State.ACCEPTED,
+        accepted_at=case.accepted_at,
+        accept_date=case.accept_date,
+        deemed_accepted=True,
+        deadline=case.deadline,
+        state_since=now,
+        version=F("version") + 1,
+    )
+    if not updated:
+        return False
+    case.refresh_from_db()
+    _open_joint_reviews(case)
+    _append_event(
+        case,
+        actor=None,
+        staff=None,
+        role="system",
+        action="deemed_accept",
+        state_from=State.SUBMITTED,
+        state_to=State.ACCEPTED,
+        note=DEEMED_NOTE,
+        data={
+            "received": received_date(case).isoformat(),
+            "notice_due": notice_due(case, cal).isoformat(),
+            "accept_date": case.accept_date.isoformat() if case.accept_date else None,
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+        },
+    )
+    return True
 
 
 def _upper_department(dept: Department) -> Department:

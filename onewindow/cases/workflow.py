@@ -68,7 +68,15 @@ TRANSITIONS: dict[str, Transition] = {
             reason=True,
         ),
         _t("resume", "恢复办理", {State.SUSPENDED}, State.IN_REVIEW, BACK),
-        _t("extend", "延期", {State.ACCEPTED, State.IN_REVIEW}, None, {Role.CENTRE_HEAD}, reason=True),
+        # recorded by the centre head or the deciding department; approved by a named head (see services)
+        _t(
+            "extend",
+            "延期",
+            {State.ACCEPTED, State.IN_REVIEW},
+            None,
+            {Role.CENTRE_HEAD, Role.DEPT_HEAD},
+            reason=True,
+        ),
         # output
         _t("ready", "统一出件", {State.APPROVED, State.DENIED}, State.READY, WINDOW | BACK),
         _t("deliver", "送达签收", {State.READY}, State.DELIVERED, WINDOW | {Role.AGENT}),
@@ -89,10 +97,11 @@ ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {
     "correction_override": "负责人批准再次告知",
     "joint_approve": "联办部门同意",
     "resident_supplement": "群众网上补正",
+    "deemed_accept": "逾期未告知视为受理",
 }
 
 # Roles recorded on events that are not staff roles (staff roles are labelled by ``Role``).
-EVENT_ROLE_LABELS = {"resident": "申请人"}
+EVENT_ROLE_LABELS = {"resident": "申请人", "system": "系统（电子监察）"}
 
 # Actions that read differently by where the case came from: (channel, action) → label.
 CHANNEL_ACTION_LABELS = {

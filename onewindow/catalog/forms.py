@@ -34,6 +34,7 @@ GUIDE_FORM_FIELDS = [
     "proxy_allowed",
     "max_visits",
     "result",
+    "extension_rule",
 ]
 
 

@@ -69,7 +69,7 @@ def periods_on(centre: Centre, date: dt.date, cal: WorkCalendar | None = None) -
             if kind == "workday":
                 applies = h.session != Session.WEEKEND and weekday in days
             elif kind == "makeup":
-                applies = h.session != Session.WEEKEND and WEEKDAYS <= days
+                applies = h.session != Session.WEEKEND and days >= WEEKDAYS
             else:
                 applies = h.session == Session.WEEKEND and weekday in days
             if applies:
