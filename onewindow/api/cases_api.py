@@ -83,6 +83,8 @@ class EventOut(Schema):
     state_from: str
     state_to: str
     note: str
+    approver: str | None = None  # extend: the head who approved it (行政许可法 art. 42)
+    accept_date: dt.date | None = None  # accept / supplement / deemed_accept: the day the clock starts
 
 
 class CaseOut(Schema):
@@ -148,6 +150,8 @@ def event_out(e: CaseEvent) -> dict[str, Any]:
         "state_from": e.state_from,
         "state_to": e.state_to,
         "note": e.note,
+        "approver": e.data.get("approver") or None,
+        "accept_date": e.data.get("accept_date") or None,
     }
 
 

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('cases', '0006_case_scope_paths'),
+        ("cases", "0006_case_scope_paths"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='case',
-            name='deemed_accepted',
-            field=models.BooleanField(db_index=True, default=False, verbose_name='逾期未告知视为受理'),
+            model_name="case",
+            name="deemed_accepted",
+            field=models.BooleanField(db_index=True, default=False, verbose_name="逾期未告知视为受理"),
         ),
     ]

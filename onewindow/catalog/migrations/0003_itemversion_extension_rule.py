@@ -11,16 +11,30 @@ def joint_items_use_the_joint_rule(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('catalog', '0002_itemversion_joint_departments'),
+        ("catalog", "0002_itemversion_joint_departments"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='itemversion',
-            name='extension_rule',
-            field=models.CharField(choices=[('general', '一般许可：20个工作日，经本行政机关负责人批准可延长10个工作日（第四十二条第一款）'), ('joint', '统一办理、联合办理、集中办理：45个工作日，经本级人民政府负责人批准可延长15个工作日（第四十二条第二款）')], default='general', help_text='联办件（统一、联合、集中办理）适用45日、可延长15日', max_length=16, verbose_name='延期规则'),
+            model_name="itemversion",
+            name="extension_rule",
+            field=models.CharField(
+                choices=[
+                    (
+                        "general",
+                        "一般许可：20个工作日，经本行政机关负责人批准可延长10个工作日（第四十二条第一款）",
+                    ),
+                    (
+                        "joint",
+                        "统一办理、联合办理、集中办理：45个工作日，经本级人民政府负责人批准可延长15个工作日（第四十二条第二款）",
+                    ),
+                ],
+                default="general",
+                help_text="联办件（统一、联合、集中办理）适用45日、可延长15日",
+                max_length=16,
+                verbose_name="延期规则",
+            ),
         ),
         migrations.RunPython(joint_items_use_the_joint_rule, migrations.RunPython.noop),
     ]
