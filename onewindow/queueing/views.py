@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -183,6 +184,8 @@ def _kiosk_context(centre: Centre) -> dict[str, Any]:
         "categories": category_labels(centre),
         "priorities": [(p.value, p.label) for p in KIOSK_PRIORITIES],
         "hall": status,
+        # with the hours check switched off (QUEUE_ENFORCE_HOURS) a number can always be taken
+        "can_issue": status.can_issue or not getattr(settings, "QUEUE_ENFORCE_HOURS", True),
         "server_now": now,
         "holiday_duties": list(duties),
     }

@@ -197,3 +197,11 @@ def test_board_js_never_reads_the_box_clock_or_zone() -> None:
     js = (Path(onewindow.__file__).parent / "queueing/static/queueing/board.js").read_text()
     assert "toLocaleTimeString" not in js and "new Date()" not in js
     assert "data.now" in js and "getUTCHours" in js
+
+
+def test_kiosk_buttons_stay_when_the_hours_check_is_off(hours: Any, client: Client, settings: Any) -> None:
+    settings.QUEUE_ENFORCE_HOURS = False
+    with at(2026, 9, 30, 20):
+        page = client.get("/queue/kiosk/C-A/").content.decode()
+        assert 'name="category"' in page and "（预取号）" not in page
+        assert take(client).status_code == 201
