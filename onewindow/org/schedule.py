@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from onewindow.org.models import Centre, Session
 from onewindow.worktime.calendar import CalendarUnknownYear, WorkCalendar
@@ -57,14 +58,25 @@ def _day_kind(date: dt.date, cal: WorkCalendar) -> str:
     return "weekend" if info.reason == "周末" else "holiday"
 
 
-def periods_on(centre: Centre, date: dt.date, cal: WorkCalendar | None = None) -> list[Period]:
+def _sources(centre: Centre) -> tuple[list[Any], list[Any]]:
+    """The centre's weekly hours and holiday duty sessions, read once per question."""
+    return list(centre.hours.all()), list(centre.holiday_duties.all())
+
+
+def periods_on(
+    centre: Centre,
+    date: dt.date,
+    cal: WorkCalendar | None = None,
+    sources: tuple[list[Any], list[Any]] | None = None,
+) -> list[Period]:
     """The centre's service periods on ``date``, in time order."""
     cal = cal or WorkCalendar()
+    hours, duties = sources or _sources(centre)
     kind = _day_kind(date, cal)
     weekday = str(date.isoweekday())
     out: list[Period] = []
     if kind != "holiday":
-        for h in centre.hours.all():
+        for h in hours:
             days = set(h.weekdays)
             if kind == "workday":
                 applies = h.session != Session.WEEKEND and weekday in days
@@ -74,7 +86,7 @@ def periods_on(centre: Centre, date: dt.date, cal: WorkCalendar | None = None) -
                 applies = h.session == Session.WEEKEND and weekday in days
             if applies:
                 out.append(Period(date, h.start, h.end, h.session))
-    for d in centre.holiday_duties.all():
+    for d in duties:
         if d.date == date:
             out.append(Period(date, d.start, d.end, HOLIDAY_SESSION, d.note))
     return sorted(out, key=lambda p: (p.start, p.end))
@@ -91,10 +103,11 @@ def next_period(
 ) -> Period | None:
     """The next period that starts after ``now`` (today's afternoon, tomorrow morning, after a holiday)."""
     cal = cal or WorkCalendar()
+    sources = _sources(centre)
     t = now.time()
     for n in range(horizon_days + 1):
         date = now.date() + dt.timedelta(days=n)
-        for p in periods_on(centre, date, cal):
+        for p in periods_on(centre, date, cal, sources):
             if n > 0 or p.start > t:
                 return p
     return None
