@@ -87,6 +87,8 @@ class EventOut(Schema):
     state_from: str
     state_to: str
     note: str
+    approver: str | None = None  # extend: the head who approved it (行政许可法 art. 42)
+    accept_date: dt.date | None = None  # accept / supplement / deemed_accept: the day the clock starts
 
 
 class CaseOut(Schema):
@@ -103,6 +105,8 @@ class CaseOut(Schema):
     applicant: ApplicantOut
     received_at: dt.datetime
     accepted_at: dt.datetime | None
+    accept_date: dt.date | None = None
+    deemed_accepted: bool = False
     deadline: dt.date | None
     deadline_provisional: bool = False
     promised_days: int
@@ -152,6 +156,8 @@ def event_out(e: CaseEvent) -> dict[str, Any]:
         "state_from": e.state_from,
         "state_to": e.state_to,
         "note": e.note,
+        "approver": e.data.get("approver") or None,
+        "accept_date": e.data.get("accept_date") or None,
     }
 
 
@@ -179,6 +185,8 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "applicant": applicant_out(case, full),
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
+        "accept_date": case.accept_date,
+        "deemed_accepted": case.deemed_accepted,
         "deadline": case.deadline,
         "deadline_provisional": case.deadline_provisional,
         "promised_days": case.promised_days,
@@ -283,6 +291,7 @@ class ActionIn(BodyIn):
     tracking_number: str | None = None
     days: int | None = None
     override_reason: str | None = None
+    approver: str | None = None
 
 
 @router.post(
@@ -302,6 +311,7 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
         days=payload.days,
         override_reason=payload.override_reason or "",
         basis=payload.basis or "",
+        approver=payload.approver or "",
     )
     return case_out(request, services.case_get_for_user(request.user, case.number))
 

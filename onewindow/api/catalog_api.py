@@ -28,6 +28,8 @@ class ItemOut(Schema):
     proxy_allowed: bool
     online: bool
     max_visits: int
+    extension_rule: str = "general"
+    extension_limit: int = 10
 
 
 class MaterialOut(Schema):
@@ -104,6 +106,8 @@ def item_out(v: ItemVersion) -> dict[str, Any]:
         "proxy_allowed": v.proxy_allowed,
         "online": v.online,
         "max_visits": v.max_visits,
+        "extension_rule": v.extension_rule,
+        "extension_limit": v.extension_limit,
     }
 
 

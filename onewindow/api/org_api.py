@@ -3,6 +3,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
@@ -102,6 +103,13 @@ class HoursOut(Schema):
     text: str
 
 
+class HolidayDutyOut(Schema):
+    date: str
+    start: str
+    end: str
+    note: str
+
+
 class CentreOut(Schema):
     code: str
     name: str
@@ -111,7 +119,9 @@ class CentreOut(Schema):
     phone: str
     supervision_phone: str
     complaint_phone: str
+    duty_phone: str = ""
     hours: list[HoursOut]
+    holiday_duty: list[HolidayDutyOut] = []
     windows: list[WindowOut]
 
 
@@ -132,6 +142,12 @@ def centre_out(c: Centre) -> dict[str, Any]:
         "phone": c.phone,
         "supervision_phone": c.supervision_phone,
         "complaint_phone": c.complaint_phone,
+        "duty_phone": c.duty_phone,
+        "holiday_duty": [
+            {"date": d.date.isoformat(), "start": f"{d.start:%H:%M}", "end": f"{d.end:%H:%M}", "note": d.note}
+            for d in c.holiday_duties.all()
+            if d.date >= timezone.localdate()
+        ],
         "hours": [
             {
                 "session": h.session,
@@ -155,7 +171,7 @@ def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
     qs = (
         Centre.objects.filter(is_active=True)
         .select_related("jurisdiction")
-        .prefetch_related("hours", "windows")
+        .prefetch_related("hours", "holiday_duties", "windows")
         .order_by("jurisdiction__path", "code")
     )
     if filters.jurisdiction:
@@ -180,7 +196,7 @@ def centre_detail(request: HttpRequest, code: str) -> Any:
     c = (
         Centre.objects.filter(code=code, is_active=True)
         .select_related("jurisdiction")
-        .prefetch_related("hours", "windows")
+        .prefetch_related("hours", "holiday_duties", "windows")
         .first()
     )
     if c is None:

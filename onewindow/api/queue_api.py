@@ -31,6 +31,9 @@ class TicketOut(Schema):
     waiting_before: int
     window: int | None = None
     window_name: str | None = None
+    day: str | None = None
+    opens_at: str | None = None
+    opens_text: str | None = None
 
 
 def ticket_out(t: Ticket) -> dict[str, Any]:
@@ -43,6 +46,9 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
         "waiting_before": services.waiting_before(t),
         "window": t.window.number if t.window else None,
         "window_name": t.window.name if t.window else None,
+        "day": t.day.isoformat(),
+        "opens_at": opens.isoformat() if (opens := getattr(t, "opens_at", None)) else None,
+        "opens_text": getattr(t, "opens_text", "") or None,
     }
 
 
@@ -92,10 +98,19 @@ class BoardCall(Schema):
     state: str
 
 
+class HallOut(Schema):
+    open: bool
+    can_issue: bool
+    message: str
+
+
 class BoardOut(Schema):
     centre: str
     centre_name: str
     now: str
+    today: str
+    utc_offset_minutes: int
+    hall: HallOut
     current: list[BoardCall]
     recent: list[BoardCall]
     waiting: dict[str, int]

@@ -16,6 +16,7 @@ from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
 from onewindow.cases.models import Case, CaseEvent, Delivery, State
+from onewindow.cases.services import notice_due, received_date
 from onewindow.documents.pdf import render_html, render_pdf
 from onewindow.documents.qr import qr_data_uri
 from onewindow.errors import NotFound
@@ -50,6 +51,12 @@ EXTENSION_LAW = (
     "依据《中华人民共和国行政许可法》第四十二条，除可以当场作出行政许可决定的外，行政机关应当自受理"
     "行政许可申请之日起二十日内作出行政许可决定。二十日内不能作出决定的，经本行政机关负责人批准，"
     "可以延长十日，并应当将延长期限的理由告知申请人。"
+)
+# art. 42 para. 2: 统一办理、联合办理、集中办理 (联办件)
+JOINT_EXTENSION_LAW = (
+    "依据《中华人民共和国行政许可法》第四十二条第二款，依法应当先经下级行政机关审查后报上级行政机关决定"
+    "以外的统一办理、联合办理、集中办理的，办理的时间不得超过四十五日；四十五日内不能办结的，"
+    "经本级人民政府负责人批准，可以延长十五日，并应当将延长期限的理由告知申请人。"
 )
 RECOURSE = (
     "如对本决定不服，可以自收到本通知书之日起六十日内依法申请行政复议，"
@@ -165,6 +172,7 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
     person = case.applicant_kind == "person"  # the case's own applicant snapshot
     url = progress_url(case, site_url)
     ctx: dict[str, Any] = {
+        "received_on": received_date(case),
         "case": case,
         "kind": kind,
         "title": DOCUMENT_TITLES[kind],
@@ -183,7 +191,13 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
     }
     if kind == "correction_notice":
         missing, issued = _correction(case) or ([], None)
-        ctx.update(missing=missing, issued_at=issued or case.received_at, law=CORRECTION_LAW)
+        ctx.update(
+            missing=missing,
+            issued_at=issued or case.received_at,
+            law=CORRECTION_LAW,
+            received_on=received_date(case),
+            notice_due=notice_due(case),
+        )
     elif kind == "rejection_notice":
         ctx.update(
             reason=case.notice.get("reason") or case.decision_reason,
@@ -217,7 +231,9 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
             reason=extend.note,
             deadline_before=_deadline_at(case, events, extend.seq - 1),
             new_deadline=_deadline_at(case, events, extend.seq),
-            law=EXTENSION_LAW,
+            approver=str(extend.data.get("approver") or ""),
+            approver_post=str(extend.data.get("approver_post") or ""),
+            law=JOINT_EXTENSION_LAW if extend.data.get("rule") == "joint" else EXTENSION_LAW,
         )
     elif kind == "result":
         approved = _approved(case)

@@ -135,7 +135,8 @@ class ActionForm(Form):
     to = forms.ChoiceField(label=_("送达方式"), choices=[("", "请选择"), *Delivery.choices], required=False)
     signed_by = forms.CharField(label=_("签收人"), max_length=50, required=False)
     tracking_number = forms.CharField(label=_("邮寄单号"), max_length=50, required=False)
-    days = forms.IntegerField(label=_("延期工作日数"), min_value=1, max_value=10, required=False)
+    days = forms.IntegerField(label=_("延期工作日数"), min_value=1, max_value=15, required=False)
+    approver = forms.CharField(label=_("批准人（决定机关负责人）"), max_length=150, required=False)
     override_reason = forms.CharField(label=_("再次告知理由（负责人批准）"), max_length=500, required=False)
 
     def clean(self) -> dict[str, Any]:

@@ -112,6 +112,8 @@ class Case(models.Model):
     state_since = models.DateTimeField(_("进入当前环节时间"), null=True, blank=True)
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accept_date = models.DateField(_("受理日（计时起点）"), null=True, blank=True)
+    # 行政许可法 art. 32: no notice within 5 working days of receipt → accepted as of the day of receipt
+    deemed_accepted = models.BooleanField(_("逾期未告知视为受理"), default=False, db_index=True)
     promised_days = models.PositiveIntegerField(_("承诺时限"), default=0)
     extended_days = models.PositiveIntegerField(_("延期工作日"), default=0)
     paused_days = models.PositiveIntegerField(_("中止工作日"), default=0)

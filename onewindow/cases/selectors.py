@@ -58,6 +58,22 @@ def warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> 
     return Warning.NONE
 
 
+def notice_warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> str:
+    """For a submitted case waiting for the window check (行政许可法 art. 32, 5 working days from
+    receipt): yellow from the 3rd working day, red once the period has passed (→ deemed accepted)."""
+    from onewindow.cases.services import NOTICE_WARN_DAYS, notice_due, received_date
+
+    if case.state != State.SUBMITTED:
+        return Warning.NONE
+    cal = cal or WorkCalendar()
+    if today > notice_due(case, cal):
+        return Warning.RED
+    elapsed = cal.workdays_between(received_date(case), today)
+    if elapsed >= NOTICE_WARN_DAYS:
+        return Warning.YELLOW
+    return Warning.NONE
+
+
 def step_limit(state: str) -> int | None:
     from django.conf import settings
 
@@ -165,6 +181,40 @@ def case_warning_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
         overdue = cal.workdays_between(case.deadline, today) if level == Warning.RED else 0  # type: ignore[arg-type]
         rows.append({"case": case, "warning": level, "days_overdue": overdue})
     rows.sort(key=lambda r: (r["warning"] != Warning.RED, r["case"].deadline))
+    return rows
+
+
+def case_notice_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
+    """行政许可法 art. 32 on the supervisor board: applications waiting for the window check from the
+    3rd working day after receipt (yellow), and open cases accepted by law because no notice came in
+    5 working days (red, 逾期未告知视为受理), red first."""
+    from onewindow.cases.models import OPEN_STATES
+    from onewindow.cases.services import notice_due, received_date
+
+    cal = WorkCalendar()
+    rows: list[dict[str, Any]] = []
+    base = case_list(actor=actor).select_related("item_version", "centre", "queue_department")
+    for case in base.filter(deemed_accepted=True, state__in=OPEN_STATES).order_by("received_at"):
+        rows.append(
+            {
+                "case": case,
+                "warning": Warning.RED,
+                "received": received_date(case),
+                "due": notice_due(case, cal),
+            }
+        )
+    for case in base.filter(state=State.SUBMITTED).order_by("received_at"):
+        level = notice_warning_for(case, today, cal)
+        if level != Warning.NONE:
+            rows.append(
+                {
+                    "case": case,
+                    "warning": level,
+                    "received": received_date(case),
+                    "due": notice_due(case, cal),
+                }
+            )
+    rows.sort(key=lambda r: r["warning"] != Warning.RED)
     return rows
 
 

@@ -26,7 +26,14 @@ from onewindow.cases.models import (
     State,
 )
 from onewindow.cases.workflow import TRANSITIONS, acting_role, may_act
-from onewindow.catalog.models import FieldKind, Item, ItemType, ItemVersion, VersionStatus
+from onewindow.catalog.models import (
+    ExtensionRule,
+    FieldKind,
+    Item,
+    ItemType,
+    ItemVersion,
+    VersionStatus,
+)
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.locking import retry_atomic
@@ -38,6 +45,7 @@ from onewindow.org.models import (
     Resident,
     ResidentKind,
     Role,
+    Staff,
     Window,
     WindowKind,
 )
@@ -45,13 +53,26 @@ from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
 from onewindow.worktime.calendar import WorkCalendar
 
-MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42: extendable by 10 working days
+MAX_EXTENSION_DAYS = 10  # 行政许可法 art. 42: extendable by 10 working days (15 for 联办件, by item)
+NOTICE_DAYS = 5  # 行政许可法 art. 32 (4): the one-time notice is due within 5 working days of receipt
+NOTICE_WARN_DAYS = 3  # warn on the 3rd working day after receipt
+DEEMED_NOTE = "逾期未告知，依法自收到材料之日起受理"
 # 不予受理 and 不予许可 are told in writing with their legal basis (行政许可法 art. 32, 38).
 BASIS_REQUIRED = frozenset({"reject", "deny"})
 
 
 def local_today() -> dt.date:
     return timezone.localdate()
+
+
+def received_date(case: Case) -> dt.date:
+    """The day the materials were received, in the server's time zone."""
+    return timezone.localtime(case.received_at).date()
+
+
+def notice_due(case: Case, cal: WorkCalendar | None = None) -> dt.date:
+    """The last day for the window check's notice (5th working day after receipt)."""
+    return (cal or WorkCalendar()).add_workdays(received_date(case), NOTICE_DAYS)
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -463,6 +484,36 @@ def _accept(case: Case, *, now: dt.datetime, today: dt.date) -> None:
     case.deadline = compute_deadline(case)
 
 
+def _last_material_arrival(case: Case, today: dt.date) -> dt.date:
+    """The day the last missing material arrived: for each material the one-time notice asked for,
+    the day the resident handed it in online (the latest ``resident_supplement`` after the notice
+    naming it), otherwise today (handed in at the window now). Never before the notice."""
+    missing = [str(m.get("code")) for m in (case.notice.get("missing") or [])]
+    if not missing:
+        return today
+    notice = (
+        case.events.filter(action__in=["request_correction", "correction_override"]).order_by("-seq").first()
+    )
+    online = case.events.filter(action="resident_supplement")
+    if notice is not None:
+        online = online.filter(seq__gt=notice.seq)
+    arrived: dict[str, dt.date] = {}
+    for e in online.order_by("seq"):
+        for m in e.data.get("materials") or []:
+            arrived[str(m.get("code"))] = timezone.localtime(e.at).date()
+    # a material not handed in online arrives with this action, at the window, today
+    return min(max(arrived.get(code, today) for code in missing), today)
+
+
+def _deem_accepted(case: Case, *, now: dt.datetime) -> None:
+    """行政许可法 art. 32: the notice period passed: accepted as of the day the materials arrived."""
+    case.state = State.ACCEPTED
+    case.accepted_at = now
+    case.accept_date = received_date(case)
+    case.deemed_accepted = True
+    case.deadline = compute_deadline(case)
+
+
 def joint_departments(version: ItemVersion) -> list[Department]:
     """The departments that review a 联办件 in parallel: the implementing one plus the listed ones."""
     if version.type != ItemType.JOINT:
@@ -551,7 +602,8 @@ def _refusal(staff: Any, case: Case, t: Any) -> str:
 def _deciding_body(staff: Any, case: Case) -> dict[str, Any]:
     """Who decides, recorded on the approve/deny event: the reviewer's department, or the accepting
     centre's window for a 即办件 decided there."""
-    if Role.REVIEWER in staff.role_list and staff.department_id == case.queue_department_id:
+    dept_roles = {Role.REVIEWER, Role.DEPT_HEAD} & set(staff.role_list)
+    if dept_roles and staff.department_id == case.queue_department_id:
         return {"department": case.queue_department.name, "department_code": case.queue_department.code}
     centre = staff.centre or case.centre
     return {"department": centre.name, "centre_code": centre.code}
@@ -573,6 +625,7 @@ def case_transition(
     override_reason: str = "",
     assignee: Any = None,
     basis: str = "",
+    approver: str = "",
 ) -> Case:
     """One act on a case. Who may take it is :func:`onewindow.cases.workflow.may_act` (403 otherwise);
     ``reject`` (不予受理) and ``deny`` (不予许可) need a ``reason`` and a legal ``basis`` (422)."""
@@ -616,9 +669,16 @@ def case_transition(
                 details={"missing": missing},
             )
         changes.update(materials=checklist)
-        _accept(case, now=now, today=today)
+        if case.state == State.SUBMITTED and today > notice_due(case):
+            _deem_accepted(case, now=now)  # checked after the 5 days: counts from receipt all the same
+            changes["deemed_accepted"] = True
+            note = (note or "").strip() or DEEMED_NOTE
+            data["deemed"] = True
+        else:
+            _accept(case, now=now, today=today)
         changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
         changes["deadline_provisional"] = case.deadline_provisional
+        data["accept_date"] = case.accept_date.isoformat() if case.accept_date else None
     elif action in {"request_correction", "supplement"}:
         given = materials if materials is not None else case.materials
         if action == "supplement":
@@ -631,12 +691,21 @@ def case_transition(
         checklist, missing = check_materials(case.item_version, given)
         changes["materials"] = checklist
         if action == "supplement" and not missing:
-            _accept(case, now=now, today=today)  # acceptance day = the day the last material arrived
+            # acceptance day = the day the last missing material arrived (online or at the window),
+            # not the day the clerk records it
+            _accept(case, now=now, today=_last_material_arrival(case, today))
             changes.update(accepted_at=case.accepted_at, accept_date=case.accept_date, deadline=case.deadline)
             changes["deadline_provisional"] = case.deadline_provisional
+            data["accept_date"] = case.accept_date.isoformat() if case.accept_date else None
         else:
             if not missing:
                 raise Invalid("材料齐全，无需补正，请直接受理", code="materials_complete")
+            if case.state == State.SUBMITTED and today > notice_due(case):
+                raise Conflict(
+                    f"收到材料已超过{NOTICE_DAYS}个工作日未告知，依法自收到材料之日起即为受理，不能再要求补正",
+                    code="notice_period_passed",
+                    details={"notice_due": notice_due(case).isoformat()},
+                )
             if case.correction_count >= 1:
                 if Role.CENTRE_HEAD not in roles or not override_reason.strip():
                     raise Conflict(
@@ -703,18 +772,28 @@ def case_transition(
         changes["deadline_provisional"] = case.deadline_provisional
         data["paused_days"] = paused
     elif action == "extend":
+        if Role.CENTRE_HEAD not in roles and staff.department_id != case.queue_department_id:
+            raise Forbidden("该办件不由您的部门决定，不能办理延期")
         if days is None or days < 1:
             raise Invalid("请填写延期的工作日数", code="invalid", details={"days": ["应≥1"]})
-        if case.extended_days + days > MAX_EXTENSION_DAYS:
+        limit = case.item_version.extension_limit
+        if case.extended_days + days > limit:
             raise Invalid(
-                f"延期合计不得超过{MAX_EXTENSION_DAYS}个工作日（已延期{case.extended_days}日）",
+                f"延期合计不得超过{limit}个工作日（已延期{case.extended_days}日）",
                 code="extension_too_long",
-                details={"days": [f"最多还可延期{MAX_EXTENSION_DAYS - case.extended_days}日"]},
+                details={"days": [f"最多还可延期{max(0, limit - case.extended_days)}日"]},
             )
+        head = extension_approver(case, approver or "", staff)
         case.extended_days += days
         changes.update(extended_days=case.extended_days, deadline=compute_deadline(case))
         changes["deadline_provisional"] = case.deadline_provisional
-        data["days"] = days
+        data.update(
+            days=days,
+            rule=case.item_version.extension_rule,
+            approver=head.name,
+            approver_post=head.post or "",
+            approver_id=head.pk,
+        )
     elif action == "ready":
         changes["ready_at"] = now
     elif action == "deliver":
@@ -800,6 +879,84 @@ def case_resident_supplement(*, actor: Any, number: str, materials: list[dict[st
     return case
 
 
+def extension_approvers(case: Case) -> list[Staff]:
+    """Who may approve extending the case (行政许可法 art. 42): the head of the deciding body.
+
+    An ordinary item (para. 1, 本行政机关负责人): a ``dept_head`` of the deciding department. A 联办件
+    (para. 2, 本级人民政府负责人): also the head of the government service centre at the deciding
+    department's level (``centre_head`` of a centre in that jurisdiction)."""
+    dept = case.queue_department
+    heads = Staff.objects.filter(department=dept, roles__role=Role.DEPT_HEAD)
+    if case.item_version.extension_rule == ExtensionRule.JOINT:
+        heads = heads | Staff.objects.filter(
+            centre__jurisdiction=dept.jurisdiction_id, roles__role=Role.CENTRE_HEAD
+        )
+    return list(heads.distinct().order_by("name"))
+
+
+def extension_approver(case: Case, approver: str, actor_staff: Staff) -> Staff:
+    """The approver named on the extension (a username; empty: the actor, when they qualify)."""
+    allowed = extension_approvers(case)
+    names = "、".join(s.name for s in allowed) or "无（请先在部门中设置部门负责人）"
+    wanted = approver.strip()
+    chosen = next(
+        (s for s in allowed if (s.user.get_username() == wanted if wanted else s.pk == actor_staff.pk)),
+        None,
+    )
+    if chosen is None:
+        raise Invalid(
+            f"延期须经决定机关负责人批准，请填写批准人（可选：{names}）",
+            code="approver_required" if not wanted else "invalid_approver",
+            details={"approver": [s.user.get_username() for s in allowed] or ["无"]},
+        )
+    return chosen
+
+
+@retry_atomic
+def case_deem_accepted(case_id: int, *, today: dt.date, cal: WorkCalendar | None = None) -> bool:
+    """The periodic scan's half of art. 32: a submitted case whose 5-working-day notice period has
+    passed is accepted as of the day of receipt. Idempotent and race-safe (conditional update)."""
+    case = Case.objects.select_related("centre__jurisdiction", "queue_department__jurisdiction").get(
+        pk=case_id
+    )
+    if case.state != State.SUBMITTED or today <= notice_due(case, cal):
+        return False
+    now = timezone.now()
+    before = case.version
+    _deem_accepted(case, now=now)
+    updated = Case.objects.filter(pk=case.pk, state=State.SUBMITTED, version=before).update(
+        state=State.ACCEPTED,
+        accepted_at=case.accepted_at,
+        accept_date=case.accept_date,
+        deemed_accepted=True,
+        deadline=case.deadline,
+        deadline_provisional=case.deadline_provisional,
+        state_since=now,
+        version=F("version") + 1,
+    )
+    if not updated:
+        return False
+    case.refresh_from_db()
+    _open_joint_reviews(case)
+    _append_event(
+        case,
+        actor=None,
+        staff=None,
+        role="system",
+        action="deemed_accept",
+        state_from=State.SUBMITTED,
+        state_to=State.ACCEPTED,
+        note=DEEMED_NOTE,
+        data={
+            "received": received_date(case).isoformat(),
+            "notice_due": notice_due(case, cal).isoformat(),
+            "accept_date": case.accept_date.isoformat() if case.accept_date else None,
+            "deadline": case.deadline.isoformat() if case.deadline else None,
+        },
+    )
+    return True
+
+
 def _upper_department(dept: Department) -> Department:
     parent = dept.jurisdiction.parent
     if parent is None:
@@ -816,7 +973,7 @@ def _upper_department(dept: Department) -> Department:
 
 # --- applicant correction ------------------------------------------------------------------------
 
-CORRECTION_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD, Role.REVIEWER})
+CORRECTION_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD, Role.REVIEWER, Role.DEPT_HEAD})
 
 
 @retry_atomic

@@ -1,5 +1,6 @@
 """Periodic supervision (电子监察): mark yellow / red warnings, flag steps over their own limit, and
-queue reminders. Idempotent: running it twice changes nothing more."""
+queue reminders; a submitted application left without a notice for 5 working days is accepted as of
+the day of receipt (行政许可法 art. 32). Idempotent: running it twice changes nothing more."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from django.db import IntegrityError, transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
-from onewindow.cases.models import CLOCK_STATES, Case, CaseReminder, ReminderKind, Warning
-from onewindow.cases.selectors import step_limit, step_overdue_days, warning_for
-from onewindow.cases.services import local_today
+from onewindow.cases.models import CLOCK_STATES, Case, CaseReminder, ReminderKind, State, Warning
+from onewindow.cases.selectors import notice_warning_for, step_limit, step_overdue_days, warning_for
+from onewindow.cases.services import case_deem_accepted, local_today
 from onewindow.worktime.calendar import CalendarUnknownYear, WorkCalendar
 
 
@@ -25,7 +26,30 @@ def _queue_reminder(case: Case, kind: str) -> int:
 def scan_warnings() -> dict[str, int]:
     today = local_today()
     cal = WorkCalendar()
-    changed: dict[str, int] = {Warning.YELLOW: 0, Warning.RED: 0, Warning.NONE: 0, "reminders": 0}
+    changed: dict[str, int] = {
+        Warning.YELLOW: 0,
+        Warning.RED: 0,
+        Warning.NONE: 0,
+        "reminders": 0,
+        "deemed_accepted": 0,
+    }
+    # 行政许可法 art. 32: submitted applications waiting for the window check. Warn from the 3rd working
+    # day after receipt; past the 5th without a notice they are accepted as of the day of receipt.
+    for case in Case.objects.filter(state=State.SUBMITTED).only("pk", "state", "received_at", "warning"):
+        try:
+            level = notice_warning_for(case, today, cal)
+        except CalendarUnknownYear:
+            continue
+        if level == Warning.RED:
+            changed["deemed_accepted"] += int(case_deem_accepted(case.pk, today=today, cal=cal))
+            continue
+        if level != case.warning:
+            n = Case.objects.filter(pk=case.pk, state=State.SUBMITTED, warning=case.warning).update(
+                warning=level
+            )
+            changed[level] += n
+        if level == Warning.YELLOW:
+            changed["reminders"] += _queue_reminder(case, level)
     qs = Case.objects.filter(state__in=CLOCK_STATES, deadline__isnull=False).only(
         "pk", "state", "deadline", "warning"
     )
@@ -43,6 +67,7 @@ def scan_warnings() -> dict[str, int]:
     # cases that left the clock lose their warning
     changed[Warning.NONE] += (
         Case.objects.exclude(state__in=CLOCK_STATES)
+        .exclude(state=State.SUBMITTED)
         .exclude(warning=Warning.NONE)
         .update(warning=Warning.NONE)
     )

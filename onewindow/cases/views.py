@@ -65,7 +65,7 @@ ACTION_INPUTS: dict[str, tuple[str, ...]] = {
     "escalate": ("note",),
     "suspend": ("reason",),
     "resume": ("note",),
-    "extend": ("days", "reason"),
+    "extend": ("days", "approver", "reason"),
     "ready": ("note",),
     "deliver": ("to", "signed_by", "tracking_number"),
     "withdraw": ("note",),
@@ -387,6 +387,12 @@ def _detail(
         "deliveries": Delivery.choices,
         "uploads": _uploads(case),
         "proxy_request": _proxy_request(request, case),
+        "extension_limit": case.item_version.extension_limit,
+        "extension_approvers": (
+            [(s.user.get_username(), s.name, s.post) for s in services.extension_approvers(case)]
+            if "extend" in shown
+            else []
+        ),
     }
     return render(request, "cases/detail.html", context, status=status)
 
@@ -452,6 +458,7 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
             tracking_number=d["tracking_number"],
             days=d["days"],
             override_reason=d["override_reason"],
+            approver=d["approver"],
         )
     except NotFound:
         raise
@@ -585,6 +592,7 @@ def warnings(request: HttpRequest) -> HttpResponse:
             "yellow": len(board) - red,
             "total": len(board),
             "steps": steps,
+            "notices": selectors.case_notice_board(actor=request.user, today=today)[:100],
         },
     )
 

@@ -32,9 +32,9 @@ def _t(
 
 
 WINDOW = {Role.CLERK, Role.CENTRE_HEAD}
-BACK = {Role.REVIEWER, Role.CENTRE_HEAD}
-# The competent department's own acts on the matter (see :func:`may_act`): its reviewers only.
-MATTER = {Role.REVIEWER}
+BACK = {Role.REVIEWER, Role.DEPT_HEAD, Role.CENTRE_HEAD}
+# The competent department's own acts on the matter (see :func:`may_act`): its reviewers and its head.
+MATTER = {Role.REVIEWER, Role.DEPT_HEAD}
 
 TRANSITIONS: dict[str, Transition] = {
     t.action: t
@@ -72,7 +72,15 @@ TRANSITIONS: dict[str, Transition] = {
             reason=True,
         ),
         _t("resume", "恢复办理", {State.SUSPENDED}, State.IN_REVIEW, MATTER),
-        _t("extend", "延期", {State.ACCEPTED, State.IN_REVIEW}, None, {Role.CENTRE_HEAD}, reason=True),
+        # recorded by the centre head or the deciding department; approved by a named head (see services)
+        _t(
+            "extend",
+            "延期",
+            {State.ACCEPTED, State.IN_REVIEW},
+            None,
+            {Role.CENTRE_HEAD, Role.DEPT_HEAD},
+            reason=True,
+        ),
         # output
         _t("ready", "统一出件", {State.APPROVED, State.DENIED}, State.READY, WINDOW | BACK),
         _t("deliver", "送达签收", {State.READY}, State.DELIVERED, WINDOW | {Role.AGENT}),
@@ -95,10 +103,11 @@ ACTION_LABELS = {t.action: t.label for t in TRANSITIONS.values()} | {
     "resident_supplement": "群众网上补正",
     "applicant_correction": "更正申请人信息",
     "deadline_recomputed": "办结期限按国务院节假日安排重新核定",
+    "deemed_accept": "逾期未告知视为受理",
 }
 
 # Roles recorded on events that are not staff roles (staff roles are labelled by ``Role``).
-EVENT_ROLE_LABELS = {"resident": "申请人"}
+EVENT_ROLE_LABELS = {"resident": "申请人", "system": "系统（电子监察）"}
 
 # Actions that read differently by where the case came from: (channel, action) → label.
 CHANNEL_ACTION_LABELS = {
@@ -155,7 +164,7 @@ def _pending_joint_departments(case: Any) -> set[int] | None:
 
 def _queue_reviewer(staff: Any, roles: set[str], case: Any) -> bool:
     return (
-        Role.REVIEWER in roles
+        bool(roles & MATTER)
         and staff.department_id is not None
         and staff.department_id == case.queue_department_id
     )
@@ -175,7 +184,7 @@ def _window_of_case(staff: Any, roles: set[str], case: Any) -> bool:
 
 
 def _competent_reviewer(staff: Any, roles: set[str], case: Any) -> bool:
-    if Role.REVIEWER not in roles or staff.department_id is None:
+    if not roles & MATTER or staff.department_id is None:
         return False
     pending = _pending_joint_departments(case)
     if pending is not None:
@@ -207,8 +216,10 @@ def may_act(staff: Any, case: Any, action: str) -> bool:
         return _queue_reviewer(staff, roles, case)
     if action == "assign":
         return _queue_reviewer(staff, roles, case) or _supervising_head(staff, roles, case)
-    if action == "extend":
-        return _supervising_head(staff, roles, case)
+    if action == "extend":  # recorded by the supervising centre head or the deciding department's head
+        return _supervising_head(staff, roles, case) or (
+            Role.DEPT_HEAD in roles and staff.department_id == case.queue_department_id
+        )
     if action == "ready" and not roles & WINDOW:
         return _queue_reviewer(staff, roles, case)  # the deciding department sends its result out
     return True
@@ -217,14 +228,15 @@ def may_act(staff: Any, case: Any, action: str) -> bool:
 def acting_role(staff: Any, case: Any, action: str) -> str:
     """The role recorded on the timeline for ``action`` (the one that gave the authority)."""
     roles = set(staff.role_list)
+    dept_role = str(Role.REVIEWER) if Role.REVIEWER in roles else str(Role.DEPT_HEAD)
     if action in DECIDE_ACTIONS and _competent_reviewer(staff, roles, case):
-        return str(Role.REVIEWER)
-    if action in MATTER_ACTIONS and Role.REVIEWER in roles:
-        return str(Role.REVIEWER)
+        return dept_role
+    if action in MATTER_ACTIONS and roles & MATTER:
+        return dept_role
     if action in DECIDE_ACTIONS:
         return next((r for r in staff.role_list if r in WINDOW), staff.role_list[0] if roles else "")
     if action == "assign" and _queue_reviewer(staff, roles, case):
-        return str(Role.REVIEWER)
+        return dept_role
     t = TRANSITIONS[action]
     return next((r for r in staff.role_list if r in t.roles), staff.role_list[0] if roles else "")
 

@@ -8,7 +8,16 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 
-from onewindow.catalog.models import Domain, FormField, Item, ItemVersion, Material, item_code
+from onewindow.catalog.models import (
+    Domain,
+    ExtensionRule,
+    FormField,
+    Item,
+    ItemType,
+    ItemVersion,
+    Material,
+    item_code,
+)
 from onewindow.org.models import Department, Level
 
 GUIDE_FORM_FIELDS = [
@@ -34,6 +43,7 @@ GUIDE_FORM_FIELDS = [
     "proxy_allowed",
     "max_visits",
     "result",
+    "extension_rule",
 ]
 
 
@@ -67,6 +77,14 @@ class GuideForm(forms.ModelForm):
         if self.instance.pk and not self.is_bound:
             self.initial["steps"] = "\n".join(self.instance.steps or [])
             self.initial["accept_levels"] = list(self.instance.accept_levels or [])
+        # not chosen: follows the item type (联办件 → art. 42 para. 2, otherwise para. 1)
+        self.fields["extension_rule"].required = False
+
+    def clean_extension_rule(self) -> str:
+        chosen = self.cleaned_data.get("extension_rule") or ""
+        if chosen:
+            return str(chosen)
+        return ExtensionRule.JOINT if self.data.get("type") == ItemType.JOINT else ExtensionRule.GENERAL
 
     def clean_steps(self) -> list[str]:
         return _lines(self.cleaned_data.get("steps") or "")

@@ -43,6 +43,22 @@ class ItemType(models.TextChoices):
     ESCALATED = "escalated", _("上报件")
 
 
+class ExtensionRule(models.TextChoices):
+    """Which paragraph of 《行政许可法》第四十二条 sets the item's decision period and extension."""
+
+    GENERAL = "general", _("一般许可：20个工作日，经本行政机关负责人批准可延长10个工作日（第四十二条第一款）")
+    JOINT = (
+        "joint",
+        _(
+            "统一办理、联合办理、集中办理：45个工作日，经本级人民政府负责人批准可延长15个工作日（第四十二条第二款）"
+        ),
+    )
+
+
+EXTENSION_LIMITS = {ExtensionRule.GENERAL: 10, ExtensionRule.JOINT: 15}
+DECISION_LIMITS = {ExtensionRule.GENERAL: 20, ExtensionRule.JOINT: 45}
+
+
 class VersionStatus(models.TextChoices):
     DRAFT = "draft", _("草稿")
     PUBLISHED = "published", _("已发布")
@@ -127,6 +143,13 @@ class ItemVersion(models.Model):
         _("联办部门"), default=list, blank=True, help_text=_("联办件：除实施部门外并联审查的部门代码")
     )
     result = models.CharField(_("办理结果"), max_length=200, blank=True, help_text=_("如：核发《残疾人证》"))
+    extension_rule = models.CharField(
+        _("延期规则"),
+        max_length=16,
+        choices=ExtensionRule.choices,
+        default=ExtensionRule.GENERAL,
+        help_text=_("联办件（统一、联合、集中办理）适用45日、可延长15日"),
+    )
     search_text = models.TextField(editable=False, blank=True)
 
     class Meta:
@@ -153,6 +176,11 @@ class ItemVersion(models.Model):
     @property
     def code(self) -> str:
         return self.item.code
+
+    @property
+    def extension_limit(self) -> int:
+        """Working days a decision may be extended by (行政许可法 art. 42): 10, or 15 for 联办件."""
+        return EXTENSION_LIMITS[ExtensionRule(self.extension_rule)]
 
     @property
     def is_editable(self) -> bool:
@@ -223,6 +251,7 @@ _COMPARED = [
     "result",
     "status",
     "joint_departments",
+    "extension_rule",
     "retired_at",
     "published_at",
     "number",

@@ -152,7 +152,7 @@ def case_event_measures(case: Any, event: Any, cal: _Calendar) -> Measures:
         m["received"] = 1
         if case.channel == "proxy":
             m["proxy_received"] = 1
-    if action in {"accept", "supplement"} and event.state_to == "accepted":
+    if action in {"accept", "supplement", "deemed_accept"} and event.state_to == "accepted":
         m["accepted"] = 1
     elif action in {"request_correction", "correction_override"}:
         m["corrections"] = 1

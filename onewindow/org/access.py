@@ -112,6 +112,9 @@ for _role, _perms in _FEEDBACK_PERMISSIONS.items():
 for _role in (Role.AGENT, Role.CLERK, Role.REVIEWER, Role.CENTRE_HEAD, Role.SUPERVISOR):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.PROXY_VIEW, Perm.PROXY_LEDGER}
 
+# 部门负责人 (the head of a deciding department, who approves extensions): a reviewer's permissions.
+ROLE_PERMISSIONS[Role.DEPT_HEAD] = ROLE_PERMISSIONS[Role.REVIEWER]
+
 # Ledger and statistics (aggregates only): supervisors and centre heads, each within their jurisdiction.
 for _role in (Role.CENTRE_HEAD, Role.SUPERVISOR):
     ROLE_PERMISSIONS[_role] = ROLE_PERMISSIONS[_role] | {Perm.LEDGER_VIEW, Perm.LEDGER_EXPORT}

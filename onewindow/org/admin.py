@@ -14,6 +14,7 @@ from onewindow.org.models import (
     Centre,
     Department,
     Duty,
+    HolidayDuty,
     Jurisdiction,
     OpeningHours,
     Resident,
@@ -49,6 +50,11 @@ class OpeningHoursInline(admin.TabularInline):
     extra = 0
 
 
+class HolidayDutyInline(admin.TabularInline):
+    model = HolidayDuty
+    extra = 0
+
+
 class WindowInline(admin.TabularInline):
     model = Window
     extra = 0
@@ -60,7 +66,7 @@ class CentreAdmin(admin.ModelAdmin):
     list_filter = ("is_active", "jurisdiction__level")
     search_fields = ("code", "name", "address")
     autocomplete_fields = ("jurisdiction",)
-    inlines = [OpeningHoursInline, WindowInline]
+    inlines = [OpeningHoursInline, HolidayDutyInline, WindowInline]
 
 
 class StaffRoleInline(admin.TabularInline):

@@ -98,6 +98,9 @@ class Centre(models.Model):
     phone = models.CharField(_("咨询电话"), max_length=40, blank=True)
     supervision_phone = models.CharField(_("监督电话"), max_length=40, blank=True)
     complaint_phone = models.CharField(_("投诉电话"), max_length=40, blank=True)
+    duty_phone = models.CharField(
+        _("节假日值班电话"), max_length=40, blank=True, help_text=_("节假日紧急业务联系电话，公开展示")
+    )
     is_active = models.BooleanField(_("启用"), default=True)
 
     class Meta:
@@ -159,6 +162,38 @@ class OpeningHours(models.Model):
             raise ValidationError({"end": _("结束时间应晚于开始时间")})
 
 
+class HolidayDuty(models.Model):
+    """A holiday duty session (节假日紧急业务): the centre is open on that date for urgent business,
+    whatever the official calendar says; published on the centre page and the kiosk."""
+
+    centre = models.ForeignKey(
+        Centre, on_delete=models.CASCADE, related_name="holiday_duties", verbose_name=_("中心")
+    )
+    date = models.DateField(_("日期"), db_index=True)
+    start = models.TimeField(_("开始"))
+    end = models.TimeField(_("结束"))
+    note = models.CharField(_("说明"), max_length=200, blank=True, help_text=_("如：仅办理紧急业务"))
+
+    class Meta:
+        verbose_name = _("节假日值班时段")
+        verbose_name_plural = _("节假日值班时段")
+        ordering = ["centre", "date", "start"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(start__lt=models.F("end")), name="holidayduty_start_lt_end"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} {self.start:%H:%M}-{self.end:%H:%M} 节假日值班"
+
+    def clean(self) -> None:
+        from django.core.exceptions import ValidationError
+
+        if self.start and self.end and self.start >= self.end:
+            raise ValidationError({"end": _("结束时间应晚于开始时间")})
+
+
 class WindowKind(models.TextChoices):
     COMPREHENSIVE = "comprehensive", _("综合受理")
     DOMAIN = "domain", _("分领域")
@@ -198,6 +233,7 @@ class Role(models.TextChoices):
     ADMIN = "admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
+    DEPT_HEAD = "dept_head", _("部门负责人")
 
 
 class Staff(models.Model):

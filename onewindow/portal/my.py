@@ -25,6 +25,7 @@ PLAIN_ACTIONS: dict[str, str] = {
     "request_correction": "窗口一次性告知：需补正材料",
     "correction_override": "窗口再次告知补正（经中心负责人批准）",
     "supplement": "补正材料齐全，已受理",
+    "deemed_accept": "逾期未告知，依法自收到材料之日起受理",
     "reject": "不予受理",
     "assign": "已交审批人员审查",
     "approve": "审查通过，准予办理",

@@ -12,6 +12,7 @@ TEMPLATE_FOR_ACTION = {
     "correction_override": "portal_correction",
     "accept": "portal_accepted",
     "supplement": "portal_accepted",
+    "deemed_accept": "portal_accepted",
     "reject": "portal_not_accepted",
     "ready": "portal_ready",
 }

@@ -251,5 +251,6 @@ def centre_detail(request: HttpRequest, code: str) -> HttpResponse:
         "agents": selectors.centre_agents(centre, day) if is_village else [],
         "today": day,
         "child_centres": selectors.child_centres(centre),
+        "holiday_duties": list(centre.holiday_duties.filter(date__gte=day).order_by("date", "start")[:10]),
     }
     return render(request, "portal/centre_detail.html", context)

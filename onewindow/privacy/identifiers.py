@@ -9,6 +9,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils import timezone
+
 from onewindow.errors import Invalid
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
@@ -82,7 +84,7 @@ def validate_id_number(value: str, *, today: dt.date | None = None) -> str:
         birth = id_birth_date(v)
     except ValueError:
         raise IdentifierError("身份证号中的出生日期不是有效日期", code=code) from None
-    today = today or dt.date.today()  # noqa: DTZ011 - a calendar date, not a moment
+    today = today or timezone.localdate()  # the server time zone's date, not the machine's
     if birth > today or birth.year < 1880:
         raise IdentifierError("身份证号中的出生日期不合理", code=code)
     if id_check_digit(v[:17]) != v[17]:

@@ -1,8 +1,9 @@
 """Appointments (预约、延时、错时、周末服务): slots from a centre's opening hours, race-free capacity,
 check-in for a priority ticket, cancellation and no-show marking.
 
-Slots: on an official working day (the worktime calendar, so a 调休 Saturday counts) every non-weekend
-session of the centre applies; on a rest day only its weekend sessions for that weekday do.
+Slots: the centre's service periods on the official calendar (``org.schedule``): a 调休 Saturday
+counts as a working day, a statutory holiday only has its holiday duty sessions, and a session runs
+only on its own weekdays.
 """
 
 from __future__ import annotations
@@ -18,7 +19,8 @@ from django.db.models import F
 
 from onewindow.errors import Conflict, Invalid, NotFound
 from onewindow.locking import retry_atomic
-from onewindow.org.models import Centre, Session
+from onewindow.org import schedule
+from onewindow.org.models import Centre
 from onewindow.privacy.identifiers import validate_mobile
 from onewindow.queueing import services as queue
 from onewindow.queueing.models import (
@@ -28,7 +30,6 @@ from onewindow.queueing.models import (
     SlotCounter,
     Ticket,
 )
-from onewindow.worktime.calendar import WorkCalendar
 
 
 @dataclass(frozen=True)
@@ -45,7 +46,11 @@ class Slot:
 
 
 def _centre(code: str) -> Centre:
-    c = Centre.objects.filter(code=code, is_active=True).prefetch_related("hours", "windows").first()
+    c = (
+        Centre.objects.filter(code=code, is_active=True)
+        .prefetch_related("hours", "holiday_duties", "windows")
+        .first()
+    )
     if c is None:
         raise Invalid(f"服务中心 {code} 不存在", code="unknown_centre", details={"centre": ["未知"]})
     return c
@@ -54,22 +59,16 @@ def _centre(code: str) -> Centre:
 def slots(centre: Centre, date: dt.date) -> list[Slot]:
     step = dt.timedelta(minutes=settings.APPOINTMENT_SLOT_MINUTES)
     cap = settings.APPOINTMENT_SLOT_CAPACITY
-    workday = WorkCalendar().is_workday(date)
-    weekday = str(date.isoweekday())
     booked = dict(SlotCounter.objects.filter(centre=centre, date=date).values_list("start", "booked"))
     out: list[Slot] = []
-    for h in centre.hours.all():
-        applies = (
-            (h.session != Session.WEEKEND)
-            if workday
-            else (h.session == Session.WEEKEND and weekday in h.weekdays)
-        )
-        if not applies:
-            continue
-        t = dt.datetime.combine(date, h.start)
-        end = dt.datetime.combine(date, h.end)
+    seen: set[dt.time] = set()
+    for p in schedule.periods_on(centre, date):
+        t = dt.datetime.combine(date, p.start)
+        end = dt.datetime.combine(date, p.end)
         while t + step <= end:
-            out.append(Slot(t.time(), (t + step).time(), h.session, cap, booked.get(t.time(), 0)))
+            if t.time() not in seen:  # overlapping sessions give one slot per start time
+                seen.add(t.time())
+                out.append(Slot(t.time(), (t + step).time(), p.session, cap, booked.get(t.time(), 0)))
             t += step
     return sorted(out, key=lambda s: s.start)
 
@@ -165,7 +164,7 @@ def appointment_check_in(*, appointment_id: int, code: str) -> Ticket:
         raise Conflict(f"签到时间未到，请于{opens:%H:%M}后签到", code="too_early")
     if now > closes:
         raise Conflict("已超过预约时段，请重新取号", code="appointment_late")
-    ticket = queue.ticket_issue(centre=a.centre.code, category=a.category, priority="appointment")
+    ticket = queue.ticket_issue(centre=a.centre.code, category=a.category, priority="appointment", day=a.date)
     a.state, a.ticket = AppointmentState.CHECKED_IN, ticket
     a.save(update_fields=["state", "ticket"])
     return ticket

@@ -8,6 +8,7 @@ conditional UPDATE (``state = 'waiting'``), so two windows can never get the sam
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
@@ -18,7 +19,7 @@ from onewindow import signals
 from onewindow.counters import next_value
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.locking import retry_atomic
-from onewindow.org import access
+from onewindow.org import access, schedule
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState
 
@@ -56,9 +57,33 @@ def window_categories(window: Window) -> list[str]:
 
 
 def centre_is_open(centre: Centre, now: dt.datetime) -> bool:
-    weekday = str(now.isoweekday())
-    t = now.time()
-    return any(weekday in h.weekdays and h.start <= t < h.end for h in centre.hours.all())
+    """Open at ``now`` on the official calendar (holidays, 调休 days, each session's weekdays)."""
+    return schedule.open_period(centre, now) is not None
+
+
+@dataclass(frozen=True)
+class HallStatus:
+    """What the kiosk can do right now: issue for the open session, for the next one later today (lunch
+    break, before opening), or nothing after the day's last session (with when it opens again)."""
+
+    open: bool
+    period: schedule.Period | None  # the session the next ticket is for
+    can_issue: bool
+    message: str
+
+
+def hall_status(centre: Centre, now: dt.datetime | None = None) -> HallStatus:
+    now = now or local_now()
+    current = schedule.open_period(centre, now)
+    if current is not None:
+        return HallStatus(True, current, True, f"正在办理，{current.end:%H:%M} 截止取号")
+    upcoming = schedule.next_period(centre, now)
+    if upcoming is None:
+        return HallStatus(False, None, False, "近期暂无开放时段，请预约或拨打咨询电话")
+    text = schedule.opens_text(upcoming, now)
+    if upcoming.date == now.date():  # lunch break or before opening: a number for that session
+        return HallStatus(False, upcoming, True, f"{text}，现在可取号，开始后按取号先后优先叫号")
+    return HallStatus(False, upcoming, False, f"当前不在服务中心开放时间内，{text}，可预约办理")
 
 
 def waiting_before(ticket: Ticket) -> int:
@@ -72,10 +97,25 @@ def waiting_before(ticket: Ticket) -> int:
 
 
 @retry_atomic
-def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any = None) -> Ticket:
-    """Take a number (kiosk, window or API). Public: no login needed."""
+def ticket_issue(
+    *,
+    centre: str,
+    category: str,
+    priority: str = "",
+    actor: Any = None,
+    day: dt.date | None = None,
+) -> Ticket:
+    """Take a number (kiosk, window or API). Public: no login needed.
+
+    The centre's sessions on the official calendar decide: a number for the session that is open, or
+    for the next one later the same day (lunch break, before opening: the ticket is for
+    that session's day and, issued before the walk-ins, is called first when it opens). ``day`` (an
+    appointment's own date at check-in) skips the hours check: the slot already proved that session.
+    """
     centre_obj = (
-        Centre.objects.filter(code=centre, is_active=True).prefetch_related("hours", "windows").first()
+        Centre.objects.filter(code=centre, is_active=True)
+        .prefetch_related("hours", "holiday_duties", "windows")
+        .first()
     )
     if centre_obj is None:
         raise Invalid(f"服务中心 {centre} 不存在", code="unknown_centre", details={"centre": ["未知"]})
@@ -89,9 +129,16 @@ def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any =
     if priority not in Priority.values:
         raise Invalid("优先类型无效", code="invalid", details={"priority": [p for p in Priority.values if p]})
     now = local_now()
-    if getattr(settings, "QUEUE_ENFORCE_HOURS", True) and not centre_is_open(centre_obj, now):
-        raise Invalid("当前不在服务中心开放时间内，请在开放时间取号或预约", code="centre_closed")
-    day = now.date()
+    status: HallStatus | None = None
+    if day is None:
+        day = now.date()
+        if getattr(settings, "QUEUE_ENFORCE_HOURS", True):
+            status = hall_status(centre_obj, now)
+            if not status.can_issue or status.period is None:
+                raise Invalid(
+                    status.message, code="centre_closed", details={"opens": _opens_detail(status, now)}
+                )
+            day = status.period.date
     seq = next_value(TicketCounter, centre=centre_obj, day=day, category=category)
     prefix = cats[category]
     ticket = Ticket.objects.create(
@@ -103,8 +150,18 @@ def ticket_issue(*, centre: str, category: str, priority: str = "", actor: Any =
         priority=priority,
         issued_at=timezone.now(),
     )
+    # not stored: what the slip says when the number is for a session that has not started yet
+    ticket.opens_at = None  # type: ignore[attr-defined]
+    ticket.opens_text = ""  # type: ignore[attr-defined]
+    if status is not None and not status.open and status.period is not None:
+        ticket.opens_at = status.period.starts_at(now.tzinfo)  # type: ignore[attr-defined]
+        ticket.opens_text = schedule.opens_text(status.period, now)  # type: ignore[attr-defined]
     signals.ticket_event.send(sender=Ticket, ticket=ticket, action="issued")
     return ticket
+
+
+def _opens_detail(status: HallStatus, now: dt.datetime) -> list[str]:
+    return [status.period.starts_at(now.tzinfo).isoformat()] if status.period else []
 
 
 def _staffed_window(actor: Any, window_id: int) -> Window:
@@ -236,8 +293,12 @@ def ticket_act(
 
 
 def board(centre: Centre, *, recent: int = 6) -> dict[str, Any]:
-    """What the display board shows: current calls, the last few, waiting counts. No personal data."""
-    day = local_now().date()
+    """What the display board shows: current calls, the last few, waiting counts. No personal data.
+
+    ``now`` is the server's local time (with its offset): the board's clock runs from it, never from the
+    TV box's own clock or time zone."""
+    local = local_now()
+    day = local.date()
     qs = Ticket.objects.filter(centre=centre, day=day)
     calls = list(
         qs.filter(announced_at__isnull=False, window__isnull=False)
@@ -257,13 +318,17 @@ def board(centre: Centre, *, recent: int = 6) -> dict[str, Any]:
         }
 
     current = [row(t) for t in calls if t.state == TicketState.CALLED]
+    status = hall_status(centre, local)
     waiting: dict[str, int] = {}
     for cat in centre_categories(centre):
         waiting[cat] = qs.filter(category=cat, state=TicketState.WAITING).count()
     return {
         "centre": centre.code,
         "centre_name": centre.name,
-        "now": timezone.now().isoformat(),
+        "now": local.isoformat(),
+        "today": day.isoformat(),
+        "utc_offset_minutes": int((local.utcoffset() or dt.timedelta()).total_seconds() // 60),
+        "hall": {"open": status.open, "can_issue": status.can_issue, "message": status.message},
         "current": current[:4],
         "recent": [row(t) for t in calls][:recent],
         "waiting": waiting,

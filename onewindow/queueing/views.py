@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.catalog.models import Domain
 from onewindow.errors import DomainError, Invalid, NotFound
-from onewindow.org import access
+from onewindow.org import access, schedule
 from onewindow.org.models import Centre, Role, Session, Window
 from onewindow.queueing import appointments, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
@@ -166,6 +167,7 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
         "labels": labels,
         "waiting": [(labels.get(c, c), n) for c, n in initial["waiting"].items()],
         "api_url": reverse("api-v1:centre_board", kwargs={"code": centre.code}),
+        "server_now": services.local_now(),
     }
     return render(request, "queueing/board.html", context)
 
@@ -174,10 +176,18 @@ def board(request: HttpRequest, code: str) -> HttpResponse:
 
 
 def _kiosk_context(centre: Centre) -> dict[str, Any]:
+    now = services.local_now()
+    status = services.hall_status(centre, now)
+    duties = centre.holiday_duties.filter(date__gte=now.date()).order_by("date", "start")[:6]
     return {
         "centre": centre,
         "categories": category_labels(centre),
         "priorities": [(p.value, p.label) for p in KIOSK_PRIORITIES],
+        "hall": status,
+        # with the hours check switched off (QUEUE_ENFORCE_HOURS) a number can always be taken
+        "can_issue": status.can_issue or not getattr(settings, "QUEUE_ENFORCE_HOURS", True),
+        "server_now": now,
+        "holiday_duties": list(duties),
     }
 
 
@@ -204,15 +214,22 @@ def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
 @require_GET
 def kiosk_ticket(request: HttpRequest, code: str, ticket_id: int) -> HttpResponse:
     centre = _public_centre(code)
-    ticket = Ticket.objects.filter(pk=ticket_id, centre=centre, day=services.local_now().date()).first()
+    now = services.local_now()
+    # a number taken in a break or before opening is for the coming session (today or the next day)
+    ticket = Ticket.objects.filter(pk=ticket_id, centre=centre, day__gte=now.date()).first()
     if ticket is None:
         raise Http404("排队号不存在")
+    status = services.hall_status(centre, now)
+    upcoming = ticket.day > now.date() or not status.open
     context = {
         "centre": centre,
         "ticket": ticket,
         "category_label": category_labels(centre).get(ticket.category, ticket.category),
         "priority_label": Priority(ticket.priority).label if ticket.priority else "",
         "waiting_before": services.waiting_before(ticket),
+        "opens_text": (
+            schedule.opens_text(status.period, now) if upcoming and status.period is not None else ""
+        ),
     }
     return render(request, "queueing/ticket.html", context)
 

@@ -162,11 +162,12 @@ def test_extension_notice_has_days_reason_and_new_deadline(world: Any, today: An
     from tests.factories import make_staff
 
     make_staff("countyhead", "中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    make_staff("mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"])
     case = intake()
     assert "extension_notice" not in documents.document_kinds(case)
     with pytest.raises(NotFound):
         documents.case_document_pdf(case, "extension_notice")
-    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=5)
+    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=5, approver="mzhead")
     assert documents.document_kinds(case) == ["receipt", "extension_notice"]
     text = pdf_text(documents.case_document_pdf(case, "extension_notice"))
     assert "延期告知书" in text and case.number in text
@@ -174,11 +175,11 @@ def test_extension_notice_has_days_reason_and_new_deadline(world: Any, today: An
     assert "原办结期限2026年10月19日前" in text
     assert case.deadline == dt.date(2026, 10, 26)
     assert "延期后办结期限2026年10月26日前" in text
-    assert "负责人批准" in text and "第四十二条" in text
+    assert "本行政机关负责人民政局长批准" in text and "批准人民政局长" in text and "第四十二条" in text
     assert "巴**" in text and "巴特尔" not in text
 
     # a second extension: the notice tells the latest one and the total
-    case = act("countyhead", case, "extend", reason="需补充调查", days=3)
+    case = act("countyhead", case, "extend", reason="需补充调查", days=3, approver="mzhead")
     text = pdf_text(documents.case_document_pdf(case, "extension_notice"))
     assert "需补充调查" in text and "累计延期8个工作日" in text
     assert "原办结期限2026年10月26日前" in text and "延期后办结期限2026年10月29日前" in text

@@ -150,13 +150,14 @@ def test_extension_needs_head_and_is_capped(world: Any, today: Any) -> None:
     from tests.factories import make_staff
 
     make_staff("countyhead", "中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"])
+    make_staff("mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"])
     case = intake()
     with pytest.raises(Forbidden):
         act("reviewer", case, "extend", reason="情况复杂", days=5)
-    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=10)
+    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=10, approver="mzhead")
     assert case.extended_days == 10 and case.deadline == D("2026-11-02")
     with pytest.raises(Invalid) as exc:
-        act("countyhead", case, "extend", reason="再延", days=1)
+        act("countyhead", case, "extend", reason="再延", days=1, approver="mzhead")
     assert exc.value.code == "extension_too_long"
 
 

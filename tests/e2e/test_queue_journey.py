@@ -72,3 +72,28 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
     finally:
         for ctx in (tv, hall, desk):
             ctx.close()
+
+
+def test_board_clock_shows_server_time_whatever_the_tv_box_says(
+    browser: Any, live_server: Any, e2e_world: Any
+) -> None:
+    """The TV box sits in another time zone with a wrong clock: the board still shows Beijing time
+    from the server (issue 14: the board's clock comes from the server, not the box)."""
+    import datetime as dt
+    from unittest import mock
+
+    from playwright.sync_api import expect
+
+    server_now = dt.datetime(2026, 9, 29, 12, 30, tzinfo=dt.timezone(dt.timedelta(hours=8)))
+    tv = browser.new_context(locale="zh-CN", timezone_id="America/Los_Angeles")
+    try:
+        with mock.patch("onewindow.queueing.services.local_now", return_value=server_now):
+            board = tv.new_page()
+            board.add_init_script(SPEECH_RECORDER)
+            board.goto(f"{live_server.url}/queue/board/C-A/")
+            # after the first polls, the JS clock still reads the server's wall time
+            board.wait_for_timeout(1500)
+            expect(board.locator("#board-clock")).to_contain_text("2026年9月29日 12:30")
+            expect(board.locator("#board-hall")).to_contain_text("17:30 截止取号")
+    finally:
+        tv.close()

@@ -45,7 +45,9 @@ def test_slots_follow_hours_and_the_official_calendar(world: Any, settings: Any)
     weekday = ap.slots(ca, D("2026-09-29"))  # Tuesday: 08:30–17:30 → 9 one-hour slots
     assert [s.start.strftime("%H:%M") for s in weekday][:2] == ["08:30", "09:30"] and len(weekday) == 9
     assert ap.slots(ca, D("2026-10-01")) == []  # National Day: closed
-    saturday = ap.slots(ca, D("2026-10-03"))  # a holiday Saturday is a rest day: the weekend session only
+    # a Saturday inside the National Day holiday is a statutory holiday: no weekend session (issue 14)
+    assert ap.slots(ca, D("2026-10-03")) == []
+    saturday = ap.slots(ca, D("2026-10-17"))  # an ordinary Saturday: the weekend session only
     assert [s.session for s in saturday] == ["weekend"] * 3
     worked_saturday = ap.slots(ca, D("2026-10-10"))  # 调休: a working Saturday has the normal sessions
     assert {s.session for s in worked_saturday} == {"normal"} and len(worked_saturday) == 9

@@ -1,4 +1,6 @@
 // Display board: polls the public board API every second, redraws, and speaks each new call twice.
+// The clock shows the SERVER's local time: the page and every poll carry the server's `now` (with its
+// UTC offset); the box's clock only measures the seconds in between, its time zone is never used.
 // A call is "new" when its (number, window, announced_at) was not seen before; a recall bumps
 // announced_at, so it is spoken again. Calls already on the board when the page opens stay silent.
 (function () {
@@ -8,6 +10,22 @@
   var initial = JSON.parse(document.getElementById("board-initial").textContent);
   var seen = new Set();
   var DIGITS = "零一二三四五六七八九";
+  var offsetMin = parseInt(document.body.getAttribute("data-utc-offset") || "480", 10);
+  var skew = 0;  // server time minus the box's time, in ms
+
+  function syncClock(iso) {
+    var server = Date.parse(iso || "");
+    if (!isNaN(server)) skew = server - Date.now();
+  }
+
+  function pad(n) { return (n < 10 ? "0" : "") + n; }
+
+  // The server's wall-clock time: shift by its UTC offset and read the UTC fields.
+  function serverClockText() {
+    var d = new Date(Date.now() + skew + offsetMin * 60000);
+    return d.getUTCFullYear() + "年" + (d.getUTCMonth() + 1) + "月" + d.getUTCDate() + "日 " +
+      pad(d.getUTCHours()) + ":" + pad(d.getUTCMinutes()) + ":" + pad(d.getUTCSeconds());
+  }
 
   function key(c) { return c.number + "|" + c.window + "|" + c.announced_at; }
 
@@ -73,13 +91,16 @@
 
   function tick() {
     var clock = document.getElementById("board-clock");
-    clock.textContent = new Date().toLocaleTimeString("zh-CN", { hour12: false });
+    clock.textContent = serverClockText();
   }
 
   function poll() {
     fetch(api, { cache: "no-store", headers: { Accept: "application/json" } })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (data) {
+        syncClock(data.now);
+        if (typeof data.utc_offset_minutes === "number") offsetMin = data.utc_offset_minutes;
+        if (data.hall) document.getElementById("board-hall").textContent = data.hall.message;
         render(data);
         announce(data);
         document.getElementById("board-status").textContent = "";
@@ -91,6 +112,7 @@
   }
 
   initial.recent.forEach(function (c) { seen.add(key(c)); });
+  syncClock(document.body.getAttribute("data-now"));
   tick();
   setInterval(tick, 1000);
   setTimeout(poll, 500);
