@@ -173,7 +173,11 @@ def test_extension_notice_names_the_approving_head(world: Any, today: Any) -> No
     make_staff(
         "countyhead", "旗中心主任", world["county"], ["centre_head"], centre=world["centres"]["county"]
     )
+    make_staff(
+        "mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"], post="局长"
+    )
     case = intake()
-    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=3)
+    # the centre head records it; the head of the deciding department approves (行政许可法 art. 42)
+    case = act("countyhead", case, "extend", reason="情况复杂需实地核查", days=3, approver="mzhead")
     text = pdf_text(documents.case_document_pdf(case, "extension_notice"))
-    assert "批准人" in text and "测试旗政务服务中心" in text and "旗中心主任" in text
+    assert "批准人" in text and "民政局长" in text

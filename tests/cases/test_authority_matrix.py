@@ -8,9 +8,11 @@ and ``_proxy``), not by calling ``onewindow.cases.workflow.may_act``:
   decide level, or the department it was escalated to); for a 联办件 a reviewer of any department
   whose parallel review is pending; for a 即办件 also the clerk / centre head of the accepting centre.
   A centre head never decides.
-* escalate / suspend / resume: a reviewer of the queue department.
+  The department's head (dept_head) decides like its reviewers.
+* escalate / suspend / resume: a reviewer (or the head) of the queue department.
 * assign: a reviewer of the queue department, or a centre head whose area contains the queue
-  department; extend: that centre head only.
+  department; extend: that centre head or the queue department's head, approved by the head of the
+  deciding department (named as ``approver``).
 * ready: window staff, or a reviewer of the queue department; deliver and the window acts (accept,
   request_correction, supplement, reject, withdraw): clerk or centre head.
 * everything only inside the actor's area (the accepting centre's or the queue department's area),
@@ -67,11 +69,13 @@ ACTORS: dict[str, tuple[set[str], tuple[str, ...], str | None, str | None]] = {
     "c_head": ({"centre_head"}, C, "C-COUNTY", None),
     "reviewer": ({"reviewer"}, C, "C-COUNTY", "D-MZ"),
     "rs_reviewer": ({"reviewer"}, C, "C-COUNTY", "D-RS"),
+    "mz_head": ({"dept_head"}, C, "C-COUNTY", "D-MZ"),
     "supervisor": ({"supervisor"}, C, None, None),
     "admin": ({"admin"}, C, None, None),
     "clerk": ({"clerk"}, A, "C-A", None),
     "a_head": ({"centre_head"}, A, "C-A", None),
     "a_reviewer": ({"reviewer"}, A, "C-A", "D-A-MZ"),
+    "a_mz_head": ({"dept_head"}, A, "C-A", "D-A-MZ"),
     "outsider": ({"clerk"}, B, "C-B", None),
     "b_head": ({"centre_head"}, B, "C-B", None),
     "b_reviewer": ({"reviewer"}, B, "C-B", "D-B-MZ"),
@@ -79,6 +83,8 @@ ACTORS: dict[str, tuple[set[str], tuple[str, ...], str | None, str | None]] = {
     "agent2": ({"agent"}, A1, None, None),
 }
 AREA_OF_DEPT = {"D-MZ": C, "D-RS": C, "D-A-MZ": A, "D-B-MZ": B}
+# the head of each deciding department: names the approver of an extension (行政许可法 art. 42)
+HEAD_OF = {"D-MZ": "mz_head", "D-A-MZ": "a_mz_head"}
 
 # kind → (accepting centre and its area, queue department, 即办件, 联办 departments)
 KINDS: dict[str, tuple[str, tuple[str, ...], str, bool, frozenset[str]]] = {
@@ -118,10 +124,11 @@ def _case(actor: str, kind: str, action: str) -> tuple[int, str]:
         return 403, "forbidden"  # 三员分立: no residents' data
     if not (within(area, centre_area) or within(area, queue_area)):
         return 404, "not_found"
-    reviewer_of_queue = "reviewer" in roles and dept == queue
+    dept_staff = bool(roles & {"reviewer", "dept_head"})  # a department's reviewers and its head
+    reviewer_of_queue = dept_staff and dept == queue
     head_over_queue = "centre_head" in roles and within(area, queue_area)
     if action in {"approve", "deny"}:
-        ok = ("reviewer" in roles and dept in (joint or {queue})) or (
+        ok = (dept_staff and dept in (joint or {queue})) or (
             immediate and bool(roles & WINDOW) and centre == case_centre
         )
     elif action in {"escalate", "suspend", "resume"}:
@@ -129,7 +136,7 @@ def _case(actor: str, kind: str, action: str) -> tuple[int, str]:
     elif action == "assign":
         ok = reviewer_of_queue or head_over_queue
     elif action == "extend":
-        ok = head_over_queue
+        ok = head_over_queue or ("dept_head" in roles and dept == queue)
     elif action == "ready":
         ok = bool(roles & WINDOW) or reviewer_of_queue
     else:
@@ -216,6 +223,8 @@ def _build() -> dict[str, Any]:
     make_staff("rs_reviewer", "人社审批员", county, ["reviewer"], department=rs, centre=cc)
     make_staff("a_head", "甲镇中心主任", ta, ["centre_head"], centre=ca)
     make_staff("a_reviewer", "甲镇审批员", ta, ["reviewer"], department=a_mz, centre=ca)
+    make_staff("mz_head", "民政局长", county, ["dept_head"], department=w["department"], centre=cc)
+    make_staff("a_mz_head", "甲镇社会事务办主任", ta, ["dept_head"], department=a_mz, centre=ca)
     make_staff("b_head", "乙苏木中心主任", tb, ["centre_head"], centre=cb)
     make_staff("b_reviewer", "乙苏木审批员", tb, ["reviewer"], department=b_mz, centre=cb)
     make_staff("agent2", "代办员甲二", w["va"], ["agent"])
@@ -355,11 +364,14 @@ def test_case_action_matrix(matrix: dict[str, Any], action: str) -> None:
         number = matrix["cases"].get((kind, state))
         if number is None:  # an escalated case is never submitted / awaiting correction
             continue
+        extra = {"approver": HEAD_OF[KINDS[kind][2]]} if action == "extend" else {}
         for actor in ACTORS:
             key = f"{actor}×{kind}"
             want[key] = _case(actor, kind, action)
             got[key] = _post(
-                matrix["clients"][actor], f"/api/v1/cases/{number}/actions", {"action": action, **body}
+                matrix["clients"][actor],
+                f"/api/v1/cases/{number}/actions",
+                {"action": action, **body, **extra},
             )
     assert {k: v for k, v in got.items() if v != want[k]} == {}, {
         k: want[k] for k in got if got[k] != want[k]
