@@ -164,6 +164,12 @@ PUBLIC_POST_RATE_LIMIT = env_int("PUBLIC_POST_RATE_LIMIT", 60)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Audit log (安全审计): entries older than this are purged by `onewindow auditlog purge` (never < 183).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 400), 183)
+# Guessing the public progress check (办件编号 + 4 characters): wrong checks are counted per case number
+# across every endpoint; this many within the window lock that number's lookups, first for
+# PROGRESS_CHECK_LOCK_SECONDS, doubling with each further lock that day (onewindow/cases/checkguard.py).
+PROGRESS_CHECK_MAX_FAILURES = env_int("PROGRESS_CHECK_MAX_FAILURES", 5)
+PROGRESS_CHECK_FAILURE_WINDOW = env_int("PROGRESS_CHECK_FAILURE_WINDOW", 3600)
+PROGRESS_CHECK_LOCK_SECONDS = env_int("PROGRESS_CHECK_LOCK_SECONDS", 900)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
