@@ -140,13 +140,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-# Locked accounts unlock themselves after this many minutes (0: only the security admin unlocks).
-_lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 30)
-AXES_COOLOFF_TIME = (_lockout_minutes / 60) if _lockout_minutes > 0 else None
-# Per account (等保: lock the account after repeated failures); per-address flooding is limited separately
-# by LOGIN_RATE_LIMIT, hence axes' W006 ("no ip_address parameter") is silenced below.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Locked per (account, address) with growing delays (onewindow/security/lockout.py): after the limit the
+# pair is locked for LOGIN_LOCKOUT_MINUTES (0: until the security admin unlocks), doubling with every
+# further failure up to LOGIN_LOCKOUT_MAX_MINUTES; failures are remembered a day (or the maximum delay).
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_LOCKOUT_MAX_MINUTES = env_int("LOGIN_LOCKOUT_MAX_MINUTES", 24 * 60)
+AXES_COOLOFF_TIME = (max(LOGIN_LOCKOUT_MAX_MINUTES, 24 * 60) / 60) if LOGIN_LOCKOUT_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "onewindow.security.lockout.GrowingLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "onewindow.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
