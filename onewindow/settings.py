@@ -291,3 +291,6 @@ QUEUE_ENFORCE_HOURS = env_bool("QUEUE_ENFORCE_HOURS", True)
 APPOINTMENT_SLOT_MINUTES = env_int("APPOINTMENT_SLOT_MINUTES", 30)
 APPOINTMENT_SLOT_CAPACITY = env_int("APPOINTMENT_SLOT_CAPACITY", 4)
 APPOINTMENT_EARLY_MINUTES = env_int("APPOINTMENT_EARLY_MINUTES", 30)
+# Anonymous bookings need the phone verified by an SMS code (staff, agents and kiosks need none); at most
+# this many open (booked, not yet due) appointments per mobile number for non-staff bookings.
+APPOINTMENT_MAX_OPEN_PER_PHONE = env_int("APPOINTMENT_MAX_OPEN_PER_PHONE", 2)
