@@ -65,7 +65,7 @@ class GrowingLockoutHandler(AxesDatabaseHandler):
         return worst
 
     def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
-        if not settings.AXES_LOCK_OUT_AT_FAILURE:
+        if not getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True):
             return False
         if self.get_failures(request, credentials) < get_failure_limit(request, credentials):
             return False

@@ -8,6 +8,7 @@ from typing import Any
 from unittest import mock
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from onewindow.queueing.models import Appointment, BookingPhone
@@ -124,3 +125,42 @@ def test_a_logged_in_resident_books_her_own_number_without_a_code(
     assert r.status_code == 201, r.content
     r = post(client, API, {**BODY, "start": "09:30", "phone": "13700000001"})
     assert r.status_code == 422 and r.json()["error"]["code"] == "phone_not_verified"
+
+
+@pytest.mark.skipif("connection.vendor != 'postgresql'", reason="concurrency is proven on PostgreSQL")
+def test_per_phone_limit_holds_under_concurrent_bookings(transactional_db: Any, settings: Any) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    from onewindow.errors import Conflict
+    from onewindow.queueing import appointments as ap
+    from tests.factories import build_world
+
+    build_world()
+    settings.APPOINTMENT_MAX_OPEN_PER_PHONE = 2
+    user = sign_up(PHONE_A).user  # her own number: no code, but the limit applies
+    starts = [dt.time(9, 0), dt.time(9, 30), dt.time(10, 0), dt.time(10, 30), dt.time(11, 0)] * 2
+
+    def try_book(i: int) -> str:
+        try:
+            ap.appointment_book(
+                centre="C-A",
+                date=dt.date(2026, 9, 29),
+                start=starts[i],
+                category="comprehensive",
+                name="巴特尔",
+                phone=PHONE_A,
+                actor=user,
+            )
+            return "ok"
+        except Conflict as exc:
+            return exc.code
+        finally:
+            connection.close()
+
+    with (
+        mock.patch("onewindow.queueing.services.local_now", return_value=NOW),
+        ThreadPoolExecutor(max_workers=10) as pool,
+    ):
+        results = list(pool.map(try_book, range(10)))
+    assert results.count("ok") == 2 and results.count("booking_limit") == 8
+    assert Appointment.objects.count() == 2
