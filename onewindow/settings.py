@@ -155,13 +155,15 @@ AUTHENTICATION_BACKENDS = [
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
 AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
-# Locked accounts unlock themselves after this many minutes (0: only the security admin unlocks).
-_lockout_minutes = env_int("LOGIN_LOCKOUT_MINUTES", 30)
-AXES_COOLOFF_TIME = (_lockout_minutes / 60) if _lockout_minutes > 0 else None
-# Per account (等保: lock the account after repeated failures); per-address flooding is limited separately
-# by LOGIN_RATE_LIMIT, hence axes' W006 ("no ip_address parameter") is silenced below.
-AXES_LOCKOUT_PARAMETERS = ["username"]
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+# Locked per (account, address) with growing delays (onewindow/security/lockout.py): after the limit the
+# pair is locked for LOGIN_LOCKOUT_MINUTES (0: until the security admin unlocks), doubling with every
+# further failure up to LOGIN_LOCKOUT_MAX_MINUTES; failures are remembered a day (or the maximum delay).
+LOGIN_LOCKOUT_MINUTES = env_int("LOGIN_LOCKOUT_MINUTES", 15)
+LOGIN_LOCKOUT_MAX_MINUTES = env_int("LOGIN_LOCKOUT_MAX_MINUTES", 24 * 60)
+AXES_COOLOFF_TIME = (max(LOGIN_LOCKOUT_MAX_MINUTES, 24 * 60) / 60) if LOGIN_LOCKOUT_MINUTES > 0 else None
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "onewindow.security.lockout.GrowingLockoutHandler"
+AXES_LOCKOUT_CALLABLE = "onewindow.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
@@ -179,6 +181,12 @@ PUBLIC_POST_RATE_LIMIT = env_int("PUBLIC_POST_RATE_LIMIT", 60)
 TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Audit log (安全审计): entries older than this are purged by `onewindow auditlog purge` (never < 183).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 400), 183)
+# Guessing the public progress check (办件编号 + 4 characters): wrong checks are counted per case number
+# across every endpoint; this many within the window lock that number's lookups, first for
+# PROGRESS_CHECK_LOCK_SECONDS, doubling with each further lock that day (onewindow/cases/checkguard.py).
+PROGRESS_CHECK_MAX_FAILURES = env_int("PROGRESS_CHECK_MAX_FAILURES", 5)
+PROGRESS_CHECK_FAILURE_WINDOW = env_int("PROGRESS_CHECK_FAILURE_WINDOW", 3600)
+PROGRESS_CHECK_LOCK_SECONDS = env_int("PROGRESS_CHECK_LOCK_SECONDS", 900)
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -298,3 +306,6 @@ QUEUE_ENFORCE_HOURS = env_bool("QUEUE_ENFORCE_HOURS", True)
 APPOINTMENT_SLOT_MINUTES = env_int("APPOINTMENT_SLOT_MINUTES", 30)
 APPOINTMENT_SLOT_CAPACITY = env_int("APPOINTMENT_SLOT_CAPACITY", 4)
 APPOINTMENT_EARLY_MINUTES = env_int("APPOINTMENT_EARLY_MINUTES", 30)
+# Anonymous bookings need the phone verified by an SMS code (staff, agents and kiosks need none); at most
+# this many open (booked, not yet due) appointments per mobile number for non-staff bookings.
+APPOINTMENT_MAX_OPEN_PER_PHONE = env_int("APPOINTMENT_MAX_OPEN_PER_PHONE", 2)

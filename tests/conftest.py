@@ -42,6 +42,15 @@ def otp_verify_session(client: Client, user: Any) -> None:
     session.save()
 
 
+@pytest.fixture(autouse=True)
+def _fresh_counters() -> None:
+    """Guessing counters and locks (progress checks, SMS codes) live in the cache, which outlives a test's
+    database: start every test with none, as a fresh database would."""
+    from django.core.cache import cache
+
+    cache.clear()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hasher() -> None:
     """PBKDF2 with production iterations costs ~0.5 s per user here; tests use a cheap hasher."""

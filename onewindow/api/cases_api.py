@@ -361,7 +361,9 @@ class ProgressOut(Schema):
 
 def progress_lookup(number: str, check: str) -> Case:
     """The case if ``check`` is the last 4 characters of the applicant's ID number or phone; else 404."""
-    return selectors.progress_lookup(number, check)
+    from onewindow.cases.checkguard import progress_lookup as guarded
+
+    return guarded(number, check)
 
 
 def progress_out(case: Case) -> dict[str, Any]:

@@ -127,7 +127,7 @@ class MyFilter(Schema):
 )
 def otp_send(request: HttpRequest, payload: OtpIn) -> Any:
     services.otp_rate_check(request)
-    services.otp_send(phone=payload.phone)
+    services.otp_send(phone=payload.phone, client=services.request_client(request))
     return {"sent": True, "expires_in": services.otp_ttl()}
 
 
@@ -138,7 +138,9 @@ def otp_send(request: HttpRequest, payload: OtpIn) -> Any:
     summary="验证码登录（首次即注册）",
 )
 def otp_login(request: HttpRequest, payload: LoginIn) -> Any:
-    account, new = services.otp_login(phone=payload.phone, code=payload.code)
+    account, new = services.otp_login(
+        phone=payload.phone, code=payload.code, client=services.request_client(request)
+    )
     login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
     return {"new": new, "real_name": account.resident_id is not None}
 

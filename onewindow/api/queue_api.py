@@ -166,6 +166,7 @@ class AppointmentIn(BodyIn):
     category: str
     name: str
     phone: str
+    sms_code: str | None = None
 
 
 class AppointmentOut(Schema):
@@ -196,14 +197,48 @@ class CodeIn(BodyIn):
     code: str
 
 
+class PhoneCodeIn(BodyIn):
+    phone: str
+
+
+class PhoneCodeOut(Schema):
+    sent: bool
+    expires_in: int
+
+
+@router.post(
+    "/appointments/phone-code",
+    response={200: PhoneCodeOut, **ERRORS_PUBLIC, 429: Error},
+    auth=None,
+    summary="获取预约短信验证码（公开）",
+    description="向手机号发送6位验证码（5分钟有效），匿名预约时填入 `sms_code`。"
+    "429 `otp_too_soon` / `otp_daily_limit` / `otp_locked` / `rate_limited`。",
+)
+def appointment_phone_code(request: HttpRequest, payload: PhoneCodeIn) -> Any:
+    from onewindow.queueing import phonecheck
+
+    phonecheck.code_send(phone=payload.phone, client=request.META.get("REMOTE_ADDR", ""))
+    return {"sent": True, "expires_in": phonecheck.ttl()}
+
+
 @router.post(
     "/appointments",
-    response={201: AppointmentOut, **ERRORS_PUBLIC, 409: Error},
+    response={201: AppointmentOut, **ERRORS_PUBLIC, 409: Error, 429: Error},
     auth=None,
     summary="预约（公开）",
+    description="匿名预约须先验证手机号：`POST /api/v1/appointments/phone-code` 取得验证码，填入 `sms_code`"
+    "（422 `phone_not_verified` / `otp_invalid` / `otp_expired`，429 `otp_locked`）；工作人员（代办员、窗口、"
+    "自助终端）登录后代为预约无需验证码。每个手机号最多 APPOINTMENT_MAX_OPEN_PER_PHONE 个未到期预约"
+    "（409 `booking_limit`）。",
 )
 def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
     user = request.user if getattr(request.user, "is_authenticated", False) else None
+    auth = request.headers.get("Authorization", "")
+    if user is None and auth.startswith("Bearer "):  # a station tablet or kiosk with its token
+        from onewindow.api.tokens import token_lookup
+
+        row = token_lookup(auth[len("Bearer ") :].strip())
+        user = row.user if row is not None and not row.read_only else None
     a = appointments.appointment_book(
         centre=payload.centre,
         date=payload.date,
@@ -213,6 +248,8 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         phone=payload.phone,
         actor=user,
         channel="station" if user else "online",
+        sms_code=payload.sms_code or "",
+        client=request.META.get("REMOTE_ADDR", ""),
     )
     return Status(201, appointment_out(a))
 

@@ -1,12 +1,16 @@
-"""A small fixed-window rate limiter on Django's cache (per client address and scope)."""
+"""A small fixed-window rate limiter on Django's cache (per client address and scope).
+
+The counter is atomic (:func:`onewindow.throttle.hit`): of a burst of concurrent requests exactly
+``limit`` pass, on Redis as well as on the file cache used without Redis.
+"""
 
 from __future__ import annotations
 
 import time
 
-from django.core.cache import cache
 from django.http import HttpRequest
 
+from onewindow import throttle
 from onewindow.errors import DomainError
 
 
@@ -20,7 +24,5 @@ def check_rate(request: HttpRequest, scope: str, *, limit: int, per_seconds: int
     ip = request.META.get("REMOTE_ADDR", "unknown")
     window = int(time.time() // per_seconds)
     key = f"rl:{scope}:{ip}:{window}"
-    added = cache.add(key, 1, timeout=per_seconds + 5)
-    count = 1 if added else cache.incr(key)
-    if count > limit:
+    if throttle.hit(key, per_seconds + 5) > limit:
         raise RateLimited()

@@ -18,7 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow.cases import documents, selectors, services
+from onewindow.cases import checkguard, documents, selectors, services
 from onewindow.cases.forms import (
     ActionForm,
     ApplicantForm,
@@ -629,7 +629,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     if number and check:
         try:
             check_rate(request, "progress_page", limit=PROGRESS_RATE[0], per_seconds=PROGRESS_RATE[1])
-            case = selectors.progress_lookup(number, check)
+            case = checkguard.progress_lookup(number, check)
         except DomainError as exc:
             context["error"] = exc.message
             return render(request, "cases/progress.html", context, status=exc.status)

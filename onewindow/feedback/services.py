@@ -19,8 +19,8 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from onewindow import signals
+from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import Case, CaseEvent, State
-from onewindow.cases.selectors import progress_lookup
 from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.feedback.models import (
     OFFLINE_INDICATORS,

@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
+from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import State
-from onewindow.cases.selectors import progress_lookup
 from onewindow.errors import DomainError, NotFound
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (

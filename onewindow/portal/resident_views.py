@@ -78,13 +78,15 @@ def login_view(request: HttpRequest) -> HttpResponse:
         try:
             if action == "send":
                 services.otp_rate_check(request)
-                services.otp_send(phone=phone)
+                services.otp_send(phone=phone, client=services.request_client(request))
                 ctx["step"] = "code"
                 ctx["sent_to"] = mask_phone(phone)
             else:
                 ctx["step"] = "code"
                 ctx["sent_to"] = mask_phone(phone)
-                account, new = services.otp_login(phone=phone, code=request.POST.get("code", ""))
+                account, new = services.otp_login(
+                    phone=phone, code=request.POST.get("code", ""), client=services.request_client(request)
+                )
                 login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
                 if new or account.resident_id is None:
                     messages.success(request, "登录成功。网上申请前请先完成实名认证。")

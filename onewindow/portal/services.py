@@ -5,7 +5,12 @@ Every case write goes through ``onewindow.cases.services`` (``case_intake(channe
 
 Settings (read with ``getattr``): ``PORTAL_OTP_TTL_SECONDS`` (300), ``PORTAL_OTP_MAX_ATTEMPTS`` (5),
 ``PORTAL_OTP_LOCK_SECONDS`` (900), ``PORTAL_OTP_RESEND_SECONDS`` (60), ``PORTAL_OTP_DAILY_LIMIT`` (10),
-``PORTAL_OTP_PER_IP_PER_HOUR`` (20).
+``PORTAL_OTP_PER_IP_PER_HOUR`` (20), ``PORTAL_OTP_CODE_MAX_ATTEMPTS`` (10).
+
+Wrong codes lock the pair (number, client address), not the number: ``PORTAL_OTP_MAX_ATTEMPTS`` wrong
+codes from one address lock that number there for ``PORTAL_OTP_LOCK_SECONDS``, doubling with each
+further lock of the pair within a day, so someone elsewhere cannot lock a resident out. Against guessing
+from many addresses a code dies after ``PORTAL_OTP_CODE_MAX_ATTEMPTS`` wrong tries in all.
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
+from onewindow import throttle
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ItemVersion, VersionStatus
@@ -58,12 +64,43 @@ def _code_hash(phone_index: str, code: str) -> str:
     return hmac.new(key, f"{phone_index}:{code}".encode(), hashlib.sha256).hexdigest()
 
 
-def _wait_text(until: dt.datetime, now: dt.datetime) -> str:
-    minutes = max(1, int((until - now).total_seconds() + 59) // 60)
-    return f"{minutes} 分钟"
-
-
 # --- one-time codes ------------------------------------------------------------------------------
+
+DAY = 24 * 3600
+
+
+def _pair_keys(index: str, client: str) -> tuple[str, str, str]:
+    d = throttle.digest(index, client or "unknown")
+    return f"otp:lock:{d}", f"otp:fail:{d}", f"otp:locks:{d}"
+
+
+def _pair_locked(index: str, client: str, *, then: str) -> None:
+    """Raise ``otp_locked`` while the pair (number, address) is locked."""
+    left = throttle.locked_for(_pair_keys(index, client)[0])
+    if left:
+        raise TooManyAttempts(
+            f"验证码错误次数过多，请 {throttle.wait_text(left)}后{then}",
+            code="otp_locked",
+            details={"retry_after": left},
+        )
+
+
+def _pair_failure(index: str, client: str) -> int:
+    """Count a wrong code from this address; lock the pair at the limit. Returns seconds locked (0)."""
+    lock_key, fail_key, locks_key = _pair_keys(index, client)
+    failures = throttle.hit(fail_key, DAY)
+    if failures < _setting("PORTAL_OTP_MAX_ATTEMPTS", 5):
+        return 0
+    locks = throttle.hit(locks_key, DAY)
+    seconds = min(_setting("PORTAL_OTP_LOCK_SECONDS", 900) * 2 ** min(locks - 1, 16), DAY)
+    throttle.lock(lock_key, seconds)
+    throttle.reset(fail_key)
+    return seconds
+
+
+def request_client(request: Any) -> str:
+    """The client address a request comes from (behind nginx already the real one; see security)."""
+    return str(request.META.get("REMOTE_ADDR", "") or "")
 
 
 def otp_rate_check(request: Any) -> None:
@@ -74,22 +111,17 @@ def otp_rate_check(request: Any) -> None:
     check_rate(request, "portal_otp", limit=_setting("PORTAL_OTP_PER_IP_PER_HOUR", 20), per_seconds=3600)
 
 
-def otp_send(*, phone: str) -> OtpChallenge:
-    """Send a 6-digit code by SMS (through ``notify``); 5 minutes valid. Refused while locked, within
-    the resend interval, or beyond the daily limit."""
+def otp_send(*, phone: str, client: str = "") -> OtpChallenge:
+    """Send a 6-digit code by SMS (through ``notify``); 5 minutes valid. Refused while the number is
+    locked for this client address, within the resend interval, or beyond the daily limit."""
     phone = identifiers.validate_mobile(phone)
     index = blind_index(phone)
+    _pair_locked(index, client, then="再试")
     now = timezone.now()
     today = timezone.localdate()
     with transaction.atomic():
         OtpChallenge.objects.get_or_create(phone_index=index)
         ch = OtpChallenge.objects.select_for_update(of=("self",)).get(phone_index=index)
-        if ch.locked_until and ch.locked_until > now:
-            raise TooManyAttempts(
-                f"验证码错误次数过多，请 {_wait_text(ch.locked_until, now)}后再试",
-                code="otp_locked",
-                details={"retry_after": int((ch.locked_until - now).total_seconds())},
-            )
         resend = _setting("PORTAL_OTP_RESEND_SECONDS", 60)
         if ch.sent_at and (now - ch.sent_at).total_seconds() < resend:
             wait = resend - int((now - ch.sent_at).total_seconds())
@@ -112,13 +144,18 @@ def otp_send(*, phone: str) -> OtpChallenge:
     return ch
 
 
-def _check_code(phone: str, code: str) -> str:
+def _check_code(phone: str, code: str, client: str = "") -> str:
     """Consume a correct code (single use) and return the phone's blind index; otherwise record the
-    wrong attempt (committed, so a rollback cannot erase it) and raise."""
+    wrong attempt (committed, so a rollback cannot erase it) and raise. Locks are per (number, client
+    address): wrong codes from elsewhere never lock the resident out."""
     index = blind_index(phone)
     now = timezone.now()
     code = (code or "").strip()
     error: DomainError | None = None
+    try:
+        _pair_locked(index, client, then="重新获取")
+    except TooManyAttempts as exc:
+        error = exc
     with transaction.atomic():
         ch = (
             OtpChallenge.objects.select_for_update(of=("self",))
@@ -126,12 +163,8 @@ def _check_code(phone: str, code: str) -> str:
             .order_by("pk")
             .first()
         )
-        if ch is not None and ch.locked_until and ch.locked_until > now:
-            error = TooManyAttempts(
-                f"验证码错误次数过多，请 {_wait_text(ch.locked_until, now)}后重新获取",
-                code="otp_locked",
-                details={"retry_after": int((ch.locked_until - now).total_seconds())},
-            )
+        if error is not None:
+            pass
         elif ch is None or not ch.code_hash:
             error = Invalid("请先获取验证码", code="otp_invalid", details={"code": ["请先获取验证码"]})
         elif ch.expires_at is None or ch.expires_at <= now:
@@ -141,23 +174,31 @@ def _check_code(phone: str, code: str) -> str:
                 "验证码已过期，请重新获取", code="otp_expired", details={"code": ["验证码已过期"]}
             )
         elif not (code.isdigit() and hmac.compare_digest(ch.code_hash, _code_hash(index, code))):
-            ch.attempts += 1
+            ch.attempts += 1  # wrong tries on this code from everywhere
             limit = _setting("PORTAL_OTP_MAX_ATTEMPTS", 5)
-            if ch.attempts >= limit:
-                ch.code_hash = ""
-                ch.locked_until = now + dt.timedelta(seconds=_setting("PORTAL_OTP_LOCK_SECONDS", 900))
+            locked = _pair_failure(index, client)
+            left = limit - throttle.count(_pair_keys(index, client)[1])
+            if ch.attempts >= max(limit, _setting("PORTAL_OTP_CODE_MAX_ATTEMPTS", 10)):
+                ch.code_hash = ""  # too many guesses at this code in all: it dies (no lock)
+            if locked:
                 error = TooManyAttempts(
-                    f"验证码连续输错{limit}次，请 {_wait_text(ch.locked_until, now)}后重新获取",
+                    f"验证码连续输错{limit}次，请 {throttle.wait_text(locked)}后重新获取",
                     code="otp_locked",
-                    details={"retry_after": int((ch.locked_until - now).total_seconds())},
+                    details={"retry_after": locked},
+                )
+            elif not ch.code_hash:
+                error = Invalid(
+                    "验证码错误次数过多已失效，请重新获取",
+                    code="otp_expired",
+                    details={"code": ["验证码已失效"]},
                 )
             else:
                 error = Invalid(
-                    f"验证码不正确，还可以再试 {limit - ch.attempts} 次",
+                    f"验证码不正确，还可以再试 {left} 次",
                     code="otp_invalid",
-                    details={"code": ["验证码不正确"], "attempts_left": limit - ch.attempts},
+                    details={"code": ["验证码不正确"], "attempts_left": left},
                 )
-            ch.save(update_fields=["attempts", "code_hash", "locked_until"])
+            ch.save(update_fields=["attempts", "code_hash"])
         else:
             ch.code_hash = ""
             ch.attempts = 0
@@ -172,10 +213,10 @@ def _check_code(phone: str, code: str) -> str:
     return index
 
 
-def otp_login(*, phone: str, code: str) -> tuple[ResidentAccount, bool]:
+def otp_login(*, phone: str, code: str, client: str = "") -> tuple[ResidentAccount, bool]:
     """Verify the code; return the account (created on first log-in = sign-up) and whether it is new."""
     phone = identifiers.validate_mobile(phone)
-    index = _check_code(phone, code)
+    index = _check_code(phone, code, client)
     with transaction.atomic():
         account = ResidentAccount.objects.select_related("user", "resident").filter(phone_index=index).first()
         if account is not None:

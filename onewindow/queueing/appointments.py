@@ -1,6 +1,11 @@
 """Appointments (预约、延时、错时、周末服务): slots from a centre's opening hours, race-free capacity,
 check-in for a priority ticket, cancellation and no-show marking.
 
+Who may book: staff (a village agent booking for a villager, a clerk, a kiosk or station device logged
+in as staff) as they like; anyone else only for a mobile number proved by an SMS code
+(:mod:`onewindow.queueing.phonecheck`) or the number of their own resident account, and at most
+``APPOINTMENT_MAX_OPEN_PER_PHONE`` (2) open bookings per number (409 ``booking_limit``).
+
 Slots: the centre's service periods on the official calendar (``org.schedule``): a 调休 Saturday
 counts as a working day, a statutory holiday only has its holiday duty sessions, and a session runs
 only on its own weekdays.
@@ -19,9 +24,11 @@ from django.db.models import F
 
 from onewindow.errors import Conflict, Invalid, NotFound
 from onewindow.locking import retry_atomic
-from onewindow.org import schedule
+from onewindow.org import access, schedule
 from onewindow.org.models import Centre
+from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.identifiers import validate_mobile
+from onewindow.queueing import phonecheck
 from onewindow.queueing import services as queue
 from onewindow.queueing.models import (
     Appointment,
@@ -88,7 +95,11 @@ def appointment_book(
     phone: str,
     actor: Any = None,
     channel: str = "online",
+    sms_code: str = "",
+    client: str = "",
 ) -> Appointment:
+    """Book a slot. Without a staff ``actor`` the phone must be verified (``sms_code`` from
+    :func:`phonecheck.code_send`, or the actor's own resident account number) and under its limit."""
     c = _centre(centre)
     if category not in queue.centre_categories(c):
         raise Invalid("本中心不办理该类业务", code="category_not_served", details={"category": ["无效"]})
@@ -102,6 +113,21 @@ def appointment_book(
     now = queue.local_now()
     if dt.datetime.combine(date, slot.start, tzinfo=now.tzinfo) <= now:
         raise Invalid("不能预约已经开始或过去的时段", code="slot_past", details={"start": ["已过"]})
+    index = blind_index(phone)
+    if not _is_staff(actor):
+        row = phonecheck.phone_row(index)  # locked: concurrent bookings of one number queue here
+        if not _own_number(actor, phone):
+            phonecheck.code_consume(row, code=sms_code, client=client)
+        limit = int(getattr(settings, "APPOINTMENT_MAX_OPEN_PER_PHONE", 2))
+        open_count = Appointment.objects.filter(
+            phone_index=index, state=AppointmentState.BOOKED, date__gte=now.date()
+        ).count()
+        if open_count >= limit:
+            raise Conflict(
+                f"该手机号已有{open_count}个未到期的预约，最多{limit}个；请先办理或取消已有预约",
+                code="booking_limit",
+                details={"open": open_count, "limit": limit},
+            )
     try:
         with transaction.atomic():
             SlotCounter.objects.get_or_create(centre=c, date=date, start=start)
@@ -121,10 +147,23 @@ def appointment_book(
         category=category,
         name=name[:50],
         phone=phone,
+        phone_index=index,
         code=f"{secrets.randbelow(10**6):06d}",
         channel=channel,
         created_by=actor if getattr(actor, "is_authenticated", False) else None,
     )
+
+
+def _is_staff(actor: Any) -> bool:
+    return bool(getattr(actor, "is_authenticated", False)) and access.staff_of(actor) is not None
+
+
+def _own_number(actor: Any, phone: str) -> bool:
+    """Whether ``phone`` is the (SMS-verified) number of the actor's resident account (portal)."""
+    if not getattr(actor, "is_authenticated", False):
+        return False
+    account = getattr(actor, "resident_account", None)  # no import: the portal sits above queueing
+    return account is not None and getattr(account, "phone", None) == phone
 
 
 def _get(appointment_id: int, code: str) -> Appointment:

@@ -110,6 +110,8 @@ class Appointment(models.Model):
     category = models.CharField(_("业务类别"), max_length=32)
     name = models.CharField(_("预约人"), max_length=50)
     phone = EncryptedTextField(_("联系电话（加密）"))
+    # blind index of the phone: counts a number's open bookings (APPOINTMENT_MAX_OPEN_PER_PHONE)
+    phone_index = models.CharField(max_length=64, blank=True, db_index=True)
     code = models.CharField(_("预约码"), max_length=8, db_index=True)
     channel = models.CharField(_("渠道"), max_length=16, default="online")
     state = models.CharField(
@@ -145,6 +147,26 @@ class SlotCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.centre_id} {self.date} {self.start}: {self.booked}"
+
+
+class BookingPhone(models.Model):
+    """A mobile number used for bookings (one row per number, by blind index): the SMS code proving the
+    booker holds it (only a hash is kept) and the row locked while the number's open bookings are
+    counted, so concurrent bookings cannot pass the per-number limit."""
+
+    phone_index = models.CharField(max_length=64, unique=True)
+    code_hash = models.CharField(max_length=64, blank=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    expires_at = models.DateTimeField(null=True, blank=True)
+    sends_day = models.DateField(null=True, blank=True)
+    sends_today = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("预约手机号验证")
+        verbose_name_plural = _("预约手机号验证")
+
+    def __str__(self) -> str:
+        return f"booking-phone:{self.phone_index[:8]}"
 
 
 class AppointmentReminder(models.Model):

@@ -20,7 +20,7 @@ from onewindow.catalog.models import Domain
 from onewindow.errors import DomainError, Invalid, NotFound
 from onewindow.org import access, schedule
 from onewindow.org.models import Centre, Role, Session, Window
-from onewindow.queueing import appointments, services
+from onewindow.queueing import appointments, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
 from onewindow.web import staff_page
 
@@ -328,6 +328,9 @@ def book(request: HttpRequest, code: str) -> HttpResponse:
 
 def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> HttpResponse:
     date = tomorrow
+    client = request.META.get("REMOTE_ADDR", "")
+    if request.POST.get("action") == "send_code":
+        return _book_send_code(request, centre, tomorrow, client)
     try:
         date = _parse_date(request.POST.get("date"), tomorrow)
         try:
@@ -344,6 +347,8 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
             phone=request.POST.get("phone", ""),
             actor=user,
             channel="station" if user else "online",
+            sms_code=request.POST.get("sms_code", ""),
+            client=client,
         )
     except DomainError as exc:
         context = {**_booking_context(centre, date, request.POST), "error": exc}
@@ -351,6 +356,25 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
     booked = [*request.session.get(BOOKED_SESSION_KEY, []), appointment.pk][-20:]
     request.session[BOOKED_SESSION_KEY] = booked
     return redirect("queueing:book_done", code=centre.code, appointment_id=appointment.pk)
+
+
+def _book_send_code(request: HttpRequest, centre: Centre, tomorrow: dt.date, client: str) -> HttpResponse:
+    """预约短信验证: send the code to the number in the form and show the form again, filled in."""
+    from onewindow.privacy.masking import mask_phone
+
+    date = tomorrow
+    try:
+        date = _parse_date(request.POST.get("date"), tomorrow)
+        phonecheck.code_send(phone=request.POST.get("phone", ""), client=client)
+    except DomainError as exc:
+        context = {**_booking_context(centre, date, request.POST), "error": exc}
+        return render(request, "queueing/book.html", context, status=exc.status)
+    context = {
+        **_booking_context(centre, date, request.POST),
+        "code_sent": mask_phone((request.POST.get("phone") or "").strip()),
+        "code_minutes": phonecheck.ttl() // 60,
+    }
+    return render(request, "queueing/book.html", context)
 
 
 @require_GET

@@ -129,8 +129,13 @@ class SecurityMiddleware:
         """Anonymous writes (public forms, kiosk, booking, complaints, public API) per address."""
         if request.method in ("GET", "HEAD", "OPTIONS") or request.path == reverse("login"):
             return None
-        if request.headers.get("Authorization", "").startswith("Bearer "):
-            return None
+        auth = request.headers.get("Authorization", "")
+        if auth.startswith("Bearer "):
+            # only a real, valid token skips the anonymous limit; a junk header counts as anonymous
+            from onewindow.api.tokens import token_lookup
+
+            if token_lookup(auth[len("Bearer ") :].strip()) is not None:
+                return None
         from onewindow.api.ratelimit import RateLimited, check_rate
 
         try:

@@ -17,9 +17,7 @@ def unlock_user(username: str, *, request: Any = None, user: Any = None) -> int:
 
 
 def is_locked(username: str) -> bool:
-    from axes.models import AccessAttempt
-    from django.conf import settings
+    """Whether ``username`` is locked now from at least one address."""
+    from onewindow.security.lockout import active_locks
 
-    return AccessAttempt.objects.filter(
-        username=username, failures_since_start__gte=settings.AXES_FAILURE_LIMIT
-    ).exists()
+    return bool(active_locks(username))

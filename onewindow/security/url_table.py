@@ -622,6 +622,7 @@ URLS: dict[str, Entry] = {
     "api GET /centres/{code}/board": E(public(), kwargs={"code": "{centre.code}"}),
     "api GET /centres/{code}/slots": E(public(), kwargs={"code": "{centre.code}"}),
     "api POST /appointments": E(public()),
+    "api POST /appointments/phone-code": E(public()),
     "api POST /appointments/{appointment_id}/check-in": E(
         public(), kwargs={"appointment_id": "{appointment.pk}"}
     ),

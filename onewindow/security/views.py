@@ -165,15 +165,10 @@ password_change = login_required(PasswordChange.as_view())
 @never_cache
 @staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
 def accounts(request: HttpRequest) -> HttpResponse:
-    from axes.models import AccessAttempt
-
     from onewindow.org.models import Staff
+    from onewindow.security.lockout import active_locks
 
-    locked_names = set(
-        AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT).values_list(
-            "username", flat=True
-        )
-    )
+    locked_names = {lock["username"] for lock in active_locks()}
     q = request.GET.get("q", "").strip()
     staff_qs = (
         Staff.objects.select_related("user", "jurisdiction")

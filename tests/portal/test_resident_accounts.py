@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import time
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.test import Client
@@ -18,6 +20,7 @@ from onewindow.privacy.crypto import blind_index
 from tests.portal.resident_helpers import ID_A, PHONE_A, PHONE_B, last_code, sign_up
 
 pytestmark = pytest.mark.django_db
+HERE = "127.0.0.1"  # the test client's address
 
 
 def test_sign_up_then_log_in_with_code_over_the_pages(world: Any, client: Client) -> None:
@@ -53,15 +56,15 @@ def test_wrong_code_then_lockout(world: Any, client: Client) -> None:
     wrong = "000000" if code != "000000" else "111111"
     for left in (4, 3, 2, 1):
         with pytest.raises(DomainError) as exc:
-            services.otp_login(phone=PHONE_A, code=wrong)
+            services.otp_login(phone=PHONE_A, code=wrong, client=HERE)
         assert exc.value.code == "otp_invalid" and f"还可以再试 {left} 次" in exc.value.message
     with pytest.raises(DomainError) as exc:
-        services.otp_login(phone=PHONE_A, code=wrong)
+        services.otp_login(phone=PHONE_A, code=wrong, client=HERE)
     assert exc.value.code == "otp_locked" and exc.value.status == 429
     assert "分钟后重新获取" in exc.value.message
     # Even the right code is refused while locked, and no new code is sent.
     with pytest.raises(DomainError) as exc:
-        services.otp_login(phone=PHONE_A, code=code)
+        services.otp_login(phone=PHONE_A, code=code, client=HERE)
     assert exc.value.code == "otp_locked"
     r = client.post("/my/login/", {"phone": PHONE_A, "action": "send"})
     assert r.status_code == 429 and "otp_locked" in r.content.decode()
@@ -70,10 +73,54 @@ def test_wrong_code_then_lockout(world: Any, client: Client) -> None:
 
     assert AuditEntry.objects.filter(action="portal.otp_locked", result="denied").exists()
     # After the wait the number can ask for a new code again.
-    OtpChallenge.objects.update(locked_until=timezone.now() - dt.timedelta(seconds=1), sent_at=None)
-    services.otp_send(phone=PHONE_A)
-    account, new = services.otp_login(phone=PHONE_A, code=last_code(PHONE_A))
+    OtpChallenge.objects.update(sent_at=None)
+    with mock.patch("onewindow.throttle.time.time", return_value=time.time() + 901):
+        services.otp_send(phone=PHONE_A, client=HERE)
+        account, new = services.otp_login(phone=PHONE_A, code=last_code(PHONE_A), client=HERE)
     assert new and account.phone == PHONE_A
+
+
+def test_wrong_codes_from_elsewhere_do_not_lock_the_resident_out(world: Any, client: Client) -> None:
+    """Lockout as a weapon: the lock is per (number, address)."""
+    services.otp_send(phone=PHONE_A, client="10.0.0.1")
+    code = last_code(PHONE_A)
+    wrong = "000000" if code != "000000" else "111111"
+    for _ in range(5):
+        with pytest.raises(DomainError):
+            services.otp_login(phone=PHONE_A, code=wrong, client="198.51.100.66")
+    with pytest.raises(DomainError) as exc:
+        services.otp_login(phone=PHONE_A, code=code, client="198.51.100.66")
+    assert exc.value.code == "otp_locked"
+    # the resident, at home, still logs in with her code (over the page: its own address)
+    r = client.post(
+        "/my/login/", {"phone": PHONE_A, "code": code, "action": "verify"}, REMOTE_ADDR="10.0.0.1"
+    )
+    assert r.status_code == 302 and ResidentAccount.objects.count() == 1
+
+
+def test_locks_of_a_pair_grow_and_a_code_dies_after_guesses_from_many_places(world: Any) -> None:
+    services.otp_send(phone=PHONE_A)
+    code = last_code(PHONE_A)
+    wrong = "000000" if code != "000000" else "111111"
+    for i in range(10):  # two tries each from five addresses: no lock anywhere, but the code dies
+        with pytest.raises(DomainError) as exc:
+            services.otp_login(phone=PHONE_A, code=wrong, client=f"198.51.100.{i // 2}")
+    assert exc.value.code == "otp_expired"
+    with pytest.raises(DomainError) as exc:
+        services.otp_login(phone=PHONE_A, code=code, client="10.0.0.1")
+    assert exc.value.code == "otp_invalid"  # the code is gone: ask for a new one
+    # growing: the second lock of the same pair within a day is twice as long
+    from onewindow import throttle
+    from onewindow.portal.services import _pair_keys
+
+    for expected in (900, 1800):
+        OtpChallenge.objects.update(sent_at=None, attempts=0)
+        services.otp_send(phone=PHONE_A)
+        for _ in range(5):
+            with pytest.raises(DomainError) as exc:
+                services.otp_login(phone=PHONE_A, code=wrong, client="198.51.100.99")
+        assert exc.value.code == "otp_locked" and exc.value.details["retry_after"] == expected
+        throttle.reset(_pair_keys(blind_index(PHONE_A), "198.51.100.99")[0])  # as if the wait had passed
 
 
 def test_expired_code(world: Any) -> None:

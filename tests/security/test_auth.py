@@ -86,6 +86,80 @@ def test_security_admin_unlocks_from_the_page(sworld: dict[str, Any], login: Any
         assert login(name).post("/security/accounts/agent/unlock/").status_code == 403
 
 
+def _failures(username: str, n: int, ip: str) -> list[int]:
+    client = Client()
+    return [
+        client.post(LOGIN, {"username": username, "password": "wrong-password-1"}, REMOTE_ADDR=ip).status_code
+        for _ in range(n)
+    ]
+
+
+def _age_failures(minutes: float) -> None:
+    """Move every recorded failure ``minutes`` into the past (instead of waiting)."""
+    import datetime as dt
+
+    from axes.models import AccessAttempt
+    from django.db.models import F
+
+    AccessAttempt.objects.update(attempt_time=F("attempt_time") - dt.timedelta(minutes=minutes))
+
+
+def test_failures_from_elsewhere_do_not_lock_the_clerk_at_her_window(
+    sworld: dict[str, Any], settings: Any
+) -> None:
+    """Lockout as a weapon: anonymous wrong passwords from another address lock only that address."""
+    _failures("clerk", settings.AXES_FAILURE_LIMIT + 3, ip="198.51.100.66")
+    attacker = Client()
+    r = attacker.post(LOGIN, {"username": "clerk", "password": PASSWORD}, REMOTE_ADDR="198.51.100.66")
+    assert r.status_code == 429 and "账号已锁定" in r.content.decode()
+    # the clerk at her window logs in as usual
+    window = Client()
+    r = window.post(LOGIN, {"username": "clerk", "password": PASSWORD}, REMOTE_ADDR="10.1.2.3")
+    assert r.status_code == 302 and "_auth_user_id" in window.session
+    # and her successful login does not lift the attacker's lock
+    r = attacker.post(LOGIN, {"username": "clerk", "password": PASSWORD}, REMOTE_ADDR="198.51.100.66")
+    assert r.status_code == 429
+
+
+def test_lockout_delays_grow_with_each_further_failure(sworld: dict[str, Any], settings: Any) -> None:
+    settings.LOGIN_LOCKOUT_MINUTES = 15
+    ip = "198.51.100.67"
+
+    def right() -> int:
+        return Client().post(LOGIN, {"username": "clerk", "password": PASSWORD}, REMOTE_ADDR=ip).status_code
+
+    def wrong() -> Any:
+        return Client().post(LOGIN, {"username": "clerk", "password": "x"}, REMOTE_ADDR=ip)
+
+    _failures("clerk", settings.AXES_FAILURE_LIMIT - 1, ip=ip)
+    r = wrong()
+    assert r.status_code == 429 and "15 分钟" in r.content.decode()
+    # a try during the lock, even with the right password, is refused and doubles the lock
+    r = Client().post(LOGIN, {"username": "clerk", "password": PASSWORD}, REMOTE_ADDR=ip)
+    assert r.status_code == 429 and "30 分钟" in r.content.decode()
+    _age_failures(29)
+    assert is_locked("clerk")
+    _age_failures(2)
+    assert not is_locked("clerk")
+    # one more failure after the lock: locked at once for 60 minutes, not another 5 tries
+    r = wrong()
+    assert r.status_code == 429 and "60 分钟" in r.content.decode()
+    _age_failures(59)
+    assert is_locked("clerk")
+    _age_failures(2)
+    assert right() == 302
+
+
+def test_permanent_lock_when_minutes_is_zero(sworld: dict[str, Any], settings: Any) -> None:
+    settings.LOGIN_LOCKOUT_MINUTES = 0
+    settings.AXES_COOLOFF_TIME = None
+    _failures("clerk", settings.AXES_FAILURE_LIMIT, ip="198.51.100.68")
+    _age_failures(60 * 24 * 30)
+    assert is_locked("clerk")
+    call_command("unlock", "clerk")
+    assert not is_locked("clerk")
+
+
 def test_idle_session_times_out(sworld: dict[str, Any], settings: Any) -> None:
     settings.SESSION_IDLE_TIMEOUT = 60
     client = Client()
@@ -161,9 +235,13 @@ def test_otp_reset_by_security_admin(sworld: dict[str, Any], login: Any) -> None
 
 
 def test_login_rate_limit_per_address(sworld: dict[str, Any], settings: Any) -> None:
+    from unittest import mock
+
     settings.LOGIN_RATE_LIMIT = 3
     client = Client()
-    codes = [post_login(client, f"nobody{i}", "x").status_code for i in range(5)]
+    # one fixed window: five tries straddling a minute boundary would otherwise all pass (a flake)
+    with mock.patch("onewindow.api.ratelimit.time.time", return_value=1_800_000_010.0):
+        codes = [post_login(client, f"nobody{i}", "x").status_code for i in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
 
 
