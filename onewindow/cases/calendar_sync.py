@@ -37,7 +37,7 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
     role = (staff.role_list[0] if staff and staff.role_list else "") if staff else "system"
     changed: list[tuple[str, Any, Any]] = []
     qs = (
-        Case.objects.select_for_update()
+        Case.objects.select_for_update(of=("self",))
         .filter(deadline_provisional=True, state__in=OPEN_STATES)
         .select_related("applicant", "item_version", "centre__jurisdiction", "queue_department__jurisdiction")
         .order_by("pk")

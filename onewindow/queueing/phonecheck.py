@@ -70,7 +70,7 @@ def phone_row(index: str) -> BookingPhone:
             BookingPhone.objects.get_or_create(phone_index=index)
     except IntegrityError:
         pass
-    return BookingPhone.objects.select_for_update().get(phone_index=index)
+    return BookingPhone.objects.select_for_update(of=("self",)).get(phone_index=index)
 
 
 def code_send(*, phone: str, client: str = "") -> BookingPhone:
