@@ -77,7 +77,7 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
         )
         changed.append((case.number, old, new))
         if new != old:
-            phone = case.applicant.phone
+            phone = case.applicant_phone  # the case's own snapshot (issue 13)
             context = {
                 "number": case.number,
                 "item": case.item_version.name,
