@@ -46,6 +46,7 @@ MODEL_POLICY: dict[str, dict[str, frozenset[str]]] = {
     "org.department": {ADMIN: ALL},
     "org.centre": {ADMIN: ALL},
     "org.openinghours": {ADMIN: ALL},
+    "org.holidayduty": {ADMIN: ALL},  # 节假日值班: published on the centre's page
     "org.window": {ADMIN: ALL},
     "org.duty": {ADMIN: ALL},
     "org.workerheartbeat": {ADMIN: READ},
@@ -75,6 +76,7 @@ INLINE_ONLY = frozenset(
     {
         "org.staffrole",
         "org.openinghours",
+        "org.holidayduty",
         "org.window",
         "catalog.material",
         "catalog.formfield",
