@@ -226,6 +226,11 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Uploaded images (onewindow.files): pixel limit read from the header before decoding (a 4000 × 3000
+# phone photo is 12 million), and how many images this host decodes at once (across all processes).
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 25_000_000)
+UPLOAD_IMAGE_CONCURRENCY = env_int("UPLOAD_IMAGE_CONCURRENCY", 2)
+UPLOAD_IMAGE_WAIT_SECONDS = env_int("UPLOAD_IMAGE_WAIT_SECONDS", 30)
 
 # Background work: huey, on a SQLite file by default, on Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
