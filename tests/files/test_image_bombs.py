@@ -161,7 +161,7 @@ def test_at_most_n_images_are_decoded_at_once(settings: Any, monkeypatch: Any) -
     def work() -> None:
         try:
             services._normalise_image(data, "image/jpeg")
-        except BaseException as exc:  # noqa: BLE001 - reported below
+        except BaseException as exc:
             errors.append(exc)
 
     threads = [threading.Thread(target=work) for _ in range(5)]
