@@ -128,8 +128,9 @@ def _too_large(pixels: int, field: str) -> Invalid:
 
 
 def _normalise_image(data: bytes, kind: str, field: str = "file") -> tuple[bytes, str, int, int]:
-    if ImageFile.LOAD_TRUNCATED_IMAGES:  # pragma: no cover - a global switch nobody may turn on
-        raise RuntimeError("PIL.ImageFile.LOAD_TRUNCATED_IMAGES must stay off")
+    # A truncated upload must fail to load. The switch is process-wide and a library may turn it on
+    # when imported (WeasyPrint does; onewindow.documents switches it off again): never decode with it.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     try:
         # 1. the header only: Image.open does not decode pixels
         with Image.open(io.BytesIO(data)) as probe:

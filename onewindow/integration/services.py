@@ -91,7 +91,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def verify(secret: str, body: bytes, header: str) -> bool:
     """What a receiver does (also used by our tests): constant-time check of the signature header."""
-    return hmac.compare_digest(sign(secret, body), header or "")
+    return hmac.compare_digest(sign(secret, body).encode(), (header or "").encode())
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):

@@ -129,7 +129,7 @@ def appointment_book(
 
 def _get(appointment_id: int, code: str) -> Appointment:
     a = Appointment.objects.select_for_update().filter(pk=appointment_id).first()
-    if a is None or not secrets.compare_digest(a.code, (code or "").strip()):
+    if a is None or not secrets.compare_digest(a.code.encode(), (code or "").strip().encode()):
         raise NotFound("预约不存在或预约码不正确", code="not_found")
     return a
 

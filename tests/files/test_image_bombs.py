@@ -188,3 +188,20 @@ def test_uploaded_pdf_is_an_attachment_over_http(agent: Client) -> None:
     assert r.status_code == 200
     assert r["Content-Disposition"].startswith("attachment;")
     assert r["X-Content-Type-Options"] == "nosniff"
+
+
+@pytest.mark.django_db
+def test_rendering_a_pdf_does_not_leave_truncated_image_loading_on(monkeypatch: Any) -> None:
+    """WeasyPrint sets ``ImageFile.LOAD_TRUNCATED_IMAGES = True`` for the process when imported."""
+    from onewindow.documents import pdf
+
+    monkeypatch.setattr(pdf, "render_html", lambda name, context: "<p>委托书</p>")
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # as right after WeasyPrint's first import
+    assert pdf.render_pdf("any.html", {}).startswith(b"%PDF")
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
+    data = jpeg(800, 600)
+    ImageFile.LOAD_TRUNCATED_IMAGES = True  # and even if some other library turned it on again
+    with pytest.raises(Invalid) as exc:
+        store_upload(SimpleUploadedFile("t.jpg", data[: len(data) * 2 // 3]))
+    assert exc.value.code == "corrupt_file"
+    assert ImageFile.LOAD_TRUNCATED_IMAGES is False
