@@ -232,6 +232,10 @@ FILE_UPLOAD_PERMISSIONS = 0o600
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 25_000_000)
 UPLOAD_IMAGE_CONCURRENCY = env_int("UPLOAD_IMAGE_CONCURRENCY", 2)
 UPLOAD_IMAGE_WAIT_SECONDS = env_int("UPLOAD_IMAGE_WAIT_SECONDS", 30)
+# API tokens: lifetime of a token created without --days / "days" (0 = never expires).
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+# Webhook URLs may point at loopback / private / link-local addresses only when this is on.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
 # Background work: huey, on a SQLite file by default, on Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")
