@@ -152,3 +152,23 @@ def check_lengths(sender: type[models.Model], instance: models.Model, **kwargs: 
         limit = getattr(field, "max_length", None)
         if isinstance(field, models.CharField) and limit and len(value) > limit:
             raise too_long(field.name, limit)
+
+
+class PrivateNoStoreMiddleware:
+    """Every response to a logged-in user (staff or resident, session or Bearer token) may carry full
+    personal data — case pages, resident pages, documents, uploads, the API — and is sent with
+    ``Cache-Control: private, no-store`` so that no browser, proxy or shared computer keeps a copy.
+    Static files are answered by WhiteNoise before this runs; anonymous public pages keep their
+    caching."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]):
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        response = self.get_response(request)
+        user = getattr(request, "user", None)
+        if getattr(user, "is_authenticated", False) or request.headers.get("Authorization"):
+            if "no-store" not in response.get("Cache-Control", ""):
+                response["Cache-Control"] = "private, no-store"
+            response.headers.pop("Expires", None)
+        return response

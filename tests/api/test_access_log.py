@@ -66,7 +66,7 @@ def test_secret_query_values_are_redacted_in_the_access_log(uri: str) -> None:
 def test_other_atoms_and_headers_are_redacted_too() -> None:
     line = _log_line(
         f"/open311/v2/services.json?api_key={KEY}",
-        fmt='%(q)s %({query_string}e)s %({authorization}i)s %(f)s',
+        fmt="%(q)s %({query_string}e)s %({authorization}i)s %(f)s",
         Authorization=f"Bearer {KEY}",
     )
     assert KEY not in line and line.count("[redacted]") == 4
