@@ -68,9 +68,8 @@ class Forms(HTMLParser):
         elif tag == "select" and name:
             self._select = name
             fields.setdefault(name, "")
-        elif tag == "option" and self._select:
-            if not fields.get(self._select) or "selected" in a:
-                fields[self._select] = a.get("value") or ""
+        elif tag == "option" and self._select and (not fields.get(self._select) or "selected" in a):
+            fields[self._select] = a.get("value") or ""
 
     def handle_endtag(self, tag: str) -> None:
         if tag == "select":
