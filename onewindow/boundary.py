@@ -19,6 +19,7 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
+from django.core.exceptions import SuspiciousOperation
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -111,6 +112,9 @@ class InputBoundaryMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             field = _nul_field(request)
+        except SuspiciousOperation:
+            # too big, too many fields: the view's own handling answers (413 / 400 in the API)
+            return self.get_response(request)
         except MultiPartParserError:
             exc = Invalid(MULTIPART_MESSAGE, code="invalid_multipart", details={"__all__": ["multipart"]})
             return error_response(request, exc)

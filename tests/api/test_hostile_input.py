@@ -261,3 +261,14 @@ def test_model_saves_enforce_postgresql_lengths_and_nul(world: dict[str, Any]) -
     with pytest.raises(Invalid) as exc:
         r.save()
     assert exc.value.code == "invalid_characters"
+
+
+def test_an_oversized_form_body_is_still_the_api_413(clerk_api: dict[str, str], settings: Any) -> None:
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    r = Client().post(
+        "/api/v1/complaints",
+        "content=" + "x" * 5000,
+        content_type="application/x-www-form-urlencoded",
+        **clerk_api,
+    )
+    assert r.status_code == 413 and r.json()["error"]["code"] == "payload_too_large"
