@@ -87,9 +87,7 @@ def token_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
 @router.post("/tokens", response={201: TokenCreated, **ERRORS_AUTH}, summary="创建接口令牌（明文只返回一次）")
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     if getattr(request, "api_token", None) is not None:
-        raise Forbidden(
-            "不能用接口令牌创建新令牌，请登录后在页面上创建", code="token_cannot_mint"
-        )
+        raise Forbidden("不能用接口令牌创建新令牌，请登录后在页面上创建", code="token_cannot_mint")
     row, key = token_services.token_issue(
         actor=request.user,
         name=payload.name,
