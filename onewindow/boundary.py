@@ -19,7 +19,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 from urllib.parse import unquote_to_bytes
 
-from django.core.exceptions import SuspiciousOperation
+from django.conf import settings
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.db import models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
@@ -112,9 +113,17 @@ class InputBoundaryMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         try:
             field = _nul_field(request)
-        except SuspiciousOperation:
-            # too big, too many fields: the view's own handling answers (413 / 400 in the API)
-            return self.get_response(request)
+        except SuspiciousOperation as exc:
+            # Too big, too many fields. The body cannot be read a second time, so answer here as the
+            # API's handlers would (413 / 400); pages get Django's 400 for a SuspiciousOperation.
+            if not request.path.startswith(("/api/", "/open311/")):
+                raise
+            if isinstance(exc, RequestDataTooBig):
+                limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+                body = {"code": "payload_too_large", "message": "请求体过大", "details": {"max_bytes": limit}}
+                return JsonResponse({"error": body}, status=413)
+            body = {"code": "bad_request", "message": "请求格式有误", "details": {}}
+            return JsonResponse({"error": body}, status=400)
         except MultiPartParserError:
             exc = Invalid(MULTIPART_MESSAGE, code="invalid_multipart", details={"__all__": ["multipart"]})
             return error_response(request, exc)
