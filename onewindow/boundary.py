@@ -125,8 +125,8 @@ class InputBoundaryMiddleware:
             body = {"code": "bad_request", "message": "请求格式有误", "details": {}}
             return JsonResponse({"error": body}, status=400)
         except MultiPartParserError:
-            exc = Invalid(MULTIPART_MESSAGE, code="invalid_multipart", details={"__all__": ["multipart"]})
-            return error_response(request, exc)
+            broken = Invalid(MULTIPART_MESSAGE, code="invalid_multipart", details={"__all__": ["multipart"]})
+            return error_response(request, broken)
         if field is not None:
             return error_response(request, invalid_characters(field))
         return self.get_response(request)
