@@ -75,9 +75,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "onewindow.boundary.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
+    "onewindow.boundary.InputBoundaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -249,6 +251,15 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
+# Uploaded images (onewindow.files): pixel limit read from the header before decoding (a 4000 × 3000
+# phone photo is 12 million), and how many images this host decodes at once (across all processes).
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 25_000_000)
+UPLOAD_IMAGE_CONCURRENCY = env_int("UPLOAD_IMAGE_CONCURRENCY", 2)
+UPLOAD_IMAGE_WAIT_SECONDS = env_int("UPLOAD_IMAGE_WAIT_SECONDS", 30)
+# API tokens: lifetime of a token created without --days / "days" (0 = never expires).
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
+# Webhook URLs may point at loopback / private / link-local addresses only when this is on.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
 # Background work: huey, on a SQLite file by default, on Redis when REDIS_URL is set.
 REDIS_URL = env_str("REDIS_URL")

@@ -189,6 +189,11 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A bug: log it like Django does (and let the test client re-raise it), answer in the error shape."""
+    from onewindow.boundary import invalid_from_data_error
+
+    invalid = invalid_from_data_error(exc)  # the database refused NUL or an over-long value: 422
+    if invalid is not None:
+        return api.create_response(request, invalid.as_dict(), status=invalid.status)
     logger.error(
         "Internal Server Error: %s",
         request.path,

@@ -19,7 +19,7 @@ from ninja.responses import Status
 from onewindow.api import tokens as token_services
 from onewindow.api.models import ApiToken, IntegrationAccount
 from onewindow.api.schemas import ERRORS_AUTH, BodyIn, Page, paginate
-from onewindow.errors import Invalid
+from onewindow.errors import Forbidden, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
 from onewindow.org import access
@@ -86,6 +86,8 @@ def token_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS_AUTH}, summary="创建接口令牌（明文只返回一次）")
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
+    if getattr(request, "api_token", None) is not None:
+        raise Forbidden("不能用接口令牌创建新令牌，请登录后在页面上创建", code="token_cannot_mint")
     row, key = token_services.token_issue(
         actor=request.user,
         name=payload.name,

@@ -2,7 +2,10 @@
 
 Only the SHA-256 of a token is stored; the clear token is shown once. Every API request looks the
 token up again, so a revocation takes effect on the very next request. A read-only token may only
-call safe methods (GET/HEAD/OPTIONS); anything else is a 403 ``token_read_only``.
+call safe methods (GET/HEAD/OPTIONS); anything else is a 403 ``token_read_only``. A token without a
+stated lifetime expires after ``API_TOKEN_DEFAULT_DAYS`` (default 90; 0 = never). A request
+authenticated by a token cannot create tokens (403 ``token_cannot_mint``): a leaked token must not be
+able to outlive its own revocation or expiry.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import hashlib
 import secrets
 from typing import Any
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import AbstractBaseUser
 from django.db import transaction
@@ -25,6 +29,7 @@ from onewindow.org.access import Perm
 
 PREFIX = "ow_"
 MAX_DAYS = 3650
+DEFAULT_DAYS = 90
 
 
 def _hash(key: str) -> str:
@@ -34,6 +39,9 @@ def _hash(key: str) -> str:
 def _new_token(
     user: Any, *, name: str, days: int | None, read_only: bool, created_by: Any = None
 ) -> tuple[ApiToken, str]:
+    if days is None:
+        # a token without a stated lifetime lives API_TOKEN_DEFAULT_DAYS (0 = never expires)
+        days = int(getattr(settings, "API_TOKEN_DEFAULT_DAYS", DEFAULT_DAYS)) or None
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise Invalid("有效天数应在1到3650之间", code="invalid", details={"days": ["应在1到3650之间"]})
     account = IntegrationAccount.objects.filter(user=user).first()

@@ -43,8 +43,12 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
 
 def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:
     """Render ``template_name`` with ``context`` and return the PDF bytes."""
+    from PIL import ImageFile
     from weasyprint import HTML
 
+    # WeasyPrint turns truncated-image loading on for the whole process when it is imported; uploads
+    # (onewindow.files) must refuse truncated images, so it is switched off again.
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
     html = render_html(template_name, context)
     pdf = HTML(string=html, base_url=base_url, url_fetcher=_url_fetcher()).write_pdf()
     if pdf is None:  # pragma: no cover - write_pdf() without a target always returns bytes

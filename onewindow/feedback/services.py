@@ -675,7 +675,7 @@ def complaint_get_for_user(user: Any, number: str, *, lock: bool = False) -> Com
 def complaint_follow(number: str, check: str) -> Complaint:
     """The complainant's view: number + check code; a wrong code is the same 404 as an unknown number."""
     c = Complaint.objects.select_related("centre").filter(number=(number or "").strip()).first()
-    if c is None or not secrets.compare_digest(c.check_code, (check or "").strip()):
+    if c is None or not secrets.compare_digest(c.check_code.encode(), (check or "").strip().encode()):
         raise NotFound(COMPLAINT_NOT_FOUND, code="not_found")
     return c
 

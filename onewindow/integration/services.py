@@ -22,6 +22,7 @@ import urllib.error
 import urllib.request
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.db import transaction
@@ -91,7 +92,7 @@ def sign(secret: str, body: bytes) -> str:
 
 def verify(secret: str, body: bytes, header: str) -> bool:
     """What a receiver does (also used by our tests): constant-time check of the signature header."""
-    return hmac.compare_digest(sign(secret, body), header or "")
+    return hmac.compare_digest(sign(secret, body).encode(), (header or "").encode())
 
 
 class _NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -103,7 +104,14 @@ _opener = urllib.request.build_opener(_NoRedirect)
 
 
 def post_signed(url: str, body: bytes, headers: dict[str, str], timeout: float) -> int:
-    """POST ``body``; return the status code (raises ``OSError`` for network errors and timeouts)."""
+    """POST ``body``; return the status code (raises ``OSError`` for network errors and timeouts).
+
+    The host is checked again at delivery (its DNS may have changed since the subscription was made):
+    a loopback or private address is refused unless ``WEBHOOK_ALLOW_PRIVATE``."""
+    if not private_allowed():
+        address = private_address(url)
+        if address is not None:
+            raise OSError(f"webhook host resolves to a non-public address {address}")
     req = urllib.request.Request(url, data=body, method="POST")
     req.add_header("Content-Type", "application/json; charset=utf-8")
     req.add_header("User-Agent", "OneWindow-Webhook/1")
@@ -219,11 +227,46 @@ def _clean_types(event_types: Any) -> list[str]:
     return sorted({t.strip() for t in event_types})
 
 
+def private_address(url: str) -> str | None:
+    """The loopback / private / link-local / reserved address ``url``'s host is or resolves to, else
+    None. A host that does not resolve now is not judged here (delivery checks again)."""
+    import ipaddress
+    import socket
+    from urllib.parse import urlsplit
+
+    host = (urlsplit(url).hostname or "").strip("[]")
+    if not host:
+        return None
+    try:
+        infos = socket.getaddrinfo(host, None, proto=socket.IPPROTO_TCP)
+    except (OSError, UnicodeError):
+        return None
+    for info in infos:
+        ip = ipaddress.ip_address(str(info[4][0]).split("%", 1)[0])
+        mapped = getattr(ip, "ipv4_mapped", None)
+        ip = mapped or ip
+        if not ip.is_global or ip.is_multicast:
+            return str(ip)
+    return None
+
+
+def private_allowed() -> bool:
+    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False))
+
+
 def _clean_url(url: str) -> str:
     try:
         _url_validator(url)
     except ValidationError:
         raise Invalid("接收地址无效", code="invalid", details={"url": ["应为 http(s) 地址"]}) from None
+    if not private_allowed():
+        address = private_address(url)
+        if address is not None:
+            raise Invalid(
+                "接收地址不能指向本机、内网或链路本地地址",
+                code="webhook_url_private",
+                details={"url": [f"解析到 {address}（WEBHOOK_ALLOW_PRIVATE 未开启）"]},
+            )
     return url
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -71,14 +72,22 @@ class Row:
         self.days += other.days
 
 
+MONTH_RE = re.compile(r"^(\d{4})-(\d{1,2})$", re.ASCII)
+YEARS = range(1970, 2101)  # 9999-12 would overflow the month's end (a 500 before)
+
+
 def parse_month(value: str | None) -> dt.date:
     if not value:
         return timezone.localdate().replace(day=1)
+    m = MONTH_RE.match(value.strip())
     try:
-        y, m = value.split("-")[:2]
-        return dt.date(int(y), int(m), 1)
+        if m is None or int(m.group(1)) not in YEARS:
+            raise ValueError(value)
+        return dt.date(int(m.group(1)), int(m.group(2)), 1)
     except (ValueError, TypeError):
-        raise Invalid("月份格式应为 YYYY-MM", code="invalid", details={"month": [str(value)]}) from None
+        raise Invalid(
+            "月份格式应为 YYYY-MM（1970 至 2100 年）", code="invalid", details={"month": [str(value)[:20]]}
+        ) from None
 
 
 def _month_range(month: dt.date) -> tuple[dt.datetime, dt.datetime]:

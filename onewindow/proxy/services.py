@@ -263,6 +263,14 @@ def proxy_file_get(*, actor: Any, file_id: str) -> StoredFile:
 # --- entrustment (委托) ---------------------------------------------------------------------------
 
 
+def _may_attach(actor: Any, resident: Resident, *, name: str, phone: str) -> bool:
+    """An existing resident found by ID number may be attached when in the actor's jurisdiction, or
+    when the actor already knows the person: the same name and phone as on record."""
+    if resident.jurisdiction_id is not None and access.in_scope(actor, resident.jurisdiction):
+        return True
+    return resident.name == name and (resident.phone or "") == phone
+
+
 def _resident_from(actor: Any, data: dict[str, Any], village: Jurisdiction) -> Resident:
     if data.get("id"):
         from onewindow.org.selectors import resident_get
@@ -288,6 +296,11 @@ def _resident_from(actor: Any, data: dict[str, Any], village: Jurisdiction) -> R
         .order_by("pk")
         .first()
     )
+    if resident is not None and not _may_attach(actor, resident, name=name, phone=phone):
+        # A person outside the actor's jurisdiction, described with another name or phone: the same
+        # answer as a resident id outside the jurisdiction (resident_get), nothing of the stored person
+        # (name, phone) and no access to them. (A second record with that number cannot exist.)
+        raise NotFound("未找到该办事群众", code="unknown_resident")
     if resident is None:
         resident = Resident.objects.create(
             kind=kind,

@@ -168,7 +168,7 @@ def _own_number(actor: Any, phone: str) -> bool:
 
 def _get(appointment_id: int, code: str) -> Appointment:
     a = Appointment.objects.select_for_update(of=("self",)).filter(pk=appointment_id).order_by("pk").first()
-    if a is None or not secrets.compare_digest(a.code, (code or "").strip()):
+    if a is None or not secrets.compare_digest(a.code.encode(), (code or "").strip().encode()):
         raise NotFound("预约不存在或预约码不正确", code="not_found")
     return a
 

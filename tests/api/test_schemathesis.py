@@ -18,7 +18,7 @@ from typing import Any
 import pytest
 import schemathesis
 from django.core.wsgi import get_wsgi_application
-from hypothesis import HealthCheck, settings
+from hypothesis import HealthCheck, Phase, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
     content_type_conformance,
@@ -111,3 +111,60 @@ def test_the_token_reaches_authenticated_operations(clerk_headers: dict[str, str
     assert response.status_code == 200, response.text
     assert set(response.json()) == {"items", "count"}
     assert len(list(schema.get_all_operations())) >= 30
+
+
+# --- hostile strings -------------------------------------------------------------------------------
+# Every string of a generated POST body replaced by one hostile text: NUL (PostgreSQL refuses it in
+# text), 10,001 characters (over every column), emoji and Mongolian script. The answer must be a
+# documented 4xx in the error shape (``invalid_characters``, ``too_long``, ``invalid``…) or a success,
+# never a 5xx, on SQLite and on PostgreSQL.
+HOSTILE_TEXTS = ["a\x00b", "巴" * 10_001, "😀" * 300, "ᠮᠣᠩᠭᠣᠯ ᠪᠢᠴᠢᠭ"]
+
+
+def _inject(value: Any, text: str, target: int | None, counter: list[int]) -> Any:
+    """``value`` with its ``target``-th string leaf (all of them when ``target`` is None) replaced."""
+    if isinstance(value, str):
+        counter[0] += 1
+        return text if target is None or counter[0] - 1 == target else value
+    if isinstance(value, dict):
+        return {k: _inject(v, text, target, counter) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_inject(v, text, target, counter) for v in value]
+    return value
+
+
+def flatmap_body(ctx: Any, body: Any) -> Any:
+    from hypothesis import strategies as st
+
+    if not isinstance(body, dict | list):
+        return st.just(body)
+    # one string at a time (the others stay schema-valid, so the hostile text reaches the service),
+    # or all of them at once
+    targets = st.one_of(st.none(), st.integers(min_value=0, max_value=8))
+    return st.tuples(st.sampled_from(HOSTILE_TEXTS), targets).map(
+        lambda pair: _inject(body, pair[0], pair[1], [0])
+    )
+
+
+hostile = checked.include(method="POST")
+
+
+@hostile.hooks.apply(flatmap_body)
+@hostile.parametrize()
+@settings(
+    max_examples=max(4, MAX_EXAMPLES // 3),
+    deadline=None,
+    suppress_health_check=list(HealthCheck),
+    phases=[Phase.generate],
+)
+@pytest.mark.django_db
+def test_api_post_with_hostile_strings(case: schemathesis.Case, clerk_headers: dict[str, str]) -> None:
+    case.call_and_validate(
+        headers=clerk_headers,
+        checks=[
+            not_a_server_error,
+            status_code_conformance,
+            content_type_conformance,
+            response_schema_conformance,
+        ],
+    )

@@ -85,11 +85,13 @@ def test_every_api_write_with_a_token_is_audited_with_its_id(world: Any) -> None
     before = AuditEntry.objects.filter(action="api.write").count()
     api.get("/api/v1/cases", **bearer(key))
     assert AuditEntry.objects.filter(action="api.write").count() == before  # reads are not writes
-    r = api.post("/api/v1/tokens", {"name": "子令牌"}, content_type="application/json", **bearer(key))
-    assert r.status_code == 201
+    other, _other_key = token_create(username="clerk")
+    # (a token may not create tokens any more: token_cannot_mint; revoking one is a write it may do)
+    r = api.post(f"/api/v1/tokens/{other.pk}/revoke", **bearer(key))
+    assert r.status_code == 200
     entry = AuditEntry.objects.filter(action="api.write").latest("seq")
     assert entry.details["token_id"] == row.pk and entry.username == "clerk"
-    assert entry.obj == "POST /api/v1/tokens" and entry.result == "ok"
+    assert entry.obj == f"POST /api/v1/tokens/{other.pk}/revoke" and entry.result == "ok"
 
 
 def test_integration_account_scoped_and_read_only(world: Any, login: Any, today: Any) -> None:

@@ -23,6 +23,7 @@ def _env(data_dir: Path) -> dict[str, str]:
         ONEWINDOW_DATA_DIR=str(data_dir),
         PYTHONPATH=str(ROOT),
         WEBHOOK_TIMEOUT="5",
+        WEBHOOK_ALLOW_PRIVATE="1",  # the receiver listens on 127.0.0.1
         WEBHOOK_LEASE_SECONDS="6",
         LOG_LEVEL="WARNING",
     )
