@@ -18,7 +18,9 @@ class Command(BaseCommand):
         create = sub.add_parser("create", help="为用户创建令牌并打印（只显示一次）")
         create.add_argument("username")
         create.add_argument("--name", default="", help="用途说明")
-        create.add_argument("--days", type=int, default=None, help="有效天数（默认 API_TOKEN_DEFAULT_DAYS，即 90 天）")
+        create.add_argument(
+            "--days", type=int, default=None, help="有效天数（默认 API_TOKEN_DEFAULT_DAYS，即 90 天）"
+        )
         create.add_argument("--read-only", action="store_true", help="只读令牌（只能调用 GET 接口）")
         lst = sub.add_parser("list", help="列出令牌")
         lst.add_argument("username", nargs="?")
