@@ -56,6 +56,11 @@ TEMPLATES: dict[str, tuple[str, str]] = {
         "请您评价",
         "【一窗通办】您申请的「{item}」（编号 {number}）已办结。请对本次服务作出评价：{url}",
     ),
+    "appointment_calendar_cancelled": (
+        "预约已取消（节假日安排）",
+        "【一窗通办】{name}您好，按国务院公布的节假日安排，{centre} {date} {start} 不办公，"
+        "您的预约（预约码 {code}）已取消，请重新预约其他时段。",
+    ),
     "appointment_reminder": (
         "预约提醒",
         "【一窗通办】{name}您好，您已预约 {date} {start}—{end} 到{centre}办理业务，"
