@@ -175,7 +175,11 @@ class ContactOut(Schema):
 def contact_change(request: HttpRequest, payload: ContactIn) -> Any:
     account = services.require_account(request.user)
     account = services.resident_contact_change(
-        account=account, phone=payload.phone, code=payload.code, address=payload.address
+        account=account,
+        phone=payload.phone,
+        code=payload.code,
+        address=payload.address,
+        client=services.request_client(request),
     )
     return {"phone": mask_phone(account.phone), "phone_verified": True}
 

@@ -36,6 +36,14 @@ View = Callable[..., HttpResponse]
 ERROR_TEMPLATE = "portal/error.html"
 
 
+def _send_code(request: HttpRequest, ctx: dict[str, Any]) -> None:
+    """Send an SMS code to the phone typed in the form (limited per address and per number/address)."""
+    services.otp_rate_check(request)
+    services.otp_send(phone=ctx["v"]["phone"], client=services.request_client(request))
+    ctx["step"] = "code"
+    ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+
+
 def _safe_next(request: HttpRequest, default: str) -> str:
     target = request.POST.get("next") or request.GET.get("next") or ""
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
@@ -145,10 +153,7 @@ def contact(request: HttpRequest) -> HttpResponse:
         ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "address", "code")}
         try:
             if request.POST.get("action", "send") == "send":
-                services.otp_rate_check(request)
-                services.otp_send(phone=ctx["v"]["phone"])
-                ctx["step"] = "code"
-                ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+                _send_code(request, ctx)
             else:
                 ctx["step"] = "code"
                 services.resident_contact_change(
@@ -156,6 +161,7 @@ def contact(request: HttpRequest) -> HttpResponse:
                     phone=ctx["v"]["phone"],
                     code=ctx["v"]["code"],
                     address=ctx["v"]["address"] or None,
+                    client=services.request_client(request),
                 )
                 messages.success(request, "联系电话已更换并验证。以前办件的联系电话仍按当时所填。")
                 return HttpResponseRedirect(reverse("portal:my_cases"))
@@ -375,10 +381,7 @@ def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
             ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "code", "reason")}
             try:
                 if request.POST.get("action", "send") == "send":
-                    services.otp_rate_check(request)
-                    services.otp_send(phone=ctx["v"]["phone"])
-                    ctx["step"] = "code"
-                    ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+                    _send_code(request, ctx)
                 else:
                     ctx["step"] = "code"
                     services.window_bind_account(
@@ -387,6 +390,7 @@ def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
                         phone=ctx["v"]["phone"],
                         code=ctx["v"]["code"],
                         reason=ctx["v"]["reason"],
+                        client=services.request_client(request),
                     )
                     messages.success(request, "已核验本人并绑定网上账号，并记入审计日志。")
                     return HttpResponseRedirect(reverse("org:resident_detail", args=[obj.pk]))

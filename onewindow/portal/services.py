@@ -317,7 +317,7 @@ def account_bind_real_name(
 
 
 def window_bind_account(
-    *, actor: Any, resident_pk: int, phone: str, code: str, reason: str
+    *, actor: Any, resident_pk: int, phone: str, code: str, reason: str, client: str = ""
 ) -> ResidentAccount:
     """窗口核验: the person is at a window with their ID card; staff whose jurisdiction covers the
     resident bind the person's portal account (the one logged in with ``phone``) to the record. The
@@ -339,7 +339,7 @@ def window_bind_account(
     account = ResidentAccount.objects.filter(phone_index=index).first()
     if account is None:
         raise NotFound("该手机号尚未在网上注册，请群众先用手机号登录一次", code="unknown_account")
-    _check_code(phone, code)  # outside the write transaction: a wrong attempt stays counted
+    _check_code(phone, code, client)  # outside the write transaction: a wrong attempt stays counted
     with transaction.atomic():
         account = ResidentAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
         resident = Resident.objects.select_for_update(of=("self",)).get(pk=resident_pk)
@@ -369,7 +369,7 @@ def window_bind_account(
 
 
 def resident_contact_change(
-    *, account: ResidentAccount, phone: str, code: str, address: str | None = None
+    *, account: ResidentAccount, phone: str, code: str, address: str | None = None, client: str = ""
 ) -> ResidentAccount:
     """The resident changes the contact phone (and address) of their own record: the NEW phone is
     proved by the SMS code sent to it (``otp_send(phone=new)``), then it becomes the record's phone,
@@ -389,7 +389,7 @@ def resident_contact_change(
             raise Invalid("地址不能超过200字", code="invalid", details={"address": ["过长"]})
     # the code went to the NEW phone: the resident holds it (checked outside the write transaction,
     # so a wrong attempt stays counted)
-    _check_code(new_phone, code)
+    _check_code(new_phone, code, client)
     with transaction.atomic():
         account = ResidentAccount.objects.select_for_update(of=("self",)).get(pk=account.pk)
         resident = Resident.objects.select_for_update(of=("self",)).get(pk=account.resident_id or 0)
