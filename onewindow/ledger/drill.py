@@ -1,0 +1,257 @@
+"""Drill-down (穿透查询): the cases (or ratings) behind a dashboard figure.
+
+A figure's list uses the same definition as the rollup measure it explains (see ``rollup.py``), so
+its count equals the number shown:
+
+- ``received`` 收件: cases whose first timeline entry falls in the period;
+- ``proxy`` 代办收件: of those, the proxy-channel cases (the numerator of 代办占比);
+- ``accepted`` 受理: cases accepted (accept / supplement / deemed acceptance) in the period;
+- ``decided`` 办结: cases approved or denied in the period;
+- ``on_time`` / ``late`` 按时 / 超期办结: of those, decided on or before / after the deadline;
+- ``overdue`` 超期未办结: open cases on the clock (or suspended) past their deadline today, any period;
+- ``ratings`` 有效评价, ``good`` 好评 (levels 3–5), ``bad`` 差评 (levels 1–2): ratings given in the period,
+  voided ones excluded (the rows are ratings: a case can be rated once per channel).
+
+Scope: cases accepted at a centre of the jurisdiction's subtree (``exact``: of the jurisdiction
+itself, the "本级" row), optionally one centre, one item, one domain — the rollup's attribution.
+The jurisdiction itself must be in the viewer's scope (``selectors.jurisdiction_for``: else 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from onewindow.errors import Invalid, NotFound
+from onewindow.org.models import Centre, Jurisdiction
+
+CASE_FIGURES: dict[str, str] = {
+    "received": "收件",
+    "proxy": "代办收件",
+    "accepted": "受理",
+    "decided": "办结",
+    "on_time": "按时办结",
+    "late": "超期办结",
+    "overdue": "超期未办结",
+}
+RATING_FIGURES: dict[str, str] = {
+    "ratings": "有效评价",
+    "good": "好评（基本满意及以上）",
+    "bad": "差评（不满意、非常不满意）",
+}
+FIGURES = {**CASE_FIGURES, **RATING_FIGURES}
+RATING_LEVELS = {"ratings": (1, 2, 3, 4, 5), "good": (3, 4, 5), "bad": (1, 2)}
+ACCEPT_ACTIONS = ("accept", "supplement", "deemed_accept")
+
+
+@dataclass
+class Scope:
+    figure: str
+    j: Jurisdiction
+    date_from: dt.date
+    date_to: dt.date
+    domain: str | None = None
+    centre: Centre | None = None
+    item: str | None = None
+    exact: bool = False
+
+    @property
+    def label(self) -> str:
+        return FIGURES[self.figure]
+
+    @property
+    def is_rating(self) -> bool:
+        return self.figure in RATING_FIGURES
+
+
+def parse_figure(raw: str | None) -> str:
+    figure = (raw or "").strip()
+    if figure not in FIGURES:
+        raise Invalid(
+            f"指标应为 {'、'.join(FIGURES)} 之一",
+            code="invalid",
+            details={"figure": list(FIGURES)},
+        )
+    return figure
+
+
+def centre_in(j: Jurisdiction, code: str | None) -> Centre | None:
+    """The centre ``code`` if it lies in ``j``'s subtree (the viewer's scope), else 404."""
+    if not code:
+        return None
+    centre = Centre.objects.select_related("jurisdiction").filter(code=code).first()
+    if centre is None or not centre.jurisdiction.path.startswith(j.path):
+        raise NotFound(f"服务中心 {code} 不存在", code="not_found")
+    return centre
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _place_q(s: Scope, prefix: str) -> Q:
+    if s.centre is not None:
+        return Q(**{f"{prefix}centre": s.centre})
+    if s.exact:
+        return Q(**{f"{prefix}centre__jurisdiction": s.j})
+    return Q(**{f"{prefix}centre__jurisdiction__path__startswith": s.j.path})
+
+
+def case_rows(s: Scope) -> QuerySet[Any]:
+    """The cases behind a case figure (distinct cases, newest first)."""
+    from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent
+
+    place = _place_q(s, "") if s.centre is not None or s.exact else Q(centre_path__startswith=s.j.path)
+    qs = Case.objects.filter(place)
+    if s.domain:
+        qs = qs.filter(item_version__domain__code=s.domain)
+    if s.item:
+        qs = qs.filter(item__code=s.item)
+    if s.figure == "overdue":
+        qs = qs.filter(state__in=[*CLOCK_STATES, "suspended"], deadline__lt=timezone.localdate())
+    else:
+        events = CaseEvent.objects.filter(
+            at__gte=_start_of(s.date_from), at__lt=_start_of(s.date_to + dt.timedelta(days=1))
+        )
+        if s.figure in {"received", "proxy"}:
+            events = events.filter(seq=1)
+            if s.figure == "proxy":
+                qs = qs.filter(channel="proxy")
+        elif s.figure == "accepted":
+            events = events.filter(action__in=ACCEPT_ACTIONS, state_to="accepted")
+        else:  # decided, on_time, late
+            events = events.filter(
+                Q(action="approve", state_to="approved") | Q(action="deny", state_to="denied")
+            )
+            if s.figure != "decided":
+                day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+                events = events.annotate(local_day=day)
+                late = Q(case__deadline__isnull=False, local_day__gt=F("case__deadline"))
+                events = events.filter(late) if s.figure == "late" else events.exclude(late)
+        qs = qs.filter(pk__in=events.values("case_id"))
+    return qs.select_related("item_version", "centre", "queue_department").order_by("-received_at", "-pk")
+
+
+def rating_rows(s: Scope) -> QuerySet[Any]:
+    """The valid ratings behind a rating figure, newest first."""
+    from onewindow.feedback.models import Rating
+
+    qs = Rating.objects.filter(
+        _place_q(s, ""),
+        voided=False,
+        level__in=RATING_LEVELS[s.figure],
+        created_at__gte=_start_of(s.date_from),
+        created_at__lt=_start_of(s.date_to + dt.timedelta(days=1)),
+    )
+    if s.domain:
+        qs = qs.filter(case__item_version__domain__code=s.domain)
+    if s.item:
+        qs = qs.filter(Q(case__item__code=s.item) | Q(case__isnull=True, item__code=s.item))
+    return qs.select_related("case__item_version", "centre", "item").order_by("-created_at", "-pk")
+
+
+def rows(s: Scope) -> QuerySet[Any]:
+    return rating_rows(s) if s.is_rating else case_rows(s)
+
+
+# --- presentation --------------------------------------------------------------------------------
+
+
+CASE_HEADERS = ["办件编号", "事项", "申请人", "渠道", "受理中心", "状态", "收件时间", "办结期限"]
+RATING_HEADERS = ["评价时间", "评价等级", "评价渠道", "办件编号", "事项", "服务中心"]
+
+
+def _fmt(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _item_name(rating: Any) -> str:
+    if rating.case_id:
+        return str(rating.case.item_version.name)
+    if rating.item_id:
+        return str(rating.item.code)
+    return ""
+
+
+def row_cells(s: Scope, obj: Any) -> list[str]:
+    """One list row, personal data masked (the applicant's name only, masked for a person)."""
+    if s.is_rating:
+        return [
+            _fmt(obj.created_at),
+            str(obj.get_level_display()),
+            str(obj.get_channel_display()),
+            obj.case.number if obj.case_id else "",
+            _item_name(obj),
+            obj.centre.name,
+        ]
+    return [
+        obj.number,
+        str(obj.item_version.name),
+        obj.applicant_masked_name,
+        str(obj.get_channel_display()),
+        obj.centre.name,
+        str(obj.get_state_display()),
+        _fmt(obj.received_at),
+        obj.deadline.isoformat() if obj.deadline else "",
+    ]
+
+
+def headers(s: Scope) -> list[str]:
+    return RATING_HEADERS if s.is_rating else CASE_HEADERS
+
+
+def describe(s: Scope) -> str:
+    parts = [f"{s.j.name}{'（本级）' if s.exact else ''}"]
+    if s.centre is not None:
+        parts.append(s.centre.name)
+    if s.item:
+        parts.append(f"事项 {s.item}")
+    if s.domain:
+        parts.append(f"领域 {s.domain}")
+    if s.figure == "overdue":
+        parts.append(f"截至 {timezone.localdate():%Y-%m-%d}")
+    else:
+        parts.append(f"{s.date_from:%Y-%m-%d} 至 {s.date_to:%Y-%m-%d}")
+    return "，".join(parts)
+
+
+def _safe(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def xlsx(s: Scope) -> tuple[bytes, int]:
+    """The whole list as a workbook (headers, one row per case/rating, a 合计 row) and its count."""
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.title = s.label[:31]
+    ws.append(headers(s))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    n = 0
+    for obj in rows(s).iterator(chunk_size=2000):
+        ws.append([_safe(v) for v in row_cells(s, obj)])
+        n += 1
+    ws.append(["合计", f"{n} 件"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 24
+    ws.freeze_panes = "A2"
+    info = wb.create_sheet("说明")
+    for line in [
+        ("指标", s.label),
+        ("范围", describe(s)),
+        ("件数", n),
+        ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ]:
+        info.append(list(line))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), n
