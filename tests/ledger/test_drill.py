@@ -140,3 +140,42 @@ def test_bad_drill_parameters_are_clear_messages(data: dict[str, Any], login: An
     assert r.status_code == 422 and "日期格式" in r.content.decode()
     r = c.get("/ledger/cases/", {"figure": "received", "centre": "NOPE"})
     assert r.status_code == 404
+
+
+def test_local_day_boundaries_and_voided_ratings(
+    ledger_world: dict[str, Any], clock: Any, login: Any
+) -> None:
+    """A decision at 00:00 Beijing time is the next day's (and late when the deadline was the day
+    before), whatever the database's time zone; a voided rating is in no rating list."""
+    from onewindow import signals
+    from onewindow.feedback.models import Rating
+
+    clock.set_day(dt.date(2026, 9, 1))
+    a, b = intake(), intake()
+    assert a.deadline == dt.date(2026, 9, 15)
+    clock.set_day(dt.date(2026, 9, 15), hour=23)
+    act("reviewer", a, "approve")
+    clock.set_day(dt.date(2026, 9, 16), hour=0)
+    act("reviewer", b, "approve")
+    act("reviewer", b, "ready")
+    act("clerk", b, "deliver", to="window", signed_by="巴特尔")
+    bad = feedback.rating_submit(number=b.number, check="002X", level=1, channel="online")
+    feedback.rating_submit(number=b.number, check="002X", level=4, channel="window")
+    bad.voided = True
+    bad.save(update_fields=["voided"])
+    signals.rating_changed.send(sender=Rating, rating=bad, action="voided")
+    clock.set_day(dt.date(2026, 9, 30))
+    c = login("supervisor")
+    for day, expect in (("2026-09-15", {"kpi-decided": 1, "kpi-late": 0}), ("2026-09-16", {"kpi-late": 1})):
+        found = {
+            k: (h, n) for k, h, n in numbers(c.get("/ledger/", {"from": day, "to": day}).content.decode())
+        }
+        for key, n in expect.items():
+            assert found[key][1] == n, (day, key)
+        for key, (href, n) in found.items():
+            assert listed(c, href) == n, (day, key)
+    found = {k: (h, n) for k, h, n in numbers(c.get("/ledger/", {"from": "2026-09-01"}).content.decode())}
+    assert found["kpi-ratings"][1] == 1 and found["kpi-bad"][1] == 0
+    assert listed(c, found["kpi-ratings"][0]) == 1 and listed(c, found["kpi-bad"][0]) == 0
+    on_time = listed(c, found["kpi-decided"][0].replace("figure=decided", "figure=on_time"))
+    assert on_time == 1
