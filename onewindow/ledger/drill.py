@@ -9,6 +9,9 @@ its count equals the number shown:
 - ``decided`` 办结: cases approved or denied in the period;
 - ``on_time`` / ``late`` 按时 / 超期办结: of those, decided on or before / after the deadline;
 - ``overdue`` 超期未办结: open cases on the clock (or suspended) past their deadline today, any period;
+- ``complaints`` / ``complaints_closed`` / ``complaints_late`` 投诉建议受理 / 办结 / 超期办结: by the
+  complaint's own jurisdiction, created / closed in the period;
+- ``proxy_requests`` 代办登记: proxy requests registered in the period in a village of the subtree;
 - ``ratings`` 有效评价, ``good`` 好评 (levels 3–5), ``bad`` 差评 (levels 1–2): ratings given in the period,
   voided ones excluded (the rows are ratings: a case can be rated once per channel).
 
@@ -47,7 +50,13 @@ RATING_FIGURES: dict[str, str] = {
     "good": "好评（基本满意及以上）",
     "bad": "差评（不满意、非常不满意）",
 }
-FIGURES = {**CASE_FIGURES, **RATING_FIGURES}
+OTHER_FIGURES: dict[str, str] = {
+    "complaints": "投诉建议受理",
+    "complaints_closed": "投诉建议办结",
+    "complaints_late": "投诉建议超期办结",
+    "proxy_requests": "代办登记",
+}
+FIGURES = {**CASE_FIGURES, **RATING_FIGURES, **OTHER_FIGURES}
 RATING_LEVELS = {"ratings": (1, 2, 3, 4, 5), "good": (3, 4, 5), "bad": (1, 2)}
 ACCEPT_ACTIONS = ("accept", "supplement", "deemed_accept")
 
@@ -70,6 +79,14 @@ class Scope:
     @property
     def is_rating(self) -> bool:
         return self.figure in RATING_FIGURES
+
+    @property
+    def kind(self) -> str:
+        if self.figure in CASE_FIGURES:
+            return "case"
+        if self.is_rating:
+            return "rating"
+        return "proxy" if self.figure == "proxy_requests" else "complaint"
 
 
 def parse_figure(raw: str | None) -> str:
@@ -158,15 +175,73 @@ def rating_rows(s: Scope) -> QuerySet[Any]:
     return qs.select_related("case__item_version", "centre", "item").order_by("-created_at", "-pk")
 
 
+def _in_period(field: str, s: Scope) -> Q:
+    return Q(
+        **{
+            f"{field}__gte": _start_of(s.date_from),
+            f"{field}__lt": _start_of(s.date_to + dt.timedelta(days=1)),
+        }
+    )
+
+
+def complaint_rows(s: Scope) -> QuerySet[Any]:
+    """Complaints of the jurisdiction (its own ``jurisdiction``, as the rollup attributes them):
+    received = created in the period; closed / late = closed in the period (late: ``rollup``'s rule).
+    They carry no item or domain: with either filter the list is empty, like the figure."""
+    from onewindow.feedback.models import Complaint
+    from onewindow.ledger import rollup
+
+    if s.centre is not None:
+        place = Q(centre=s.centre)
+    elif s.exact:
+        place = Q(jurisdiction=s.j)
+    else:
+        place = Q(jurisdiction__path__startswith=s.j.path)
+    qs = Complaint.objects.filter(place)
+    if s.domain or s.item:
+        qs = qs.none()
+    if s.figure == "complaints":
+        qs = qs.filter(_in_period("created_at", s))
+    else:
+        qs = qs.filter(_in_period("closed_at", s))
+        if s.figure == "complaints_late":
+            cal = rollup._Calendar()
+            late = [
+                c.pk for c in qs.only("pk", "created_at", "closed_at") if rollup.complaint_is_late(c, cal)
+            ]
+            qs = qs.filter(pk__in=late)
+    return qs.select_related("centre", "jurisdiction").order_by("-created_at", "-pk")
+
+
+def proxy_rows(s: Scope) -> QuerySet[Any]:
+    """Proxy requests registered in the period in a village of the jurisdiction (no centre, no domain
+    in the rollup: with either filter the list is empty, like the figure)."""
+    from onewindow.proxy.models import ProxyRequest
+
+    place = Q(village=s.j) if s.exact else Q(village__path__startswith=s.j.path)
+    qs = ProxyRequest.objects.filter(place, _in_period("created_at", s))
+    if s.domain or s.centre is not None:
+        qs = qs.none()
+    if s.item:
+        qs = qs.filter(item__code=s.item)
+    return qs.select_related("village", "item", "case").order_by("-created_at", "-pk")
+
+
 def rows(s: Scope) -> QuerySet[Any]:
-    return rating_rows(s) if s.is_rating else case_rows(s)
+    return {"case": case_rows, "rating": rating_rows, "complaint": complaint_rows, "proxy": proxy_rows}[
+        s.kind
+    ](s)
 
 
 # --- presentation --------------------------------------------------------------------------------
 
 
-CASE_HEADERS = ["办件编号", "事项", "申请人", "渠道", "受理中心", "状态", "收件时间", "办结期限"]
-RATING_HEADERS = ["评价时间", "评价等级", "评价渠道", "办件编号", "事项", "服务中心"]
+HEADERS = {
+    "case": ["办件编号", "事项", "申请人", "渠道", "受理中心", "状态", "收件时间", "办结期限"],
+    "rating": ["办件编号", "评价时间", "评价等级", "评价渠道", "事项", "服务中心"],
+    "complaint": ["编号", "类别", "来源", "状态", "所属区域", "服务中心", "登记时间", "办结时间"],
+    "proxy": ["代办编号", "事项", "嘎查村", "状态", "登记时间", "办件编号"],
+}
 
 
 def _fmt(value: dt.datetime | None) -> str:
@@ -182,15 +257,36 @@ def _item_name(rating: Any) -> str:
 
 
 def row_cells(s: Scope, obj: Any) -> list[str]:
-    """One list row, personal data masked (the applicant's name only, masked for a person)."""
-    if s.is_rating:
+    """One list row, personal data masked (the applicant's name only, masked for a person; no
+    complaint text, no resident of a proxy request)."""
+    if s.kind == "rating":
         return [
+            obj.case.number if obj.case_id else "",
             _fmt(obj.created_at),
             str(obj.get_level_display()),
             str(obj.get_channel_display()),
-            obj.case.number if obj.case_id else "",
             _item_name(obj),
             obj.centre.name,
+        ]
+    if s.kind == "complaint":
+        return [
+            obj.number,
+            str(obj.get_category_display()),
+            str(obj.get_source_display()),
+            str(obj.get_state_display()),
+            obj.jurisdiction.name,
+            obj.centre.name if obj.centre_id else "",
+            _fmt(obj.created_at),
+            _fmt(obj.closed_at),
+        ]
+    if s.kind == "proxy":
+        return [
+            obj.number,
+            obj.item.code,
+            obj.village.name,
+            str(obj.get_state_display()),
+            _fmt(obj.created_at),
+            obj.case.number if obj.case_id else "",
         ]
     return [
         obj.number,
@@ -204,8 +300,21 @@ def row_cells(s: Scope, obj: Any) -> list[str]:
     ]
 
 
+def row_link(s: Scope, obj: Any) -> str:
+    """Where the first cell of a row leads (the page the viewer may open), or ''."""
+    from django.urls import reverse
+
+    if s.kind == "case":
+        return reverse("cases:detail", args=[obj.number])
+    if s.kind == "rating":
+        return reverse("cases:detail", args=[obj.case.number]) if obj.case_id else ""
+    if s.kind == "complaint":
+        return reverse("feedback:complaint", args=[obj.number])
+    return reverse("proxy:detail", args=[obj.pk])
+
+
 def headers(s: Scope) -> list[str]:
-    return RATING_HEADERS if s.is_rating else CASE_HEADERS
+    return HEADERS[s.kind]
 
 
 def describe(s: Scope) -> str:

@@ -200,7 +200,21 @@ def _links(f: dict[str, Any], figures: tuple[str, ...], **extra: Any) -> dict[st
     return {fig: drill_url(f, fig, **extra) for fig in figures}
 
 
-CASE_LINKS = ("received", "accepted", "decided", "on_time", "late", "proxy", "ratings", "good", "bad")
+CASE_LINKS = (
+    "received",
+    "accepted",
+    "decided",
+    "on_time",
+    "late",
+    "proxy",
+    "ratings",
+    "good",
+    "bad",
+    "complaints",
+    "complaints_closed",
+    "complaints_late",
+    "proxy_requests",
+)
 
 
 def _add_drill_links(context: dict[str, Any], f: dict[str, Any]) -> None:
@@ -258,7 +272,7 @@ def drill_cases(request: HttpRequest) -> HttpResponse:
         "scope_text": drill.describe(s),
         "headers": drill.headers(s),
         "page": page,
-        "rows": [(obj, drill.row_cells(s, obj)) for obj in page.object_list],
+        "rows": [(drill.row_link(s, obj), drill.row_cells(s, obj)) for obj in page.object_list],
         "query": query,
         "back": f"{reverse('ledger:dashboard')}?{_query(back)}",
     }

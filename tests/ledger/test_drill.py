@@ -11,8 +11,11 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
+from onewindow import signals
 from onewindow.feedback import services as feedback
-from tests.cases.conftest import act, intake
+from onewindow.feedback.models import Complaint
+from tests.cases.conftest import act, intake, user
+from tests.ledger.conftest import TZ
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +33,10 @@ def data(ledger_world: dict[str, Any], clock: Any) -> dict[str, Any]:
     intake(materials=[{"code": "M01", "provided": True}])  # correction notice: received, not accepted
     intake(actor=ledger_world["chief"].user, centre="C-B")
     overdue = intake()
+    feedback.complaint_submit(category="complaint", content="排队太久", centre="C-A")
+    feedback.complaint_submit(category="suggestion", content="增加周末窗口", centre="C-A")
+    closed = feedback.complaint_submit(category="complaint", content="态度不好", centre="C-B")
+    _proxy_request()
     clock.set_day(dt.date(2026, 9, 4))
     act("reviewer", c1, "approve")
     act("reviewer", c1, "ready")
@@ -39,8 +46,28 @@ def data(ledger_world: dict[str, Any], clock: Any) -> dict[str, Any]:
     feedback.rating_submit(number=c1.number, check="002X", level=2, channel="sms")
     clock.set_day(dt.date(2026, 10, 20))
     act("reviewer", c2, "deny", reason="条件不符", basis="《最低生活保障审核确认办法》第十条")
+    clock.set_day(dt.date(2026, 10, 30))
+    # closed after 43 working days (> LEDGER_COMPLAINT_DAYS): late
+    closed.state, closed.closed_at = "closed", dt.datetime(2026, 10, 30, 9, tzinfo=TZ)
+    closed.save()
+    signals.complaint_event.send(sender=Complaint, complaint=closed, action="closed")
     clock.set_day(dt.date(2026, 10, 31))
     return {**ledger_world, "c1": c1, "c2": c2, "overdue": overdue}
+
+
+def _proxy_request() -> None:
+    """A village agent registers a proxy request through the API (as the tablet does)."""
+    from django.test import Client
+
+    from tests.conftest import otp_verify_session
+    from tests.proxy.conftest import Api, entrust
+    from tests.proxy.test_api import intake as proxy_intake
+
+    c = Client()
+    c.force_login(user("agent"))
+    otp_verify_session(c, user("agent"))
+    agent = Api(c)
+    assert proxy_intake(agent, entrust(agent).json()["id"]).status_code == 201
 
 
 def numbers(html: str) -> list[tuple[str, str, int]]:
@@ -78,6 +105,8 @@ def test_every_dashboard_number_leads_to_as_many_cases(data: dict[str, Any], log
     assert by_id["kpi-late"][1] == 1
     assert by_id["kpi-proxy"][1] == 1
     assert by_id["kpi-good"][1] == 2 and by_id["kpi-bad"][1] == 1 and by_id["kpi-ratings"][1] == 3
+    assert by_id["kpi-complaints"][1] == 3 and by_id["kpi-complaints-closed"][1] == 1
+    assert by_id["kpi-complaints-late"][1] == 1 and by_id["kpi-proxy-requests"][1] == 1
     assert by_id["overdue-count"][1] == 2  # 甲镇 and 乙苏木 each have one
     assert len(found) > 20  # the KPI tiles and every row of the township / centre / item tables
     for _key, href, n in found:
@@ -108,6 +137,8 @@ def test_ranking_numbers_lead_to_cases(data: dict[str, Any], login: Any) -> None
     html = c.get("/ledger/ranking/", PERIOD).content.decode()
     found = numbers(html)
     assert sorted(n for k, _h, n in found if k == "received") == [0, 0, 1, 4]
+    assert sorted(n for k, _h, n in found if k == "complaints") == [0, 0, 1, 2]
+    assert sorted(n for k, _h, n in found if k == "proxy_requests") == [0, 0, 1, 1]  # 甲一嘎查 and 甲镇
     for _key, href, n in found:
         assert listed(c, href) == n, href
 
