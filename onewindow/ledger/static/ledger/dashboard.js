@@ -22,18 +22,18 @@
       t.setOption({
         tooltip: { trigger: "axis", axisPointer: { type: "shadow" } },
         legend: { data: ["收件", "办结", "超期办结"] },
-        grid: { left: 40, right: 16, bottom: 56, top: 36, containLabel: true },
+        grid: { left: 16, right: 16, bottom: 8, top: 36, containLabel: true },
         xAxis: {
           type: "category",
           data: data.trend.labels.map(shortLabel),
           axisTick: { alignWithLabel: true },
-          axisLabel: { rotate: n > 12 ? 45 : 0, interval: n > 31 ? Math.ceil(n / 31) - 1 : 0, fontSize: 11 }
+          axisLabel: { rotate: n > 12 ? 45 : 0, interval: n > 16 ? Math.ceil(n / 16) - 1 : 0, fontSize: 11 }
         },
         yAxis: { type: "value", minInterval: 1 },
         series: [
-          { name: "收件", type: "bar", data: data.trend.received },
-          { name: "办结", type: "bar", data: data.trend.decided },
-          { name: "超期办结", type: "bar", data: data.trend.late }
+          { name: "收件", type: "bar", barMaxWidth: 14, data: data.trend.received },
+          { name: "办结", type: "bar", barMaxWidth: 14, data: data.trend.decided },
+          { name: "超期办结", type: "bar", barMaxWidth: 14, data: data.trend.late }
         ]
       });
       charts.push(t);
