@@ -57,6 +57,22 @@ OTHER_FIGURES: dict[str, str] = {
     "proxy_requests": "代办登记",
 }
 FIGURES = {**CASE_FIGURES, **RATING_FIGURES, **OTHER_FIGURES}
+DEFINITIONS: dict[str, str] = {
+    "received": "统计期间内登记收件的办件（含待受理、补正、不予受理）",
+    "proxy": "统计期间内收件、渠道为帮办代办的办件（代办占比的分子）",
+    "accepted": "统计期间内受理（含补正后受理、逾期视为受理）的办件",
+    "decided": "统计期间内作出准予或不予许可决定的办件",
+    "on_time": "统计期间内办结、决定日不晚于办结期限的办件",
+    "late": "统计期间内办结、决定日晚于办结期限的办件",
+    "overdue": "截至今天已过办结期限仍未办结（审查中或中止）的办件，不受统计期间限制",
+    "ratings": "统计期间内的有效评价（不含已作废评价），每个评价渠道一条",
+    "good": "统计期间内评价等级为非常满意、满意、基本满意的有效评价",
+    "bad": "统计期间内评价等级为不满意、非常不满意的有效评价",
+    "complaints": "统计期间内登记的投诉建议（按所属区域）",
+    "complaints_closed": "统计期间内办结的投诉建议",
+    "complaints_late": "统计期间内办结、但超过办理期限的投诉建议",
+    "proxy_requests": "统计期间内代办员登记的代办申请（按嘎查村）",
+}
 RATING_LEVELS = {"ratings": (1, 2, 3, 4, 5), "good": (3, 4, 5), "bad": (1, 2)}
 ACCEPT_ACTIONS = ("accept", "supplement", "deemed_accept")
 
@@ -75,6 +91,10 @@ class Scope:
     @property
     def label(self) -> str:
         return FIGURES[self.figure]
+
+    @property
+    def definition(self) -> str:
+        return DEFINITIONS[self.figure]
 
     @property
     def is_rating(self) -> bool:
@@ -356,6 +376,7 @@ def xlsx(s: Scope) -> tuple[bytes, int]:
     info = wb.create_sheet("说明")
     for line in [
         ("指标", s.label),
+        ("口径", s.definition),
         ("范围", describe(s)),
         ("件数", n),
         ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
