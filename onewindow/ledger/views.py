@@ -222,6 +222,16 @@ def _add_drill_links(context: dict[str, Any], f: dict[str, Any]) -> None:
     from onewindow.catalog.models import Item
 
     context["links"] = {**_links(f, CASE_LINKS), "overdue": drill_url(f, "overdue")}
+    trend = context["chart"]["trend"]
+    trend["urls"] = {fig: [] for fig in ("received", "decided", "late")}
+    for key in trend["labels"]:  # a day "YYYY-MM-DD" or a month "YYYY-MM", clipped to the period
+        first = dt.date.fromisoformat(key if len(key) == 10 else f"{key}-01")
+        last = first
+        if len(key) == 7:  # the month's last day
+            last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        bar = {**f, "from": max(first, f["from"]), "to": min(last, f["to"])}
+        for fig, urls in trend["urls"].items():
+            urls.append(drill_url(bar, fig))
     t = context["totals"]
     context["rating_counts"] = {
         "good": t["rating_3"] + t["rating_4"] + t["rating_5"],

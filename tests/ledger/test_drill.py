@@ -210,3 +210,22 @@ def test_local_day_boundaries_and_voided_ratings(
     assert listed(c, found["kpi-ratings"][0]) == 1 and listed(c, found["kpi-bad"][0]) == 0
     on_time = listed(c, found["kpi-decided"][0].replace("figure=decided", "figure=on_time"))
     assert on_time == 1
+
+
+def test_trend_bars_lead_to_their_days_and_months(data: dict[str, Any], login: Any) -> None:
+    from tests.ledger.test_views import chart_data
+
+    c = login("supervisor")
+    for period, first in ((PERIOD, "2026-09-01"), ({"from": "2026-06-15", "to": "2026-10-31"}, "2026-06")):
+        trend = chart_data(c.get("/ledger/", period).content.decode())["trend"]
+        assert trend["labels"][0] == first
+        checked = 0
+        for fig in ("received", "decided", "late"):
+            assert len(trend["urls"][fig]) == len(trend["labels"])
+            for n, url in zip(trend[fig], trend["urls"][fig], strict=True):
+                if n or checked < 3:  # every non-empty bar, and a few empty ones
+                    assert listed(c, url) == n, url
+                    checked += 1
+        assert sum(trend["received"]) == 5
+    # the first month bar of a period starting mid-month covers only the period's days
+    assert "from=2026-06-15&to=2026-06-30" in trend["urls"]["received"][0]

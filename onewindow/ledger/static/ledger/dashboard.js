@@ -36,6 +36,11 @@
           { name: "超期办结", type: "bar", barMaxWidth: 14, data: data.trend.late }
         ]
       });
+      // a bar opens the cases behind it (that day's / month's 收件, 办结 or 超期办结)
+      t.on("click", function (params) {
+        var urls = data.trend.urls && data.trend.urls[["received", "decided", "late"][params.seriesIndex]];
+        if (urls && urls[params.dataIndex]) { window.location.href = urls[params.dataIndex]; }
+      });
       charts.push(t);
     }
     var childEl = document.getElementById("chart-children");
