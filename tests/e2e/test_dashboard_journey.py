@@ -157,6 +157,27 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
         rows = list(ws.iter_rows(values_only=True))
         assert rows[0][0] == "办件编号" and rows[-1] == ("合计", "2 件", *[None] * (len(rows[0]) - 2))
         assert len(rows) - 2 == 2
+
+        # a bar of the trend: 收件 on 11-02 (series 0, second day)
+        page.goto(f"{base}/ledger/?from=2026-11-01&to=2026-11-30")
+        page.wait_for_function(
+            "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-trend'))"
+        )
+        page.locator("#chart-trend").scroll_into_view_if_needed()
+        page.wait_for_timeout(1200)  # the bars' entry animation
+        layout = page.evaluate(
+            """() => {
+              const chart = echarts.getInstanceByDom(document.getElementById('chart-trend'));
+              const l = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(1);
+              return {x: l.x + l.width / 2, y: l.y + l.height / 2};
+            }"""
+        )
+        box = page.locator("#chart-trend").bounding_box()
+        assert box is not None
+        page.mouse.click(box["x"] + layout["x"], box["y"] + layout["y"])
+        page.wait_for_url("**/ledger/cases/?**figure=received**")
+        assert "from=2026-11-02&to=2026-11-02" in page.url
+        expect(page.locator("#drill-count")).to_have_text("共 3 件")
         assert errors == []
     finally:
         context.close()
