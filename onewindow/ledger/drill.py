@@ -74,6 +74,7 @@ DEFINITIONS: dict[str, str] = {
     "proxy_requests": "统计期间内代办员登记的代办申请（按嘎查村）",
 }
 RATING_LEVELS = {"ratings": (1, 2, 3, 4, 5), "good": (3, 4, 5), "bad": (1, 2)}
+PAGE_SIZE = 50
 ACCEPT_ACTIONS = ("accept", "supplement", "deemed_accept")
 
 

@@ -229,3 +229,20 @@ def test_trend_bars_lead_to_their_days_and_months(data: dict[str, Any], login: A
         assert sum(trend["received"]) == 5
     # the first month bar of a period starting mid-month covers only the period's days
     assert "from=2026-06-15&to=2026-06-30" in trend["urls"]["received"][0]
+
+
+def test_list_pages_keep_the_figure_and_the_export_has_every_row(
+    data: dict[str, Any], login: Any, monkeypatch: Any
+) -> None:
+    from onewindow.ledger import drill
+
+    monkeypatch.setattr(drill, "PAGE_SIZE", 2)
+    c = login("supervisor")
+    q = {**PERIOD, "figure": "received"}
+    first = c.get("/ledger/cases/", q).content.decode()
+    assert "共 5 件" in first and "第 1 / 3 页" in first
+    nxt = htmllib.unescape(re.search(r'<a href="\?([^"]+)">下一页</a>', first).group(1))  # type: ignore[union-attr]
+    assert "figure=received" in nxt and "page=2" in nxt
+    second = re.findall(r'href="/cases/(\d+)/"', c.get(f"/ledger/cases/?{nxt}").content.decode())
+    assert len(second) == 2 and not set(second) & set(re.findall(r'href="/cases/(\d+)/"', first))
+    assert exported(c, "/ledger/cases/?" + "&".join(f"{k}={v}" for k, v in q.items())) == 5
