@@ -5,13 +5,14 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
 from onewindow.errors import Invalid, NotFound
-from onewindow.ledger import assessment, exports, selectors
+from onewindow.ledger import assessment, drill, exports, selectors
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.models import Centre, Jurisdiction
@@ -130,6 +131,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "report_month": f["to"].strftime("%Y-%m"),
     }
+    _add_drill_links(context, f)
     return render(request, "ledger/dashboard.html", context)
 
 
@@ -173,6 +175,8 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "villages": assessment.ranking(county, f["from"], f["to"], level="village"),
         "query": _query(f),
     }
+    for r in [*context["townships"], *context["villages"]]:
+        r["links"] = _links({**f, "j": r["j"]}, CASE_LINKS)
     return render(request, "ledger/ranking.html", context)
 
 
@@ -182,3 +186,117 @@ def _audit(request: HttpRequest, action: str, obj: str) -> None:
     except ImportError:  # pragma: no cover - the security app provides it
         return
     record(action, request=request, obj=obj)
+
+
+# --- drill-down: the cases behind a figure -------------------------------------------------------
+
+
+def drill_url(f: dict[str, Any], figure: str, **extra: Any) -> str:
+    """The link from a number to its case list (same jurisdiction, period and domain as ``f``)."""
+    return f"{reverse('ledger:cases')}?{_query(f, figure=figure, **extra)}"
+
+
+def _links(f: dict[str, Any], figures: tuple[str, ...], **extra: Any) -> dict[str, str]:
+    return {fig: drill_url(f, fig, **extra) for fig in figures}
+
+
+CASE_LINKS = (
+    "received",
+    "accepted",
+    "decided",
+    "on_time",
+    "late",
+    "proxy",
+    "ratings",
+    "good",
+    "bad",
+    "complaints",
+    "complaints_closed",
+    "complaints_late",
+    "proxy_requests",
+)
+
+
+def _add_drill_links(context: dict[str, Any], f: dict[str, Any]) -> None:
+    """``links`` (figure → case list URL) on the totals and on every row of the dashboard tables."""
+    from onewindow.catalog.models import Item
+
+    context["links"] = {**_links(f, CASE_LINKS), "overdue": drill_url(f, "overdue")}
+    trend = context["chart"]["trend"]
+    trend["urls"] = {fig: [] for fig in ("received", "decided", "late")}
+    for key in trend["labels"]:  # a day "YYYY-MM-DD" or a month "YYYY-MM", clipped to the period
+        first = dt.date.fromisoformat(key if len(key) == 10 else f"{key}-01")
+        last = first
+        if len(key) == 7:  # the month's last day
+            last = (first.replace(day=28) + dt.timedelta(days=4)).replace(day=1) - dt.timedelta(days=1)
+        bar = {**f, "from": max(first, f["from"]), "to": min(last, f["to"])}
+        for fig, urls in trend["urls"].items():
+            urls.append(drill_url(bar, fig))
+    t = context["totals"]
+    context["rating_counts"] = {
+        "good": t["rating_3"] + t["rating_4"] + t["rating_5"],
+        "bad": t["rating_1"] + t["rating_2"],
+    }
+    context["overdue_count"] = drill.case_rows(
+        drill.Scope("overdue", f["j"], f["from"], f["to"], domain=f["domain"])
+    ).count()
+    for c in context["children"]:
+        own = c["key"] == f["j"].code
+        j = f["j"] if own else Jurisdiction(code=c["key"])
+        c["links"] = _links({**f, "j": j}, CASE_LINKS, exact="1" if own else None)
+    codes = dict(
+        Centre.objects.filter(pk__in=[c["key"] for c in context["centres"]]).values_list("pk", "code")
+    )
+    for c in context["centres"]:
+        c["links"] = _links(f, CASE_LINKS, centre=codes.get(int(c["key"])))
+    items = dict(Item.objects.filter(pk__in=[c["key"] for c in context["items"]]).values_list("pk", "code"))
+    for c in context["items"]:
+        c["links"] = _links(f, CASE_LINKS, item=items.get(int(c["key"])))
+
+
+def _drill_scope(request: HttpRequest) -> drill.Scope:
+    f = _filters(request)
+    item = (request.GET.get("item") or "").strip()[:40] or None
+    return drill.Scope(
+        figure=drill.parse_figure(request.GET.get("figure")),
+        j=f["j"],
+        date_from=f["from"],
+        date_to=f["to"],
+        domain=f["domain"],
+        centre=drill.centre_in(f["j"], (request.GET.get("centre") or "").strip()),
+        item=item,
+        exact=request.GET.get("exact") == "1",
+    )
+
+
+@staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
+def drill_cases(request: HttpRequest) -> HttpResponse:
+    s = _drill_scope(request)
+    page = Paginator(drill.rows(s), drill.PAGE_SIZE).get_page(request.GET.get("page"))
+    params = request.GET.copy()
+    params.pop("page", None)
+    query = params.urlencode()
+    back = {"j": s.j, "from": s.date_from, "to": s.date_to, "domain": s.domain}
+    context = {
+        "s": s,
+        "scope_text": drill.describe(s),
+        "headers": drill.headers(s),
+        "page": page,
+        "rows": [(drill.row_link(s, obj), drill.row_cells(s, obj)) for obj in page.object_list],
+        "query": query,
+        "back": f"{reverse('ledger:dashboard')}?{_query(back)}",
+    }
+    return render(request, "ledger/cases.html", context)
+
+
+@staff_page(perm=Perm.LEDGER_EXPORT, error_template=ERR)
+def drill_cases_xlsx(request: HttpRequest) -> HttpResponse:
+    s = _drill_scope(request)
+    data, n = drill.xlsx(s)
+    _audit(request, "ledger.export", f"cases {s.figure} {s.j.code} {s.date_from}~{s.date_to} {n}")
+    filename = f"ledger-cases-{s.figure}-{s.j.code}-{s.date_from:%Y%m%d}-{s.date_to:%Y%m%d}.xlsx"
+    resp = HttpResponse(
+        data, content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    resp["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return resp

@@ -906,6 +906,9 @@ URLS: dict[str, Entry] = {
     "ledger:dashboard": E(staff(("centre_head", "supervisor"))),
     "ledger:ranking": E(staff(("centre_head", "supervisor"))),
     "ledger:export": E(staff(("centre_head", "supervisor")), kwargs={"table": "jurisdiction"}),
+    # drill-down: the cases behind a figure (without ?figure= a 422, still "not denied")
+    "ledger:cases": E(staff(("centre_head", "supervisor"))),
+    "ledger:cases_export": E(staff(("centre_head", "supervisor"))),
     "ledger:report": E(staff(("centre_head", "supervisor")), kwargs=CENTRE),
     "api GET /stats": E(api(("centre_head", "supervisor"))),
 }

@@ -1,0 +1,388 @@
+"""Drill-down (穿透查询): the cases (or ratings) behind a dashboard figure.
+
+A figure's list uses the same definition as the rollup measure it explains (see ``rollup.py``), so
+its count equals the number shown:
+
+- ``received`` 收件: cases whose first timeline entry falls in the period;
+- ``proxy`` 代办收件: of those, the proxy-channel cases (the numerator of 代办占比);
+- ``accepted`` 受理: cases accepted (accept / supplement / deemed acceptance) in the period;
+- ``decided`` 办结: cases approved or denied in the period;
+- ``on_time`` / ``late`` 按时 / 超期办结: of those, decided on or before / after the deadline;
+- ``overdue`` 超期未办结: open cases on the clock (or suspended) past their deadline today, any period;
+- ``complaints`` / ``complaints_closed`` / ``complaints_late`` 投诉建议受理 / 办结 / 超期办结: by the
+  complaint's own jurisdiction, created / closed in the period;
+- ``proxy_requests`` 代办登记: proxy requests registered in the period in a village of the subtree;
+- ``ratings`` 有效评价, ``good`` 好评 (levels 3–5), ``bad`` 差评 (levels 1–2): ratings given in the period,
+  voided ones excluded (the rows are ratings: a case can be rated once per channel).
+
+Scope: cases accepted at a centre of the jurisdiction's subtree (``exact``: of the jurisdiction
+itself, the "本级" row), optionally one centre, one item, one domain — the rollup's attribution.
+The jurisdiction itself must be in the viewer's scope (``selectors.jurisdiction_for``: else 404).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import io
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import F, Q, QuerySet
+from django.db.models.functions import TruncDate
+from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
+
+from onewindow.errors import Invalid, NotFound
+from onewindow.org.models import Centre, Jurisdiction
+
+CASE_FIGURES: dict[str, str] = {
+    "received": "收件",
+    "proxy": "代办收件",
+    "accepted": "受理",
+    "decided": "办结",
+    "on_time": "按时办结",
+    "late": "超期办结",
+    "overdue": "超期未办结",
+}
+RATING_FIGURES: dict[str, str] = {
+    "ratings": "有效评价",
+    "good": "好评（基本满意及以上）",
+    "bad": "差评（不满意、非常不满意）",
+}
+OTHER_FIGURES: dict[str, str] = {
+    "complaints": "投诉建议受理",
+    "complaints_closed": "投诉建议办结",
+    "complaints_late": "投诉建议超期办结",
+    "proxy_requests": "代办登记",
+}
+FIGURES = {**CASE_FIGURES, **RATING_FIGURES, **OTHER_FIGURES}
+DEFINITIONS: dict[str, str] = {
+    "received": "统计期间内登记收件的办件（含待受理、补正、不予受理）",
+    "proxy": "统计期间内收件、渠道为帮办代办的办件（代办占比的分子）",
+    "accepted": "统计期间内受理（含补正后受理、逾期视为受理）的办件",
+    "decided": "统计期间内作出准予或不予许可决定的办件",
+    "on_time": "统计期间内办结、决定日不晚于办结期限的办件",
+    "late": "统计期间内办结、决定日晚于办结期限的办件",
+    "overdue": "截至今天已过办结期限仍未办结（审查中或中止）的办件，不受统计期间限制",
+    "ratings": "统计期间内的有效评价（不含已作废评价），每个评价渠道一条",
+    "good": "统计期间内评价等级为非常满意、满意、基本满意的有效评价",
+    "bad": "统计期间内评价等级为不满意、非常不满意的有效评价",
+    "complaints": "统计期间内登记的投诉建议（按所属区域）",
+    "complaints_closed": "统计期间内办结的投诉建议",
+    "complaints_late": "统计期间内办结、但超过办理期限的投诉建议",
+    "proxy_requests": "统计期间内代办员登记的代办申请（按嘎查村）",
+}
+RATING_LEVELS = {"ratings": (1, 2, 3, 4, 5), "good": (3, 4, 5), "bad": (1, 2)}
+PAGE_SIZE = 50
+ACCEPT_ACTIONS = ("accept", "supplement", "deemed_accept")
+
+
+@dataclass
+class Scope:
+    figure: str
+    j: Jurisdiction
+    date_from: dt.date
+    date_to: dt.date
+    domain: str | None = None
+    centre: Centre | None = None
+    item: str | None = None
+    exact: bool = False
+
+    @property
+    def label(self) -> str:
+        return FIGURES[self.figure]
+
+    @property
+    def definition(self) -> str:
+        return DEFINITIONS[self.figure]
+
+    @property
+    def is_rating(self) -> bool:
+        return self.figure in RATING_FIGURES
+
+    @property
+    def kind(self) -> str:
+        if self.figure in CASE_FIGURES:
+            return "case"
+        if self.is_rating:
+            return "rating"
+        return "proxy" if self.figure == "proxy_requests" else "complaint"
+
+
+def parse_figure(raw: str | None) -> str:
+    figure = (raw or "").strip()
+    if figure not in FIGURES:
+        raise Invalid(
+            f"指标应为 {'、'.join(FIGURES)} 之一",
+            code="invalid",
+            details={"figure": list(FIGURES)},
+        )
+    return figure
+
+
+def centre_in(j: Jurisdiction, code: str | None) -> Centre | None:
+    """The centre ``code`` if it lies in ``j``'s subtree (the viewer's scope), else 404."""
+    if not code:
+        return None
+    centre = Centre.objects.select_related("jurisdiction").filter(code=code).first()
+    if centre is None or not centre.jurisdiction.path.startswith(j.path):
+        raise NotFound(f"服务中心 {code} 不存在", code="not_found")
+    return centre
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _place_q(s: Scope, prefix: str) -> Q:
+    if s.centre is not None:
+        return Q(**{f"{prefix}centre": s.centre})
+    if s.exact:
+        return Q(**{f"{prefix}centre__jurisdiction": s.j})
+    return Q(**{f"{prefix}centre__jurisdiction__path__startswith": s.j.path})
+
+
+def case_rows(s: Scope) -> QuerySet[Any]:
+    """The cases behind a case figure (distinct cases, newest first)."""
+    from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent
+
+    place = _place_q(s, "") if s.centre is not None or s.exact else Q(centre_path__startswith=s.j.path)
+    qs = Case.objects.filter(place)
+    if s.domain:
+        qs = qs.filter(item_version__domain__code=s.domain)
+    if s.item:
+        qs = qs.filter(item__code=s.item)
+    if s.figure == "overdue":
+        qs = qs.filter(state__in=[*CLOCK_STATES, "suspended"], deadline__lt=timezone.localdate())
+    else:
+        events = CaseEvent.objects.filter(
+            at__gte=_start_of(s.date_from), at__lt=_start_of(s.date_to + dt.timedelta(days=1))
+        )
+        if s.figure in {"received", "proxy"}:
+            events = events.filter(seq=1)
+            if s.figure == "proxy":
+                qs = qs.filter(channel="proxy")
+        elif s.figure == "accepted":
+            events = events.filter(action__in=ACCEPT_ACTIONS, state_to="accepted")
+        else:  # decided, on_time, late
+            events = events.filter(
+                Q(action="approve", state_to="approved") | Q(action="deny", state_to="denied")
+            )
+            if s.figure != "decided":
+                day = TruncDate("at", tzinfo=timezone.get_current_timezone())
+                events = events.annotate(local_day=day)
+                late = Q(case__deadline__isnull=False, local_day__gt=F("case__deadline"))
+                events = events.filter(late) if s.figure == "late" else events.exclude(late)
+        qs = qs.filter(pk__in=events.values("case_id"))
+    return qs.select_related("item_version", "centre", "queue_department").order_by("-received_at", "-pk")
+
+
+def rating_rows(s: Scope) -> QuerySet[Any]:
+    """The valid ratings behind a rating figure, newest first."""
+    from onewindow.feedback.models import Rating
+
+    qs = Rating.objects.filter(
+        _place_q(s, ""),
+        voided=False,
+        level__in=RATING_LEVELS[s.figure],
+        created_at__gte=_start_of(s.date_from),
+        created_at__lt=_start_of(s.date_to + dt.timedelta(days=1)),
+    )
+    if s.domain:
+        qs = qs.filter(case__item_version__domain__code=s.domain)
+    if s.item:
+        qs = qs.filter(Q(case__item__code=s.item) | Q(case__isnull=True, item__code=s.item))
+    return qs.select_related("case__item_version", "centre", "item").order_by("-created_at", "-pk")
+
+
+def _in_period(field: str, s: Scope) -> Q:
+    return Q(
+        **{
+            f"{field}__gte": _start_of(s.date_from),
+            f"{field}__lt": _start_of(s.date_to + dt.timedelta(days=1)),
+        }
+    )
+
+
+def complaint_rows(s: Scope) -> QuerySet[Any]:
+    """Complaints of the jurisdiction (its own ``jurisdiction``, as the rollup attributes them):
+    received = created in the period; closed / late = closed in the period (late: ``rollup``'s rule).
+    They carry no item or domain: with either filter the list is empty, like the figure."""
+    from onewindow.feedback.models import Complaint
+    from onewindow.ledger import rollup
+
+    if s.centre is not None:
+        place = Q(centre=s.centre)
+    elif s.exact:
+        place = Q(jurisdiction=s.j)
+    else:
+        place = Q(jurisdiction__path__startswith=s.j.path)
+    qs = Complaint.objects.filter(place)
+    if s.domain or s.item:
+        qs = qs.none()
+    if s.figure == "complaints":
+        qs = qs.filter(_in_period("created_at", s))
+    else:
+        qs = qs.filter(_in_period("closed_at", s))
+        if s.figure == "complaints_late":
+            cal = rollup._Calendar()
+            late = [
+                c.pk for c in qs.only("pk", "created_at", "closed_at") if rollup.complaint_is_late(c, cal)
+            ]
+            qs = qs.filter(pk__in=late)
+    return qs.select_related("centre", "jurisdiction").order_by("-created_at", "-pk")
+
+
+def proxy_rows(s: Scope) -> QuerySet[Any]:
+    """Proxy requests registered in the period in a village of the jurisdiction (no centre, no domain
+    in the rollup: with either filter the list is empty, like the figure)."""
+    from onewindow.proxy.models import ProxyRequest
+
+    place = Q(village=s.j) if s.exact else Q(village__path__startswith=s.j.path)
+    qs = ProxyRequest.objects.filter(place, _in_period("created_at", s))
+    if s.domain or s.centre is not None:
+        qs = qs.none()
+    if s.item:
+        qs = qs.filter(item__code=s.item)
+    return qs.select_related("village", "item", "case").order_by("-created_at", "-pk")
+
+
+def rows(s: Scope) -> QuerySet[Any]:
+    return {"case": case_rows, "rating": rating_rows, "complaint": complaint_rows, "proxy": proxy_rows}[
+        s.kind
+    ](s)
+
+
+# --- presentation --------------------------------------------------------------------------------
+
+
+HEADERS = {
+    "case": ["办件编号", "事项", "申请人", "渠道", "受理中心", "状态", "收件时间", "办结期限"],
+    "rating": ["办件编号", "评价时间", "评价等级", "评价渠道", "事项", "服务中心"],
+    "complaint": ["编号", "类别", "来源", "状态", "所属区域", "服务中心", "登记时间", "办结时间"],
+    "proxy": ["代办编号", "事项", "嘎查村", "状态", "登记时间", "办件编号"],
+}
+
+
+def _fmt(value: dt.datetime | None) -> str:
+    return timezone.localtime(value).strftime("%Y-%m-%d %H:%M") if value else ""
+
+
+def _item_name(rating: Any) -> str:
+    if rating.case_id:
+        return str(rating.case.item_version.name)
+    if rating.item_id:
+        return str(rating.item.code)
+    return ""
+
+
+def row_cells(s: Scope, obj: Any) -> list[str]:
+    """One list row, personal data masked (the applicant's name only, masked for a person; no
+    complaint text, no resident of a proxy request)."""
+    if s.kind == "rating":
+        return [
+            obj.case.number if obj.case_id else "",
+            _fmt(obj.created_at),
+            str(obj.get_level_display()),
+            str(obj.get_channel_display()),
+            _item_name(obj),
+            obj.centre.name,
+        ]
+    if s.kind == "complaint":
+        return [
+            obj.number,
+            str(obj.get_category_display()),
+            str(obj.get_source_display()),
+            str(obj.get_state_display()),
+            obj.jurisdiction.name,
+            obj.centre.name if obj.centre_id else "",
+            _fmt(obj.created_at),
+            _fmt(obj.closed_at),
+        ]
+    if s.kind == "proxy":
+        return [
+            obj.number,
+            obj.item.code,
+            obj.village.name,
+            str(obj.get_state_display()),
+            _fmt(obj.created_at),
+            obj.case.number if obj.case_id else "",
+        ]
+    return [
+        obj.number,
+        str(obj.item_version.name),
+        obj.applicant_masked_name,
+        str(obj.get_channel_display()),
+        obj.centre.name,
+        str(obj.get_state_display()),
+        _fmt(obj.received_at),
+        obj.deadline.isoformat() if obj.deadline else "",
+    ]
+
+
+def row_link(s: Scope, obj: Any) -> str:
+    """Where the first cell of a row leads (the page the viewer may open), or ''."""
+    from django.urls import reverse
+
+    if s.kind == "case":
+        return reverse("cases:detail", args=[obj.number])
+    if s.kind == "rating":
+        return reverse("cases:detail", args=[obj.case.number]) if obj.case_id else ""
+    if s.kind == "complaint":
+        return reverse("feedback:complaint", args=[obj.number])
+    return reverse("proxy:detail", args=[obj.pk])
+
+
+def headers(s: Scope) -> list[str]:
+    return HEADERS[s.kind]
+
+
+def describe(s: Scope) -> str:
+    parts = [f"{s.j.name}{'（本级）' if s.exact else ''}"]
+    if s.centre is not None:
+        parts.append(s.centre.name)
+    if s.item:
+        parts.append(f"事项 {s.item}")
+    if s.domain:
+        parts.append(f"领域 {s.domain}")
+    if s.figure == "overdue":
+        parts.append(f"截至 {timezone.localdate():%Y-%m-%d}")
+    else:
+        parts.append(f"{s.date_from:%Y-%m-%d} 至 {s.date_to:%Y-%m-%d}")
+    return "，".join(parts)
+
+
+def _safe(value: str) -> str:
+    return "'" + value if value[:1] in ("=", "+", "-", "@") else value
+
+
+def xlsx(s: Scope) -> tuple[bytes, int]:
+    """The whole list as a workbook (headers, one row per case/rating, a 合计 row) and its count."""
+    wb = Workbook()
+    ws = wb.worksheets[0]
+    ws.title = s.label[:31]
+    ws.append(headers(s))
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    n = 0
+    for obj in rows(s).iterator(chunk_size=2000):
+        ws.append([_safe(v) for v in row_cells(s, obj)])
+        n += 1
+    ws.append(["合计", f"{n} 件"])
+    for cell in ws[ws.max_row]:
+        cell.font = Font(bold=True)
+    ws.column_dimensions["A"].width = 24
+    ws.freeze_panes = "A2"
+    info = wb.create_sheet("说明")
+    for line in [
+        ("指标", s.label),
+        ("口径", s.definition),
+        ("范围", describe(s)),
+        ("件数", n),
+        ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+    ]:
+        info.append(list(line))
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue(), n
