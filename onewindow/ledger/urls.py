@@ -6,6 +6,7 @@ app_name = "ledger"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("", views.dashboard, name="dashboard"),
     path("ranking/", views.ranking, name="ranking"),
+    path("metrics/", views.metrics_page, name="metrics"),
     path("export/<slug:table>.xlsx", views.export_xlsx, name="export"),
     path("report/<str:code>.pdf", views.centre_report, name="report"),
 ]
