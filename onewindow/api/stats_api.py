@@ -66,6 +66,10 @@ class StatsRow(Schema):
     satisfaction_rate: float | None = Field(description="满意率 = 好评 / 有效评价（见 /ledger/metrics/）")
     good_rate: float | None = Field(description="好评率（同满意率，保留旧字段）")
     proxy_share: float | None = Field(description="代办占比 = proxy_received / received")
+    complaint_close_rate: float | None = Field(None, description="投诉办结率 = 投诉建议办结 / 投诉建议受理")
+    complaint_on_time_rate: float | None = Field(
+        None, description="投诉按期办结率 = (投诉建议办结 − 超期) / 投诉建议受理"
+    )
     avg_workdays: float | None = Field(description="平均办结用时（工作日）")
     avg_wait_minutes: float | None = Field(description="平均等候时长（分钟）")
 
