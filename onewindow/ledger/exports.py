@@ -74,6 +74,11 @@ def metrics_url() -> str:
     return (getattr(settings, "SITE_URL", "") or "").rstrip("/") + reverse("ledger:metrics")
 
 
+def _cell(value: Any) -> Any:
+    """A figure that cannot be computed (None: zero denominator) is shown as "—", as on the pages."""
+    return "—" if value is None else value
+
+
 def _safe(value: str) -> str:
     """Neutralise cells Excel would read as formulas (= + - @)."""
     return "'" + value if value[:1] in ("=", "+", "-", "@") else value
@@ -101,8 +106,8 @@ def table_xlsx(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([_safe(str(r["label"])), *[r[k] for k, _h, _r in COLUMNS]])
-    ws.append(["合计", *[totals[k] for k, _h, _r in COLUMNS]])
+        ws.append([_safe(str(r["label"])), *[_cell(r[k]) for k, _h, _r in COLUMNS]])
+    ws.append(["合计", *[_cell(totals[k]) for k, _h, _r in COLUMNS]])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for col, (k, _h, _r) in enumerate(COLUMNS, start=2):
