@@ -77,7 +77,7 @@ def build_county(world: dict[str, Any], clock: Any, cases: list[tuple[int, str, 
             case = act(clerks[centre], case, "accept")
         made.append((case, centre, outcome, level))
     clock.set_day(dt.date(2026, 9, 2))
-    for case, centre, outcome, _lv in made:
+    for case, _centre, outcome, _lv in made:
         if outcome in {"on_time", "rated", "default", "voided"}:
             act("reviewer", case, "approve")
         elif outcome == "deny":
@@ -98,8 +98,12 @@ def build_county(world: dict[str, Any], clock: Any, cases: list[tuple[int, str, 
     clock.set_day(dt.date(2026, 9, 15))
     for case, centre, outcome, _lv in made:
         if outcome == "voided":
-            a = feedback.rating_appeal(actor=heads[centre], rating=ratings[case.pk].pk, reason="非申请人本人评价")
-            feedback.rating_appeal_decide(actor=user("supervisor"), appeal=a.pk, decision="void", note="核实作废")
+            a = feedback.rating_appeal(
+                actor=heads[centre], rating=ratings[case.pk].pk, reason="非申请人本人评价"
+            )
+            feedback.rating_appeal_decide(
+                actor=user("supervisor"), appeal=a.pk, decision="void", note="核实作废"
+            )
     clock.set_day(dt.date(2026, 9, 28))
     for case, _c, outcome, _lv in made:
         if outcome == "late":
@@ -141,7 +145,9 @@ def compare(world: dict[str, Any], client: Any) -> None:
             assert sheet["合计"][headers[k]] == cell(expected[k]), k
 
     # per centre: API, dashboard, Excel, PDF, public 好差评 pages
-    by_api = {r["label"]: r for r in client.get("/api/v1/stats", {**PERIOD, "group_by": "centre"}).json()["groups"]}
+    by_api = {
+        r["label"]: r for r in client.get("/api/v1/stats", {**PERIOD, "group_by": "centre"}).json()["groups"]
+    }
     by_dash = {r["label"]: r for r in dash["centres"]}
     by_xlsx = xlsx_rows(client, "centre", county)
     public = {r["name"]: r for r in client.get("/feedback/results/").context["by_centre"]}
@@ -166,7 +172,10 @@ def compare(world: dict[str, Any], client: Any) -> None:
         assert name in by_api  # every centre rated publicly has its ratings in the ledger
 
     # per township: API groups, dashboard children, ranking, and each township centre's PDF score
-    by_j = {r["key"]: r for r in client.get("/api/v1/stats", {**PERIOD, "group_by": "jurisdiction"}).json()["groups"]}
+    by_j = {
+        r["key"]: r
+        for r in client.get("/api/v1/stats", {**PERIOD, "group_by": "jurisdiction"}).json()["groups"]
+    }
     children = {r["key"]: r for r in dash["children"]}
     ranking = client.get("/ledger/ranking/", PERIOD).context["townships"]
     assert {r["j"].code for r in ranking} >= set(children) - {county}
@@ -180,12 +189,22 @@ def compare(world: dict[str, Any], client: Any) -> None:
         text = pdf_text(client, centre.code)
         row = next(r for r in ranking if r["j"].pk == centre.jurisdiction_id)
         t = by_api.get(centre.name) or metrics.figures({})
-        assert pdf_value(text, "同口径）") == ("—" if row["score"] is None else str(row["score"])), centre.code
-        assert pdf_value(text, "收件") .split()[0] == str(t["received"])
+        assert pdf_value(text, "同口径）") == ("—" if row["score"] is None else str(row["score"])), (
+            centre.code
+        )
+        assert pdf_value(text, "收件").split()[0] == str(t["received"])
         assert pdf_value(text, "按时办结率").split()[0] == pct(t["on_time_rate"])
-        assert pdf_value(text, "有效评价 / 满意率").split(" / ")[:2] == [str(t["ratings"]), pct(t["satisfaction_rate"])]
+        assert pdf_value(text, "有效评价 / 满意率").split(" / ")[:2] == [
+            str(t["ratings"]),
+            pct(t["satisfaction_rate"]),
+        ]
         good_bad = pdf_value(text, "好评 / 差评 / 默认评价 / 已作废").split(" / ")[:4]
-        assert [int(x.split()[0]) for x in good_bad] == [t["good"], t["bad"], t["ratings_default"], t["ratings_voided"]]
+        assert [int(x.split()[0]) for x in good_bad] == [
+            t["good"],
+            t["bad"],
+            t["ratings_default"],
+            t["ratings_voided"],
+        ]
 
 
 @settings(
@@ -195,7 +214,12 @@ def compare(world: dict[str, Any], client: Any) -> None:
 )
 @example(
     cases=[(0, "window", o, 3) for o in OUTCOMES]
-    + [(1, "proxy", "rated", 2), (1, "window", "default", 1), (2, "online", "voided", 1), (2, "window", "late", 5)]
+    + [
+        (1, "proxy", "rated", 2),
+        (1, "window", "default", 1),
+        (2, "online", "voided", 1),
+        (2, "window", "late", 5),
+    ]
 )
 @given(cases=st.lists(case_spec, min_size=1, max_size=8))
 def test_every_surface_shows_the_same_figures(
@@ -203,7 +227,10 @@ def test_every_surface_shows_the_same_figures(
 ) -> None:
     with transaction.atomic():
         build_county(ledger_world, clock, cases)
-        world = {**ledger_world, "extra": list(Centre.objects.filter(code__startswith="C-X").order_by("code"))}
+        world = {
+            **ledger_world,
+            "extra": list(Centre.objects.filter(code__startswith="C-X").order_by("code")),
+        }
         compare(world, login("supervisor"))
         assert Rating.objects.exists() or all(c[2] not in {"rated", "default", "voided"} for c in cases)
         transaction.set_rollback(True)
