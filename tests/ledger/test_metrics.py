@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import io
 import re
 from typing import Any
 
 import pytest
+from openpyxl import load_workbook
+from pypdf import PdfReader
 
 from onewindow.feedback import services as feedback
 from onewindow.ledger import assessment, metrics
@@ -79,11 +82,21 @@ def test_ranking_never_ranks_units_without_cases(
     villages = assessment.ranking(county, dt.date(2026, 9, 1), dt.date(2026, 9, 30), level="village")
     assert villages and all(r["rank"] is None and r["score"] is None for r in villages)
 
-    html = login("supervisor").get("/ledger/ranking/", SEPT).content.decode()
+    staff = login("supervisor")
+    html = staff.get("/ledger/ranking/", SEPT).content.decode()
     town_rows = ranking_rows(html, "rank-township")
     assert town_rows[0][:3] == ["1", "甲镇", str(worked["score"])]
     assert len(town_rows) == 7 and all(r[0] == "—" and r[2] == "—" for r in town_rows[1:])
     assert all(r[0] == "—" and r[2] == "—" for r in ranking_rows(html, "rank-village"))
+    # the centre's monthly PDF shows the ranking's own score for the same period (was: another formula)
+    pdf = staff.get("/ledger/report/C-A.pdf", {"month": "2026-09"})
+    text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(pdf.content)).pages)
+    label = r"考核参考得分（甲镇，与考核排名同口径）\s*"
+    assert re.search(label + re.escape(str(worked["score"])), text), text
+    assert "/ledger/metrics/" in text
+    idle_pdf = staff.get("/ledger/report/C-B.pdf", {"month": "2026-09"})
+    idle_text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(idle_pdf.content)).pages)
+    assert re.search(r"同口径）\s*—", idle_text)
 
 
 def test_minimum_volumes_are_configurable(ledger_world: dict[str, Any], clock: Any, settings: Any) -> None:
@@ -136,3 +149,7 @@ def test_metrics_page_is_public_and_linked(ledger_world: dict[str, Any], client:
     staff = login("supervisor")
     for url in ("/ledger/", "/ledger/ranking/"):
         assert 'href="/ledger/metrics/"' in staff.get(url).content.decode(), url
+    xlsx = staff.get("/ledger/export/centre.xlsx")
+    notes = {r[0]: r[1] for r in load_workbook(io.BytesIO(xlsx.content))["说明"].iter_rows(values_only=True)}
+    assert notes["指标说明"] == "/ledger/metrics/"
+    assert notes["满意率"] == metrics.REGISTRY["satisfaction_rate"].formula
