@@ -20,17 +20,7 @@ from onewindow.ledger import metrics, selectors
 from onewindow.ledger.models import CoarseFact
 from onewindow.org.models import Jurisdiction
 
-DEFAULT_WEIGHTS = metrics.DEFAULT_WEIGHTS
-LABELS = metrics.COMPONENT_LABELS
 weights = metrics.weights
-
-
-def components(row: dict[str, Any], proxy_max: int) -> dict[str, float | None]:
-    return metrics.score_parts(row, proxy_max)
-
-
-def score(parts: dict[str, float | None], w: dict[str, float] | None = None) -> float | None:
-    return metrics.weighted(parts, w)
 
 
 def ranking(
