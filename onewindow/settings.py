@@ -320,3 +320,10 @@ APPOINTMENT_EARLY_MINUTES = env_int("APPOINTMENT_EARLY_MINUTES", 30)
 # Anonymous bookings need the phone verified by an SMS code (staff, agents and kiosks need none); at most
 # this many open (booked, not yet due) appointments per mobile number for non-staff bookings.
 APPOINTMENT_MAX_OPEN_PER_PHONE = env_int("APPOINTMENT_MAX_OPEN_PER_PHONE", 2)
+
+# 考核 ranking: minimum volumes in the period (never below 1: no rank and no component on no data).
+# A unit with fewer received cases is shown "—" and not ranked; a component below its minimum is left out.
+ASSESSMENT_MIN_CASES = env_int("ASSESSMENT_MIN_CASES", 1)
+ASSESSMENT_MIN_DECIDED = env_int("ASSESSMENT_MIN_DECIDED", 1)
+ASSESSMENT_MIN_RATINGS = env_int("ASSESSMENT_MIN_RATINGS", 1)
+ASSESSMENT_MIN_COMPLAINTS = env_int("ASSESSMENT_MIN_COMPLAINTS", 1)

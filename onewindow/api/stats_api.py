@@ -49,7 +49,9 @@ class StatsRow(Schema):
     proxy_requests: int = Field(description="代办登记数")
     tickets_issued: int
     tickets_served: int
-    ratings: int = Field(description="有效评价数（不含已作废）")
+    ratings: int = Field(description="有效评价数（不含已作废，含默认评价）")
+    good: int = Field(description="好评数（非常满意 + 满意 + 基本满意）")
+    bad: int = Field(description="差评数（不满意 + 非常不满意）")
     ratings_default: int = Field(description="其中默认评价数")
     ratings_voided: int
     rating_5: int
@@ -61,9 +63,13 @@ class StatsRow(Schema):
     complaints_closed: int
     complaints_late: int
     on_time_rate: float | None = Field(description="按时办结率 = on_time / (on_time + late)")
-    satisfaction_rate: float | None = Field(description="满意率 = (满意 + 非常满意) / 有效评价")
-    good_rate: float | None = Field(description="好评率 = (基本满意及以上) / 有效评价")
+    satisfaction_rate: float | None = Field(description="满意率 = 好评 / 有效评价（见 /ledger/metrics/）")
+    good_rate: float | None = Field(description="好评率（同满意率，保留旧字段）")
     proxy_share: float | None = Field(description="代办占比 = proxy_received / received")
+    complaint_close_rate: float | None = Field(None, description="投诉办结率 = 投诉建议办结 / 投诉建议受理")
+    complaint_on_time_rate: float | None = Field(
+        None, description="投诉按期办结率 = (投诉建议办结 − 超期) / 投诉建议受理"
+    )
     avg_workdays: float | None = Field(description="平均办结用时（工作日）")
     avg_wait_minutes: float | None = Field(description="平均等候时长（分钟）")
 
@@ -87,8 +93,10 @@ class StatsOut(Schema):
     description=(
         "由台账汇总表求和得出（不扫描办件）。区域不在本人辖区内：404 not_found；"
         "统计期间在未来：422 period_in_future；起始日期晚于结束日期：422 invalid_period；"
-        "结束日期晚于今天时按今天计。满意率 = (满意 + 非常满意) / 有效评价（不含已作废）；"
-        "按时办结率 = 按时办结 / (按时办结 + 超期办结)；代办占比 = 代办渠道收件 / 收件。"
+        "结束日期晚于今天时按今天计。满意率 = 好评（非常满意 + 满意 + 基本满意）/ 有效评价（不含已作废，"
+        "含默认评价）；"
+        "按时办结率 = 按时办结 / (按时办结 + 超期办结)；代办占比 = 代办渠道收件 / 收件；分母为 0 时为 null。"
+        "全部口径见指标说明 /ledger/metrics/。"
     ),
 )
 def stats(request: HttpRequest, q: Query[StatsQuery]) -> Any:

@@ -8,8 +8,6 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from onewindow.feedback.models import (
-    BAD_LEVELS,
-    GOOD_LEVELS,
     Complaint,
     ComplaintState,
     Level,
@@ -30,22 +28,28 @@ def item_name(item: Any) -> str:
 
 
 def rating_rates(qs: QuerySet[Rating]) -> dict[str, Any]:
-    """Counts per level, 差评 count and the satisfaction rate (levels 3–5 over all), voided excluded."""
-    agg = qs.filter(voided=False).aggregate(
-        total=Count("pk"),
-        defaults=Count("pk", filter=Q(is_default=True)),
-        good=Count("pk", filter=Q(level__in=GOOD_LEVELS)),
-        bad=Count("pk", filter=Q(level__in=BAD_LEVELS)),
-        **{f"l{lv}": Count("pk", filter=Q(level=lv)) for lv in range(1, 6)},
+    """Counts per level, 好评/差评 counts and the satisfaction rate, voided excluded: the figures of
+    :mod:`onewindow.ledger.metrics` (满意率 = 好评 ÷ valid ratings; default ratings counted)."""
+    from onewindow.ledger import metrics
+
+    agg = qs.aggregate(
+        n_voided=Count("pk", filter=Q(voided=True)),
+        defaults=Count("pk", filter=Q(voided=False, is_default=True)),
+        **{f"l{lv}": Count("pk", filter=Q(voided=False, level=lv)) for lv in range(1, 6)},
     )
-    total = agg["total"]
+    counts = {
+        **{f"rating_{lv}": agg[f"l{lv}"] for lv in range(1, 6)},
+        "ratings_default": agg["defaults"],
+        "ratings_voided": agg["n_voided"],
+    }
     return {
-        "total": total,
-        "defaults": agg["defaults"],
-        "satisfied": agg["good"],
-        "bad": agg["bad"],
+        "total": metrics.ratings(counts),
+        "defaults": metrics.ratings_default(counts),
+        "voided": metrics.ratings_voided(counts),
+        "satisfied": metrics.good(counts),
+        "bad": metrics.bad(counts),
         "levels": {str(lv): agg[f"l{lv}"] for lv in range(5, 0, -1)},
-        "rate": round(agg["good"] / total, 4) if total else None,
+        "rate": metrics.satisfaction_rate(counts),
     }
 
 

@@ -1,12 +1,13 @@
-"""考核: a configurable score per jurisdiction (a 苏木镇 or 嘎查 and everything under it) or centre.
+"""考核: a configurable score per jurisdiction (a 苏木镇 or 嘎查 and everything under it).
 
-score = 100 × Σ wᵢ·vᵢ / Σ wᵢ over the components that have data, with
-- ``on_time``: the on-time rate of the period's decisions;
-- ``satisfaction``: the satisfaction rate (levels 4–5 / valid ratings);
-- ``complaints``: complaints closed on time / complaints received (1 when none were received);
-- ``proxy``: proxy volume (proxy-channel cases + proxy requests) relative to the largest of the
-  peers being ranked (0 when no peer has any).
-Weights: ``settings.ASSESSMENT_WEIGHTS`` (default below); a missing key keeps its default.
+The score and its components are defined once in :mod:`onewindow.ledger.metrics`
+(:func:`~onewindow.ledger.metrics.assessment_score`): 100 × Σ wᵢ·vᵢ / Σ wᵢ over the components that
+have data (按时办结率, 满意率 = 好评 ÷ 有效评价, 投诉按期办结率, proxy volume relative to the largest
+of the peers ranked together). A unit that received fewer than ``ASSESSMENT_MIN_CASES`` cases in the
+period gets no score and no rank ("—"); a component below its minimum volume
+(``ASSESSMENT_MIN_DECIDED`` / ``_RATINGS`` / ``_COMPLAINTS``) is left out; a rate is never 0 or 100 on
+no data. Weights: ``settings.ASSESSMENT_WEIGHTS``. The monthly PDF report of a centre shows the
+ranking's score of the centre's jurisdiction for the same period (:func:`score_of`).
 """
 
 from __future__ import annotations
@@ -15,49 +16,18 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from django.conf import settings
-
-from onewindow.ledger import selectors
+from onewindow.ledger import metrics, selectors
 from onewindow.ledger.models import CoarseFact
 from onewindow.org.models import Jurisdiction
 
-DEFAULT_WEIGHTS = {"on_time": 0.4, "satisfaction": 0.3, "complaints": 0.2, "proxy": 0.1}
-LABELS = {"on_time": "按时办结率", "satisfaction": "满意率", "complaints": "投诉按期办结", "proxy": "代办量"}
-
-
-def weights() -> dict[str, float]:
-    w = dict(DEFAULT_WEIGHTS)
-    w.update(
-        {k: float(v) for k, v in (getattr(settings, "ASSESSMENT_WEIGHTS", None) or {}).items() if k in w}
-    )
-    return w
-
-
-def components(row: dict[str, Any], proxy_max: int) -> dict[str, float | None]:
-    received = row["complaints_received"]
-    handled = (row["complaints_closed"] - row["complaints_late"]) / received if received else 1.0
-    volume = row["proxy_received"] + row["proxy_requests"]
-    return {
-        "on_time": row["on_time_rate"],
-        "satisfaction": row["satisfaction_rate"],
-        "complaints": max(0.0, min(1.0, handled)),
-        "proxy": (volume / proxy_max) if proxy_max else 0.0,
-    }
-
-
-def score(parts: dict[str, float | None], w: dict[str, float] | None = None) -> float | None:
-    w = w or weights()
-    used = {k: v for k, v in parts.items() if v is not None and w.get(k, 0) > 0}
-    total_w = sum(w[k] for k in used)
-    if not total_w:
-        return None
-    return round(100 * sum(w[k] * v for k, v in used.items()) / total_w, 1)
+weights = metrics.weights
 
 
 def ranking(
     county: Jurisdiction, date_from: dt.date, date_to: dt.date, *, level: str
 ) -> list[dict[str, Any]]:
-    """Every jurisdiction of ``level`` under ``county``, scored and ranked (best first)."""
+    """Every jurisdiction of ``level`` under ``county``, scored and ranked (best first); units without
+    enough cases come last with ``score`` and ``rank`` None."""
     nodes = list(Jurisdiction.objects.filter(path__startswith=county.path, level=level).order_by("path"))
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     qs = CoarseFact.objects.filter(
@@ -70,12 +40,27 @@ def ranking(
                 for k, v in r.items():
                     sums[n.code][k] += int(v or 0)
     rows = [{"j": n, **selectors.with_rates(sums.get(n.code, {}))} for n in nodes]
-    proxy_max = max((r["proxy_received"] + r["proxy_requests"] for r in rows), default=0)
-    w = weights()
+    mins = metrics.minimums()
+    eligible = [r for r in rows if r["received"] >= mins["cases"]]
+    proxy_max = max((metrics.proxy_volume(r) for r in eligible), default=0)
     for r in rows:
-        r["parts"] = components(r, proxy_max)
-        r["score"] = score(r["parts"], w)
+        r["parts"] = metrics.score_parts(r, proxy_max)
+        r["score"] = metrics.assessment_score(r, proxy_max)
     rows.sort(key=lambda r: (r["score"] is None, -(r["score"] or 0), r["j"].code))
-    for i, r in enumerate(rows, 1):
-        r["rank"] = i if r["score"] is not None else None
+    rank = 0
+    for r in rows:
+        if r["score"] is None:
+            r["rank"] = None
+        else:
+            rank += 1
+            r["rank"] = rank
     return rows
+
+
+def score_of(jurisdiction: Jurisdiction, date_from: dt.date, date_to: dt.date) -> float | None:
+    """The ranking's score of one jurisdiction (among its peers of the same level in its county)."""
+    county = jurisdiction.county()
+    for r in ranking(county, date_from, date_to, level=jurisdiction.level):
+        if r["j"].pk == jurisdiction.pk:
+            return r["score"]  # type: ignore[no-any-return]
+    return None

@@ -11,7 +11,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from onewindow.errors import Invalid
-from onewindow.ledger import assessment, selectors, svg
+from onewindow.ledger import assessment, metrics, selectors, svg
 from onewindow.ledger.models import MEASURE_LABELS
 from onewindow.org.models import Centre, Jurisdiction
 
@@ -52,6 +52,8 @@ COLUMNS: list[tuple[str, str, bool]] = [
     ("wait_minutes", "等候时长合计（分钟）", False),
     ("avg_wait_minutes", "平均等候（分钟）", True),
     ("ratings", "有效评价", False),
+    ("good", "好评", False),
+    ("bad", "差评", False),
     *[(f"rating_{i}", MEASURE_LABELS[f"rating_{i}"], False) for i in (5, 4, 3, 2, 1)],
     ("ratings_default", "默认评价", False),
     ("ratings_voided", "已作废评价", False),
@@ -61,6 +63,20 @@ COLUMNS: list[tuple[str, str, bool]] = [
     ("complaints_late", "投诉建议超期", False),
 ]
 PERCENT = {"on_time_rate", "proxy_share", "satisfaction_rate"}
+COLUMN_KEYS = {k for k, _h, _r in COLUMNS}
+
+
+def metrics_url() -> str:
+    """Where the definitions (指标说明) are published: absolute when ``SITE_URL`` is set."""
+    from django.conf import settings
+    from django.urls import reverse
+
+    return (getattr(settings, "SITE_URL", "") or "").rstrip("/") + reverse("ledger:metrics")
+
+
+def _cell(value: Any) -> Any:
+    """A figure that cannot be computed (None: zero denominator) is shown as "—", as on the pages."""
+    return "—" if value is None else value
 
 
 def _safe(value: str) -> str:
@@ -90,8 +106,8 @@ def table_xlsx(
     for cell in ws[1]:
         cell.font = Font(bold=True)
     for r in rows:
-        ws.append([_safe(str(r["label"])), *[r[k] for k, _h, _r in COLUMNS]])
-    ws.append(["合计", *[totals[k] for k, _h, _r in COLUMNS]])
+        ws.append([_safe(str(r["label"])), *[_cell(r[k]) for k, _h, _r in COLUMNS]])
+    ws.append(["合计", *[_cell(totals[k]) for k, _h, _r in COLUMNS]])
     for cell in ws[ws.max_row]:
         cell.font = Font(bold=True)
     for col, (k, _h, _r) in enumerate(COLUMNS, start=2):
@@ -107,11 +123,12 @@ def table_xlsx(
         ("统计期间", f"{date_from:%Y-%m-%d} 至 {date_to:%Y-%m-%d}"),
         ("领域", domain or "全部"),
         ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
-        ("按时办结率", "按时办结 ÷（按时办结 + 超期办结）；办结期限按工作日计算"),
-        ("满意率", "（满意 + 非常满意）÷ 有效评价（不含已作废评价）"),
-        ("代办占比", "代办收件 ÷ 收件"),
+        ("指标说明", metrics_url()),
     ]:
         info.append(list(line))
+    for m in metrics.REGISTRY.values():
+        if m.key in COLUMN_KEYS:
+            info.append([m.name, m.formula])
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
@@ -167,7 +184,6 @@ def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
         [totals[f"rating_{i}"] for i in (5, 4, 3, 2, 1)],
         title="好差评分布",
     )
-    parts = assessment.components(totals, max(totals["proxy_received"] + totals["proxy_requests"], 1))
     return {
         "centre": centre,
         "month": month,
@@ -177,7 +193,10 @@ def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
         "prev": prev,
         "items": items[:15],
         "charts": [svg.data_uri(trend), svg.data_uri(items_chart), svg.data_uri(ratings_chart)],
-        "score": assessment.score({k: v for k, v in parts.items() if k != "proxy"}),
+        # the ranking's own score of the centre's jurisdiction, same period (one definition)
+        "score": assessment.score_of(centre.jurisdiction, start, end),
+        "score_scope": centre.jurisdiction,
+        "metrics_url": metrics_url(),
         "generated": timezone.localtime(),
     }
 

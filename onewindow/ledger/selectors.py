@@ -1,13 +1,8 @@
 """Reading the rollups: every number the dashboards, the API and the exports show comes from here,
 as sums over :class:`~onewindow.ledger.models.CoarseFact` / ``Fact`` rows (never a scan of cases).
 
-Rates (``None`` when the denominator is 0):
-- on-time rate 按时办结率 = on_time / (on_time + late) over the decisions (approve/deny) of the period;
-- satisfaction rate 满意率 = (满意 + 非常满意, levels 4–5) / valid ratings (levels 1–5, voided
-  excluded; default ratings included, they are ratings the rules assign);
-- good rate 好评率 = levels 3–5 / valid ratings (不满意/非常不满意 are 差评);
-- proxy share 代办占比 = cases received through the proxy channel / cases received;
-- average working days = working days taken / decisions; average wait = waiting minutes / served tickets.
+Every named figure (rates ``None`` when the denominator is 0) is defined once in
+:mod:`onewindow.ledger.metrics` (指标说明); :func:`with_rates` adds them all to a row of sums.
 """
 
 from __future__ import annotations
@@ -20,6 +15,7 @@ from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
 from onewindow.errors import Invalid, NotFound
+from onewindow.ledger import metrics
 from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Fact
 from onewindow.org import access
 from onewindow.org.models import Centre, Jurisdiction, Level, Staff, Window
@@ -122,25 +118,11 @@ def subtree_ids(jurisdiction: Jurisdiction) -> list[int]:
     return list(Jurisdiction.objects.filter(path__startswith=jurisdiction.path).values_list("pk", flat=True))
 
 
-def _ratio(num: int, den: int, digits: int = 4) -> float | None:
-    return round(num / den, digits) if den else None
-
-
 def with_rates(m: dict[str, Any]) -> dict[str, Any]:
+    """The counters plus every named figure of :mod:`onewindow.ledger.metrics` (the one definition)."""
     row: dict[str, Any] = {k: int(m.get(k) or 0) for k in MEASURE_NAMES}
-    decided = row["approved"] + row["denied"]
-    ratings = sum(row[f"rating_{i}"] for i in range(1, 6))
-    row.update(
-        decided=decided,
-        ratings=ratings,
-        on_time_rate=_ratio(row["on_time"], row["on_time"] + row["late"]),
-        satisfaction_rate=_ratio(row["rating_4"] + row["rating_5"], ratings),
-        good_rate=_ratio(row["rating_3"] + row["rating_4"] + row["rating_5"], ratings),
-        proxy_share=_ratio(row["proxy_received"], row["received"]),
-        avg_workdays=_ratio(row["workdays_sum"], decided, 2),
-        avg_wait_minutes=_ratio(row["wait_minutes"], row["tickets_served"], 1),
-        complaint_close_rate=_ratio(row["complaints_closed"], row["complaints_received"]),
-    )
+    row.update(metrics.figures(row))
+    row["good_rate"] = row["satisfaction_rate"]  # 好评率 = 满意率 (kept for older API clients)
     return row
 
 

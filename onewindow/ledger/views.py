@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.http import urlencode
 
 from onewindow.errors import Invalid, NotFound
-from onewindow.ledger import assessment, drill, exports, selectors
+from onewindow.ledger import assessment, drill, exports, metrics, selectors
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.models import Centre, Jurisdiction
@@ -171,6 +171,7 @@ def ranking(request: HttpRequest) -> HttpResponse:
         "f": f,
         "county": county,
         "weights": assessment.weights(),
+        "minimums": metrics.minimums(),
         "townships": assessment.ranking(county, f["from"], f["to"], level="township"),
         "villages": assessment.ranking(county, f["from"], f["to"], level="village"),
         "query": _query(f),
@@ -178,6 +179,19 @@ def ranking(request: HttpRequest) -> HttpResponse:
     for r in [*context["townships"], *context["villages"]]:
         r["links"] = _links({**f, "j": r["j"]}, CASE_LINKS)
     return render(request, "ledger/ranking.html", context)
+
+
+def metrics_page(request: HttpRequest) -> HttpResponse:
+    """指标说明 (public): every named figure with its formula, generated from the registry."""
+    return render(
+        request,
+        "ledger/metrics.html",
+        {
+            "metrics": list(metrics.REGISTRY.values()),
+            "weights": [(metrics.COMPONENT_LABELS[k], w) for k, w in metrics.weights().items()],
+            "minimums": metrics.minimums(),
+        },
+    )
 
 
 def _audit(request: HttpRequest, action: str, obj: str) -> None:

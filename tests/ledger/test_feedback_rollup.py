@@ -47,14 +47,16 @@ def test_ratings_levels_default_void_and_rates(ledger_world: dict[str, Any], clo
     assert (total("rating_5"), total("rating_4"), total("rating_3"), total("rating_1")) == (1, 1, 1, 1)
     assert total("ratings_default") == 1
     t = selectors.totals(Fact.objects.all())
-    assert t["ratings"] == 4 and t["satisfaction_rate"] == 0.5 and t["good_rate"] == 0.75
+    # 满意率 = 好评 (levels 3–5, the default 基本满意 included) ÷ valid ratings
+    assert t["ratings"] == 4 and t["good"] == 3 and t["bad"] == 1
+    assert t["satisfaction_rate"] == 0.75 and t["good_rate"] == 0.75
     # appeal voids the bad rating: it leaves every rate
     bad.voided = True
     bad.save()
     signals.rating_changed.send(sender=Rating, rating=bad, action="voided")
     t = selectors.totals(Fact.objects.all())
     assert t["ratings"] == 3 and t["rating_1"] == 0 and t["ratings_voided"] == 1
-    assert t["satisfaction_rate"] == round(2 / 3, 4)
+    assert t["satisfaction_rate"] == 1.0 and t["bad"] == 0
     row = Fact.objects.get(rating_5=1)
     assert (
         row.clerk_id == user("clerk").pk and row.item_id == case.item_id and row.day == dt.date(2026, 9, 10)

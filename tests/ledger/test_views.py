@@ -125,12 +125,13 @@ def test_assessment_ranking(data: dict[str, Any], login: Any, settings: Any) -> 
     rows = assessment.ranking(county, dt.date(2026, 9, 1), dt.date(2026, 10, 31), level="township")
     by = {r["j"].code: r for r in rows}
     a = by["152522100000"]
-    # township A: on-time 1/2, no ratings (left out), no complaints (1.0), proxy 1 of max 1 (1.0)
-    assert a["parts"] == {"on_time": 0.5, "satisfaction": None, "complaints": 1.0, "proxy": 1.0}
-    assert a["score"] == round(100 * (0.4 * 0.5 + 0.2 * 1 + 0.1 * 1) / 0.7, 1)
+    # township A: on-time 1/2, no ratings and no complaints (both left out: no data), proxy 1 of max 1
+    assert a["parts"] == {"on_time": 0.5, "satisfaction": None, "complaints": None, "proxy": 1.0}
+    assert a["score"] == round(100 * (0.4 * 0.5 + 0.1 * 1) / 0.5, 1)
     b = by["152522200000"]
+    # township B received one case (not by proxy) and decided nothing yet
     assert b["parts"]["on_time"] is None and b["parts"]["proxy"] == 0.0
-    assert b["score"] == round(100 * (0.2 * 1) / 0.3, 1)
+    assert b["score"] == 0.0
     assert [r["rank"] for r in rows] == [1, 2] and rows[0]["j"].code == "152522100000"
     settings.ASSESSMENT_WEIGHTS = {"on_time": 0, "proxy": 1, "complaints": 0}
     rows = assessment.ranking(county, dt.date(2026, 9, 1), dt.date(2026, 10, 31), level="township")
