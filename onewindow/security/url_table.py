@@ -905,6 +905,7 @@ URLS: dict[str, Entry] = {
     # ledger (statistics: aggregates of the jurisdiction; supervisors and centre heads)
     "ledger:dashboard": E(staff(("centre_head", "supervisor"))),
     "ledger:ranking": E(staff(("centre_head", "supervisor"))),
+    "ledger:metrics": E(public()),  # 指标说明: the definitions are public
     "ledger:export": E(staff(("centre_head", "supervisor")), kwargs={"table": "jurisdiction"}),
     # drill-down: the cases behind a figure (without ?figure= a 422, still "not denied")
     "ledger:cases": E(staff(("centre_head", "supervisor"))),
