@@ -38,6 +38,10 @@ PER_THREAD = 8
 MATERIALS = [{"code": "M01", "provided": True}, {"code": "M02", "provided": True}]
 
 
+# 不予许可 needs a legal basis (422 reason_required otherwise; decision authority rule)
+DENY_BASIS = "《最低生活保障审核确认办法》第十条"
+
+
 def person_id(n: int) -> str:
     first17 = f"110105{1950 + n % 50:04d}0101{n % 1000:03d}"
     return first17 + id_check_digit(first17)
@@ -234,7 +238,11 @@ def test_mixed_front_hall_back_office_and_proxy_traffic(settings: Any) -> None:
         do("approve", f"/api/v1/cases/{to_approve[i]}/actions", {"action": "approve"}, **h["reviewer"])
         number, check = to_rate[i]
         do("rating", f"/api/v1/cases/{number}/rating", {"level": 5 - i % 5, "check": check})
-        decision = {"action": "approve"} if i % 2 else {"action": "deny", "reason": "不符合条件"}
+        decision = (
+            {"action": "approve"}
+            if i % 2
+            else {"action": "deny", "reason": "不符合条件", "basis": DENY_BASIS}
+        )
         do("contended", f"/api/v1/cases/{contended}/actions", decision, **h["reviewer"])
         do("proxy_new", "/api/v1/proxy/requests", proxy_body, **h["agent"])
         do("intake", "/api/v1/cases", intake_body(2000 + i), **h["clerk"])  # new resident
