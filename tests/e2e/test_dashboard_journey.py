@@ -31,26 +31,7 @@ def test_supervisor_dashboard_drilldown_and_export(browser: Any, live_server: An
     act("reviewer", approved, "approve")
     intake(actor=user("outsider"), centre="C-B")
 
-    supervisor = get_user_model().objects.get(username="supervisor")
-    client = Client()
-    client.force_login(supervisor)
-    otp_verify_session(client, supervisor)
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
+    context, page, errors = _supervisor_page(browser, base)
     try:
         page.goto(f"{base}/ledger/")
         expect(page.locator("h1")).to_contain_text("测试旗")
