@@ -9,7 +9,7 @@ DJANGO := $(BIN)/onewindow
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0
 
-.PHONY: run serve install install-dev system-deps test check lint format types migrations-check e2e worker demo bench clean lock audit-deps
+.PHONY: run serve install install-dev system-deps test check lint format types imports migrations-check e2e worker demo bench clean lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -65,7 +65,11 @@ types: install-dev
 migrations-check: install-dev
 	$(DJANGO) makemigrations --check --dry-run
 
-check: lint types migrations-check
+## The house rules (docs/ARCHITECTURE.md): the import-linter contract in pyproject.toml
+imports: install-dev
+	$(BIN)/lint-imports --no-cache
+
+check: lint types imports migrations-check
 
 ## make test: everything CI runs — lint, types, migrations check, the whole suite (unit, HTTP, browser)
 test: install-dev system-deps check

@@ -40,7 +40,7 @@ def serve(argv: list[str]) -> int:
         "--access-logfile",
         "-",
         "--logger-class",  # API keys and tokens in query strings are not written to the access log
-        "onewindow.accesslog.RedactingLogger",
+        "onewindow.core.accesslog.RedactingLogger",
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]

@@ -13,7 +13,7 @@ from typing import Any
 
 import dj_database_url
 
-from onewindow.env import env_bool, env_int, env_list, env_str, secret_file
+from onewindow.core.env import env_bool, env_int, env_list, env_str, secret_file
 
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ONEWINDOW_DATA_DIR", "var")).resolve()
@@ -75,11 +75,11 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
-    "onewindow.boundary.PrivateNoStoreMiddleware",
+    "onewindow.core.boundary.PrivateNoStoreMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
-    "onewindow.boundary.InputBoundaryMiddleware",
+    "onewindow.core.boundary.InputBoundaryMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -113,7 +113,7 @@ TEMPLATES = [
 # SQLite, embedded default or DATABASE_URL=sqlite:///…: WAL (readers never wait for the writer),
 # BEGIN IMMEDIATE (a write transaction takes the write lock at its start and waits for it up to the
 # busy timeout, instead of failing at once with "database is locked" when a read lock cannot be
-# upgraded) and a 20 s busy timeout. What still loses a race is retried (onewindow.locking).
+# upgraded) and a 20 s busy timeout. What still loses a race is retried (onewindow.core.locking).
 SQLITE_OPTIONS: dict[str, Any] = {
     "transaction_mode": "IMMEDIATE",
     "timeout": 20,

@@ -1,4 +1,4 @@
-"""The lock discipline and the bounded retry at the write services' boundary (onewindow.locking)."""
+"""The lock discipline and the bounded retry at the write services' boundary (onewindow.core.locking)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from django.db import DatabaseError, IntegrityError, OperationalError, connectio
 from django.test.utils import CaptureQueriesContext
 
 from onewindow.cases.models import CaseCounter
-from onewindow.errors import Conflict
-from onewindow.locking import retry_atomic, retryable
+from onewindow.core.errors import Conflict
+from onewindow.core.locking import retry_atomic, retryable
 
 pg_only = pytest.mark.skipif(
     "connection.vendor != 'postgresql'", reason="needs concurrent connections and row locks (PostgreSQL)"

@@ -20,7 +20,7 @@ from ninja.errors import ValidationError as NinjaValidationError
 from ninja.security import HttpBearer, django_auth
 
 from onewindow.api.tokens import token_lookup
-from onewindow.errors import DomainError, Forbidden
+from onewindow.core.errors import DomainError, Forbidden
 
 
 class BearerToken(HttpBearer):
@@ -37,7 +37,7 @@ class BearerToken(HttpBearer):
 
         match = request.resolver_match
         if denied_for_admin(row.user, request.path, match.view_name if match else ""):
-            from onewindow.security.audit import record
+            from onewindow.core.audit import record
 
             record(
                 "privacy.admin_denied",
@@ -51,7 +51,7 @@ class BearerToken(HttpBearer):
             )
         if request.method not in self.SAFE_METHODS:
             # every write through a token is audited (with the token id), also a refused one
-            from onewindow.security.audit import record
+            from onewindow.core.audit import record
 
             record(
                 "api.write",
@@ -189,7 +189,7 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A bug: log it like Django does (and let the test client re-raise it), answer in the error shape."""
-    from onewindow.boundary import invalid_from_data_error
+    from onewindow.core.boundary import invalid_from_data_error
 
     invalid = invalid_from_data_error(exc)  # the database refused NUL or an over-long value: 422
     if invalid is not None:

@@ -8,7 +8,7 @@ class ApiConfig(AppConfig):
     def ready(self) -> None:
         from django.db.models.signals import pre_save
 
-        from onewindow.boundary import check_lengths
+        from onewindow.core.boundary import check_lengths
 
         # PostgreSQL's column lengths (and its refusal of NUL) on every database, for every model
-        pre_save.connect(check_lengths, dispatch_uid="onewindow.boundary.check_lengths")
+        pre_save.connect(check_lengths, dispatch_uid="onewindow.core.boundary.check_lengths")

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from onewindow.api.schemas import ERRORS_PUBLIC, Page, paginate
 from onewindow.catalog import selectors
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Level
 
 router = Router(tags=["事项清单"])

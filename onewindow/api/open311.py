@@ -46,8 +46,8 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
 from onewindow.catalog.models import FieldKind, ItemVersion, VersionStatus
-from onewindow.errors import DomainError
-from onewindow.locking import run_with_retry
+from onewindow.core.errors import DomainError
+from onewindow.core.locking import run_with_retry
 from onewindow.org.models import Centre, Jurisdiction
 
 app_name = "open311"
@@ -427,7 +427,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         "phone": p.get("phone", "").strip(),
         "address": p.get("address_string", "").strip(),
     }
-    from onewindow.security.audit import record
+    from onewindow.core.audit import record
 
     def intake_and_audit() -> Any:
         case = case_intake(

@@ -7,7 +7,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
-from onewindow.errors import Forbidden, Invalid
+from onewindow.core.errors import Forbidden, Invalid
 from onewindow.org.access import staff_of
 from onewindow.org.models import Centre, Jurisdiction, Level
 
@@ -34,7 +34,7 @@ def me(request: HttpRequest) -> Any:
         if user:
             break
     if not user:
-        from onewindow.errors import Unauthenticated
+        from onewindow.core.errors import Unauthenticated
 
         raise Unauthenticated("请先登录或提供有效的令牌")
     request_user = request.user if getattr(request.user, "is_authenticated", False) else user
@@ -191,7 +191,7 @@ def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
 
 @router.get("/centres/{code}", response={200: CentreOut, **ERRORS_PUBLIC}, summary="服务中心详情（公开）")
 def centre_detail(request: HttpRequest, code: str) -> Any:
-    from onewindow.errors import NotFound
+    from onewindow.core.errors import NotFound
 
     c = (
         Centre.objects.filter(code=code, is_active=True)

@@ -8,7 +8,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from onewindow.org.models import Centre
 from onewindow.queueing import appointments, services
 from onewindow.queueing.models import Ticket

@@ -1,6 +1,6 @@
 """A small fixed-window rate limiter on Django's cache (per client address and scope).
 
-The counter is atomic (:func:`onewindow.throttle.hit`): of a burst of concurrent requests exactly
+The counter is atomic (:func:`onewindow.core.throttle.hit`): of a burst of concurrent requests exactly
 ``limit`` pass, on Redis as well as on the file cache used without Redis.
 """
 
@@ -10,8 +10,8 @@ import time
 
 from django.http import HttpRequest
 
-from onewindow import throttle
-from onewindow.errors import DomainError
+from onewindow.core import throttle
+from onewindow.core.errors import DomainError
 
 
 class RateLimited(DomainError):

@@ -14,7 +14,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from onewindow.errors import Forbidden
+from onewindow.core.errors import Forbidden
 
 
 def role_auth(allowed: Callable[[Any], bool], what: str) -> list[Any]:
@@ -29,7 +29,7 @@ def role_auth(allowed: Callable[[Any], bool], what: str) -> list[Any]:
         def authenticate(self: Any, request: HttpRequest, key: Any, _base: Any = base) -> Any:
             user = _base.authenticate(self, request, key)
             if user and not allowed(user):
-                from onewindow.security.audit import record
+                from onewindow.core.audit import record
 
                 record("api.role_denied", request=request, user=user, obj=request.path[:200], result="denied")
                 raise Forbidden(f"您的岗位不能{what}", code="forbidden")

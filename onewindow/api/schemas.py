@@ -43,7 +43,7 @@ ERRORS_AUTH: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 4
 
 
 def paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], int]:
-    from onewindow.errors import Invalid
+    from onewindow.core.errors import Invalid
 
     if page < 1:
         raise Invalid("页码从1开始", code="invalid", details={"page": ["应≥1"]})

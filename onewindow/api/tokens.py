@@ -23,7 +23,7 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.api.models import ApiToken, IntegrationAccount
-from onewindow.errors import Forbidden, Invalid, NotFound
+from onewindow.core.errors import Forbidden, Invalid, NotFound
 from onewindow.org import access
 from onewindow.org.access import Perm
 
@@ -62,7 +62,7 @@ def _new_token(
 
 
 def _audit(action: str, actor: Any, obj: str, **details: Any) -> None:
-    from onewindow.security.audit import record
+    from onewindow.core.audit import record
 
     record(
         action, user=actor if getattr(actor, "is_authenticated", False) else None, obj=obj, details=details

@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
 from onewindow.api.schemas import ERRORS_PUBLIC
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.worktime import calendar as wc
 
 router = Router(tags=["工作日历"])

@@ -14,11 +14,11 @@ from typing import Any
 from django.db.models import F
 from django.dispatch import receiver
 
-from onewindow import signals
 from onewindow.cases import services
 from onewindow.cases.models import OPEN_STATES, Case, CaseReview
 from onewindow.cases.selectors import warning_for
 from onewindow.cases.services import _append_event, compute_deadline
+from onewindow.core import signals
 from onewindow.org import access
 from onewindow.worktime.calendar import WorkCalendar
 

@@ -7,17 +7,17 @@ per case number across all of them: after ``PROGRESS_CHECK_MAX_FAILURES`` (5) wr
 ``check_locked``) for ``PROGRESS_CHECK_LOCK_SECONDS`` (900), doubling with each further lock of the same
 number within a day (at most a day). While locked even the right check is refused, so guessing gains
 nothing. Unknown numbers are counted and locked the same way, so a lock does not reveal that a number
-exists. The counters are atomic (:mod:`onewindow.throttle`).
+exists. The counters are atomic (:mod:`onewindow.core.throttle`).
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 
-from onewindow import throttle
 from onewindow.cases import selectors
 from onewindow.cases.models import Case
-from onewindow.errors import DomainError, NotFound
+from onewindow.core import throttle
+from onewindow.core.errors import DomainError, NotFound
 
 DAY = 24 * 3600
 

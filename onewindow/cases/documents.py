@@ -17,9 +17,9 @@ from django.utils.dateparse import parse_datetime
 
 from onewindow.cases.models import Case, CaseEvent, Delivery, State
 from onewindow.cases.services import notice_due, received_date
+from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_html, render_pdf
 from onewindow.documents.qr import qr_data_uri
-from onewindow.errors import NotFound
 from onewindow.privacy.masking import mask_id_number
 from onewindow.worktime.calendar import WorkCalendar
 

@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.cases.models import Delivery
 from onewindow.catalog.models import FieldKind, ItemVersion
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.org.models import ResidentKind
 
 

@@ -135,7 +135,7 @@ def progress_lookup(number: str, check: str) -> Case:
 
     A wrong check and an unknown number raise the same ``NotFound`` (existence does not leak).
     """
-    from onewindow.errors import NotFound
+    from onewindow.core.errors import NotFound
 
     check = (check or "").strip().upper()
     case = (

@@ -14,7 +14,6 @@ from typing import Any
 from django.db.models import F
 from django.utils import timezone
 
-from onewindow import signals
 from onewindow.cases.models import (
     Case,
     CaseCounter,
@@ -34,9 +33,10 @@ from onewindow.catalog.models import (
     ItemVersion,
     VersionStatus,
 )
-from onewindow.counters import next_value
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
-from onewindow.locking import retry_atomic
+from onewindow.core import signals
+from onewindow.core.counters import next_value
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import (
     Centre,
@@ -82,7 +82,7 @@ def _actor_context(actor: Any) -> tuple[Any, list[str]]:
     staff = access.staff_of(actor)
     if staff is None:
         if not getattr(actor, "is_authenticated", False):
-            from onewindow.errors import Unauthenticated
+            from onewindow.core.errors import Unauthenticated
 
             raise Unauthenticated()
         raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
@@ -206,7 +206,7 @@ def _validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
 def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Any) -> Resident:
     index = blind_index(applicant["number"])
     # Only the resident's row (not the joined jurisdiction of Resident's default ordering): see
-    # onewindow.locking for the lock order.
+    # onewindow.core.locking for the lock order.
     resident = Resident.objects.select_for_update(of=("self",)).filter(id_index=index).order_by("pk").first()
     if resident is None:
         resident = Resident(

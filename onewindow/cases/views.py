@@ -40,11 +40,11 @@ from onewindow.cases.workflow import (
 )
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
-from onewindow.errors import DomainError, Forbidden, NotFound
+from onewindow.core.errors import DomainError, Forbidden, NotFound
 from onewindow.org import access
+from onewindow.org.edge import View, render_error, staff_page
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.privacy.services import personal_data_access_log
-from onewindow.web import View, render_error, staff_page
 
 WINDOW_ROLES = {Role.CLERK, Role.CENTRE_HEAD}
 QUEUE_ROLES = {Role.REVIEWER, Role.CENTRE_HEAD, Role.SUPERVISOR, Role.ADMIN}

@@ -45,7 +45,7 @@ from onewindow.catalog.models import (
     item_code,
 )
 from onewindow.catalog.selectors import form_field_snapshot, guide_snapshot, material_snapshot
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.org.models import Department, Level
 
 SHEET_ITEMS = "事项"

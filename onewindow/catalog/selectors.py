@@ -10,7 +10,7 @@ from django.db.models import Exists, OuterRef, QuerySet
 
 from onewindow.catalog.models import Bundle, FormField, Item, ItemVersion, Material, VersionStatus
 from onewindow.catalog.search import normalise_query
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from onewindow.org.models import LEVEL_ORDER
 
 

@@ -17,7 +17,7 @@ from onewindow.catalog.models import (
     Material,
     VersionStatus,
 )
-from onewindow.errors import Conflict, Invalid
+from onewindow.core.errors import Conflict, Invalid
 
 
 def validation_details(exc: ValidationError) -> dict[str, list[str]]:

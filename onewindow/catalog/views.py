@@ -32,10 +32,10 @@ from onewindow.catalog.forms import (
     material_initial,
 )
 from onewindow.catalog.models import Domain, Item, ItemVersion, VersionStatus
-from onewindow.errors import Conflict, DomainError, Invalid, NotFound
+from onewindow.core.errors import Conflict, DomainError, Invalid, NotFound
 from onewindow.org.access import Perm
+from onewindow.org.edge import View, render_error, staff_page
 from onewindow.org.models import Level
-from onewindow.web import View, render_error, staff_page
 
 IMMUTABLE_MESSAGE = "已发布或已停用的版本不能修改，请新建版本后再编辑"
 

@@ -4,7 +4,7 @@ Which cases can be rated: a case whose service has ended for the applicant — `
 handed over) or ``not_accepted`` (refused at the window, also a service people rate). Anything still
 open is refused with 409 ``not_ratable``.
 
-Every change sends ``onewindow.signals.rating_changed`` / ``complaint_event`` inside its transaction.
+Every change sends ``onewindow.core.signals.rating_changed`` / ``complaint_event`` inside its transaction.
 """
 
 from __future__ import annotations
@@ -18,10 +18,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from onewindow import signals
 from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import Case, CaseEvent, State
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core import signals
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.locking import retry_atomic
 from onewindow.feedback.models import (
     OFFLINE_INDICATORS,
     ONLINE_INDICATORS,
@@ -42,7 +43,6 @@ from onewindow.feedback.models import (
     RectOutcome,
     RectState,
 )
-from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.models import Centre, Jurisdiction, Role, Staff
@@ -67,7 +67,7 @@ def default_days() -> int:
 
 
 def _audit(action: str, *, user: Any, obj: str, details: dict[str, Any] | None = None) -> None:
-    from onewindow.security.audit import record
+    from onewindow.core.audit import record
 
     record(action, user=user, obj=obj, details=details)
 
@@ -626,7 +626,7 @@ def complaint_submit(
     j_final = j_obj or (c_obj.jurisdiction if c_obj is not None else None) or _root_jurisdiction()
     now = timezone.now()
     with transaction.atomic():
-        from onewindow.counters import next_value
+        from onewindow.core.counters import next_value
 
         prefix = "TS" + timezone.localdate(now).strftime("%Y%m%d")
         seq = next_value(ComplaintCounter, prefix=prefix)

@@ -12,7 +12,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import State
-from onewindow.errors import DomainError, NotFound
+from onewindow.core.errors import DomainError, NotFound
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (
     OFFLINE_INDICATORS,
@@ -31,8 +31,8 @@ from onewindow.feedback.models import (
 )
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre
-from onewindow.web import staff_page
 
 ERR = "feedback/error.html"
 LEVELS = [(int(v), str(label)) for v, label in Level.choices]  # 5 … 1

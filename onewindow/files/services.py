@@ -36,7 +36,7 @@ from django.conf import settings
 from django.http import HttpResponse
 from PIL import Image, ImageFile, UnidentifiedImageError
 
-from onewindow.errors import DomainError, Invalid
+from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.models import StoredFile
 from onewindow.privacy import crypto
 

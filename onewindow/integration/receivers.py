@@ -10,7 +10,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.integration.services import event_record
 
 

@@ -6,7 +6,7 @@ from typing import Any
 
 from django.db.models import Q, QuerySet
 
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from onewindow.integration.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from onewindow.org import access
 from onewindow.org.access import Perm

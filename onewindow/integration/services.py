@@ -29,7 +29,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from onewindow.errors import Invalid, NotFound
+from onewindow.core.errors import Invalid, NotFound
 from onewindow.integration import conf
 from onewindow.integration.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 
@@ -271,7 +271,7 @@ def _clean_url(url: str) -> str:
 
 
 def _audit(action: str, actor: Any, obj: str, **details: Any) -> None:
-    from onewindow.security.audit import record
+    from onewindow.core.audit import record
 
     record(
         action, user=actor if getattr(actor, "is_authenticated", False) else None, obj=obj, details=details

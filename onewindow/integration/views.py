@@ -11,13 +11,13 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from onewindow.api import tokens as token_services
-from onewindow.errors import DomainError, Invalid
+from onewindow.core.errors import DomainError, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.edge import staff_page
 from onewindow.org.models import Jurisdiction
-from onewindow.web import staff_page
 
 ERR = "integration/error.html"
 

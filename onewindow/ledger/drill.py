@@ -33,7 +33,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from onewindow.errors import Invalid, NotFound
+from onewindow.core.errors import Invalid, NotFound
 from onewindow.org.models import Centre, Jurisdiction
 
 CASE_FIGURES: dict[str, str] = {

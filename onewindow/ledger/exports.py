@@ -10,7 +10,7 @@ from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.ledger import assessment, metrics, selectors, svg
 from onewindow.ledger.models import MEASURE_LABELS
 from onewindow.org.models import Centre, Jurisdiction

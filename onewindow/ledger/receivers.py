@@ -6,7 +6,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.ledger import rollup
 
 

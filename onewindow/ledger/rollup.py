@@ -110,7 +110,7 @@ class _Calendar:
         self.cal = WorkCalendar()
 
     def between(self, start: dt.date, end: dt.date) -> int:
-        from onewindow.errors import Invalid
+        from onewindow.core.errors import Invalid
 
         try:
             return self.cal.workdays_between(start, end)
@@ -326,7 +326,7 @@ def apply_contribution(kind: str, obj: Any) -> None:
         kind=kind, object_id=obj.pk
     )
     old: Contrib = row.data or {}
-    for key in sorted(set(old) | set(new)):  # fact rows in key order (onewindow.locking)
+    for key in sorted(set(old) | set(new)):  # fact rows in key order (onewindow.core.locking)
         o = old.get(key, {}).get("m", {})
         n = new.get(key, {}).get("m", {})
         diff = {m: n.get(m, 0) - o.get(m, 0) for m in set(o) | set(n)}

@@ -14,7 +14,7 @@ from typing import Any
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
-from onewindow.errors import Invalid, NotFound
+from onewindow.core.errors import Invalid, NotFound
 from onewindow.ledger import metrics
 from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Fact
 from onewindow.org import access

@@ -11,12 +11,12 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
-from onewindow.errors import Invalid, NotFound
+from onewindow.core.errors import Invalid, NotFound
 from onewindow.ledger import assessment, drill, exports, metrics, selectors
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Jurisdiction
-from onewindow.web import staff_page
 
 ERR = "ledger/error.html"
 
@@ -196,7 +196,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
 
 def _audit(request: HttpRequest, action: str, obj: str) -> None:
     try:
-        from onewindow.security.audit import record
+        from onewindow.core.audit import record
     except ImportError:  # pragma: no cover - the security app provides it
         return
     record(action, request=request, obj=obj)

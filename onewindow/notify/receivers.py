@@ -18,7 +18,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.notify.services import notify
 
 TEMPLATE_FOR_STATE = {

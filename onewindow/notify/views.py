@@ -8,7 +8,7 @@ from django.shortcuts import redirect, render
 
 from onewindow.notify import preferences
 from onewindow.org.access import Perm
-from onewindow.web import staff_page
+from onewindow.org.edge import staff_page
 
 
 @staff_page(perm=Perm.RESIDENT_VIEW, error_template="integration/error.html")

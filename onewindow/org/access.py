@@ -12,7 +12,8 @@ from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
 
-from onewindow.errors import Forbidden, NotFound, Unauthenticated
+from onewindow.core.actor import Actor
+from onewindow.core.errors import Forbidden, NotFound, Unauthenticated
 from onewindow.org.models import Jurisdiction, Role, Staff
 
 M = TypeVar("M", bound=Model)
@@ -121,6 +122,9 @@ for _role in (Role.CENTRE_HEAD, Role.SUPERVISOR):
 
 
 def staff_of(user: Any) -> Staff | None:
+    """The staff record of a user or an :class:`Actor` (read once, then cached on the user)."""
+    if isinstance(user, Actor):
+        return user.staff
     if user is None or not getattr(user, "is_authenticated", False):
         return None
     cached = getattr(user, "_ow_staff", None)
@@ -137,6 +141,8 @@ def staff_of(user: Any) -> Staff | None:
 
 
 def roles_of(user: Any) -> list[str]:
+    if isinstance(user, Actor):
+        return sorted(user.roles)
     staff = staff_of(user)
     return staff.role_list if staff else []
 
@@ -157,7 +163,9 @@ def require_perm(user: Any, perm: str) -> Staff:
 
 
 def scope_roots(user: Any) -> list[Jurisdiction]:
-    """The jurisdictions whose subtrees the user may see (empty: nothing)."""
+    """The jurisdictions whose subtrees the user (or :class:`Actor`) may see (empty: nothing)."""
+    if isinstance(user, Actor):
+        return list(user.scope_roots)
     staff = staff_of(user)
     if staff is None:
         return []

@@ -9,7 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.org.models import (
     Centre,
     Department,

@@ -6,7 +6,7 @@ from typing import Any
 
 from django import forms
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Jurisdiction, Level, ResidentKind, Shift, Staff, Window
 from onewindow.org.selectors import jurisdiction_choices
 

@@ -13,7 +13,7 @@ from typing import Any
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from onewindow.org.access import scope, scope_roots
 from onewindow.org.models import Centre, Duty, Jurisdiction, Resident, Shift, Staff
 from onewindow.privacy.crypto import blind_index

@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
-from onewindow.errors import DomainError, Invalid, NotFound
+from onewindow.core.errors import DomainError, Invalid, NotFound
 from onewindow.org.access import Perm, in_scope, require_perm
 from onewindow.org.models import Centre, Duty, Jurisdiction, Resident, ResidentKind, Shift, Staff, Window
 from onewindow.privacy.crypto import blind_index
@@ -202,9 +202,9 @@ def resident_contact_update(
     audited (``org.resident_contact_update``). A phone set by staff is never "verified": real-name
     binding on the portal does not trust it. Cases keep their own applicant snapshot and are not
     affected. An intake never changes the record (see ``cases.services._resident_for``)."""
+    from onewindow.core.audit import record
     from onewindow.org.selectors import resident_get
     from onewindow.privacy.masking import mask_address, mask_phone
-    from onewindow.security.audit import record
 
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=pk)  # scoped: outside the jurisdiction is a 404

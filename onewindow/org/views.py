@@ -23,7 +23,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from onewindow.errors import Forbidden, Invalid, NotFound, Unauthenticated
+from onewindow.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org import selectors, services
 from onewindow.org.access import Perm, has_perm, require_perm, staff_of
 from onewindow.org.forms import DutyForm, LookupForm, ResidentForm, RevealForm, apply_errors

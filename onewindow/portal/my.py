@@ -12,7 +12,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseEvent, State
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from onewindow.portal.models import CaseUpload, ResidentAccount
 
 NOT_FOUND = "办件不存在，或不是您本人的办件"

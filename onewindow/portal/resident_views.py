@@ -24,13 +24,13 @@ from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import State
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
+from onewindow.core.web import render_error
 from onewindow.files.services import file_response, max_bytes
 from onewindow.org.models import Jurisdiction, Level
 from onewindow.portal import my, services
 from onewindow.portal.selectors import item_places
 from onewindow.privacy.masking import mask_id_number, mask_phone
-from onewindow.web import render_error
 
 View = Callable[..., HttpResponse]
 ERROR_TEMPLATE = "portal/error.html"
@@ -369,8 +369,8 @@ def notify_settings(request: HttpRequest) -> HttpResponse:
 def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff page: send a code to the person's portal phone, then bind with the code they read out."""
     from onewindow.org.access import Perm, require_perm
+    from onewindow.org.edge import staff_page
     from onewindow.org.selectors import resident_get
-    from onewindow.web import staff_page
 
     @staff_page(error_template=ERROR_TEMPLATE)
     def _view(request: HttpRequest) -> HttpResponse:
@@ -411,12 +411,12 @@ def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
 def staff_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
     """A file a resident uploaded, for staff who may open its case (outside the jurisdiction: 404);
     each view is an audit entry (full view of personal documents)."""
-    from onewindow.web import staff_page
+    from onewindow.org.edge import staff_page
 
     @staff_page(error_template=ERROR_TEMPLATE)
     def _view(request: HttpRequest) -> HttpResponse:
         up = my.staff_upload_get(request.user, upload_id)
-        from onewindow.security.audit import record
+        from onewindow.core.audit import record
 
         record("privacy.document_view", request=request, obj=f"case:{up.case.number}:upload:{up.pk}")
         return file_response(up.file)

@@ -15,7 +15,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from onewindow.catalog.models import ItemVersion
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from onewindow.org.models import (
     LEVEL_ORDER,
     Centre,

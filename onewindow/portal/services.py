@@ -29,11 +29,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow import throttle
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ItemVersion, VersionStatus
-from onewindow.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from onewindow.core import throttle
+from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
 from onewindow.files.models import StoredFile
 from onewindow.files.services import storage_root, store_upload
 from onewindow.notify.services import notify
@@ -205,8 +205,8 @@ def _check_code(phone: str, code: str, client: str = "") -> str:
             ch.save(update_fields=["code_hash", "attempts"])
     if error is not None:
         if error.code == "otp_locked":
+            from onewindow.core.audit import record
             from onewindow.privacy.masking import mask_phone
-            from onewindow.security.audit import record
 
             record("portal.otp_locked", result="denied", details={"phone": mask_phone(phone)})
         raise error
@@ -229,7 +229,7 @@ def otp_login(*, phone: str, code: str, client: str = "") -> tuple[ResidentAccou
 
 
 def _audit_login(account: ResidentAccount, *, new: bool) -> None:
-    from onewindow.security.audit import record
+    from onewindow.core.audit import record
 
     record("portal.login", user=account.user, obj=f"resident_account:{account.pk}", details={"new": new})
 
@@ -243,7 +243,7 @@ def account_of(user: Any) -> ResidentAccount | None:
 
 
 def require_account(user: Any) -> ResidentAccount:
-    from onewindow.errors import Unauthenticated
+    from onewindow.core.errors import Unauthenticated
 
     if not getattr(user, "is_authenticated", False):
         raise Unauthenticated("请先用手机号登录")
@@ -324,10 +324,10 @@ def window_bind_account(
     SMS code sent to that phone (``otp_send``) and read out by the person proves they hold it; the
     phone becomes the record's resident-verified phone. With a reason, audited
     (``portal.window_bind``). This is how a record whose phone was only typed by staff gets bound."""
+    from onewindow.core.audit import record
     from onewindow.org.access import Perm, require_perm
     from onewindow.org.selectors import resident_get
     from onewindow.privacy.masking import mask_phone
-    from onewindow.security.audit import record
 
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=resident_pk)  # outside the actor's jurisdiction: 404
@@ -374,8 +374,8 @@ def resident_contact_change(
     """The resident changes the contact phone (and address) of their own record: the NEW phone is
     proved by the SMS code sent to it (``otp_send(phone=new)``), then it becomes the record's phone,
     verified, and the account's log-in phone. Earlier cases keep their own applicant snapshot."""
+    from onewindow.core.audit import record
     from onewindow.privacy.masking import mask_phone
-    from onewindow.security.audit import record
 
     if account.resident_id is None:
         raise Forbidden("请先完成实名认证", code="real_name_required")

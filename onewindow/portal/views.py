@@ -15,8 +15,8 @@ from django.views.decorators.http import require_GET
 
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
+from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_pdf
-from onewindow.errors import NotFound
 from onewindow.org.access import staff_of
 from onewindow.org.models import LEVEL_ORDER, Level, Role
 from onewindow.portal import nav, selectors

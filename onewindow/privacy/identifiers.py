@@ -11,7 +11,7 @@ import re
 
 from django.utils import timezone
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 
 ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
 ID_CHECK = "10X98765432"

@@ -17,9 +17,9 @@ from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
-from onewindow import signals
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
-from onewindow.locking import retry_atomic
+from onewindow.core import signals
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction, Role, Staff
 from onewindow.proxy.models import (

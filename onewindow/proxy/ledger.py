@@ -16,7 +16,7 @@ from typing import Any
 
 from django.utils import timezone
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction
 from onewindow.proxy.models import ProxyRequest, RequestState

@@ -349,7 +349,7 @@ class BatchAlert(models.Model):
 
 
 class ProxyCounter(models.Model):
-    """Per-prefix sequence for request and batch numbers (see onewindow.counters)."""
+    """Per-prefix sequence for request and batch numbers (see onewindow.core.counters)."""
 
     prefix = models.CharField(max_length=24, unique=True)
     last = models.PositiveIntegerField(default=0)

@@ -13,8 +13,8 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
-from onewindow.locking import retry_atomic
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction, Level, Role, Staff
 from onewindow.org.selectors import resident_get

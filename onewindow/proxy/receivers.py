@@ -7,7 +7,7 @@ from typing import Any
 
 from django.dispatch import receiver
 
-from onewindow import signals
+from onewindow.core import signals
 
 
 @receiver(signals.case_event_recorded, dispatch_uid="proxy_result_ready")

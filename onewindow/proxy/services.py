@@ -29,16 +29,16 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow import signals
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.cases.models import State as CaseState
 from onewindow.catalog.models import Item, ItemVersion, VersionStatus
-from onewindow.counters import next_value
-from onewindow.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from onewindow.core import signals
+from onewindow.core.counters import next_value
+from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from onewindow.core.locking import retry_atomic
 from onewindow.files.models import StoredFile
 from onewindow.files.services import store_upload
-from onewindow.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Centre, Jurisdiction, Level, Resident, ResidentKind, Role, Staff
 from onewindow.privacy import identifiers
@@ -89,7 +89,7 @@ def audit(
 ) -> None:
     """Write one audit entry through ``onewindow.security.audit.record``."""
     try:
-        from onewindow.security.audit import record
+        from onewindow.core.audit import record
     except ImportError:  # the security app's audit module is not there yet: keep it in the log
         log.warning("audit %s %s %s %s %s", action, getattr(user, "username", ""), obj, result, details)
         return

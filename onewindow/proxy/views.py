@@ -19,13 +19,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.catalog.models import ItemVersion, VersionStatus
-from onewindow.errors import DomainError, Invalid
+from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.services import file_response
 from onewindow.org import access
+from onewindow.org.edge import staff_page
 from onewindow.org.models import Role
 from onewindow.proxy import custody, documents, selectors, services
 from onewindow.proxy.models import BatchItemState, RequestState
-from onewindow.web import staff_page
 
 ERROR_TEMPLATE = "proxy/error.html"
 AGENT = {Role.AGENT}

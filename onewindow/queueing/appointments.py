@@ -22,8 +22,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
-from onewindow.errors import Conflict, Invalid, NotFound
-from onewindow.locking import retry_atomic
+from onewindow.core.errors import Conflict, Invalid, NotFound
+from onewindow.core.locking import retry_atomic
 from onewindow.org import access, schedule
 from onewindow.org.models import Centre
 from onewindow.privacy.crypto import blind_index

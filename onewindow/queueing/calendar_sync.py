@@ -17,7 +17,7 @@ from typing import Any
 from django.dispatch import receiver
 from django.utils import timezone
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.org import schedule
 from onewindow.queueing.models import Appointment, AppointmentState, SlotCounter
 from onewindow.worktime.calendar import WorkCalendar

@@ -20,8 +20,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from onewindow import throttle
-from onewindow.errors import DomainError, Invalid
+from onewindow.core import throttle
+from onewindow.core.errors import DomainError, Invalid
 from onewindow.notify.services import notify
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index

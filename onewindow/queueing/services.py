@@ -15,10 +15,10 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow import signals
-from onewindow.counters import next_value
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
-from onewindow.locking import retry_atomic
+from onewindow.core import signals
+from onewindow.core.counters import next_value
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.locking import retry_atomic
 from onewindow.org import access, schedule
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState

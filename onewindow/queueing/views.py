@@ -17,12 +17,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from onewindow.catalog.models import Domain
-from onewindow.errors import DomainError, Invalid, NotFound
+from onewindow.core.errors import DomainError, Invalid, NotFound
 from onewindow.org import access, schedule
+from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Role, Session, Window
 from onewindow.queueing import appointments, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
-from onewindow.web import staff_page
 
 CONSOLE_ROLES = [Role.CLERK, Role.CENTRE_HEAD]
 ERROR_TEMPLATE = "queueing/error.html"

@@ -6,7 +6,10 @@ class SecurityConfig(AppConfig):
     verbose_name = "安全与审计"
 
     def ready(self) -> None:
-        from onewindow.security import admin_policy, signals
+        from onewindow.core import audit as audit_facade
+        from onewindow.security import admin_policy, audit, signals
+
+        audit_facade.install(audit)  # type: ignore[arg-type]
 
         signals.connect()
         admin_policy.apply_chinese_names()

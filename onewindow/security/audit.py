@@ -27,23 +27,11 @@ from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from onewindow.core.web import client_ip
 from onewindow.security.models import AuditEntry, AuditHead
 
 MIN_RETENTION_DAYS = 183
 DEFAULT_RETENTION_DAYS = 400
-
-
-def client_ip(request: HttpRequest | None) -> str:
-    """The client address: REMOTE_ADDR, or the last X-Forwarded-For hop when behind a trusted proxy
-    (``TRUST_X_FORWARDED_FOR``; nginx in ``deploy/`` sets it)."""
-    if request is None:
-        return ""
-    meta = request.META
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
-        forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
-        if forwarded:
-            return forwarded.split(",")[-1].strip()[:64]
-    return str(meta.get("REMOTE_ADDR", ""))[:64]
 
 
 def _roles(user: Any) -> str:
@@ -186,10 +174,10 @@ def record_personal_data_export(
 ) -> AuditEntry:
     """Every export holding residents' personal data needs a stated reason (事由) and is audited.
 
-    Call it before producing the file; it raises :class:`onewindow.errors.Invalid`
+    Call it before producing the file; it raises :class:`onewindow.core.errors.Invalid`
     (code ``export_reason_required``) when the reason is missing or too short.
     """
-    from onewindow.errors import Invalid
+    from onewindow.core.errors import Invalid
 
     reason = (reason or "").strip()
     if len(reason) < EXPORT_REASON_MIN:

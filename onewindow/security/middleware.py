@@ -46,7 +46,7 @@ class SecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from onewindow.security.context import reset_current_user, set_current_user
+        from onewindow.core.context import reset_current_user, set_current_user
 
         if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
             # Behind nginx (deploy/): the client is the last hop nginx appended; rate limits key on it.

@@ -123,7 +123,7 @@ def on_personal_data_access(sender: Any, instance: Any, created: bool, **kwargs:
 
 
 def _current_user() -> Any:
-    from onewindow.security.context import current_user
+    from onewindow.core.context import current_user
 
     return current_user()
 

@@ -26,10 +26,10 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.api.ratelimit import RateLimited, check_rate
 from onewindow.org.access import Perm
+from onewindow.org.edge import staff_page
 from onewindow.security.audit import record
 from onewindow.security.middleware import otp_required_for
 from onewindow.security.models import AuditEntry, LoginRecord
-from onewindow.web import staff_page
 
 ERROR_TEMPLATE = "security/error.html"
 DEVICE_NAME = "手机动态口令"

@@ -17,7 +17,7 @@ from functools import lru_cache
 
 import chinese_calendar
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.worktime.lunar import lunar_date
 
 PROVISIONAL_NOTE = "暂按法定节假日计算，国务院公布安排后自动更新"

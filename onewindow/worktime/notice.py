@@ -22,7 +22,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, field
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 
 _FULLWIDTH = str.maketrans("０１２３４５６７８９：，；（）", "0123456789:,;()")
 _HEADING = re.compile(r"(?m)^[ \t\u3000]*([一二三四五六七八九十]+)、([^:\n]{1,30}?):")

@@ -10,8 +10,8 @@ from typing import Any
 
 from django.db import transaction
 
-from onewindow import signals
-from onewindow.errors import Invalid
+from onewindow.core import signals
+from onewindow.core.errors import Invalid
 from onewindow.worktime.models import CalendarDay, CalendarYear
 from onewindow.worktime.notice import Notice, parse_notice
 

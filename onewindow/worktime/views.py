@@ -10,8 +10,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from onewindow.errors import Invalid
-from onewindow.web import staff_page
+from onewindow.core.errors import Invalid
+from onewindow.org.edge import staff_page
 from onewindow.worktime.notice import parse_notice
 from onewindow.worktime.services import calendar_load_notice
 from onewindow.worktime.status import differences, notice_grid, year_status

@@ -12,7 +12,7 @@ import pytest
 from gunicorn.config import Config
 
 from onewindow import cli
-from onewindow.accesslog import RedactingLogger, redact
+from onewindow.core.accesslog import RedactingLogger, redact
 
 KEY = "ow_s3cr3tKEYvalue"
 
@@ -85,4 +85,4 @@ def test_onewindow_serve_uses_the_redacting_logger(monkeypatch: Any) -> None:
     monkeypatch.setattr(sys, "argv", list(sys.argv))
     cli.serve(["--port", "8999"])
     argv = seen[0]
-    assert argv[argv.index("--logger-class") + 1] == "onewindow.accesslog.RedactingLogger"
+    assert argv[argv.index("--logger-class") + 1] == "onewindow.core.accesslog.RedactingLogger"

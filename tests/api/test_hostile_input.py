@@ -250,7 +250,7 @@ def test_name_over_the_column_length_is_422_on_every_database(name: str, clerk_a
 
 
 def test_model_saves_enforce_postgresql_lengths_and_nul(world: dict[str, Any]) -> None:
-    from onewindow.errors import Invalid
+    from onewindow.core.errors import Invalid
     from onewindow.org.models import Resident
 
     r = Resident(kind="person", name="x" * 101)

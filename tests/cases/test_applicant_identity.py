@@ -187,7 +187,7 @@ def test_a_new_person_first_taken_in_by_a_foreign_clerk_cannot_be_claimed_with_h
 
 
 def test_resident_changes_own_phone_only_with_a_code_sent_to_the_new_phone(world: Any) -> None:
-    from onewindow.errors import DomainError
+    from onewindow.core.errors import DomainError
     from onewindow.portal import services
 
     portal = portal_sign_up(VICTIM_PHONE)

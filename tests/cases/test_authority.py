@@ -10,7 +10,7 @@ import pytest
 
 from onewindow.cases import documents
 from onewindow.cases.models import State
-from onewindow.errors import Forbidden
+from onewindow.core.errors import Forbidden
 from tests.cases.conftest import act, intake
 from tests.cases.test_documents import pdf_text
 from tests.factories import make_item, make_staff

@@ -55,13 +55,13 @@ def test_lock_is_per_number_and_expires(world: Any, today: Any, client: Client, 
     # another case number is not affected
     assert client.get("/api/v1/progress", {"number": other.number, "check": CHECK}).status_code == 200
     later = __import__("time").time() + 61
-    with mock.patch("onewindow.throttle.time.time", return_value=later):
+    with mock.patch("onewindow.core.throttle.time.time", return_value=later):
         assert client.get("/api/v1/progress", {"number": locked.number, "check": CHECK}).status_code == 200
         # the next lock of the same number that day is twice as long
         _wrong_checks(client, locked.number)
-    with mock.patch("onewindow.throttle.time.time", return_value=later + 61):
+    with mock.patch("onewindow.core.throttle.time.time", return_value=later + 61):
         assert client.get("/api/v1/progress", {"number": locked.number, "check": CHECK}).status_code == 429
-    with mock.patch("onewindow.throttle.time.time", return_value=later + 121):
+    with mock.patch("onewindow.core.throttle.time.time", return_value=later + 121):
         assert client.get("/api/v1/progress", {"number": locked.number, "check": CHECK}).status_code == 200
 
 

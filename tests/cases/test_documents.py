@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from onewindow.api.tokens import token_create
 from onewindow.cases import documents
-from onewindow.errors import NotFound
+from onewindow.core.errors import NotFound
 from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, act, applicant, intake
 
 

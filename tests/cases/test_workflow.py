@@ -13,7 +13,7 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, ImmutableEvent, State
 from onewindow.cases.selectors import chain_verify, warning_for
 from onewindow.cases.workflow import TRANSITIONS
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from tests.cases.conftest import act, applicant, intake, user
 
 D = dt.date.fromisoformat

@@ -9,7 +9,7 @@ from django.core.exceptions import ValidationError
 
 from onewindow.catalog import services
 from onewindow.catalog.models import ImmutableVersionError, ItemVersion, Material, VersionStatus
-from onewindow.errors import Conflict
+from onewindow.core.errors import Conflict
 
 
 def test_saving_a_changed_published_version_raises(world: dict[str, Any]) -> None:

@@ -7,8 +7,8 @@ from typing import Any
 import pytest
 from django.contrib.auth import get_user_model
 
-from onewindow import signals
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core import signals
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState
 from onewindow.notify.models import Notification

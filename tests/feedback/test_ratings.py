@@ -9,8 +9,8 @@ from unittest import mock
 import pytest
 from django.contrib.auth import get_user_model
 
-from onewindow import signals
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core import signals
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Rating, RatingChannel, Rectification, RectState
 from onewindow.notify.models import Notification

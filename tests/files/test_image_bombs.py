@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image, ImageFile, JpegImagePlugin
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.files import services
 from onewindow.files.services import file_response, image_slot, store_upload
 

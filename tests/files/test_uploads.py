@@ -8,7 +8,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from PIL import Image
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.files.services import read_file, storage_root, store_upload
 
 

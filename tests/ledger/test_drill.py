@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.feedback import services as feedback
 from onewindow.feedback.models import Complaint
 from tests.cases.conftest import act, intake, user
@@ -178,7 +178,7 @@ def test_local_day_boundaries_and_voided_ratings(
 ) -> None:
     """A decision at 00:00 Beijing time is the next day's (and late when the deadline was the day
     before), whatever the database's time zone; a voided rating is in no rating list."""
-    from onewindow import signals
+    from onewindow.core import signals
     from onewindow.feedback.models import Rating
 
     clock.set_day(dt.date(2026, 9, 1))

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.db.models import Sum
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.feedback.models import Complaint, Rating
 from onewindow.ledger import rollup, selectors
 from onewindow.ledger.models import Fact

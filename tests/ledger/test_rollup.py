@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from onewindow.cases.workflow import TRANSITIONS
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.ledger import rollup
 from onewindow.ledger.models import Contribution, Fact
 from onewindow.queueing import services as queue

@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.urls import reverse
 
-from onewindow.errors import Forbidden, Invalid
+from onewindow.core.errors import Forbidden, Invalid
 from onewindow.org import selectors, services
 from onewindow.org.models import Resident, ResidentKind
 from onewindow.privacy.crypto import blind_index

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 from django.urls import reverse
 
-from onewindow.errors import Forbidden, Invalid, NotFound
+from onewindow.core.errors import Forbidden, Invalid, NotFound
 from onewindow.org import selectors, services
 from onewindow.org.models import Duty, Shift, Staff
 from tests.factories import make_staff

@@ -11,7 +11,7 @@ import pytest
 from django.test import Client
 from django.utils import timezone
 
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.notify.models import Notification
 from onewindow.org.models import Resident
 from onewindow.portal import services
@@ -74,7 +74,7 @@ def test_wrong_code_then_lockout(world: Any, client: Client) -> None:
     assert AuditEntry.objects.filter(action="portal.otp_locked", result="denied").exists()
     # After the wait the number can ask for a new code again.
     OtpChallenge.objects.update(sent_at=None)
-    with mock.patch("onewindow.throttle.time.time", return_value=time.time() + 901):
+    with mock.patch("onewindow.core.throttle.time.time", return_value=time.time() + 901):
         services.otp_send(phone=PHONE_A, client=HERE)
         account, new = services.otp_login(phone=PHONE_A, code=last_code(PHONE_A), client=HERE)
     assert new and account.phone == PHONE_A
@@ -110,7 +110,7 @@ def test_locks_of_a_pair_grow_and_a_code_dies_after_guesses_from_many_places(wor
         services.otp_login(phone=PHONE_A, code=code, client="10.0.0.1")
     assert exc.value.code == "otp_invalid"  # the code is gone: ask for a new one
     # growing: the second lock of the same pair within a day is twice as long
-    from onewindow import throttle
+    from onewindow.core import throttle
     from onewindow.portal.services import _pair_keys
 
     for expected in (900, 1800):

@@ -12,7 +12,7 @@ from django.test import Client
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case, CaseEvent, Channel, State
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.files.models import StoredFile
 from onewindow.files.services import storage_root
 from onewindow.notify.models import Notification

@@ -5,8 +5,8 @@ from __future__ import annotations
 from typing import Any
 from unittest import mock
 
-from onewindow import signals
 from onewindow.cases.models import Case
+from onewindow.core import signals
 from onewindow.notify.models import Notification
 from onewindow.proxy.models import FollowUp, ProxyEvent, ProxyRequest
 from tests.proxy.conftest import Api, applicant, entrust, png_bytes, valid_until

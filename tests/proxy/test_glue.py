@@ -7,7 +7,7 @@ from typing import Any
 
 from django.urls import reverse
 
-from onewindow import signals
+from onewindow.core import signals
 from onewindow.feedback.models import Rating, RatingChannel, Rectification
 from tests.proxy.conftest import entrust
 from tests.proxy.test_api import intake

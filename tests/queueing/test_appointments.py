@@ -9,7 +9,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from onewindow.errors import Conflict, Invalid, NotFound
+from onewindow.core.errors import Conflict, Invalid, NotFound
 from onewindow.org.models import OpeningHours
 from onewindow.queueing import appointments as ap
 from onewindow.queueing.models import Appointment, SlotCounter

@@ -131,7 +131,7 @@ def test_a_logged_in_resident_books_her_own_number_without_a_code(
 def test_per_phone_limit_holds_under_concurrent_bookings(transactional_db: Any, settings: Any) -> None:
     from concurrent.futures import ThreadPoolExecutor
 
-    from onewindow.errors import Conflict
+    from onewindow.core.errors import Conflict
     from onewindow.queueing import appointments as ap
     from tests.factories import build_world
 

@@ -11,7 +11,7 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 from django.test import Client
 
-from onewindow.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org.models import Window
 from onewindow.queueing import services
 from onewindow.queueing.models import Ticket

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.security import audit
 from onewindow.security.models import AuditEntry
 from tests.cases.conftest import intake

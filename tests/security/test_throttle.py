@@ -11,8 +11,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from onewindow import throttle
 from onewindow.api.ratelimit import RateLimited, check_rate
+from onewindow.core import throttle
 
 
 def _burst(n: int, fn: Any) -> list[Any]:
@@ -61,7 +61,7 @@ def test_counter_and_lock_expire() -> None:
     assert throttle.count("t:exp") == 0
     throttle.lock("t:lock", 120)
     assert 110 < throttle.locked_for("t:lock") <= 120
-    with mock.patch("onewindow.throttle.time.time", return_value=__import__("time").time() + 121):
+    with mock.patch("onewindow.core.throttle.time.time", return_value=__import__("time").time() + 121):
         assert throttle.locked_for("t:lock") == 0
 
 

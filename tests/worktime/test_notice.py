@@ -16,7 +16,7 @@ import chinese_calendar
 import pytest
 from django.core.management import CommandError, call_command
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 from onewindow.worktime import calendar as wc
 from onewindow.worktime.models import CalendarDay, CalendarYear
 from onewindow.worktime.notice import parse_notice

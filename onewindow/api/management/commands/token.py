@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from onewindow.api.models import ApiToken
 from onewindow.api.tokens import token_create
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 
 
 class Command(BaseCommand):

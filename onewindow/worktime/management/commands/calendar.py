@@ -6,7 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onewindow.errors import DomainError
+from onewindow.core.errors import DomainError
 from onewindow.worktime import calendar as wc
 from onewindow.worktime.services import calendar_load, calendar_load_notice
 

@@ -4,7 +4,7 @@ Redis (production), local memory and memcached do ``add`` + ``incr`` atomically.
 default without Redis) does not: there every update runs under an exclusive ``flock`` on a lock file in
 the cache directory, which serialises all threads and local processes sharing that cache.
 
-Imports nothing from the domain apps, so any app may use it (like :mod:`onewindow.errors`).
+Imports nothing from the domain apps, so any app may use it (like :mod:`onewindow.core.errors`).
 """
 
 from __future__ import annotations

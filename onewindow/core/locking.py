@@ -58,7 +58,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
-from onewindow.errors import Conflict
+from onewindow.core.errors import Conflict
 
 log = logging.getLogger(__name__)
 

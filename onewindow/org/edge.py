@@ -1,7 +1,7 @@
 """The edge of every staff page: who may open it, and how domain errors look.
 
 One decorator for all apps: anonymous → login page; no staff profile, a missing permission or role →
-403 page; any :class:`~onewindow.errors.DomainError` raised inside (e.g. an object outside the
+403 page; any :class:`~onewindow.core.errors.DomainError` raised inside (e.g. an object outside the
 jurisdiction → 404) → a page with its status, Chinese message and machine code.
 """
 
@@ -13,19 +13,13 @@ from typing import Any
 
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 
-from onewindow.errors import DomainError, Forbidden, Unauthenticated
+from onewindow.core.errors import DomainError, Forbidden, Unauthenticated
+from onewindow.core.web import render_error
 from onewindow.org import access
+from onewindow.org.actors import request_actor
 
 View = Callable[..., HttpResponse]
-
-ERROR_TITLES = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "填写有误", 429: "查询过于频繁"}
-
-
-def render_error(request: HttpRequest, exc: DomainError, template: str) -> HttpResponse:
-    context = {"title": ERROR_TITLES.get(exc.status, "请求有误"), "error": exc}
-    return render(request, template, context, status=exc.status)
 
 
 def staff_page(
@@ -41,10 +35,11 @@ def staff_page(
             try:
                 if perm is not None:
                     access.require_perm(request.user, perm)
-                staff = access.staff_of(request.user)
+                actor = request_actor(request)
+                staff = actor.staff
                 if staff is None:
                     raise Forbidden("您的账号未关联工作人员信息", code="no_staff_profile")
-                if needed_roles and not needed_roles & set(staff.role_list):
+                if needed_roles and not actor.has_any_role(needed_roles):
                     raise Forbidden("您的岗位不能使用此页面")
                 return view(request, *args, **kwargs)
             except Unauthenticated:

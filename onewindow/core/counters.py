@@ -11,7 +11,7 @@ from typing import Any
 from django.db import IntegrityError, transaction
 from django.db.models import F, Model
 
-from onewindow.errors import Conflict
+from onewindow.core.errors import Conflict
 
 
 def next_value(model: type[Model], **key: Any) -> int:

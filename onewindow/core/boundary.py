@@ -26,7 +26,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
 
-from onewindow.errors import Invalid
+from onewindow.core.errors import Invalid
 
 NUL_MESSAGE = "内容包含不允许的控制字符（NUL）"
 MULTIPART_MESSAGE = "请求体格式有误：multipart 表单缺少或带有无效的 boundary"
