@@ -1,0 +1,72 @@
+"""The house rules of docs/ARCHITECTURE.md that a linter does not check: module and function size.
+
+- No module outside migrations and data files is over ``MAX_MODULE_LINES`` lines: split it into a
+  package by sub-domain before it becomes the file everyone touches.
+- No function outside tests and data is over ``MAX_FUNCTION_LINES`` lines (decorators excluded):
+  a state machine is a table of small handlers, a long view a few named steps.
+
+``KNOWN`` lists what still breaks a rule; it must shrink, never grow — the test fails both when a new
+offender appears and when a listed one has been fixed (remove it from the list).
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+PACKAGE = Path(__file__).resolve().parents[2] / "onewindow"
+MAX_MODULE_LINES = 600
+MAX_FUNCTION_LINES = 80
+
+# Data, not code: exempt from both rules.
+DATA_MODULES = {"demo/data.py"}
+
+KNOWN: set[str] = {
+    "function cases/documents.py::document_context",
+    "function cases/services.py::case_applicant_correct",
+    "function cases/services.py::case_intake",
+    "function cases/services.py::case_transition",
+    "function cases/views.py::workbench",
+    "function catalog/excel.py::_parse",
+    "function feedback/services.py::complaint_act",
+    "function feedback/services.py::complaint_submit",
+    "function proxy/services.py::proxy_request_action",
+    "module api/proxy_api.py",
+    "module cases/services.py",
+    "module cases/views.py",
+    "module catalog/excel.py",
+    "module feedback/services.py",
+    "module proxy/services.py",
+    "module security/url_table.py",
+}
+
+
+def _modules() -> list[Path]:
+    return sorted(
+        p
+        for p in PACKAGE.rglob("*.py")
+        if "migrations" not in p.parts and str(p.relative_to(PACKAGE)) not in DATA_MODULES
+    )
+
+
+def offenders() -> set[str]:
+    found: set[str] = set()
+    for path in _modules():
+        rel = str(path.relative_to(PACKAGE))
+        text = path.read_text(encoding="utf-8")
+        if len(text.splitlines()) > MAX_MODULE_LINES:
+            found.add(f"module {rel}")
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef):
+                length = (node.end_lineno or node.lineno) - node.lineno + 1
+                if length > MAX_FUNCTION_LINES:
+                    found.add(f"function {rel}::{node.name}")
+    return found
+
+
+def test_no_module_or_function_past_the_limits() -> None:
+    found = offenders()
+    new = sorted(found - KNOWN)
+    fixed = sorted(KNOWN - found)
+    assert not new, f"past the size limits (split them): {new}"
+    assert not fixed, f"fixed — remove from KNOWN in {__file__}: {fixed}"
