@@ -17,59 +17,12 @@ from django.views.decorators.csrf import csrf_exempt
 from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
-from ninja.security import HttpBearer, django_auth
 
-from onewindow.api.tokens import token_lookup
-from onewindow.core.errors import DomainError, Forbidden
-
-
-class BearerToken(HttpBearer):
-    SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
-
-    def authenticate(self, request: HttpRequest, token: str) -> Any:
-        row = token_lookup(token)
-        if row is None:
-            return None
-        request.user = row.user
-        request.api_token = row  # type: ignore[attr-defined]
-        # 三员分立 also for tokens: the security middleware ran before the token was read
-        from onewindow.security.policy import denied_for_admin
-
-        match = request.resolver_match
-        if denied_for_admin(row.user, request.path, match.view_name if match else ""):
-            from onewindow.core.audit import record
-
-            record(
-                "privacy.admin_denied",
-                request=request,
-                user=row.user,
-                obj=request.path[:200],
-                result="denied",
-            )
-            raise Forbidden(
-                "系统管理员、安全管理员和审计管理员不能查看群众个人信息（三员分立）", code="forbidden"
-            )
-        if request.method not in self.SAFE_METHODS:
-            # every write through a token is audited (with the token id), also a refused one
-            from onewindow.core.audit import record
-
-            record(
-                "api.write",
-                request=request,
-                user=row.user,
-                obj=f"{request.method} {request.path}"[:200],
-                result="denied" if row.read_only else "ok",
-                details={"token_id": row.pk, "token_prefix": row.prefix, "method": request.method},
-            )
-            if row.read_only:
-                raise Forbidden("该令牌为只读令牌，不能修改数据", code="token_read_only")
-        return row.user
-
+from onewindow.core.errors import DomainError
 
 logger = logging.getLogger("django.request")
 
-bearer = BearerToken()
-AUTH = [bearer, django_auth]
+from onewindow.core.apiauth import AUTH  # noqa: E402  (re-exported for callers and tests)
 
 
 def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:

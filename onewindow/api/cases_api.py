@@ -7,10 +7,10 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.cases import selectors, services
 from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.privacy.services import personal_data_access_log
 
 router = Router(tags=["办件"])
@@ -397,7 +397,7 @@ def progress_out(case: Case) -> dict[str, Any]:
     summary="办件进度查询（公开）",
 )
 def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
-    from onewindow.api.ratelimit import check_rate
+    from onewindow.core.ratelimit import check_rate
 
     check_rate(request, "progress", limit=30, per_seconds=60)
     return progress_out(progress_lookup(q.number, q.check))

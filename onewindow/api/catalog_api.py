@@ -5,9 +5,9 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from onewindow.api.schemas import ERRORS_PUBLIC, Page, paginate
 from onewindow.catalog import selectors
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
+from onewindow.core.apischemas import ERRORS_PUBLIC, Page, paginate
 from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Level
 

@@ -9,12 +9,11 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api.public_auth import PUBLIC
-from onewindow.api.role_auth import has_any_perm, role_auth
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.apiauth import PUBLIC, role_auth
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState, Level, Rating, Rectification
-from onewindow.org.access import Perm
+from onewindow.org.access import Perm, has_any_perm
 
 router = Router(tags=["好差评与投诉"])
 
@@ -26,7 +25,7 @@ COMPLAINT_HANDLER_AUTH = role_auth(
 
 
 def _rate_limit(request: HttpRequest, scope: str) -> None:
-    from onewindow.api.ratelimit import check_rate
+    from onewindow.core.ratelimit import check_rate
 
     check_rate(request, scope, limit=30, per_seconds=60)
 

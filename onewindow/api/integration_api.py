@@ -18,7 +18,7 @@ from ninja.responses import Status
 
 from onewindow.api import tokens as token_services
 from onewindow.api.models import ApiToken, IntegrationAccount
-from onewindow.api.schemas import ERRORS_AUTH, BodyIn, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, paginate
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription

@@ -6,7 +6,7 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.org.access import staff_of
 from onewindow.org.models import Centre, Jurisdiction, Level
@@ -26,7 +26,7 @@ class Me(Schema):
 
 @router.get("/me", response={200: Me, **ERRORS_AUTH}, auth=None, summary="当前用户")
 def me(request: HttpRequest) -> Any:
-    from onewindow.api.api import AUTH
+    from onewindow.core.apiauth import AUTH
 
     user = None
     for auth in AUTH:

@@ -16,9 +16,9 @@ from django.http import HttpRequest
 from django.urls import reverse
 from ninja import Query, Router, Schema
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
 from onewindow.portal import my, services
 from onewindow.privacy.masking import mask_phone
 

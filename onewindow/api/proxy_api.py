@@ -15,9 +15,10 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.api.role_auth import has_any_role, role_auth
-from onewindow.api.schemas import ERRORS_AUTH, BodyIn, Error, Page, paginate
+from onewindow.core.apiauth import role_auth
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page, paginate
 from onewindow.files.services import file_response
+from onewindow.org.access import has_any_role
 from onewindow.org.models import Role
 from onewindow.proxy import custody, documents, ledger, onsite, selectors, services
 from onewindow.proxy.models import Batch, BatchAlert, Entrustment, ProxyRequest, RequestState, Visit

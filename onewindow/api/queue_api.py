@@ -7,7 +7,7 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api.schemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
 from onewindow.core.errors import NotFound
 from onewindow.org.models import Centre
 from onewindow.queueing import appointments, services

@@ -9,7 +9,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from onewindow.api.schemas import ERRORS_AUTH
+from onewindow.core.apischemas import ERRORS_AUTH
 from onewindow.ledger import selectors
 
 router = Router(tags=["统计"])

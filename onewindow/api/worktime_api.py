@@ -6,7 +6,7 @@ from typing import Any
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 
-from onewindow.api.schemas import ERRORS_PUBLIC
+from onewindow.core.apischemas import ERRORS_PUBLIC
 from onewindow.core.errors import Invalid
 from onewindow.worktime import calendar as wc
 

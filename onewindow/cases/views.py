@@ -621,7 +621,7 @@ def document(request: HttpRequest, number: str, kind: str) -> HttpResponse:
 
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
-    from onewindow.api.ratelimit import check_rate
+    from onewindow.core.ratelimit import check_rate
 
     number = (request.GET.get("number") or "").strip()[:32]
     check = (request.GET.get("check") or "").strip()[:4]

@@ -40,7 +40,7 @@ LOOKUP_RATE = (30, 60)
 
 
 def _rate_limited(request: HttpRequest, scope: str) -> None:
-    from onewindow.api.ratelimit import check_rate
+    from onewindow.core.ratelimit import check_rate
 
     check_rate(request, scope, limit=LOOKUP_RATE[0], per_seconds=LOOKUP_RATE[1])
 

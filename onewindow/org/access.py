@@ -8,6 +8,7 @@ does not leak.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.db.models import Model, Q, QuerySet
@@ -198,3 +199,21 @@ def get_in_scope_or_404(
     if obj is None:
         raise NotFound()
     return obj
+
+
+def has_any_role(roles: frozenset[str] | set[str]) -> Callable[[Any], bool]:
+    """A predicate for ``core.apiauth.role_auth``: the caller holds one of ``roles``."""
+
+    def check(user: Any) -> bool:
+        return bool(set(roles_of(user)) & set(roles))
+
+    return check
+
+
+def has_any_perm(*perms: str) -> Callable[[Any], bool]:
+    """A predicate for ``core.apiauth.role_auth``: the caller holds one of ``perms``."""
+
+    def check(user: Any) -> bool:
+        return any(has_perm(user, p) for p in perms)
+
+    return check

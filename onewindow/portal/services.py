@@ -106,7 +106,7 @@ def request_client(request: Any) -> str:
 def otp_rate_check(request: Any) -> None:
     """At most ``PORTAL_OTP_PER_IP_PER_HOUR`` (20) code requests per client address and hour, so the
     SMS gateway cannot be turned against many numbers from one place (``rate_limited``, 429)."""
-    from onewindow.api.ratelimit import check_rate
+    from onewindow.core.ratelimit import check_rate
 
     check_rate(request, "portal_otp", limit=_setting("PORTAL_OTP_PER_IP_PER_HOUR", 20), per_seconds=3600)
 

@@ -91,7 +91,7 @@ class SecurityMiddleware:
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         if request.method == "POST" and request.path == reverse("login"):
-            from onewindow.api.ratelimit import RateLimited, check_rate
+            from onewindow.core.ratelimit import RateLimited, check_rate
 
             try:
                 check_rate(
@@ -136,7 +136,7 @@ class SecurityMiddleware:
 
             if token_lookup(auth[len("Bearer ") :].strip()) is not None:
                 return None
-        from onewindow.api.ratelimit import RateLimited, check_rate
+        from onewindow.core.ratelimit import RateLimited, check_rate
 
         try:
             check_rate(

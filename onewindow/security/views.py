@@ -24,7 +24,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from django_otp import login as otp_login
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from onewindow.api.ratelimit import RateLimited, check_rate
+from onewindow.core.ratelimit import RateLimited, check_rate
 from onewindow.org.access import Perm
 from onewindow.org.edge import staff_page
 from onewindow.security.audit import record

@@ -161,7 +161,7 @@ def test_case_list_count_and_rows_use_the_stored_paths(league: dict[str, Any]) -
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from onewindow.api.schemas import paginate
+    from onewindow.core.apischemas import paginate
 
     clerk = fresh("clerk")
     qs = selectors.case_list(actor=clerk)

@@ -240,7 +240,7 @@ def test_login_rate_limit_per_address(sworld: dict[str, Any], settings: Any) -> 
     settings.LOGIN_RATE_LIMIT = 3
     client = Client()
     # one fixed window: five tries straddling a minute boundary would otherwise all pass (a flake)
-    with mock.patch("onewindow.api.ratelimit.time.time", return_value=1_800_000_010.0):
+    with mock.patch("onewindow.core.ratelimit.time.time", return_value=1_800_000_010.0):
         codes = [post_login(client, f"nobody{i}", "x").status_code for i in range(5)]
     assert codes[:3] == [200, 200, 200] and codes[3:] == [429, 429]
 

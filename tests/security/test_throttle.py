@@ -11,8 +11,8 @@ import pytest
 from django.core.cache import cache
 from django.test import Client, RequestFactory
 
-from onewindow.api.ratelimit import RateLimited, check_rate
 from onewindow.core import throttle
+from onewindow.core.ratelimit import RateLimited, check_rate
 
 
 def _burst(n: int, fn: Any) -> list[Any]:
@@ -49,7 +49,7 @@ def test_a_burst_of_120_lets_exactly_the_limit_through() -> None:
         except RateLimited:
             return False
 
-    with mock.patch("onewindow.api.ratelimit.time.time", return_value=1_800_000_010.0):
+    with mock.patch("onewindow.core.ratelimit.time.time", return_value=1_800_000_010.0):
         passed = _burst(120, one)
     assert passed.count(True) == 30
 
@@ -73,7 +73,7 @@ def test_concurrent_anonymous_posts_over_http(settings: Any) -> None:
     def one() -> int:
         return Client().post("/no-such-endpoint/", {}, REMOTE_ADDR="203.0.113.8").status_code
 
-    with mock.patch("onewindow.api.ratelimit.time.time", return_value=1_800_000_010.0):
+    with mock.patch("onewindow.core.ratelimit.time.time", return_value=1_800_000_010.0):
         codes = _burst(120, one)
     assert codes.count(429) == 90 and codes.count(404) == 30
 
