@@ -15,15 +15,18 @@ $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-# Pinned: requirements.lock holds the exact versions of every dependency (runtime and dev); `make lock`
-# rewrites it from the current venv after a deliberate upgrade.
+# Pinned in two sets: requirements.lock = what the server needs (installed by `make run`),
+# requirements-dev.lock = test and development tools on top (added by `make test` / `make check`).
+# `make lock` rewrites both from a deliberate upgrade.
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
-	$(BIN)/pip install --quiet -r requirements.lock
-	$(BIN)/pip install --quiet --no-deps -e .
+	@echo "Installing the runtime dependencies (requirements.lock) into $(VENV) ..."
+	$(BIN)/pip install --progress-bar on --disable-pip-version-check -r requirements.lock
+	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	touch $@
 
-$(VENV)/.installed-dev: pyproject.toml requirements.lock $(VENV)/.installed
-	$(BIN)/pip install --quiet -r requirements.lock -e '.[dev]'
+$(VENV)/.installed-dev: pyproject.toml requirements-dev.lock $(VENV)/.installed
+	@echo "Installing the test and development tools (requirements-dev.lock) ..."
+	$(BIN)/pip install --progress-bar on --disable-pip-version-check -r requirements.lock -r requirements-dev.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -86,12 +89,18 @@ bench: install-dev
 	$(BIN)/python bench/run.py
 
 lock:
-	$(BIN)/pip freeze --exclude-editable | grep -v '^onewindow' > requirements.lock
+	rm -rf $(VENV)-lock && $(PYTHON) -m venv $(VENV)-lock
+	$(VENV)-lock/bin/pip install --quiet --upgrade pip && $(VENV)-lock/bin/pip install --quiet .
+	( echo "# Runtime dependencies, pinned (what \`make run\` installs). \`make lock\` rewrites it."; \
+	  $(VENV)-lock/bin/pip freeze --exclude-editable | grep -v '^onewindow' ) > requirements.lock
+	( echo "# Test and development tools, pinned (added by \`make test\`/\`make check\`), on top of requirements.lock."; \
+	  $(BIN)/pip freeze --exclude-editable | grep -v '^onewindow' | grep -vixF -f requirements.lock ) > requirements-dev.lock
+	rm -rf $(VENV)-lock
 
 ## Known-vulnerability check of the pinned dependencies (needs PyPI's JSON API; --strict fails when a
 ## package could not be checked rather than passing silently).
 audit-deps: install-dev
-	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock
+	$(BIN)/pip-audit --strict --no-deps --disable-pip --progress-spinner off -r requirements.lock -r requirements-dev.lock
 
 clean:
 	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache
