@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
@@ -13,6 +11,7 @@ from onewindow.catalog.excel.parse import ParsedItem, load, parse
 from onewindow.catalog.excel.result import ImportResult, RowError
 from onewindow.catalog.models import Item, ItemVersion, VersionStatus
 from onewindow.catalog.selectors import form_field_snapshot, guide_snapshot, material_snapshot
+from onewindow.core.actor import Actor
 from onewindow.core.errors import DomainError
 
 
@@ -26,7 +25,7 @@ def _same_as(version: ItemVersion, p: ParsedItem) -> bool:
     )
 
 
-def _apply(p: ParsedItem, *, actor: Any, publish: bool, result: ImportResult) -> None:
+def _apply(p: ParsedItem, *, actor: Actor, publish: bool, result: ImportResult) -> None:
     materials = [dict(d) for _r, d, _m in p.materials]
     fields = [dict(d) for _r, d, _f in p.fields]
     item = Item.objects.filter(code=p.code).first()
@@ -62,7 +61,7 @@ def _apply(p: ParsedItem, *, actor: Any, publish: bool, result: ImportResult) ->
         result.published.append(p.code)
 
 
-def catalog_import(*, actor: Any, data: bytes, publish: bool = False) -> ImportResult:
+def catalog_import(*, actor: Actor, data: bytes, publish: bool = False) -> ImportResult:
     """Import a workbook in the export format. All or nothing: any error, and nothing changes."""
     result = ImportResult()
     wb = load(data, result.errors)
