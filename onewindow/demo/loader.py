@@ -24,9 +24,11 @@ from django.utils import timezone
 
 from onewindow.catalog import services as catalog_services
 from onewindow.catalog.models import Bundle, Domain, Item, ItemVersion, VersionStatus
+from onewindow.core.actor import Actor
 from onewindow.demo import integration as integration_demo
 from onewindow.demo import portal as portal_demo
 from onewindow.demo.dataset import WindowSpec, demo_data
+from onewindow.org.actors import actor_of
 from onewindow.org.models import (
     Centre,
     Department,
@@ -197,7 +199,7 @@ class _Loader:
         self.load_places()
         self.load_departments()
         self.load_staff()
-        actor = self.staff["admin"].user
+        actor = actor_of(self.staff["admin"].user)
         self.load_items(actor)
         self.load_bundles(actor)
         self.load_residents(actor)
@@ -390,7 +392,7 @@ class _Loader:
 
     # -- items and bundles --------------------------------------------------------------------------
 
-    def load_items(self, actor: Any) -> None:
+    def load_items(self, actor: Actor) -> None:
         existing = set(
             Item.objects.filter(code__in=[i["code"] for i in data.items]).values_list("code", flat=True)
         )
@@ -415,7 +417,7 @@ class _Loader:
             catalog_services.item_version_publish(actor=actor, version=version)
             self.created_items += 1
 
-    def load_bundles(self, actor: Any) -> None:
+    def load_bundles(self, actor: Actor) -> None:
         for spec in data.bundles:
             bundle = Bundle.objects.filter(code=spec["code"]).first()
             if bundle is not None:
@@ -439,7 +441,7 @@ class _Loader:
 
     # -- residents ----------------------------------------------------------------------------------
 
-    def load_residents(self, actor: Any) -> None:
+    def load_residents(self, actor: Actor) -> None:
         for spec in data.residents:
             first17 = spec["village"][:6] + spec["birth"] + spec["seq"]
             id_number = validate_id_number(first17 + id_check_digit(first17))
@@ -452,7 +454,7 @@ class _Loader:
                 phone=validate_mobile(spec["phone"]),
                 address=spec["address"],
                 jurisdiction=self.places[spec["village"]],
-                created_by=actor,
+                created_by=actor.user,
             )
 
     # -- duty roster --------------------------------------------------------------------------------
