@@ -36,6 +36,7 @@ from onewindow.core.errors import Conflict, DomainError, Invalid, NotFound
 from onewindow.org.access import Perm
 from onewindow.org.actors import request_actor
 from onewindow.org.edge import View, render_error, staff_page
+from onewindow.org.forms import apply_errors
 from onewindow.org.models import Level
 
 IMMUTABLE_MESSAGE = "已发布或已停用的版本不能修改，请新建版本后再编辑"
@@ -59,15 +60,6 @@ def _version(code: str, number: int) -> ItemVersion:
     if version is None:
         raise NotFound(f"事项 {code} 没有第{number}版", code="unknown_version")
     return version
-
-
-def _apply_invalid(form: Any, exc: Invalid) -> None:
-    """Show a service's validation error on the form (on the field when the form has it)."""
-    details = exc.details or {}
-    if not details:
-        form.add_error(None, exc.message)
-    for key, msgs in details.items():
-        form.add_error(key if key in form.fields else None, msgs if isinstance(msgs, list) else [str(msgs)])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -130,7 +122,7 @@ def item_create(request: HttpRequest) -> HttpResponse:
                     **guide,
                 )
             except Invalid as exc:
-                _apply_invalid(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已创建事项 {code}（第{version.number}版，草稿）。")
                 return redirect("catalog:item_detail", code=code)
@@ -165,7 +157,7 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
                     **form.guide(),
                 )
             except Invalid as exc:
-                _apply_invalid(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"第{number}版草稿已保存。")
                 return redirect(reverse("catalog:item_detail", kwargs={"code": code}) + f"?v={number}")

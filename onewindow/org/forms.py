@@ -12,7 +12,7 @@ from onewindow.org.models import Centre, Jurisdiction, Level, ResidentKind, Shif
 from onewindow.org.selectors import jurisdiction_choices
 
 
-def apply_errors(form: forms.Form, exc: Invalid) -> None:
+def apply_errors(form: forms.BaseForm, exc: Invalid) -> None:
     """Put a service's :class:`Invalid` details on the form's fields (unknown fields: non-field)."""
     details = exc.details if isinstance(exc.details, dict) else {}
     if not details:
