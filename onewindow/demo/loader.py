@@ -57,6 +57,7 @@ class Writer(Protocol):
 
 DUTY_DAYS = 14
 
+# The demo county, read from ``demo/fixtures/`` once.
 data = demo_data()
 
 
