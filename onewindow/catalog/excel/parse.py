@@ -137,15 +137,10 @@ def parse(wb: Any, *, publish: bool, errors: list[RowError]) -> list[ParsedItem]
     sheet_of = {str(n).strip(): n for n in wb.sheetnames}
     parsed = _parse_items(wb[sheet_of[SHEET_ITEMS]], errors)
     with_materials: set[str] = set()
-    for sheet, columns, model, attr, key in _CHILDREN:
+    for child in _CHILDREN:
+        sheet = child[0]
         if sheet in sheet_of:
-            _parse_children(
-                wb[sheet_of[sheet]],
-                (sheet, columns, model, attr, key),
-                parsed,
-                with_materials,
-                errors,
-            )
+            _parse_children(wb[sheet_of[sheet]], child, parsed, with_materials, errors)
     if publish:
         for p in parsed.values():
             if p.code not in with_materials:
