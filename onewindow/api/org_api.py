@@ -9,6 +9,7 @@ from ninja import Query, Router, Schema
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.org.access import staff_of
+from onewindow.org.actors import request_actor
 from onewindow.org.models import Centre, Jurisdiction, Level
 
 router = Router(tags=["机构"])
@@ -231,7 +232,7 @@ def resident_contact(request: HttpRequest, pk: int, payload: ResidentContactIn) 
     from onewindow.org.services import resident_contact_update
 
     r = resident_contact_update(
-        actor=request.user,
+        actor=request_actor(request),
         pk=pk,
         reason=payload.reason,
         phone=payload.phone,

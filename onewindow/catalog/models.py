@@ -15,6 +15,7 @@ from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.catalog.search import search_text_for
 from onewindow.org.models import Department, Level
 
 
@@ -206,8 +207,6 @@ class ItemVersion(models.Model):
             raise ValidationError(errors)
 
     def save(self, *args: Any, **kwargs: Any) -> None:  # noqa: DJ012 - clean() sits beside its fields
-        from onewindow.catalog.search import search_text_for
-
         if self.pk:
             old = ItemVersion.objects.filter(pk=self.pk).values("status").first()
             if old and old["status"] != VersionStatus.DRAFT:
@@ -391,8 +390,6 @@ class Bundle(models.Model):
         return self.name
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from onewindow.catalog.search import search_text_for
-
         self.search_text = search_text_for(self.name, "", self.code)
         super().save(*args, **kwargs)
 

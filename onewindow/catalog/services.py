@@ -1,4 +1,9 @@
-"""Writes to the catalog. Each function is one transaction and takes the acting user."""
+"""Writes to the catalog. Each function is one transaction and takes the acting :class:`Actor`.
+
+Other apps' code and tests may still pass a Django user while they are converted: the entry points
+that use the actor (``item_create``, ``item_version_new_draft``) normalise it with
+``actor = actor_of(actor)`` (idempotent for an Actor); remove that once every caller passes an Actor.
+"""
 
 from __future__ import annotations
 
@@ -17,7 +22,9 @@ from onewindow.catalog.models import (
     Material,
     VersionStatus,
 )
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Invalid
+from onewindow.org.actors import actor_of
 
 
 def validation_details(exc: ValidationError) -> dict[str, list[str]]:
@@ -38,13 +45,14 @@ def _full_clean(obj: Any, exclude: list[str] | None = None) -> None:
 @transaction.atomic
 def item_create(
     *,
-    actor: Any,
+    actor: Actor,
     code: str,
     materials: list[dict[str, Any]] | None = None,
     fields: list[dict[str, Any]] | None = None,
     **guide: Any,
 ) -> ItemVersion:
     """Create an item with its first (draft) version, materials and form fields."""
+    actor = actor_of(actor)
     if Item.objects.filter(code=code).exists():
         raise Invalid(f"事项编码 {code} 已存在", code="duplicate_code", details={"code": ["已存在"]})
     item = Item(code=code)
@@ -57,8 +65,10 @@ def item_create(
     return version
 
 
-def _user(actor: Any) -> Any:
-    return actor if getattr(actor, "is_authenticated", False) else None
+def _user(actor: Actor) -> Any:
+    """The user to record as ``created_by`` (none for the system or an anonymous actor)."""
+    user = actor.user
+    return user if getattr(user, "is_authenticated", False) else None
 
 
 @transaction.atomic
@@ -81,7 +91,7 @@ def version_set_children(
 
 
 @transaction.atomic
-def item_version_update(*, actor: Any, version: ItemVersion, **changes: Any) -> ItemVersion:
+def item_version_update(*, actor: Actor, version: ItemVersion, **changes: Any) -> ItemVersion:
     version = ItemVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
     if not version.is_editable:
         raise Conflict("已发布或已停用的版本不能修改，请新建版本后再编辑", code="version_immutable")
@@ -93,8 +103,9 @@ def item_version_update(*, actor: Any, version: ItemVersion, **changes: Any) -> 
 
 
 @transaction.atomic
-def item_version_new_draft(*, actor: Any, item: Item, change_note: str = "") -> ItemVersion:
+def item_version_new_draft(*, actor: Actor, item: Item, change_note: str = "") -> ItemVersion:
     """Copy the latest version (with materials and fields) into a new draft."""
+    actor = actor_of(actor)
     item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     existing = item.versions.filter(status=VersionStatus.DRAFT).first()
     if existing:
@@ -130,7 +141,7 @@ def item_version_new_draft(*, actor: Any, item: Item, change_note: str = "") -> 
 
 
 @transaction.atomic
-def item_version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
+def item_version_publish(*, actor: Actor, version: ItemVersion) -> ItemVersion:
     """Publish a draft; the previously published version of the item is retired."""
     item = Item.objects.select_for_update(of=("self",)).get(pk=version.item_id)
     version = ItemVersion.objects.select_for_update(of=("self",)).get(pk=version.pk)
@@ -154,7 +165,7 @@ def item_version_publish(*, actor: Any, version: ItemVersion) -> ItemVersion:
 
 
 @transaction.atomic
-def item_retire(*, actor: Any, item: Item) -> None:
+def item_retire(*, actor: Actor, item: Item) -> None:
     item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     now = timezone.now()
     for old in item.versions.filter(status=VersionStatus.PUBLISHED):
@@ -167,7 +178,7 @@ def item_retire(*, actor: Any, item: Item) -> None:
 
 @transaction.atomic
 def bundle_save(
-    *, actor: Any, code: str, name: str, item_codes: list[str], description: str = "", life_event: str = ""
+    *, actor: Actor, code: str, name: str, item_codes: list[str], description: str = "", life_event: str = ""
 ) -> Bundle:
     items = {i.code: i for i in Item.objects.filter(code__in=item_codes)}
     missing = [c for c in item_codes if c not in items]
@@ -187,7 +198,7 @@ def bundle_save(
 @transaction.atomic
 def item_version_edit(
     *,
-    actor: Any,
+    actor: Actor,
     version: ItemVersion,
     materials: list[dict[str, Any]],
     fields: list[dict[str, Any]],

@@ -34,7 +34,9 @@ from onewindow.catalog.forms import (
 from onewindow.catalog.models import Domain, Item, ItemVersion, VersionStatus
 from onewindow.core.errors import Conflict, DomainError, Invalid, NotFound
 from onewindow.org.access import Perm
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import View, render_error, staff_page
+from onewindow.org.forms import apply_errors
 from onewindow.org.models import Level
 
 IMMUTABLE_MESSAGE = "已发布或已停用的版本不能修改，请新建版本后再编辑"
@@ -58,15 +60,6 @@ def _version(code: str, number: int) -> ItemVersion:
     if version is None:
         raise NotFound(f"事项 {code} 没有第{number}版", code="unknown_version")
     return version
-
-
-def _apply_invalid(form: Any, exc: Invalid) -> None:
-    """Show a service's validation error on the form (on the field when the form has it)."""
-    details = exc.details or {}
-    if not details:
-        form.add_error(None, exc.message)
-    for key, msgs in details.items():
-        form.add_error(key if key in form.fields else None, msgs if isinstance(msgs, list) else [str(msgs)])
 
 
 # ----------------------------------------------------------------------------------------------
@@ -122,10 +115,14 @@ def item_create(request: HttpRequest) -> HttpResponse:
             code = form.cleaned_data["code"]
             try:
                 version = services.item_create(
-                    actor=request.user, code=code, materials=materials.rows(), fields=fields.rows(), **guide
+                    actor=request_actor(request),
+                    code=code,
+                    materials=materials.rows(),
+                    fields=fields.rows(),
+                    **guide,
                 )
             except Invalid as exc:
-                _apply_invalid(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"已创建事项 {code}（第{version.number}版，草稿）。")
                 return redirect("catalog:item_detail", code=code)
@@ -153,14 +150,14 @@ def version_edit(request: HttpRequest, code: str, number: int) -> HttpResponse:
         if _forms_valid(form, materials, fields):
             try:
                 services.item_version_edit(
-                    actor=request.user,
+                    actor=request_actor(request),
                     version=version,
                     materials=materials.rows(),
                     fields=fields.rows(),
                     **form.guide(),
                 )
             except Invalid as exc:
-                _apply_invalid(form, exc)
+                apply_errors(form, exc)
             else:
                 messages.success(request, f"第{number}版草稿已保存。")
                 return redirect(reverse("catalog:item_detail", kwargs={"code": code}) + f"?v={number}")
@@ -239,7 +236,7 @@ def version_new_draft(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(code)
     had_draft = item.versions.filter(status=VersionStatus.DRAFT).exists()
     version = services.item_version_new_draft(
-        actor=request.user, item=item, change_note=(request.POST.get("change_note") or "")[:200]
+        actor=request_actor(request), item=item, change_note=(request.POST.get("change_note") or "")[:200]
     )
     if had_draft:
         messages.info(request, f"该事项已有草稿（第{version.number}版），请直接编辑。")
@@ -253,7 +250,7 @@ def version_new_draft(request: HttpRequest, code: str) -> HttpResponse:
 def version_publish(request: HttpRequest, code: str, number: int) -> HttpResponse:
     version = _version(code, number)
     try:
-        services.item_version_publish(actor=request.user, version=version)
+        services.item_version_publish(actor=request_actor(request), version=version)
     except Invalid as exc:
         messages.error(request, f"不能发布：{exc.message}")
         return redirect(reverse("catalog:item_detail", kwargs={"code": code}) + f"?v={number}")
@@ -267,7 +264,7 @@ def item_retire(request: HttpRequest, code: str) -> HttpResponse:
     item = _item(code)
     if item.published_id is None:
         raise Conflict("该事项没有已发布的版本，无需停用", code="not_published")
-    services.item_retire(actor=request.user, item=item)
+    services.item_retire(actor=request_actor(request), item=item)
     messages.success(request, f"事项 {code} 已停用，群众端不再显示。")
     return redirect("catalog:item_detail", code=code)
 
@@ -303,7 +300,7 @@ def import_(request: HttpRequest) -> HttpResponse:
                 form.add_error("file", f"文件过大，上限为 {limit / 1024 / 1024:.1f} MB")
             else:
                 result = catalog_import(
-                    actor=request.user, data=upload.read(), publish=form.cleaned_data["publish"]
+                    actor=request_actor(request), data=upload.read(), publish=form.cleaned_data["publish"]
                 )
                 if result.ok:
                     messages.success(request, result.summary)

@@ -1,4 +1,4 @@
-"""Load the demo county (阿巴嘎旗) from :mod:`onewindow.demo.data`.
+"""Load the demo county (阿巴嘎旗) from the data files read by :mod:`onewindow.demo.dataset`.
 
 Idempotent: every row is looked up by its natural key (division code, centre code, window number,
 department code, username, item code, bundle code, ID-number blind index) and only written when it
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import copy
 import datetime as dt
+import importlib
 import time
+from collections.abc import Callable
 from typing import Any, Protocol, TypeVar
 
 from django.contrib.auth import get_user_model
@@ -22,7 +24,11 @@ from django.utils import timezone
 
 from onewindow.catalog import services as catalog_services
 from onewindow.catalog.models import Bundle, Domain, Item, ItemVersion, VersionStatus
-from onewindow.demo import data
+from onewindow.core.actor import Actor
+from onewindow.demo import integration as integration_demo
+from onewindow.demo import portal as portal_demo
+from onewindow.demo.dataset import WindowSpec, demo_data
+from onewindow.org.actors import actor_of
 from onewindow.org.models import (
     Centre,
     Department,
@@ -51,22 +57,31 @@ class Writer(Protocol):
 
 DUTY_DAYS = 14
 
+# The demo county, read from ``demo/fixtures/`` once.
+data = demo_data()
 
-# Apps that add their own demo data (``onewindow/<app>/demo.py`` with an idempotent ``seed_demo()``).
+
+# Apps that add their own demo data, in this order: the seeds kept in this package (portal,
+# integration) and ``onewindow/<app>/demo.py`` modules with an idempotent ``seed_demo()``.
 APP_SEEDS = ["proxy", "feedback", "portal", "integration", "security", "ledger"]
+OWN_SEEDS: dict[str, Callable[[], None]] = {
+    "portal": portal_demo.seed_demo,
+    "integration": integration_demo.seed_demo,
+}
 
 
 def seed_app_demo(app: str) -> None:
-    import importlib
-
-    try:
-        module = importlib.import_module(f"onewindow.{app}.demo")
-    except ModuleNotFoundError as exc:
-        if exc.name != f"onewindow.{app}.demo":
-            raise
-        return
+    seed = OWN_SEEDS.get(app)
+    if seed is None:
+        try:
+            module = importlib.import_module(f"onewindow.{app}.demo")
+        except ModuleNotFoundError as exc:
+            if exc.name != f"onewindow.{app}.demo":
+                raise
+            return
+        seed = module.seed_demo
     with transaction.atomic():
-        module.seed_demo()
+        seed()
 
 
 def load_demo(stdout: Writer | None = None) -> dict[str, int]:
@@ -81,14 +96,14 @@ def load_demo(stdout: Writer | None = None) -> dict[str, int]:
     if stdout is not None:
         elapsed = time.monotonic() - started
         stdout.write(
-            f"演示数据已加载（{data.COUNTY['name']}，用时 {elapsed:.1f} 秒）："
+            f"演示数据已加载（{data.county['name']}，用时 {elapsed:.1f} 秒）："
             f"新建事项 {loader.created_items} 项。\n"
         )
         for key, label in _COUNT_LABELS.items():
             stdout.write(f"  {label}：{counts[key]}\n")
         stdout.write(
             "演示账号：admin、supervisor、clerk、reviewer、agent、outsider、head、security、auditor，"
-            f"密码均为 {data.DEMO_PASSWORD}\n"
+            f"密码均为 {data.demo_password}\n"
         )
     return counts
 
@@ -110,7 +125,7 @@ _COUNT_LABELS = {
 
 def demo_counts() -> dict[str, int]:
     """Counts of the demo county's rows (what the loader creates)."""
-    county = Jurisdiction.objects.filter(code=data.COUNTY["code"]).first()
+    county = Jurisdiction.objects.filter(code=data.county["code"]).first()
     prefix = county.path if county else "\x00"
     in_county = {"jurisdiction__path__startswith": prefix}
     usernames = _all_usernames()
@@ -121,12 +136,12 @@ def demo_counts() -> dict[str, int]:
         "windows": Window.objects.filter(centre__jurisdiction__path__startswith=prefix).count(),
         "opening_hours": OpeningHours.objects.filter(centre__jurisdiction__path__startswith=prefix).count(),
         "departments": Department.objects.filter(**in_county).count(),
-        "domains": Domain.objects.filter(code__in=[c for c, _n in data.DOMAINS]).count(),
+        "domains": Domain.objects.filter(code__in=[c for c, _n in data.domains]).count(),
         "items": ItemVersion.objects.filter(
-            status=VersionStatus.PUBLISHED, item__code__in=[i["code"] for i in data.ITEMS]
+            status=VersionStatus.PUBLISHED, item__code__in=[i["code"] for i in data.items]
         ).count(),
-        "item_versions": ItemVersion.objects.filter(item__code__in=[i["code"] for i in data.ITEMS]).count(),
-        "bundles": Bundle.objects.filter(code__in=[b["code"] for b in data.BUNDLES]).count(),
+        "item_versions": ItemVersion.objects.filter(item__code__in=[i["code"] for i in data.items]).count(),
+        "bundles": Bundle.objects.filter(code__in=[b["code"] for b in data.bundles]).count(),
         "users": get_user_model().objects.filter(username__in=usernames).count(),
         "staff": Staff.objects.filter(user__username__in=usernames).count(),
         "roles": StaffRole.objects.filter(staff__user__username__in=usernames).count(),
@@ -141,9 +156,9 @@ def agent_username(village_code: str) -> str:
 
 
 def _all_usernames() -> list[str]:
-    names = [s["username"] for s in data.COUNTY_STAFF]
-    names += [s["username"] for staff in data.TOWNSHIP_STAFF.values() for s in staff]
-    names += [agent_username(code) for t in data.TOWNSHIPS for code, _name in t["villages"]]
+    names = [s["username"] for s in data.county_staff]
+    names += [s["username"] for staff in data.township_staff.values() for s in staff]
+    names += [agent_username(code) for t in data.townships for code, _name in t["villages"]]
     return names
 
 
@@ -185,7 +200,7 @@ class _Loader:
         self.load_places()
         self.load_departments()
         self.load_staff()
-        actor = self.staff["admin"].user
+        actor = actor_of(self.staff["admin"].user)
         self.load_items(actor)
         self.load_bundles(actor)
         self.load_residents(actor)
@@ -194,26 +209,26 @@ class _Loader:
     # -- catalog vocabulary -------------------------------------------------------------------
 
     def load_domains(self) -> None:
-        for sort, (code, name) in enumerate(data.DOMAINS, start=1):
+        for sort, (code, name) in enumerate(data.domains, start=1):
             self.domains[code] = _upsert(Domain, {"code": code}, {"name": name, "sort": sort})
 
     # -- places, centres, windows, hours --------------------------------------------------------
 
     def load_places(self) -> None:
-        c = data.COUNTY
+        c = data.county
         county = _upsert(
             Jurisdiction, {"code": c["code"]}, {"name": c["name"], "level": Level.COUNTY, "parent": None}
         )
         self.places[county.code] = county
-        self._centre(county, c["centre"], data.COUNTY_WINDOWS)
-        for t_sort, t in enumerate(data.TOWNSHIPS, start=1):
+        self._centre(county, c["centre"], data.county_windows)
+        for t_sort, t in enumerate(data.townships, start=1):
             township = _upsert(
                 Jurisdiction,
                 {"code": t["code"]},
                 {"name": t["name"], "level": Level.TOWNSHIP, "parent": county, "sort": t_sort},
             )
             self.places[township.code] = township
-            windows = data.TOWNSHIP_WINDOWS + data.TOWNSHIP_EXTRA_WINDOWS.get(t["code"], [])
+            windows = data.township_windows + data.township_extra_windows.get(t["code"], [])
             self._centre(
                 township,
                 {
@@ -222,7 +237,7 @@ class _Loader:
                     "address": t["address"],
                     "phone": t["phone"],
                     "supervision_phone": t["supervision_phone"],
-                    "complaint_phone": data.COMPLAINT_HOTLINE,
+                    "complaint_phone": data.complaint_hotline,
                 },
                 windows,
             )
@@ -238,21 +253,19 @@ class _Loader:
                     {
                         "code": f"BMZ-{v_code}",
                         "name": f"{v_name}便民服务站",
-                        "address": f"{data.COUNTY['name']}{t['name']}{v_name}党群服务中心",
+                        "address": f"{data.county['name']}{t['name']}{v_name}党群服务中心",
                         "phone": self._agent_phone(v_code),
                         "supervision_phone": t["supervision_phone"],
-                        "complaint_phone": data.COMPLAINT_HOTLINE,
+                        "complaint_phone": data.complaint_hotline,
                     },
-                    data.VILLAGE_WINDOWS,
+                    data.village_windows,
                 )
 
-    def _centre(
-        self, place: Jurisdiction, info: dict[str, Any], windows: list[tuple[int, str, str, list[str]]]
-    ) -> None:
+    def _centre(self, place: Jurisdiction, info: dict[str, Any], windows: list[WindowSpec]) -> None:
         values = {k: v for k, v in info.items() if k != "code"}
         centre = _upsert(Centre, {"code": info["code"]}, {**values, "jurisdiction": place, "is_active": True})
         self.centres[place.code] = centre
-        hours = data.NORMAL_HOURS + data.EXTRA_HOURS.get(place.code, [])
+        hours = data.normal_hours + data.extra_hours.get(place.code, [])
         for session, weekdays, start, end in hours:
             OpeningHours.objects.get_or_create(
                 centre=centre, session=session, weekdays=weekdays, start=_time(start), end=_time(end)
@@ -268,22 +281,22 @@ class _Loader:
 
     @staticmethod
     def _village_index(village_code: str) -> int:
-        codes = [code for t in data.TOWNSHIPS for code, _name in t["villages"]]
+        codes = [code for t in data.townships for code, _name in t["villages"]]
         return codes.index(village_code)
 
     # -- departments ----------------------------------------------------------------------------
 
     def load_departments(self) -> None:
-        county = self.places[data.COUNTY["code"]]
-        for code, name, short, phone in data.COUNTY_DEPARTMENTS:
+        county = self.places[data.county["code"]]
+        for code, name, short, phone in data.county_departments:
             self.departments[code] = _upsert(
                 Department,
                 {"code": code},
                 {"name": name, "short_name": short, "jurisdiction": county, "phone": phone},
             )
-        for t in data.TOWNSHIPS:
+        for t in data.townships:
             township = self.places[t["code"]]
-            for suffix, name, short in data.TOWNSHIP_DEPARTMENTS:
+            for suffix, name, short in data.township_departments:
                 code = f"{t['code']}-{suffix}"
                 self.departments[code] = _upsert(
                     Department,
@@ -303,7 +316,7 @@ class _Loader:
         user = User.objects.filter(username=username).first()
         if user is None:
             if self._password_hash is None:
-                self._password_hash = make_password(data.DEMO_PASSWORD)
+                self._password_hash = make_password(data.demo_password)
             user = User(username=username, first_name=name, password=self._password_hash)
             user.is_staff = superuser
             user.is_superuser = superuser
@@ -341,15 +354,15 @@ class _Loader:
         return staff
 
     def load_staff(self) -> None:
-        county_code = data.COUNTY["code"]
+        county_code = data.county["code"]
         county = self.places[county_code]
-        for spec in data.COUNTY_STAFF:
+        for spec in data.county_staff:
             dept = self.departments[spec["department"]] if spec.get("department") else None
             centre = self.centres[county_code] if spec.get("centre") else None
             self._staff(spec, place=county, centre=centre, department=dept)
-        for t in data.TOWNSHIPS:
+        for t in data.townships:
             township = self.places[t["code"]]
-            for spec in data.TOWNSHIP_STAFF.get(t["code"], []):
+            for spec in data.township_staff.get(t["code"], []):
                 dept = (
                     self.departments[f"{t['code']}-{spec['department']}"] if spec.get("department") else None
                 )
@@ -358,19 +371,19 @@ class _Loader:
                 index = self._village_index(v_code)
                 spec = {
                     "username": agent_username(v_code),
-                    "name": data.AGENT_NAMES[index % len(data.AGENT_NAMES)],
+                    "name": data.agent_names[index % len(data.agent_names)],
                     "roles": ["agent"],
-                    "post": data.AGENT_POSTS[index % len(data.AGENT_POSTS)],
+                    "post": data.agent_posts[index % len(data.agent_posts)],
                     "public_phone": self._agent_phone(v_code),
                     "mobile": self._agent_phone(v_code),
                 }
                 agent = self._staff(
                     spec, place=self.places[v_code], centre=self.centres[v_code], department=None
                 )
-                for extra in data.AGENT_EXTRA.get(v_code, []):
+                for extra in data.agent_extra.get(v_code, []):
                     agent.extra_jurisdictions.add(self.places[extra])
         # AB posts (AB岗): each named partner covers when the other is away.
-        specs = data.COUNTY_STAFF + [s for staff in data.TOWNSHIP_STAFF.values() for s in staff]
+        specs = data.county_staff + [s for staff in data.township_staff.values() for s in staff]
         for spec in specs:
             partner = self.staff[spec["ab"]] if spec.get("ab") else None
             staff = self.staff[spec["username"]]
@@ -380,14 +393,14 @@ class _Loader:
 
     # -- items and bundles --------------------------------------------------------------------------
 
-    def load_items(self, actor: Any) -> None:
+    def load_items(self, actor: Actor) -> None:
         existing = set(
-            Item.objects.filter(code__in=[i["code"] for i in data.ITEMS]).values_list("code", flat=True)
+            Item.objects.filter(code__in=[i["code"] for i in data.items]).values_list("code", flat=True)
         )
-        for spec in data.ITEMS:
+        for spec in data.items:
             if spec["code"] in existing:
                 continue
-            guide = {**data.ITEM_DEFAULTS, **copy.deepcopy(spec)}
+            guide = {**data.item_defaults, **copy.deepcopy(spec)}
             code = guide.pop("code")
             materials = [
                 {**mat, "code": f"M{n:02d}"} for n, mat in enumerate(guide.pop("materials"), start=1)
@@ -405,8 +418,8 @@ class _Loader:
             catalog_services.item_version_publish(actor=actor, version=version)
             self.created_items += 1
 
-    def load_bundles(self, actor: Any) -> None:
-        for spec in data.BUNDLES:
+    def load_bundles(self, actor: Actor) -> None:
+        for spec in data.bundles:
             bundle = Bundle.objects.filter(code=spec["code"]).first()
             if bundle is not None:
                 current = list(bundle.entries.order_by("sort").values_list("item__code", flat=True))
@@ -429,8 +442,8 @@ class _Loader:
 
     # -- residents ----------------------------------------------------------------------------------
 
-    def load_residents(self, actor: Any) -> None:
-        for spec in data.RESIDENTS:
+    def load_residents(self, actor: Actor) -> None:
+        for spec in data.residents:
             first17 = spec["village"][:6] + spec["birth"] + spec["seq"]
             id_number = validate_id_number(first17 + id_check_digit(first17))
             if Resident.objects.filter(id_index=blind_index(id_number)).exists():
@@ -442,7 +455,7 @@ class _Loader:
                 phone=validate_mobile(spec["phone"]),
                 address=spec["address"],
                 jurisdiction=self.places[spec["village"]],
-                created_by=actor,
+                created_by=actor.user,
             )
 
     # -- duty roster --------------------------------------------------------------------------------
@@ -450,9 +463,9 @@ class _Loader:
     def load_duties(self) -> None:
         """Township staff on duty every weekday of the next two weeks; 别力古台镇 also on Saturdays."""
         today = timezone.localdate()
-        weekend_town = data.TOWNSHIPS[0]["code"]
-        for t in data.TOWNSHIPS:
-            specs = [s for s in data.TOWNSHIP_STAFF.get(t["code"], []) if "reviewer" not in s["roles"]]
+        weekend_town = data.townships[0]["code"]
+        for t in data.townships:
+            specs = [s for s in data.township_staff.get(t["code"], []) if "reviewer" not in s["roles"]]
             clerks = [
                 s
                 for s in specs
@@ -478,7 +491,7 @@ class _Loader:
 
 def _place_for(levels: list[str]) -> str:
     if "township" in levels and "county" in levels:
-        return data.PLACE_BOTH
+        return data.place_both
     if "township" in levels:
-        return data.PLACE_TOWNSHIP
-    return data.PLACE_COUNTY
+        return data.place_township
+    return data.place_county

@@ -4,13 +4,13 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from onewindow.org.access import ROLE_PERMISSIONS, staff_of
+from onewindow.org.access import ROLE_PERMISSIONS
+from onewindow.org.actors import request_actor
 
 
 def staff(request: HttpRequest) -> dict[str, Any]:
     """``staff``, ``staff_roles`` and ``can`` (e.g. ``can.catalog_edit``) for templates."""
-    user = getattr(request, "user", None)
-    s = staff_of(user)
+    s = request_actor(request).staff
     roles = s.role_list if s else []
     perms: set[str] = set()
     for role in roles:

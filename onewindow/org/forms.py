@@ -6,12 +6,13 @@ from typing import Any
 
 from django import forms
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Jurisdiction, Level, ResidentKind, Shift, Staff, Window
 from onewindow.org.selectors import jurisdiction_choices
 
 
-def apply_errors(form: forms.Form, exc: Invalid) -> None:
+def apply_errors(form: forms.BaseForm, exc: Invalid) -> None:
     """Put a service's :class:`Invalid` details on the form's fields (unknown fields: non-field)."""
     details = exc.details if isinstance(exc.details, dict) else {}
     if not details:
@@ -48,7 +49,7 @@ class ResidentForm(forms.Form):
         error_messages={"required": "请选择所在区域", "invalid_choice": "所选区域不在您的管辖范围内"},
     )
 
-    def __init__(self, *args: Any, actor: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, actor: Actor, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         field = self.fields["jurisdiction"]
         assert isinstance(field, forms.ModelChoiceField)

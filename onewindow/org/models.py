@@ -6,11 +6,14 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.fields import EncryptedTextField
+from onewindow.privacy.masking import mask_address, mask_credit_code, mask_id_number, mask_name, mask_phone
 
 
 class Level(models.TextChoices):
@@ -156,8 +159,6 @@ class OpeningHours(models.Model):
         return "、".join("周" + WEEKDAY_NAMES[int(d) - 1] for d in days)
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.start and self.end and self.start >= self.end:
             raise ValidationError({"end": _("结束时间应晚于开始时间")})
 
@@ -188,8 +189,6 @@ class HolidayDuty(models.Model):
         return f"{self.date} {self.start:%H:%M}-{self.end:%H:%M} 节假日值班"
 
     def clean(self) -> None:
-        from django.core.exceptions import ValidationError
-
         if self.start and self.end and self.start >= self.end:
             raise ValidationError({"end": _("结束时间应晚于开始时间")})
 
@@ -296,8 +295,6 @@ class Staff(models.Model):
 
     @property
     def masked_mobile(self) -> str:
-        from onewindow.privacy.masking import mask_phone
-
         return mask_phone(self.mobile)
 
 
@@ -400,38 +397,26 @@ class Resident(models.Model):
         constraints = [models.UniqueConstraint(fields=["id_index"], name="resident_unique_id")]
 
     def __str__(self) -> str:
-        from onewindow.privacy.masking import mask_name
-
         return mask_name(self.name)
 
     def save(self, *args: Any, **kwargs: Any) -> None:
-        from onewindow.privacy.crypto import blind_index
-
         self.id_index = blind_index(self.id_number)
         super().save(*args, **kwargs)
 
     @property
     def masked_name(self) -> str:
-        from onewindow.privacy.masking import mask_name
-
         return mask_name(self.name) if self.kind == ResidentKind.PERSON else self.name
 
     @property
     def masked_id_number(self) -> str:
-        from onewindow.privacy.masking import mask_credit_code, mask_id_number
-
         if self.kind == ResidentKind.ENTERPRISE:
             return mask_credit_code(self.id_number)
         return mask_id_number(self.id_number)
 
     @property
     def masked_phone(self) -> str:
-        from onewindow.privacy.masking import mask_phone
-
         return mask_phone(self.phone)
 
     @property
     def masked_address(self) -> str:
-        from onewindow.privacy.masking import mask_address
-
         return mask_address(self.address)

@@ -1,20 +1,25 @@
 """Reads of the organisation: staff, centres, the duty roster, residents.
 
-Every list here takes the acting user and is scoped to the user's jurisdiction
-(:func:`onewindow.org.access.scope`); single objects outside it raise :class:`NotFound`.
+Every list here takes the acting :class:`~onewindow.core.actor.Actor` and is scoped to its
+jurisdiction (:func:`onewindow.org.access.scope`); single objects outside it raise :class:`NotFound`.
+
+``resident_get`` and ``resident_list`` are also called by other apps (portal, proxy) that may still
+pass a Django user while they are converted: they normalise with ``actor = actor_of(actor)``
+(idempotent for an Actor); remove that once every caller passes an Actor.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from typing import Any
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.org.access import scope, scope_roots
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Duty, Jurisdiction, Resident, Shift, Staff
 from onewindow.privacy.crypto import blind_index
 
@@ -28,7 +33,7 @@ def _staff_qs(day: dt.date | None = None) -> QuerySet[Staff]:
     ).prefetch_related("roles", Prefetch("duties", queryset=Duty.objects.filter(date=day)))
 
 
-def staff_list(*, actor: Any, q: str | None = None, centre: Centre | None = None) -> QuerySet[Staff]:
+def staff_list(*, actor: Actor, q: str | None = None, centre: Centre | None = None) -> QuerySet[Staff]:
     """Staff in the actor's jurisdiction; ``on_duty(today)`` works without extra queries."""
     qs = scope(actor, _staff_qs()).order_by("jurisdiction__path", "name")
     term = (q or "").strip()
@@ -39,27 +44,27 @@ def staff_list(*, actor: Any, q: str | None = None, centre: Centre | None = None
     return qs
 
 
-def staff_get(*, actor: Any, pk: int) -> Staff:
+def staff_get(*, actor: Actor, pk: int) -> Staff:
     obj = scope(actor, _staff_qs()).filter(pk=pk).first()
     if obj is None:
         raise NotFound("未找到该工作人员", code="unknown_staff")
     return obj
 
 
-def centre_list(*, actor: Any) -> QuerySet[Centre]:
+def centre_list(*, actor: Actor) -> QuerySet[Centre]:
     return scope(actor, Centre.objects.filter(is_active=True).select_related("jurisdiction")).order_by(
         "jurisdiction__path", "code"
     )
 
 
-def centre_get(*, actor: Any, pk: int) -> Centre:
+def centre_get(*, actor: Actor, pk: int) -> Centre:
     obj = centre_list(actor=actor).filter(pk=pk).first()
     if obj is None:
         raise NotFound("未找到该服务中心", code="unknown_centre")
     return obj
 
 
-def jurisdiction_choices(*, actor: Any) -> QuerySet[Jurisdiction]:
+def jurisdiction_choices(*, actor: Actor) -> QuerySet[Jurisdiction]:
     """The jurisdictions the actor may register residents in (their subtrees), in tree order."""
     roots = scope_roots(actor)
     if not roots:
@@ -111,7 +116,7 @@ class RosterWeek:
 _SHIFT_ORDER = {s.value: i for i, s in enumerate(Shift)}
 
 
-def roster_week(*, actor: Any, centre: Centre, day: dt.date) -> RosterWeek:
+def roster_week(*, actor: Actor, centre: Centre, day: dt.date) -> RosterWeek:
     """The duty roster of ``centre`` for the week (Monday–Sunday) containing ``day``."""
     centre = centre_get(actor=actor, pk=centre.pk)
     start = week_start(day)
@@ -143,7 +148,7 @@ def roster_week(*, actor: Any, centre: Centre, day: dt.date) -> RosterWeek:
     return RosterWeek(centre=centre, start=start, days=days, rows=rows)
 
 
-def duty_get(*, actor: Any, pk: int) -> Duty:
+def duty_get(*, actor: Actor, pk: int) -> Duty:
     obj = (
         scope(
             actor, Duty.objects.select_related("staff", "staff__centre"), "staff__centre__jurisdiction__path"
@@ -160,9 +165,10 @@ def _resident_qs() -> QuerySet[Resident]:
     return Resident.objects.select_related("jurisdiction", "created_by")
 
 
-def resident_list(*, actor: Any, q: str | None = None) -> QuerySet[Resident]:
+def resident_list(*, actor: Actor, q: str | None = None) -> QuerySet[Resident]:
     """Residents in the actor's jurisdiction. ``q`` matches the name, or a whole ID number / credit
     code exactly (through the blind index; encrypted columns cannot be searched)."""
+    actor = actor_of(actor)
     qs = scope(actor, _resident_qs()).order_by("jurisdiction__path", "name")
     term = (q or "").strip()
     if term:
@@ -170,14 +176,15 @@ def resident_list(*, actor: Any, q: str | None = None) -> QuerySet[Resident]:
     return qs
 
 
-def resident_get(*, actor: Any, pk: int) -> Resident:
+def resident_get(*, actor: Actor, pk: int) -> Resident:
+    actor = actor_of(actor)
     obj = scope(actor, _resident_qs()).filter(pk=pk).first()
     if obj is None:
         raise NotFound("未找到该办事群众", code="unknown_resident")
     return obj
 
 
-def resident_lookup(*, actor: Any, number: str) -> Resident | None:
+def resident_lookup(*, actor: Actor, number: str) -> Resident | None:
     """Exact look-up by ID number or credit code, within the actor's jurisdiction."""
     number = (number or "").strip()
     if not number:

@@ -1,7 +1,12 @@
 """Writes of the organisation: duty roster, residents, logged full views of personal data.
 
-Each function takes the acting user (keyword-only), checks the permission and the jurisdiction,
-and runs in one transaction. Bad input raises :class:`Invalid` with a Chinese message per field.
+Each function takes the acting :class:`~onewindow.core.actor.Actor` (keyword-only), checks the
+permission and the jurisdiction, and runs in one transaction. Bad input raises :class:`Invalid` with
+a Chinese message per field.
+
+``resident_create`` and ``resident_contact_update`` are also called from other apps (the API, tests
+of other apps) that may still pass a Django user while they are converted: they normalise with
+``actor = actor_of(actor)`` (idempotent for an Actor); remove that once every caller passes an Actor.
 """
 
 from __future__ import annotations
@@ -12,11 +17,16 @@ from typing import Any
 
 from django.db import IntegrityError, transaction
 
+from onewindow.core.actor import Actor
+from onewindow.core.audit import record
 from onewindow.core.errors import DomainError, Invalid, NotFound
 from onewindow.org.access import Perm, in_scope, require_perm
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Duty, Jurisdiction, Resident, ResidentKind, Shift, Staff, Window
+from onewindow.org.selectors import resident_get
 from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.identifiers import validate_credit_code, validate_id_number, validate_mobile
+from onewindow.privacy.masking import mask_address, mask_phone
 from onewindow.privacy.models import PersonalDataAccess
 from onewindow.privacy.services import personal_data_access_log
 
@@ -28,13 +38,19 @@ def _invalid(errors: dict[str, list[str]], codes: list[str]) -> Invalid:
     return Invalid(first, code=codes[0] if codes else "invalid", details=errors)
 
 
+def _user(actor: Actor) -> Any:
+    """The user to record as ``created_by`` (none for the system or an anonymous actor)."""
+    user = actor.user
+    return user if getattr(user, "is_authenticated", False) else None
+
+
 # ---------------------------------------------------------------- duty roster
 
 
 @transaction.atomic
 def duty_add(
     *,
-    actor: Any,
+    actor: Actor,
     centre: Centre,
     staff: Staff,
     date: dt.date,
@@ -71,7 +87,7 @@ def duty_add(
 
 
 @transaction.atomic
-def duty_remove(*, actor: Any, duty: Duty) -> None:
+def duty_remove(*, actor: Actor, duty: Duty) -> None:
     """Remove one roster entry (of a centre in the actor's jurisdiction)."""
     require_perm(actor, Perm.ROSTER_EDIT)
     centre = duty.staff.centre
@@ -92,7 +108,7 @@ def _check_identifier(kind: str, number: str) -> str:
 @transaction.atomic
 def resident_create(
     *,
-    actor: Any,
+    actor: Actor,
     kind: str,
     name: str,
     id_number: str,
@@ -105,6 +121,7 @@ def resident_create(
     Every field is checked and all errors are reported at once; duplicates are found through the
     blind index of the number.
     """
+    actor = actor_of(actor)
     require_perm(actor, Perm.RESIDENT_CREATE)
     errors: dict[str, list[str]] = {}
     codes: list[str] = []
@@ -158,7 +175,7 @@ def resident_create(
                 phone=clean_phone,
                 address=address,
                 jurisdiction=jurisdiction,
-                created_by=actor if getattr(actor, "is_authenticated", False) else None,
+                created_by=_user(actor),
             )
     except IntegrityError:
         raise Invalid(
@@ -171,7 +188,7 @@ def resident_create(
 
 @transaction.atomic
 def personal_data_reveal(
-    *, actor: Any, obj: Staff | Resident, fields: Iterable[str], ip: str | None, purpose: str = ""
+    *, actor: Actor, obj: Staff | Resident, fields: Iterable[str], ip: str | None, purpose: str = ""
 ) -> PersonalDataAccess:
     """Check that the actor may see ``obj``'s personal data in full and log the view.
 
@@ -181,7 +198,9 @@ def personal_data_reveal(
     require_perm(actor, Perm.PERSONAL_DATA_FULL_VIEW)
     if not in_scope(actor, obj.jurisdiction):
         raise NotFound()
-    return personal_data_access_log(actor=actor, obj=obj, fields=list(fields), purpose=purpose.strip(), ip=ip)
+    return personal_data_access_log(
+        actor=actor.user, obj=obj, fields=list(fields), purpose=purpose.strip(), ip=ip
+    )
 
 
 # ---------------------------------------------------------------- resident contact (explicit updates)
@@ -190,7 +209,7 @@ def personal_data_reveal(
 @transaction.atomic
 def resident_contact_update(
     *,
-    actor: Any,
+    actor: Actor,
     pk: int,
     reason: str,
     phone: str | None = None,
@@ -202,10 +221,7 @@ def resident_contact_update(
     audited (``org.resident_contact_update``). A phone set by staff is never "verified": real-name
     binding on the portal does not trust it. Cases keep their own applicant snapshot and are not
     affected. An intake never changes the record (see ``cases.services._resident_for``)."""
-    from onewindow.core.audit import record
-    from onewindow.org.selectors import resident_get
-    from onewindow.privacy.masking import mask_address, mask_phone
-
+    actor = actor_of(actor)
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=pk)  # scoped: outside the jurisdiction is a 404
     resident = Resident.objects.select_for_update(of=("self",)).get(pk=pk)
@@ -247,7 +263,7 @@ def resident_contact_update(
     record(
         "org.resident_contact_update",
         request=request,
-        user=actor,
+        user=actor.user,
         obj=f"resident:{resident.pk}",
         details={
             "fields": changed,

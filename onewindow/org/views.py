@@ -1,7 +1,8 @@
 """Staff-side pages of the organisation: staff, duty roster, residents (办事群众).
 
 Views only read input, call selectors and services and render; permission is checked here at the
-edge (``require_perm``) and jurisdiction in the selectors (outside → 404).
+edge (``require_perm``) and jurisdiction in the selectors (outside → 404). Every view resolves the
+request's :class:`~onewindow.core.actor.Actor` once (``request_actor``) and passes it down.
 """
 
 from __future__ import annotations
@@ -25,9 +26,10 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org import selectors, services
-from onewindow.org.access import Perm, has_perm, require_perm, staff_of
+from onewindow.org.access import Perm, has_perm, require_perm
+from onewindow.org.actors import request_actor
 from onewindow.org.forms import DutyForm, LookupForm, ResidentForm, RevealForm, apply_errors
-from onewindow.org.models import Centre
+from onewindow.org.models import Centre, Resident, Staff
 
 PAGE_SIZE = 50
 
@@ -65,14 +67,15 @@ def _page(request: HttpRequest, qs: Any) -> Any:
 @require_GET
 @_domain_errors
 def staff_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, Perm.ORG_VIEW_STAFF)
-    centres = selectors.centre_list(actor=request.user)
+    actor = request_actor(request)
+    require_perm(actor, Perm.ORG_VIEW_STAFF)
+    centres = selectors.centre_list(actor=actor)
     centre: Centre | None = None
     centre_id = request.GET.get("centre", "")
     if centre_id.isdigit():
         centre = centres.filter(pk=int(centre_id)).first()
     q = request.GET.get("q", "").strip()
-    rows = selectors.staff_list(actor=request.user, q=q, centre=centre)
+    rows = selectors.staff_list(actor=actor, q=q, centre=centre)
     return render(
         request,
         "org/staff_list.html",
@@ -88,8 +91,9 @@ def staff_list(request: HttpRequest) -> HttpResponse:
 
 def _staff_detail(
     request: HttpRequest, pk: int, *, revealed: bool = False, form: RevealForm | None = None
-) -> Any:
-    obj = selectors.staff_get(actor=request.user, pk=pk)
+) -> HttpResponse:
+    actor = request_actor(request)
+    obj = selectors.staff_get(actor=actor, pk=pk)
     return render(
         request,
         "org/staff_detail.html",
@@ -98,7 +102,7 @@ def _staff_detail(
             "today": timezone.localdate(),
             "revealed": revealed,
             "mobile": obj.mobile if revealed else obj.masked_mobile,
-            "can_reveal": bool(obj.mobile) and has_perm(request.user, Perm.PERSONAL_DATA_FULL_VIEW),
+            "can_reveal": bool(obj.mobile) and has_perm(actor, Perm.PERSONAL_DATA_FULL_VIEW),
             "reveal_form": form or RevealForm(),
         },
     )
@@ -108,8 +112,24 @@ def _staff_detail(
 @require_GET
 @_domain_errors
 def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, Perm.ORG_VIEW_STAFF)
+    require_perm(request_actor(request), Perm.ORG_VIEW_STAFF)
     return _staff_detail(request, pk)
+
+
+def _reveal(
+    request: HttpRequest,
+    obj: Staff | Resident,
+    fields: list[str],
+    detail: Callable[..., HttpResponse],
+) -> HttpResponse:
+    """「查看完整信息」 of a staff member or a resident: log the full view, then show the detail page
+    unmasked (``detail(request, pk, revealed=True, form=...)``)."""
+    form = RevealForm(request.POST)
+    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
+    services.personal_data_reveal(
+        actor=request_actor(request), obj=obj, fields=fields, ip=client_ip(request), purpose=purpose
+    )
+    return detail(request, obj.pk, revealed=True, form=form)
 
 
 @never_cache
@@ -118,14 +138,10 @@ def staff_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @_domain_errors
 def staff_reveal(request: HttpRequest, pk: int) -> HttpResponse:
     """「查看完整信息」: show the private mobile in full, after logging the view."""
-    require_perm(request.user, Perm.ORG_VIEW_STAFF)
-    obj = selectors.staff_get(actor=request.user, pk=pk)
-    form = RevealForm(request.POST)
-    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
-    services.personal_data_reveal(
-        actor=request.user, obj=obj, fields=["mobile"], ip=client_ip(request), purpose=purpose
-    )
-    return _staff_detail(request, pk, revealed=True, form=form)
+    actor = request_actor(request)
+    require_perm(actor, Perm.ORG_VIEW_STAFF)
+    obj = selectors.staff_get(actor=actor, pk=pk)
+    return _reveal(request, obj, ["mobile"], _staff_detail)
 
 
 # ---------------------------------------------------------------- duty roster
@@ -143,12 +159,13 @@ def _parse_week(request: HttpRequest, raw: str) -> dt.date:
 
 
 def _roster_centre(request: HttpRequest, raw: str) -> Centre | None:
+    actor = request_actor(request)
     if raw:
         if not raw.isdigit():
             raise NotFound("未找到该服务中心")
-        return selectors.centre_get(actor=request.user, pk=int(raw))
-    centres = selectors.centre_list(actor=request.user)
-    staff = staff_of(request.user)
+        return selectors.centre_get(actor=actor, pk=int(raw))
+    centres = selectors.centre_list(actor=actor)
+    staff = actor.staff
     if staff is not None and staff.centre_id is not None:
         own = centres.filter(pk=staff.centre_id).first()
         if own is not None:
@@ -159,13 +176,14 @@ def _roster_centre(request: HttpRequest, raw: str) -> Centre | None:
 def _render_roster(
     request: HttpRequest, centre: Centre | None, day: dt.date, form: DutyForm | None = None, status: int = 200
 ) -> HttpResponse:
+    actor = request_actor(request)
     context: dict[str, Any] = {
-        "centres": selectors.centre_list(actor=request.user),
+        "centres": selectors.centre_list(actor=actor),
         "centre": centre,
-        "can_edit": has_perm(request.user, Perm.ROSTER_EDIT),
+        "can_edit": has_perm(actor, Perm.ROSTER_EDIT),
     }
     if centre is not None:
-        week = selectors.roster_week(actor=request.user, centre=centre, day=day)
+        week = selectors.roster_week(actor=actor, centre=centre, day=day)
         context["week"] = week
         if context["can_edit"]:
             context["form"] = form or DutyForm(
@@ -178,7 +196,7 @@ def _render_roster(
 @require_GET
 @_domain_errors
 def roster(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, Perm.ORG_VIEW_STAFF)
+    require_perm(request_actor(request), Perm.ORG_VIEW_STAFF)
     centre = _roster_centre(request, request.GET.get("centre", ""))
     return _render_roster(request, centre, _parse_week(request, request.GET.get("week", "")))
 
@@ -191,15 +209,16 @@ def _roster_url(centre: Centre, day: dt.date) -> str:
 @require_POST
 @_domain_errors
 def roster_duty_add(request: HttpRequest, centre_id: int) -> HttpResponse:
-    require_perm(request.user, Perm.ROSTER_EDIT)
-    centre = selectors.centre_get(actor=request.user, pk=centre_id)
+    actor = request_actor(request)
+    require_perm(actor, Perm.ROSTER_EDIT)
+    centre = selectors.centre_get(actor=actor, pk=centre_id)
     form = DutyForm(request.POST, centre=centre)
     day = _parse_week(request, request.POST.get("week", ""))
     if form.is_valid():
         data = form.cleaned_data
         try:
             duty = services.duty_add(
-                actor=request.user,
+                actor=actor,
                 centre=centre,
                 staff=data["staff"],
                 date=data["date"],
@@ -223,11 +242,12 @@ def roster_duty_add(request: HttpRequest, centre_id: int) -> HttpResponse:
 @require_POST
 @_domain_errors
 def roster_duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, Perm.ROSTER_EDIT)
-    duty = selectors.duty_get(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    require_perm(actor, Perm.ROSTER_EDIT)
+    duty = selectors.duty_get(actor=actor, pk=pk)
     centre = duty.staff.centre
     assert centre is not None  # duty_get only finds duties of centres in scope
-    services.duty_remove(actor=request.user, duty=duty)
+    services.duty_remove(actor=actor, duty=duty)
     messages.success(request, f"已取消 {duty.staff.name} {duty.date:%m月%d日} {duty.get_shift_display()}值班")
     return redirect(_roster_url(centre, duty.date))
 
@@ -239,13 +259,14 @@ def roster_duty_remove(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @_domain_errors
 def resident_list(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, Perm.RESIDENT_VIEW)
+    actor = request_actor(request)
+    require_perm(actor, Perm.RESIDENT_VIEW)
     q = request.GET.get("q", "").strip()
-    rows = selectors.resident_list(actor=request.user, q=q)
+    rows = selectors.resident_list(actor=actor, q=q)
     return render(
         request,
         "org/resident_list.html",
-        {"page": _page(request, rows), "q": q, "can_create": has_perm(request.user, Perm.RESIDENT_CREATE)},
+        {"page": _page(request, rows), "q": q, "can_create": has_perm(actor, Perm.RESIDENT_CREATE)},
     )
 
 
@@ -253,15 +274,16 @@ def resident_list(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @_domain_errors
 def resident_create(request: HttpRequest) -> HttpResponse:
-    require_perm(request.user, Perm.RESIDENT_CREATE)
-    staff = staff_of(request.user)
+    actor = request_actor(request)
+    require_perm(actor, Perm.RESIDENT_CREATE)
+    staff = actor.staff
     if request.method == "POST":
-        form = ResidentForm(request.POST, actor=request.user)
+        form = ResidentForm(request.POST, actor=actor)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 resident = services.resident_create(
-                    actor=request.user,
+                    actor=actor,
                     kind=data["kind"],
                     name=data["name"],
                     id_number=data["id_number"],
@@ -275,16 +297,15 @@ def resident_create(request: HttpRequest) -> HttpResponse:
                 messages.success(request, f"已登记：{resident.masked_name}")
                 return redirect("org:resident_detail", pk=resident.pk)
     else:
-        form = ResidentForm(
-            actor=request.user, initial={"jurisdiction": staff.jurisdiction if staff else None}
-        )
+        form = ResidentForm(actor=actor, initial={"jurisdiction": staff.jurisdiction if staff else None})
     return render(request, "org/resident_form.html", {"form": form})
 
 
 def _resident_detail(
     request: HttpRequest, pk: int, *, revealed: bool = False, form: RevealForm | None = None
 ) -> HttpResponse:
-    obj = selectors.resident_get(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    obj = selectors.resident_get(actor=actor, pk=pk)
     return render(
         request,
         "org/resident_detail.html",
@@ -295,8 +316,8 @@ def _resident_detail(
             "id_number": obj.id_number if revealed else obj.masked_id_number,
             "phone": obj.phone if revealed else obj.masked_phone,
             "address": obj.address if revealed else obj.masked_address,
-            "can_reveal": has_perm(request.user, Perm.PERSONAL_DATA_FULL_VIEW),
-            "can_update_contact": has_perm(request.user, Perm.RESIDENT_CREATE),
+            "can_reveal": has_perm(actor, Perm.PERSONAL_DATA_FULL_VIEW),
+            "can_update_contact": has_perm(actor, Perm.RESIDENT_CREATE),
             "reveal_form": form or RevealForm(),
         },
     )
@@ -306,7 +327,7 @@ def _resident_detail(
 @require_GET
 @_domain_errors
 def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, Perm.RESIDENT_VIEW)
+    require_perm(request_actor(request), Perm.RESIDENT_VIEW)
     return _resident_detail(request, pk)
 
 
@@ -315,18 +336,10 @@ def resident_detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @_domain_errors
 def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
-    require_perm(request.user, Perm.RESIDENT_VIEW)
-    obj = selectors.resident_get(actor=request.user, pk=pk)
-    form = RevealForm(request.POST)
-    purpose = form.cleaned_data["purpose"] if form.is_valid() else ""
-    services.personal_data_reveal(
-        actor=request.user,
-        obj=obj,
-        fields=["name", "id_number", "phone", "address"],
-        ip=client_ip(request),
-        purpose=purpose,
-    )
-    return _resident_detail(request, pk, revealed=True, form=form)
+    actor = request_actor(request)
+    require_perm(actor, Perm.RESIDENT_VIEW)
+    obj = selectors.resident_get(actor=actor, pk=pk)
+    return _reveal(request, obj, ["name", "id_number", "phone", "address"], _resident_detail)
 
 
 @never_cache
@@ -335,14 +348,15 @@ def resident_reveal(request: HttpRequest, pk: int) -> HttpResponse:
 @_domain_errors
 def resident_contact(request: HttpRequest, pk: int) -> HttpResponse:
     """更新联系方式: an explicit, audited update of the master record (own jurisdiction, reason)."""
-    require_perm(request.user, Perm.RESIDENT_CREATE)
-    obj = selectors.resident_get(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    require_perm(actor, Perm.RESIDENT_CREATE)
+    obj = selectors.resident_get(actor=actor, pk=pk)
     errors: list[str] = []
     status = 200
     if request.method == "POST":
         try:
             services.resident_contact_update(
-                actor=request.user,
+                actor=actor,
                 pk=obj.pk,
                 reason=request.POST.get("reason", ""),
                 phone=request.POST.get("phone") or None,
@@ -369,12 +383,13 @@ def resident_contact(request: HttpRequest, pk: int) -> HttpResponse:
 @_domain_errors
 def resident_lookup(request: HttpRequest) -> HttpResponse:
     """Exact look-up by ID number / credit code (POST, so the number stays out of URLs and logs)."""
-    require_perm(request.user, Perm.RESIDENT_VIEW)
+    actor = request_actor(request)
+    require_perm(actor, Perm.RESIDENT_VIEW)
     form = LookupForm(request.POST or None)
     context: dict[str, Any] = {"form": form, "searched": False, "result": None}
     if request.method == "POST" and form.is_valid():
         context["searched"] = True
-        context["result"] = selectors.resident_lookup(actor=request.user, number=form.cleaned_data["number"])
+        context["result"] = selectors.resident_lookup(actor=actor, number=form.cleaned_data["number"])
     template = (
         "org/resident_lookup.html#result" if request.headers.get("HX-Request") else "org/resident_lookup.html"
     )

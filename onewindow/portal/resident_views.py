@@ -369,13 +369,14 @@ def notify_settings(request: HttpRequest) -> HttpResponse:
 def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff page: send a code to the person's portal phone, then bind with the code they read out."""
     from onewindow.org.access import Perm, require_perm
+    from onewindow.org.actors import request_actor
     from onewindow.org.edge import staff_page
     from onewindow.org.selectors import resident_get
 
     @staff_page(error_template=ERROR_TEMPLATE)
     def _view(request: HttpRequest) -> HttpResponse:
         require_perm(request.user, Perm.RESIDENT_CREATE)
-        obj = resident_get(actor=request.user, pk=pk)
+        obj = resident_get(actor=request_actor(request), pk=pk)
         ctx: dict[str, Any] = {"obj": obj, "step": "phone", "v": {}}
         if request.method == "POST":
             ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "code", "reason")}

@@ -22,6 +22,7 @@ from onewindow.catalog.models import ItemVersion, VersionStatus
 from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.services import file_response
 from onewindow.org import access
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Role
 from onewindow.proxy import custody, documents, selectors, services
@@ -492,7 +493,7 @@ def visits(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
         return redirect("proxy:visits")
-    residents = list(resident_list(actor=request.user)[:200])
+    residents = list(resident_list(actor=request_actor(request))[:200])
     flags = {f.resident_id: f for f in ResidentFlags.objects.filter(resident__in=residents)}
     context = {
         "visits": onsite.visit_scope(request.user).exclude(state="cancelled").order_by("-start")[:100],

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from onewindow.catalog import selectors, services
+from onewindow.core.actor import system
 from tests.factories import make_item
 
 
@@ -21,7 +22,7 @@ def test_bundle_merges_materials_once(world: dict[str, Any]) -> None:
         ],
     )
     bundle = services.bundle_save(
-        actor=None, code="B-1", name="困难群众救助一件事", item_codes=["MZ-001", "MZ-002", "MZ-003"]
+        actor=system(), code="B-1", name="困难群众救助一件事", item_codes=["MZ-001", "MZ-002", "MZ-003"]
     )
     merged = selectors.bundle_materials(bundle)
     names = [m.name for m in merged]

@@ -19,6 +19,8 @@ from onewindow.catalog.excel import (
 )
 from onewindow.catalog.models import FormField, Item, ItemVersion, Material, VersionStatus
 from onewindow.catalog.selectors import version_snapshot
+from onewindow.core.actor import system
+from onewindow.org.actors import actor_of
 
 URL = "/manage/catalog/"
 
@@ -126,7 +128,7 @@ def test_round_trip_into_an_empty_catalog(world: dict[str, Any]) -> None:
     from onewindow.catalog import services
 
     services.item_create(
-        actor=None,
+        actor=system(),
         code="RS-001",
         name="=SUM(A1)灵活就业登记",
         domain=world["domain"],
@@ -156,7 +158,7 @@ def test_round_trip_into_an_empty_catalog(world: dict[str, Any]) -> None:
     data = catalog_export()
     wipe_catalog()
     assert counts() == (0, 0, 0, 0)
-    result = catalog_import(actor=world["people"]["admin"].user, data=data, publish=False)
+    result = catalog_import(actor=actor_of(world["people"]["admin"].user), data=data, publish=False)
     assert result.ok, result.errors
     assert sorted(result.created) == ["MZ-001", "MZ-002", "RS-001"]
     after = snapshots()
@@ -168,7 +170,7 @@ def test_round_trip_with_publish(world: dict[str, Any]) -> None:
     before = snapshots()
     data = catalog_export()
     wipe_catalog()
-    result = catalog_import(actor=None, data=data, publish=True)
+    result = catalog_import(actor=system(), data=data, publish=True)
     assert result.ok, result.errors
     assert sorted(result.published) == ["MZ-001", "MZ-002"]
     assert snapshots() == before
@@ -180,7 +182,7 @@ def test_import_of_an_existing_code_makes_a_new_draft(world: dict[str, Any]) -> 
         [item_row("MZ-001", "最低生活保障申请（修订）", **{"承诺时限（工作日）": 3})],
         [["MZ-001", "M01", "居民身份证", "原件", 1, "是", "", "", "是"]],
     )
-    result = catalog_import(actor=None, data=data, publish=False)
+    result = catalog_import(actor=system(), data=data, publish=False)
     assert result.ok, result.errors
     assert result.new_drafts == ["MZ-001"]
     versions = list(ItemVersion.objects.filter(item__code="MZ-001").order_by("number"))
@@ -192,7 +194,7 @@ def test_import_of_an_existing_code_makes_a_new_draft(world: dict[str, Any]) -> 
 
 def test_reimport_of_an_unchanged_export_changes_nothing(world: dict[str, Any]) -> None:
     before = counts()
-    result = catalog_import(actor=None, data=catalog_export(), publish=False)
+    result = catalog_import(actor=system(), data=catalog_export(), publish=False)
     assert result.ok
     assert sorted(result.unchanged) == ["MZ-001", "MZ-002"]
     assert counts() == before
@@ -219,7 +221,7 @@ def test_bad_rows_change_nothing_and_are_named(world: dict[str, Any]) -> None:
         [["NEW-1", "Bad Key", "标题", "文本", "否", "", ""]],  # row 2: bad key
     )
     before = counts()
-    result = catalog_import(actor=None, data=data, publish=False)
+    result = catalog_import(actor=system(), data=data, publish=False)
     assert not result.ok
     assert counts() == before
     assert not Item.objects.filter(code="NEW-1").exists()
@@ -250,7 +252,7 @@ def test_bad_rows_change_nothing_and_are_named(world: dict[str, Any]) -> None:
 
 def test_publish_flag_requires_materials(world: dict[str, Any]) -> None:
     before = counts()
-    result = catalog_import(actor=None, data=workbook([item_row("NEW-1", "新事项")]), publish=True)
+    result = catalog_import(actor=system(), data=workbook([item_row("NEW-1", "新事项")]), publish=True)
     assert not result.ok
     assert result.errors[0].row == 2 and "没有材料" in result.errors[0].message
     assert counts() == before
@@ -265,7 +267,7 @@ def test_missing_required_column_is_reported(world: dict[str, Any]) -> None:
     ws.append(["X-1", "某事项"])
     buf = io.BytesIO()
     wb.save(buf)
-    result = catalog_import(actor=None, data=buf.getvalue(), publish=False)
+    result = catalog_import(actor=system(), data=buf.getvalue(), publish=False)
     assert not result.ok
     missing = {e.column for e in result.errors if e.message == "缺少必需的列"}
     assert {"领域代码", "实施部门代码", "法定时限（工作日）"} <= missing
@@ -277,7 +279,7 @@ def test_missing_required_column_is_reported(world: dict[str, Any]) -> None:
 )
 def test_non_excel_bytes_are_rejected(world: dict[str, Any], data: bytes) -> None:
     before = counts()
-    result = catalog_import(actor=None, data=data, publish=False)
+    result = catalog_import(actor=system(), data=data, publish=False)
     assert not result.ok
     assert counts() == before
     assert any("Excel" in e.message or "空" in e.message for e in result.errors)
@@ -285,7 +287,7 @@ def test_non_excel_bytes_are_rejected(world: dict[str, Any], data: bytes) -> Non
 
 @override_settings(CATALOG_IMPORT_MAX_BYTES=1000)
 def test_too_large_is_rejected(world: dict[str, Any]) -> None:
-    result = catalog_import(actor=None, data=catalog_export(), publish=False)
+    result = catalog_import(actor=system(), data=catalog_export(), publish=False)
     assert not result.ok and "文件过大" in result.errors[0].message
 
 

@@ -9,7 +9,9 @@ from django.core.exceptions import ValidationError
 
 from onewindow.catalog import services
 from onewindow.catalog.models import ImmutableVersionError, ItemVersion, Material, VersionStatus
+from onewindow.core.actor import system
 from onewindow.core.errors import Conflict
+from onewindow.org.actors import actor_of
 
 
 def test_saving_a_changed_published_version_raises(world: dict[str, Any]) -> None:
@@ -29,7 +31,7 @@ def test_published_version_cannot_be_deleted(world: dict[str, Any]) -> None:
 def test_service_update_of_published_version_is_a_conflict(world: dict[str, Any]) -> None:
     v = world["items"]["dibao"]
     with pytest.raises(Conflict) as exc:
-        services.item_version_update(actor=None, version=v, name="新名字")
+        services.item_version_update(actor=system(), version=v, name="新名字")
     assert exc.value.code == "version_immutable"
     assert exc.value.status == 409
 
@@ -52,18 +54,18 @@ def test_published_version_materials_cannot_change(world: dict[str, Any]) -> Non
 def test_publishing_a_new_draft_retires_the_old_version(world: dict[str, Any]) -> None:
     admin = world["people"]["admin"].user
     v1 = world["items"]["dibao"]
-    draft = services.item_version_new_draft(actor=admin, item=v1.item, change_note="调整时限")
+    draft = services.item_version_new_draft(actor=actor_of(admin), item=v1.item, change_note="调整时限")
     assert draft.number == 2 and draft.status == VersionStatus.DRAFT
     # The draft is a full copy, and editable.
     assert [m.code for m in draft.materials.all()] == ["M01", "M02"]
     services.item_version_edit(
-        actor=admin,
+        actor=actor_of(admin),
         version=draft,
         materials=[{"code": "M01", "name": "居民身份证", "original": True, "copies": 1}],
         fields=[],
         promised_days=5,
     )
-    services.item_version_publish(actor=admin, version=draft)
+    services.item_version_publish(actor=actor_of(admin), version=draft)
     v1.refresh_from_db()
     draft.refresh_from_db()
     assert v1.status == VersionStatus.RETIRED and v1.retired_at is not None
@@ -76,12 +78,12 @@ def test_publishing_a_new_draft_retires_the_old_version(world: dict[str, Any]) -
 
 def test_a_draft_cannot_be_published_twice(world: dict[str, Any]) -> None:
     with pytest.raises(Conflict):
-        services.item_version_publish(actor=None, version=world["items"]["dibao"])
+        services.item_version_publish(actor=system(), version=world["items"]["dibao"])
 
 
 def test_retire_removes_the_published_pointer(world: dict[str, Any]) -> None:
     v = world["items"]["gaoling"]
-    services.item_retire(actor=None, item=v.item)
+    services.item_retire(actor=system(), item=v.item)
     v.refresh_from_db()
     assert v.status == VersionStatus.RETIRED
     assert v.item.published is None

@@ -8,6 +8,7 @@ import pytest
 from django.test import Client
 
 from onewindow.catalog.models import FormField, Item, ItemVersion, Material, VersionStatus
+from onewindow.core.actor import system
 
 URL = "/manage/catalog/"
 
@@ -116,7 +117,7 @@ def test_clerk_can_view_but_not_create_or_publish(world: dict[str, Any], login: 
 def test_clerk_cannot_publish_a_draft(world: dict[str, Any], login: Any) -> None:
     from onewindow.catalog import services
 
-    draft = services.item_version_new_draft(actor=None, item=world["items"]["dibao"].item)
+    draft = services.item_version_new_draft(actor=system(), item=world["items"]["dibao"].item)
     r = login("clerk").post(URL + f"items/MZ-001/v{draft.number}/publish/")
     assert r.status_code == 403
     draft.refresh_from_db()
@@ -141,7 +142,7 @@ def test_supervisor_may_export_but_not_import(world: dict[str, Any], login: Any)
 def test_manage_list_shows_latest_version_and_filters(world: dict[str, Any], login: Any) -> None:
     from onewindow.catalog import services
 
-    services.item_version_new_draft(actor=None, item=world["items"]["gaoling"].item)
+    services.item_version_new_draft(actor=system(), item=world["items"]["gaoling"].item)
     client = login("admin")
     body = client.get(URL).content.decode()
     assert "MZ-001" in body and "MZ-002" in body and "第2版" in body
@@ -301,7 +302,7 @@ def test_new_version_edit_publish_and_diff(world: dict[str, Any], login: Any) ->
 def test_publish_without_materials_shows_a_message(world: dict[str, Any], login: Any) -> None:
     from onewindow.catalog import services
 
-    draft = services.item_version_new_draft(actor=None, item=world["items"]["gaoling"].item)
+    draft = services.item_version_new_draft(actor=system(), item=world["items"]["gaoling"].item)
     services.version_set_children(version=draft, materials=[], fields=[])
     client = login("admin")
     r = client.post(URL + f"items/MZ-002/v{draft.number}/publish/", follow=True)

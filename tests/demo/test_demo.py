@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from onewindow.catalog.models import Bundle, ItemVersion, VersionStatus
 from onewindow.catalog.selectors import bundle_materials, item_list
-from onewindow.demo import data
+from onewindow.demo.dataset import demo_data
 from onewindow.demo.loader import demo_counts, load_demo
 from onewindow.org.access import in_scope
 from onewindow.org.models import (
@@ -32,6 +32,8 @@ from onewindow.org.models import (
 )
 from onewindow.privacy.identifiers import validate_id_number, validate_mobile
 from tests.conftest import otp_verify_session
+
+DEMO_PASSWORD = demo_data().demo_password
 
 
 @pytest.fixture(scope="module")
@@ -70,7 +72,7 @@ def test_management_command_runs(demo: dict[str, int]) -> None:
     out = io.StringIO()
     call_command("demo", stdout=out)
     assert "演示数据已加载" in out.getvalue()
-    assert data.DEMO_PASSWORD in out.getvalue()
+    assert DEMO_PASSWORD in out.getvalue()
     assert demo_counts() == demo
 
 
@@ -189,9 +191,9 @@ def test_personas_log_in_with_the_demo_password(demo: dict[str, int]) -> None:
     # Every demo account shares one password hash, so checking two of them covers all.
     demo_users = User.objects.filter(staff__isnull=False)
     assert demo_users.values("password").distinct().count() == 1
-    assert authenticate(username="outsider", password=data.DEMO_PASSWORD) is not None
+    assert authenticate(username="outsider", password=DEMO_PASSWORD) is not None
     client = Client()
-    assert client.login(username="admin", password=data.DEMO_PASSWORD)
+    assert client.login(username="admin", password=DEMO_PASSWORD)
     assert client.get("/admin/").status_code == 302  # the second factor (TOTP) comes first
     otp_verify_session(client, User.objects.get(username="admin"))
     assert client.get("/admin/").status_code == 200
@@ -208,7 +210,7 @@ def test_security_and_audit_personas(demo: dict[str, int]) -> None:
         ("auditor", "/security/audit/", "/security/accounts/"),
     ):
         client = Client()
-        assert client.login(username=username, password=data.DEMO_PASSWORD)
+        assert client.login(username=username, password=DEMO_PASSWORD)
         otp_verify_session(client, get_user_model().objects.get(username=username))
         home = client.get("/").content.decode()
         assert f'href="{own}"' in home and f'href="{other}"' not in home

@@ -83,7 +83,7 @@ def test_subscription_page_creates_and_shows_secret_once(world: Any, login: Any)
 
 
 def test_demo_seed_is_idempotent_and_sends_nothing(world: Any) -> None:
-    from onewindow.integration.demo import seed_demo
+    from onewindow.demo.integration import seed_demo
 
     seed_demo()
     seed_demo()

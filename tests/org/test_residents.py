@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.org import selectors, services
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident, ResidentKind
 from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.models import PersonalDataAccess
@@ -102,9 +103,9 @@ def test_duplicate_detected_across_jurisdictions(world: dict[str, Any]) -> None:
     clerk = world["people"]["clerk"].user
     outsider = world["people"]["outsider"].user
     kw = {"kind": "person", "name": "王小明", "id_number": GOOD_ID, "phone": "13912345678"}
-    services.resident_create(actor=clerk, jurisdiction=world["va"], **kw)
+    services.resident_create(actor=actor_of(clerk), jurisdiction=world["va"], **kw)
     with pytest.raises(Invalid) as exc:
-        services.resident_create(actor=outsider, jurisdiction=world["vb"], **kw)
+        services.resident_create(actor=actor_of(outsider), jurisdiction=world["vb"], **kw)
     assert exc.value.code == "duplicate_resident"
     assert exc.value.details == {"id_number": ["该证件号码已登记"]}
 
@@ -116,7 +117,7 @@ def test_jurisdiction_outside_scope_is_refused(world: dict[str, Any], login: Any
     assert Resident.objects.count() == 0
     with pytest.raises(Invalid) as exc:
         services.resident_create(
-            actor=world["people"]["clerk"].user,
+            actor=actor_of(world["people"]["clerk"].user),
             kind="person",
             name="王小明",
             id_number=GOOD_ID,
@@ -129,7 +130,7 @@ def test_jurisdiction_outside_scope_is_refused(world: dict[str, Any], login: Any
 def test_service_reports_every_error_at_once(world: dict[str, Any]) -> None:
     with pytest.raises(Invalid) as exc:
         services.resident_create(
-            actor=world["people"]["clerk"].user,
+            actor=actor_of(world["people"]["clerk"].user),
             kind="person",
             name=" ",
             id_number="110105194912310021",
@@ -144,7 +145,7 @@ def test_service_reports_every_error_at_once(world: dict[str, Any]) -> None:
 def test_service_error_code_is_identifier_code(world: dict[str, Any]) -> None:
     with pytest.raises(Invalid) as exc:
         services.resident_create(
-            actor=world["people"]["clerk"].user,
+            actor=actor_of(world["people"]["clerk"].user),
             kind="person",
             name="王小明",
             id_number="110105194912310021",
@@ -158,7 +159,7 @@ def test_reviewer_and_supervisor_cannot_register(world: dict[str, Any], login: A
     assert login("reviewer").get(reverse("org:resident_create")).status_code == 403
     with pytest.raises(Forbidden):
         services.resident_create(
-            actor=world["people"]["supervisor"].user,
+            actor=actor_of(world["people"]["supervisor"].user),
             kind="person",
             name="王小明",
             id_number=GOOD_ID,
@@ -186,7 +187,7 @@ def test_list_search_by_full_id_number(
     world: dict[str, Any], residents: dict[str, Resident], login: Any
 ) -> None:
     r = residents["va"]
-    rows = selectors.resident_list(actor=world["people"]["clerk"].user, q=r.id_number.lower())
+    rows = selectors.resident_list(actor=actor_of(world["people"]["clerk"].user), q=r.id_number.lower())
     assert list(rows) == [r]
 
 
@@ -244,6 +245,8 @@ def test_lookup_by_id_number_is_scoped(
 
 def test_lookup_selector(world: dict[str, Any], residents: dict[str, Resident]) -> None:
     agent = world["people"]["agent"].user
-    assert selectors.resident_lookup(actor=agent, number=residents["va"].id_number) == residents["va"]
-    assert selectors.resident_lookup(actor=agent, number=residents["ta"].id_number) is None
-    assert selectors.resident_lookup(actor=agent, number="") is None
+    assert (
+        selectors.resident_lookup(actor=actor_of(agent), number=residents["va"].id_number) == residents["va"]
+    )
+    assert selectors.resident_lookup(actor=actor_of(agent), number=residents["ta"].id_number) is None
+    assert selectors.resident_lookup(actor=actor_of(agent), number="") is None

@@ -10,6 +10,7 @@ from django.urls import reverse
 
 from onewindow.core.errors import Forbidden, Invalid, NotFound
 from onewindow.org import selectors, services
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Duty, Shift, Staff
 from tests.factories import make_staff
 
@@ -133,24 +134,24 @@ def test_duty_add_service_validates(world: dict[str, Any], head: Staff) -> None:
     clerk: Staff = world["people"]["clerk"]
     outsider: Staff = world["people"]["outsider"]
     with pytest.raises(Invalid) as exc:
-        services.duty_add(actor=head.user, centre=centre_a, staff=outsider, date=WED)
+        services.duty_add(actor=actor_of(head.user), centre=centre_a, staff=outsider, date=WED)
     assert "staff" in exc.value.details
     assert "不是甲镇便民服务中心的工作人员" in exc.value.message
     with pytest.raises(Invalid) as exc:
         services.duty_add(
-            actor=head.user, centre=centre_a, staff=clerk, date=WED, window=centre_b.windows.get()
+            actor=actor_of(head.user), centre=centre_a, staff=clerk, date=WED, window=centre_b.windows.get()
         )
     assert exc.value.details["window"] == ["所选窗口不属于本中心"]
     with pytest.raises(Invalid):
-        services.duty_add(actor=head.user, centre=centre_a, staff=clerk, date=WED, shift="night")
+        services.duty_add(actor=actor_of(head.user), centre=centre_a, staff=clerk, date=WED, shift="night")
     with pytest.raises(NotFound):
-        services.duty_add(actor=head.user, centre=centre_b, staff=outsider, date=WED)
+        services.duty_add(actor=actor_of(head.user), centre=centre_b, staff=outsider, date=WED)
     with pytest.raises(Forbidden):
-        services.duty_add(actor=clerk.user, centre=centre_a, staff=clerk, date=WED)
-    services.duty_add(actor=head.user, centre=centre_a, staff=clerk, date=WED, shift=Shift.AM)
-    services.duty_add(actor=head.user, centre=centre_a, staff=clerk, date=WED, shift=Shift.PM)
+        services.duty_add(actor=actor_of(clerk.user), centre=centre_a, staff=clerk, date=WED)
+    services.duty_add(actor=actor_of(head.user), centre=centre_a, staff=clerk, date=WED, shift=Shift.AM)
+    services.duty_add(actor=actor_of(head.user), centre=centre_a, staff=clerk, date=WED, shift=Shift.PM)
     with pytest.raises(Invalid) as exc:
-        services.duty_add(actor=head.user, centre=centre_a, staff=clerk, date=WED, shift=Shift.PM)
+        services.duty_add(actor=actor_of(head.user), centre=centre_a, staff=clerk, date=WED, shift=Shift.PM)
     assert "请勿重复排班" in exc.value.message
     assert Duty.objects.count() == 2
 
@@ -158,8 +159,10 @@ def test_duty_add_service_validates(world: dict[str, Any], head: Staff) -> None:
 def test_admin_edits_any_centre(world: dict[str, Any]) -> None:
     admin: Staff = world["people"]["admin"]
     outsider: Staff = world["people"]["outsider"]
-    duty = services.duty_add(actor=admin.user, centre=world["centres"]["b"], staff=outsider, date=WED)
-    services.duty_remove(actor=admin.user, duty=duty)
+    duty = services.duty_add(
+        actor=actor_of(admin.user), centre=world["centres"]["b"], staff=outsider, date=WED
+    )
+    services.duty_remove(actor=actor_of(admin.user), duty=duty)
     assert Duty.objects.count() == 0
 
 
@@ -168,5 +171,5 @@ def test_head_of_b_cannot_remove_a_duty(world: dict[str, Any]) -> None:
     clerk: Staff = world["people"]["clerk"]
     duty = Duty.objects.create(staff=clerk, date=WED)
     with pytest.raises(NotFound):
-        services.duty_remove(actor=head_b.user, duty=duty)
+        services.duty_remove(actor=actor_of(head_b.user), duty=duty)
     assert Duty.objects.count() == 1

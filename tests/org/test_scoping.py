@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from onewindow.org import selectors
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident, Staff
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +28,7 @@ ALL_STAFF = {"admin", "supervisor", "reviewer", "clerk", "agent", "outsider"}
 )
 def test_staff_list_selector_is_scoped(world: dict[str, Any], username: str, expected: set[str]) -> None:
     actor = world["people"][username].user
-    got = {s.user.username for s in selectors.staff_list(actor=actor)}
+    got = {s.user.username for s in selectors.staff_list(actor=actor_of(actor))}
     assert got == expected
 
 
@@ -44,7 +45,7 @@ def test_resident_list_selector_is_scoped(
     world: dict[str, Any], residents: dict[str, Resident], username: str, expected: set[str]
 ) -> None:
     actor = world["people"][username].user
-    got = set(selectors.resident_list(actor=actor).values_list("pk", flat=True))
+    got = set(selectors.resident_list(actor=actor_of(actor)).values_list("pk", flat=True))
     assert got == {residents[k].pk for k in expected}
 
 
@@ -137,5 +138,5 @@ def test_extra_jurisdictions_widen_scope(world: dict[str, Any]) -> None:
     agent: Staff = world["people"]["agent"]
     agent.extra_jurisdictions.add(world["vb"])
     user = agent.user
-    got = {j.code for j in selectors.jurisdiction_choices(actor=user)}
+    got = {j.code for j in selectors.jurisdiction_choices(actor=actor_of(user))}
     assert got == {world["va"].code, world["vb"].code}

@@ -1,4 +1,5 @@
-"""Demo data of the resident portal: one resident account (the first demo resident, real-name bound).
+"""Demo data of the resident portal, seeded by the demo loader: one resident account (the first demo
+resident, real-name bound).
 
 Log in at ``/my/login/`` with that resident's mobile number; the SMS code is printed by the console
 notification backend (and kept in the Notification row).
@@ -9,7 +10,7 @@ from __future__ import annotations
 from django.contrib.auth import get_user_model
 from django.utils import timezone
 
-from onewindow.demo import data
+from onewindow.demo.dataset import demo_data
 from onewindow.org.models import Resident
 from onewindow.portal.models import ResidentAccount
 from onewindow.privacy.crypto import blind_index
@@ -19,7 +20,7 @@ DEMO_USERNAME = "r-demo-resident"
 
 
 def seed_demo() -> None:
-    spec = data.RESIDENTS[0]
+    spec = demo_data().residents[0]
     first17 = spec["village"][:6] + spec["birth"] + spec["seq"]
     resident = Resident.objects.filter(id_index=blind_index(first17 + id_check_digit(first17))).first()
     phone = spec["phone"]

@@ -1,12 +1,13 @@
-"""Demo data of the integration app: an example webhook subscription, switched off, so the pages show
-what they are for without sending anything anywhere. (No demo system account: its user would carry a
-staff profile without the demo password; create one on /integration/accounts/ when needed.)"""
+"""Demo data of the integration app, seeded by the demo loader: an example webhook subscription,
+switched off, so the pages show what they are for without sending anything anywhere. (No demo system
+account: its user would carry a staff profile without the demo password; create one on
+/integration/accounts/ when needed.)"""
 
 from __future__ import annotations
 
 from django.contrib.auth import get_user_model
 
-from onewindow.demo import data
+from onewindow.demo.dataset import demo_data
 from onewindow.integration.models import WebhookSubscription
 from onewindow.org.models import Jurisdiction
 
@@ -14,7 +15,7 @@ SUBSCRIPTION_NAME = "盟级好差评系统（示例，未启用）"
 
 
 def seed_demo() -> None:
-    county = Jurisdiction.objects.filter(code=data.COUNTY["code"]).first()
+    county = Jurisdiction.objects.filter(code=demo_data().county["code"]).first()
     if county is None or WebhookSubscription.objects.filter(name=SUBSCRIPTION_NAME).exists():
         return
     WebhookSubscription.objects.create(
