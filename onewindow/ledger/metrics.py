@@ -234,7 +234,7 @@ def weights() -> dict[str, float]:
     """``settings.ASSESSMENT_WEIGHTS`` over the defaults (a missing key keeps its default)."""
     w = dict(DEFAULT_WEIGHTS)
     w.update(
-        {k: float(v) for k, v in (getattr(settings, "ASSESSMENT_WEIGHTS", None) or {}).items() if k in w}
+        {k: float(v) for k, v in (settings.ASSESSMENT_WEIGHTS or {}).items() if k in w}
     )
     return w
 
