@@ -94,9 +94,7 @@ class SecurityMiddleware:
             from onewindow.core.ratelimit import RateLimited, check_rate
 
             try:
-                check_rate(
-                    request, "login", limit=int(settings.LOGIN_RATE_LIMIT), per_seconds=60
-                )
+                check_rate(request, "login", limit=int(settings.LOGIN_RATE_LIMIT), per_seconds=60)
             except RateLimited as exc:
                 from onewindow.security.audit import record
 
