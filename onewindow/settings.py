@@ -1,7 +1,13 @@
-"""Django settings for OneWindow, read from environment variables.
+"""Django settings for OneWindow: EVERY setting the code reads, with its typed default and its
+environment variable (in the way of Zulip's ``default_settings.py``).
 
 With no configuration at all, the project runs on a SQLite file under ``ONEWINDOW_DATA_DIR``
 (default ``./var``) and creates its secret key and personal-data keys there on first start.
+
+Rules: apps read ``settings.X`` (never ``getattr(settings, "X", default)`` — the default lives here,
+once); a setting that can be configured reads its environment variable through the typed helpers of
+``onewindow.core.env`` (any of them also from ``NAME_FILE``); the settings are grouped by room, and the
+README's configuration table lists every variable (tests/test_configuration.py holds both true).
 """
 
 from __future__ import annotations
@@ -13,8 +19,18 @@ from typing import Any
 
 import dj_database_url
 
-from onewindow.core.env import env_bool, env_int, env_list, env_str, secret_file
+from onewindow.core.env import (
+    env_bool,
+    env_dict,
+    env_float,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    secret_file,
+)
 
+# --- core: data directory, secrets, hosts -----------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent
 DATA_DIR = Path(env_str("ONEWINDOW_DATA_DIR", "var")).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
@@ -38,6 +54,7 @@ ONEWINDOW_DATA_KEYS = env_list("ONEWINDOW_DATA_KEYS") or [
 # changing it would require recomputing every blind index, which no command does yet.
 ONEWINDOW_INDEX_KEY = env_str("ONEWINDOW_INDEX_KEY") or secret_file(DATA_DIR / "index_key")
 
+# --- Django: apps, middleware, templates -----------------------------------------------------------
 INSTALLED_APPS = [
     "onewindow.security.admin_site.OneWindowAdminConfig",  # 三员分立 on every admin page
     "django.contrib.auth",
@@ -110,6 +127,7 @@ TEMPLATES = [
     }
 ]
 
+# --- database --------------------------------------------------------------------------------------
 # SQLite, embedded default or DATABASE_URL=sqlite:///…: WAL (readers never wait for the writer),
 # BEGIN IMMEDIATE (a write transaction takes the write lock at its start and waits for it up to the
 # busy timeout, instead of failing at once with "database is locked" when a read lock cannot be
@@ -137,7 +155,7 @@ DATABASES = {"default": database_config(DATABASE_URL, DATA_DIR)}
 # Write services rerun a transaction that lost a deadlock / serialization race / SQLite busy wait this
 # many times in all (jittered exponential backoff from DB_RETRY_BASE_SECONDS), then answer 409.
 DB_RETRY_ATTEMPTS = env_int("DB_RETRY_ATTEMPTS", 5)
-DB_RETRY_BASE_SECONDS = 0.02
+DB_RETRY_BASE_SECONDS = env_float("DB_RETRY_BASE_SECONDS", 0.02)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -148,7 +166,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 
-# --- Authentication (等保 level 3: identification and authentication) ------------------------------
+# --- security: authentication (等保 level 3: identification and authentication) --------------------
 # Lockout (django-axes) is checked first; the subclass skips non-request logins (tests, shell).
 AUTHENTICATION_BACKENDS = [
     "onewindow.security.backends.LockoutBackend",
@@ -156,7 +174,9 @@ AUTHENTICATION_BACKENDS = [
     "onewindow.security.backends.AdminPolicyBackend",
 ]
 AXES_ENABLED = env_bool("AXES_ENABLED", True)
-AXES_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+# Wrong passwords for one (account, address) before it is locked.
+LOGIN_FAILURE_LIMIT = env_int("LOGIN_FAILURE_LIMIT", 5)
+AXES_FAILURE_LIMIT = LOGIN_FAILURE_LIMIT
 # Locked per (account, address) with growing delays (onewindow/security/lockout.py): after the limit the
 # pair is locked for LOGIN_LOCKOUT_MINUTES (0: until the security admin unlocks), doubling with every
 # further failure up to LOGIN_LOCKOUT_MAX_MINUTES; failures are remembered a day (or the maximum delay).
@@ -169,27 +189,26 @@ AXES_LOCKOUT_CALLABLE = "onewindow.security.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_VERBOSE = False
-AXES_IPWARE_PROXY_COUNT = 1 if env_bool("TRUST_X_FORWARDED_FOR", False) else 0
+AXES_LOCK_OUT_AT_FAILURE = True  # read by onewindow.security.lockout too
+# Behind a reverse proxy: take the client address from X-Forwarded-For (the last hop).
+TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
+AXES_IPWARE_PROXY_COUNT = 1 if TRUST_X_FORWARDED_FOR else 0
 # Idle timeout: a session unused for this many seconds is logged out (0: off).
 SESSION_IDLE_TIMEOUT = env_int("SESSION_IDLE_TIMEOUT", 30 * 60)
 # Roles that must pass TOTP two-factor after the password (superusers always).
 OTP_REQUIRED_ROLES = env_list(
     "OTP_REQUIRED_ROLES", ["supervisor", "centre_head", "admin", "security_admin", "audit_admin"]
 )
+# The issuer name shown in authenticator apps.
 OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "一窗通办")
+# Login attempts per client address per minute.
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 20)
 # Anonymous POSTs (public forms and API writes) per client address per minute.
 PUBLIC_POST_RATE_LIMIT = env_int("PUBLIC_POST_RATE_LIMIT", 60)
-TRUST_X_FORWARDED_FOR = env_bool("TRUST_X_FORWARDED_FOR", False)
 # Audit log (安全审计): entries older than this are purged by `onewindow auditlog purge` (never < 183).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 400), 183)
-# Guessing the public progress check (办件编号 + 4 characters): wrong checks are counted per case number
-# across every endpoint; this many within the window lock that number's lookups, first for
-# PROGRESS_CHECK_LOCK_SECONDS, doubling with each further lock that day (onewindow/cases/checkguard.py).
-PROGRESS_CHECK_MAX_FAILURES = env_int("PROGRESS_CHECK_MAX_FAILURES", 5)
-PROGRESS_CHECK_FAILURE_WINDOW = env_int("PROGRESS_CHECK_FAILURE_WINDOW", 3600)
-PROGRESS_CHECK_LOCK_SECONDS = env_int("PROGRESS_CHECK_LOCK_SECONDS", 900)
 
+# --- language, time, static files ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
 LOCALE_PATHS = [BASE_DIR / "locale"]
@@ -204,9 +223,11 @@ WHITENOISE_USE_FINDERS = True
 MEDIA_URL = "/media/"
 MEDIA_ROOT = DATA_DIR / "media"
 
+# --- sessions, cookies, HTTPS, CSP, request limits (等保 level 3) -------------------------------------
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
+# Seconds a session lives at most (8 hours), however active.
 SESSION_COOKIE_AGE = env_int("SESSION_COOKIE_AGE", 8 * 3600)
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = False
@@ -246,53 +267,46 @@ CONTENT_SECURITY_POLICY = {
     }
 }
 
-# Request size limits (uploads have their own limit, UPLOAD_MAX_BYTES, in onewindow.files).
+# Request size limits (uploads have their own limit, UPLOAD_MAX_BYTES, below).
 DATA_UPLOAD_MAX_MEMORY_SIZE = env_int("DATA_UPLOAD_MAX_MEMORY_SIZE", 5 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = env_int("DATA_UPLOAD_MAX_NUMBER_FIELDS", 2000)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
 FILE_UPLOAD_PERMISSIONS = 0o600
-# Uploaded images (onewindow.files): pixel limit read from the header before decoding (a 4000 × 3000
-# phone photo is 12 million), and how many images this host decodes at once (across all processes).
-UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 25_000_000)
-UPLOAD_IMAGE_CONCURRENCY = env_int("UPLOAD_IMAGE_CONCURRENCY", 2)
-UPLOAD_IMAGE_WAIT_SECONDS = env_int("UPLOAD_IMAGE_WAIT_SECONDS", 30)
-# API tokens: lifetime of a token created without --days / "days" (0 = never expires).
-API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)
-# Webhook URLs may point at loopback / private / link-local addresses only when this is on.
-WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
 
-# Background work: huey, on a SQLite file by default, on Redis when REDIS_URL is set.
+# --- Background work, logging, cache ---------------------------------------------------------------
+# huey, on a SQLite file by default, on Redis when REDIS_URL is set (the cache too).
 REDIS_URL = env_str("REDIS_URL")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
+HUEY_NAME = env_str("HUEY_NAME", "onewindow")
+HUEY_WORKERS = env_int("HUEY_WORKERS", 2)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
-        "name": env_str("HUEY_NAME", "onewindow"),
+        "name": HUEY_NAME,
         "url": REDIS_URL,
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
 else:
     HUEY = {
         "huey_class": "huey.SqliteHuey",
-        "name": env_str("HUEY_NAME", "onewindow"),
+        "name": HUEY_NAME,
         "filename": str(DATA_DIR / "huey.sqlite3"),
         "immediate": HUEY_IMMEDIATE,
-        "consumer": {"workers": env_int("HUEY_WORKERS", 2), "worker_type": "thread"},
+        "consumer": {"workers": HUEY_WORKERS, "worker_type": "thread"},
     }
 
+LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
-    "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
 
-# Catalog import limits.
-CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
-
-# Cache (rate limits, etc.): Redis when configured, else a file cache shared by all local processes.
+# Cache (rate limits, guessing counters): Redis when configured, else a file cache shared by all local
+# processes.
 if REDIS_URL:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
 else:
@@ -303,14 +317,47 @@ else:
         }
     }
 
+# --- files: uploaded materials ---------------------------------------------------------------------
+# Size limit of one upload; images are downscaled to this long side (pixels). Stored under UPLOAD_ROOT.
+UPLOAD_MAX_BYTES = env_int("UPLOAD_MAX_BYTES", 10 * 1024 * 1024)
+UPLOAD_IMAGE_MAX_PX = env_int("UPLOAD_IMAGE_MAX_PX", 2000)
+UPLOAD_ROOT = Path(env_str("UPLOAD_ROOT", str(DATA_DIR / "uploads")))
+# Pixel limit read from the header before decoding (a 4000 × 3000 phone photo is 12 million), how many
+# images this host decodes at once (across all processes), and how long an upload waits for a turn.
+UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 25_000_000)
+UPLOAD_IMAGE_CONCURRENCY = env_int("UPLOAD_IMAGE_CONCURRENCY", 2)
+UPLOAD_IMAGE_WAIT_SECONDS = env_int("UPLOAD_IMAGE_WAIT_SECONDS", 30)
+
+# --- catalog ---------------------------------------------------------------------------------------
+# Largest Excel file the catalog import accepts.
+CATALOG_IMPORT_MAX_BYTES = env_int("CATALOG_IMPORT_MAX_BYTES", 5 * 1024 * 1024)
+
+# --- cases -----------------------------------------------------------------------------------------
 # 电子监察: each step's own limit in working days (accepted = waiting to be assigned in the back office,
 # approved/denied = waiting to go to the output window, ready = waiting to be delivered; 行政许可法 art. 44
 # gives 10 days from the decision). Cases over a step's limit are flagged and a reminder is queued.
-CASE_STEP_LIMIT_DAYS = {"accepted": 2, "approved": 1, "denied": 1, "ready": 10}
+# CASE_STEP_LIMIT_DAYS="ready=5" changes one step and keeps the others.
+CASE_STEP_LIMIT_DAYS: dict[str, int] = {
+    "accepted": 2,
+    "approved": 1,
+    "denied": 1,
+    "ready": 10,
+    **{k: int(v) for k, v in env_dict("CASE_STEP_LIMIT_DAYS").items()},
+}
 
+# Guessing the public progress check (办件编号 + 4 characters): wrong checks are counted per case number
+# across every endpoint; this many within the window lock that number's lookups, first for
+# PROGRESS_CHECK_LOCK_SECONDS, doubling with each further lock that day (onewindow/cases/checkguard.py).
+PROGRESS_CHECK_MAX_FAILURES = env_int("PROGRESS_CHECK_MAX_FAILURES", 5)
+PROGRESS_CHECK_FAILURE_WINDOW = env_int("PROGRESS_CHECK_FAILURE_WINDOW", 3600)
+PROGRESS_CHECK_LOCK_SECONDS = env_int("PROGRESS_CHECK_LOCK_SECONDS", 900)
+
+# --- queueing: tickets, appointments ---------------------------------------------------------------
 # Queue: at most P priority tickets per P+N calls (e.g. 1 priority per 2 normal); refuse tickets
 # outside opening hours unless turned off (e.g. for a 24-hour kiosk hall).
-QUEUE_PRIORITY_RATIO = (env_int("QUEUE_PRIORITY_P", 1), env_int("QUEUE_PRIORITY_N", 2))
+QUEUE_PRIORITY_P = env_int("QUEUE_PRIORITY_P", 1)
+QUEUE_PRIORITY_N = env_int("QUEUE_PRIORITY_N", 2)
+QUEUE_PRIORITY_RATIO = (QUEUE_PRIORITY_P, QUEUE_PRIORITY_N)
 QUEUE_ENFORCE_HOURS = env_bool("QUEUE_ENFORCE_HOURS", True)
 
 # Appointments (预约): slot length and capacity per slot; check-in opens this many minutes early.
@@ -320,10 +367,90 @@ APPOINTMENT_EARLY_MINUTES = env_int("APPOINTMENT_EARLY_MINUTES", 30)
 # Anonymous bookings need the phone verified by an SMS code (staff, agents and kiosks need none); at most
 # this many open (booked, not yet due) appointments per mobile number for non-staff bookings.
 APPOINTMENT_MAX_OPEN_PER_PHONE = env_int("APPOINTMENT_MAX_OPEN_PER_PHONE", 2)
+# The booking SMS code (onewindow/queueing/phonecheck.py), the same rules as the portal's login code:
+# lifetime, codes asked per address per hour, seconds between two sends, sends per number per day,
+# wrong codes per (number, address) before a lock (first LOCK_SECONDS, doubling), wrong codes in all.
+BOOKING_CODE_TTL_SECONDS = env_int("BOOKING_CODE_TTL_SECONDS", 300)
+BOOKING_CODE_PER_IP_PER_HOUR = env_int("BOOKING_CODE_PER_IP_PER_HOUR", 20)
+BOOKING_CODE_RESEND_SECONDS = env_int("BOOKING_CODE_RESEND_SECONDS", 60)
+BOOKING_CODE_DAILY_LIMIT = env_int("BOOKING_CODE_DAILY_LIMIT", 10)
+BOOKING_CODE_MAX_ATTEMPTS = env_int("BOOKING_CODE_MAX_ATTEMPTS", 5)
+BOOKING_CODE_LOCK_SECONDS = env_int("BOOKING_CODE_LOCK_SECONDS", 900)
+BOOKING_CODE_MAX_TOTAL = env_int("BOOKING_CODE_MAX_TOTAL", 10)
 
-# 考核 ranking: minimum volumes in the period (never below 1: no rank and no component on no data).
-# A unit with fewer received cases is shown "—" and not ranked; a component below its minimum is left out.
+# --- portal: residents' SMS login codes ------------------------------------------------------------
+# Lifetime, codes asked per address per hour, seconds between two sends, sends per number per day, wrong
+# codes per (number, address) before a lock (first LOCK_SECONDS, doubling per lock, at most a day), and
+# wrong tries after which a code dies whoever tries it.
+PORTAL_OTP_TTL_SECONDS = env_int("PORTAL_OTP_TTL_SECONDS", 300)
+PORTAL_OTP_PER_IP_PER_HOUR = env_int("PORTAL_OTP_PER_IP_PER_HOUR", 20)
+PORTAL_OTP_RESEND_SECONDS = env_int("PORTAL_OTP_RESEND_SECONDS", 60)
+PORTAL_OTP_DAILY_LIMIT = env_int("PORTAL_OTP_DAILY_LIMIT", 10)
+PORTAL_OTP_MAX_ATTEMPTS = env_int("PORTAL_OTP_MAX_ATTEMPTS", 5)
+PORTAL_OTP_LOCK_SECONDS = env_int("PORTAL_OTP_LOCK_SECONDS", 900)
+PORTAL_OTP_CODE_MAX_ATTEMPTS = env_int("PORTAL_OTP_CODE_MAX_ATTEMPTS", 10)
+
+# --- proxy: 帮办代办 ---------------------------------------------------------------------------------
+# Working days for a village agent to pass a request on; the follow-up call (回访) is due this many
+# working days after delivery.
+PROXY_PASS_ON_DAYS = env_int("PROXY_PASS_ON_DAYS", 3)
+PROXY_FOLLOW_UP_DAYS = env_int("PROXY_FOLLOW_UP_DAYS", 5)
+
+# --- feedback: 好差评 and complaints ------------------------------------------------------------------
+# A bad rating opens a rectification due in this many working days; a delivered case nobody rated gets
+# 基本满意 after this many natural days.
+RATING_RECTIFY_DAYS = env_int("RATING_RECTIFY_DAYS", 15)
+RATING_DEFAULT_DAYS = env_int("RATING_DEFAULT_DAYS", 7)
+# Working days per complaint step, over the built-in ones (onewindow.feedback.models), e.g. "accepted=2".
+COMPLAINT_STEP_DAYS: dict[str, int] = {k: int(v) for k, v in env_dict("COMPLAINT_STEP_DAYS").items()}
+
+# --- ledger: statistics and 考核 -------------------------------------------------------------------
+# A complaint closed within this many working days counts as closed on time.
+LEDGER_COMPLAINT_DAYS = env_int("LEDGER_COMPLAINT_DAYS", 15)
+# 考核 score weights over the built-in ones (on_time .4, satisfaction .3, complaints .2, proxy .1),
+# e.g. "on_time=0.5,proxy=0"; a key left out keeps its weight.
+ASSESSMENT_WEIGHTS: dict[str, float] = {k: float(v) for k, v in env_dict("ASSESSMENT_WEIGHTS").items()}
+# Minimum volumes in the period (never below 1: no rank and no component on no data). A unit with fewer
+# received cases is shown "—" and not ranked; a component below its minimum is left out.
 ASSESSMENT_MIN_CASES = env_int("ASSESSMENT_MIN_CASES", 1)
 ASSESSMENT_MIN_DECIDED = env_int("ASSESSMENT_MIN_DECIDED", 1)
 ASSESSMENT_MIN_RATINGS = env_int("ASSESSMENT_MIN_RATINGS", 1)
 ASSESSMENT_MIN_COMPLAINTS = env_int("ASSESSMENT_MIN_COMPLAINTS", 1)
+# Absolute base of the link to the public 指标说明 in exported reports (empty: a relative link).
+SITE_URL = env_str("SITE_URL")
+
+# --- notify: SMS, e-mail, webhook ------------------------------------------------------------------
+# Channel → backend (console, sms_http, email, webhook), e.g. "sms=sms_http,email=email". Unset: None,
+# and onewindow.notify reads the variable when it sends (every channel on the console if still unset).
+NOTIFY_BACKENDS: dict[str, str] | None = env_dict("NOTIFY_BACKENDS") or None
+# Absolute base of links in SMS texts (the rating invitation); empty: no link.
+NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL")
+# The HTTP SMS gateway: URL, body template ({phone} {text} {subject} {template} {id}), its content type,
+# extra headers (a JSON object), timeout in seconds.
+NOTIFY_SMS_URL = env_str("NOTIFY_SMS_URL")
+NOTIFY_SMS_BODY = env_str("NOTIFY_SMS_BODY", '{"phone": "{phone}", "text": "{text}"}')
+NOTIFY_SMS_CONTENT_TYPE = env_str("NOTIFY_SMS_CONTENT_TYPE", "application/json; charset=utf-8")
+NOTIFY_SMS_HEADERS: dict[str, str] = env_json("NOTIFY_SMS_HEADERS", {})
+NOTIFY_SMS_TIMEOUT = env_float("NOTIFY_SMS_TIMEOUT", 10.0)
+# Sender of notification e-mails (empty: Django's DEFAULT_FROM_EMAIL).
+NOTIFY_EMAIL_FROM = env_str("NOTIFY_EMAIL_FROM")
+# The notification webhook: URL, HMAC secret (X-OneWindow-Signature), timeout in seconds.
+NOTIFY_WEBHOOK_URL = env_str("NOTIFY_WEBHOOK_URL")
+NOTIFY_WEBHOOK_SECRET = env_str("NOTIFY_WEBHOOK_SECRET")
+NOTIFY_WEBHOOK_TIMEOUT = env_float("NOTIFY_WEBHOOK_TIMEOUT", 10.0)
+
+# --- integration: event webhooks, outbox -----------------------------------------------------------
+# Webhook URLs may point at loopback / private / link-local addresses only when this is on.
+WEBHOOK_ALLOW_PRIVATE = env_bool("WEBHOOK_ALLOW_PRIVATE", False)
+# Seconds to wait for a receiver; seconds a worker holds a claimed delivery (unset: timeout + 50, and
+# always more than the timeout); attempts before a dead letter; first retry delay (doubled per attempt).
+WEBHOOK_TIMEOUT = env_float("WEBHOOK_TIMEOUT", 10.0)
+WEBHOOK_LEASE_SECONDS: float | None = env_float("WEBHOOK_LEASE_SECONDS", 0.0) or None
+WEBHOOK_MAX_ATTEMPTS = env_int("WEBHOOK_MAX_ATTEMPTS", 8)
+WEBHOOK_RETRY_BASE_SECONDS = env_float("WEBHOOK_RETRY_BASE_SECONDS", 30.0)
+# Delivered events are forgotten after this many days.
+OUTBOX_RETENTION_DAYS = env_int("OUTBOX_RETENTION_DAYS", 90)
+
+# --- api -------------------------------------------------------------------------------------------
+# Lifetime in days of a token created without --days / "days" (0 = never expires).
+API_TOKEN_DEFAULT_DAYS = env_int("API_TOKEN_DEFAULT_DAYS", 90)

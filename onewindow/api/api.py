@@ -125,7 +125,7 @@ def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
 
 @api.exception_handler(RequestDataTooBig)
 def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
     return api.create_response(
         request,
         error_body("payload_too_large", "请求体过大", {"max_bytes": limit} if limit else None),

@@ -41,7 +41,7 @@ def _new_token(
 ) -> tuple[ApiToken, str]:
     if days is None:
         # a token without a stated lifetime lives API_TOKEN_DEFAULT_DAYS (0 = never expires)
-        days = int(getattr(settings, "API_TOKEN_DEFAULT_DAYS", DEFAULT_DAYS)) or None
+        days = int(settings.API_TOKEN_DEFAULT_DAYS) or None
     if days is not None and not 1 <= days <= MAX_DAYS:
         raise Invalid("有效天数应在1到3650之间", code="invalid", details={"days": ["应在1到3650之间"]})
     account = IntegrationAccount.objects.filter(user=user).first()

@@ -77,7 +77,7 @@ def notice_warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = No
 def step_limit(state: str) -> int | None:
     from django.conf import settings
 
-    limits: dict[str, int] = getattr(settings, "CASE_STEP_LIMIT_DAYS", {})
+    limits: dict[str, int] = settings.CASE_STEP_LIMIT_DAYS
     return limits.get(state)
 
 

@@ -119,7 +119,7 @@ class InputBoundaryMiddleware:
             if not request.path.startswith(("/api/", "/open311/")):
                 raise
             if isinstance(exc, RequestDataTooBig):
-                limit = getattr(settings, "DATA_UPLOAD_MAX_MEMORY_SIZE", None)
+                limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
                 body = {"code": "payload_too_large", "message": "请求体过大", "details": {"max_bytes": limit}}
                 return JsonResponse({"error": body}, status=413)
             body = {"code": "bad_request", "message": "请求格式有误", "details": {}}

@@ -99,11 +99,11 @@ def retryable(exc: BaseException) -> bool:
 
 
 def _attempts() -> int:
-    return max(1, int(getattr(settings, "DB_RETRY_ATTEMPTS", 5)))
+    return max(1, int(settings.DB_RETRY_ATTEMPTS))
 
 
 def _pause(attempt: int) -> None:
-    base = float(getattr(settings, "DB_RETRY_BASE_SECONDS", 0.02))
+    base = float(settings.DB_RETRY_BASE_SECONDS)
     time.sleep(random.uniform(0, base * (2 ** (attempt - 1))))  # full jitter
 
 

@@ -42,7 +42,7 @@ def _file_lock(backend: BaseCache) -> Iterator[None]:
     if not directory:
         from django.conf import settings
 
-        directory = str(getattr(settings, "DATA_DIR", "/tmp"))
+        directory = str(settings.DATA_DIR)
     os.makedirs(directory, exist_ok=True)
     fd = os.open(os.path.join(directory, ".throttle.lock"), os.O_RDWR | os.O_CREAT, 0o600)
     try:

@@ -17,7 +17,7 @@ def client_ip(request: HttpRequest | None) -> str:
     if request is None:
         return ""
     meta = request.META
-    if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+    if settings.TRUST_X_FORWARDED_FOR:
         forwarded = meta.get("HTTP_X_FORWARDED_FOR", "")
         if forwarded:
             return forwarded.split(",")[-1].strip()[:64]

@@ -59,11 +59,11 @@ def local_today() -> dt.date:
 
 
 def rectify_days() -> int:
-    return int(getattr(settings, "RATING_RECTIFY_DAYS", 15))
+    return int(settings.RATING_RECTIFY_DAYS)
 
 
 def default_days() -> int:
-    return int(getattr(settings, "RATING_DEFAULT_DAYS", 7))
+    return int(settings.RATING_DEFAULT_DAYS)
 
 
 def _audit(action: str, *, user: Any, obj: str, details: dict[str, Any] | None = None) -> None:
@@ -553,7 +553,7 @@ def scrub(text: str) -> str:
 
 
 def step_days(state: str) -> int:
-    overrides: dict[str, int] = getattr(settings, "COMPLAINT_STEP_DAYS", {})
+    overrides: dict[str, int] = settings.COMPLAINT_STEP_DAYS
     if state in overrides:
         return int(overrides[state])
     return COMPLAINT_STEP_DAYS.get(ComplaintState(state), 3)

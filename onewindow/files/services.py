@@ -54,15 +54,15 @@ class ServerBusy(DomainError):
 
 
 def max_bytes() -> int:
-    return int(getattr(settings, "UPLOAD_MAX_BYTES", 10 * 1024 * 1024))
+    return int(settings.UPLOAD_MAX_BYTES)
 
 
 def max_px() -> int:
-    return int(getattr(settings, "UPLOAD_IMAGE_MAX_PX", 2000))
+    return int(settings.UPLOAD_IMAGE_MAX_PX)
 
 
 def max_pixels() -> int:
-    return int(getattr(settings, "UPLOAD_IMAGE_MAX_PIXELS", DEFAULT_MAX_PIXELS))
+    return int(settings.UPLOAD_IMAGE_MAX_PIXELS)
 
 
 @contextlib.contextmanager
@@ -70,8 +70,8 @@ def image_slot() -> Iterator[None]:
     """One of ``UPLOAD_IMAGE_CONCURRENCY`` slots for decoding an image, shared by every process and
     thread of this instance (``flock`` on slot files in the data directory); waits at most
     ``UPLOAD_IMAGE_WAIT_SECONDS``, then :class:`ServerBusy`."""
-    slots = max(1, int(getattr(settings, "UPLOAD_IMAGE_CONCURRENCY", 2)))
-    wait = float(getattr(settings, "UPLOAD_IMAGE_WAIT_SECONDS", 30))
+    slots = max(1, int(settings.UPLOAD_IMAGE_CONCURRENCY))
+    wait = float(settings.UPLOAD_IMAGE_WAIT_SECONDS)
     lock_dir = Path(settings.DATA_DIR) / "locks"
     lock_dir.mkdir(parents=True, exist_ok=True)
     deadline = time.monotonic() + wait
@@ -97,7 +97,7 @@ def image_slot() -> Iterator[None]:
 
 
 def storage_root() -> Path:
-    root = Path(getattr(settings, "UPLOAD_ROOT", Path(settings.DATA_DIR) / "uploads"))
+    root = Path(settings.UPLOAD_ROOT)
     return root
 
 

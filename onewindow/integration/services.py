@@ -251,7 +251,7 @@ def private_address(url: str) -> str | None:
 
 
 def private_allowed() -> bool:
-    return bool(getattr(settings, "WEBHOOK_ALLOW_PRIVATE", False))
+    return bool(settings.WEBHOOK_ALLOW_PRIVATE)
 
 
 def _clean_url(url: str) -> str:

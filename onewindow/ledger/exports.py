@@ -71,7 +71,7 @@ def metrics_url() -> str:
     from django.conf import settings
     from django.urls import reverse
 
-    return (getattr(settings, "SITE_URL", "") or "").rstrip("/") + reverse("ledger:metrics")
+    return (settings.SITE_URL or "").rstrip("/") + reverse("ledger:metrics")
 
 
 def _cell(value: Any) -> Any:

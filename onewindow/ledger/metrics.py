@@ -233,9 +233,7 @@ DEFAULT_MINIMUMS = {"cases": 1, "decided": 1, "ratings": 1, "complaints": 1}
 def weights() -> dict[str, float]:
     """``settings.ASSESSMENT_WEIGHTS`` over the defaults (a missing key keeps its default)."""
     w = dict(DEFAULT_WEIGHTS)
-    w.update(
-        {k: float(v) for k, v in (getattr(settings, "ASSESSMENT_WEIGHTS", None) or {}).items() if k in w}
-    )
+    w.update({k: float(v) for k, v in (settings.ASSESSMENT_WEIGHTS or {}).items() if k in w})
     return w
 
 

@@ -242,7 +242,7 @@ def complaint_is_late(complaint: Any, cal: _Calendar) -> bool:
     deadline = getattr(complaint, "deadline", None)
     if deadline:
         return closed > local_day(deadline)
-    limit = int(getattr(settings, "LEDGER_COMPLAINT_DAYS", 15))
+    limit = int(settings.LEDGER_COMPLAINT_DAYS)
     return cal.between(local_day(complaint.created_at), closed) > limit
 
 

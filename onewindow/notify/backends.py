@@ -98,7 +98,7 @@ def send_email(n: Any) -> None:
 
     if not n.recipient:
         raise BackendError("没有收件地址")
-    sender = conf("NOTIFY_EMAIL_FROM") or getattr(settings, "DEFAULT_FROM_EMAIL", None)
+    sender = conf("NOTIFY_EMAIL_FROM") or settings.DEFAULT_FROM_EMAIL
     send_mail(n.subject or "一窗通办通知", n.body, sender, [n.recipient], fail_silently=False)
 
 

@@ -44,7 +44,7 @@ def rating_url(number: str) -> str:
     Absolute with ``NOTIFY_SITE_URL``; the page asks for the progress check (last 4 characters of the
     ID number), so the link carries no personal data. Without a site URL: plain words instead.
     """
-    site = str(getattr(settings, "NOTIFY_SITE_URL", "") or "").rstrip("/")
+    site = str(settings.NOTIFY_SITE_URL or "").rstrip("/")
     if not site:
         return "请到一窗通办网站“评价”页面，输入办件编号评价"
     try:

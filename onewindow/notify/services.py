@@ -177,7 +177,7 @@ def notify(
 
 def backend_for(channel: str) -> str:
     """``NOTIFY_BACKENDS`` (setting: a dict; or env var ``sms=sms_http,email=email``); default console."""
-    backends: dict[str, str] | None = getattr(settings, "NOTIFY_BACKENDS", None)
+    backends: dict[str, str] | None = settings.NOTIFY_BACKENDS
     if backends is None:
         raw = os.environ.get("NOTIFY_BACKENDS", "")
         backends = dict(

@@ -63,12 +63,12 @@ WINDOW_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD})
 
 def pass_on_days() -> int:
     """Working days the village agent has to pass a request to the township (default 3)."""
-    return int(getattr(settings, "PROXY_PASS_ON_DAYS", 3))
+    return int(settings.PROXY_PASS_ON_DAYS)
 
 
 def follow_up_days() -> int:
     """Working days after hand-over by which the follow-up (回访) is due (default 5)."""
-    return int(getattr(settings, "PROXY_FOLLOW_UP_DAYS", 5))
+    return int(settings.PROXY_FOLLOW_UP_DAYS)
 
 
 def local_today() -> dt.date:

@@ -118,7 +118,7 @@ def appointment_book(
         row = phonecheck.phone_row(index)  # locked: concurrent bookings of one number queue here
         if not _own_number(actor, phone):
             phonecheck.code_consume(row, code=sms_code, client=client)
-        limit = int(getattr(settings, "APPOINTMENT_MAX_OPEN_PER_PHONE", 2))
+        limit = int(settings.APPOINTMENT_MAX_OPEN_PER_PHONE)
         open_count = Appointment.objects.filter(
             phone_index=index, state=AppointmentState.BOOKED, date__gte=now.date()
         ).count()

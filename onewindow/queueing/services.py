@@ -132,7 +132,7 @@ def ticket_issue(
     status: HallStatus | None = None
     if day is None:
         day = now.date()
-        if getattr(settings, "QUEUE_ENFORCE_HOURS", True):
+        if settings.QUEUE_ENFORCE_HOURS:
             status = hall_status(centre_obj, now)
             if not status.can_issue or status.period is None:
                 raise Invalid(
@@ -179,7 +179,7 @@ def _staffed_window(actor: Any, window_id: int) -> Window:
 def _priority_first(window: Window, day: dt.date, cats: list[str]) -> bool:
     """Interleave: a priority ticket goes first only if fewer than P of the last P+N-1 calls were
     priority, so at most P priority tickets are called per N normal ones (e.g. 1 per 2)."""
-    p, n = getattr(settings, "QUEUE_PRIORITY_RATIO", (1, 2))
+    p, n = settings.QUEUE_PRIORITY_RATIO
     recent = list(
         Ticket.objects.filter(centre=window.centre_id, day=day, category__in=cats, called_at__isnull=False)
         .order_by("-called_at")

@@ -185,7 +185,7 @@ def _kiosk_context(centre: Centre) -> dict[str, Any]:
         "priorities": [(p.value, p.label) for p in KIOSK_PRIORITIES],
         "hall": status,
         # with the hours check switched off (QUEUE_ENFORCE_HOURS) a number can always be taken
-        "can_issue": status.can_issue or not getattr(settings, "QUEUE_ENFORCE_HOURS", True),
+        "can_issue": status.can_issue or not settings.QUEUE_ENFORCE_HOURS,
         "server_now": now,
         "holiday_duties": list(duties),
     }

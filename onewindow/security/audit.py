@@ -130,7 +130,7 @@ def verify() -> list[str]:
 
 
 def retention_days() -> int:
-    days = int(getattr(settings, "AUDIT_RETENTION_DAYS", DEFAULT_RETENTION_DAYS))
+    days = int(settings.AUDIT_RETENTION_DAYS)
     return max(days, MIN_RETENTION_DAYS)
 
 

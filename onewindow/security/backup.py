@@ -58,7 +58,7 @@ def file_roots() -> dict[str, Path]:
 
 
 def key_fingerprints() -> list[str]:
-    keys = [*getattr(settings, "ONEWINDOW_DATA_KEYS", []), getattr(settings, "ONEWINDOW_INDEX_KEY", "")]
+    keys = [*settings.ONEWINDOW_DATA_KEYS, settings.ONEWINDOW_INDEX_KEY]
     return [hashlib.sha256(str(k).encode()).hexdigest()[:16] for k in keys]
 
 

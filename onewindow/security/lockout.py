@@ -28,10 +28,10 @@ def delay_for(failures: int) -> dt.timedelta | None:
     limit = int(settings.AXES_FAILURE_LIMIT)
     if failures < limit:
         return dt.timedelta(0)
-    base = int(getattr(settings, "LOGIN_LOCKOUT_MINUTES", 15))
+    base = int(settings.LOGIN_LOCKOUT_MINUTES)
     if base <= 0:
         return None
-    cap = max(base, int(getattr(settings, "LOGIN_LOCKOUT_MAX_MINUTES", 24 * 60)))
+    cap = max(base, int(settings.LOGIN_LOCKOUT_MAX_MINUTES))
     return dt.timedelta(minutes=min(base * 2 ** min(failures - limit, 30), cap))
 
 
@@ -65,7 +65,7 @@ class GrowingLockoutHandler(AxesDatabaseHandler):
         return worst
 
     def is_locked(self, request: HttpRequest, credentials: dict[str, Any] | None = None) -> bool:
-        if not getattr(settings, "AXES_LOCK_OUT_AT_FAILURE", True):
+        if not settings.AXES_LOCK_OUT_AT_FAILURE:
             return False
         if self.get_failures(request, credentials) < get_failure_limit(request, credentials):
             return False

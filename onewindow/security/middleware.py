@@ -33,7 +33,7 @@ def otp_required_for(user: Any) -> bool:
         return True
     from onewindow.org.access import roles_of
 
-    required = set(getattr(settings, "OTP_REQUIRED_ROLES", DEFAULT_OTP_ROLES))
+    required = set(settings.OTP_REQUIRED_ROLES)
     return bool(required & set(roles_of(user)))
 
 
@@ -48,7 +48,7 @@ class SecurityMiddleware:
     def __call__(self, request: HttpRequest) -> HttpResponse:
         from onewindow.core.context import reset_current_user, set_current_user
 
-        if getattr(settings, "TRUST_X_FORWARDED_FOR", False):
+        if settings.TRUST_X_FORWARDED_FOR:
             # Behind nginx (deploy/): the client is the last hop nginx appended; rate limits key on it.
             from onewindow.security.audit import client_ip
 
@@ -94,9 +94,7 @@ class SecurityMiddleware:
             from onewindow.core.ratelimit import RateLimited, check_rate
 
             try:
-                check_rate(
-                    request, "login", limit=int(getattr(settings, "LOGIN_RATE_LIMIT", 20)), per_seconds=60
-                )
+                check_rate(request, "login", limit=int(settings.LOGIN_RATE_LIMIT), per_seconds=60)
             except RateLimited as exc:
                 from onewindow.security.audit import record
 
@@ -142,7 +140,7 @@ class SecurityMiddleware:
             check_rate(
                 request,
                 "public_post",
-                limit=int(getattr(settings, "PUBLIC_POST_RATE_LIMIT", 60)),
+                limit=int(settings.PUBLIC_POST_RATE_LIMIT),
                 per_seconds=60,
             )
         except RateLimited as exc:
@@ -152,7 +150,7 @@ class SecurityMiddleware:
         return None
 
     def _idle_expired(self, request: HttpRequest) -> HttpResponse | None:
-        timeout = int(getattr(settings, "SESSION_IDLE_TIMEOUT", 1800))
+        timeout = int(settings.SESSION_IDLE_TIMEOUT)
         if timeout <= 0 or not hasattr(request, "session"):
             return None
         now = int(time.time())
