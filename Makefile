@@ -75,8 +75,16 @@ imports: install-dev
 check: lint types imports migrations-check
 
 ## make test: everything CI runs — lint, types, migrations check, the whole suite (unit, HTTP, browser)
+## The suite runs in parallel over the machine's cores (pytest-xdist; TEST_WORKERS=1 for one process).
+## Each worker gets its own data directory (file cache, huey queue, uploads, keys) so workers never see
+## each other's counters or tasks; on PostgreSQL pytest-django gives each its own test database.
+TEST_WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
+TEST_DATA_DIR = $(abspath $(ONEWINDOW_DATA_DIR))/test-workers
+XDIST_ARGS = $(if $(filter 1,$(TEST_WORKERS)),,--dist load \
+  $(foreach i,$(shell seq 0 $$(( $(TEST_WORKERS) - 1 ))),--tx 'popen//id=gw$(i)//env:ONEWINDOW_DATA_DIR=$(TEST_DATA_DIR)/gw$(i)'))
 test: install-dev system-deps check
-	$(BIN)/pytest $(PYTEST_ARGS)
+	@echo "Running the suite on $(TEST_WORKERS) worker(s): $(if $(DATABASE_URL),PostgreSQL,SQLite)"
+	$(BIN)/pytest $(XDIST_ARGS) --durations=15 $(PYTEST_ARGS)
 
 e2e: install-dev system-deps
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
