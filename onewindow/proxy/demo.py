@@ -10,8 +10,10 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from onewindow.catalog.models import FieldKind, ItemVersion, VersionStatus
+from onewindow.files.services import store_bytes
 from onewindow.org.models import Level, Resident, Role, Staff
 from onewindow.proxy import onsite, services
 from onewindow.proxy.models import Entrustment, ProxyAttachment, ResidentFlags
@@ -20,10 +22,6 @@ AGENT = "agent"
 
 
 def _confirmation(agent: Any) -> str:
-    from PIL import Image, ImageDraw
-
-    from onewindow.files.services import store_bytes
-
     img = Image.new("RGB", (480, 160), "white")
     ImageDraw.Draw(img).line([(40, 110), (160, 50), (260, 120), (420, 60)], fill="black", width=5)
     out = io.BytesIO()

@@ -5,8 +5,9 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from onewindow.documents.pdf import PDF_FONT_FAMILY, render_pdf
+from onewindow.privacy.services import personal_data_access_log
 from onewindow.proxy.models import Batch, BatchItemState, Entrustment
-from onewindow.proxy.services import item_name
+from onewindow.proxy.services import entrustment_get, item_name
 
 
 def _name(user: object) -> str:
@@ -80,9 +81,6 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
 def entrustment_pdf_response(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable 委托书 for the page and the API: in full (logged) for the agent who holds it, masked
     for everyone else who may see it."""
-    from onewindow.privacy.services import personal_data_access_log
-    from onewindow.proxy.services import entrustment_get
-
     ent = entrustment_get(actor=request.user, pk=pk)
     full = ent.agent_id == request.user.pk
     if full:

@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
 from onewindow.core.errors import Invalid
 from onewindow.org import access
@@ -156,9 +158,6 @@ def rollup(*, actor: Any, month: dt.date) -> dict[str, tuple[list[Row], Row]]:
 
 
 def ledger_xlsx(*, actor: Any, month: dt.date, group_by: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
     rows, total = ledger(actor=actor, month=month, group_by=group_by)
     wb = Workbook()
     ws = wb.active

@@ -33,14 +33,18 @@ from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.cases.models import State as CaseState
 from onewindow.catalog.models import Item, ItemVersion, VersionStatus
+from onewindow.core import audit as core_audit
 from onewindow.core import signals
 from onewindow.core.counters import next_value
 from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
+from onewindow.core.followups import follow_up_heard_send
 from onewindow.core.locking import retry_atomic
 from onewindow.files.models import StoredFile
 from onewindow.files.services import store_upload
+from onewindow.notify.services import notify
 from onewindow.org import access
 from onewindow.org.models import Centre, Jurisdiction, Level, Resident, ResidentKind, Role, Staff
+from onewindow.org.selectors import resident_get
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
 from onewindow.proxy.models import (
@@ -87,13 +91,8 @@ def audit(
     details: dict[str, Any] | None = None,
     request: Any = None,
 ) -> None:
-    """Write one audit entry through ``onewindow.security.audit.record``."""
-    try:
-        from onewindow.core.audit import record
-    except ImportError:  # the security app's audit module is not there yet: keep it in the log
-        log.warning("audit %s %s %s %s %s", action, getattr(user, "username", ""), obj, result, details)
-        return
-    record(action, request=request, user=user, obj=obj, result=result, details=details or {})
+    """Write one audit entry through the audit façade (``onewindow.core.audit``)."""
+    core_audit.record(action, request=request, user=user, obj=obj, result=result, details=details or {})
 
 
 @contextmanager
@@ -273,8 +272,6 @@ def _may_attach(actor: Any, resident: Resident, *, name: str, phone: str) -> boo
 
 def _resident_from(actor: Any, data: dict[str, Any], village: Jurisdiction) -> Resident:
     if data.get("id"):
-        from onewindow.org.selectors import resident_get
-
         return resident_get(actor=actor, pk=int(data["id"]))
     kind = data.get("kind") or ResidentKind.PERSON
     errors: dict[str, list[str]] = {}
@@ -760,8 +757,6 @@ def proxy_request_action(
         FollowUp.objects.create(request=req, due=WorkCalendar().add_workdays(local_today(), follow_up_days()))
         data["signed_by"] = signer
         if req.resident.phone:
-            from onewindow.notify.services import notify
-
             notify(
                 "proxy_handed_over",
                 channel="sms",
@@ -782,9 +777,7 @@ def proxy_request_action(
         data.update(method=method, satisfied=satisfied)
         if satisfied is not None and req.case is not None:
             # the resident's word on the agent's service counts as a rating (好差评, channel visit)
-            from onewindow.feedback.services import rating_record_follow_up
-
-            rating_record_follow_up(
+            follow_up_heard_send(
                 case=req.case, agent=req.agent, satisfied=bool(satisfied), comment=outcome, now=now
             )
     elif action == "withdraw":
@@ -796,8 +789,6 @@ def proxy_request_action(
 
 
 def _notify_agent(req: ProxyRequest, template: str, context: dict[str, Any]) -> None:
-    from onewindow.notify.services import notify
-
     notify(template, channel="inbox", user=req.agent, context=context)
 
 

@@ -24,8 +24,9 @@ from onewindow.files.services import file_response
 from onewindow.org import access
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Role
-from onewindow.proxy import custody, documents, selectors, services
-from onewindow.proxy.models import BatchItemState, RequestState
+from onewindow.org.selectors import resident_list
+from onewindow.proxy import custody, documents, ledger, onsite, selectors, services
+from onewindow.proxy.models import BatchItemState, RequestState, ResidentFlags
 
 ERROR_TEMPLATE = "proxy/error.html"
 AGENT = {Role.AGENT}
@@ -414,8 +415,6 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_GET
 @page(WORKERS)
 def ledger_page(request: HttpRequest) -> HttpResponse:
-    from onewindow.proxy import ledger
-
     month = ledger.parse_month(request.GET.get("month"))
     group_by = request.GET.get("group_by", "village")
     if group_by not in ledger.GROUPS:
@@ -442,10 +441,6 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(AGENT | WINDOW)
 def visits(request: HttpRequest) -> HttpResponse:
-    from onewindow.org.selectors import resident_list
-    from onewindow.proxy import onsite
-    from onewindow.proxy.models import ResidentFlags
-
     if request.method == "POST":
         op = request.POST.get("op", "")
         try:
@@ -505,6 +500,4 @@ def visits(request: HttpRequest) -> HttpResponse:
 @require_GET
 def agents(request: HttpRequest) -> HttpResponse:
     """Public: each village's agents (name, photo, phone, area); no residents' data."""
-    from onewindow.proxy import onsite
-
     return render(request, "proxy/agents.html", {"agents": onsite.public_agents(request.GET.get("village"))})
