@@ -166,12 +166,12 @@ from onewindow.api import (  # noqa: E402
     integration_api,
     org_api,
     portal_api,
-    proxy_api,
     queue_api,
     security_api,
     stats_api,
     worktime_api,
 )
+from onewindow.proxy import api as proxy_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", org_api.resident_router, auth=AUTH)

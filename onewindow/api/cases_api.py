@@ -217,10 +217,11 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     if payload.agent_request is not None:
         # a village agent's request taken in at the competent window (三级代理): the proxy app's
         # pre-review pass creates and accepts the case through the same intake service
+        from onewindow.org.actors import actor_of
         from onewindow.proxy.services import proxy_request_window_intake
 
         case = proxy_request_window_intake(
-            actor=request.user, pk=payload.agent_request, item=payload.item, centre=payload.centre
+            actor=actor_of(request.user), pk=payload.agent_request, item=payload.item, centre=payload.centre
         )
     else:
         case = services.case_intake(

@@ -417,9 +417,10 @@ def _proxy_request(request: HttpRequest, case: Case) -> Any:
     """The proxy request (帮办代办) this case came from, when the user may open it."""
     if case.channel != "proxy" or not access.has_perm(request.user, access.Perm.PROXY_VIEW):
         return None
+    from onewindow.org.actors import actor_of
     from onewindow.proxy.services import request_scope
 
-    return request_scope(request.user).filter(case=case).order_by("-pk").first()
+    return request_scope(actor_of(request.user)).filter(case=case).order_by("-pk").first()
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FeedbackConfig(AppConfig):
     name = "onewindow.feedback"
     verbose_name = "好差评与投诉"
+
+    def ready(self) -> None:
+        from onewindow.feedback import followups  # noqa: F401  # deferred: models must be loaded first; answers core.followups

@@ -11,13 +11,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.core import signals
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
@@ -31,12 +30,13 @@ from onewindow.proxy.models import (
     BatchState,
     ProxyRequest,
 )
-from onewindow.proxy.services import _next_number, _record, _staff, request_scope
+from onewindow.proxy.services.common import next_number, record, staff_required
+from onewindow.proxy.services.requests import request_scope
 
 RESULT_PAPER = {"code": "result", "name": "办理结果（证照、决定书等）"}
 
 
-def batch_scope(actor: Any) -> QuerySet[Batch]:
+def batch_scope(actor: Actor) -> QuerySet[Batch]:
     """Batches sent from or to a jurisdiction in the actor's scope."""
     access.require_perm(actor, access.Perm.PROXY_VIEW)
     return Batch.objects.filter(
@@ -44,7 +44,7 @@ def batch_scope(actor: Any) -> QuerySet[Batch]:
     ).select_related("from_jurisdiction", "to_jurisdiction", "holder__staff", "created_by__staff")
 
 
-def batch_get(*, actor: Any, pk: int) -> Batch:
+def batch_get(*, actor: Actor, pk: int) -> Batch:
     batch = batch_scope(actor).filter(pk=pk).first()
     if batch is None:
         raise NotFound("交接批次不存在", code="not_found")
@@ -63,9 +63,9 @@ def _signer(staff: Staff, signed_by: str) -> str:
 
 
 @retry_atomic
-def batch_create(*, actor: Any, from_code: str, to_code: str, requests: list[int], note: str = "") -> Batch:
-    staff = _staff(actor)
-    if not set(staff.role_list) & {Role.AGENT, Role.CLERK, Role.CENTRE_HEAD}:
+def batch_create(*, actor: Actor, from_code: str, to_code: str, requests: list[int], note: str = "") -> Batch:
+    staff = staff_required(actor)
+    if not actor.has_role(Role.AGENT, Role.CLERK, Role.CENTRE_HEAD):
         raise Forbidden("您的岗位不能发出交接批次", code="forbidden")
     from_j = Jurisdiction.objects.filter(code=from_code).first()
     to_j = Jurisdiction.objects.filter(code=to_code).first()
@@ -112,11 +112,11 @@ def batch_create(*, actor: Any, from_code: str, to_code: str, requests: list[int
         )
     now = timezone.now()
     batch = Batch.objects.create(
-        number=_next_number("JJ"),
+        number=next_number("JJ"),
         from_jurisdiction=from_j,
         to_jurisdiction=to_j,
-        holder=actor,
-        created_by=actor,
+        holder=actor.user,
+        created_by=actor.user,
     )
     for i in ids:
         req = found[i]
@@ -126,11 +126,11 @@ def batch_create(*, actor: Any, from_code: str, to_code: str, requests: list[int
             else [RESULT_PAPER]
         )
         BatchItem.objects.create(batch=batch, request=req, papers=papers)
-        _record(req, actor=actor, action="batch_sent", state_from=req.state, data={"batch": batch.number})
+        record(req, actor=actor, action="batch_sent", state_from=req.state, data={"batch": batch.number})
     BatchHandover.objects.create(
         batch=batch,
         from_user=None,
-        to_user=actor,
+        to_user=actor.user,
         signed_by=staff.name,
         at=now,
         note=note.strip()[:200] or "发出",
@@ -145,11 +145,11 @@ def _batch_event(batch: Batch, action: str) -> None:
 
 
 @retry_atomic
-def batch_hand_over(*, actor: Any, pk: int, to: str, signed_by: str = "", note: str = "") -> Batch:
-    _staff(actor)
+def batch_hand_over(*, actor: Actor, pk: int, to: str, signed_by: str = "", note: str = "") -> Batch:
+    staff_required(actor)
     batch = batch_get(actor=actor, pk=pk)
     batch = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
-    if batch.holder_id != actor.pk:
+    if batch.holder_id != actor.user_id:
         raise Forbidden("您不是该批次的当前保管人，不能交接", code="not_holder")
     if batch.state != BatchState.IN_TRANSIT:
         raise Conflict("该批次已签收", code="invalid_transition")
@@ -160,7 +160,7 @@ def batch_hand_over(*, actor: Any, pk: int, to: str, signed_by: str = "", note: 
     assert receiver_staff is not None
     BatchHandover.objects.create(
         batch=batch,
-        from_user=actor,
+        from_user=actor.user,
         to_user=receiver,
         signed_by=_signer(receiver_staff, signed_by),
         at=timezone.now(),
@@ -175,7 +175,7 @@ def batch_hand_over(*, actor: Any, pk: int, to: str, signed_by: str = "", note: 
 @retry_atomic
 def batch_receive(
     *,
-    actor: Any,
+    actor: Actor,
     pk: int,
     received: list[int],
     missing: list[int] | None = None,
@@ -183,7 +183,7 @@ def batch_receive(
     signed_by: str = "",
     note: str = "",
 ) -> Batch:
-    staff = _staff(actor)
+    staff = staff_required(actor)
     batch = batch_get(actor=actor, pk=pk)
     batch = Batch.objects.select_for_update(of=("self",)).select_related("to_jurisdiction").get(pk=batch.pk)
     if not _member_of(staff, batch.to_jurisdiction):
@@ -226,21 +226,21 @@ def batch_receive(
         it.note = note.strip()[:200]
         it.save(update_fields=["state", "received_at", "note"])
         req = ProxyRequest.objects.get(pk=rid)
-        _record(req, actor=actor, action=f"batch_{state}", state_from=req.state, data={"batch": batch.number})
+        record(req, actor=actor, action=f"batch_{state}", state_from=req.state, data={"batch": batch.number})
         if state != BatchItemState.RECEIVED:
             BatchAlert.objects.create(
-                item=it, jurisdiction=batch.to_jurisdiction, kind=state, raised_at=now, raised_by=actor
+                item=it, jurisdiction=batch.to_jurisdiction, kind=state, raised_at=now, raised_by=actor.user
             )
-    if batch.holder_id != actor.pk:
+    if batch.holder_id != actor.user_id:
         BatchHandover.objects.create(
             batch=batch,
             from_user=batch.holder,
-            to_user=actor,
+            to_user=actor.user,
             signed_by=_signer(staff, signed_by),
             at=now,
             note="签收",
         )
-        batch.holder = actor
+        batch.holder = actor.user
     open_items = [it for it in items.values() if it.state == BatchItemState.SENT]
     if not open_items:
         bad = any(it.state != BatchItemState.RECEIVED for it in items.values())
@@ -251,7 +251,7 @@ def batch_receive(
     return batch
 
 
-def alert_list(*, actor: Any, open_only: bool = True) -> QuerySet[BatchAlert]:
+def alert_list(*, actor: Actor, open_only: bool = True) -> QuerySet[BatchAlert]:
     access.require_perm(actor, access.Perm.PROXY_VIEW)
     qs = access.scope(
         actor,
@@ -263,14 +263,14 @@ def alert_list(*, actor: Any, open_only: bool = True) -> QuerySet[BatchAlert]:
     return qs.order_by("-raised_at")
 
 
-def alert_count(actor: Any) -> int:
+def alert_count(actor: Actor) -> int:
     return alert_list(actor=actor).count()
 
 
 @retry_atomic
-def alert_resolve(*, actor: Any, pk: int, resolution: str) -> BatchAlert:
-    staff = _staff(actor)
-    if not set(staff.role_list) & {Role.CENTRE_HEAD, Role.ADMIN}:
+def alert_resolve(*, actor: Actor, pk: int, resolution: str) -> BatchAlert:
+    staff_required(actor)
+    if not actor.has_role(Role.CENTRE_HEAD, Role.ADMIN):
         raise Forbidden("只有中心负责人可以处理缺失告警", code="forbidden")
     alert = alert_list(actor=actor, open_only=False).select_for_update(of=("self",)).filter(pk=pk).first()
     if alert is None:
@@ -280,18 +280,18 @@ def alert_resolve(*, actor: Any, pk: int, resolution: str) -> BatchAlert:
     if not resolution.strip():
         raise Invalid("请填写处理结果", code="reason_required", details={"resolution": ["必填"]})
     alert.resolved_at = timezone.now()
-    alert.resolved_by = actor
+    alert.resolved_by = actor.user
     alert.resolution = resolution.strip()[:200]
     alert.save(update_fields=["resolved_at", "resolved_by", "resolution"])
     return alert
 
 
-def batches_for(actor: Any, *, holding: bool = False, incoming: bool = False) -> QuerySet[Batch]:
+def batches_for(actor: Actor, *, holding: bool = False, incoming: bool = False) -> QuerySet[Batch]:
     qs = batch_scope(actor)
     if holding:
-        qs = qs.filter(holder=actor)
+        qs = qs.filter(holder=actor.user)
     if incoming:
-        staff = access.staff_of(actor)
+        staff = actor.staff
         js = [staff.jurisdiction_id] if staff else []
         qs = qs.filter(Q(to_jurisdiction_id__in=js), state=BatchState.IN_TRANSIT)
     return qs.order_by("-created_at")

@@ -10,8 +10,11 @@ from typing import Any
 
 from django.contrib.auth import get_user_model
 from django.utils import timezone
+from PIL import Image, ImageDraw
 
 from onewindow.catalog.models import FieldKind, ItemVersion, VersionStatus
+from onewindow.files.services import store_bytes
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Level, Resident, Role, Staff
 from onewindow.proxy import onsite, services
 from onewindow.proxy.models import Entrustment, ProxyAttachment, ResidentFlags
@@ -20,10 +23,6 @@ AGENT = "agent"
 
 
 def _confirmation(agent: Any) -> str:
-    from PIL import Image, ImageDraw
-
-    from onewindow.files.services import store_bytes
-
     img = Image.new("RGB", (480, 160), "white")
     ImageDraw.Draw(img).line([(40, 110), (160, 50), (260, 120), (420, 60)], fill="black", width=5)
     out = io.BytesIO()
@@ -67,8 +66,9 @@ def seed_demo() -> None:
     if not residents or not versions:
         return
     resident = residents[0]
+    actor = actor_of(agent)
     ent = services.entrustment_create(
-        actor=agent,
+        actor=actor,
         resident={"id": resident.pk},
         items=[v.item.code for v in versions],
         valid_until=timezone.localdate() + dt.timedelta(days=180),
@@ -80,24 +80,24 @@ def seed_demo() -> None:
     some = all_materials[:1]
     # 1. recorded at the village, still to be passed on
     services.proxy_request_create(
-        actor=agent, entrustment=ent.pk, item=v0.item.code, materials=some, form=_sample_form(v0)
+        actor=actor, entrustment=ent.pk, item=v0.item.code, materials=some, form=_sample_form(v0)
     )
     # 2. complete and waiting for the township's pre-review
     req = services.proxy_request_create(
-        actor=agent, entrustment=ent.pk, item=v0.item.code, materials=all_materials, form=_sample_form(v0)
+        actor=actor, entrustment=ent.pk, item=v0.item.code, materials=all_materials, form=_sample_form(v0)
     )
-    services.proxy_request_action(actor=agent, pk=req.pk, action="submit")
+    services.proxy_request_action(actor=actor, pk=req.pk, action="submit")
     # 3. returned with a one-time notice, shown on the agent's home page
     req = services.proxy_request_create(
-        actor=agent, entrustment=ent.pk, item=v0.item.code, materials=some, form=_sample_form(v0)
+        actor=actor, entrustment=ent.pk, item=v0.item.code, materials=some, form=_sample_form(v0)
     )
-    services.proxy_request_action(actor=agent, pk=req.pk, action="submit")
+    services.proxy_request_action(actor=actor, pk=req.pk, action="submit")
     clerk = (
         Staff.objects.filter(centre=req.review_centre, roles__role=Role.CLERK).select_related("user").first()
     )
     if clerk is not None:
         services.proxy_request_action(
-            actor=clerk.user, pk=req.pk, action="prereview_return", note="（演示）请补齐后重新报送"
+            actor=actor_of(clerk.user), pk=req.pk, action="prereview_return", note="（演示）请补齐后重新报送"
         )
     # on-site service: the second resident is elderly, a visit tomorrow at 10:00
     if len(residents) > 1:
@@ -107,4 +107,4 @@ def seed_demo() -> None:
         start = (timezone.localtime() + dt.timedelta(days=1)).replace(
             hour=10, minute=0, second=0, microsecond=0
         )
-        onsite.visit_book(actor=agent, resident=residents[1].pk, start=start, purpose="（演示）上门受理")
+        onsite.visit_book(actor=actor, resident=residents[1].pk, start=start, purpose="（演示）上门受理")

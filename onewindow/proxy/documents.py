@@ -5,8 +5,10 @@ from __future__ import annotations
 from django.http import HttpRequest, HttpResponse
 
 from onewindow.documents.pdf import PDF_FONT_FAMILY, render_pdf
+from onewindow.org.actors import request_actor
+from onewindow.privacy.services import personal_data_access_log
 from onewindow.proxy.models import Batch, BatchItemState, Entrustment
-from onewindow.proxy.services import item_name
+from onewindow.proxy.services import actor_for, entrustment_get, item_name
 
 
 def _name(user: object) -> str:
@@ -80,14 +82,12 @@ def pdf_response(data: bytes, filename: str) -> HttpResponse:
 def entrustment_pdf_response(request: HttpRequest, pk: int) -> HttpResponse:
     """The printable 委托书 for the page and the API: in full (logged) for the agent who holds it, masked
     for everyone else who may see it."""
-    from onewindow.privacy.services import personal_data_access_log
-    from onewindow.proxy.services import entrustment_get
-
-    ent = entrustment_get(actor=request.user, pk=pk)
-    full = ent.agent_id == request.user.pk
+    actor = request_actor(request)
+    ent = entrustment_get(actor=actor, pk=pk)
+    full = ent.agent_id == actor.user_id
     if full:
         personal_data_access_log(
-            actor=request.user,
+            actor=actor_for(personal_data_access_log, actor),
             obj=ent.resident,
             fields=["name", "id_number"],
             purpose=f"打印委托书 {ent.pk}",

@@ -15,7 +15,10 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils import timezone
+from openpyxl import Workbook
+from openpyxl.styles import Font
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction
@@ -113,7 +116,7 @@ def _key(req: ProxyRequest, group_by: str, parents: dict[int, Jurisdiction]) -> 
     return county.code, county.name
 
 
-def ledger(*, actor: Any, month: dt.date, group_by: str = "village") -> tuple[list[Row], Row]:
+def ledger(*, actor: Actor, month: dt.date, group_by: str = "village") -> tuple[list[Row], Row]:
     """The month's ledger rows grouped by agent / village / township / county, and the total."""
     access.require_perm(actor, access.Perm.PROXY_LEDGER)
     if group_by not in GROUPS:
@@ -150,15 +153,12 @@ def ledger(*, actor: Any, month: dt.date, group_by: str = "village") -> tuple[li
     return sorted(rows.values(), key=lambda r: r.key), total
 
 
-def rollup(*, actor: Any, month: dt.date) -> dict[str, tuple[list[Row], Row]]:
+def rollup(*, actor: Actor, month: dt.date) -> dict[str, tuple[list[Row], Row]]:
     """The monthly report at each level (village → township → county), each request once per level."""
     return {g: ledger(actor=actor, month=month, group_by=g) for g in ("village", "township", "county")}
 
 
-def ledger_xlsx(*, actor: Any, month: dt.date, group_by: str) -> bytes:
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
-
+def ledger_xlsx(*, actor: Actor, month: dt.date, group_by: str) -> bytes:
     rows, total = ledger(actor=actor, month=month, group_by=group_by)
     wb = Workbook()
     ws = wb.active

@@ -13,23 +13,27 @@ from django.db import transaction
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Jurisdiction, Level, Role, Staff
 from onewindow.org.selectors import resident_get
 from onewindow.proxy.models import ProxyRequest, ResidentFlags, Visit, VisitState
-from onewindow.proxy.services import WINDOW_ROLES, _agent_and_village, _staff, proxy_request_create
+from onewindow.proxy.services.common import WINDOW_ROLES, staff_required
+from onewindow.proxy.services.entrustments import agent_and_village
+from onewindow.proxy.services.requests import proxy_request_create
 
 
 @transaction.atomic
 def resident_flags_set(
-    *, actor: Any, resident: int, elderly: bool, disabled: bool, sick: bool, note: str = ""
+    *, actor: Actor, resident: int, elderly: bool, disabled: bool, sick: bool, note: str = ""
 ) -> ResidentFlags:
-    staff = _staff(actor)
-    if not set(staff.role_list) & {Role.AGENT, *WINDOW_ROLES}:
+    staff_required(actor)
+    if not actor.has_any_role({Role.AGENT, *WINDOW_ROLES}):
         raise Forbidden("您的岗位不能标记上门服务对象", code="forbidden")
-    res = resident_get(actor=actor, pk=resident)
+    res = resident_get(actor=actor_of(actor), pk=resident)
     flags, _created = ResidentFlags.objects.update_or_create(
         resident=res,
         defaults={
@@ -37,20 +41,20 @@ def resident_flags_set(
             "disabled": disabled,
             "sick": sick,
             "note": note.strip()[:200],
-            "updated_by": actor,
+            "updated_by": actor.user,
         },
     )
     return flags
 
 
-def visit_scope(actor: Any) -> QuerySet[Visit]:
+def visit_scope(actor: Actor) -> QuerySet[Visit]:
     access.require_perm(actor, access.Perm.PROXY_VIEW)
     return access.scope(
         actor, Visit.objects.select_related("resident", "village", "agent__staff", "request"), "village__path"
     )
 
 
-def visit_get(*, actor: Any, pk: int) -> Visit:
+def visit_get(*, actor: Actor, pk: int) -> Visit:
     v = visit_scope(actor).filter(pk=pk).first()
     if v is None:
         raise NotFound("上门服务预约不存在", code="not_found")
@@ -60,16 +64,16 @@ def visit_get(*, actor: Any, pk: int) -> Visit:
 @retry_atomic
 def visit_book(
     *,
-    actor: Any,
+    actor: Actor,
     resident: int,
     start: dt.datetime,
     minutes: int = 60,
     purpose: str = "",
     agent: str | None = None,
 ) -> Visit:
-    staff = _staff(actor)
-    agent_user, village = _agent_and_village(actor, staff, agent)
-    res = resident_get(actor=actor, pk=resident)
+    staff = staff_required(actor)
+    agent_user, village = agent_and_village(actor, staff, agent)
+    res = resident_get(actor=actor_of(actor), pk=resident)
     flags = ResidentFlags.objects.filter(resident=res).first()
     if flags is None or not flags.eligible:
         raise Invalid(
@@ -97,7 +101,7 @@ def visit_book(
         resident=res,
         village=village,
         agent=agent_user,
-        booked_by=actor,
+        booked_by=actor.user,
         start=start,
         end=end,
         purpose=purpose.strip()[:200],
@@ -105,15 +109,15 @@ def visit_book(
 
 
 @retry_atomic
-def visit_cancel(*, actor: Any, pk: int, reason: str) -> Visit:
-    _staff(actor)
+def visit_cancel(*, actor: Actor, pk: int, reason: str) -> Visit:
+    staff_required(actor)
     v = Visit.objects.select_for_update(of=("self",)).get(pk=visit_get(actor=actor, pk=pk).pk)
     if v.state != VisitState.BOOKED:
         raise Conflict("该预约已完成或已取消", code="invalid_transition")
     if (
-        v.agent_id != actor.pk
-        and v.booked_by_id != actor.pk
-        and not set(access.roles_of(actor)) & WINDOW_ROLES
+        v.agent_id != actor.user_id
+        and v.booked_by_id != actor.user_id
+        and not actor.has_any_role(WINDOW_ROLES)
     ):
         raise Forbidden("只能取消本人的预约", code="forbidden")
     v.state = VisitState.CANCELLED
@@ -125,7 +129,7 @@ def visit_cancel(*, actor: Any, pk: int, reason: str) -> Visit:
 @retry_atomic
 def visit_complete(
     *,
-    actor: Any,
+    actor: Actor,
     pk: int,
     outcome: str,
     request: dict[str, Any] | None = None,
@@ -133,9 +137,9 @@ def visit_complete(
 ) -> Visit:
     """Record the visit's outcome; a proxy request is created from ``request`` (or an existing one of the
     same agent and resident, ``request_pk``, is linked) and marked on-site."""
-    _staff(actor)
+    staff_required(actor)
     v = Visit.objects.select_for_update(of=("self",)).get(pk=visit_get(actor=actor, pk=pk).pk)
-    if v.agent_id != actor.pk:
+    if v.agent_id != actor.user_id:
         raise Forbidden("只有上门的代办员可以登记结果", code="forbidden")
     if v.state != VisitState.BOOKED:
         raise Conflict("该预约已完成或已取消", code="invalid_transition")
@@ -152,7 +156,7 @@ def visit_complete(
             onsite=True,
         )
     elif request_pk is not None:
-        req = ProxyRequest.objects.filter(pk=request_pk, agent=actor, resident=v.resident).first()
+        req = ProxyRequest.objects.filter(pk=request_pk, agent=actor.user, resident=v.resident).first()
         if req is None:
             raise Invalid("代办申请不存在", code="unknown_request", details={"request": [str(request_pk)]})
         ProxyRequest.objects.filter(pk=req.pk).update(onsite=True)

@@ -8,16 +8,15 @@ from typing import Any
 from django.dispatch import receiver
 
 from onewindow.core import signals
+from onewindow.notify.services import notify
+from onewindow.proxy.models import ProxyRequest, RequestState
+from onewindow.proxy.services import item_name
 
 
 @receiver(signals.case_event_recorded, dispatch_uid="proxy_result_ready")
 def result_ready(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
     if event.state_to != "ready" or event.state_from == "ready":
         return
-    from onewindow.notify.services import notify
-    from onewindow.proxy.models import ProxyRequest, RequestState
-    from onewindow.proxy.services import item_name
-
     for req in ProxyRequest.objects.filter(case=case, state=RequestState.PASSED).select_related(
         "agent", "item"
     ):

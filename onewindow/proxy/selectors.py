@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.db.models import QuerySet
 
-from onewindow.org import access
+from onewindow.core.actor import Actor
+from onewindow.core.clock import local_today
 from onewindow.org.models import Role
 from onewindow.proxy.models import PASS_ON_STATES, Entrustment, ProxyRequest, RequestState
-from onewindow.proxy.services import entrustment_scope, local_today, request_scope
+from onewindow.proxy.services import entrustment_scope, request_scope
 from onewindow.worktime.calendar import WorkCalendar
 
 
@@ -28,7 +28,7 @@ def pass_on_warning(req: ProxyRequest, today: dt.date | None = None, cal: WorkCa
 
 def proxy_request_list(
     *,
-    actor: Any,
+    actor: Actor,
     state: str | None = None,
     queue: bool = False,
     mine: bool = False,
@@ -38,13 +38,12 @@ def proxy_request_list(
     ``mine``: the actor's own requests (an agent)."""
     qs = request_scope(actor)
     if queue:
-        staff = access.staff_of(actor)
         qs = qs.filter(
-            review_centre_id=getattr(staff, "centre_id", None),
+            review_centre_id=getattr(actor.staff, "centre_id", None),
             state__in=[RequestState.SUBMITTED, RequestState.FORWARDED],
         )
     if mine:
-        qs = qs.filter(agent=actor)
+        qs = qs.filter(agent=actor.user)
     if state:
         qs = qs.filter(state=state)
     if item:
@@ -52,10 +51,10 @@ def proxy_request_list(
     return qs.order_by("-created_at")
 
 
-def entrustment_list(*, actor: Any, valid_only: bool = False) -> QuerySet[Entrustment]:
+def entrustment_list(*, actor: Actor, valid_only: bool = False) -> QuerySet[Entrustment]:
     qs = entrustment_scope(actor).prefetch_related("items")
-    if Role.AGENT in access.roles_of(actor) and not set(access.roles_of(actor)) - {Role.AGENT}:
-        qs = qs.filter(agent=actor)
+    if Role.AGENT in actor.roles and not actor.roles - {Role.AGENT}:
+        qs = qs.filter(agent=actor.user)
     if valid_only:
         qs = qs.filter(revoked_at__isnull=True, valid_until__gte=local_today())
     return qs.order_by("-created_at")

@@ -25,8 +25,9 @@ from onewindow.org import access
 from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Role
-from onewindow.proxy import custody, documents, selectors, services
-from onewindow.proxy.models import BatchItemState, RequestState
+from onewindow.org.selectors import resident_list
+from onewindow.proxy import custody, documents, ledger, onsite, selectors, services
+from onewindow.proxy.models import BatchItemState, RequestState, ResidentFlags
 
 ERROR_TEMPLATE = "proxy/error.html"
 AGENT = {Role.AGENT}
@@ -60,10 +61,11 @@ def _proxy_versions() -> list[ItemVersion]:
 
 
 def _upload(request: HttpRequest, name: str) -> str | None:
+    actor = request_actor(request)
     f = request.FILES.get(name)
     if f is None:
         return None
-    return str(services.proxy_file_upload(actor=request.user, upload=f, field=name).id)
+    return str(services.proxy_file_upload(actor=actor, upload=f, field=name).id)
 
 
 # --- agent ---------------------------------------------------------------------------------------
@@ -72,11 +74,12 @@ def _upload(request: HttpRequest, name: str) -> str | None:
 @require_GET
 @page(WORKERS)
 def home(request: HttpRequest) -> HttpResponse:
-    staff = access.staff_of(request.user)
+    actor = request_actor(request)
+    staff = actor.staff
     assert staff is not None
     if Role.AGENT not in staff.role_list:
         return redirect("proxy:queue")
-    mine = list(selectors.proxy_request_list(actor=request.user, mine=True)[:100])
+    mine = list(selectors.proxy_request_list(actor=actor, mine=True)[:100])
     today = services.local_today()
     rows = [(r, selectors.pass_on_warning(r, today)) for r in mine]
     context = {
@@ -88,7 +91,7 @@ def home(request: HttpRequest) -> HttpResponse:
         "follow_ups": [r for r in mine if r.state == RequestState.HANDED_OVER],
         "rows": rows,
         "pass_on_days": services.pass_on_days(),
-        "incoming": custody.batches_for(request.user, incoming=True).count(),
+        "incoming": custody.batches_for(actor, incoming=True).count(),
     }
     return render(request, "proxy/home.html", context)
 
@@ -96,6 +99,7 @@ def home(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(AGENT | WINDOW)
 def entrust(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     versions = _proxy_versions()
     values: dict[str, Any] = {"valid_until": (services.local_today() + dt.timedelta(days=365)).isoformat()}
     if request.method == "POST":
@@ -113,7 +117,7 @@ def entrust(request: HttpRequest) -> HttpResponse:
                         "请填写有效期", code="invalid", details={"valid_until": ["日期格式"]}
                     ) from None
                 ent = services.entrustment_create(
-                    actor=request.user,
+                    actor=actor,
                     resident={
                         "kind": "person",
                         "name": request.POST.get("name", ""),
@@ -138,7 +142,8 @@ def entrust(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(AGENT)
 def intake(request: HttpRequest) -> HttpResponse:
-    ents = list(selectors.entrustment_list(actor=request.user, valid_only=True))
+    actor = request_actor(request)
+    ents = list(selectors.entrustment_list(actor=actor, valid_only=True))
     versions = {v.item.code: v for v in _proxy_versions()}
     ent_id = request.GET.get("entrustment") or request.POST.get("entrustment") or ""
     chosen = next((e for e in ents if str(e.pk) == ent_id), ents[0] if len(ents) == 1 else None)
@@ -168,14 +173,14 @@ def intake(request: HttpRequest) -> HttpResponse:
                     )
                 form = {f.key: request.POST.get(f"form_{f.key}", "") for f in version.fields.all()}
                 req = services.proxy_request_create(
-                    actor=request.user,
+                    actor=actor,
                     entrustment=chosen.pk,
                     item=version.item.code,
                     materials=materials,
                     form=form,
                 )
                 if request.POST.get("submit_now"):
-                    services.proxy_request_action(actor=request.user, pk=req.pk, action="submit")
+                    services.proxy_request_action(actor=actor, pk=req.pk, action="submit")
         except DomainError as exc:
             _fail(request, exc)
         else:
@@ -195,13 +200,14 @@ def intake(request: HttpRequest) -> HttpResponse:
 @require_GET
 @page(WORKERS)
 def detail(request: HttpRequest, pk: int) -> HttpResponse:
-    req = services.proxy_request_get(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    req = services.proxy_request_get(actor=actor, pk=pk)
     version = services.published_version(req.item)
     context = {
         "req": req,
         "version": version,
         "warning": selectors.pass_on_warning(req),
-        "actions": services.actions_for(req, request.user),
+        "actions": services.actions_for(req, actor),
         "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in req.events.order_by("seq")],
         "follow_up": getattr(req, "follow_up", None) if hasattr(req, "follow_up") else None,
         "states": dict(RequestState.choices),
@@ -212,9 +218,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 @page(WORKERS)
 def act(request: HttpRequest, pk: int) -> HttpResponse:
+    actor = request_actor(request)
     action = request.POST.get("action", "")
     # outside the jurisdiction: the 404 page (not a flash message on a redirect to a page that is 404)
-    services.proxy_request_get(actor=request.user, pk=pk)
+    services.proxy_request_get(actor=actor, pk=pk)
     try:
         with (
             services.audit_refusals(
@@ -222,7 +229,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             ),
             transaction.atomic(),
         ):
-            req = services.proxy_request_get(actor=request.user, pk=pk)
+            req = services.proxy_request_get(actor=actor, pk=pk)
             materials = None
             if action in {"submit", "supplement"}:
                 materials = []
@@ -237,7 +244,7 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
             ]
             satisfied = {"1": True, "0": False}.get(request.POST.get("satisfied", ""))
             services.proxy_request_action(
-                actor=request.user,
+                actor=actor,
                 pk=pk,
                 action=action,
                 note=request.POST.get("note", ""),
@@ -260,7 +267,8 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @page(WORKERS)
 def file(request: HttpRequest, file_id: str) -> HttpResponse:
-    return file_response(services.proxy_file_get(actor=request.user, file_id=file_id))
+    actor = request_actor(request)
+    return file_response(services.proxy_file_get(actor=actor, file_id=file_id))
 
 
 @require_GET
@@ -275,17 +283,18 @@ def entrustment_pdf(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @page(WINDOW | {Role.SUPERVISOR, Role.REVIEWER})
 def queue(request: HttpRequest) -> HttpResponse:
-    staff = access.staff_of(request.user)
+    actor = request_actor(request)
+    staff = actor.staff
     assert staff is not None
-    waiting = list(selectors.proxy_request_list(actor=request.user, queue=True)[:200])
-    recent = list(selectors.proxy_request_list(actor=request.user)[:50])
+    waiting = list(selectors.proxy_request_list(actor=actor, queue=True)[:200])
+    recent = list(selectors.proxy_request_list(actor=actor)[:50])
     level = staff.centre.jurisdiction.level if staff.centre else ""
     context = {
         "waiting": waiting,
         "recent": [(r, selectors.pass_on_warning(r)) for r in recent],
         "level": level,
         "centre": staff.centre,
-        "alerts": custody.alert_count(request.user),
+        "alerts": custody.alert_count(actor),
     }
     return render(request, "proxy/queue.html", context)
 
@@ -296,7 +305,8 @@ def queue(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(AGENT | WINDOW)
 def batches(request: HttpRequest) -> HttpResponse:
-    staff = access.staff_of(request.user)
+    actor = request_actor(request)
+    staff = actor.staff
     assert staff is not None
     here = staff.jurisdiction
     targets = [j for j in [here.parent, *here.children.all()] if j is not None]
@@ -304,7 +314,7 @@ def batches(request: HttpRequest) -> HttpResponse:
         try:
             with services.audit_refusals("batch_create", user=request.user, request=request):
                 b = custody.batch_create(
-                    actor=request.user,
+                    actor=actor,
                     from_code=here.code,
                     to_code=request.POST.get("to", ""),
                     requests=[int(x) for x in request.POST.getlist("requests") if x.isdigit()],
@@ -315,16 +325,16 @@ def batches(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"交接批次 {b.number} 已发出，请打印交接清单随材料同行。")
             return redirect("proxy:batch", pk=b.pk)
-    sendable = selectors.proxy_request_list(actor=request.user).exclude(
+    sendable = selectors.proxy_request_list(actor=actor).exclude(
         state__in=[RequestState.CLOSED, RequestState.WITHDRAWN]
     )[:200]
     context = {
         "here": here,
         "targets": targets,
         "sendable": sendable,
-        "holding": custody.batches_for(request.user, holding=True)[:50],
-        "incoming": custody.batches_for(request.user, incoming=True)[:50],
-        "all": custody.batches_for(request.user)[:50],
+        "holding": custody.batches_for(actor, holding=True)[:50],
+        "incoming": custody.batches_for(actor, incoming=True)[:50],
+        "all": custody.batches_for(actor)[:50],
     }
     return render(request, "proxy/batches.html", context)
 
@@ -332,7 +342,8 @@ def batches(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(AGENT | WINDOW | {Role.SUPERVISOR})
 def batch(request: HttpRequest, pk: int) -> HttpResponse:
-    b = custody.batch_get(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    b = custody.batch_get(actor=actor, pk=pk)
     if request.method == "POST":
         op = request.POST.get("op", "")
         try:
@@ -344,7 +355,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
                         it.request_id: request.POST.get(f"mark_{it.request_id}", "") for it in b.items.all()
                     }
                     custody.batch_receive(
-                        actor=request.user,
+                        actor=actor,
                         pk=pk,
                         received=[i for i, m in marks.items() if m == BatchItemState.RECEIVED],
                         missing=[i for i, m in marks.items() if m == BatchItemState.MISSING],
@@ -353,7 +364,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
                     )
                 elif op == "hand_over":
                     custody.batch_hand_over(
-                        actor=request.user,
+                        actor=actor,
                         pk=pk,
                         to=request.POST.get("to", ""),
                         signed_by=request.POST.get("signed_by", ""),
@@ -378,33 +389,31 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
 @require_GET
 @page(AGENT | WINDOW | {Role.SUPERVISOR})
 def manifest(request: HttpRequest, pk: int) -> HttpResponse:
-    b = custody.batch_get(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    b = custody.batch_get(actor=actor, pk=pk)
     return documents.pdf_response(documents.manifest_pdf(b), f"manifest-{b.number}.pdf")
 
 
 @require_http_methods(["GET", "POST"])
 @page(WORKERS)
 def alerts(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     if request.method == "POST":
         pk = int(request.POST.get("alert", "0") or 0)
         try:
             with services.audit_refusals(
                 "alert_resolve", user=request.user, obj=f"alert:{pk}", request=request
             ):
-                custody.alert_resolve(
-                    actor=request.user, pk=pk, resolution=request.POST.get("resolution", "")
-                )
+                custody.alert_resolve(actor=actor, pk=pk, resolution=request.POST.get("resolution", ""))
         except DomainError as exc:
             _fail(request, exc)
         else:
             messages.success(request, "告警已处理。")
         return redirect("proxy:alerts")
     context = {
-        "open": custody.alert_list(actor=request.user),
-        "closed": custody.alert_list(actor=request.user, open_only=False).filter(resolved_at__isnull=False)[
-            :50
-        ],
-        "can_resolve": bool({Role.CENTRE_HEAD, Role.ADMIN} & set(access.roles_of(request.user))),
+        "open": custody.alert_list(actor=actor),
+        "closed": custody.alert_list(actor=actor, open_only=False).filter(resolved_at__isnull=False)[:50],
+        "can_resolve": bool({Role.CENTRE_HEAD, Role.ADMIN} & actor.roles),
     }
     return render(request, "proxy/alerts.html", context)
 
@@ -415,13 +424,12 @@ def alerts(request: HttpRequest) -> HttpResponse:
 @require_GET
 @page(WORKERS)
 def ledger_page(request: HttpRequest) -> HttpResponse:
-    from onewindow.proxy import ledger
-
+    actor = request_actor(request)
     month = ledger.parse_month(request.GET.get("month"))
     group_by = request.GET.get("group_by", "village")
     if group_by not in ledger.GROUPS:
         group_by = "village"
-    rows, total = ledger.ledger(actor=request.user, month=month, group_by=group_by)
+    rows, total = ledger.ledger(actor=actor, month=month, group_by=group_by)
     context = {
         "month": month,
         "group_by": group_by,
@@ -431,7 +439,7 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
         "total": total.as_dict(),
         "rollup": [
             (ledger.GROUP_LABELS[g], [r.as_dict() for r in rs], t.as_dict())
-            for g, (rs, t) in ledger.rollup(actor=request.user, month=month).items()
+            for g, (rs, t) in ledger.rollup(actor=actor, month=month).items()
         ],
     }
     return render(request, "proxy/ledger.html", context)
@@ -443,17 +451,14 @@ def ledger_page(request: HttpRequest) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 @page(AGENT | WINDOW)
 def visits(request: HttpRequest) -> HttpResponse:
-    from onewindow.org.selectors import resident_list
-    from onewindow.proxy import onsite
-    from onewindow.proxy.models import ResidentFlags
-
+    actor = request_actor(request)
     if request.method == "POST":
         op = request.POST.get("op", "")
         try:
             with services.audit_refusals(f"visit_{op}", user=request.user, request=request):
                 if op == "flag":
                     onsite.resident_flags_set(
-                        actor=request.user,
+                        actor=actor,
                         resident=int(request.POST.get("resident", "0") or 0),
                         elderly=bool(request.POST.get("elderly")),
                         disabled=bool(request.POST.get("disabled")),
@@ -467,7 +472,7 @@ def visits(request: HttpRequest) -> HttpResponse:
                             "请填写上门时间", code="invalid", details={"start": ["格式有误"]}
                         ) from None
                     onsite.visit_book(
-                        actor=request.user,
+                        actor=actor,
                         resident=int(request.POST.get("resident", "0") or 0),
                         start=start,
                         minutes=int(request.POST.get("minutes", "60") or 60),
@@ -476,13 +481,13 @@ def visits(request: HttpRequest) -> HttpResponse:
                     )
                 elif op == "complete":
                     onsite.visit_complete(
-                        actor=request.user,
+                        actor=actor,
                         pk=int(request.POST.get("visit", "0") or 0),
                         outcome=request.POST.get("outcome", ""),
                     )
                 elif op == "cancel":
                     onsite.visit_cancel(
-                        actor=request.user,
+                        actor=actor,
                         pk=int(request.POST.get("visit", "0") or 0),
                         reason=request.POST.get("reason", "") or "取消",
                     )
@@ -493,10 +498,10 @@ def visits(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, "已保存。")
         return redirect("proxy:visits")
-    residents = list(resident_list(actor=request_actor(request))[:200])
+    residents = list(resident_list(actor=actor)[:200])
     flags = {f.resident_id: f for f in ResidentFlags.objects.filter(resident__in=residents)}
     context = {
-        "visits": onsite.visit_scope(request.user).exclude(state="cancelled").order_by("-start")[:100],
+        "visits": onsite.visit_scope(actor).exclude(state="cancelled").order_by("-start")[:100],
         "residents": [(r, flags.get(r.pk)) for r in residents],
         "eligible": [r for r in residents if r.pk in flags and flags[r.pk].eligible],
     }
@@ -506,6 +511,4 @@ def visits(request: HttpRequest) -> HttpResponse:
 @require_GET
 def agents(request: HttpRequest) -> HttpResponse:
     """Public: each village's agents (name, photo, phone, area); no residents' data."""
-    from onewindow.proxy import onsite
-
     return render(request, "proxy/agents.html", {"agents": onsite.public_agents(request.GET.get("village"))})

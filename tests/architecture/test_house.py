@@ -29,12 +29,9 @@ KNOWN: set[str] = {
     "function cases/views.py::workbench",
     "function feedback/services.py::complaint_act",
     "function feedback/services.py::complaint_submit",
-    "function proxy/services.py::proxy_request_action",
-    "module api/proxy_api.py",
     "module cases/services.py",
     "module cases/views.py",
     "module feedback/services.py",
-    "module proxy/services.py",
     "module security/url_table.py",
 }
 

@@ -215,7 +215,7 @@ def test_expired_entrustment_blocks_submit(proxy_world: dict[str, Any], as_user:
     ent = entrust(agent).json()
     pk = intake(agent, ent["id"]).json()["id"]
     later = timezone.localdate() + dt.timedelta(days=90)
-    with mock.patch("onewindow.proxy.services.local_today", return_value=later):
+    with mock.patch("onewindow.proxy.services.entrustments.local_today", return_value=later):
         r = agent.action(pk, "submit")
     assert r.status_code == 409 and r.json()["error"]["code"] == "entrustment_invalid"
     assert ProxyRequest.objects.get(pk=pk).state == "draft"

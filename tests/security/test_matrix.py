@@ -20,6 +20,7 @@ from django.test import Client
 from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from onewindow.org.actors import actor_of
 from onewindow.security import url_table as T
 from tests.conftest import otp_verify_session
 from tests.security.conftest import add_security_personas
@@ -170,7 +171,7 @@ class Objects(dict[str, Any]):
         from onewindow.proxy import services
         from tests.proxy.conftest import applicant, png_bytes
 
-        agent = self._user("agent")
+        agent = actor_of(self._user("agent"))
         photo = services.proxy_file_upload(
             actor=agent, upload=SimpleUploadedFile("sign.png", png_bytes(), content_type="image/png")
         )
@@ -190,7 +191,7 @@ class Objects(dict[str, Any]):
         holds the paper originals."""
         from onewindow.proxy import services
 
-        agent = self._user("agent")
+        agent = actor_of(self._user("agent"))
         req = services.proxy_request_create(
             actor=agent,
             entrustment=self["entrustment"].pk,
@@ -208,7 +209,7 @@ class Objects(dict[str, Any]):
         from onewindow.proxy import custody
 
         return custody.batch_create(
-            actor=self._user("agent"),
+            actor=actor_of(self._user("agent")),
             from_code=self.world["va"].code,
             to_code=self.world["ta"].code,
             requests=[self["proxy_request"].pk],

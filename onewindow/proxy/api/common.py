@@ -1,0 +1,48 @@
+"""What the proxy API's modules share: the router, the role gates, the audit wrapper, list queries."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from django.http import HttpRequest
+from ninja import Router, Schema
+
+from onewindow.core.apiauth import role_auth
+from onewindow.core.apischemas import ERRORS_AUTH, Error, paginate
+from onewindow.org.access import has_any_role
+from onewindow.org.models import Role
+from onewindow.proxy import services
+
+router = Router(tags=["帮办代办"])
+ERRORS_WRITE: dict[int, Any] = {**ERRORS_AUTH, 409: Error}
+T = TypeVar("T")
+
+# Role before body (see role_auth): callers whose roles can never do these get 403 before validation.
+AGENT_OR_WINDOW = frozenset({Role.AGENT, *services.WINDOW_ROLES})
+ACTION_ROLES = frozenset().union(*(row.roles for row in services.TRANSITIONS.values()))
+ENTRUST_AUTH = role_auth(has_any_role(AGENT_OR_WINDOW), "登记或撤销代办委托")
+INTAKE_AUTH = role_auth(has_any_role({Role.AGENT}), "登记代办申请")
+ACTION_AUTH = role_auth(has_any_role(ACTION_ROLES), "办理代办申请")
+BATCH_AUTH = role_auth(has_any_role(AGENT_OR_WINDOW), "发出交接批次")
+
+
+def audited(request: HttpRequest, action: str, obj: str, fn: Callable[[], T]) -> T:
+    """Run ``fn`` and audit it as ``proxy.<action>`` (a refusal with ``result=denied`` and its code)."""
+    with services.audit_refusals(action, user=request.user, obj=obj, request=request):
+        result = fn()
+    services.audit(
+        f"proxy.{action}", user=request.user, obj=obj or str(getattr(result, "pk", "")), request=request
+    )
+    return result
+
+
+class ListQuery(Schema):
+    page: int = 1
+    page_size: int = 50
+
+
+def page_of(qs: Any, query: ListQuery, out: Callable[[Any], Any]) -> dict[str, Any]:
+    """One page of ``qs`` as ``{"items": [out(row)...], "count": N}``."""
+    rows, count = paginate(qs, query.page, query.page_size)
+    return {"items": [out(row) for row in rows], "count": count}
