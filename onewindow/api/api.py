@@ -163,7 +163,6 @@ from onewindow.api import (  # noqa: E402
     cases_api,
     catalog_api,
     feedback_api,
-    integration_api,
     org_api,
     portal_api,
     proxy_api,
@@ -172,6 +171,7 @@ from onewindow.api import (  # noqa: E402
     stats_api,
     worktime_api,
 )
+from onewindow.integration import api as integration_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", org_api.resident_router, auth=AUTH)
