@@ -168,10 +168,10 @@ from onewindow.api import (  # noqa: E402
     proxy_api,
     queue_api,
     security_api,
-    stats_api,
     worktime_api,
 )
 from onewindow.integration import api as integration_api  # noqa: E402
+from onewindow.ledger import api as stats_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", org_api.resident_router, auth=AUTH)

@@ -4,3 +4,6 @@ from django.apps import AppConfig
 class FeedbackConfig(AppConfig):
     name = "onewindow.feedback"
     verbose_name = "好差评与投诉"
+
+    def ready(self) -> None:
+        import onewindow.feedback.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
