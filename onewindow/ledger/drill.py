@@ -18,6 +18,8 @@ its count equals the number shown:
 Scope: cases accepted at a centre of the jurisdiction's subtree (``exact``: of the jurisdiction
 itself, the "本级" row), optionally one centre, one item, one domain — the rollup's attribution.
 The jurisdiction itself must be in the viewer's scope (``selectors.jurisdiction_for``: else 404).
+Ratings, complaints and proxy requests are listed from the models their apps registered in
+:mod:`onewindow.core.ledger_contrib`.
 """
 
 from __future__ import annotations

@@ -17,6 +17,10 @@ Attribution (documented for the dashboards):
 - complaints: received on the creation day, closed/late on the closing day (late: after the
   complaint's ``deadline`` when it has one, else more than ``LEDGER_COMPLAINT_DAYS`` working days);
 - proxy requests: one per request on its creation day, in the request's village, for its agent.
+
+The mutable sources (tickets, ratings, complaints, proxy requests) are the models their own apps
+register in :mod:`onewindow.core.ledger_contrib`; the ledger reads their rows by attribute and imports
+none of those apps.
 """
 
 from __future__ import annotations
