@@ -85,6 +85,7 @@ def _domains() -> list[Any]:
 
 @staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     f = _filters(request)
     j = f["j"]
     qs = selectors.facts(j, f["from"], f["to"], domain=f["domain"])
@@ -112,7 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "j": j,
         "crumbs": [
             (a, f"{reverse('ledger:dashboard')}?{_query({**f, 'j': a})}")
-            for a in selectors.breadcrumbs(request_actor(request), j)
+            for a in selectors.breadcrumbs(actor, j)
         ],
         "totals": totals,
         "children": children,
@@ -127,7 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "domains": _domains(),
         "query": _query(f),
         "tables": exports.TABLES,
-        "report_centres": access.scope(request_actor(request), Centre.objects.filter(is_active=True)).filter(
+        "report_centres": access.scope(actor, Centre.objects.filter(is_active=True)).filter(
             jurisdiction__path__startswith=j.path
         ),
         "report_month": f["to"].strftime("%Y-%m"),
