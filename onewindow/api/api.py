@@ -163,14 +163,14 @@ from onewindow.api import (  # noqa: E402
     cases_api,
     catalog_api,
     feedback_api,
-    integration_api,
     org_api,
     portal_api,
     queue_api,
     security_api,
-    stats_api,
     worktime_api,
 )
+from onewindow.integration import api as integration_api  # noqa: E402
+from onewindow.ledger import api as stats_api  # noqa: E402
 from onewindow.proxy import api as proxy_api  # noqa: E402
 
 api.add_router("", org_api.router)

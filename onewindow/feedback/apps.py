@@ -6,4 +6,5 @@ class FeedbackConfig(AppConfig):
     verbose_name = "好差评与投诉"
 
     def ready(self) -> None:
+        import onewindow.feedback.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
         from onewindow.feedback import followups  # noqa: F401  # deferred: models must be loaded first; answers core.followups

@@ -6,4 +6,5 @@ class IntegrationConfig(AppConfig):
     verbose_name = "对接与事件"
 
     def ready(self) -> None:
-        from onewindow.integration import receivers  # noqa: F401
+        # deferred: the receivers import models, importable only once the apps are loaded
+        from onewindow.integration import receivers  # noqa: F401  (connects the signal receivers)

@@ -2,17 +2,16 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.db.models import Q, QuerySet
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.integration.models import OutboxEvent, WebhookDelivery, WebhookSubscription
 from onewindow.org import access
 from onewindow.org.access import Perm
 
 
-def _in_scope(actor: Any, field: str) -> Q:
+def _in_scope(actor: Actor, field: str) -> Q:
     """Objects without a jurisdiction are county-wide: only a county-level manager sees them."""
     roots = access.scope_roots(actor)
     q = access.scope_q(actor, f"{field}__path")
@@ -21,19 +20,19 @@ def _in_scope(actor: Any, field: str) -> Q:
     return q
 
 
-def subscription_list(*, actor: Any) -> QuerySet[WebhookSubscription]:
+def subscription_list(*, actor: Actor) -> QuerySet[WebhookSubscription]:
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     return WebhookSubscription.objects.filter(_in_scope(actor, "jurisdiction")).select_related("jurisdiction")
 
 
-def subscription_get(*, actor: Any, pk: int) -> WebhookSubscription:
+def subscription_get(*, actor: Actor, pk: int) -> WebhookSubscription:
     sub = subscription_list(actor=actor).filter(pk=pk).first()
     if sub is None:
         raise NotFound("没有找到该订阅", code="not_found")
     return sub
 
 
-def delivery_list(*, actor: Any, state: str | None = None) -> QuerySet[WebhookDelivery]:
+def delivery_list(*, actor: Actor, state: str | None = None) -> QuerySet[WebhookDelivery]:
     subs = subscription_list(actor=actor)
     qs = WebhookDelivery.objects.filter(subscription__in=subs).select_related("event", "subscription")
     if state:
@@ -41,7 +40,7 @@ def delivery_list(*, actor: Any, state: str | None = None) -> QuerySet[WebhookDe
     return qs.order_by("-created_at", "-pk")
 
 
-def event_list(*, actor: Any, type: str | None = None) -> QuerySet[OutboxEvent]:
+def event_list(*, actor: Actor, type: str | None = None) -> QuerySet[OutboxEvent]:
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     roots = access.scope_roots(actor)
     q = Q(pk__in=[])

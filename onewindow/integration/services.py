@@ -15,12 +15,15 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import hmac
+import ipaddress
 import json
 import logging
 import secrets
+import socket
 import urllib.error
 import urllib.request
 from typing import Any
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -29,9 +32,12 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from onewindow.core import audit
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid, NotFound
 from onewindow.integration import conf
 from onewindow.integration.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
+from onewindow.integration.selectors import delivery_list
 
 log = logging.getLogger("onewindow.integration")
 
@@ -62,6 +68,7 @@ def event_record(event_type: str, *, jurisdiction: Any = None, data: dict[str, A
 
 
 def _enqueue_delivery() -> None:
+    # deferred: ``tasks`` imports this module (the worker runs ``deliver_due``), an import cycle
     from onewindow.integration.tasks import deliver_webhooks
 
     try:
@@ -230,10 +237,6 @@ def _clean_types(event_types: Any) -> list[str]:
 def private_address(url: str) -> str | None:
     """The loopback / private / link-local / reserved address ``url``'s host is or resolves to, else
     None. A host that does not resolve now is not judged here (delivery checks again)."""
-    import ipaddress
-    import socket
-    from urllib.parse import urlsplit
-
     host = (urlsplit(url).hostname or "").strip("[]")
     if not host:
         return None
@@ -270,17 +273,18 @@ def _clean_url(url: str) -> str:
     return url
 
 
-def _audit(action: str, actor: Any, obj: str, **details: Any) -> None:
-    from onewindow.core.audit import record
+def _user(actor: Actor) -> Any:
+    """The acting user for a foreign key or the audit trail (``None`` for the system or anonymous)."""
+    return actor.user if getattr(actor.user, "is_authenticated", False) else None
 
-    record(
-        action, user=actor if getattr(actor, "is_authenticated", False) else None, obj=obj, details=details
-    )
+
+def _audit(action: str, actor: Actor, obj: str, **details: Any) -> None:
+    audit.record(action, user=_user(actor), obj=obj, details=details)
 
 
 def subscription_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     url: str,
     event_types: list[str] | None = None,
@@ -297,14 +301,14 @@ def subscription_create(
         event_types=_clean_types(event_types),
         jurisdiction=jurisdiction,
         active=active,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=_user(actor),
     )
     _audit("integration.subscription_created", actor, f"webhook:{sub.pk}", url=sub.url, types=sub.event_types)
     return sub
 
 
 def subscription_update(
-    *, actor: Any, subscription: WebhookSubscription, **fields: Any
+    *, actor: Actor, subscription: WebhookSubscription, **fields: Any
 ) -> WebhookSubscription:
     if "name" in fields:
         if not str(fields["name"]).strip():
@@ -326,16 +330,14 @@ def subscription_update(
     return subscription
 
 
-def subscription_delete(*, actor: Any, subscription: WebhookSubscription) -> None:
+def subscription_delete(*, actor: Actor, subscription: WebhookSubscription) -> None:
     pk = subscription.pk
     subscription.delete()
     _audit("integration.subscription_deleted", actor, f"webhook:{pk}")
 
 
-def delivery_retry(*, actor: Any, pk: int) -> WebhookDelivery:
+def delivery_retry(*, actor: Actor, pk: int) -> WebhookDelivery:
     """Put a dead letter back in the queue (a fresh round of attempts)."""
-    from onewindow.integration.selectors import delivery_list
-
     if not delivery_list(actor=actor, state=DeliveryState.DEAD).filter(pk=pk).exists():
         raise NotFound("没有找到该死信", code="not_found")
     with transaction.atomic():

@@ -3,15 +3,15 @@ from __future__ import annotations
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task, db_task
 
+from onewindow.integration import services
+
 
 @db_task()
 def deliver_webhooks() -> int:
     """Deliver due webhook deliveries (enqueued when an event commits)."""
-    from onewindow.integration.services import deliver_due
-
     total = 0
     while True:
-        n = deliver_due(limit=100)
+        n = services.deliver_due(limit=100)
         total += n
         if n < 100:
             return total
@@ -26,6 +26,4 @@ def webhook_scan() -> int:
 @db_periodic_task(crontab(hour="3", minute="17"))
 def outbox_purge() -> int:
     """Daily: forget delivered events past ``OUTBOX_RETENTION_DAYS``."""
-    from onewindow.integration import services
-
     return services.outbox_purge()

@@ -10,12 +10,13 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
-from onewindow.api import tokens as token_services
+from onewindow.core import apitokens
 from onewindow.core.errors import DomainError, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Jurisdiction
 
@@ -23,7 +24,7 @@ ERR = "integration/error.html"
 
 
 def _ctx(request: HttpRequest, **kw: Any) -> dict[str, Any]:
-    return {"can_manage": access.has_perm(request.user, Perm.INTEGRATION_MANAGE), **kw}
+    return {"can_manage": access.has_perm(request_actor(request), Perm.INTEGRATION_MANAGE), **kw}
 
 
 def _days(raw: str) -> int | None:
@@ -37,12 +38,13 @@ def _days(raw: str) -> int | None:
 
 @staff_page(error_template=ERR)
 def token_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     new_key = ""
     if request.method == "POST":
         try:
             account = request.POST.get("account") or None
-            _row, new_key = token_services.token_issue(
-                actor=request.user,
+            _row, new_key = apitokens.token_issue(
+                actor=actor,
                 name=request.POST.get("name", ""),
                 days=_days(request.POST.get("days", "")),
                 read_only=bool(request.POST.get("read_only")),
@@ -50,13 +52,9 @@ def token_list(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-    tokens = token_services.token_list(actor=request.user)
-    accounts = (
-        token_services.account_list(actor=request.user)
-        if access.has_perm(request.user, Perm.INTEGRATION_MANAGE)
-        else []
-    )
-    rows = [(t, token_services.token_state(t)) for t in tokens[:200]]
+    tokens = apitokens.token_list(actor=actor)
+    accounts = apitokens.account_list(actor=actor) if access.has_perm(actor, Perm.INTEGRATION_MANAGE) else []
+    rows = [(t, apitokens.token_state(t)) for t in tokens[:200]]
     return render(
         request, "integration/tokens.html", _ctx(request, rows=rows, new_key=new_key, accounts=accounts)
     )
@@ -65,17 +63,19 @@ def token_list(request: HttpRequest) -> HttpResponse:
 @staff_page(error_template=ERR)
 @require_POST
 def token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
-    row = token_services.token_revoke(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    row = apitokens.token_revoke(actor=actor, pk=pk)
     messages.success(request, f"令牌 {row.prefix}… 已吊销，立即失效")
     return redirect("integration:tokens")
 
 
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 def account_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     if request.method == "POST":
         try:
-            acc = token_services.account_create(
-                actor=request.user,
+            acc = apitokens.account_create(
+                actor=actor,
                 name=request.POST.get("name", ""),
                 jurisdiction=request.POST.get("jurisdiction", ""),
                 read_only=request.POST.get("mode", "read_only") == "read_only",
@@ -87,8 +87,8 @@ def account_list(request: HttpRequest) -> HttpResponse:
             return redirect("integration:accounts")
         except DomainError as exc:
             messages.error(request, exc.message)
-    accounts = token_services.account_list(actor=request.user)
-    jurisdictions = access.scope(request.user, Jurisdiction.objects.order_by("path"), "path")
+    accounts = apitokens.account_list(actor=actor)
+    jurisdictions = access.scope(actor, Jurisdiction.objects.order_by("path"), "path")
     return render(
         request,
         "integration/accounts.html",
@@ -96,7 +96,7 @@ def account_list(request: HttpRequest) -> HttpResponse:
             request,
             accounts=accounts,
             jurisdictions=jurisdictions,
-            roles=sorted(token_services.ACCOUNT_ROLES),
+            roles=apitokens.account_roles(),
         ),
     )
 
@@ -104,23 +104,25 @@ def account_list(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 @require_POST
 def account_disable(request: HttpRequest, pk: int) -> HttpResponse:
-    acc = token_services.account_disable(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    acc = apitokens.account_disable(actor=actor, pk=pk)
     messages.success(request, f"已停用“{acc.name}”并吊销其全部令牌")
     return redirect("integration:accounts")
 
 
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 def subscription_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     created = None
     if request.method == "POST":
         try:
             code = request.POST.get("jurisdiction") or ""
             j = Jurisdiction.objects.filter(code=code).first() if code else None
-            if code and (j is None or not access.in_scope(request.user, j)):
+            if code and (j is None or not access.in_scope(actor, j)):
                 raise Invalid("区域不存在或不在您的管辖范围内", code="unknown_jurisdiction")
             types = [t.strip() for t in request.POST.get("event_types", "").replace("，", ",").split(",")]
             created = services.subscription_create(
-                actor=request.user,
+                actor=actor,
                 name=request.POST.get("name", ""),
                 url=request.POST.get("url", "").strip(),
                 event_types=[t for t in types if t],
@@ -128,9 +130,9 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
             )
         except DomainError as exc:
             messages.error(request, exc.message)
-    subs = selectors.subscription_list(actor=request.user)
-    dead = selectors.delivery_list(actor=request.user, state=DeliveryState.DEAD).count()
-    jurisdictions = access.scope(request.user, Jurisdiction.objects.order_by("path"), "path")
+    subs = selectors.subscription_list(actor=actor)
+    dead = selectors.delivery_list(actor=actor, state=DeliveryState.DEAD).count()
+    jurisdictions = access.scope(actor, Jurisdiction.objects.order_by("path"), "path")
     return render(
         request,
         "integration/subscriptions.html",
@@ -141,8 +143,9 @@ def subscription_list(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 @require_POST
 def subscription_toggle(request: HttpRequest, pk: int) -> HttpResponse:
-    sub = selectors.subscription_get(actor=request.user, pk=pk)
-    services.subscription_update(actor=request.user, subscription=sub, active=not sub.active)
+    actor = request_actor(request)
+    sub = selectors.subscription_get(actor=actor, pk=pk)
+    services.subscription_update(actor=actor, subscription=sub, active=not sub.active)
     messages.success(request, f"订阅“{sub.name}”已{'启用' if sub.active else '停用'}")
     return redirect("integration:subscriptions")
 
@@ -150,15 +153,17 @@ def subscription_toggle(request: HttpRequest, pk: int) -> HttpResponse:
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 @require_POST
 def subscription_delete(request: HttpRequest, pk: int) -> HttpResponse:
-    sub = selectors.subscription_get(actor=request.user, pk=pk)
-    services.subscription_delete(actor=request.user, subscription=sub)
+    actor = request_actor(request)
+    sub = selectors.subscription_get(actor=actor, pk=pk)
+    services.subscription_delete(actor=actor, subscription=sub)
     messages.success(request, f"订阅“{sub.name}”已删除")
     return redirect("integration:subscriptions")
 
 
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 def dead_letters(request: HttpRequest) -> HttpResponse:
-    qs = selectors.delivery_list(actor=request.user, state=DeliveryState.DEAD)
+    actor = request_actor(request)
+    qs = selectors.delivery_list(actor=actor, state=DeliveryState.DEAD)
     page = Paginator(qs, 50).get_page(request.GET.get("page"))
     return render(request, "integration/dead_letters.html", _ctx(request, page=page))
 
@@ -166,6 +171,7 @@ def dead_letters(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.INTEGRATION_MANAGE, error_template=ERR)
 @require_POST
 def dead_letter_retry(request: HttpRequest, pk: int) -> HttpResponse:
-    services.delivery_retry(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    services.delivery_retry(actor=actor, pk=pk)
     messages.success(request, "已重新排队推送")
     return redirect("integration:dead_letters")

@@ -6,4 +6,5 @@ class LedgerConfig(AppConfig):
     verbose_name = "台账与统计"
 
     def ready(self) -> None:
+        # deferred: the receivers import models, importable only once the apps are loaded
         from onewindow.ledger import receivers  # noqa: F401  (connects the signal receivers)

@@ -18,6 +18,8 @@ its count equals the number shown:
 Scope: cases accepted at a centre of the jurisdiction's subtree (``exact``: of the jurisdiction
 itself, the "本级" row), optionally one centre, one item, one domain — the rollup's attribution.
 The jurisdiction itself must be in the viewer's scope (``selectors.jurisdiction_for``: else 404).
+Ratings, complaints and proxy requests are listed from the models their apps registered in
+:mod:`onewindow.core.ledger_contrib`.
 """
 
 from __future__ import annotations
@@ -29,11 +31,15 @@ from typing import Any
 
 from django.db.models import F, Q, QuerySet
 from django.db.models.functions import TruncDate
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
+from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent
+from onewindow.core import ledger_contrib
 from onewindow.core.errors import Invalid, NotFound
+from onewindow.ledger import rollup
 from onewindow.org.models import Centre, Jurisdiction
 
 CASE_FIGURES: dict[str, str] = {
@@ -135,6 +141,15 @@ def _start_of(day: dt.date) -> dt.datetime:
     return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
 
 
+def _source(kind: str) -> Any:
+    """The model of a contribution kind, as its app registered it (``core.ledger_contrib``); a figure
+    whose app is not installed has nothing behind it: 404."""
+    model = ledger_contrib.model(kind)
+    if model is None:
+        raise NotFound(f"指标来源 {kind} 未安装", code="not_found")
+    return model
+
+
 def _place_q(s: Scope, prefix: str) -> Q:
     if s.centre is not None:
         return Q(**{f"{prefix}centre": s.centre})
@@ -145,8 +160,6 @@ def _place_q(s: Scope, prefix: str) -> Q:
 
 def case_rows(s: Scope) -> QuerySet[Any]:
     """The cases behind a case figure (distinct cases, newest first)."""
-    from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent
-
     place = _place_q(s, "") if s.centre is not None or s.exact else Q(centre_path__startswith=s.j.path)
     qs = Case.objects.filter(place)
     if s.domain:
@@ -180,9 +193,7 @@ def case_rows(s: Scope) -> QuerySet[Any]:
 
 def rating_rows(s: Scope) -> QuerySet[Any]:
     """The valid ratings behind a rating figure, newest first."""
-    from onewindow.feedback.models import Rating
-
-    qs = Rating.objects.filter(
+    qs = _source("rating").objects.filter(
         _place_q(s, ""),
         voided=False,
         level__in=RATING_LEVELS[s.figure],
@@ -209,16 +220,13 @@ def complaint_rows(s: Scope) -> QuerySet[Any]:
     """Complaints of the jurisdiction (its own ``jurisdiction``, as the rollup attributes them):
     received = created in the period; closed / late = closed in the period (late: ``rollup``'s rule).
     They carry no item or domain: with either filter the list is empty, like the figure."""
-    from onewindow.feedback.models import Complaint
-    from onewindow.ledger import rollup
-
     if s.centre is not None:
         place = Q(centre=s.centre)
     elif s.exact:
         place = Q(jurisdiction=s.j)
     else:
         place = Q(jurisdiction__path__startswith=s.j.path)
-    qs = Complaint.objects.filter(place)
+    qs = _source("complaint").objects.filter(place)
     if s.domain or s.item:
         qs = qs.none()
     if s.figure == "complaints":
@@ -237,10 +245,8 @@ def complaint_rows(s: Scope) -> QuerySet[Any]:
 def proxy_rows(s: Scope) -> QuerySet[Any]:
     """Proxy requests registered in the period in a village of the jurisdiction (no centre, no domain
     in the rollup: with either filter the list is empty, like the figure)."""
-    from onewindow.proxy.models import ProxyRequest
-
     place = Q(village=s.j) if s.exact else Q(village__path__startswith=s.j.path)
-    qs = ProxyRequest.objects.filter(place, _in_period("created_at", s))
+    qs = _source("proxy").objects.filter(place, _in_period("created_at", s))
     if s.domain or s.centre is not None:
         qs = qs.none()
     if s.item:
@@ -323,8 +329,6 @@ def row_cells(s: Scope, obj: Any) -> list[str]:
 
 def row_link(s: Scope, obj: Any) -> str:
     """Where the first cell of a row leads (the page the viewer may open), or ''."""
-    from django.urls import reverse
-
     if s.kind == "case":
         return reverse("cases:detail", args=[obj.number])
     if s.kind == "rating":

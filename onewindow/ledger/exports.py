@@ -6,13 +6,16 @@ import datetime as dt
 import io
 from typing import Any
 
+from django.conf import settings
+from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.styles import Font
 
 from onewindow.core.errors import Invalid
+from onewindow.documents.pdf import render_pdf
 from onewindow.ledger import assessment, metrics, selectors, svg
-from onewindow.ledger.models import MEASURE_LABELS
+from onewindow.ledger.models import MEASURE_LABELS, CoarseFact, Fact
 from onewindow.org.models import Centre, Jurisdiction
 
 # table slug → (title, group_by of selectors.grouped)
@@ -68,9 +71,6 @@ COLUMN_KEYS = {k for k, _h, _r in COLUMNS}
 
 def metrics_url() -> str:
     """Where the definitions (指标说明) are published: absolute when ``SITE_URL`` is set."""
-    from django.conf import settings
-    from django.urls import reverse
-
     return (settings.SITE_URL or "").rstrip("/") + reverse("ledger:metrics")
 
 
@@ -154,8 +154,6 @@ def _month_end(month: dt.date) -> dt.date:
 
 
 def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
-    from onewindow.ledger.models import CoarseFact, Fact
-
     start, end = month, min(_month_end(month), timezone.localdate())
     qs = CoarseFact.objects.filter(grain="day", centre=centre, day__gte=start, day__lte=end)
     totals = selectors.totals(qs)
@@ -202,6 +200,4 @@ def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
 
 
 def centre_report_pdf(centre: Centre, month: dt.date) -> bytes:
-    from onewindow.documents.pdf import render_pdf
-
     return render_pdf("ledger/pdf/centre_report.html", centre_report_context(centre, month))

@@ -17,6 +17,10 @@ Attribution (documented for the dashboards):
 - complaints: received on the creation day, closed/late on the closing day (late: after the
   complaint's ``deadline`` when it has one, else more than ``LEDGER_COMPLAINT_DAYS`` working days);
 - proxy requests: one per request on its creation day, in the request's village, for its agent.
+
+The mutable sources (tickets, ratings, complaints, proxy requests) are the models their own apps
+register in :mod:`onewindow.core.ledger_contrib`; the ledger reads their rows by attribute and imports
+none of those apps.
 """
 
 from __future__ import annotations
@@ -28,11 +32,15 @@ from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
+from django.db.models import F, OuterRef, Subquery
 from django.utils import timezone
 
+from onewindow.cases.models import CaseEvent
+from onewindow.core import ledger_contrib
+from onewindow.core.errors import Invalid
 from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Contribution, Fact
+from onewindow.worktime.calendar import WorkCalendar
 
 Measures = dict[str, int]
 
@@ -105,13 +113,9 @@ class _Calendar:
     calendar never breaks the event that triggered the rollup."""
 
     def __init__(self) -> None:
-        from onewindow.worktime.calendar import WorkCalendar
-
         self.cal = WorkCalendar()
 
     def between(self, start: dt.date, end: dt.date) -> int:
-        from onewindow.core.errors import Invalid
-
         try:
             return self.cal.workdays_between(start, end)
         except Invalid:
@@ -175,8 +179,6 @@ def case_event_measures(case: Any, event: Any, cal: _Calendar) -> Measures:
 
 
 def _first_actor(case: Any) -> int | None:
-    from onewindow.cases.models import CaseEvent
-
     row = CaseEvent.objects.filter(case_id=case.pk, seq=1).values_list("actor_id", flat=True).first()
     return row
 
@@ -341,22 +343,13 @@ def apply_contribution(kind: str, obj: Any) -> None:
 
 
 def _source_models() -> dict[str, Any]:
-    """The mutable source models that exist in this installation."""
-    from django.apps import apps
-    from django.db import connection
-
-    found: dict[str, Any] = {"ticket": apps.get_model("queueing", "Ticket")}
+    """The mutable source models registered by their apps (``core.ledger_contrib``), in the order of
+    :data:`CONTRIBUTORS`; a source whose table is not migrated yet has recorded nothing: skipped."""
     tables = set(connection.introspection.table_names())
-    for kind, (app, name) in {
-        "rating": ("feedback", "Rating"),
-        "complaint": ("feedback", "Complaint"),
-        "proxy": ("proxy", "ProxyRequest"),
-    }.items():
-        try:
-            model = apps.get_model(app, name)
-        except LookupError:
-            continue
-        if model._meta.db_table in tables:  # not yet migrated: nothing can have been recorded
+    found: dict[str, Any] = {}
+    for kind in CONTRIBUTORS:
+        model = ledger_contrib.model(kind)
+        if model is not None and model._meta.db_table in tables:
             found[kind] = model
     return found
 
@@ -370,10 +363,6 @@ _SELECT = {
 
 
 def _case_event_rows(date_from: dt.date | None, date_to: dt.date | None) -> Iterator[tuple[Dims, Measures]]:
-    from django.db.models import OuterRef, Subquery
-
-    from onewindow.cases.models import CaseEvent
-
     cal = _Calendar()
     jpaths: dict[int, str] = {}
     first = CaseEvent.objects.filter(case_id=OuterRef("case_id"), seq=1).values("actor_id")[:1]

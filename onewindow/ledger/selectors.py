@@ -11,9 +11,13 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
+from django.contrib.auth import get_user_model
 from django.db.models import Q, QuerySet, Sum
 from django.utils import timezone
 
+from onewindow.cases.models import CLOCK_STATES, Case
+from onewindow.catalog.models import Domain, Item
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid, NotFound
 from onewindow.ledger import metrics
 from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Fact
@@ -54,13 +58,13 @@ def resolve_period(date_from: dt.date | None, date_to: dt.date | None) -> tuple[
     return start, min(end, today)
 
 
-def jurisdiction_for(user: Any, code: str | None) -> Jurisdiction:
-    """The requested jurisdiction if in the user's scope (default: the user's own); else 404."""
-    staff = access.require_perm(user, access.Perm.LEDGER_VIEW)
+def jurisdiction_for(actor: Actor, code: str | None) -> Jurisdiction:
+    """The requested jurisdiction if in the actor's scope (default: the actor's own); else 404."""
+    staff = access.require_perm(actor, access.Perm.LEDGER_VIEW)
     if not code:
         return staff.jurisdiction
     j = Jurisdiction.objects.filter(code=code).first()
-    if j is None or not access.in_scope(user, j):
+    if j is None or not access.in_scope(actor, j):
         raise NotFound(f"区域 {code} 不存在", code="not_found")
     return j
 
@@ -135,8 +139,6 @@ def _names(model: Any, ids: set[int], attr: str = "name") -> dict[int, str]:
 
 
 def _item_names(ids: set[int]) -> dict[int, str]:
-    from onewindow.catalog.models import Item
-
     out: dict[int, str] = {}
     for item in Item.objects.filter(pk__in=ids).select_related("published"):
         v = item.published or item.latest()
@@ -145,8 +147,6 @@ def _item_names(ids: set[int]) -> dict[int, str]:
 
 
 def _user_names(ids: set[int]) -> dict[int, str]:
-    from django.contrib.auth import get_user_model
-
     names = dict(Staff.objects.filter(user_id__in=ids).values_list("user_id", "name"))
     for u in get_user_model().objects.filter(pk__in=set(ids) - set(names)):
         names[u.pk] = u.get_username()
@@ -193,8 +193,6 @@ def grouped(
     elif group_by in {"agent", "clerk"}:
         labels = _user_names(ids)
     elif group_by == "domain":
-        from onewindow.catalog.models import Domain
-
         labels = _names(Domain, ids)
     else:
         labels = {}
@@ -231,8 +229,6 @@ def _by_child(qs: QuerySet[Any], parent: Jurisdiction) -> list[dict[str, Any]]:
 
 def overdue_cases(jurisdiction: Jurisdiction, *, limit: int = 20, domain: str | None = None) -> list[Any]:
     """Open cases past their deadline (an indexed, limited query on deadline, not a scan)."""
-    from onewindow.cases.models import CLOCK_STATES, Case
-
     qs = Case.objects.filter(
         centre__jurisdiction__path__startswith=jurisdiction.path,
         state__in=[*CLOCK_STATES, "suspended"],
@@ -243,8 +239,8 @@ def overdue_cases(jurisdiction: Jurisdiction, *, limit: int = 20, domain: str | 
     return list(qs.select_related("centre", "item_version").order_by("deadline")[:limit])
 
 
-def breadcrumbs(user: Any, j: Jurisdiction) -> list[Jurisdiction]:
-    return [a for a in [*j.ancestors(), j] if access.in_scope(user, a)]
+def breadcrumbs(actor: Actor, j: Jurisdiction) -> list[Jurisdiction]:
+    return [a for a in [*j.ancestors(), j] if access.in_scope(actor, a)]
 
 
 def level_label(level: str) -> str:

@@ -11,10 +11,13 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.http import urlencode
 
+from onewindow.catalog.models import Domain, Item
+from onewindow.core import audit
 from onewindow.core.errors import Invalid, NotFound
 from onewindow.ledger import assessment, drill, exports, metrics, selectors
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Jurisdiction
 
@@ -34,7 +37,7 @@ def _date(request: HttpRequest, name: str) -> dt.date | None:
 
 
 def _filters(request: HttpRequest) -> dict[str, Any]:
-    j = selectors.jurisdiction_for(request.user, request.GET.get("j"))
+    j = selectors.jurisdiction_for(request_actor(request), request.GET.get("j"))
     start, end = selectors.resolve_period(_date(request, "from"), _date(request, "to"))
     domain = (request.GET.get("domain") or "").strip() or None
     return {"j": j, "from": start, "to": end, "domain": domain}
@@ -77,13 +80,12 @@ def _rate_pct(v: float | None) -> float | None:
 
 
 def _domains() -> list[Any]:
-    from onewindow.catalog.models import Domain
-
     return list(Domain.objects.order_by("sort", "code"))
 
 
 @staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
 def dashboard(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     f = _filters(request)
     j = f["j"]
     qs = selectors.facts(j, f["from"], f["to"], domain=f["domain"])
@@ -111,7 +113,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "j": j,
         "crumbs": [
             (a, f"{reverse('ledger:dashboard')}?{_query({**f, 'j': a})}")
-            for a in selectors.breadcrumbs(request.user, j)
+            for a in selectors.breadcrumbs(actor, j)
         ],
         "totals": totals,
         "children": children,
@@ -126,7 +128,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "domains": _domains(),
         "query": _query(f),
         "tables": exports.TABLES,
-        "report_centres": access.scope(request.user, Centre.objects.filter(is_active=True)).filter(
+        "report_centres": access.scope(actor, Centre.objects.filter(is_active=True)).filter(
             jurisdiction__path__startswith=j.path
         ),
         "report_month": f["to"].strftime("%Y-%m"),
@@ -153,7 +155,7 @@ def export_xlsx(request: HttpRequest, table: str) -> HttpResponse:
 @staff_page(perm=Perm.LEDGER_EXPORT, error_template=ERR)
 def centre_report(request: HttpRequest, code: str) -> HttpResponse:
     centre = access.get_in_scope_or_404(
-        request.user, Centre.objects.select_related("jurisdiction"), code=code
+        request_actor(request), Centre.objects.select_related("jurisdiction"), code=code
     )
     month = exports.parse_month(request.GET.get("month"))
     pdf = exports.centre_report_pdf(centre, month)
@@ -166,7 +168,7 @@ def centre_report(request: HttpRequest, code: str) -> HttpResponse:
 @staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
 def ranking(request: HttpRequest) -> HttpResponse:
     f = _filters(request)
-    county = f["j"].county() if access.in_scope(request.user, f["j"].county()) else f["j"]
+    county = f["j"].county() if access.in_scope(request_actor(request), f["j"].county()) else f["j"]
     context = {
         "f": f,
         "county": county,
@@ -195,11 +197,7 @@ def metrics_page(request: HttpRequest) -> HttpResponse:
 
 
 def _audit(request: HttpRequest, action: str, obj: str) -> None:
-    try:
-        from onewindow.core.audit import record
-    except ImportError:  # pragma: no cover - the security app provides it
-        return
-    record(action, request=request, obj=obj)
+    audit.record(action, request=request, obj=obj)
 
 
 # --- drill-down: the cases behind a figure -------------------------------------------------------
@@ -233,8 +231,6 @@ CASE_LINKS = (
 
 def _add_drill_links(context: dict[str, Any], f: dict[str, Any]) -> None:
     """``links`` (figure → case list URL) on the totals and on every row of the dashboard tables."""
-    from onewindow.catalog.models import Item
-
     context["links"] = {**_links(f, CASE_LINKS), "overdue": drill_url(f, "overdue")}
     trend = context["chart"]["trend"]
     trend["urls"] = {fig: [] for fig in ("received", "decided", "late")}

@@ -6,4 +6,5 @@ class ProxyConfig(AppConfig):
     verbose_name = "帮办代办"
 
     def ready(self) -> None:
-        from onewindow.proxy import receivers  # noqa: F401  # deferred: models must be loaded first; connects the receivers
+        import onewindow.proxy.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
+        from onewindow.proxy import receivers  # noqa: F401 - connects the signal receivers

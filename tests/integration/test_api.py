@@ -6,6 +6,7 @@ from typing import Any
 
 import pytest
 
+from onewindow.core.actor import system
 from onewindow.integration import services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
 
@@ -51,7 +52,7 @@ def test_non_admins_cannot_touch_webhooks(world: Any, login: Any, who: str) -> N
 
 
 def test_dead_letters_listed_and_retried_via_api(world: Any, login: Any) -> None:
-    sub = services.subscription_create(actor=None, name="t", url="http://127.0.0.1:9/")
+    sub = services.subscription_create(actor=system(), name="t", url="http://127.0.0.1:9/")
     ev = services.event_record("case.accept", jurisdiction=world["ta"], data={})
     WebhookDelivery.objects.filter(event=ev).update(
         state=DeliveryState.DEAD, attempts=8, last_error="HTTP 500"
@@ -110,7 +111,7 @@ def test_outbox_purge_keeps_undelivered_events(world: Any) -> None:
 
     from onewindow.integration.models import OutboxEvent
 
-    services.subscription_create(actor=None, name="t", url="http://127.0.0.1:9/")
+    services.subscription_create(actor=system(), name="t", url="http://127.0.0.1:9/")
     done = services.event_record("case.accept", jurisdiction=world["ta"], data={})
     dead = services.event_record("case.accept", jurisdiction=world["ta"], data={})
     fresh = services.event_record("case.accept", jurisdiction=world["ta"], data={})
@@ -151,7 +152,9 @@ def test_management_actions_are_audited(world: Any, login: Any) -> None:
 def test_subscription_secret_is_encrypted_at_rest(world: Any) -> None:
     from django.db import connection
 
-    sub = services.subscription_create(actor=None, name="t", url="https://e.org/h", secret="plain-secret-123")
+    sub = services.subscription_create(
+        actor=system(), name="t", url="https://e.org/h", secret="plain-secret-123"
+    )
     with connection.cursor() as cur:
         cur.execute(f"SELECT secret FROM {WebhookSubscription._meta.db_table} WHERE id = %s", [sub.pk])
         stored = cur.fetchone()[0]

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from onewindow.integration import services
 from onewindow.integration.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Jurisdiction
 from tests.integration.conftest import intake, user
 from tests.integration.receiver import running_receiver
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db(transaction=False)
 
 
 def _sub(url: str, **kw: Any) -> WebhookSubscription:
-    return services.subscription_create(actor=user("admin"), name="上级平台", url=url, **kw)
+    return services.subscription_create(actor=actor_of(user("admin")), name="上级平台", url=url, **kw)
 
 
 def _make_due() -> None:

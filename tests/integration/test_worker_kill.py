@@ -74,9 +74,10 @@ def test_worker_killed_mid_delivery_redelivers_with_the_same_event_id(tmp_path: 
     with running_receiver(hold=True) as rec:
         out = _shell(
             "from django.db import transaction\n"
+            "from onewindow.core.actor import system\n"
             "from onewindow.integration.services import subscription_create, event_record\n"
             "with transaction.atomic():\n"
-            f"    subscription_create(actor=None, name='t', url='{rec.url}', secret='{SECRET}')\n"
+            f"    subscription_create(actor=system(), name='t', url='{rec.url}', secret='{SECRET}')\n"
             "    e = event_record('case.accept', data={'number': 'K1'})\n"
             "print('EVENT', e.id)\n",
             tmp_path,

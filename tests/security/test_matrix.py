@@ -258,9 +258,10 @@ class Objects(dict[str, Any]):
 
     def make_subscription(self) -> Any:
         from onewindow.integration import services
+        from onewindow.org.actors import actor_of
 
         return services.subscription_create(
-            actor=self._user("admin"), name="对接平台", url="https://example.org/hook"
+            actor=actor_of(self._user("admin")), name="对接平台", url="https://example.org/hook"
         )
 
     def make_portal_upload(self) -> Any:

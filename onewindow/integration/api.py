@@ -4,6 +4,9 @@
   and revokes tokens of integration accounts (``account``).
 - ``/integration/accounts``: systems scoped to a jurisdiction, read-only or read-write.
 - ``/webhooks``: subscriptions, deliveries (``?state=dead`` = dead letters) and retry.
+
+Collected by ``onewindow.api.api``. Tokens and system accounts belong to the ``api`` app (the edge):
+this router reaches them through :mod:`onewindow.core.apitokens`, which the api app installs.
 """
 
 from __future__ import annotations
@@ -16,13 +19,13 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
-from onewindow.api import tokens as token_services
-from onewindow.api.models import ApiToken, IntegrationAccount
+from onewindow.core import apitokens
 from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, paginate
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
 from onewindow.org import access
+from onewindow.org.actors import request_actor
 from onewindow.org.models import Jurisdiction
 
 router = Router(tags=["对接"])
@@ -56,16 +59,17 @@ class TokenIn(BodyIn):
     account: int | None = None
 
 
-def _token(row: ApiToken) -> dict[str, Any]:
+def _token(row: Any) -> dict[str, Any]:
+    """An ``ApiToken`` row (the api app's model) as ``TokenOut``."""
     account = getattr(row.user, "integration_account", None) if hasattr(row, "user") else None
     return {
         "id": row.pk,
         "name": row.name,
         "prefix": row.prefix,
         "user": row.user.get_username(),
-        "account": account.pk if isinstance(account, IntegrationAccount) else None,
+        "account": account.pk if account is not None else None,
         "read_only": row.read_only,
-        "state": token_services.token_state(row),
+        "state": apitokens.token_state(row),
         "created_at": row.created_at,
         "expires_at": row.expires_at,
         "revoked_at": row.revoked_at,
@@ -80,7 +84,7 @@ class PageQuery(Schema):
 
 @router.get("/tokens", response={200: Page[TokenOut], **ERRORS_AUTH}, summary="我的接口令牌")
 def token_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(token_services.token_list(actor=request.user), q.page, q.page_size)
+    items, count = paginate(apitokens.token_list(actor=request_actor(request)), q.page, q.page_size)
     return {"items": [_token(t) for t in items], "count": count}
 
 
@@ -88,25 +92,25 @@ def token_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
 def token_create(request: HttpRequest, payload: TokenIn) -> Any:
     if getattr(request, "api_token", None) is not None:
         raise Forbidden("不能用接口令牌创建新令牌，请登录后在页面上创建", code="token_cannot_mint")
-    row, key = token_services.token_issue(
-        actor=request.user,
+    row, key = apitokens.token_issue(
+        actor=request_actor(request),
         name=payload.name,
         days=payload.days,
         read_only=payload.read_only,
         account=payload.account,
     )
-    row = ApiToken.objects.select_related("user").get(pk=row.pk)
+    row = type(row).objects.select_related("user").get(pk=row.pk)
     return Status(201, {**_token(row), "token": key})
 
 
 @router.post("/tokens/{token_id}/revoke", response={200: TokenOut, **ERRORS_AUTH}, summary="吊销令牌")
 def token_revoke(request: HttpRequest, token_id: int) -> Any:
-    return _token(token_services.token_revoke(actor=request.user, pk=token_id))
+    return _token(apitokens.token_revoke(actor=request_actor(request), pk=token_id))
 
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS_AUTH}, summary="吊销令牌（同 revoke）")
 def token_delete(request: HttpRequest, token_id: int) -> Any:
-    return _token(token_services.token_revoke(actor=request.user, pk=token_id))
+    return _token(apitokens.token_revoke(actor=request_actor(request), pk=token_id))
 
 
 # --- integration accounts ----------------------------------------------------------------------
@@ -133,7 +137,8 @@ class AccountIn(BodyIn):
     description: str = ""
 
 
-def _account(a: IntegrationAccount) -> dict[str, Any]:
+def _account(a: Any) -> dict[str, Any]:
+    """An ``IntegrationAccount`` (the api app's model) as ``AccountOut``."""
     return {
         "id": a.pk,
         "name": a.name,
@@ -149,13 +154,13 @@ def _account(a: IntegrationAccount) -> dict[str, Any]:
 
 @router.get("/integration/accounts", response={200: Page[AccountOut], **ERRORS_AUTH}, summary="对接系统账号")
 def account_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(token_services.account_list(actor=request.user), q.page, q.page_size)
+    items, count = paginate(apitokens.account_list(actor=request_actor(request)), q.page, q.page_size)
     return {"items": [_account(a) for a in items], "count": count}
 
 
 @router.post("/integration/accounts", response={201: AccountOut, **ERRORS_AUTH}, summary="新建对接系统账号")
 def account_create(request: HttpRequest, payload: AccountIn) -> Any:
-    a = token_services.account_create(actor=request.user, **payload.dict())
+    a = apitokens.account_create(actor=request_actor(request), **payload.dict())
     return Status(201, _account(a))
 
 
@@ -165,7 +170,7 @@ def account_create(request: HttpRequest, payload: AccountIn) -> Any:
     summary="停用对接系统账号（同时吊销其全部令牌）",
 )
 def account_disable(request: HttpRequest, account_id: int) -> Any:
-    return _account(token_services.account_disable(actor=request.user, pk=account_id))
+    return _account(apitokens.account_disable(actor=request_actor(request), pk=account_id))
 
 
 # --- webhooks ----------------------------------------------------------------------------------
@@ -221,7 +226,7 @@ def _jurisdiction(request: HttpRequest, code: str | None) -> Jurisdiction | None
     if not code:
         return None
     j = Jurisdiction.objects.filter(code=code).first()
-    if j is None or not access.in_scope(request.user, j):
+    if j is None or not access.in_scope(request_actor(request), j):
         raise Invalid(
             "区域不存在或不在您的管辖范围内", code="unknown_jurisdiction", details={"jurisdiction": ["无效"]}
         )
@@ -284,7 +289,8 @@ class EventQuery(Schema):
     summary="事件（outbox，按时间倒序；type 可用前缀 case.*）",
 )
 def event_list(request: HttpRequest, q: Query[EventQuery]) -> Any:
-    items, count = paginate(selectors.event_list(actor=request.user, type=q.type), q.page, q.page_size)
+    qs = selectors.event_list(actor=request_actor(request), type=q.type)
+    items, count = paginate(qs, q.page, q.page_size)
     return {
         "items": [
             {
@@ -302,7 +308,7 @@ def event_list(request: HttpRequest, q: Query[EventQuery]) -> Any:
 
 @router.get("/webhooks", response={200: Page[SubscriptionOut], **ERRORS_AUTH}, summary="事件订阅")
 def subscription_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(selectors.subscription_list(actor=request.user), q.page, q.page_size)
+    items, count = paginate(selectors.subscription_list(actor=request_actor(request)), q.page, q.page_size)
     return {"items": [_subscription(s) for s in items], "count": count}
 
 
@@ -310,9 +316,9 @@ def subscription_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
     "/webhooks", response={201: SubscriptionCreated, **ERRORS_AUTH}, summary="新建事件订阅（密钥只返回一次）"
 )
 def subscription_create(request: HttpRequest, payload: SubscriptionIn) -> Any:
-    access.require_perm(request.user, access.Perm.INTEGRATION_MANAGE)
+    access.require_perm(request_actor(request), access.Perm.INTEGRATION_MANAGE)
     s = services.subscription_create(
-        actor=request.user,
+        actor=request_actor(request),
         name=payload.name,
         url=payload.url,
         event_types=payload.event_types,
@@ -324,7 +330,7 @@ def subscription_create(request: HttpRequest, payload: SubscriptionIn) -> Any:
 
 @router.get("/webhooks/deliveries", response={200: Page[DeliveryOut], **ERRORS_AUTH}, summary="推送记录/死信")
 def delivery_list(request: HttpRequest, q: Query[DeliveryQuery]) -> Any:
-    qs = selectors.delivery_list(actor=request.user, state=q.state)
+    qs = selectors.delivery_list(actor=request_actor(request), state=q.state)
     items, count = paginate(qs, q.page, q.page_size)
     return {"items": [_delivery(d) for d in items], "count": count}
 
@@ -335,13 +341,13 @@ def delivery_list(request: HttpRequest, q: Query[DeliveryQuery]) -> Any:
     summary="重新推送死信",
 )
 def delivery_retry(request: HttpRequest, delivery_id: int) -> Any:
-    d = services.delivery_retry(actor=request.user, pk=delivery_id)
+    d = services.delivery_retry(actor=request_actor(request), pk=delivery_id)
     return _delivery(WebhookDelivery.objects.select_related("event", "subscription").get(pk=d.pk))
 
 
 @router.get("/webhooks/{subscription_id}", response={200: SubscriptionOut, **ERRORS_AUTH}, summary="订阅详情")
 def subscription_get(request: HttpRequest, subscription_id: int) -> Any:
-    return _subscription(selectors.subscription_get(actor=request.user, pk=subscription_id))
+    return _subscription(selectors.subscription_get(actor=request_actor(request), pk=subscription_id))
 
 
 @router.patch(
@@ -350,16 +356,16 @@ def subscription_get(request: HttpRequest, subscription_id: int) -> Any:
     summary="修改订阅（rotate_secret 换新密钥并返回）",
 )
 def subscription_update(request: HttpRequest, subscription_id: int, payload: SubscriptionPatch) -> Any:
-    s = selectors.subscription_get(actor=request.user, pk=subscription_id)
+    s = selectors.subscription_get(actor=request_actor(request), pk=subscription_id)
     fields = payload.dict(exclude_unset=True)
     if "jurisdiction" in fields:
         fields["jurisdiction"] = _jurisdiction(request, fields["jurisdiction"])
-    s = services.subscription_update(actor=request.user, subscription=s, **fields)
+    s = services.subscription_update(actor=request_actor(request), subscription=s, **fields)
     return _subscription(s, secret=bool(payload.rotate_secret))
 
 
 @router.delete("/webhooks/{subscription_id}", response={204: None, **ERRORS_AUTH}, summary="删除订阅")
 def subscription_delete(request: HttpRequest, subscription_id: int) -> Any:
-    sub = selectors.subscription_get(actor=request.user, pk=subscription_id)
-    services.subscription_delete(actor=request.user, subscription=sub)
+    sub = selectors.subscription_get(actor=request_actor(request), pk=subscription_id)
+    services.subscription_delete(actor=request_actor(request), subscription=sub)
     return Status(204, None)

@@ -1,4 +1,6 @@
-"""stats_api router (see ../shared/API.md): ``GET /api/v1/stats`` — sums of the ledger rollups."""
+"""The ledger's router (see docs/API.md): ``GET /api/v1/stats`` — sums of the ledger rollups.
+
+Collected by ``onewindow.api.api`` (``add_router("", ledger.api.router, auth=AUTH)``)."""
 
 from __future__ import annotations
 
@@ -11,6 +13,7 @@ from pydantic import ConfigDict
 
 from onewindow.core.apischemas import ERRORS_AUTH
 from onewindow.ledger import selectors
+from onewindow.org.actors import request_actor
 
 router = Router(tags=["统计"])
 
@@ -100,7 +103,7 @@ class StatsOut(Schema):
     ),
 )
 def stats(request: HttpRequest, q: Query[StatsQuery]) -> Any:
-    j = selectors.jurisdiction_for(request.user, q.jurisdiction)
+    j = selectors.jurisdiction_for(request_actor(request), q.jurisdiction)
     start, end = selectors.resolve_period(q.date_from, q.date_to)
     qs = selectors.facts(
         j, start, end, domain=q.domain, fine=q.group_by in selectors.FINE_GROUPS, daily=q.group_by == "day"
