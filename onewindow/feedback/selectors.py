@@ -7,7 +7,10 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from onewindow.core import figures
+from onewindow.feedback import services
 from onewindow.feedback.models import (
+    AppealState,
     Complaint,
     ComplaintState,
     Level,
@@ -18,7 +21,7 @@ from onewindow.feedback.models import (
 )
 from onewindow.feedback.services import complaint_overdue, rectification_warning
 from onewindow.org import access
-from onewindow.org.models import Centre, Role, Staff
+from onewindow.org.models import Centre, Role, Session, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
 
@@ -29,9 +32,8 @@ def item_name(item: Any) -> str:
 
 def rating_rates(qs: QuerySet[Rating]) -> dict[str, Any]:
     """Counts per level, 好评/差评 counts and the satisfaction rate, voided excluded: the figures of
-    :mod:`onewindow.ledger.metrics` (满意率 = 好评 ÷ valid ratings; default ratings counted)."""
-    from onewindow.ledger import metrics
-
+    ledger's 指标说明, asked through :mod:`onewindow.core.figures` (满意率 = 好评 ÷ valid ratings;
+    default ratings counted)."""
     agg = qs.aggregate(
         n_voided=Count("pk", filter=Q(voided=True)),
         defaults=Count("pk", filter=Q(voided=False, is_default=True)),
@@ -43,13 +45,13 @@ def rating_rates(qs: QuerySet[Rating]) -> dict[str, Any]:
         "ratings_voided": agg["n_voided"],
     }
     return {
-        "total": metrics.ratings(counts),
-        "defaults": metrics.ratings_default(counts),
-        "voided": metrics.ratings_voided(counts),
-        "satisfied": metrics.good(counts),
-        "bad": metrics.bad(counts),
+        "total": figures.compute("ratings", counts),
+        "defaults": figures.compute("ratings_default", counts),
+        "voided": figures.compute("ratings_voided", counts),
+        "satisfied": figures.compute("good", counts),
+        "bad": figures.compute("bad", counts),
         "levels": {str(lv): agg[f"l{lv}"] for lv in range(5, 0, -1)},
-        "rate": metrics.satisfaction_rate(counts),
+        "rate": figures.compute("satisfaction_rate", counts),
     }
 
 
@@ -96,8 +98,6 @@ def rectification_list(
     if state:
         qs = qs.filter(state=state)
     if appeal_pending:
-        from onewindow.feedback.models import AppealState
-
         qs = qs.filter(rating__appeals__state=AppealState.PENDING).distinct()
     today = _today()
     cal = WorkCalendar()
@@ -110,9 +110,7 @@ def rectification_list(
 
 
 def _today() -> dt.date:
-    from onewindow.feedback.services import local_today
-
-    return local_today()
+    return services.local_today()
 
 
 def rectification_public(*, centre: Centre | None = None, limit: int = 20) -> list[dict[str, Any]]:
@@ -170,6 +168,13 @@ def notices_public(centre: Centre, limit: int = 30) -> QuerySet[Notice]:
         .prefetch_related("attachments")
         .order_by("-posted_at")[:limit]
     )
+
+
+def opening_hours(centre: Centre) -> list[dict[str, Any]]:
+    """The centre's opening hours by session (正常 / 延时 / 错时 / 周末): ``label`` and ``rows``."""
+    rows = list(centre.hours.all())
+    groups = [(session, [h for h in rows if h.session == session]) for session in Session]
+    return [{"session": str(s), "label": str(s.label), "rows": mine} for s, mine in groups if mine]
 
 
 def area_agents(centre: Centre) -> list[dict[str, str]]:

@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import Case, CaseEvent, State
-from onewindow.core import signals
+from onewindow.core import audit, signals, visits
+from onewindow.core.counters import next_value
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.feedback.models import (
@@ -43,10 +44,12 @@ from onewindow.feedback.models import (
     RectOutcome,
     RectState,
 )
+from onewindow.files.services import store_upload
+from onewindow.notify.services import notify
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.models import Centre, Jurisdiction, Role, Staff
-from onewindow.queueing.models import Ticket, TicketState
+from onewindow.privacy.masking import mask_id_number, mask_phone
 from onewindow.worktime.calendar import WorkCalendar
 
 RATABLE_STATES = frozenset({State.DELIVERED, State.NOT_ACCEPTED})
@@ -67,9 +70,7 @@ def default_days() -> int:
 
 
 def _audit(action: str, *, user: Any, obj: str, details: dict[str, Any] | None = None) -> None:
-    from onewindow.core.audit import record
-
-    record(action, user=user, obj=obj, details=details)
+    audit.record(action, user=user, obj=obj, details=details)
 
 
 # --- ratings -------------------------------------------------------------------------------------
@@ -130,8 +131,6 @@ def _open_rectification(rating: Rating) -> Rectification:
     rect = Rectification.objects.create(
         rating=rating, centre=rating.centre, opened_on=today, deadline=deadline
     )
-    from onewindow.notify.services import notify
-
     heads = Staff.objects.filter(centre=rating.centre, roles__role=Role.CENTRE_HEAD).select_related("user")
     for head in heads:
         notify(
@@ -261,17 +260,10 @@ def rating_record_follow_up(
     return rating
 
 
-def last_served_ticket(actor: Any) -> Ticket | None:
+def last_served_ticket(actor: Any) -> Any:
     """The ticket the actor finished most recently today and nobody has rated yet (the window pad)."""
-    today = local_today()
     rated = Rating.objects.filter(ticket__isnull=False).values("ticket_id")
-    return (
-        Ticket.objects.filter(called_by=actor, day=today, state=TicketState.DONE)
-        .exclude(pk__in=rated)
-        .select_related("centre", "window")
-        .order_by("-finished_at", "-pk")
-        .first()
-    )
+    return visits.provider().last_served(actor, exclude=rated)
 
 
 @retry_atomic
@@ -292,13 +284,8 @@ def rating_submit_ticket(
         raise Forbidden("您的账号未关联工作人员信息", code="no_staff_profile")
     now = now or timezone.now()
     with transaction.atomic():
-        t = access.get_in_scope_or_404(
-            actor,
-            Ticket.objects.select_for_update(of=("self",)).select_related("centre"),
-            "centre__jurisdiction__path",
-            pk=ticket,
-        )
-        if t.state != TicketState.DONE:
+        t = visits.provider().lock_in_scope(actor, ticket)
+        if not visits.provider().is_finished(t):
             raise Conflict("该号办理结束后才能评价", code="not_ratable")
         if Rating.objects.filter(ticket=t).exists():
             raise Conflict("该号已评价过", code="already_rated")
@@ -546,8 +533,6 @@ _ID_RE = re.compile(r"\d{17}[\dXx]|\d{15}")
 
 def scrub(text: str) -> str:
     """Mask ID numbers and mobile numbers left in a text meant for publication."""
-    from onewindow.privacy.masking import mask_id_number, mask_phone
-
     text = _ID_RE.sub(lambda m: mask_id_number(m.group(0)), text)
     return _PHONE_RE.sub(lambda m: mask_phone(m.group(0)), text)
 
@@ -626,8 +611,6 @@ def complaint_submit(
     j_final = j_obj or (c_obj.jurisdiction if c_obj is not None else None) or _root_jurisdiction()
     now = timezone.now()
     with transaction.atomic():
-        from onewindow.core.counters import next_value
-
         prefix = "TS" + timezone.localdate(now).strftime("%Y%m%d")
         seq = next_value(ComplaintCounter, prefix=prefix)
         c = Complaint(
@@ -785,8 +768,6 @@ def complaint_act(
         c.save()
         signals.complaint_event.send(sender=Complaint, complaint=c, action=action)
         if action == "answer" and c.contact and _PHONE_RE.fullmatch(c.contact):
-            from onewindow.notify.services import notify
-
             notify("complaint_answered", to=c.contact, context={"number": c.number})
     return c
 
@@ -811,8 +792,6 @@ def notice_post(
     if errors:
         raise Invalid("公告填写有误", code="invalid", details=errors)
     c = access.get_in_scope_or_404(actor, Centre.objects.all(), code=centre)
-    from onewindow.files.services import store_upload
-
     with transaction.atomic():
         stored = [store_upload(f, user=actor, field="attachments") for f in (files or [])]
         n = Notice.objects.create(

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import State
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (
     OFFLINE_INDICATORS,
@@ -29,10 +30,11 @@ from onewindow.feedback.models import (
     Rectification,
     RectState,
 )
+from onewindow.files.services import file_response
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.edge import staff_page
-from onewindow.org.models import Centre
+from onewindow.org.models import Centre, Staff
 
 ERR = "feedback/error.html"
 LEVELS = [(int(v), str(label)) for v, label in Level.choices]  # 5 … 1
@@ -40,8 +42,6 @@ LOOKUP_RATE = (30, 60)
 
 
 def _rate_limited(request: HttpRequest, scope: str) -> None:
-    from onewindow.core.ratelimit import check_rate
-
     check_rate(request, scope, limit=LOOKUP_RATE[0], per_seconds=LOOKUP_RATE[1])
 
 
@@ -295,8 +295,6 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("feedback:complaint", number=number)
     next_action = next((a for a, spec in services.COMPLAINT_ACTIONS.items() if spec[0] == c.state), None)
-    from onewindow.org.models import Staff
-
     assignees = access.scope(request.user, Staff.objects.select_related("user", "jurisdiction")).order_by(
         "name"
     )
@@ -351,8 +349,6 @@ def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
 
 def notice_file(request: HttpRequest, pk: int, file_id: str) -> HttpResponse:
     """An attachment of a published notice (public, like the notice itself)."""
-    from onewindow.files.services import file_response
-
     notice = Notice.objects.filter(pk=pk, withdrawn=False).first()
     f = notice.attachments.filter(pk=file_id).first() if notice is not None else None
     if f is None:
@@ -364,15 +360,13 @@ def disclosure(request: HttpRequest, code: str) -> HttpResponse:
     centre = Centre.objects.select_related("jurisdiction").filter(code=code, is_active=True).first()
     if centre is None:
         raise Http404("未找到该服务中心")
-    from onewindow.portal.selectors import centre_hours
-
     ratings = selectors.rating_rates(Rating.objects.filter(centre=centre))
     notices_by_kind: dict[str, list[Notice]] = {str(label): [] for _k, label in NoticeKind.choices}
     for n in selectors.notices_public(centre):
         notices_by_kind[str(n.get_kind_display())].append(n)
     ctx = {
         "centre": centre,
-        "hours": centre_hours(centre),
+        "hours": selectors.opening_hours(centre),
         "agents": selectors.area_agents(centre),
         "ratings": ratings,
         "levels": [(label, ratings["levels"][str(v)]) for v, label in LEVELS],

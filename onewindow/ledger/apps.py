@@ -6,4 +6,8 @@ class LedgerConfig(AppConfig):
     verbose_name = "台账与统计"
 
     def ready(self) -> None:
+        from onewindow.core import figures
         from onewindow.ledger import receivers  # noqa: F401  (connects the signal receivers)
+        from onewindow.ledger.metrics import REGISTRY
+
+        figures.install(REGISTRY)  # core.figures: other rooms compute the figures defined here

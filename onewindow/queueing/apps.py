@@ -6,4 +6,9 @@ class QueueingConfig(AppConfig):
     verbose_name = "取号叫号"
 
     def ready(self) -> None:
+        # deferred: models and receivers can only be imported once the app registry is ready
+        from onewindow.core import visits
         from onewindow.queueing import calendar_sync  # noqa: F401  (signal receiver)
+        from onewindow.queueing.visits import TicketVisits
+
+        visits.install(TicketVisits())  # the rating pad's served visits (core.visits)

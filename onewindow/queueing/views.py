@@ -21,6 +21,7 @@ from onewindow.core.errors import DomainError, Invalid, NotFound
 from onewindow.org import access, schedule
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Role, Session, Window
+from onewindow.privacy.masking import mask_phone
 from onewindow.queueing import appointments, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
 
@@ -360,8 +361,6 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
 
 def _book_send_code(request: HttpRequest, centre: Centre, tomorrow: dt.date, client: str) -> HttpResponse:
     """预约短信验证: send the code to the number in the form and show the form again, filled in."""
-    from onewindow.privacy.masking import mask_phone
-
     date = tomorrow
     try:
         date = _parse_date(request.POST.get("date"), tomorrow)

@@ -29,7 +29,6 @@ KNOWN: set[str] = {
     "function cases/views.py::workbench",
     "function catalog/excel.py::_parse",
     "function feedback/services.py::complaint_act",
-    "function feedback/services.py::complaint_submit",
     "function proxy/services.py::proxy_request_action",
     "module api/proxy_api.py",
     "module cases/services.py",
