@@ -8,6 +8,7 @@ from typing import Any
 from django.db.models import Count, Q, QuerySet
 
 from onewindow.core import figures
+from onewindow.core.actor import Actor
 from onewindow.feedback import services
 from onewindow.feedback.models import (
     AppealState,
@@ -19,8 +20,8 @@ from onewindow.feedback.models import (
     Rectification,
     RectState,
 )
-from onewindow.feedback.services import complaint_overdue, rectification_warning
 from onewindow.org import access
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Role, Session, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -75,7 +76,8 @@ def rating_summary(*, group_by: str = "centre", centre: str | None = None) -> li
     return rows
 
 
-def rating_list(*, actor: Any) -> QuerySet[Rating]:
+def rating_list(*, actor: Actor) -> QuerySet[Rating]:
+    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     return access.scope(
         actor, Rating.objects.select_related("centre", "case", "item"), "centre__jurisdiction__path"
@@ -83,12 +85,13 @@ def rating_list(*, actor: Any) -> QuerySet[Rating]:
 
 
 def rectification_list(
-    *, actor: Any, state: str | None = None, appeal_pending: bool = False
+    *, actor: Actor, state: str | None = None, appeal_pending: bool = False
 ) -> list[dict[str, Any]]:
     """The centre head's list: open ones first (red, then yellow), each with its warning.
 
     ``appeal_pending``: only those whose rating has an appeal waiting for the supervisor (申诉复核).
     """
+    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(
         actor,
@@ -102,7 +105,8 @@ def rectification_list(
     today = _today()
     cal = WorkCalendar()
     rows: list[dict[str, Any]] = [
-        {"rect": r, "warning": rectification_warning(r, today, cal)} for r in qs.order_by("deadline", "pk")
+        {"rect": r, "warning": services.rectification_warning(r, today, cal)}
+        for r in qs.order_by("deadline", "pk")
     ]
     order = {"red": 0, "yellow": 1, "none": 2}
     rows.sort(key=lambda r: (r["rect"].state in (RectState.CLOSED, RectState.VOIDED), order[r["warning"]]))
@@ -129,20 +133,23 @@ def rectification_public(*, centre: Centre | None = None, limit: int = 20) -> li
             "closed_on": r.closed_at.date() if r.closed_at else None,
             "outcome": r.get_outcome_display(),
             "public_note": r.public_note,
-            "on_time": rectification_warning(r, _today()) != "red",
+            "on_time": services.rectification_warning(r, _today()) != "red",
             "fix_level": str(Level(r.fix_level).label) if r.fix_level else "",
         }
         for r in qs.order_by("-closed_at")[:limit]
     ]
 
 
-def complaint_list(*, actor: Any, state: str | None = None) -> list[dict[str, Any]]:
+def complaint_list(*, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(actor, Complaint.objects.select_related("centre", "jurisdiction", "owner"))
     if state:
         qs = qs.filter(state=state)
     today = _today()
-    return [{"c": c, "overdue": complaint_overdue(c, today)} for c in qs.order_by("-created_at")[:500]]
+    return [
+        {"c": c, "overdue": services.complaint_overdue(c, today)} for c in qs.order_by("-created_at")[:500]
+    ]
 
 
 def complaint_public(*, centre: Centre | None = None, limit: int = 20) -> list[dict[str, Any]]:

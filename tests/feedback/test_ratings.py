@@ -151,7 +151,7 @@ def test_default_ratings_are_idempotent(world: Any, today: Any, rating_signals: 
     assert ("defaulted", d) in rating_signals.calls
 
     # the configured period applies; the periodic task runs the same function
-    with mock.patch("onewindow.feedback.services.default_days", return_value=6):
+    with mock.patch("onewindow.feedback.services.ratings.default_days", return_value=6):
         assert services.rating_apply_defaults(now=now) == 1
     # a late real rating supersedes the default (which leaves every rate)
     services.rating_submit(number=old.number, check=CHECK, level=5)
