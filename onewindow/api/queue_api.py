@@ -9,6 +9,7 @@ from ninja.responses import Status
 
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
 from onewindow.core.errors import NotFound
+from onewindow.org.actors import actor_of, request_actor
 from onewindow.org.models import Centre
 from onewindow.queueing import appointments, services
 from onewindow.queueing.models import Ticket
@@ -64,7 +65,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
 
 @router.post("/windows/{window_id}/call-next", response={200: TicketOut, **ERRORS_AUTH}, summary="叫下一个号")
 def call_next(request: HttpRequest, window_id: int) -> Any:
-    return ticket_out(services.ticket_call_next(actor=request.user, window=window_id))
+    return ticket_out(services.ticket_call_next(actor=request_actor(request), window=window_id))
 
 
 class TicketActionIn(BodyIn):
@@ -79,7 +80,7 @@ class TicketActionIn(BodyIn):
 )
 def ticket_action(request: HttpRequest, ticket_id: int, payload: TicketActionIn) -> Any:
     t = services.ticket_act(
-        actor=request.user,
+        actor=request_actor(request),
         ticket=ticket_id,
         action=payload.action,
         to=payload.to,
@@ -239,6 +240,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
 
         row = token_lookup(auth[len("Bearer ") :].strip())
         user = row.user if row is not None and not row.read_only else None
+    actor = actor_of(user) if user is not None else None
     a = appointments.appointment_book(
         centre=payload.centre,
         date=payload.date,
@@ -246,7 +248,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         category=payload.category,
         name=payload.name,
         phone=payload.phone,
-        actor=user,
+        actor=actor,
         channel="station" if user else "online",
         sms_code=payload.sms_code or "",
         client=request.META.get("REMOTE_ADDR", ""),
@@ -286,7 +288,7 @@ def centre_queue_stats(request: HttpRequest, code: str, q: Query[QueueStatsQuery
     from onewindow.org import access
     from onewindow.queueing.selectors import queue_stats
 
-    centre = access.scope(request.user, Centre.objects.filter(code=code)).first()
+    centre = access.scope(request_actor(request), Centre.objects.filter(code=code)).first()
     if centre is None:
         raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
     return queue_stats(centre, q.date)
