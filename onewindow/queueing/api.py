@@ -1,3 +1,6 @@
+"""The queueing app's API router: tickets, the board, appointment slots and bookings, window
+statistics (see ../shared/API.md). Collected by ``onewindow.api.api``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,11 +10,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from onewindow.core.apiauth import token_lookup
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
 from onewindow.core.errors import NotFound
 from onewindow.org.actors import actor_of, request_actor
 from onewindow.org.models import Centre
-from onewindow.queueing import appointments, services
+from onewindow.queueing import appointments, phonecheck, selectors, services
 from onewindow.queueing.models import Ticket
 
 router = Router(tags=["取号叫号"])
@@ -216,8 +220,6 @@ class PhoneCodeOut(Schema):
     "429 `otp_too_soon` / `otp_daily_limit` / `otp_locked` / `rate_limited`。",
 )
 def appointment_phone_code(request: HttpRequest, payload: PhoneCodeIn) -> Any:
-    from onewindow.queueing import phonecheck
-
     phonecheck.code_send(phone=payload.phone, client=request.META.get("REMOTE_ADDR", ""))
     return {"sent": True, "expires_in": phonecheck.ttl()}
 
@@ -236,8 +238,6 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
     user = request.user if getattr(request.user, "is_authenticated", False) else None
     auth = request.headers.get("Authorization", "")
     if user is None and auth.startswith("Bearer "):  # a station tablet or kiosk with its token
-        from onewindow.api.tokens import token_lookup
-
         row = token_lookup(auth[len("Bearer ") :].strip())
         user = row.user if row is not None and not row.read_only else None
     actor = actor_of(user) if user is not None else None
@@ -285,10 +285,4 @@ class QueueStatsQuery(Schema):
     "/centres/{code}/queue-stats", response={200: dict[str, Any], **ERRORS_AUTH}, summary="窗口统计（本辖区）"
 )
 def centre_queue_stats(request: HttpRequest, code: str, q: Query[QueueStatsQuery]) -> Any:
-    from onewindow.org import access
-    from onewindow.queueing.selectors import queue_stats
-
-    centre = access.scope(request_actor(request), Centre.objects.filter(code=code)).first()
-    if centre is None:
-        raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
-    return queue_stats(centre, q.date)
+    return selectors.queue_stats_for(actor=request_actor(request), code=code, day=q.date)

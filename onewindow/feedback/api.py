@@ -1,4 +1,5 @@
-"""好差评 and complaints (see ../shared/API.md): public rating / complaint intake, staff handling."""
+"""The feedback app's API router: 好差评 and complaints (see ../shared/API.md) — public rating and
+complaint intake, staff handling. Collected by ``onewindow.api.api``."""
 
 from __future__ import annotations
 
@@ -11,6 +12,7 @@ from ninja.responses import Status
 
 from onewindow.core.apiauth import PUBLIC, role_auth
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState, Level, Rating, Rectification
 from onewindow.org.access import Perm, has_any_perm
@@ -26,8 +28,6 @@ COMPLAINT_HANDLER_AUTH = role_auth(
 
 
 def _rate_limit(request: HttpRequest, scope: str) -> None:
-    from onewindow.core.ratelimit import check_rate
-
     check_rate(request, scope, limit=30, per_seconds=60)
 
 
