@@ -302,7 +302,6 @@ TICKET_ACTIONS: dict[str, TicketTransition] = {
     "serve": TicketTransition(frozenset({_S.CALLED}), _S.SERVING, _serve),
     "finish": TicketTransition(frozenset({_S.SERVING, _S.CALLED}), _S.DONE, _finish),
 }
-ACTIONS = {action: set(row.sources) for action, row in TICKET_ACTIONS.items()}  # action → from-states
 
 
 @retry_atomic
