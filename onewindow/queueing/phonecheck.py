@@ -24,7 +24,6 @@ from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
 from onewindow.queueing.models import BookingPhone
 
-CodeLocked = TooManyAttempts  # the 429 of the shared code rules (core.otp), as the portal's
 PAIRS = otp.PairLock("bk")
 
 
