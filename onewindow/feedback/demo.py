@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from onewindow.cases.models import Case, State
 from onewindow.feedback import services
 from onewindow.feedback.models import Complaint, Notice, NoticeKind, Rating
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Staff
 
 NOTICES = [
@@ -41,23 +42,30 @@ def seed_demo() -> None:
     centre = head.centre
     for kind, title, body in NOTICES:
         if not Notice.objects.filter(centre=centre, title=title).exists():
-            services.notice_post(actor=head.user, centre=centre.code, kind=kind, title=title, body=body)
+            services.notice_post(
+                actor=actor_of(head.user), centre=centre.code, kind=kind, title=title, body=body
+            )
 
     clerk = get_user_model().objects.filter(username="clerk").first()
     for category, content, answer in COMPLAINTS:
         if Complaint.objects.filter(content=content).exists():
             continue
         c = services.complaint_submit(category=category, content=content, centre=centre.code)
-        services.complaint_act(actor=head.user, number=c.number, action="report")
+        services.complaint_act(actor=actor_of(head.user), number=c.number, action="report")
         services.complaint_act(
-            actor=head.user, number=c.number, action="assign", to=clerk.get_username() if clerk else "head"
+            actor=actor_of(head.user),
+            number=c.number,
+            action="assign",
+            to=clerk.get_username() if clerk else "head",
         )
         if category == "complaint":
             continue  # left in 交办: shows the flow half-way
         handler = clerk or head.user
-        services.complaint_act(actor=handler, number=c.number, action="start")
-        services.complaint_act(actor=handler, number=c.number, action="answer", note=answer)
-        services.complaint_act(actor=head.user, number=c.number, action="close", public_summary=answer)
+        services.complaint_act(actor=actor_of(handler), number=c.number, action="start")
+        services.complaint_act(actor=actor_of(handler), number=c.number, action="answer", note=answer)
+        services.complaint_act(
+            actor=actor_of(head.user), number=c.number, action="close", public_summary=answer
+        )
 
     # ratings of delivered demo cases (if the demo has any): one good, one 差评 with its rectification
     levels = [5, 2, 4]

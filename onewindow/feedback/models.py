@@ -12,7 +12,6 @@ from onewindow.catalog.models import Item
 from onewindow.files.models import StoredFile
 from onewindow.org.models import Centre, Jurisdiction
 from onewindow.privacy.fields import EncryptedTextField
-from onewindow.queueing.models import Ticket
 
 
 class Level(models.IntegerChoices):
@@ -56,7 +55,12 @@ class Rating(models.Model):
         Case, on_delete=models.PROTECT, null=True, blank=True, related_name="ratings", verbose_name=_("办件")
     )
     ticket = models.ForeignKey(
-        Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("排队号")
+        "queueing.Ticket",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("排队号"),
     )
     centre = models.ForeignKey(
         Centre, on_delete=models.PROTECT, related_name="ratings", verbose_name=_("被评价中心")

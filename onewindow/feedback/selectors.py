@@ -7,7 +7,11 @@ from typing import Any
 
 from django.db.models import Count, Q, QuerySet
 
+from onewindow.core import figures
+from onewindow.core.actor import Actor
+from onewindow.feedback import services
 from onewindow.feedback.models import (
+    AppealState,
     Complaint,
     ComplaintState,
     Level,
@@ -16,9 +20,9 @@ from onewindow.feedback.models import (
     Rectification,
     RectState,
 )
-from onewindow.feedback.services import complaint_overdue, rectification_warning
 from onewindow.org import access
-from onewindow.org.models import Centre, Role, Staff
+from onewindow.org.actors import actor_of
+from onewindow.org.models import Centre, Role, Session, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
 
@@ -29,9 +33,8 @@ def item_name(item: Any) -> str:
 
 def rating_rates(qs: QuerySet[Rating]) -> dict[str, Any]:
     """Counts per level, 好评/差评 counts and the satisfaction rate, voided excluded: the figures of
-    :mod:`onewindow.ledger.metrics` (满意率 = 好评 ÷ valid ratings; default ratings counted)."""
-    from onewindow.ledger import metrics
-
+    ledger's 指标说明, asked through :mod:`onewindow.core.figures` (满意率 = 好评 ÷ valid ratings;
+    default ratings counted)."""
     agg = qs.aggregate(
         n_voided=Count("pk", filter=Q(voided=True)),
         defaults=Count("pk", filter=Q(voided=False, is_default=True)),
@@ -43,13 +46,13 @@ def rating_rates(qs: QuerySet[Rating]) -> dict[str, Any]:
         "ratings_voided": agg["n_voided"],
     }
     return {
-        "total": metrics.ratings(counts),
-        "defaults": metrics.ratings_default(counts),
-        "voided": metrics.ratings_voided(counts),
-        "satisfied": metrics.good(counts),
-        "bad": metrics.bad(counts),
+        "total": figures.compute("ratings", counts),
+        "defaults": figures.compute("ratings_default", counts),
+        "voided": figures.compute("ratings_voided", counts),
+        "satisfied": figures.compute("good", counts),
+        "bad": figures.compute("bad", counts),
         "levels": {str(lv): agg[f"l{lv}"] for lv in range(5, 0, -1)},
-        "rate": metrics.satisfaction_rate(counts),
+        "rate": figures.compute("satisfaction_rate", counts),
     }
 
 
@@ -73,7 +76,8 @@ def rating_summary(*, group_by: str = "centre", centre: str | None = None) -> li
     return rows
 
 
-def rating_list(*, actor: Any) -> QuerySet[Rating]:
+def rating_list(*, actor: Actor) -> QuerySet[Rating]:
+    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     return access.scope(
         actor, Rating.objects.select_related("centre", "case", "item"), "centre__jurisdiction__path"
@@ -81,12 +85,13 @@ def rating_list(*, actor: Any) -> QuerySet[Rating]:
 
 
 def rectification_list(
-    *, actor: Any, state: str | None = None, appeal_pending: bool = False
+    *, actor: Actor, state: str | None = None, appeal_pending: bool = False
 ) -> list[dict[str, Any]]:
     """The centre head's list: open ones first (red, then yellow), each with its warning.
 
     ``appeal_pending``: only those whose rating has an appeal waiting for the supervisor (申诉复核).
     """
+    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(
         actor,
@@ -96,13 +101,12 @@ def rectification_list(
     if state:
         qs = qs.filter(state=state)
     if appeal_pending:
-        from onewindow.feedback.models import AppealState
-
         qs = qs.filter(rating__appeals__state=AppealState.PENDING).distinct()
     today = _today()
     cal = WorkCalendar()
     rows: list[dict[str, Any]] = [
-        {"rect": r, "warning": rectification_warning(r, today, cal)} for r in qs.order_by("deadline", "pk")
+        {"rect": r, "warning": services.rectification_warning(r, today, cal)}
+        for r in qs.order_by("deadline", "pk")
     ]
     order = {"red": 0, "yellow": 1, "none": 2}
     rows.sort(key=lambda r: (r["rect"].state in (RectState.CLOSED, RectState.VOIDED), order[r["warning"]]))
@@ -110,9 +114,7 @@ def rectification_list(
 
 
 def _today() -> dt.date:
-    from onewindow.feedback.services import local_today
-
-    return local_today()
+    return services.local_today()
 
 
 def rectification_public(*, centre: Centre | None = None, limit: int = 20) -> list[dict[str, Any]]:
@@ -131,20 +133,23 @@ def rectification_public(*, centre: Centre | None = None, limit: int = 20) -> li
             "closed_on": r.closed_at.date() if r.closed_at else None,
             "outcome": r.get_outcome_display(),
             "public_note": r.public_note,
-            "on_time": rectification_warning(r, _today()) != "red",
+            "on_time": services.rectification_warning(r, _today()) != "red",
             "fix_level": str(Level(r.fix_level).label) if r.fix_level else "",
         }
         for r in qs.order_by("-closed_at")[:limit]
     ]
 
 
-def complaint_list(*, actor: Any, state: str | None = None) -> list[dict[str, Any]]:
+def complaint_list(*, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
+    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(actor, Complaint.objects.select_related("centre", "jurisdiction", "owner"))
     if state:
         qs = qs.filter(state=state)
     today = _today()
-    return [{"c": c, "overdue": complaint_overdue(c, today)} for c in qs.order_by("-created_at")[:500]]
+    return [
+        {"c": c, "overdue": services.complaint_overdue(c, today)} for c in qs.order_by("-created_at")[:500]
+    ]
 
 
 def complaint_public(*, centre: Centre | None = None, limit: int = 20) -> list[dict[str, Any]]:
@@ -170,6 +175,13 @@ def notices_public(centre: Centre, limit: int = 30) -> QuerySet[Notice]:
         .prefetch_related("attachments")
         .order_by("-posted_at")[:limit]
     )
+
+
+def opening_hours(centre: Centre) -> list[dict[str, Any]]:
+    """The centre's opening hours by session (正常 / 延时 / 错时 / 周末): ``label`` and ``rows``."""
+    rows = list(centre.hours.all())
+    groups = [(session, [h for h in rows if h.session == session]) for session in Session]
+    return [{"session": str(s), "label": str(s.label), "rows": mine} for s, mine in groups if mine]
 
 
 def area_agents(centre: Centre) -> list[dict[str, str]]:

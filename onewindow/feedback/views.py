@@ -13,6 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import State
 from onewindow.core.errors import DomainError, NotFound
+from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (
     OFFLINE_INDICATORS,
@@ -29,10 +30,12 @@ from onewindow.feedback.models import (
     Rectification,
     RectState,
 )
+from onewindow.files.services import file_response
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
-from onewindow.org.models import Centre
+from onewindow.org.models import Centre, Staff
 
 ERR = "feedback/error.html"
 LEVELS = [(int(v), str(label)) for v, label in Level.choices]  # 5 … 1
@@ -40,8 +43,6 @@ LOOKUP_RATE = (30, 60)
 
 
 def _rate_limited(request: HttpRequest, scope: str) -> None:
-    from onewindow.core.ratelimit import check_rate
-
     check_rate(request, scope, limit=LOOKUP_RATE[0], per_seconds=LOOKUP_RATE[1])
 
 
@@ -130,11 +131,12 @@ def rate(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.FEEDBACK_HANDLE, error_template=ERR)
 @require_http_methods(["GET", "POST"])
 def pad(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     thanks = False
     if request.method == "POST":
         try:
             services.rating_submit_ticket(
-                actor=request.user,
+                actor=actor,
                 ticket=_int(request.POST.get("ticket")),
                 level=_int(request.POST.get("level")),
                 indicators=_indicators(request, OFFLINE_INDICATORS),
@@ -144,7 +146,7 @@ def pad(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
             return redirect("feedback:pad")
     ctx = {
-        "ticket": services.last_served_ticket(request.user),
+        "ticket": services.last_served_ticket(actor),
         "levels": LEVELS,
         "indicators": OFFLINE_INDICATORS,
         "thanks": thanks,
@@ -157,11 +159,12 @@ def pad(request: HttpRequest) -> HttpResponse:
 
 @staff_page(perm=Perm.FEEDBACK_VIEW, error_template=ERR)
 def rectification_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     state = request.GET.get("state") or None
     if state not in (None, *RectState.values):
         state = None
     appeal = request.GET.get("appeal") == AppealState.PENDING
-    rows = selectors.rectification_list(actor=request.user, state=state, appeal_pending=appeal)
+    rows = selectors.rectification_list(actor=actor, state=state, appeal_pending=appeal)
     return render(
         request,
         "feedback/rectification_list.html",
@@ -172,26 +175,27 @@ def rectification_list(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.FEEDBACK_VIEW, error_template=ERR)
 @require_http_methods(["GET", "POST"])
 def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
-    rect = services.rectification_get_for_user(request.user, pk)
+    actor = request_actor(request)
+    rect = services.rectification_get_for_user(actor, pk)
     if request.method == "POST":
         action = request.POST.get("action", "")
         p = request.POST
         try:
             if action == "callback":
-                services.rectification_callback(actor=request.user, pk=pk, note=p.get("note", ""))
+                services.rectification_callback(actor=actor, pk=pk, note=p.get("note", ""))
             elif action in ("rectified", "explained"):
                 services.rectification_close(
-                    actor=request.user,
+                    actor=actor,
                     pk=pk,
                     outcome=action,
                     note=p.get("note", ""),
                     public_note=p.get("public_note", ""),
                 )
             elif action == "appeal":
-                services.rating_appeal(actor=request.user, rating=rect.rating_id, reason=p.get("reason", ""))
+                services.rating_appeal(actor=actor, rating=rect.rating_id, reason=p.get("reason", ""))
             elif action in ("void", "keep"):
                 services.rating_appeal_decide(
-                    actor=request.user, appeal=_int(p.get("appeal")), decision=action, note=p.get("note", "")
+                    actor=actor, appeal=_int(p.get("appeal")), decision=action, note=p.get("note", "")
                 )
             else:
                 raise NotFound("未知的操作")
@@ -207,9 +211,9 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "indicator_names": services.indicator_names(rating.channel),
         "appeals": rating.appeals.order_by("-filed_at"),
         "pending_appeal": rating.appeals.filter(state=AppealState.PENDING).first(),
-        "can_handle": access.has_perm(request.user, Perm.FEEDBACK_HANDLE),
-        "can_appeal": access.has_perm(request.user, Perm.FEEDBACK_APPEAL),
-        "can_decide": access.has_perm(request.user, Perm.FEEDBACK_DECIDE),
+        "can_handle": access.has_perm(actor, Perm.FEEDBACK_HANDLE),
+        "can_appeal": access.has_perm(actor, Perm.FEEDBACK_APPEAL),
+        "can_decide": access.has_perm(actor, Perm.FEEDBACK_DECIDE),
     }
     return render(request, "feedback/rectification_detail.html", ctx)
 
@@ -219,7 +223,8 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @require_http_methods(["GET", "POST"])
 def complaint_new(request: HttpRequest) -> HttpResponse:
-    can_record = access.has_perm(request.user, Perm.COMPLAINT_RECORD)
+    actor = request_actor(request)
+    can_record = access.has_perm(actor, Perm.COMPLAINT_RECORD)
     ctx: dict[str, Any] = {
         "categories": ComplaintCategory.choices,
         "sources": ComplaintSource.choices if can_record else [],
@@ -239,7 +244,7 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 contact=p.get("contact", ""),
                 centre=p.get("centre") or None,
                 source=source if can_record else ComplaintSource.ONLINE,
-                actor=request.user if can_record else None,
+                actor=actor if can_record else None,
             )
         except DomainError as exc:
             ctx["error"] = exc.message
@@ -264,10 +269,11 @@ def complaint_follow(request: HttpRequest) -> HttpResponse:
 
 @staff_page(perm=Perm.FEEDBACK_VIEW, error_template=ERR)
 def complaint_list(request: HttpRequest) -> HttpResponse:
+    actor = request_actor(request)
     state = request.GET.get("state") or None
     if state not in (None, *ComplaintState.values):
         state = None
-    rows = selectors.complaint_list(actor=request.user, state=state)
+    rows = selectors.complaint_list(actor=actor, state=state)
     return render(
         request,
         "feedback/complaint_list.html",
@@ -278,12 +284,13 @@ def complaint_list(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.FEEDBACK_VIEW, error_template=ERR)
 @require_http_methods(["GET", "POST"])
 def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
-    c = services.complaint_get_for_user(request.user, number)
+    actor = request_actor(request)
+    c = services.complaint_get_for_user(actor, number)
     if request.method == "POST":
         p = request.POST
         try:
             services.complaint_act(
-                actor=request.user,
+                actor=actor,
                 number=number,
                 action=p.get("action", ""),
                 note=p.get("note", ""),
@@ -294,12 +301,8 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("feedback:complaint", number=number)
-    next_action = next((a for a, spec in services.COMPLAINT_ACTIONS.items() if spec[0] == c.state), None)
-    from onewindow.org.models import Staff
-
-    assignees = access.scope(request.user, Staff.objects.select_related("user", "jurisdiction")).order_by(
-        "name"
-    )
+    next_action = next((a for a, row in services.COMPLAINT_ACTIONS.items() if row.source == c.state), None)
+    assignees = access.scope(actor, Staff.objects.select_related("user", "jurisdiction")).order_by("name")
     ctx = {
         "c": c,
         "steps": c.steps.select_related("actor").order_by("started_at", "pk"),
@@ -317,12 +320,13 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
 @staff_page(perm=Perm.NOTICE_POST, error_template=ERR)
 @require_http_methods(["GET", "POST"])
 def notices(request: HttpRequest) -> HttpResponse:
-    centres = access.scope(request.user, Centre.objects.filter(is_active=True)).order_by("jurisdiction__path")
+    actor = request_actor(request)
+    centres = access.scope(actor, Centre.objects.filter(is_active=True)).order_by("jurisdiction__path")
     if request.method == "POST":
         p = request.POST
         try:
             services.notice_post(
-                actor=request.user,
+                actor=actor,
                 centre=p.get("centre", ""),
                 kind=p.get("kind", ""),
                 title=p.get("title", ""),
@@ -334,7 +338,7 @@ def notices(request: HttpRequest) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("feedback:notices")
     rows = access.scope(
-        request.user, Notice.objects.select_related("centre"), "centre__jurisdiction__path"
+        actor, Notice.objects.select_related("centre"), "centre__jurisdiction__path"
     ).order_by("-posted_at")[:100]
     return render(
         request, "feedback/notices.html", {"centres": centres, "rows": rows, "kinds": NoticeKind.choices}
@@ -344,15 +348,14 @@ def notices(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.NOTICE_POST, error_template=ERR)
 @require_POST
 def notice_withdraw(request: HttpRequest, pk: int) -> HttpResponse:
-    services.notice_withdraw(actor=request.user, pk=pk)
+    actor = request_actor(request)
+    services.notice_withdraw(actor=actor, pk=pk)
     messages.success(request, "公告已撤下")
     return redirect("feedback:notices")
 
 
 def notice_file(request: HttpRequest, pk: int, file_id: str) -> HttpResponse:
     """An attachment of a published notice (public, like the notice itself)."""
-    from onewindow.files.services import file_response
-
     notice = Notice.objects.filter(pk=pk, withdrawn=False).first()
     f = notice.attachments.filter(pk=file_id).first() if notice is not None else None
     if f is None:
@@ -364,15 +367,13 @@ def disclosure(request: HttpRequest, code: str) -> HttpResponse:
     centre = Centre.objects.select_related("jurisdiction").filter(code=code, is_active=True).first()
     if centre is None:
         raise Http404("未找到该服务中心")
-    from onewindow.portal.selectors import centre_hours
-
     ratings = selectors.rating_rates(Rating.objects.filter(centre=centre))
     notices_by_kind: dict[str, list[Notice]] = {str(label): [] for _k, label in NoticeKind.choices}
     for n in selectors.notices_public(centre):
         notices_by_kind[str(n.get_kind_display())].append(n)
     ctx = {
         "centre": centre,
-        "hours": centre_hours(centre),
+        "hours": selectors.opening_hours(centre),
         "agents": selectors.area_agents(centre),
         "ratings": ratings,
         "levels": [(label, ratings["levels"][str(v)]) for v, label in LEVELS],

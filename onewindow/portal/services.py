@@ -15,10 +15,6 @@ from many addresses a code dies after ``PORTAL_OTP_CODE_MAX_ATTEMPTS`` wrong tri
 
 from __future__ import annotations
 
-import datetime as dt
-import hashlib
-import hmac
-import secrets
 import uuid
 from collections.abc import Mapping
 from pathlib import Path
@@ -32,8 +28,9 @@ from django.utils import timezone
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ItemVersion, VersionStatus
-from onewindow.core import throttle
+from onewindow.core import otp, throttle
 from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from onewindow.core.otp import TooManyAttempts
 from onewindow.files.models import StoredFile
 from onewindow.files.services import storage_root, store_upload
 from onewindow.notify.services import notify
@@ -41,14 +38,6 @@ from onewindow.org.models import Jurisdiction, Resident, ResidentKind
 from onewindow.portal.models import CaseUpload, OtpChallenge, ResidentAccount, UploadStage
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
-
-
-class TooManyAttempts(DomainError):
-    """429: too many codes asked or tried; wait and try again."""
-
-    status = 429
-    code = "otp_locked"
-    default_message = "尝试次数过多，请稍后再试"
 
 
 def _setting(name: str, default: int) -> int:
@@ -59,43 +48,28 @@ def otp_ttl() -> int:
     return _setting("PORTAL_OTP_TTL_SECONDS", 300)
 
 
-def _code_hash(phone_index: str, code: str) -> str:
-    key = settings.SECRET_KEY.encode("utf-8")
-    return hmac.new(key, f"{phone_index}:{code}".encode(), hashlib.sha256).hexdigest()
+# --- one-time codes (the shared rules: onewindow.core.otp) ----------------------------------------
 
-
-# --- one-time codes ------------------------------------------------------------------------------
-
-DAY = 24 * 3600
+PAIRS = otp.PairLock("otp")
 
 
 def _pair_keys(index: str, client: str) -> tuple[str, str, str]:
-    d = throttle.digest(index, client or "unknown")
-    return f"otp:lock:{d}", f"otp:fail:{d}", f"otp:locks:{d}"
+    return PAIRS.keys(index, client)
 
 
 def _pair_locked(index: str, client: str, *, then: str) -> None:
     """Raise ``otp_locked`` while the pair (number, address) is locked."""
-    left = throttle.locked_for(_pair_keys(index, client)[0])
-    if left:
-        raise TooManyAttempts(
-            f"验证码错误次数过多，请 {throttle.wait_text(left)}后{then}",
-            code="otp_locked",
-            details={"retry_after": left},
-        )
+    PAIRS.refuse_if_locked(index, client, then=then)
 
 
 def _pair_failure(index: str, client: str) -> int:
     """Count a wrong code from this address; lock the pair at the limit. Returns seconds locked (0)."""
-    lock_key, fail_key, locks_key = _pair_keys(index, client)
-    failures = throttle.hit(fail_key, DAY)
-    if failures < _setting("PORTAL_OTP_MAX_ATTEMPTS", 5):
-        return 0
-    locks = throttle.hit(locks_key, DAY)
-    seconds = min(_setting("PORTAL_OTP_LOCK_SECONDS", 900) * 2 ** min(locks - 1, 16), DAY)
-    throttle.lock(lock_key, seconds)
-    throttle.reset(fail_key)
-    return seconds
+    return PAIRS.failure(
+        index,
+        client,
+        limit=_setting("PORTAL_OTP_MAX_ATTEMPTS", 5),
+        lock_seconds=_setting("PORTAL_OTP_LOCK_SECONDS", 900),
+    )[1]
 
 
 def request_client(request: Any) -> str:
@@ -122,23 +96,17 @@ def otp_send(*, phone: str, client: str = "") -> OtpChallenge:
     with transaction.atomic():
         OtpChallenge.objects.get_or_create(phone_index=index)
         ch = OtpChallenge.objects.select_for_update(of=("self",)).get(phone_index=index)
-        resend = _setting("PORTAL_OTP_RESEND_SECONDS", 60)
-        if ch.sent_at and (now - ch.sent_at).total_seconds() < resend:
-            wait = resend - int((now - ch.sent_at).total_seconds())
-            raise TooManyAttempts(
-                f"验证码已发送，请 {wait} 秒后再重新获取", code="otp_too_soon", details={"retry_after": wait}
-            )
-        if ch.sends_day != today:
-            ch.sends_day, ch.sends_today = today, 0
-        if ch.sends_today >= _setting("PORTAL_OTP_DAILY_LIMIT", 10):
-            raise TooManyAttempts("今天获取验证码的次数已达上限，请明天再试", code="otp_daily_limit")
-        code = f"{secrets.randbelow(1_000_000):06d}"
-        ch.code_hash = _code_hash(index, code)
-        ch.sent_at = now
-        ch.expires_at = now + dt.timedelta(seconds=otp_ttl())
+        code = otp.issue(
+            ch,
+            key=index,
+            ttl=otp_ttl(),
+            resend=_setting("PORTAL_OTP_RESEND_SECONDS", 60),
+            daily_limit=_setting("PORTAL_OTP_DAILY_LIMIT", 10),
+            now=now,
+            today=today,
+        )
         ch.attempts = 0
         ch.locked_until = None
-        ch.sends_today += 1
         ch.save()
         notify("otp", channel="sms", to=phone, context={"code": code, "minutes": otp_ttl() // 60})
     return ch
@@ -167,13 +135,13 @@ def _check_code(phone: str, code: str, client: str = "") -> str:
             pass
         elif ch is None or not ch.code_hash:
             error = Invalid("请先获取验证码", code="otp_invalid", details={"code": ["请先获取验证码"]})
-        elif ch.expires_at is None or ch.expires_at <= now:
+        elif otp.expired(ch.expires_at, now):
             ch.code_hash = ""
             ch.save(update_fields=["code_hash"])
             error = Invalid(
                 "验证码已过期，请重新获取", code="otp_expired", details={"code": ["验证码已过期"]}
             )
-        elif not (code.isdigit() and hmac.compare_digest(ch.code_hash, _code_hash(index, code))):
+        elif not otp.code_matches(ch.code_hash, index, code):
             ch.attempts += 1  # wrong tries on this code from everywhere
             limit = _setting("PORTAL_OTP_MAX_ATTEMPTS", 5)
             locked = _pair_failure(index, client)
@@ -181,11 +149,7 @@ def _check_code(phone: str, code: str, client: str = "") -> str:
             if ch.attempts >= max(limit, _setting("PORTAL_OTP_CODE_MAX_ATTEMPTS", 10)):
                 ch.code_hash = ""  # too many guesses at this code in all: it dies (no lock)
             if locked:
-                error = TooManyAttempts(
-                    f"验证码连续输错{limit}次，请 {throttle.wait_text(locked)}后重新获取",
-                    code="otp_locked",
-                    details={"retry_after": locked},
-                )
+                error = PAIRS.locked_error(limit, locked)
             elif not ch.code_hash:
                 error = Invalid(
                     "验证码错误次数过多已失效，请重新获取",

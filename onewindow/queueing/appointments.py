@@ -16,15 +16,16 @@ from __future__ import annotations
 import datetime as dt
 import secrets
 from dataclasses import dataclass
-from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
-from onewindow.org import access, schedule
+from onewindow.org import schedule
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.identifiers import validate_mobile
@@ -93,13 +94,14 @@ def appointment_book(
     category: str,
     name: str,
     phone: str,
-    actor: Any = None,
+    actor: Actor | None = None,
     channel: str = "online",
     sms_code: str = "",
     client: str = "",
 ) -> Appointment:
     """Book a slot. Without a staff ``actor`` the phone must be verified (``sms_code`` from
     :func:`phonecheck.code_send`, or the actor's own resident account number) and under its limit."""
+    actor = actor_of(actor)
     c = _centre(centre)
     if category not in queue.centre_categories(c):
         raise Invalid("本中心不办理该类业务", code="category_not_served", details={"category": ["无效"]})
@@ -150,19 +152,19 @@ def appointment_book(
         phone_index=index,
         code=f"{secrets.randbelow(10**6):06d}",
         channel=channel,
-        created_by=actor if getattr(actor, "is_authenticated", False) else None,
+        created_by=actor.user if actor.is_authenticated else None,
     )
 
 
-def _is_staff(actor: Any) -> bool:
-    return bool(getattr(actor, "is_authenticated", False)) and access.staff_of(actor) is not None
+def _is_staff(actor: Actor) -> bool:
+    return actor.is_authenticated and actor.staff is not None
 
 
-def _own_number(actor: Any, phone: str) -> bool:
+def _own_number(actor: Actor, phone: str) -> bool:
     """Whether ``phone`` is the (SMS-verified) number of the actor's resident account (portal)."""
-    if not getattr(actor, "is_authenticated", False):
+    if not actor.is_authenticated:
         return False
-    account = getattr(actor, "resident_account", None)  # no import: the portal sits above queueing
+    account = getattr(actor.user, "resident_account", None)  # no import: the portal sits above queueing
     return account is not None and getattr(account, "phone", None) == phone
 
 

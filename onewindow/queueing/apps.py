@@ -7,4 +7,10 @@ class QueueingConfig(AppConfig):
 
     def ready(self) -> None:
         import onewindow.queueing.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
+
+        # deferred: models and receivers can only be imported once the app registry is ready
+        from onewindow.core import visits
         from onewindow.queueing import calendar_sync  # noqa: F401  (signal receiver)
+        from onewindow.queueing.visits import TicketVisits
+
+        visits.install(TicketVisits())  # the rating pad's served visits (core.visits)

@@ -14,10 +14,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.db.models import F
 from django.dispatch import receiver
 from django.utils import timezone
 
 from onewindow.core import signals
+from onewindow.notify.services import notify
 from onewindow.org import schedule
 from onewindow.queueing.models import Appointment, AppointmentState, SlotCounter
 from onewindow.worktime.calendar import WorkCalendar
@@ -29,10 +31,6 @@ def _fits(appointment: Appointment, periods: list[schedule.Period]) -> bool:
 
 def cancel_bookings_off_the_official_calendar(years: list[int]) -> list[Appointment]:
     """Cancel (and tell) the open bookings of ``years`` that fall outside the official service periods."""
-    from django.db.models import F
-
-    from onewindow.notify.services import notify
-
     today = timezone.localdate()
     cal = WorkCalendar()
     cancelled: list[Appointment] = []

@@ -7,6 +7,10 @@ from collections import defaultdict
 from statistics import mean
 from typing import Any
 
+from onewindow.core.actor import Actor
+from onewindow.core.errors import NotFound
+from onewindow.org import access
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 from onewindow.queueing.models import Ticket, TicketState
 
@@ -55,3 +59,11 @@ def queue_stats(centre: Centre, day: dt.date) -> dict[str, Any]:
         "by_window": {k: _summary(v) for k, v in sorted(by_window.items())},
         "by_clerk": {k: _summary(v) for k, v in sorted(by_clerk.items())},
     }
+
+
+def queue_stats_for(*, actor: Actor, code: str, day: dt.date) -> dict[str, Any]:
+    """:func:`queue_stats` of the centre ``code`` within the actor's jurisdiction (404 otherwise)."""
+    centre = access.scope(actor_of(actor), Centre.objects.filter(code=code)).first()
+    if centre is None:
+        raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
+    return queue_stats(centre, day)

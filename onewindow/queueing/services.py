@@ -8,6 +8,7 @@ conditional UPDATE (``state = 'waiting'``), so two windows can never get the sam
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.core import signals
+from onewindow.core.actor import Actor
 from onewindow.core.counters import next_value
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access, schedule
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState
 
@@ -102,7 +105,7 @@ def ticket_issue(
     centre: str,
     category: str,
     priority: str = "",
-    actor: Any = None,
+    actor: Actor | None = None,
     day: dt.date | None = None,
 ) -> Ticket:
     """Take a number (kiosk, window or API). Public: no login needed.
@@ -164,8 +167,8 @@ def _opens_detail(status: HallStatus, now: dt.datetime) -> list[str]:
     return [status.period.starts_at(now.tzinfo).isoformat()] if status.period else []
 
 
-def _staffed_window(actor: Any, window_id: int) -> Window:
-    staff = access.staff_of(actor)
+def _staffed_window(actor: Actor, window_id: int) -> Window:
+    staff = actor.staff
     if staff is None:
         raise Forbidden("请使用工作人员账号")
     window = Window.objects.select_related("centre").filter(pk=window_id, is_active=True).first()
@@ -189,8 +192,9 @@ def _priority_first(window: Window, day: dt.date, cats: list[str]) -> bool:
 
 
 @retry_atomic
-def ticket_call_next(*, actor: Any, window: int) -> Ticket:
-    """Call the next ticket to ``window``; 404 ``queue_empty`` when nobody waits."""
+def ticket_call_next(*, actor: Actor, window: int) -> Ticket:
+    """Call the next ticket to ``window`` (waiting → called); 404 ``queue_empty`` when nobody waits."""
+    actor = actor_of(actor)
     w = _staffed_window(actor, window)
     cats = window_categories(w)
     day = local_now().date()
@@ -208,7 +212,7 @@ def ticket_call_next(*, actor: Any, window: int) -> Ticket:
                 raise NotFound("当前没有等候的号", code="queue_empty")
             now = timezone.now()
             claimed = Ticket.objects.filter(pk=candidate.pk, state=TicketState.WAITING).update(
-                state=TicketState.CALLED, window=w, called_at=now, announced_at=now, called_by=actor
+                state=TicketState.CALLED, window=w, called_at=now, announced_at=now, called_by=actor.user
             )
             if claimed:
                 called = Ticket.objects.select_related("window", "centre").get(pk=candidate.pk)
@@ -217,76 +221,122 @@ def ticket_call_next(*, actor: Any, window: int) -> Ticket:
     raise Conflict("叫号冲突，请重试", code="conflict")
 
 
-ACTIONS = {
-    "recall": {TicketState.CALLED},
-    "skip": {TicketState.CALLED},
-    "requeue": {TicketState.SKIPPED},
-    "transfer": {TicketState.CALLED, TicketState.SERVING, TicketState.WAITING},
-    "serve": {TicketState.CALLED},
-    "finish": {TicketState.SERVING, TicketState.CALLED},
+# --- the ticket's state machine: a transition table ------------------------------------------------
+#
+# waiting --call (ticket_call_next: claimed by a conditional UPDATE)--> called
+# called --recall--> called · called --skip (过号)--> skipped · skipped --requeue--> waiting
+# called/serving/waiting --transfer--> waiting · called --serve--> serving · called/serving --finish--> done
+#
+# Who may: the staff of the ticket's centre (anyone else gets the same 404 as an unknown ticket); a row
+# naming ``roles`` further limits it to those roles.
+
+
+@dataclass(frozen=True)
+class TicketArgs:
+    """What the caller gave with the action."""
+
+    actor: Actor
+    to: str | None
+    case_number: str
+    window: int | None
+    now: dt.datetime
+
+
+@dataclass(frozen=True)
+class TicketTransition:
+    sources: frozenset[str]  # the states the ticket must be in
+    target: str  # the state it moves to
+    handler: Callable[[Ticket, TicketArgs], None]  # the row's own changes (may refuse)
+    roles: frozenset[str] | None = None  # None: anyone on the centre's staff
+
+
+def _recall(t: Ticket, args: TicketArgs) -> None:
+    t.recall_count += 1
+    t.announced_at = args.now
+
+
+def _skip(t: Ticket, args: TicketArgs) -> None:
+    t.skip_count += 1
+
+
+def _requeue(t: Ticket, args: TicketArgs) -> None:
+    if t.skip_count > 1:
+        raise Conflict("过号后只能恢复一次，请重新取号", code="requeue_limit")
+    t.window = None
+    t.issued_at = args.now  # back in line at the end of its category
+
+
+def _transfer(t: Ticket, args: TicketArgs) -> None:
+    cats = centre_categories(t.centre)
+    target: Window | None = None
+    if args.window is not None:
+        target = Window.objects.filter(pk=args.window, centre=t.centre, is_active=True).first()
+        if target is None:
+            raise Invalid("目标窗口不存在", code="invalid", details={"window": ["无效"]})
+    elif args.to not in cats:
+        raise Invalid("请选择转入的业务类别或窗口", code="invalid", details={"to": sorted(cats)})
+    if args.to in cats:
+        t.category = args.to  # the number stays: the resident keeps the slip in hand
+    t.target_window = target
+    t.window, t.called_at = None, None
+    t.issued_at = args.now
+
+
+def _serve(t: Ticket, args: TicketArgs) -> None:
+    t.serve_started_at = args.now
+
+
+def _finish(t: Ticket, args: TicketArgs) -> None:
+    t.finished_at = args.now
+    if not t.serve_started_at:
+        t.serve_started_at = t.called_at
+    t.case_number = args.case_number.strip()[:32]
+
+
+_S = TicketState
+TICKET_ACTIONS: dict[str, TicketTransition] = {
+    "recall": TicketTransition(frozenset({_S.CALLED}), _S.CALLED, _recall),
+    "skip": TicketTransition(frozenset({_S.CALLED}), _S.SKIPPED, _skip),
+    "requeue": TicketTransition(frozenset({_S.SKIPPED}), _S.WAITING, _requeue),
+    "transfer": TicketTransition(frozenset({_S.CALLED, _S.SERVING, _S.WAITING}), _S.WAITING, _transfer),
+    "serve": TicketTransition(frozenset({_S.CALLED}), _S.SERVING, _serve),
+    "finish": TicketTransition(frozenset({_S.SERVING, _S.CALLED}), _S.DONE, _finish),
 }
 
 
 @retry_atomic
 def ticket_act(
     *,
-    actor: Any,
+    actor: Actor,
     ticket: int,
     action: str,
     to: str | None = None,
     case_number: str = "",
     window: int | None = None,
 ) -> Ticket:
+    """Perform ``action`` (a row of :data:`TICKET_ACTIONS`) on ``ticket``, locked for the transaction."""
+    actor = actor_of(actor)
     t = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("centre", "window")
         .filter(pk=ticket)
         .first()
     )
-    if t is None:
+    if t is None or actor.staff is None or actor.staff.centre_id != t.centre_id:
         raise NotFound("排队号不存在", code="not_found")
-    staff = access.staff_of(actor)
-    if staff is None or staff.centre_id != t.centre_id:
-        raise NotFound("排队号不存在", code="not_found")
-    if action not in ACTIONS:
-        raise Invalid(f"未知的操作 {action}", code="unknown_action", details={"action": sorted(ACTIONS)})
-    if t.state not in ACTIONS[action]:
+    row = TICKET_ACTIONS.get(action)
+    if row is None:
+        raise Invalid(
+            f"未知的操作 {action}", code="unknown_action", details={"action": sorted(TICKET_ACTIONS)}
+        )
+    if row.roles is not None and not actor.has_any_role(row.roles):
+        raise Forbidden("您的岗位不能执行此操作")
+    if t.state not in row.sources:
         raise Conflict(
             f"该号当前为「{TicketState(t.state).label}」，不能执行此操作", code="invalid_transition"
         )
-    now = timezone.now()
-    if action == "recall":
-        t.recall_count += 1
-        t.announced_at = now
-    elif action == "skip":
-        t.state = TicketState.SKIPPED
-        t.skip_count += 1
-    elif action == "requeue":
-        if t.skip_count > 1:
-            raise Conflict("过号后只能恢复一次，请重新取号", code="requeue_limit")
-        t.state, t.window = TicketState.WAITING, None
-        t.issued_at = now  # back in line at the end of its category
-    elif action == "transfer":
-        cats = centre_categories(t.centre)
-        target: Window | None = None
-        if window is not None:
-            target = Window.objects.filter(pk=window, centre=t.centre, is_active=True).first()
-            if target is None:
-                raise Invalid("目标窗口不存在", code="invalid", details={"window": ["无效"]})
-        elif to not in cats:
-            raise Invalid("请选择转入的业务类别或窗口", code="invalid", details={"to": sorted(cats)})
-        if to in cats:
-            t.category = to  # the number stays: the resident keeps the slip in hand
-        t.target_window = target
-        t.state, t.window, t.called_at = TicketState.WAITING, None, None
-        t.issued_at = now
-    elif action == "serve":
-        t.state, t.serve_started_at = TicketState.SERVING, now
-    elif action == "finish":
-        t.state, t.finished_at = TicketState.DONE, now
-        if not t.serve_started_at:
-            t.serve_started_at = t.called_at
-        t.case_number = case_number.strip()[:32]
+    row.handler(t, TicketArgs(actor, to, case_number, window, timezone.now()))
+    t.state = row.target
     t.save()
     signals.ticket_event.send(sender=Ticket, ticket=t, action=action)
     return t

@@ -18,9 +18,11 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.catalog.models import Domain
 from onewindow.core.errors import DomainError, Invalid, NotFound
-from onewindow.org import access, schedule
+from onewindow.org import schedule
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Role, Session, Window
+from onewindow.privacy.masking import mask_phone
 from onewindow.queueing import appointments, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
 
@@ -49,7 +51,7 @@ def _public_centre(code: str) -> Centre:
 
 
 def _console_windows(request: HttpRequest) -> list[Window]:
-    staff = access.staff_of(request.user)
+    staff = request_actor(request).staff
     if staff is None or staff.centre_id is None:
         return []
     windows = Window.objects.filter(centre=staff.centre_id, is_active=True).select_related("centre")
@@ -123,7 +125,7 @@ def console(request: HttpRequest) -> HttpResponse:
 def console_call(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _console_window(request, window_id)
     try:
-        services.ticket_call_next(actor=request.user, window=window.pk)
+        services.ticket_call_next(actor=request_actor(request), window=window.pk)
     except DomainError as exc:
         return _render_panel(request, window, exc)
     return _render_panel(request, window)
@@ -141,7 +143,7 @@ def console_act(request: HttpRequest, window_id: int, ticket_id: int) -> HttpRes
         to = ""
     try:
         services.ticket_act(
-            actor=request.user,
+            actor=request_actor(request),
             ticket=ticket_id,
             action=action,
             to=to or None,
@@ -337,7 +339,7 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
             start = dt.time.fromisoformat(request.POST.get("start") or "")
         except ValueError:
             raise Invalid("请选择预约时段", code="invalid_slot", details={"start": ["必选"]}) from None
-        user = request.user if request.user.is_authenticated else None
+        actor = request_actor(request) if request.user.is_authenticated else None
         appointment = appointments.appointment_book(
             centre=centre.code,
             date=date,
@@ -345,8 +347,8 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
             category=request.POST.get("category", ""),
             name=request.POST.get("name", ""),
             phone=request.POST.get("phone", ""),
-            actor=user,
-            channel="station" if user else "online",
+            actor=actor,
+            channel="station" if actor is not None else "online",
             sms_code=request.POST.get("sms_code", ""),
             client=client,
         )
@@ -360,8 +362,6 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
 
 def _book_send_code(request: HttpRequest, centre: Centre, tomorrow: dt.date, client: str) -> HttpResponse:
     """预约短信验证: send the code to the number in the form and show the form again, filled in."""
-    from onewindow.privacy.masking import mask_phone
-
     date = tomorrow
     try:
         date = _parse_date(request.POST.get("date"), tomorrow)

@@ -12,6 +12,7 @@ from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState
 from onewindow.notify.models import Notification
+from onewindow.org.actors import actor_of
 
 pytestmark = pytest.mark.django_db
 
@@ -33,24 +34,28 @@ def test_full_flow_with_owner_and_deadline_at_every_step(world: Any, head: Any) 
         )
         assert c.number.startswith("TS") and len(c.check_code) == 6 and c.jurisdiction.code == "152522100000"
         assert c.state == ComplaintState.COLLECTED and c.step_deadline is not None
-        services.complaint_act(actor=user("clerk"), number=c.number, action="report")
+        services.complaint_act(actor=actor_of(user("clerk")), number=c.number, action="report")
         # assigning needs the centre head (or a supervisor); the assignee must be in the jurisdiction
         with pytest.raises(Forbidden):
-            services.complaint_act(actor=user("clerk"), number=c.number, action="assign", to="clerk")
+            services.complaint_act(
+                actor=actor_of(user("clerk")), number=c.number, action="assign", to="clerk"
+            )
         with pytest.raises(Invalid):
-            services.complaint_act(actor=head.user, number=c.number, action="assign", to="outsider")
-        c = services.complaint_act(actor=head.user, number=c.number, action="assign", to="clerk")
+            services.complaint_act(actor=actor_of(head.user), number=c.number, action="assign", to="outsider")
+        c = services.complaint_act(actor=actor_of(head.user), number=c.number, action="assign", to="clerk")
         assert c.owner == user("clerk") and c.state == ComplaintState.ASSIGNED
-        services.complaint_act(actor=user("clerk"), number=c.number, action="start")
+        services.complaint_act(actor=actor_of(user("clerk")), number=c.number, action="start")
         with pytest.raises(Invalid):
-            services.complaint_act(actor=user("clerk"), number=c.number, action="answer", note=" ")
-        services.complaint_act(actor=user("clerk"), number=c.number, action="answer", note="已批评教育当事人")
+            services.complaint_act(actor=actor_of(user("clerk")), number=c.number, action="answer", note=" ")
+        services.complaint_act(
+            actor=actor_of(user("clerk")), number=c.number, action="answer", note="已批评教育当事人"
+        )
         sent = Notification.objects.get(template="complaint_answered")
         assert sent.recipient == "13912345678" and c.number in sent.body
         with pytest.raises(Invalid):
-            services.complaint_act(actor=head.user, number=c.number, action="close")
+            services.complaint_act(actor=actor_of(head.user), number=c.number, action="close")
         c = services.complaint_act(
-            actor=head.user,
+            actor=actor_of(head.user),
             number=c.number,
             action="close",
             public_summary="群众反映窗口服务态度问题，已约谈当事人并整改。联系人13912345678",
@@ -68,7 +73,7 @@ def test_full_flow_with_owner_and_deadline_at_every_step(world: Any, head: Any) 
     assert "态度差" not in str(public)  # the complainant's own words are not published
     # wrong state → conflict
     with pytest.raises(Conflict):
-        services.complaint_act(actor=head.user, number=c.number, action="close", public_summary="x")
+        services.complaint_act(actor=actor_of(head.user), number=c.number, action="close", public_summary="x")
 
 
 def test_follow_with_number_and_check(world: Any) -> None:
@@ -97,11 +102,11 @@ def test_empty_content_and_bad_values_save_nothing(world: Any) -> None:
 
 def test_clerk_records_a_phone_complaint_and_scoping(world: Any) -> None:
     c = services.complaint_submit(
-        category="opinion", content="嘎查道路需要维修", source="phone", actor=user("clerk")
+        category="opinion", content="嘎查道路需要维修", source="phone", actor=actor_of(user("clerk"))
     )
     assert c.centre.code == "C-A" and c.owner == user("clerk") and c.recorded_by == user("clerk")
-    assert [r["c"] for r in selectors.complaint_list(actor=user("clerk"))] == [c]
-    assert selectors.complaint_list(actor=user("outsider")) == []
+    assert [r["c"] for r in selectors.complaint_list(actor=actor_of(user("clerk")))] == [c]
+    assert selectors.complaint_list(actor=actor_of(user("outsider"))) == []
     with pytest.raises(NotFound):
-        services.complaint_get_for_user(user("outsider"), c.number)
-    assert [r["c"] for r in selectors.complaint_list(actor=user("supervisor"))] == [c]
+        services.complaint_get_for_user(actor_of(user("outsider")), c.number)
+    assert [r["c"] for r in selectors.complaint_list(actor=actor_of(user("supervisor")))] == [c]

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 
 from onewindow.feedback import services
+from onewindow.org.actors import actor_of
 from tests.feedback.conftest import delivered_case
 
 pytestmark = pytest.mark.django_db
@@ -21,7 +22,7 @@ def test_appeal_filter_lists_only_ratings_with_a_pending_appeal(
     other = delivered_case()
     r1 = services.rating_submit(number=appealed.number, check=CHECK, level=1)
     services.rating_submit(number=other.number, check=CHECK, level=2)
-    services.rating_appeal(actor=head.user, rating=r1.pk, reason="评价人非申请人")
+    services.rating_appeal(actor=actor_of(head.user), rating=r1.pk, reason="评价人非申请人")
     client = login("supervisor")
     url = reverse("feedback:rectifications")
     html = client.get(url, {"appeal": "pending"}).content.decode()

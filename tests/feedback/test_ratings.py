@@ -14,6 +14,7 @@ from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Rating, RatingChannel, Rectification, RectState
 from onewindow.notify.models import Notification
+from onewindow.org.actors import actor_of
 from onewindow.queueing.models import Ticket, TicketState
 from tests.cases.conftest import act, intake
 from tests.feedback.conftest import RATED_AT, delivered_case, set_delivered_at
@@ -76,17 +77,17 @@ def test_bad_rating_drives_rectification_to_closure_within_deadline(
     # rectify before calling back: refused, nothing changes
     with pytest.raises(Conflict) as exc:
         services.rectification_close(
-            actor=head.user, pk=rect.pk, outcome="rectified", note="x", public_note="x"
+            actor=actor_of(head.user), pk=rect.pk, outcome="rectified", note="x", public_note="x"
         )
     assert exc.value.code == "callback_first"
     # the outsider (township B) cannot see it at all
     with pytest.raises(NotFound):
-        services.rectification_callback(actor=user("outsider"), pk=rect.pk, note="x")
+        services.rectification_callback(actor=actor_of(user("outsider")), pk=rect.pk, note="x")
 
-    services.rectification_callback(actor=head.user, pk=rect.pk, note="已电话回访，情况属实")
+    services.rectification_callback(actor=actor_of(head.user), pk=rect.pk, note="已电话回访，情况属实")
     closed_at = dt.datetime(2026, 10, 20, 15, 0, tzinfo=dt.UTC)
     rect = services.rectification_close(
-        actor=head.user,
+        actor=actor_of(head.user),
         pk=rect.pk,
         outcome="rectified",
         note="增设周六延时窗口",
@@ -116,12 +117,12 @@ def test_rectification_turns_red_when_late(world: Any, today: Any, head: Any) ->
     assert services.rectification_warning(rect, dt.date(2026, 10, 26)) == "yellow"
     assert services.rectification_warning(rect, dt.date(2026, 10, 27)) == "red"
     with mock.patch("onewindow.feedback.services.local_today", return_value=dt.date(2026, 10, 27)):
-        rows = selectors.rectification_list(actor=head.user)
+        rows = selectors.rectification_list(actor=actor_of(head.user))
     assert rows[0]["rect"] == rect and rows[0]["warning"] == "red"
     # closing late keeps it red in the record
-    services.rectification_callback(actor=head.user, pk=rect.pk, note="已回访")
+    services.rectification_callback(actor=actor_of(head.user), pk=rect.pk, note="已回访")
     rect = services.rectification_close(
-        actor=head.user,
+        actor=actor_of(head.user),
         pk=rect.pk,
         outcome="explained",
         note="申请不符合法定条件，已解释",
@@ -151,7 +152,7 @@ def test_default_ratings_are_idempotent(world: Any, today: Any, rating_signals: 
     assert ("defaulted", d) in rating_signals.calls
 
     # the configured period applies; the periodic task runs the same function
-    with mock.patch("onewindow.feedback.services.default_days", return_value=6):
+    with mock.patch("onewindow.feedback.services.ratings.default_days", return_value=6):
         assert services.rating_apply_defaults(now=now) == 1
     # a late real rating supersedes the default (which leaves every rate)
     services.rating_submit(number=old.number, check=CHECK, level=5)
@@ -170,16 +171,18 @@ def test_appeal_voids_rating_and_rate_changes(world: Any, today: Any, head: Any,
 
     # only the handling unit's head appeals; only a supervisor decides
     with pytest.raises(Forbidden):
-        services.rating_appeal(actor=user("clerk"), rating=r.pk, reason="x")
+        services.rating_appeal(actor=actor_of(user("clerk")), rating=r.pk, reason="x")
     with pytest.raises(Invalid):
-        services.rating_appeal(actor=head.user, rating=r.pk, reason="  ")
-    appeal = services.rating_appeal(actor=head.user, rating=r.pk, reason="评价人非申请人，系恶意评价")
+        services.rating_appeal(actor=actor_of(head.user), rating=r.pk, reason="  ")
+    appeal = services.rating_appeal(
+        actor=actor_of(head.user), rating=r.pk, reason="评价人非申请人，系恶意评价"
+    )
     with pytest.raises(Conflict):
-        services.rating_appeal(actor=head.user, rating=r.pk, reason="再次申诉")
+        services.rating_appeal(actor=actor_of(head.user), rating=r.pk, reason="再次申诉")
     with pytest.raises(Forbidden):
-        services.rating_appeal_decide(actor=head.user, appeal=appeal.pk, decision="void", note="x")
+        services.rating_appeal_decide(actor=actor_of(head.user), appeal=appeal.pk, decision="void", note="x")
     appeal = services.rating_appeal_decide(
-        actor=user("supervisor"), appeal=appeal.pk, decision="void", note="经核实为误评，予以作废"
+        actor=actor_of(user("supervisor")), appeal=appeal.pk, decision="void", note="经核实为误评，予以作废"
     )
     assert appeal.state == "voided" and appeal.decided_by == user("supervisor")
     r.refresh_from_db()
@@ -193,9 +196,9 @@ def test_appeal_voids_rating_and_rate_changes(world: Any, today: Any, head: Any,
 def test_appeal_kept_changes_nothing(world: Any, today: Any, head: Any) -> None:
     case = delivered_case()
     r = services.rating_submit(number=case.number, check=CHECK, level=2)
-    a = services.rating_appeal(actor=head.user, rating=r.pk, reason="不同意")
+    a = services.rating_appeal(actor=actor_of(head.user), rating=r.pk, reason="不同意")
     services.rating_appeal_decide(
-        actor=user("supervisor"), appeal=a.pk, decision="keep", note="评价属实，维持"
+        actor=actor_of(user("supervisor")), appeal=a.pk, decision="keep", note="评价属实，维持"
     )
     r.refresh_from_db()
     assert not r.voided and selectors.rating_summary()[0]["bad"] == 1
@@ -245,19 +248,21 @@ def test_window_pad_rates_the_ticket_just_served(world: Any, today: Any, setting
     clerk = user("clerk")
     window = world["centres"]["a"].windows.get(number=1)
     q.ticket_issue(centre="C-A", category="comprehensive")
-    t = q.ticket_call_next(actor=clerk, window=window.pk)
-    q.ticket_act(actor=clerk, ticket=t.pk, action="serve")
+    t = q.ticket_call_next(actor=actor_of(clerk), window=window.pk)
+    q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
     assert services.last_served_ticket(clerk) is None  # still serving
-    q.ticket_act(actor=clerk, ticket=t.pk, action="finish", case_number=case.number)
+    q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="finish", case_number=case.number)
     assert Ticket.objects.get(pk=t.pk).state == TicketState.DONE
     assert services.last_served_ticket(clerk).pk == t.pk
-    r = services.rating_submit_ticket(actor=clerk, ticket=t.pk, level=2, indicators={"attitude": 2})
+    r = services.rating_submit_ticket(actor=actor_of(clerk), ticket=t.pk, level=2, indicators={"attitude": 2})
     assert r.case == case and r.centre.code == "C-A" and r.channel == "window" and r.staff_user == clerk
     assert Rectification.objects.filter(rating=r).exists()
     assert services.last_served_ticket(clerk) is None
     with pytest.raises(Conflict):
-        services.rating_submit_ticket(actor=clerk, ticket=t.pk, level=5)
+        services.rating_submit_ticket(actor=actor_of(clerk), ticket=t.pk, level=5)
     with pytest.raises(NotFound):
-        services.rating_submit_ticket(actor=user("outsider"), ticket=t.pk, level=5)
+        services.rating_submit_ticket(actor=actor_of(user("outsider")), ticket=t.pk, level=5)
     with pytest.raises(Invalid):  # an online indicator on the offline pad
-        services.rating_submit_ticket(actor=clerk, ticket=t.pk, level=5, indicators={"operability": 5})
+        services.rating_submit_ticket(
+            actor=actor_of(clerk), ticket=t.pk, level=5, indicators={"operability": 5}
+        )

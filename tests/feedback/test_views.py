@@ -12,6 +12,7 @@ from PIL import Image
 
 from onewindow.feedback import services
 from onewindow.feedback.models import Complaint, Notice, Rating, Rectification
+from onewindow.org.actors import actor_of
 from tests.factories import make_staff
 from tests.feedback.conftest import delivered_case
 
@@ -89,9 +90,9 @@ def test_window_pad(world: Any, today: Any, login: Any, settings: Any) -> None:
     c = login("clerk")
     assert "暂无待评价" in c.get("/feedback/pad/").content.decode()
     q.ticket_issue(centre="C-A", category="comprehensive")
-    t = q.ticket_call_next(actor=clerk, window=world["centres"]["a"].windows.get(number=1).pk)
-    q.ticket_act(actor=clerk, ticket=t.pk, action="serve")
-    q.ticket_act(actor=clerk, ticket=t.pk, action="finish")
+    t = q.ticket_call_next(actor=actor_of(clerk), window=world["centres"]["a"].windows.get(number=1).pk)
+    q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
+    q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="finish")
     page = c.get("/feedback/pad/").content.decode()
     assert t.number in page and "非常不满意" in page
     r = c.post("/feedback/pad/", {"ticket": t.pk, "level": "5", "ind-attitude": "5"})

@@ -11,6 +11,7 @@ import pytest
 from django.db import connection
 from django.test import Client
 
+from onewindow.org.actors import actor_of
 from onewindow.queueing.models import Appointment, BookingPhone
 from tests.portal.resident_helpers import PHONE_A, last_code, sign_up
 
@@ -149,7 +150,7 @@ def test_per_phone_limit_holds_under_concurrent_bookings(transactional_db: Any, 
                 category="comprehensive",
                 name="巴特尔",
                 phone=PHONE_A,
-                actor=user,
+                actor=actor_of(user),
             )
             return "ok"
         except Conflict as exc:

@@ -11,6 +11,7 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from onewindow.notify.models import Notification
+from onewindow.org.actors import actor_of
 from onewindow.queueing import appointments
 from onewindow.queueing.models import Appointment, SlotCounter
 from onewindow.worktime.models import CalendarDay, CalendarYear
@@ -33,7 +34,7 @@ def test_official_year_cancels_bookings_on_new_holidays_and_tells_the_person(wor
             category="comprehensive",
             name="巴特尔",
             phone=phone,
-            actor=clerk,
+            actor=actor_of(clerk),
             channel="station",
         )
 

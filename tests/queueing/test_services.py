@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Window
 from onewindow.queueing import services
 from onewindow.queueing.models import Ticket
@@ -66,70 +67,76 @@ def test_priority_interleaves_one_per_two_normal(hall: Any) -> None:
         issue()
     for _ in range(3):
         issue(priority="elderly")
-    called = [services.ticket_call_next(actor=user("clerk"), window=hall["w1"].pk) for _ in range(7)]
+    called = [
+        services.ticket_call_next(actor=actor_of(user("clerk")), window=hall["w1"].pk) for _ in range(7)
+    ]
     pattern = ["P" if t.priority else "N" for t in called]
     assert pattern == ["P", "N", "N", "P", "N", "N", "P"]
     with pytest.raises(NotFound) as e:
-        services.ticket_call_next(actor=user("clerk"), window=hall["w1"].pk)
+        services.ticket_call_next(actor=actor_of(user("clerk")), window=hall["w1"].pk)
     assert e.value.code == "queue_empty"
 
 
 def test_domain_window_calls_only_its_domain(hall: Any) -> None:
     issue()
     s = issue("social")
-    t = services.ticket_call_next(actor=user("clerk"), window=hall["w3"].pk)
+    t = services.ticket_call_next(actor=actor_of(user("clerk")), window=hall["w3"].pk)
     assert t.pk == s.pk and t.window == hall["w3"]
 
 
 def test_recall_skip_requeue_once_transfer_serve_finish(hall: Any) -> None:
     clerk = user("clerk")
     issue()
-    t = services.ticket_call_next(actor=clerk, window=hall["w1"].pk)
+    t = services.ticket_call_next(actor=actor_of(clerk), window=hall["w1"].pk)
     first_announce = t.announced_at
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="recall")
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="recall")
     assert t.recall_count == 1 and t.announced_at and first_announce and t.announced_at >= first_announce
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="skip")
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="skip")
     assert t.state == "skipped"
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="requeue")
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="requeue")
     assert t.state == "waiting"
-    t = services.ticket_call_next(actor=clerk, window=hall["w1"].pk)
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="skip")
+    t = services.ticket_call_next(actor=actor_of(clerk), window=hall["w1"].pk)
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="skip")
     with pytest.raises(Conflict) as e:
-        services.ticket_act(actor=clerk, ticket=t.pk, action="requeue")  # a skipped ticket comes back once
+        services.ticket_act(
+            actor=actor_of(clerk), ticket=t.pk, action="requeue"
+        )  # a skipped ticket comes back once
     assert e.value.code == "requeue_limit"
     issue()
-    t = services.ticket_call_next(actor=clerk, window=hall["w1"].pk)
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="transfer", to="social")
+    t = services.ticket_call_next(actor=actor_of(clerk), window=hall["w1"].pk)
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="transfer", to="social")
     assert t.state == "waiting" and t.category == "social" and t.number == "A002"
-    t = services.ticket_call_next(actor=clerk, window=hall["w3"].pk)
+    t = services.ticket_call_next(actor=actor_of(clerk), window=hall["w3"].pk)
     assert t.number == "A002"
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="transfer", window=hall["w2"].pk)
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="transfer", window=hall["w2"].pk)
     assert t.target_window == hall["w2"]
     # another window does not get a ticket aimed at window 2
     with pytest.raises(NotFound):
-        services.ticket_call_next(actor=clerk, window=hall["w3"].pk)
-    t = services.ticket_call_next(actor=clerk, window=hall["w2"].pk)
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="serve")
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="finish", case_number="152522202611260001")
+        services.ticket_call_next(actor=actor_of(clerk), window=hall["w3"].pk)
+    t = services.ticket_call_next(actor=actor_of(clerk), window=hall["w2"].pk)
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
+    t = services.ticket_act(
+        actor=actor_of(clerk), ticket=t.pk, action="finish", case_number="152522202611260001"
+    )
     assert t.state == "done" and t.case_number == "152522202611260001"
     with pytest.raises(Conflict):
-        services.ticket_act(actor=clerk, ticket=t.pk, action="serve")
+        services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
 
 
 def test_only_staff_of_the_centre_may_call(hall: Any) -> None:
     issue()
     with pytest.raises(NotFound):
-        services.ticket_call_next(actor=user("outsider"), window=hall["w1"].pk)
+        services.ticket_call_next(actor=actor_of(user("outsider")), window=hall["w1"].pk)
     with pytest.raises(Forbidden):
         services.ticket_call_next(
-            actor=user("reviewer"), window=hall["w1"].pk
+            actor=actor_of(user("reviewer")), window=hall["w1"].pk
         )  # county reviewer, not a clerk here
     assert Ticket.objects.get().state == "waiting"
 
 
 def test_board_has_no_personal_data_and_shows_calls(hall: Any) -> None:
     issue()
-    t = services.ticket_call_next(actor=user("clerk"), window=hall["w1"].pk)
+    t = services.ticket_call_next(actor=actor_of(user("clerk")), window=hall["w1"].pk)
     b = services.board(hall["centre"])
     assert b["current"][0]["text"] == f"请 {t.number} 号到 1 号窗口办理"
     text = str(b)
@@ -207,7 +214,9 @@ def test_two_windows_calling_at_once_never_get_the_same_ticket(transactional_db:
             barrier.wait()
             try:
                 for _ in range(20):
-                    got[window_id].append(services.ticket_call_next(actor=clerk, window=window_id).number)
+                    got[window_id].append(
+                        services.ticket_call_next(actor=actor_of(clerk), window=window_id).number
+                    )
             finally:
                 connection.close()
 
@@ -226,13 +235,13 @@ def test_window_statistics(client: Client, hall: Any) -> None:
     clerk = user("clerk")
     issue()
     issue("social")
-    t = services.ticket_call_next(actor=clerk, window=hall["w1"].pk)
+    t = services.ticket_call_next(actor=actor_of(clerk), window=hall["w1"].pk)
     Ticket.objects.filter(pk=t.pk).update(
         issued_at=OPEN - dt.timedelta(minutes=12), called_at=OPEN - dt.timedelta(minutes=2)
     )
-    services.ticket_act(actor=clerk, ticket=t.pk, action="serve")
+    services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
     Ticket.objects.filter(pk=t.pk).update(serve_started_at=OPEN - dt.timedelta(minutes=2))
-    t = services.ticket_act(actor=clerk, ticket=t.pk, action="finish")
+    t = services.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="finish")
     Ticket.objects.filter(pk=t.pk).update(finished_at=OPEN + dt.timedelta(minutes=6))
     _row, key = token_create(username="clerk")
     r = client.get(

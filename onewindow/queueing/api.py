@@ -1,3 +1,6 @@
+"""The queueing app's API router: tickets, the board, appointment slots and bookings, window
+statistics (see ../shared/API.md). Collected by ``onewindow.api.api``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -7,10 +10,12 @@ from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
 
+from onewindow.core.apiauth import token_lookup
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
 from onewindow.core.errors import NotFound
+from onewindow.org.actors import actor_of, request_actor
 from onewindow.org.models import Centre
-from onewindow.queueing import appointments, services
+from onewindow.queueing import appointments, phonecheck, selectors, services
 from onewindow.queueing.models import Ticket
 
 router = Router(tags=["取号叫号"])
@@ -64,7 +69,7 @@ def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
 
 @router.post("/windows/{window_id}/call-next", response={200: TicketOut, **ERRORS_AUTH}, summary="叫下一个号")
 def call_next(request: HttpRequest, window_id: int) -> Any:
-    return ticket_out(services.ticket_call_next(actor=request.user, window=window_id))
+    return ticket_out(services.ticket_call_next(actor=request_actor(request), window=window_id))
 
 
 class TicketActionIn(BodyIn):
@@ -79,7 +84,7 @@ class TicketActionIn(BodyIn):
 )
 def ticket_action(request: HttpRequest, ticket_id: int, payload: TicketActionIn) -> Any:
     t = services.ticket_act(
-        actor=request.user,
+        actor=request_actor(request),
         ticket=ticket_id,
         action=payload.action,
         to=payload.to,
@@ -215,8 +220,6 @@ class PhoneCodeOut(Schema):
     "429 `otp_too_soon` / `otp_daily_limit` / `otp_locked` / `rate_limited`。",
 )
 def appointment_phone_code(request: HttpRequest, payload: PhoneCodeIn) -> Any:
-    from onewindow.queueing import phonecheck
-
     phonecheck.code_send(phone=payload.phone, client=request.META.get("REMOTE_ADDR", ""))
     return {"sent": True, "expires_in": phonecheck.ttl()}
 
@@ -235,10 +238,9 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
     user = request.user if getattr(request.user, "is_authenticated", False) else None
     auth = request.headers.get("Authorization", "")
     if user is None and auth.startswith("Bearer "):  # a station tablet or kiosk with its token
-        from onewindow.api.tokens import token_lookup
-
         row = token_lookup(auth[len("Bearer ") :].strip())
         user = row.user if row is not None and not row.read_only else None
+    actor = actor_of(user) if user is not None else None
     a = appointments.appointment_book(
         centre=payload.centre,
         date=payload.date,
@@ -246,7 +248,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         category=payload.category,
         name=payload.name,
         phone=payload.phone,
-        actor=user,
+        actor=actor,
         channel="station" if user else "online",
         sms_code=payload.sms_code or "",
         client=request.META.get("REMOTE_ADDR", ""),
@@ -283,10 +285,4 @@ class QueueStatsQuery(Schema):
     "/centres/{code}/queue-stats", response={200: dict[str, Any], **ERRORS_AUTH}, summary="窗口统计（本辖区）"
 )
 def centre_queue_stats(request: HttpRequest, code: str, q: Query[QueueStatsQuery]) -> Any:
-    from onewindow.org import access
-    from onewindow.queueing.selectors import queue_stats
-
-    centre = access.scope(request.user, Centre.objects.filter(code=code)).first()
-    if centre is None:
-        raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
-    return queue_stats(centre, q.date)
+    return selectors.queue_stats_for(actor=request_actor(request), code=code, day=q.date)

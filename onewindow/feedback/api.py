@@ -1,4 +1,5 @@
-"""好差评 and complaints (see ../shared/API.md): public rating / complaint intake, staff handling."""
+"""The feedback app's API router: 好差评 and complaints (see ../shared/API.md) — public rating and
+complaint intake, staff handling. Collected by ``onewindow.api.api``."""
 
 from __future__ import annotations
 
@@ -11,9 +12,11 @@ from ninja.responses import Status
 
 from onewindow.core.apiauth import PUBLIC, role_auth
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState, Level, Rating, Rectification
 from onewindow.org.access import Perm, has_any_perm
+from onewindow.org.actors import request_actor
 
 router = Router(tags=["好差评与投诉"])
 
@@ -25,8 +28,6 @@ COMPLAINT_HANDLER_AUTH = role_auth(
 
 
 def _rate_limit(request: HttpRequest, scope: str) -> None:
-    from onewindow.core.ratelimit import check_rate
-
     check_rate(request, scope, limit=30, per_seconds=60)
 
 
@@ -178,7 +179,10 @@ def appeal_out(a: Any) -> dict[str, Any]:
 )
 def rating_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> Any:
     return Status(
-        201, appeal_out(services.rating_appeal(actor=request.user, rating=rating_id, reason=payload.reason))
+        201,
+        appeal_out(
+            services.rating_appeal(actor=request_actor(request), rating=rating_id, reason=payload.reason)
+        ),
     )
 
 
@@ -194,7 +198,7 @@ class DecideIn(BodyIn):
 )
 def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecideIn) -> Any:
     a = services.rating_appeal_decide(
-        actor=request.user, appeal=appeal_id, decision=payload.decision, note=payload.note
+        actor=request_actor(request), appeal=appeal_id, decision=payload.decision, note=payload.note
     )
     return appeal_out(a)
 
@@ -238,7 +242,7 @@ class RectFilter(Schema):
 @router.get("/rectifications", response={200: Page[RectOut], **ERRORS_AUTH}, summary="差评整改列表（本辖区）")
 def rectification_list(request: HttpRequest, f: Query[RectFilter]) -> Any:
     rows, count = paginate(
-        selectors.rectification_list(actor=request.user, state=f.state), f.page, f.page_size
+        selectors.rectification_list(actor=request_actor(request), state=f.state), f.page, f.page_size
     )
     return {"items": [rect_out(r["rect"], r["warning"]) for r in rows], "count": count}
 
@@ -256,10 +260,10 @@ class RectActionIn(BodyIn):
 )
 def rectification_action(request: HttpRequest, rect_id: int, payload: RectActionIn) -> Any:
     if payload.action == "callback":
-        rect = services.rectification_callback(actor=request.user, pk=rect_id, note=payload.note)
+        rect = services.rectification_callback(actor=request_actor(request), pk=rect_id, note=payload.note)
     else:
         rect = services.rectification_close(
-            actor=request.user,
+            actor=request_actor(request),
             pk=rect_id,
             outcome="rectified" if payload.action == "rectify" else "explained",
             note=payload.note,
@@ -294,7 +298,7 @@ class ComplaintCreated(Schema):
 )
 def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
     _rate_limit(request, "complaint")
-    user = request.user if request.user.is_authenticated else None
+    actor = request_actor(request) if request.user.is_authenticated else None
     c = services.complaint_submit(
         category=payload.category,
         content=payload.content,
@@ -302,7 +306,7 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
         centre=payload.centre,
         jurisdiction=payload.jurisdiction,
         source=payload.source,
-        actor=user,
+        actor=actor,
     )
     return Status(201, {"number": c.number, "check": c.check_code, "state": c.state})
 
@@ -401,13 +405,15 @@ class ComplaintFilter(Schema):
     "/complaints", response={200: Page[ComplaintOut], **ERRORS_AUTH}, summary="投诉建议列表（本辖区）"
 )
 def complaint_list(request: HttpRequest, f: Query[ComplaintFilter]) -> Any:
-    rows, count = paginate(selectors.complaint_list(actor=request.user, state=f.state), f.page, f.page_size)
+    rows, count = paginate(
+        selectors.complaint_list(actor=request_actor(request), state=f.state), f.page, f.page_size
+    )
     return {"items": [complaint_out(r["c"]) for r in rows], "count": count}
 
 
 @router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS_AUTH}, summary="投诉建议详情")
 def complaint_detail(request: HttpRequest, number: str) -> Any:
-    return complaint_out(services.complaint_get_for_user(request.user, number))
+    return complaint_out(services.complaint_get_for_user(request_actor(request), number))
 
 
 class ComplaintActionIn(BodyIn):
@@ -425,11 +431,11 @@ class ComplaintActionIn(BodyIn):
 )
 def complaint_action(request: HttpRequest, number: str, payload: ComplaintActionIn) -> Any:
     c = services.complaint_act(
-        actor=request.user,
+        actor=request_actor(request),
         number=number,
         action=payload.action,
         note=payload.note or "",
         to=payload.to,
         public_summary=payload.public_summary or "",
     )
-    return complaint_out(services.complaint_get_for_user(request.user, c.number))
+    return complaint_out(services.complaint_get_for_user(request_actor(request), c.number))
