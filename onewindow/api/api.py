@@ -165,13 +165,13 @@ from onewindow.api import (  # noqa: E402
     feedback_api,
     integration_api,
     org_api,
-    portal_api,
     proxy_api,
     queue_api,
     security_api,
     stats_api,
-    worktime_api,
 )
+from onewindow.portal import api as portal_api  # noqa: E402
+from onewindow.worktime import api as worktime_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", org_api.resident_router, auth=AUTH)

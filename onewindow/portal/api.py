@@ -1,4 +1,4 @@
-"""portal_api router (see ../shared/API.md): resident accounts and "my cases" (一网通办).
+"""The portal router (see ../shared/API.md): resident accounts and "my cases" (一网通办).
 
 A resident logs in with a mobile number and an SMS code (``/portal/otp`` then ``/portal/login``, which
 starts a browser session) and applies with ``POST /api/v1/cases`` and ``channel: online`` (the same
