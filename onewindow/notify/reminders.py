@@ -1,7 +1,7 @@
-"""Deliver the reminders other apps queue: supervision reminders of cases (``cases.CaseReminder``, to the
-assignee or else the centre's heads) and appointment reminders (``queueing.AppointmentReminder``, to the
-person who booked). Each row is claimed with a conditional ``update()`` of ``sent_at`` inside the
-transaction that records its notices, so two workers never send the same reminder twice."""
+"""Deliver the supervision reminders of cases (``cases.CaseReminder``) to the assignee or else the
+centre's heads; registered with ``core.notices.register_reminders("cases", ...)`` by notify's
+``ready()``. Each row is claimed with a conditional ``update()`` of ``sent_at`` inside the transaction
+that records its notices, so two workers never send the same reminder twice."""
 
 from __future__ import annotations
 
@@ -10,14 +10,14 @@ from typing import Any
 from django.db import transaction
 from django.utils import timezone
 
+from onewindow.cases.models import CaseReminder, State
 from onewindow.notify.services import notify
+from onewindow.org.models import Staff
 
 REASONS = {"yellow": "临近办结期限", "red": "已超过办结期限", "step": "在当前环节停留超时"}
 
 
 def _case_recipients(case: Any) -> list[Any]:
-    from onewindow.org.models import Staff
-
     if case.assignee_id:
         staff = Staff.objects.filter(user_id=case.assignee_id).select_related("user").first()
         if staff is not None and staff.user.is_active:
@@ -34,8 +34,6 @@ def _case_recipients(case: Any) -> list[Any]:
 
 
 def case_reminders_send(limit: int = 200) -> int:
-    from onewindow.cases.models import CaseReminder, State
-
     sent = 0
     pending = CaseReminder.objects.filter(sent_at__isnull=True).select_related(
         "case__item_version", "case__centre"
@@ -69,38 +67,5 @@ def case_reminders_send(limit: int = 200) -> int:
                         context=context,
                         case_number=case.number,
                     )
-            sent += 1
-    return sent
-
-
-def appointment_reminders_send(limit: int = 200) -> int:
-    from onewindow.queueing.models import AppointmentReminder, AppointmentState
-
-    sent = 0
-    pending = AppointmentReminder.objects.filter(sent_at__isnull=True).select_related("appointment__centre")[
-        :limit
-    ]
-    for r in pending:
-        with transaction.atomic():
-            if not AppointmentReminder.objects.filter(pk=r.pk, sent_at__isnull=True).update(
-                sent_at=timezone.now()
-            ):
-                continue
-            a = r.appointment
-            if a.state != AppointmentState.BOOKED or not a.phone:
-                continue  # cancelled or already there: marked done without a message
-            notify(
-                "appointment_reminder",
-                channel="sms",
-                to=a.phone,
-                context={
-                    "name": a.name,
-                    "date": a.date.isoformat(),
-                    "start": a.start.strftime("%H:%M"),
-                    "end": a.end.strftime("%H:%M"),
-                    "centre": a.centre.name,
-                    "code": a.code,
-                },
-            )
             sent += 1
     return sent

@@ -6,4 +6,4 @@ class QueueingConfig(AppConfig):
     verbose_name = "取号叫号"
 
     def ready(self) -> None:
-        from onewindow.queueing import calendar_sync  # noqa: F401  (signal receiver)
+        from onewindow.queueing import calendar_sync, notices  # noqa: F401  (signal receiver; notices)
