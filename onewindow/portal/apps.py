@@ -5,4 +5,5 @@ class PortalConfig(AppConfig):
     name = "onewindow.portal"
 
     def ready(self) -> None:
+        # deferred: notices imports models, which app loading allows only from ready()
         from onewindow.portal import notices  # noqa: F401 - answers core.notices.online_account
