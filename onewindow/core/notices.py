@@ -21,8 +21,9 @@ Tell the applicant — signal ``applicant_notice``
     ``online`` (with ``inbox=True`` also in the portal inbox), everybody else ``offline``; ``None``
     tells them nothing. The SMS goes to the phone given for THIS case (``case.applicant_phone``, its
     applicant snapshot); with ``inbox=True`` an account holder's case without one falls back to the
-    account's phone. Sent by cases (its progress, ``cases.notices``; its recomputed deadlines).
-    Subscriber: notify.
+    account's phone. Sent by cases (its progress: ``cases.notices``). A recomputed deadline
+    (``deadline_changed``, SMS to the case's phone only) is
+    ``offline=online=ApplicantNotice("deadline_changed", context)``. Subscriber: notify.
 
 Tell staff by role — signal ``staff_notice``
     ``staff_notice.send(sender=..., template=str, context=dict, roles=Collection[str], once=bool)``;
