@@ -10,6 +10,10 @@ On each timeline entry (``signals.case_event_recorded``) the applicant is told o
 - otherwise: a state change into accepted / correction needed / ready, and after delivery the rating
   invitation — by SMS to the phone given for this case at intake (the case's applicant snapshot).
 
+Supervision reminders (``CaseReminder``, queued by the deadline scan) go to the assignee, or else the
+centre's heads (or clerks): inbox and SMS through ``notices.tell``, each minute from notify's periodic
+task (``notices.register_reminders("cases", ...)``).
+
 Registered by ``CasesConfig.ready()`` (importing this module).
 """
 
@@ -19,10 +23,14 @@ from typing import Any
 from urllib.parse import urlencode
 
 from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
 from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
 
+from onewindow.cases.models import CaseReminder, State
 from onewindow.core import notices, signals
+from onewindow.org.models import Staff
 
 TEXTS: dict[str, tuple[str, str]] = {
     # case progress for an applicant reached by phone
@@ -44,6 +52,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "办结期限调整",
         "【一窗通办】您申请的「{item}」（编号 {number}）办结期限按国务院公布的节假日安排"
         "由 {old} 调整为 {deadline}。",
+    ),
+    "deadline_reminder": (
+        "督办提醒",
+        "【一窗通办】督办提醒：办件 {number}「{item}」{reason}"
+        "（办结期限 {deadline}，当前环节：{state}），请及时处理。",
     ),
     "rating_invitation": (
         "请您评价",
@@ -162,3 +175,55 @@ def tell_the_applicant(sender: Any, case: Any, event: Any, **kwargs: Any) -> Non
         online = notices.ApplicantNotice(template, offline.context, inbox=True)
     if offline is not None or online is not None:
         notices.applicant_notice.send(sender=sender, case=case, offline=offline, online=online)
+
+
+# -- supervision reminders --------------------------------------------------------------------------
+
+REASONS = {"yellow": "临近办结期限", "red": "已超过办结期限", "step": "在当前环节停留超时"}
+
+
+def _reminder_recipients(case: Any) -> list[Staff]:
+    if case.assignee_id:
+        staff = Staff.objects.filter(user_id=case.assignee_id).select_related("user").first()
+        if staff is not None and staff.user.is_active:
+            return [staff]
+    for role in ("centre_head", "clerk"):
+        found = list(
+            Staff.objects.filter(centre_id=case.centre_id, roles__role=role, user__is_active=True)
+            .select_related("user")
+            .distinct()
+        )
+        if found:
+            return found
+    return []
+
+
+def case_reminders_send(limit: int = 200) -> int:
+    """Send the queued supervision reminders; each row is claimed with a conditional ``update()`` of
+    ``sent_at`` inside the transaction that records its notices, so two workers never send one twice."""
+    sent = 0
+    pending = CaseReminder.objects.filter(sent_at__isnull=True).select_related(
+        "case__item_version", "case__centre"
+    )[:limit]
+    for r in pending:
+        with transaction.atomic():
+            if not CaseReminder.objects.filter(pk=r.pk, sent_at__isnull=True).update(sent_at=timezone.now()):
+                continue  # another worker took it
+            case = r.case
+            context = {
+                "number": case.number,
+                "item": case.item_version.name,
+                "reason": REASONS.get(r.kind, "需要督办"),
+                "deadline": case.deadline.isoformat() if case.deadline else "—",
+                "state": str(State(case.state).label) if case.state in State.values else case.state,
+            }
+            for staff in _reminder_recipients(case):
+                common: dict[str, Any] = {"user": staff.user, "context": context, "case_number": case.number}
+                notices.tell("deadline_reminder", channel="inbox", **common)
+                if staff.mobile:
+                    notices.tell("deadline_reminder", channel="sms", to=staff.mobile, **common)
+            sent += 1
+    return sent
+
+
+notices.register_reminders("cases", case_reminders_send)

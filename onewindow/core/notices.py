@@ -9,10 +9,10 @@ Texts — ``register_texts(owner, {template: (subject, body)})``
     Called in ``AppConfig.ready()`` by the app that owns the event; subject and body are Chinese text
     with ``{name}`` placeholders. ``text(template)`` returns ``(subject, body)`` (``KeyError`` when no
     app registered it); ``notify`` renders it. Registering a template again with another text is a
-    configuration error. Registered today by notify (``otp``, ``deadline_reminder``), cases (case
-    progress for the applicant, ``deadline_changed``), portal (``portal_*``: online applications),
-    proxy (``proxy_*``), queueing (``appointment_*``), feedback (``rating_bad``,
-    ``complaint_answered``) and worktime (``calendar_missing``).
+    configuration error. Registered today by notify (``otp``), cases (case progress for the
+    applicant, also of online applications ``portal_*``; ``deadline_changed``,
+    ``deadline_reminder``), proxy (``proxy_*``), queueing (``appointment_*``), feedback
+    (``rating_bad``, ``complaint_answered``) and worktime (``calendar_missing``).
 
 Tell the applicant — signal ``applicant_notice``
     ``applicant_notice.send(sender=<model class>, case=<Case>, offline=ApplicantNotice | None,
@@ -24,6 +24,11 @@ Tell the applicant — signal ``applicant_notice``
     account's phone. Sent by cases (its progress: ``cases.notices``). A recomputed deadline
     (``deadline_changed``, SMS to the case's phone only) is
     ``offline=online=ApplicantNotice("deadline_changed", context)``. Subscriber: notify.
+
+Tell one person — ``tell(template, channel=..., to=..., user=..., context=...)`` (signal ``notice``)
+    For an app below notify, which cannot call ``notify.services.notify``: the same arguments, the
+    same effect (one notice written in the caller's transaction, delivered by the worker after
+    commit). Sent by cases (supervision reminders to staff). Subscriber: notify.
 
 Tell staff by role — signal ``staff_notice``
     ``staff_notice.send(sender=..., template=str, context=dict, roles=Collection[str], once=bool)``;
@@ -40,7 +45,7 @@ Online account — ``register_online_account(lookup)``
 Reminders — ``register_reminders(name, send)``
     ``send() -> int`` delivers the reminders an app queued (each row claimed with a conditional
     ``update()``: safe to run twice) and returns how many were sent. notify's periodic task calls every
-    registered sender each minute and reports ``{name: count}``. Registered by notify (``cases``:
+    registered sender each minute and reports ``{name: count}``. Registered by cases (``cases``:
     supervision reminders of cases) and queueing (``appointments``).
 """
 
@@ -94,6 +99,34 @@ class ApplicantNotice:
 
 
 applicant_notice = Signal()
+
+
+# -- tell one person -------------------------------------------------------------------------------
+
+notice = Signal()
+
+
+def tell(
+    template: str,
+    *,
+    channel: str = "sms",
+    to: str = "",
+    context: dict[str, Any] | None = None,
+    resident: Any = None,
+    user: Any = None,
+    case_number: str = "",
+) -> None:
+    """Have notify write one notice (``notify.services.notify`` for the apps below notify)."""
+    notice.send(
+        sender=None,
+        template=template,
+        channel=channel,
+        to=to,
+        context=context or {},
+        resident=resident,
+        user=user,
+        case_number=case_number,
+    )
 
 
 # -- tell staff by role -----------------------------------------------------------------------------

@@ -9,7 +9,6 @@ class NotifyConfig(AppConfig):
 
     def ready(self) -> None:
         # deferred: these modules import models, which app loading allows only from ready()
-        from onewindow.notify import receivers, reminders, services  # noqa: F401 - connects the receivers
+        from onewindow.notify import receivers, services  # noqa: F401 - connects the receivers
 
         notices.register_texts("notify", services.TEMPLATES)
-        notices.register_reminders("cases", reminders.case_reminders_send)

@@ -6,6 +6,7 @@
   holder's inbox notice falling back to the account's phone. The notices are rows written in the
   caller's transaction and delivered by the worker after commit, so a request is never slowed down or
   failed by them.
+- ``notice`` (``notices.tell``): write the one notice an app below notify asked for.
 - ``staff_notice``: tell the active staff holding some roles (inbox, and SMS to their mobile).
 """
 
@@ -44,6 +45,29 @@ def on_applicant_notice(
         phone = phone or account.phone
     if phone:
         notify(notice.template, channel="sms", to=phone, **common)
+
+
+@receiver(notices.notice, dispatch_uid="notify.notice")
+def on_notice(
+    sender: Any,
+    template: str,
+    channel: str = "sms",
+    to: str = "",
+    context: dict[str, Any] | None = None,
+    resident: Any = None,
+    user: Any = None,
+    case_number: str = "",
+    **kwargs: Any,
+) -> None:
+    notify(
+        template,
+        channel=channel,
+        to=to,
+        context=context,
+        resident=resident,
+        user=user,
+        case_number=case_number,
+    )
 
 
 @receiver(notices.staff_notice, dispatch_uid="notify.staff_notice")

@@ -26,12 +26,6 @@ log = logging.getLogger("onewindow.notify")
 # notify's own texts; every other app registers the texts of its events (``core.notices``)
 TEMPLATES: dict[str, tuple[str, str]] = {
     "otp": ("登录验证码", "【一窗通办】您的验证码为 {code}，{minutes} 分钟内有效。请勿告诉他人。"),
-    # supervision reminders of cases (reminders.py)
-    "deadline_reminder": (
-        "督办提醒",
-        "【一窗通办】督办提醒：办件 {number}「{item}」{reason}"
-        "（办结期限 {deadline}，当前环节：{state}），请及时处理。",
-    ),
 }
 
 

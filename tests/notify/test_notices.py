@@ -15,8 +15,8 @@ PACKAGE = Path(__file__).resolve().parents[2] / "onewindow"
 
 def test_each_app_registers_the_texts_of_its_events() -> None:
     owners = notices.registered()
-    assert owners["otp"] == owners["deadline_reminder"] == "notify"
-    assert owners["accepted"] == owners["portal_accepted"] == owners["deadline_changed"] == "cases"
+    assert owners["otp"] == "notify"
+    assert owners["accepted"] == owners["portal_accepted"] == owners["deadline_reminder"] == "cases"
     assert owners["proxy_result_ready"] == "proxy"
     assert owners["appointment_reminder"] == "queueing"
     assert owners["rating_bad"] == owners["complaint_answered"] == "feedback"
@@ -27,7 +27,7 @@ def test_every_template_sent_in_the_code_is_registered() -> None:
     sent: set[str] = set()
     for path in PACKAGE.rglob("*.py"):
         text = path.read_text(encoding="utf-8")
-        sent |= set(re.findall(r'\bnotify\(\s*"(\w+)"', text))
+        sent |= set(re.findall(r'\b(?:notify|tell)\(\s*"(\w+)"', text))
         sent |= set(re.findall(r'template="(\w+)"', text))
     assert sent and not sent - set(notices.registered())
 
