@@ -34,9 +34,12 @@ def install(factory: Factory) -> None:
 
 
 def staff_page(
-    *, perm: str | None = None, roles: Iterable[str] | None = None, error_template: str
+    *, perm: str | None = None, roles: Iterable[str] | None = None, error_template: str | None = None
 ) -> Decorator:
     needed = tuple(roles or ())
+    options: dict[str, Any] = {"perm": perm, "roles": needed}
+    if error_template is not None:
+        options["error_template"] = error_template
 
     def decorator(view: View) -> View:
         guarded: list[View] = []
@@ -46,7 +49,7 @@ def staff_page(
             if not guarded:
                 if not _installed:
                     raise ImproperlyConfigured("no staff-page guard installed (org's ready())")
-                guarded.append(_installed[0](perm=perm, roles=needed, error_template=error_template)(view))
+                guarded.append(_installed[0](**options)(view))
             return guarded[0](request, *args, **kwargs)
 
         return wrapper
