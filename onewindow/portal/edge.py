@@ -30,7 +30,7 @@ ERROR_TEMPLATE = "portal/error.html"
 def resident_actor(request: HttpRequest) -> Actor:
     """The request's resident actor (resolved on first use and kept on the request)."""
     actor = getattr(request, "actor", None)
-    if isinstance(actor, Actor) and actor.user is request.user and actor.resident is not None:
+    if isinstance(actor, Actor) and actor.resident is not None:
         return actor
     account = require_account(request.user)
     actor = actor_of(request.user, resident=account.resident)
