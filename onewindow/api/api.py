@@ -163,15 +163,15 @@ from onewindow.api import (  # noqa: E402
     cases_api,
     catalog_api,
     org_api,
-    portal_api,
     security_api,
-    worktime_api,
 )
 from onewindow.feedback import api as feedback_api  # noqa: E402
 from onewindow.integration import api as integration_api  # noqa: E402
 from onewindow.ledger import api as stats_api  # noqa: E402
+from onewindow.portal import api as portal_api  # noqa: E402
 from onewindow.proxy import api as proxy_api  # noqa: E402
 from onewindow.queueing import api as queue_api  # noqa: E402
+from onewindow.worktime import api as worktime_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", org_api.resident_router, auth=AUTH)

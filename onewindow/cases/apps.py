@@ -6,4 +6,4 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
-        from onewindow.cases import calendar_sync, receivers  # noqa: F401 - connect the receivers
+        from onewindow.cases import calendar_sync, notices, receivers  # noqa: F401 - connect the receivers

@@ -7,4 +7,7 @@ class FeedbackConfig(AppConfig):
 
     def ready(self) -> None:
         import onewindow.feedback.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
-        from onewindow.feedback import followups  # noqa: F401  # deferred: models must be loaded first; answers core.followups
+        from onewindow.feedback import (
+            followups,  # noqa: F401  # deferred: models must be loaded first; answers core.followups
+            notices,  # noqa: F401 - registers the texts of its events
+        )

@@ -32,6 +32,7 @@ import urllib.request
 from typing import Any
 
 from django.conf import settings
+from django.core.mail import send_mail
 
 DEFAULT_SMS_BODY = '{"phone": "{phone}", "text": "{text}"}'
 
@@ -94,8 +95,6 @@ def send_sms_http(n: Any) -> None:
 
 
 def send_email(n: Any) -> None:
-    from django.core.mail import send_mail
-
     if not n.recipient:
         raise BackendError("没有收件地址")
     sender = conf("NOTIFY_EMAIL_FROM") or settings.DEFAULT_FROM_EMAIL

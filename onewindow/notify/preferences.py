@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from onewindow.core.actor import Actor
 from onewindow.notify.models import NotifyPreference
 from onewindow.org import access
 from onewindow.org.access import Perm
@@ -12,7 +11,8 @@ from onewindow.org.models import Resident
 CHANNELS = ("sms", "email", "inbox")
 
 
-def resident_for_staff(*, actor: Any, pk: int) -> Resident:
+def resident_for_staff(*, actor: Actor, pk: int) -> Resident:
+    """A resident whose channels the acting staff member may set (outside the jurisdiction: 404)."""
     access.require_perm(actor, Perm.RESIDENT_VIEW)
     return access.get_in_scope_or_404(actor, Resident.objects.all(), pk=pk)
 

@@ -1,86 +1,103 @@
-"""Tell the applicant when their case changes state: accepted, correction needed, ready for pickup,
-and after delivery an invitation to rate the service.
+"""notify's answers to the extension points of ``core.notices``: it is their single subscriber.
 
-Residents with a portal account already get the first three from the portal (inbox + SMS, see
-``onewindow.portal.receivers``), so here they only get the rating invitation; everybody else gets an
-SMS to the phone given for this case at intake (the case's applicant snapshot). The notices are rows
-written in the case's transaction and delivered by the worker after commit, so a request is never
-slowed down or failed by them.
+- ``applicant_notice``: tell the applicant of a case. With an online account (``online_account``,
+  answered by portal) the ``online`` notice — in the portal inbox too when it says so — else the
+  ``offline`` one; the SMS goes to the phone given for THIS case (its applicant snapshot), an account
+  holder's inbox notice falling back to the account's phone. The notices are rows written in the
+  caller's transaction and delivered by the worker after commit, so a request is never slowed down or
+  failed by them.
+- ``notice`` (``notices.tell``): write the one notice an app below notify asked for.
+- ``staff_notice``: tell the active staff holding some roles (inbox, and SMS to their mobile).
 """
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
-from urllib.parse import urlencode
 
-from django.conf import settings
-from django.core.exceptions import ObjectDoesNotExist
 from django.dispatch import receiver
-from django.urls import NoReverseMatch, reverse
 
-from onewindow.core import signals
-from onewindow.notify.services import notify
-
-TEMPLATE_FOR_STATE = {
-    "accepted": "accepted",
-    "correction_needed": "correction_needed",
-    "ready": "ready",
-    "delivered": "rating_invitation",
-}
-PORTAL_COVERS = {"accepted", "correction_needed", "ready"}
-NO_NOTICE_ACTIONS = {"escalate"}  # moving a case upwards is not news for the applicant
+from onewindow.core import notices
+from onewindow.notify.models import Notification
+from onewindow.notify.services import notify, render
+from onewindow.org.models import Staff
 
 
-def _portal_account(resident: Any) -> Any:
-    try:
-        return resident.portal_account
-    except (ObjectDoesNotExist, AttributeError):
-        return None
-
-
-def rating_url(number: str) -> str:
-    """The feedback app's rating page (一事一评) for this case, marked as the SMS channel (短信评价).
-
-    Absolute with ``NOTIFY_SITE_URL``; the page asks for the progress check (last 4 characters of the
-    ID number), so the link carries no personal data. Without a site URL: plain words instead.
-    """
-    site = str(settings.NOTIFY_SITE_URL or "").rstrip("/")
-    if not site:
-        return "请到一窗通办网站“评价”页面，输入办件编号评价"
-    try:
-        path = reverse("feedback:rate")
-        query = urlencode({"number": number, "channel": "sms"})
-    except NoReverseMatch:  # without the feedback app: the progress page
-        path = reverse("cases:progress")
-        query = urlencode({"number": number})
-    return f"{site}{path}?{query}"
-
-
-@receiver(signals.case_event_recorded, dispatch_uid="notify.case_event")
-def on_case_event(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
-    if not event.state_to or event.state_from == event.state_to or event.action in NO_NOTICE_ACTIONS:
-        return
-    template = TEMPLATE_FOR_STATE.get(event.state_to)
-    if template is None:
-        return
+@receiver(notices.applicant_notice, dispatch_uid="notify.applicant_notice")
+def on_applicant_notice(
+    sender: Any,
+    case: Any,
+    offline: notices.ApplicantNotice | None = None,
+    online: notices.ApplicantNotice | None = None,
+    **kwargs: Any,
+) -> None:
     applicant = case.applicant
-    account = _portal_account(applicant)
-    if account is not None and template in PORTAL_COVERS:
+    account = notices.online_account(applicant)
+    notice = online if account is not None else offline
+    if notice is None:
         return
-    missing = (event.data or {}).get("missing") or (case.notice or {}).get("missing") or []
-    context = {
-        "number": case.number,
-        "item": case.item_version.name,
-        "centre": case.centre.name,
-        "deadline": case.deadline.isoformat() if case.deadline else "见受理回执",
-        "missing": "、".join(str(m.get("name", "")) for m in missing if isinstance(m, dict))
-        or "见一次性告知书",
-        "url": rating_url(case.number),
-    }
-    common: dict[str, Any] = {"context": context, "resident": applicant, "case_number": case.number}
-    if account is not None:
-        notify(template, channel="inbox", user=account.user, **common)
+    common: dict[str, Any] = {"context": notice.context, "resident": applicant, "case_number": case.number}
     # the phone given for THIS case (its applicant snapshot), never the shared resident record's
-    phone = case.applicant_phone or (account.phone if account is not None else "")
+    phone = case.applicant_phone
+    if account is not None and notice.inbox:
+        common["user"] = account.user
+        notify(notice.template, channel="inbox", **common)
+        phone = phone or account.phone
     if phone:
-        notify(template, channel="sms", to=phone, **common)
+        notify(notice.template, channel="sms", to=phone, **common)
+
+
+@receiver(notices.notice, dispatch_uid="notify.notice")
+def on_notice(
+    sender: Any,
+    template: str,
+    channel: str = "sms",
+    to: str = "",
+    context: dict[str, Any] | None = None,
+    resident: Any = None,
+    user: Any = None,
+    case_number: str = "",
+    **kwargs: Any,
+) -> None:
+    notify(
+        template,
+        channel=channel,
+        to=to,
+        context=context,
+        resident=resident,
+        user=user,
+        case_number=case_number,
+    )
+
+
+@receiver(notices.staff_notice, dispatch_uid="notify.staff_notice")
+def on_staff_notice(
+    sender: Any,
+    template: str,
+    context: dict[str, Any],
+    roles: Collection[str],
+    once: bool = False,
+    **kwargs: Any,
+) -> int:
+    """Returns the number of staff told."""
+    subject, _body = render(template, context)
+    staff = (
+        Staff.objects.filter(roles__role__in=list(roles), user__is_active=True)
+        .select_related("user")
+        .distinct()
+        .order_by("pk")
+    )
+    told = 0
+    for s in staff:
+        if (
+            once
+            and Notification.objects.filter(
+                template=template, channel="inbox", user=s.user, subject=subject
+            ).exists()
+        ):
+            continue
+        notify(template, channel="inbox", user=s.user, context=context)
+        if s.mobile:
+            notify(template, channel="sms", to=s.mobile, user=s.user, context=context)
+        told += 1
+    return told

@@ -8,12 +8,13 @@ from django.shortcuts import redirect, render
 
 from onewindow.notify import preferences
 from onewindow.org.access import Perm
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 
 
 @staff_page(perm=Perm.RESIDENT_VIEW, error_template="integration/error.html")
 def resident_preferences(request: HttpRequest, pk: int) -> HttpResponse:
-    resident = preferences.resident_for_staff(actor=request.user, pk=pk)
+    resident = preferences.resident_for_staff(actor=request_actor(request), pk=pk)
     if request.method == "POST":
         preferences.preference_set(resident=resident, **{c: c in request.POST for c in preferences.CHANNELS})
         messages.success(request, "通知方式已保存")

@@ -5,7 +5,5 @@ class PortalConfig(AppConfig):
     name = "onewindow.portal"
 
     def ready(self) -> None:
-        from onewindow.core import signals
-        from onewindow.portal.receivers import on_case_event
-
-        signals.case_event_recorded.connect(on_case_event, dispatch_uid="portal_case_event")
+        # deferred: notices imports models, which app loading allows only from ready()
+        from onewindow.portal import notices  # noqa: F401 - answers core.notices.online_account

@@ -12,6 +12,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.privacy.fields import EncryptedTextField
+from onewindow.privacy.masking import mask_phone
 
 
 class ResidentAccount(models.Model):
@@ -36,8 +37,6 @@ class ResidentAccount(models.Model):
         verbose_name_plural = _("群众账号")
 
     def __str__(self) -> str:
-        from onewindow.privacy.masking import mask_phone
-
         return mask_phone(self.phone)
 
 

@@ -1,5 +1,7 @@
 """Reads for a logged-in resident: their own cases only (anyone else's is a 404), the timeline in
-plain words (the window, never a staff member's name), their inbox and their uploaded files."""
+plain words (the window, never a staff member's name), their inbox and their uploaded files; and the
+uploaded files of a case for staff who may open it. Every read takes the acting
+:class:`~onewindow.core.actor.Actor` (a resident's: ``portal.edge.resident_actor``)."""
 
 from __future__ import annotations
 
@@ -12,7 +14,10 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from onewindow.cases.models import Case, CaseEvent, State
+from onewindow.cases.services import case_get_for_user
+from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
+from onewindow.notify.models import Notification, NotificationState
 from onewindow.portal.models import CaseUpload, ResidentAccount
 
 NOT_FOUND = "办件不存在，或不是您本人的办件"
@@ -61,9 +66,16 @@ def account_resident_id(user: Any) -> int | None:
     return account.resident_id if isinstance(account, ResidentAccount) else None
 
 
-def my_case_list(user: Any) -> QuerySet[Case]:
+def _resident_id(actor: Actor) -> int | None:
+    """The real-name record of the acting resident (resolved at the portal edge; else the account's)."""
+    if actor.resident is not None:
+        return int(actor.resident.pk)
+    return account_resident_id(actor.user)
+
+
+def my_case_list(actor: Actor) -> QuerySet[Case]:
     """The resident's own cases (as applicant), newest first; nothing for staff or anonymous users."""
-    rid = account_resident_id(user)
+    rid = _resident_id(actor)
     if rid is None:
         return Case.objects.none()
     return (
@@ -73,8 +85,8 @@ def my_case_list(user: Any) -> QuerySet[Case]:
     )
 
 
-def my_case_get(user: Any, number: str) -> Case:
-    case = my_case_list(user).filter(number=number).first()
+def my_case_get(actor: Actor, number: str) -> Case:
+    case = my_case_list(actor).filter(number=number).first()
     if case is None:
         raise NotFound(NOT_FOUND, code="not_found")
     return case
@@ -122,8 +134,8 @@ def case_uploads(case: Case) -> list[CaseUpload]:
     return list(CaseUpload.objects.filter(case=case).select_related("file").order_by("created_at"))
 
 
-def my_upload_get(user: Any, upload_id: int) -> CaseUpload:
-    rid = account_resident_id(user)
+def my_upload_get(actor: Actor, upload_id: int) -> CaseUpload:
+    rid = _resident_id(actor)
     up = (
         CaseUpload.objects.select_related("file", "case").filter(pk=upload_id, case__applicant_id=rid).first()
         if rid is not None
@@ -147,31 +159,25 @@ def rating_link(case: Case) -> str:
     return f"{path}?{urlencode({'number': case.number, 'check': check})}"
 
 
-def inbox(user: Any) -> QuerySet[Any]:
-    from onewindow.notify.models import Notification, NotificationState
-
-    if not getattr(user, "is_authenticated", False):
+def inbox(actor: Actor) -> QuerySet[Notification]:
+    if not actor.is_authenticated or actor.user is None:
         return Notification.objects.none()
     # a notice the resident switched off (``skipped``) was never delivered: not in the inbox
     return (
-        Notification.objects.filter(user=user, channel="inbox")
+        Notification.objects.filter(user=actor.user, channel="inbox")
         .exclude(state=NotificationState.SKIPPED)
         .order_by("-created_at")
     )
 
 
-def staff_upload_get(user: Any, upload_id: int) -> CaseUpload:
+def staff_upload_get(actor: Actor, upload_id: int) -> CaseUpload:
     """An uploaded file for staff: only when its case is open to them (``case_get_for_user``)."""
-    from onewindow.cases.services import case_get_for_user
-
     up = CaseUpload.objects.select_related("file", "case").filter(pk=upload_id).first()
     if up is None:
         raise NotFound("文件不存在", code="not_found")
-    case_get_for_user(user, up.case.number)  # 404 outside the jurisdiction
+    case_get_for_user(actor.user, up.case.number)  # 404 outside the jurisdiction (cases takes the user)
     return up
 
 
-def staff_case_uploads(user: Any, number: str) -> list[CaseUpload]:
-    from onewindow.cases.services import case_get_for_user
-
-    return case_uploads(case_get_for_user(user, number))
+def staff_case_uploads(actor: Actor, number: str) -> list[CaseUpload]:
+    return case_uploads(case_get_for_user(actor.user, number))

@@ -8,11 +8,10 @@ listed, and only for roles the page itself lets in (the pages still check permis
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
 
 from django.urls import NoReverseMatch, reverse
 
-from onewindow.org.access import staff_of
+from onewindow.core.actor import Actor
 from onewindow.org.models import Role
 
 
@@ -104,9 +103,9 @@ def _link(key: str) -> Link | None:
     return Link(key, label, f"{url}?{query}" if query else url, hint)
 
 
-def work_links(user: Any) -> list[Link]:
-    """The pages of the user's roles, each once, in role order (empty for residents and visitors)."""
-    staff = staff_of(user)
+def work_links(actor: Actor) -> list[Link]:
+    """The pages of the actor's roles, each once, in role order (empty for residents and visitors)."""
+    staff = actor.staff
     if staff is None:
         return []
     seen: set[str] = set()
@@ -122,14 +121,14 @@ def work_links(user: Any) -> list[Link]:
     return out
 
 
-def account_links(user: Any) -> list[Link]:
+def account_links(actor: Actor) -> list[Link]:
     """账号安全 and 登录记录 for staff; residents log in with SMS codes, so only their log-in record."""
-    if not getattr(user, "is_authenticated", False):
+    if not actor.is_authenticated or actor.system:
         return []
     history = _reverse("security:login_history")
     if history is None:
         return []
-    if staff_of(user) is None:
+    if actor.staff is None:
         return [Link("logins", "登录记录", history)]
     return [Link("account", "账号安全", history), Link("logins", "登录记录", f"{history}#logins")]
 

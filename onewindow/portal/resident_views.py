@@ -6,8 +6,6 @@ residents are refused on staff pages.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 from urllib.parse import urlencode
 
@@ -20,20 +18,24 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
-from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
+from onewindow.cases.documents import DOCUMENT_TITLES, case_document_response, document_kinds
 from onewindow.cases.models import State
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
+from onewindow.core.audit import record
 from onewindow.core.errors import DomainError
-from onewindow.core.web import render_error
 from onewindow.files.services import file_response, max_bytes
+from onewindow.notify import preferences
+from onewindow.org.access import Perm, require_perm
+from onewindow.org.actors import request_actor
+from onewindow.org.edge import staff_page
 from onewindow.org.models import Jurisdiction, Level
-from onewindow.portal import my, services
+from onewindow.org.selectors import resident_get
+from onewindow.portal import applications, my, services
+from onewindow.portal.edge import ERROR_TEMPLATE, resident_actor, resident_page
+from onewindow.portal.models import ResidentAccount
 from onewindow.portal.selectors import item_places
 from onewindow.privacy.masking import mask_id_number, mask_phone
-
-View = Callable[..., HttpResponse]
-ERROR_TEMPLATE = "portal/error.html"
 
 
 def _send_code(request: HttpRequest, ctx: dict[str, Any]) -> None:
@@ -49,26 +51,6 @@ def _safe_next(request: HttpRequest, default: str) -> str:
     if target and url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()}):
         return target
     return default
-
-
-def _login_url(request: HttpRequest) -> str:
-    return reverse("portal:login") + "?" + urlencode({"next": request.get_full_path()})
-
-
-def resident_page(view: View) -> View:
-    """Anonymous → the resident log-in; a staff account → 403; domain errors → an error page."""
-
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        if not request.user.is_authenticated:
-            return HttpResponseRedirect(_login_url(request))
-        try:
-            services.require_account(request.user)
-            return view(request, *args, **kwargs)
-        except DomainError as exc:
-            return render_error(request, exc, ERROR_TEMPLATE)
-
-    return wrapper
 
 
 # --- log in / sign up ----------------------------------------------------------------------------
@@ -184,9 +166,9 @@ def apply_list(request: HttpRequest) -> HttpResponse:
 
 
 def _material_rows(
-    version: ItemVersion, account: services.ResidentAccount, only: set[str] | None = None
+    version: ItemVersion, account: ResidentAccount, only: set[str] | None = None
 ) -> list[dict[str, Any]]:
-    offered = services.reusable_uploads(account, version)
+    offered = applications.reusable_uploads(account, version)
     rows = []
     for m in version.materials.all():
         if only is not None and m.code not in only:
@@ -205,7 +187,7 @@ def _uploads_from(request: HttpRequest, codes: list[str]) -> tuple[dict[str, Any
 @resident_page
 def apply(request: HttpRequest, code: str) -> HttpResponse:
     account = services.require_account(request.user)
-    version = services.online_version(code)
+    version = applications.online_version(code)
     if account.resident_id is None:
         messages.info(request, "网上申请前请先完成实名认证。")
         return HttpResponseRedirect(reverse("portal:realname") + "?" + urlencode({"next": request.path}))
@@ -224,8 +206,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
         ctx["values"], ctx["centre"] = form, request.POST.get("centre", "")
         uploads, reuse = _uploads_from(request, [r["m"].code for r in ctx["materials"]])
         try:
-            case = services.application_submit(
-                actor=request.user,
+            case = applications.application_submit(
+                actor=resident_actor(request),
                 item=code,
                 centre=ctx["centre"],
                 form=form,
@@ -249,7 +231,8 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
 @resident_page
 def my_cases(request: HttpRequest) -> HttpResponse:
     account = services.require_account(request.user)
-    page = Paginator(my.my_case_list(request.user), 20).get_page(request.GET.get("page"))
+    actor = resident_actor(request)
+    page = Paginator(my.my_case_list(actor), 20).get_page(request.GET.get("page"))
     return render(
         request,
         "portal/my_cases.html",
@@ -257,7 +240,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "account": account,
             "page": page,
             "cases": page.object_list,
-            "unread": my.inbox(request.user).filter(read_at__isnull=True).count(),
+            "unread": my.inbox(actor).filter(read_at__isnull=True).count(),
             "phone": mask_phone(account.phone),
         },
     )
@@ -265,7 +248,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
 
 def _case_context(request: HttpRequest, number: str) -> dict[str, Any]:
     account = services.require_account(request.user)
-    case = my.my_case_get(request.user, number)
+    case = my.my_case_get(resident_actor(request), number)
     missing_codes = {m["code"] for m in (case.notice or {}).get("missing", [])}
     return {
         "case": case,
@@ -300,11 +283,12 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
 @require_http_methods(["POST"])
 @resident_page
 def supplement(request: HttpRequest, number: str) -> HttpResponse:
-    case = my.my_case_get(request.user, number)
+    actor = resident_actor(request)
+    case = my.my_case_get(actor, number)
     codes = [m.code for m in case.item_version.materials.all()]
     uploads, reuse = _uploads_from(request, codes)
     try:
-        services.application_supplement(actor=request.user, number=number, uploads=uploads, reuse=reuse)
+        applications.application_supplement(actor=actor, number=number, uploads=uploads, reuse=reuse)
     except DomainError as exc:
         ctx = _case_context(request, number)
         ctx["error"] = exc
@@ -316,25 +300,24 @@ def supplement(request: HttpRequest, number: str) -> HttpResponse:
 @require_GET
 @resident_page
 def my_document(request: HttpRequest, number: str, kind: str) -> HttpResponse:
-    from onewindow.cases.documents import case_document_response
-
-    case = my.my_case_get(request.user, number)
+    case = my.my_case_get(resident_actor(request), number)
     return case_document_response(case, kind, site_url=request.build_absolute_uri("/"))
 
 
 @require_GET
 @resident_page
 def my_file(request: HttpRequest, upload_id: int) -> HttpResponse:
-    up = my.my_upload_get(request.user, upload_id)
+    up = my.my_upload_get(resident_actor(request), upload_id)
     return file_response(up.file)
 
 
 @require_GET
 @resident_page
 def inbox(request: HttpRequest) -> HttpResponse:
-    rows = list(my.inbox(request.user)[:100])
+    actor = resident_actor(request)
+    rows = list(my.inbox(actor)[:100])
     response = render(request, "portal/inbox.html", {"rows": rows})
-    services.inbox_mark_read(actor=request.user)
+    applications.inbox_mark_read(actor=actor)
     return response
 
 
@@ -342,8 +325,6 @@ def inbox(request: HttpRequest) -> HttpResponse:
 @resident_page
 def notify_settings(request: HttpRequest) -> HttpResponse:
     """The resident's own SMS notices on/off (the login code is always sent: it is not a notice)."""
-    from onewindow.notify import preferences
-
     account = services.require_account(request.user)
     resident = account.resident
     if resident is not None and request.method == "POST":
@@ -366,60 +347,46 @@ def notify_settings(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@staff_page(error_template=ERROR_TEMPLATE)
 def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
     """Staff page: send a code to the person's portal phone, then bind with the code they read out."""
-    from onewindow.org.access import Perm, require_perm
-    from onewindow.org.actors import request_actor
-    from onewindow.org.edge import staff_page
-    from onewindow.org.selectors import resident_get
-
-    @staff_page(error_template=ERROR_TEMPLATE)
-    def _view(request: HttpRequest) -> HttpResponse:
-        require_perm(request.user, Perm.RESIDENT_CREATE)
-        obj = resident_get(actor=request_actor(request), pk=pk)
-        ctx: dict[str, Any] = {"obj": obj, "step": "phone", "v": {}}
-        if request.method == "POST":
-            ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "code", "reason")}
-            try:
-                if request.POST.get("action", "send") == "send":
-                    _send_code(request, ctx)
-                else:
-                    ctx["step"] = "code"
-                    services.window_bind_account(
-                        actor=request.user,
-                        resident_pk=obj.pk,
-                        phone=ctx["v"]["phone"],
-                        code=ctx["v"]["code"],
-                        reason=ctx["v"]["reason"],
-                        client=services.request_client(request),
-                    )
-                    messages.success(request, "已核验本人并绑定网上账号，并记入审计日志。")
-                    return HttpResponseRedirect(reverse("org:resident_detail", args=[obj.pk]))
-            except DomainError as exc:
-                if exc.status in (401, 403, 404):
-                    raise
-                ctx["error"] = exc
-                return render(request, "portal/window_bind.html", ctx, status=exc.status)
-        return render(request, "portal/window_bind.html", ctx)
-
-    return _view(request)
+    actor = request_actor(request)
+    require_perm(actor, Perm.RESIDENT_CREATE)
+    obj = resident_get(actor=actor, pk=pk)
+    ctx: dict[str, Any] = {"obj": obj, "step": "phone", "v": {}}
+    if request.method == "POST":
+        ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "code", "reason")}
+        try:
+            if request.POST.get("action", "send") == "send":
+                _send_code(request, ctx)
+            else:
+                ctx["step"] = "code"
+                services.window_bind_account(
+                    actor=actor,
+                    resident_pk=obj.pk,
+                    phone=ctx["v"]["phone"],
+                    code=ctx["v"]["code"],
+                    reason=ctx["v"]["reason"],
+                    client=services.request_client(request),
+                )
+                messages.success(request, "已核验本人并绑定网上账号，并记入审计日志。")
+                return HttpResponseRedirect(reverse("org:resident_detail", args=[obj.pk]))
+        except DomainError as exc:
+            if exc.status in (401, 403, 404):
+                raise
+            ctx["error"] = exc
+            return render(request, "portal/window_bind.html", ctx, status=exc.status)
+    return render(request, "portal/window_bind.html", ctx)
 
 
 # --- the window's view of an online application's files ----------------------------------------
 
 
 @require_GET
+@staff_page(error_template=ERROR_TEMPLATE)
 def staff_upload(request: HttpRequest, upload_id: int) -> HttpResponse:
     """A file a resident uploaded, for staff who may open its case (outside the jurisdiction: 404);
     each view is an audit entry (full view of personal documents)."""
-    from onewindow.org.edge import staff_page
-
-    @staff_page(error_template=ERROR_TEMPLATE)
-    def _view(request: HttpRequest) -> HttpResponse:
-        up = my.staff_upload_get(request.user, upload_id)
-        from onewindow.core.audit import record
-
-        record("privacy.document_view", request=request, obj=f"case:{up.case.number}:upload:{up.pk}")
-        return file_response(up.file)
-
-    return _view(request)
+    up = my.staff_upload_get(request_actor(request), upload_id)
+    record("privacy.document_view", request=request, obj=f"case:{up.case.number}:upload:{up.pk}")
+    return file_response(up.file)

@@ -1,7 +1,5 @@
-"""Writes of the resident portal: one-time codes, accounts, real-name binding, online applications.
-
-Every case write goes through ``onewindow.cases.services`` (``case_intake(channel="online")`` and
-``case_resident_supplement``); this module adds the account and the uploaded files around it.
+"""Writes of the resident portal: one-time codes, accounts, real-name binding (online applications:
+``applications.py``).
 
 Settings (read with ``getattr``): ``PORTAL_OTP_TTL_SECONDS`` (300), ``PORTAL_OTP_MAX_ATTEMPTS`` (5),
 ``PORTAL_OTP_LOCK_SECONDS`` (900), ``PORTAL_OTP_RESEND_SECONDS`` (60), ``PORTAL_OTP_DAILY_LIMIT`` (10),
@@ -16,8 +14,6 @@ from many addresses a code dies after ``PORTAL_OTP_CODE_MAX_ATTEMPTS`` wrong tri
 from __future__ import annotations
 
 import uuid
-from collections.abc import Mapping
-from pathlib import Path
 from typing import Any
 
 from django.conf import settings
@@ -25,19 +21,19 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 
-from onewindow.cases import services as case_services
-from onewindow.cases.models import Case
-from onewindow.catalog.models import ItemVersion, VersionStatus
 from onewindow.core import otp, throttle
-from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound
+from onewindow.core.actor import Actor
+from onewindow.core.audit import record
+from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.core.otp import TooManyAttempts
-from onewindow.files.models import StoredFile
-from onewindow.files.services import storage_root, store_upload
 from onewindow.notify.services import notify
+from onewindow.org.access import Perm, require_perm
 from onewindow.org.models import Jurisdiction, Resident, ResidentKind
-from onewindow.portal.models import CaseUpload, OtpChallenge, ResidentAccount, UploadStage
+from onewindow.org.selectors import resident_get
+from onewindow.portal.models import OtpChallenge, ResidentAccount
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
+from onewindow.privacy.masking import mask_phone
 
 
 def _setting(name: str, default: int) -> int:
@@ -193,8 +189,6 @@ def otp_login(*, phone: str, code: str, client: str = "") -> tuple[ResidentAccou
 
 
 def _audit_login(account: ResidentAccount, *, new: bool) -> None:
-    from onewindow.core.audit import record
-
     record("portal.login", user=account.user, obj=f"resident_account:{account.pk}", details={"new": new})
 
 
@@ -207,8 +201,6 @@ def account_of(user: Any) -> ResidentAccount | None:
 
 
 def require_account(user: Any) -> ResidentAccount:
-    from onewindow.core.errors import Unauthenticated
-
     if not getattr(user, "is_authenticated", False):
         raise Unauthenticated("请先用手机号登录")
     account = account_of(user)
@@ -281,18 +273,13 @@ def account_bind_real_name(
 
 
 def window_bind_account(
-    *, actor: Any, resident_pk: int, phone: str, code: str, reason: str, client: str = ""
+    *, actor: Actor, resident_pk: int, phone: str, code: str, reason: str, client: str = ""
 ) -> ResidentAccount:
     """窗口核验: the person is at a window with their ID card; staff whose jurisdiction covers the
     resident bind the person's portal account (the one logged in with ``phone``) to the record. The
     SMS code sent to that phone (``otp_send``) and read out by the person proves they hold it; the
     phone becomes the record's resident-verified phone. With a reason, audited
     (``portal.window_bind``). This is how a record whose phone was only typed by staff gets bound."""
-    from onewindow.core.audit import record
-    from onewindow.org.access import Perm, require_perm
-    from onewindow.org.selectors import resident_get
-    from onewindow.privacy.masking import mask_phone
-
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=resident_pk)  # outside the actor's jurisdiction: 404
     reason = (reason or "").strip()
@@ -320,7 +307,7 @@ def window_bind_account(
         account.save(update_fields=["resident", "verified_at"])
         record(
             "portal.window_bind",
-            user=actor,
+            user=actor.user,
             obj=f"resident:{resident.pk}",
             details={
                 "account": account.pk,
@@ -338,9 +325,6 @@ def resident_contact_change(
     """The resident changes the contact phone (and address) of their own record: the NEW phone is
     proved by the SMS code sent to it (``otp_send(phone=new)``), then it becomes the record's phone,
     verified, and the account's log-in phone. Earlier cases keep their own applicant snapshot."""
-    from onewindow.core.audit import record
-    from onewindow.privacy.masking import mask_phone
-
     if account.resident_id is None:
         raise Forbidden("请先完成实名认证", code="real_name_required")
     new_phone = identifiers.validate_mobile(phone)
@@ -380,182 +364,3 @@ def resident_contact_change(
             },
         )
     return account
-
-
-# --- online application --------------------------------------------------------------------------
-
-
-def online_version(code: str) -> ItemVersion:
-    """The published version of an item that may be applied for online."""
-    v = (
-        ItemVersion.objects.filter(item__code=code, status=VersionStatus.PUBLISHED)
-        .select_related("item", "department__jurisdiction")
-        .prefetch_related("materials", "fields")
-        .first()
-    )
-    if v is None:
-        raise NotFound(f"事项 {code} 不存在或未发布", code="unknown_item")
-    if not v.online:
-        raise Invalid(
-            f"「{v.name}」暂不支持网上办理，请到窗口或找代办员办理",
-            code="item_not_online",
-            details={"item": ["不可网上办理"]},
-        )
-    return v
-
-
-def reusable_uploads(account: ResidentAccount, version: ItemVersion) -> dict[str, CaseUpload]:
-    """Material code → the latest earlier upload of the same material (by name) that may be reused;
-    a material the guide marks as not reusable (a fresh original is needed) is never offered."""
-    names = {m.name: m.code for m in version.materials.all() if m.reusable}
-    out: dict[str, CaseUpload] = {}
-    if not names:
-        return out
-    qs = (
-        CaseUpload.objects.filter(account=account, material_name__in=list(names))
-        .select_related("file", "case")
-        .order_by("-created_at")
-    )
-    for up in qs:
-        out.setdefault(names[up.material_name], up)
-    return out
-
-
-def _collect_files(
-    *,
-    account: ResidentAccount,
-    version: ItemVersion,
-    uploads: Mapping[str, Any],
-    reuse: Mapping[str, str],
-    stored: list[StoredFile],
-) -> dict[str, tuple[StoredFile, CaseUpload | None]]:
-    """Store each uploaded file (content-checked) and resolve each reuse; material code → file."""
-    materials = {m.code: m for m in version.materials.all()}
-    unknown = sorted((set(uploads) | set(reuse)) - set(materials))
-    if unknown:
-        raise Invalid(
-            f"未知的材料编码：{'、'.join(unknown)}", code="unknown_material", details={"materials": unknown}
-        )
-    offered = reusable_uploads(account, version)
-    out: dict[str, tuple[StoredFile, CaseUpload | None]] = {}
-    for code, upload_id in reuse.items():
-        if code in uploads or not upload_id:
-            continue
-        earlier = offered.get(code)
-        if earlier is None or str(earlier.pk) != str(upload_id):
-            raise Invalid(
-                f"「{materials[code].name}」不能复用以前的材料，请重新上传",
-                code="material_not_reusable",
-                details={f"materials.{code}": ["不能复用"]},
-            )
-        out[code] = (earlier.file, earlier)
-    for code, f in uploads.items():
-        sf = store_upload(f, user=account.user, field=f"materials.{code}")
-        stored.append(sf)
-        out[code] = (sf, None)
-    return out
-
-
-def _discard(stored: list[StoredFile]) -> None:
-    """Remove the encrypted files written for an application that failed (its rows rolled back)."""
-    root = storage_root()
-    for sf in stored:
-        Path(root / sf.path).unlink(missing_ok=True)
-
-
-def _record_uploads(
-    case: Case,
-    account: ResidentAccount,
-    version: ItemVersion,
-    files: dict[str, tuple[StoredFile, CaseUpload | None]],
-    stage: str,
-) -> None:
-    names = {m.code: m.name for m in version.materials.all()}
-    for code, (sf, earlier) in sorted(files.items()):
-        CaseUpload.objects.create(
-            case=case,
-            account=account,
-            material_code=code,
-            material_name=names[code],
-            file=sf,
-            reused_from=earlier,
-            stage=stage,
-        )
-
-
-def application_submit(
-    *,
-    actor: Any,
-    item: str,
-    centre: str,
-    form: Mapping[str, Any],
-    uploads: Mapping[str, Any],
-    reuse: Mapping[str, str] | None = None,
-) -> Case:
-    """Apply online: form + materials (uploaded or reused) → ``case_intake(channel="online")`` →
-    ``submitted`` at the centre's comprehensive window. All or nothing."""
-    account = require_account(actor)
-    if account.resident_id is None:
-        raise Forbidden("请先完成实名认证（绑定居民身份证号）再网上申请", code="real_name_required")
-    version = online_version(item)
-    if not (centre or "").strip():
-        raise Invalid("请选择办理的服务中心", code="invalid", details={"centre": ["必选"]})
-    cleaned = case_services.validate_form(version, dict(form))
-    stored: list[StoredFile] = []
-    try:
-        with transaction.atomic():
-            files = _collect_files(
-                account=account, version=version, uploads=uploads, reuse=reuse or {}, stored=stored
-            )
-            case = case_services.case_intake(
-                actor=actor,
-                item=item,
-                centre=centre,
-                applicant={},
-                materials=[{"code": m.code, "provided": m.code in files} for m in version.materials.all()],
-                form=cleaned,
-                channel="online",
-            )
-            _record_uploads(case, account, version, files, UploadStage.APPLY)
-    except Exception:
-        _discard(stored)
-        raise
-    return case
-
-
-def application_supplement(
-    *, actor: Any, number: str, uploads: Mapping[str, Any], reuse: Mapping[str, str] | None = None
-) -> Case:
-    """补正材料已提交: upload the materials the one-time notice asked for; the window then checks
-    them and accepts (``supplement``)."""
-    account = require_account(actor)
-    from onewindow.portal.my import my_case_get
-
-    case = my_case_get(actor, number)
-    version = case.item_version
-    stored: list[StoredFile] = []
-    try:
-        with transaction.atomic():
-            files = _collect_files(
-                account=account, version=version, uploads=uploads, reuse=reuse or {}, stored=stored
-            )
-            if not files:
-                raise Invalid("请上传需补正的材料", code="invalid", details={"materials": ["必填"]})
-            case = case_services.case_resident_supplement(
-                actor=actor, number=number, materials=[{"code": c, "provided": True} for c in files]
-            )
-            _record_uploads(case, account, version, files, UploadStage.SUPPLEMENT)
-    except Exception:
-        _discard(stored)
-        raise
-    return case
-
-
-def inbox_mark_read(*, actor: Any) -> int:
-    from onewindow.notify.models import Notification, NotificationState
-
-    return (
-        Notification.objects.filter(user=actor, channel="inbox", read_at__isnull=True)
-        .exclude(state=NotificationState.SKIPPED)
-        .update(read_at=timezone.now())
-    )

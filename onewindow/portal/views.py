@@ -17,7 +17,7 @@ from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
 from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_pdf
-from onewindow.org.access import staff_of
+from onewindow.org.actors import request_actor
 from onewindow.org.models import LEVEL_ORDER, Level, Role
 from onewindow.portal import nav, selectors
 
@@ -59,7 +59,8 @@ def _query_without_page(request: HttpRequest) -> str:
 
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    staff = staff_of(request.user)
+    actor = request_actor(request)
+    staff = actor.staff
     context: dict[str, Any] = {"domains": Domain.objects.all(), "bundles": catalog.bundle_list()[:8]}
     if staff is None:
         context["centre_groups"] = selectors.centre_groups()
@@ -70,7 +71,7 @@ def home(request: HttpRequest) -> HttpResponse:
             # the role's work (the top bar shows the same); catalog and staff have their own tiles below
             work_links=[
                 link
-                for link in nav.work_links(request.user)
+                for link in nav.work_links(actor)
                 if not (is_manager and link.key in {"catalog", "staff"})
             ],
             role_labels=[str(Role(r).label) for r in roles if r in Role.values],

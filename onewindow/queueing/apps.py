@@ -10,7 +10,7 @@ class QueueingConfig(AppConfig):
 
         # deferred: models and receivers can only be imported once the app registry is ready
         from onewindow.core import visits
-        from onewindow.queueing import calendar_sync  # noqa: F401  (signal receiver)
+        from onewindow.queueing import calendar_sync, notices  # noqa: F401  (signal receiver; notices)
         from onewindow.queueing.visits import TicketVisits
 
         visits.install(TicketVisits())  # the rating pad's served visits (core.visits)

@@ -19,6 +19,7 @@ import chinese_calendar
 
 from onewindow.core.errors import Invalid
 from onewindow.worktime.lunar import lunar_date
+from onewindow.worktime.models import CalendarDay, CalendarYear
 
 PROVISIONAL_NOTE = "暂按法定节假日计算，国务院公布安排后自动更新"
 PROVISIONAL_LAST_YEAR = 2099  # the lunar computation's range
@@ -74,8 +75,6 @@ def provisional_holidays(year: int) -> dict[dt.date, str]:
 
 def is_provisional_year(year: int) -> bool:
     """A year counted provisionally right now: after chinesecalendar's table and not loaded."""
-    from onewindow.worktime.models import CalendarYear
-
     return (
         last_builtin_year() < year <= PROVISIONAL_LAST_YEAR
         and not CalendarYear.objects.filter(year=year).exists()
@@ -105,8 +104,6 @@ class WorkCalendar:
 
     def _year(self, year: int) -> tuple[bool, dict[dt.date, tuple[bool, str]]]:
         if year not in self._years:
-            from onewindow.worktime.models import CalendarDay, CalendarYear
-
             loaded = CalendarYear.objects.filter(year=year).exists()
             rows = CalendarDay.objects.filter(date__year=year).values_list("date", "workday", "name")
             overrides = {d: (w, n) for d, w, n in rows}

@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 
 from onewindow.core import signals
+from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid
 from onewindow.worktime.models import CalendarDay, CalendarYear
 from onewindow.worktime.notice import Notice, parse_notice
@@ -77,21 +78,28 @@ def parse_calendar_file(text: str) -> list[tuple[dt.date, bool, str]]:
     return rows
 
 
+def _user(actor: Actor | None) -> Any:
+    """The signal ``calendar_loaded`` carries the acting user (``None`` for the system). A caller not yet
+    converted may still pass the user itself."""
+    return actor.user if isinstance(actor, Actor) else actor
+
+
 @transaction.atomic
-def calendar_load(*, actor: Any, text: str, source: str = "") -> dict[int, int]:
-    """Replace the table entries of every year in the file; mark those years loaded. All or nothing."""
+def calendar_load(*, actor: Actor | None, text: str, source: str = "") -> dict[int, int]:
+    """Replace the table entries of every year in the file; mark those years loaded. All or nothing.
+    ``actor``: who loads it (``system()`` or ``None`` for a command)."""
     rows = parse_calendar_file(text)
     years = sorted({d.year for d, _w, _n in rows})
     for year in years:
         CalendarDay.objects.filter(date__year=year).delete()
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:200]})
     CalendarDay.objects.bulk_create([CalendarDay(date=d, workday=w, name=n) for d, w, n in rows])
-    signals.calendar_loaded.send(sender=CalendarYear, years=years, actor=actor)
+    signals.calendar_loaded.send(sender=CalendarYear, years=years, actor=_user(actor))
     return {y: sum(1 for d, _w, _n in rows if d.year == y) for y in years}
 
 
 @transaction.atomic
-def calendar_load_notice(*, actor: Any, text: str, year: int | None = None) -> Notice:
+def calendar_load_notice(*, actor: Actor | None, text: str, year: int | None = None) -> Notice:
     """Load the year of a State Council notice (its 放假 and 调休上班 days replace the year's entries;
     days it names in the previous year, e.g. 12-31 of a 元旦 range, are set one by one), then let the
     listeners recompute what was counted provisionally — all in one transaction."""
@@ -106,7 +114,7 @@ def calendar_load_notice(*, actor: Any, text: str, year: int | None = None) -> N
         if d.year != notice.year:
             CalendarDay.objects.update_or_create(date=d, defaults={"workday": w, "name": n})
     for _receiver, touched in signals.calendar_loaded.send(
-        sender=CalendarYear, years=[notice.year], actor=actor
+        sender=CalendarYear, years=[notice.year], actor=_user(actor)
     ):
         if isinstance(touched, list):
             notice.recomputed += len(touched)

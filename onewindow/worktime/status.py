@@ -8,6 +8,8 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils import timezone
+
 from onewindow.worktime.calendar import (
     PROVISIONAL_LAST_YEAR,
     WorkCalendar,
@@ -19,8 +21,6 @@ from onewindow.worktime.notice import Notice
 
 
 def local_today() -> dt.date:
-    from django.utils import timezone
-
     return timezone.localdate()
 
 

@@ -11,7 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from onewindow.core.errors import Invalid
-from onewindow.org.edge import staff_page
+from onewindow.core.staffpage import page_actor, staff_page
 from onewindow.worktime.notice import parse_notice
 from onewindow.worktime.services import calendar_load_notice
 from onewindow.worktime.status import differences, notice_grid, year_status
@@ -70,7 +70,7 @@ def calendar_page(request: HttpRequest) -> HttpResponse:
 def calendar_confirm(request: HttpRequest) -> HttpResponse:
     try:
         result = calendar_load_notice(
-            actor=request.user, text=_text(request), year=_year_field(request.POST.get("year", ""))
+            actor=page_actor(request), text=_text(request), year=_year_field(request.POST.get("year", ""))
         )
     except Invalid as exc:
         today = timezone.localdate()

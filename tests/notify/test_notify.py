@@ -180,7 +180,7 @@ def test_rating_invitation_links_to_the_rating_page(world: Any, today: Any, clie
 
 
 def test_rating_invitation_without_a_site_url_says_where_to_rate(world: Any, today: Any) -> None:
-    from onewindow.notify.receivers import rating_url
+    from onewindow.cases.notices import rating_url
 
     assert "评价" in rating_url("X1") and "http" not in rating_url("X1")
 

@@ -4,21 +4,26 @@ from __future__ import annotations
 
 from django import template
 
+from onewindow.core.actor import Actor
+from onewindow.org.actors import request_actor
 from onewindow.portal import nav
 
 register = template.Library()
 
 
+def _actor(context: template.Context) -> Actor:
+    request = context.get("request")
+    return request_actor(request) if request is not None else Actor()
+
+
 @register.simple_tag(takes_context=True)
 def work_links(context: template.Context) -> list[nav.Link]:
-    request = context.get("request")
-    return nav.work_links(getattr(request, "user", None))
+    return nav.work_links(_actor(context))
 
 
 @register.simple_tag(takes_context=True)
 def account_links(context: template.Context) -> list[nav.Link]:
-    request = context.get("request")
-    return nav.account_links(getattr(request, "user", None))
+    return nav.account_links(_actor(context))
 
 
 @register.simple_tag

@@ -7,6 +7,8 @@ from typing import Any
 
 from django import template
 
+from onewindow.worktime import status
+
 register = template.Library()
 
 
@@ -16,8 +18,6 @@ def calendar_banner(context: template.Context) -> dict[str, Any] | None:
     if staff is None:
         return None
     roles = set(staff.role_list)
-    from onewindow.worktime import status
-
     if not roles & status.WARN_ROLES:
         return None
     year = status.next_year_missing(status.local_today())

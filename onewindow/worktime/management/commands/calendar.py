@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from onewindow.core.actor import system
 from onewindow.core.errors import DomainError
 from onewindow.worktime import calendar as wc
 from onewindow.worktime.services import calendar_load, calendar_load_notice
@@ -37,7 +38,7 @@ class Command(BaseCommand):
                 if not path.exists():
                     raise CommandError(f"文件不存在：{path}")
                 notice = calendar_load_notice(
-                    actor=None, text=path.read_text(encoding="utf-8-sig"), year=opts["year"]
+                    actor=system(), text=path.read_text(encoding="utf-8-sig"), year=opts["year"]
                 )
                 for section in notice.sections:
                     off = "、".join(f"{d.month}-{d.day}" for d in section.holidays)
@@ -53,7 +54,7 @@ class Command(BaseCommand):
                 if not path.exists():
                     raise CommandError(f"文件不存在：{path}")
                 counts = calendar_load(
-                    actor=None, text=path.read_text(encoding="utf-8-sig"), source=opts["source"]
+                    actor=system(), text=path.read_text(encoding="utf-8-sig"), source=opts["source"]
                 )
                 for year, n in counts.items():
                     self.stdout.write(f"已导入 {year} 年：{n} 条节假日/调休记录")

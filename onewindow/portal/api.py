@@ -1,4 +1,4 @@
-"""portal_api router (see ../shared/API.md): resident accounts and "my cases" (一网通办).
+"""The portal router (see ../shared/API.md): resident accounts and "my cases" (一网通办).
 
 A resident logs in with a mobile number and an SMS code (``/portal/otp`` then ``/portal/login``, which
 starts a browser session) and applies with ``POST /api/v1/cases`` and ``channel: online`` (the same
@@ -19,7 +19,9 @@ from ninja import Query, Router, Schema
 from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
-from onewindow.portal import my, services
+from onewindow.org.actors import request_actor
+from onewindow.portal import applications, my, services
+from onewindow.portal.edge import resident_actor
 from onewindow.privacy.masking import mask_phone
 
 router = Router(tags=["一网通办（群众）"])
@@ -200,8 +202,7 @@ def _row(case: Case) -> dict[str, Any]:
 
 @router.get("/my/cases", response={200: Page[MyCaseRow], **ERRORS_AUTH}, summary="我的办件")
 def my_cases(request: HttpRequest, filters: Query[MyFilter]) -> Any:
-    services.require_account(request.user)
-    qs = my.my_case_list(request.user).select_related("item_version__item")
+    qs = my.my_case_list(resident_actor(request)).select_related("item_version__item")
     if filters.state:
         qs = qs.filter(state=filters.state)
     rows, count = paginate(qs, filters.page, filters.page_size)
@@ -210,8 +211,7 @@ def my_cases(request: HttpRequest, filters: Query[MyFilter]) -> Any:
 
 @router.get("/my/cases/{number}", response={200: MyCaseOut, **ERRORS_AUTH}, summary="我的办件详情")
 def my_case(request: HttpRequest, number: str) -> Any:
-    services.require_account(request.user)
-    case = my.my_case_get(request.user, number)
+    case = my.my_case_get(resident_actor(request), number)
     out = _row(case)
     out.update(
         hint=my.STATE_HINTS.get(case.state, ""),
@@ -249,19 +249,18 @@ def my_case(request: HttpRequest, number: str) -> Any:
     summary="提交补正材料（multipart：file-<材料编码>，或 reuse-<材料编码>=<以前的材料 id>）",
 )
 def my_supplement(request: HttpRequest, number: str) -> Any:
-    services.require_account(request.user)
-    case = my.my_case_get(request.user, number)
+    actor = resident_actor(request)
+    case = my.my_case_get(actor, number)
     codes = [m.code for m in case.item_version.materials.all()]
     uploads = {c: request.FILES[f"file-{c}"] for c in codes if request.FILES.get(f"file-{c}")}
     reuse = {c: request.POST[f"reuse-{c}"] for c in codes if request.POST.get(f"reuse-{c}")}
-    case = services.application_supplement(actor=request.user, number=number, uploads=uploads, reuse=reuse)
+    case = applications.application_supplement(actor=actor, number=number, uploads=uploads, reuse=reuse)
     return _row(case)
 
 
 @router.get("/my/inbox", response={200: Page[InboxOut], **ERRORS_AUTH}, summary="我的消息")
 def my_inbox(request: HttpRequest, page: int = 1, page_size: int = 50) -> Any:
-    services.require_account(request.user)
-    rows, count = paginate(my.inbox(request.user), page, page_size)
+    rows, count = paginate(my.inbox(resident_actor(request)), page, page_size)
     return {
         "items": [
             {
@@ -308,5 +307,5 @@ def case_uploads(request: HttpRequest, number: str) -> Any:
             "uploaded_at": u.created_at,
             "url": reverse("portal:staff_upload", args=[u.pk]),
         }
-        for u in my.staff_case_uploads(request.user, number)
+        for u in my.staff_case_uploads(request_actor(request), number)
     ]

@@ -1,3 +1,5 @@
+"""The working-day calendar router: deadlines and working days (public, no authentication)."""
+
 from __future__ import annotations
 
 import datetime as dt
