@@ -3,8 +3,9 @@ provisional calendar are counted again (``worktime`` sends ``signals.calendar_lo
 transaction, so the calendar and every recomputed case commit or roll back together).
 
 Each case whose deadline (or its provisional mark) changes gets one timeline entry
-``deadline_recomputed``; the applicant is told when the date moves. A case is only touched while it is
-marked provisional, so running the load twice records nothing the second time.
+``deadline_recomputed``; the applicant is told when the date moves (``core.applicant_notice``,
+answered by notify). A case is only touched while it is marked provisional, so running the load twice
+records nothing the second time.
 """
 
 from __future__ import annotations
@@ -19,6 +20,7 @@ from onewindow.cases.models import OPEN_STATES, Case, CaseReview
 from onewindow.cases.selectors import warning_for
 from onewindow.cases.services import _append_event, compute_deadline
 from onewindow.core import signals
+from onewindow.core.applicant_notice import tell_applicant
 from onewindow.org import access
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -29,8 +31,6 @@ LABEL = "办结期限按国务院节假日安排重新核定"
 def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any, Any]]:
     """Recount every open case marked provisional; returns (number, old, new) for each case whose
     deadline or provisional mark changed (each got a timeline entry)."""
-    from onewindow.notify.services import notify
-
     cal = WorkCalendar()
     today = services.local_today()
     staff = access.staff_of(actor) if getattr(actor, "is_authenticated", False) else None
@@ -85,8 +85,8 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
                 "deadline": new.isoformat() if new else "",
             }
             if phone:
-                notify(
-                    "deadline_changed",
+                tell_applicant(
+                    template="deadline_changed",
                     channel="sms",
                     to=phone,
                     context=context,

@@ -20,6 +20,7 @@ from onewindow.cases.services import notice_due, received_date
 from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_html, render_pdf
 from onewindow.documents.qr import qr_data_uri
+from onewindow.org.models import Staff
 from onewindow.privacy.masking import mask_id_number
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -117,8 +118,6 @@ def event_body(event: CaseEvent) -> str:
     if data.get("department"):
         return str(data["department"])
     if event.role == "reviewer" and event.actor_id is not None:
-        from onewindow.org.models import Staff
-
         staff = Staff.objects.select_related("department").filter(user_id=event.actor_id).first()
         if staff is not None and staff.department is not None:
             return staff.department.name

@@ -5,9 +5,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent, State, Warning
+from onewindow.cases.models import CLOCK_STATES, OPEN_STATES, Case, CaseEvent, State, Warning
+from onewindow.core.errors import NotFound
 from onewindow.org import access
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -75,16 +78,12 @@ def notice_warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = No
 
 
 def step_limit(state: str) -> int | None:
-    from django.conf import settings
-
     limits: dict[str, int] = getattr(settings, "CASE_STEP_LIMIT_DAYS", {})
     return limits.get(state)
 
 
 def step_overdue_days(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> int:
     """Working days the case has spent in its current step beyond that step's own limit (0: within)."""
-    from django.utils import timezone
-
     limit = step_limit(case.state)
     if limit is None or case.state_since is None:
         return 0
@@ -135,8 +134,6 @@ def progress_lookup(number: str, check: str) -> Case:
 
     A wrong check and an unknown number raise the same ``NotFound`` (existence does not leak).
     """
-    from onewindow.core.errors import NotFound
-
     check = (check or "").strip().upper()
     case = (
         Case.objects.select_related("applicant", "item_version", "centre")
@@ -188,7 +185,6 @@ def case_notice_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
     """行政许可法 art. 32 on the supervisor board: applications waiting for the window check from the
     3rd working day after receipt (yellow), and open cases accepted by law because no notice came in
     5 working days (red, 逾期未告知视为受理), red first."""
-    from onewindow.cases.models import OPEN_STATES
     from onewindow.cases.services import notice_due, received_date
 
     cal = WorkCalendar()

@@ -41,6 +41,8 @@ from onewindow.cases.workflow import (
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
 from onewindow.core.errors import DomainError, Forbidden, NotFound
+from onewindow.core.panels import case_panels
+from onewindow.core.ratelimit import check_rate
 from onewindow.org import access
 from onewindow.org.edge import View, render_error, staff_page
 from onewindow.org.models import Centre, Role, Window, WindowKind
@@ -385,8 +387,7 @@ def _detail(
         "actions": actions,
         "documents": _document_links(case),
         "deliveries": Delivery.choices,
-        "uploads": _uploads(case),
-        "proxy_request": _proxy_request(request, case),
+        "panels": case_panels(request, case),
         "extension_limit": case.item_version.extension_limit,
         "extension_approvers": (
             [(s.user.get_username(), s.name, s.post) for s in services.extension_approvers(case)]
@@ -395,31 +396,6 @@ def _detail(
         ),
     }
     return render(request, "cases/detail.html", context, status=status)
-
-
-def _uploads(case: Case) -> list[dict[str, Any]]:
-    """The files the resident uploaded online (申请/补正), each opened through the audited staff URL."""
-    from onewindow.portal.my import case_uploads
-
-    return [
-        {
-            "name": up.material_name,
-            "code": up.material_code,
-            "stage": up.get_stage_display(),
-            "at": up.created_at,
-            "url": reverse("portal:staff_upload", args=[up.pk]),
-        }
-        for up in case_uploads(case)
-    ]
-
-
-def _proxy_request(request: HttpRequest, case: Case) -> Any:
-    """The proxy request (帮办代办) this case came from, when the user may open it."""
-    if case.channel != "proxy" or not access.has_perm(request.user, access.Perm.PROXY_VIEW):
-        return None
-    from onewindow.proxy.services import request_scope
-
-    return request_scope(request.user).filter(case=case).order_by("-pk").first()
 
 
 def _form_rows(case: Case) -> list[tuple[str, Any]]:
@@ -621,8 +597,6 @@ def document(request: HttpRequest, number: str, kind: str) -> HttpResponse:
 
 @require_GET
 def progress(request: HttpRequest) -> HttpResponse:
-    from onewindow.core.ratelimit import check_rate
-
     number = (request.GET.get("number") or "").strip()[:32]
     check = (request.GET.get("check") or "").strip()[:4]
     context: dict[str, Any] = {"number": number, "check": check, "error": "", "case": None}

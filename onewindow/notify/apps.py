@@ -6,4 +6,4 @@ class NotifyConfig(AppConfig):
     verbose_name = "通知"
 
     def ready(self) -> None:
-        from onewindow.notify import receivers  # noqa: F401
+        from onewindow.notify import applicant, receivers  # noqa: F401

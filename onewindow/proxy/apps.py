@@ -6,4 +6,4 @@ class ProxyConfig(AppConfig):
     verbose_name = "帮办代办"
 
     def ready(self) -> None:
-        from onewindow.proxy import receivers  # noqa: F401 - connects the signal receivers
+        from onewindow.proxy import panels, receivers  # noqa: F401 - connects the receivers and its case page panel
