@@ -160,7 +160,6 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 from onewindow.api import (  # noqa: E402
-    cases_api,
     catalog_api,
     feedback_api,
     integration_api,
@@ -172,6 +171,7 @@ from onewindow.api import (  # noqa: E402
     stats_api,
     worktime_api,
 )
+from onewindow.cases import api as cases_api  # noqa: E402
 
 api.add_router("", org_api.router)
 api.add_router("", org_api.resident_router, auth=AUTH)

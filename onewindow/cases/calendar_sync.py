@@ -18,22 +18,25 @@ from django.dispatch import receiver
 from onewindow.cases import services
 from onewindow.cases.models import OPEN_STATES, Case, CaseReview
 from onewindow.cases.selectors import warning_for
-from onewindow.cases.services import _append_event, compute_deadline
+from onewindow.cases.services import append_event, compute_deadline
 from onewindow.core import signals
+from onewindow.core.actor import Actor, system
 from onewindow.core.applicant_notice import tell_applicant
-from onewindow.org import access
+from onewindow.org.actors import actor_of
 from onewindow.worktime.calendar import WorkCalendar
 
 ACTION = "deadline_recomputed"
 LABEL = "办结期限按国务院节假日安排重新核定"
 
 
-def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any, Any]]:
+def recompute_provisional_deadlines(*, actor: Actor | None = None) -> list[tuple[str, Any, Any]]:
     """Recount every open case marked provisional; returns (number, old, new) for each case whose
-    deadline or provisional mark changed (each got a timeline entry)."""
+    deadline or provisional mark changed (each got a timeline entry). ``actor``: who loaded the
+    calendar (a user is resolved with ``actor_of``; none: the system)."""
+    actor = actor_of(actor) if actor is not None else system()
     cal = WorkCalendar()
     today = services.local_today()
-    staff = access.staff_of(actor) if getattr(actor, "is_authenticated", False) else None
+    staff = actor.staff if actor.is_authenticated else None
     role = (staff.role_list[0] if staff and staff.role_list else "") if staff else "system"
     changed: list[tuple[str, Any, Any]] = []
     qs = (
@@ -60,7 +63,7 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
             note = f"办结期限 {new} 经国务院公布的节假日安排核定，不变"
         else:
             note = f"办结期限由 {old} 调整为 {new}（按国务院公布的节假日安排重新计算）"
-        _append_event(
+        append_event(
             case,
             actor=actor,
             staff=staff,
