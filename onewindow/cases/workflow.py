@@ -1,8 +1,10 @@
 """The one state machine of a case: the table of allowed transitions and who may take them.
 
-``ACTIONS[action]`` gives the states it may start from, the state it leads to (``None``: stays), the
+``TRANSITIONS[action]`` gives the states it may start from, the state it leads to (``None``: stays), the
 roles allowed, and whether a reason is required. The intake outcomes (accepted / correction_needed /
 not_accepted / approved for 即办件) are created by ``case_intake`` through the same table.
+``AUTHORITY[action]`` adds who may take it on THIS case (see :func:`may_act`); the services' table
+(``cases.services.transitions.TABLE``) pairs each transition with its handler.
 """
 
 from __future__ import annotations

@@ -18,7 +18,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-PanelFunc = Callable[[Any, Any], "dict[str, Any] | None"]
+PanelFunc = Callable[[Any, Any], dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
