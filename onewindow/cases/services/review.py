@@ -9,7 +9,7 @@ from typing import Any
 from onewindow.cases.deadlines import compute_deadline
 from onewindow.cases.models import Case, CaseReview, ReviewState, State
 from onewindow.cases.services.steps import Step
-from onewindow.catalog.models import ExtensionRule
+from onewindow.catalog.models import ExtensionRule, ItemType
 from onewindow.core.errors import Conflict, Forbidden, Invalid
 from onewindow.org.models import Department, Role, Staff
 from onewindow.worktime.calendar import WorkCalendar
@@ -23,8 +23,12 @@ def decide_handler(step: Step) -> None:
     """准予 / 不予许可; for a 联办件 this department's answer (decided when all approved or one denied)."""
     case, inputs = step.case, step.inputs
     reason = (inputs.reason or inputs.note).strip()
-    if step.joint_review is not None:
-        review = step.joint_review
+    review = None
+    if case.item_version.type == ItemType.JOINT:
+        review = CaseReview.objects.filter(
+            case=case, department=step.staff.department, state=ReviewState.PENDING
+        ).first()
+    if review is not None:
         answer = ReviewState.APPROVED if step.action == "approve" else ReviewState.DENIED
         CaseReview.objects.filter(pk=review.pk).update(state=answer, decided_at=step.now, reason=reason)
         step.data.update(department=review.department.name, department_code=review.department.code)

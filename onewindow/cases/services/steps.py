@@ -8,7 +8,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from typing import Any
 
-from onewindow.cases.models import Case, CaseReview
+from onewindow.cases.models import Case
 from onewindow.core.actor import Actor
 from onewindow.org.models import Staff
 
@@ -47,7 +47,6 @@ class Step:
     today: dt.date
     note: str = ""
     basis: str = ""
-    joint_review: CaseReview | None = None
     changes: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
 

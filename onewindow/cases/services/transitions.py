@@ -16,7 +16,7 @@ from typing import Any
 
 from django.db.models import F
 
-from onewindow.cases.models import Case, CaseReview, ReviewState, State
+from onewindow.cases.models import Case, State
 from onewindow.cases.services import review, window
 from onewindow.cases.services.acceptance import open_joint_reviews
 from onewindow.cases.services.base import (
@@ -28,7 +28,6 @@ from onewindow.cases.services.base import (
 )
 from onewindow.cases.services.steps import Inputs, Step
 from onewindow.cases.workflow import TRANSITIONS, Transition, acting_role, may_act
-from onewindow.catalog.models import ItemType
 from onewindow.core.actor import Actor
 from onewindow.core.clock import now as clock_now
 from onewindow.core.errors import Conflict, Forbidden, Invalid
@@ -114,10 +113,6 @@ def case_transition(
     basis = _check_may_start(case, row.t, inputs, basis)
     step = Step(actor, staff, roles, case, action, row.t.target or case.state, inputs, clock_now(), today())
     step.note, step.basis = note, basis
-    if action in {"approve", "deny"} and case.item_version.type == ItemType.JOINT:
-        step.joint_review = CaseReview.objects.filter(
-            case=case, department=staff.department, state=ReviewState.PENDING
-        ).first()
     row.handler(step)
     return _write(step, row.t)
 
