@@ -64,17 +64,17 @@ def acting_role_of(roles: list[str], allowed: frozenset[str] | set[str]) -> str:
     return roles[0] if roles else ""
 
 
-def user_of(actor: Any) -> Any:
-    """The Django user behind an actor (or a user), ``None`` for the system and anonymous."""
-    user = actor.user if isinstance(actor, Actor) else actor
+def user_of(actor: Actor | None) -> Any:
+    """The Django user behind an actor, ``None`` for the system and anonymous."""
+    user = actor.user if actor is not None else None
     return user if getattr(user, "is_authenticated", False) else None
 
 
 def append_event(
     case: Case,
     *,
-    actor: Any,
-    staff: Any,
+    actor: Actor | None,
+    staff: Staff | None,
     role: str,
     action: str,
     state_from: str,
