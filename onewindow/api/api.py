@@ -160,11 +160,11 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
 
 
 from onewindow.api import (  # noqa: E402
-    cases_api,
     catalog_api,
     org_api,
     security_api,
 )
+from onewindow.cases import api as cases_api  # noqa: E402
 from onewindow.feedback import api as feedback_api  # noqa: E402
 from onewindow.integration import api as integration_api  # noqa: E402
 from onewindow.ledger import api as stats_api  # noqa: E402

@@ -6,4 +6,5 @@ class CasesConfig(AppConfig):
     verbose_name = "办件"
 
     def ready(self) -> None:
+        # deferred: the receivers import models, which Django loads only after the app registry is ready
         from onewindow.cases import calendar_sync, notices, receivers  # noqa: F401 - connect the receivers

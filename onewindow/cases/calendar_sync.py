@@ -3,8 +3,9 @@ provisional calendar are counted again (``worktime`` sends ``signals.calendar_lo
 transaction, so the calendar and every recomputed case commit or roll back together).
 
 Each case whose deadline (or its provisional mark) changes gets one timeline entry
-``deadline_recomputed``; the applicant is told when the date moves. A case is only touched while it is
-marked provisional, so running the load twice records nothing the second time.
+``deadline_recomputed``; the applicant is told when the date moves (``core.notices.applicant_notice``,
+answered by notify). A case is only touched while it is marked provisional, so running the load twice
+records nothing the second time.
 """
 
 from __future__ import annotations
@@ -17,23 +18,24 @@ from django.dispatch import receiver
 from onewindow.cases import services
 from onewindow.cases.models import OPEN_STATES, Case, CaseReview
 from onewindow.cases.selectors import warning_for
-from onewindow.cases.services import _append_event, compute_deadline
-from onewindow.core import signals
-from onewindow.org import access
+from onewindow.cases.services import append_event, compute_deadline
+from onewindow.core import notices, signals
+from onewindow.core.actor import Actor, system
+from onewindow.org.actors import actor_of
 from onewindow.worktime.calendar import WorkCalendar
 
 ACTION = "deadline_recomputed"
 LABEL = "办结期限按国务院节假日安排重新核定"
 
 
-def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any, Any]]:
+def recompute_provisional_deadlines(*, actor: Actor | None = None) -> list[tuple[str, Any, Any]]:
     """Recount every open case marked provisional; returns (number, old, new) for each case whose
-    deadline or provisional mark changed (each got a timeline entry)."""
-    from onewindow.notify.services import notify
-
+    deadline or provisional mark changed (each got a timeline entry). ``actor``: who loaded the
+    calendar (a user is resolved with ``actor_of``; none: the system)."""
+    actor = actor_of(actor) if actor is not None else system()
     cal = WorkCalendar()
     today = services.local_today()
-    staff = access.staff_of(actor) if getattr(actor, "is_authenticated", False) else None
+    staff = actor.staff if actor.is_authenticated else None
     role = (staff.role_list[0] if staff and staff.role_list else "") if staff else "system"
     changed: list[tuple[str, Any, Any]] = []
     qs = (
@@ -60,7 +62,7 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
             note = f"办结期限 {new} 经国务院公布的节假日安排核定，不变"
         else:
             note = f"办结期限由 {old} 调整为 {new}（按国务院公布的节假日安排重新计算）"
-        _append_event(
+        append_event(
             case,
             actor=actor,
             staff=staff,
@@ -85,14 +87,8 @@ def recompute_provisional_deadlines(*, actor: Any = None) -> list[tuple[str, Any
                 "deadline": new.isoformat() if new else "",
             }
             if phone:
-                notify(
-                    "deadline_changed",
-                    channel="sms",
-                    to=phone,
-                    context=context,
-                    resident=case.applicant,
-                    case_number=case.number,
-                )
+                notice = notices.ApplicantNotice("deadline_changed", context)
+                notices.applicant_notice.send(sender=Case, case=case, offline=notice, online=notice)
     return changed
 
 

@@ -8,6 +8,7 @@ applicant is always masked on paper; a QR code links to the public progress page
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -15,11 +16,12 @@ from django.http import HttpResponse
 from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 
+from onewindow.cases.deadlines import notice_due, received_date
 from onewindow.cases.models import Case, CaseEvent, Delivery, State
-from onewindow.cases.services import notice_due, received_date
 from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_html, render_pdf
 from onewindow.documents.qr import qr_data_uri
+from onewindow.org.models import Staff
 from onewindow.privacy.masking import mask_id_number
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -117,8 +119,6 @@ def event_body(event: CaseEvent) -> str:
     if data.get("department"):
         return str(data["department"])
     if event.role == "reviewer" and event.actor_id is not None:
-        from onewindow.org.models import Staff
-
         staff = Staff.objects.select_related("department").filter(user_id=event.actor_id).first()
         if staff is not None and staff.department is not None:
             return staff.department.name
@@ -161,6 +161,8 @@ def progress_url(case: Case, site_url: str = "") -> str:
 
 
 def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, Any]:
+    """The template context of document ``kind`` of ``case``: what every document shows, plus what
+    its kind adds (:data:`KIND_CONTEXT`); ``NotFound`` for an unknown kind or one that does not apply."""
     if kind not in DOCUMENT_TITLES:
         raise NotFound(f"没有「{kind}」这种文书", code="unknown_document")
     if kind not in document_kinds(case):
@@ -189,64 +191,87 @@ def document_context(case: Case, kind: str, *, site_url: str = "") -> dict[str, 
         "complaint_phone": version.complaint_phone or case.centre.complaint_phone,
         "signer_rows": signer_rows(case, kind),
     }
-    if kind == "correction_notice":
-        missing, issued = _correction(case) or ([], None)
-        ctx.update(
-            missing=missing,
-            issued_at=issued or case.received_at,
-            law=CORRECTION_LAW,
-            received_on=received_date(case),
-            notice_due=notice_due(case),
-        )
-    elif kind == "rejection_notice":
-        ctx.update(
-            reason=case.notice.get("reason") or case.decision_reason,
-            basis=case.notice.get("basis") or "",
-            recourse=RECOURSE,
-        )
-    elif kind == "suspension_notice":
-        events = _clock_events(case)
-        suspend = _latest(events, "suspend")
-        if suspend is None:  # document_kinds checked it; kept for the type checker
-            raise NotFound("没有该文书", code="document_not_applicable")
-        resume = next((e for e in events if e.action == "resume" and e.seq > suspend.seq), None)
-        ctx.update(
-            suspended_at=suspend.at,
-            reason=suspend.note or str(suspend.data.get("reason") or ""),
-            deadline_before=_deadline_at(case, events, suspend.seq - 1),
-            resumed_at=resume.at if resume is not None else None,
-            paused_days=int(resume.data.get("paused_days") or 0) if resume is not None else None,
-            deadline_after=_deadline_at(case, events, resume.seq) if resume is not None else None,
-            law=SUSPENSION_LAW,
-        )
-    elif kind == "extension_notice":
-        events = _clock_events(case)
-        extend = _latest(events, "extend")
-        if extend is None:  # document_kinds checked it; kept for the type checker
-            raise NotFound("没有该文书", code="document_not_applicable")
-        ctx.update(
-            extended_at=extend.at,
-            days=int(extend.data.get("days") or 0),
-            total_days=sum(int(e.data.get("days") or 0) for e in events if e.action == "extend"),
-            reason=extend.note,
-            deadline_before=_deadline_at(case, events, extend.seq - 1),
-            new_deadline=_deadline_at(case, events, extend.seq),
-            approver=str(extend.data.get("approver") or ""),
-            approver_post=str(extend.data.get("approver_post") or ""),
-            law=JOINT_EXTENSION_LAW if extend.data.get("rule") == "joint" else EXTENSION_LAW,
-        )
-    elif kind == "result":
-        approved = _approved(case)
-        decision = case.events.filter(action__in=["approve", "deny"]).order_by("-seq").first()
-        ctx.update(
-            approved=approved,
-            decision="准予许可/办结" if approved else "不予许可",
-            basis=str((decision.data or {}).get("basis") or "") if decision is not None else "",
-            reason=case.decision_reason,
-            recourse="" if approved else RECOURSE,
-            delivery_label=Delivery(case.delivery).label if case.delivery else "",
-        )
+    extra = KIND_CONTEXT.get(kind)
+    if extra is not None:
+        ctx.update(extra(case))
     return ctx
+
+
+def _correction_context(case: Case) -> dict[str, Any]:
+    missing, issued = _correction(case) or ([], None)
+    return {
+        "missing": missing,
+        "issued_at": issued or case.received_at,
+        "law": CORRECTION_LAW,
+        "received_on": received_date(case),
+        "notice_due": notice_due(case),
+    }
+
+
+def _rejection_context(case: Case) -> dict[str, Any]:
+    return {
+        "reason": case.notice.get("reason") or case.decision_reason,
+        "basis": case.notice.get("basis") or "",
+        "recourse": RECOURSE,
+    }
+
+
+def _suspension_context(case: Case) -> dict[str, Any]:
+    events = _clock_events(case)
+    suspend = _latest(events, "suspend")
+    if suspend is None:  # document_kinds checked it; kept for the type checker
+        raise NotFound("没有该文书", code="document_not_applicable")
+    resume = next((e for e in events if e.action == "resume" and e.seq > suspend.seq), None)
+    return {
+        "suspended_at": suspend.at,
+        "reason": suspend.note or str(suspend.data.get("reason") or ""),
+        "deadline_before": _deadline_at(case, events, suspend.seq - 1),
+        "resumed_at": resume.at if resume is not None else None,
+        "paused_days": int(resume.data.get("paused_days") or 0) if resume is not None else None,
+        "deadline_after": _deadline_at(case, events, resume.seq) if resume is not None else None,
+        "law": SUSPENSION_LAW,
+    }
+
+
+def _extension_context(case: Case) -> dict[str, Any]:
+    events = _clock_events(case)
+    extend = _latest(events, "extend")
+    if extend is None:  # document_kinds checked it; kept for the type checker
+        raise NotFound("没有该文书", code="document_not_applicable")
+    return {
+        "extended_at": extend.at,
+        "days": int(extend.data.get("days") or 0),
+        "total_days": sum(int(e.data.get("days") or 0) for e in events if e.action == "extend"),
+        "reason": extend.note,
+        "deadline_before": _deadline_at(case, events, extend.seq - 1),
+        "new_deadline": _deadline_at(case, events, extend.seq),
+        "approver": str(extend.data.get("approver") or ""),
+        "approver_post": str(extend.data.get("approver_post") or ""),
+        "law": JOINT_EXTENSION_LAW if extend.data.get("rule") == "joint" else EXTENSION_LAW,
+    }
+
+
+def _result_context(case: Case) -> dict[str, Any]:
+    approved = _approved(case)
+    decision = case.events.filter(action__in=["approve", "deny"]).order_by("-seq").first()
+    return {
+        "approved": approved,
+        "decision": "准予许可/办结" if approved else "不予许可",
+        "basis": str((decision.data or {}).get("basis") or "") if decision is not None else "",
+        "reason": case.decision_reason,
+        "recourse": "" if approved else RECOURSE,
+        "delivery_label": Delivery(case.delivery).label if case.delivery else "",
+    }
+
+
+# What each kind adds to the common context (the receipt adds nothing).
+KIND_CONTEXT: dict[str, Callable[[Case], dict[str, Any]]] = {
+    "correction_notice": _correction_context,
+    "rejection_notice": _rejection_context,
+    "suspension_notice": _suspension_context,
+    "extension_notice": _extension_context,
+    "result": _result_context,
+}
 
 
 def _approved(case: Case) -> bool:

@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.catalog.models import Item, ItemVersion
 from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Window
 from onewindow.privacy.fields import EncryptedTextField
+from onewindow.privacy.masking import mask_name
 
 
 class State(models.TextChoices):
@@ -160,8 +161,6 @@ class Case(models.Model):
     @property
     def applicant_masked_name(self) -> str:
         """The snapshot's name for lists: masked for a person (an enterprise's name is public)."""
-        from onewindow.privacy.masking import mask_name
-
         name = self.applicant_name or ""
         return mask_name(name) if self.applicant_kind == ResidentKind.PERSON else name
 

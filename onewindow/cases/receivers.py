@@ -8,13 +8,12 @@ from typing import Any
 from django.db.models.signals import post_save
 from django.dispatch import receiver
 
+from onewindow.cases.models import Case
 from onewindow.org.models import Centre, Department, Jurisdiction
 
 
 def refresh_case_paths(*, centres: Any = None, departments: Any = None) -> int:
     """Rewrite the stored paths of the cases of ``centres`` / ``departments`` that differ; rows changed."""
-    from onewindow.cases.models import Case
-
     n = 0
     for c in centres or ():
         path = c.jurisdiction.path

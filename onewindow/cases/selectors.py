@@ -1,14 +1,21 @@
-"""Reads of cases, always scoped to the user's jurisdiction."""
+"""Reads of cases, always scoped to the actor's jurisdiction (every function takes the acting
+:class:`~onewindow.core.actor.Actor`; a user is resolved with ``org.actors.actor_of``)."""
 
 from __future__ import annotations
 
 import datetime as dt
 from typing import Any
 
+from django.conf import settings
 from django.db.models import Q, QuerySet
+from django.utils import timezone
 
-from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent, State, Warning
-from onewindow.org import access
+from onewindow.cases.deadlines import NOTICE_WARN_DAYS, notice_due, received_date
+from onewindow.cases.models import CLOCK_STATES, OPEN_STATES, Case, CaseEvent, State, Warning
+from onewindow.core.actor import Actor
+from onewindow.core.errors import NotFound
+from onewindow.org.actors import actor_of
+from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 from onewindow.worktime.calendar import WorkCalendar
 
 YELLOW_DAYS_BEFORE = 1  # 电子监察: yellow from 1 working day before the deadline
@@ -16,13 +23,13 @@ QUEUE_STATES = (State.ACCEPTED, State.IN_REVIEW, State.SUSPENDED)
 OUTPUT_STATES = (State.APPROVED, State.DENIED, State.READY)
 
 
-def case_scope(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
-    """Cases accepted at a centre in the user's jurisdiction, or queued at a department in it.
+def case_scope(actor: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
+    """Cases accepted at a centre in the actor's jurisdiction, or queued at a department in it.
 
     A prefix match on the paths copied onto the case (``centre_path``, ``queue_path``: indexed, no
     joins), equal to matching ``centre__jurisdiction__path`` / ``queue_department__jurisdiction__path``.
     """
-    roots = access.scope_roots(user)
+    roots = actor_of(actor).scope_roots
     if not roots:
         return qs.none()
     q = Q()
@@ -32,7 +39,7 @@ def case_scope(user: Any, qs: QuerySet[Case]) -> QuerySet[Case]:
 
 
 def case_list(
-    *, actor: Any, state: str | None = None, item: str | None = None, warning: str | None = None
+    *, actor: Actor, state: str | None = None, item: str | None = None, warning: str | None = None
 ) -> QuerySet[Case]:
     qs = case_scope(actor, Case.objects.all()).select_related(
         "item_version", "centre", "queue_department", "applicant", "assignee"
@@ -61,8 +68,6 @@ def warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> 
 def notice_warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> str:
     """For a submitted case waiting for the window check (行政许可法 art. 32, 5 working days from
     receipt): yellow from the 3rd working day, red once the period has passed (→ deemed accepted)."""
-    from onewindow.cases.services import NOTICE_WARN_DAYS, notice_due, received_date
-
     if case.state != State.SUBMITTED:
         return Warning.NONE
     cal = cal or WorkCalendar()
@@ -75,16 +80,12 @@ def notice_warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = No
 
 
 def step_limit(state: str) -> int | None:
-    from django.conf import settings
-
     limits: dict[str, int] = settings.CASE_STEP_LIMIT_DAYS
     return limits.get(state)
 
 
 def step_overdue_days(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> int:
     """Working days the case has spent in its current step beyond that step's own limit (0: within)."""
-    from django.utils import timezone
-
     limit = step_limit(case.state)
     if limit is None or case.state_since is None:
         return 0
@@ -116,16 +117,17 @@ def chain_verify(case: Case) -> list[str]:
 PROGRESS_NOT_FOUND = "未找到该办件，请核对办件编号和校验码"
 
 
-def case_handled_by(user: Any, case: Case) -> bool:
-    """Whether ``user`` handles ``case`` (own centre, own department's queue, or assignee):
+def case_handled_by(actor: Actor, case: Case) -> bool:
+    """Whether ``actor`` handles ``case`` (own centre, own department's queue, or assignee):
     only they see the applicant's personal data in full."""
-    staff = access.staff_of(user)
+    actor = actor_of(actor)
+    staff = actor.staff
     if staff is None:
         return False
     return bool(
         (staff.centre_id and staff.centre_id == case.centre_id)
         or (staff.department_id and staff.department_id == case.queue_department_id)
-        or case.assignee_id == getattr(user, "pk", None)
+        or case.assignee_id == actor.user_id
     )
 
 
@@ -135,8 +137,6 @@ def progress_lookup(number: str, check: str) -> Case:
 
     A wrong check and an unknown number raise the same ``NotFound`` (existence does not leak).
     """
-    from onewindow.core.errors import NotFound
-
     check = (check or "").strip().upper()
     case = (
         Case.objects.select_related("applicant", "item_version", "centre")
@@ -151,22 +151,22 @@ def progress_lookup(number: str, check: str) -> Case:
     return case
 
 
-def case_queue(*, actor: Any) -> QuerySet[Case]:
+def case_queue(*, actor: Actor) -> QuerySet[Case]:
     """The back-office queue: accepted / in review / suspended cases of the actor's department
     (a centre head or supervisor without a department sees every department in the jurisdiction)."""
     qs = case_list(actor=actor).filter(state__in=QUEUE_STATES)
-    staff = access.staff_of(actor)
+    staff = actor_of(actor).staff
     if staff is not None and staff.department_id:
         qs = qs.filter(queue_department_id=staff.department_id)
     return qs.order_by("deadline", "received_at")
 
 
-def case_output_list(*, actor: Any) -> QuerySet[Case]:
+def case_output_list(*, actor: Actor) -> QuerySet[Case]:
     """The unified output window: decided cases to put out (approved/denied) and results to hand over."""
     return case_list(actor=actor).filter(state__in=OUTPUT_STATES).order_by("decided_at", "received_at")
 
 
-def case_warning_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
+def case_warning_board(*, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
     """Cases on the clock in the jurisdiction that are yellow (≤ 1 working day left) or red (overdue),
     red first, with the working days overdue."""
     cal = WorkCalendar()
@@ -184,13 +184,10 @@ def case_warning_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def case_notice_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
+def case_notice_board(*, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
     """行政许可法 art. 32 on the supervisor board: applications waiting for the window check from the
     3rd working day after receipt (yellow), and open cases accepted by law because no notice came in
     5 working days (red, 逾期未告知视为受理), red first."""
-    from onewindow.cases.models import OPEN_STATES
-    from onewindow.cases.services import notice_due, received_date
-
     cal = WorkCalendar()
     rows: list[dict[str, Any]] = []
     base = case_list(actor=actor).select_related("item_version", "centre", "queue_department")
@@ -218,7 +215,7 @@ def case_notice_board(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
     return rows
 
 
-def case_step_overdue_list(*, actor: Any, today: dt.date) -> list[dict[str, Any]]:
+def case_step_overdue_list(*, actor: Actor, today: dt.date) -> list[dict[str, Any]]:
     """Cases in the jurisdiction that stay in a step longer than that step's own limit
     (``CASE_STEP_LIMIT_DAYS``), most overdue first."""
     cal = WorkCalendar()
@@ -232,12 +229,20 @@ def case_step_overdue_list(*, actor: Any, today: dt.date) -> list[dict[str, Any]
     return rows
 
 
+APPLICANT_FIELDS = {"name": "姓名/名称", "phone": "联系电话", "address": "地址"}
+
+
+def applicant_differences(case: Case) -> list[str]:
+    """The fields in which the case's applicant (as given at intake) differs from the resident record
+    (shown to the clerk as 与档案不一致; the record itself is not changed by an intake)."""
+    r = case.applicant
+    given = {"name": case.applicant_name, "phone": case.applicant_phone, "address": case.applicant_address}
+    return [f for f in APPLICANT_FIELDS if given[f] and (getattr(r, f) or "") != given[f]]
+
+
 def applicant_display(case: Case, full: bool) -> dict[str, Any]:
     """The applicant for display: in full only for those handling the case (log that view),
     otherwise masked (an enterprise's name and credit code are public registry data)."""
-    from onewindow.cases.services import applicant_differences
-    from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
-
     # The case's own snapshot (as given at intake, or as corrected on this case), not the resident record.
     kind, name, number = case.applicant_kind, case.applicant_name or "", case.applicant_id_number or ""
     phone, address = case.applicant_phone or "", case.applicant_address or ""

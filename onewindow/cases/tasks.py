@@ -10,7 +10,8 @@ from huey.contrib.djhuey import db_periodic_task
 
 from onewindow.cases.models import CLOCK_STATES, Case, CaseReminder, ReminderKind, State, Warning
 from onewindow.cases.selectors import notice_warning_for, step_limit, step_overdue_days, warning_for
-from onewindow.cases.services import case_deem_accepted, local_today
+from onewindow.cases.services import case_deem_accepted
+from onewindow.core.clock import local_today
 from onewindow.worktime.calendar import CalendarUnknownYear, WorkCalendar
 
 

@@ -1,12 +1,15 @@
 """The one state machine of a case: the table of allowed transitions and who may take them.
 
-``ACTIONS[action]`` gives the states it may start from, the state it leads to (``None``: stays), the
+``TRANSITIONS[action]`` gives the states it may start from, the state it leads to (``None``: stays), the
 roles allowed, and whether a reason is required. The intake outcomes (accepted / correction_needed /
 not_accepted / approved for 即办件) are created by ``case_intake`` through the same table.
+``AUTHORITY[action]`` adds who may take it on THIS case (see :func:`may_act`); the services' table
+(``cases.services.transitions.TABLE``) pairs each transition with its handler.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -196,10 +199,49 @@ def may_decide(staff: Any, case: Any) -> bool:
     """Whether ``staff`` may ``approve`` / ``deny`` ``case`` (the decision authority, see above)."""
     if staff is None:
         return False
-    roles = set(staff.role_list)
+    return _decider(staff, set(staff.role_list), case)
+
+
+def _decider(staff: Any, roles: set[str], case: Any) -> bool:
     if _competent_reviewer(staff, roles, case):
         return True
     return _is_immediate(case) and _window_of_case(staff, roles, case)
+
+
+def _assigner(staff: Any, roles: set[str], case: Any) -> bool:
+    return _queue_reviewer(staff, roles, case) or _supervising_head(staff, roles, case)
+
+
+def _extender(staff: Any, roles: set[str], case: Any) -> bool:
+    """The supervising centre head or the deciding department's head records an extension."""
+    return _supervising_head(staff, roles, case) or (
+        Role.DEPT_HEAD in roles and staff.department_id == case.queue_department_id
+    )
+
+
+def _output(staff: Any, roles: set[str], case: Any) -> bool:
+    """统一出件: window staff, or the deciding department sending its result out."""
+    return bool(roles & WINDOW) or _queue_reviewer(staff, roles, case)
+
+
+def _by_roles(staff: Any, roles: set[str], case: Any) -> bool:
+    return True  # the table's roles alone
+
+
+Authority = Callable[[Any, set[str], Any], bool]
+"""``(staff, roles, case) -> bool``: whether the staff member may take the action on this case."""
+
+# The authority of each action, on top of the table's roles (decisions: instead of them, see above).
+AUTHORITY: dict[str, Authority] = {
+    "approve": _decider,
+    "deny": _decider,
+    "escalate": _queue_reviewer,
+    "suspend": _queue_reviewer,
+    "resume": _queue_reviewer,
+    "assign": _assigner,
+    "extend": _extender,
+    "ready": _output,
+}
 
 
 def may_act(staff: Any, case: Any, action: str) -> bool:
@@ -207,22 +249,10 @@ def may_act(staff: Any, case: Any, action: str) -> bool:
     t = TRANSITIONS.get(action)
     if t is None or staff is None:
         return False
-    if action in DECIDE_ACTIONS:
-        return may_decide(staff, case)
     roles = set(staff.role_list)
-    if not t.roles & roles:
+    if action not in DECIDE_ACTIONS and not t.roles & roles:
         return False
-    if action in MATTER_ACTIONS:
-        return _queue_reviewer(staff, roles, case)
-    if action == "assign":
-        return _queue_reviewer(staff, roles, case) or _supervising_head(staff, roles, case)
-    if action == "extend":  # recorded by the supervising centre head or the deciding department's head
-        return _supervising_head(staff, roles, case) or (
-            Role.DEPT_HEAD in roles and staff.department_id == case.queue_department_id
-        )
-    if action == "ready" and not roles & WINDOW:
-        return _queue_reviewer(staff, roles, case)  # the deciding department sends its result out
-    return True
+    return AUTHORITY.get(action, _by_roles)(staff, roles, case)
 
 
 def acting_role(staff: Any, case: Any, action: str) -> str:

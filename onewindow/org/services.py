@@ -220,7 +220,7 @@ def resident_contact_update(
     jurisdiction covers the resident's (``unknown_resident`` 404 otherwise), with a stated reason,
     audited (``org.resident_contact_update``). A phone set by staff is never "verified": real-name
     binding on the portal does not trust it. Cases keep their own applicant snapshot and are not
-    affected. An intake never changes the record (see ``cases.services._resident_for``)."""
+    affected. An intake never changes the record (see ``cases.services.intake._resident_for``)."""
     actor = actor_of(actor)
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=pk)  # scoped: outside the jurisdiction is a 404

@@ -7,4 +7,4 @@ class ProxyConfig(AppConfig):
 
     def ready(self) -> None:
         import onewindow.proxy.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
-        from onewindow.proxy import notices, receivers  # noqa: F401 - connects the signal receivers
+        from onewindow.proxy import notices, panels, receivers  # noqa: F401 - receivers, texts, case page panel

@@ -8,7 +8,7 @@ from onewindow.documents.pdf import PDF_FONT_FAMILY, render_pdf
 from onewindow.org.actors import request_actor
 from onewindow.privacy.services import personal_data_access_log
 from onewindow.proxy.models import Batch, BatchItemState, Entrustment
-from onewindow.proxy.services import actor_for, entrustment_get, item_name
+from onewindow.proxy.services import entrustment_get, item_name
 
 
 def _name(user: object) -> str:
@@ -87,7 +87,7 @@ def entrustment_pdf_response(request: HttpRequest, pk: int) -> HttpResponse:
     full = ent.agent_id == actor.user_id
     if full:
         personal_data_access_log(
-            actor=actor_for(personal_data_access_log, actor),
+            actor=actor.user,
             obj=ent.resident,
             fields=["name", "id_number"],
             purpose=f"打印委托书 {ent.pk}",

@@ -204,11 +204,14 @@ def test_no_personal_data_in_requests(geo: GeoReportClient) -> None:
 
 def test_requests_status_deadline_and_filters(geo: GeoReportClient, world: dict[str, Any]) -> None:
     from onewindow.cases.services import case_transition
+    from onewindow.org.actors import actor_of
     from tests.cases.conftest import user
 
     accepted = intake()
     withdrawn = intake()
-    case_transition(actor=user("clerk"), number=withdrawn.number, action="withdraw", reason="不办了")
+    case_transition(
+        actor=actor_of(user("clerk")), number=withdrawn.number, action="withdraw", reason="不办了"
+    )
     row = geo.request(accepted.number)
     assert row["status"] == "open" and row["status_notes"] == "已受理"
     assert row["expected_datetime"].startswith(accepted.deadline.isoformat() + "T23:59:59")

@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Department
 
 GOOD_ID = "11010519491231002X"
@@ -49,7 +50,7 @@ def user(name: str) -> Any:
 
 def intake(**kw: Any) -> Case:
     args: dict[str, Any] = {
-        "actor": user("clerk"),
+        "actor": actor_of(user("clerk")),
         "item": "MZ-001",
         "centre": "C-A",
         "applicant": applicant(),
@@ -61,4 +62,4 @@ def intake(**kw: Any) -> Case:
 
 
 def act(username: str, case: Case, action: str, **kw: Any) -> Case:
-    return services.case_transition(actor=user(username), number=case.number, action=action, **kw)
+    return services.case_transition(actor=actor_of(user(username)), number=case.number, action=action, **kw)

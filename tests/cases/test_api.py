@@ -12,6 +12,7 @@ from django.test import Client
 
 from onewindow.api.tokens import token_create
 from onewindow.cases.models import Case, State
+from onewindow.org.actors import actor_of
 from onewindow.privacy.models import PersonalDataAccess
 from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant
 
@@ -148,7 +149,7 @@ def test_concurrent_transitions_exactly_one_wins(transactional_db: Any) -> None:
         from onewindow.cases.services import case_intake
 
         case = case_intake(
-            actor=get_user_model().objects.get(username="clerk"),
+            actor=actor_of(get_user_model().objects.get(username="clerk")),
             item="MZ-001",
             centre="C-A",
             applicant=applicant(),

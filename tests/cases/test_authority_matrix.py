@@ -38,6 +38,7 @@ from django.test import Client
 
 from onewindow.cases import services
 from onewindow.cases.models import Case
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Department
 from tests.conftest import otp_verify_session
 from tests.factories import build_world, make_item, make_staff
@@ -206,7 +207,7 @@ def _user(username: str) -> Any:
 
 
 def _act(username: str, number: str, action: str, **kw: Any) -> Case:
-    return services.case_transition(actor=_user(username), number=number, action=action, **kw)
+    return services.case_transition(actor=actor_of(_user(username)), number=number, action=action, **kw)
 
 
 def _build() -> dict[str, Any]:
@@ -248,7 +249,7 @@ def _build() -> dict[str, Any]:
 
     def new(kind: str, channel: str = "window", materials: list[dict[str, Any]] = ALL) -> str:
         case = services.case_intake(
-            actor=_user("clerk"),
+            actor=actor_of(_user("clerk")),
             item=item_of[kind],
             centre="C-A",
             applicant=APPLICANT,

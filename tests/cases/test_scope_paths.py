@@ -16,6 +16,7 @@ from django.db.models import Q, QuerySet
 from onewindow.cases import selectors
 from onewindow.cases.models import Case
 from onewindow.org import access
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Department, Jurisdiction, Level
 from tests.cases.conftest import act, intake, user
 from tests.factories import JurisdictionFactory, UserFactory, make_item, make_staff
@@ -42,11 +43,13 @@ def fresh(username: str) -> Any:
 def assert_same(usernames: list[str]) -> dict[str, set[str]]:
     seen: dict[str, set[str]] = {}
     for name in usernames:
-        new = set(selectors.case_scope(fresh(name), Case.objects.all()).values_list("number", flat=True))
+        new = set(
+            selectors.case_scope(actor_of(fresh(name)), Case.objects.all()).values_list("number", flat=True)
+        )
         old = set(old_case_scope(fresh(name), Case.objects.all()).values_list("number", flat=True))
         assert new == old, name
         seen[name] = new
-    assert set(selectors.case_scope(AnonymousUser(), Case.objects.all())) == set()
+    assert set(selectors.case_scope(actor_of(AnonymousUser()), Case.objects.all())) == set()
     return seen
 
 
@@ -80,7 +83,7 @@ def league(world: dict[str, Any]) -> dict[str, Any]:
         for item in ("MZ-001", "MZ-A", "MZ-B"):
             if centre == "C-A1" and item == "MZ-001":
                 continue  # county-dept item: township or county centres only
-            cases[f"{centre}/{item}"] = intake(actor=user("countyclerk"), centre=centre, item=item)
+            cases[f"{centre}/{item}"] = intake(actor=actor_of(user("countyclerk")), centre=centre, item=item)
     cases["C-A1/MZ-A"] = act("areviewer", cases["C-A1/MZ-A"], "escalate", note="超出镇级权限")
     cases["C-B/MZ-B"] = act("breviewer", cases["C-B/MZ-B"], "escalate", note="超出苏木级权限")
     return {"cases": cases, "dept_a": dept_a, "dept_b": dept_b, "ca1": ca1, **world}
@@ -164,7 +167,7 @@ def test_case_list_count_and_rows_use_the_stored_paths(league: dict[str, Any]) -
     from onewindow.core.apischemas import paginate
 
     clerk = fresh("clerk")
-    qs = selectors.case_list(actor=clerk)
+    qs = selectors.case_list(actor=actor_of(clerk))
     with CaptureQueriesContext(connection) as ctx:
         rows, count = paginate(qs, 1, 5)
     assert count == 7 and len(rows) == 5

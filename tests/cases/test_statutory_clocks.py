@@ -20,6 +20,7 @@ from onewindow.cases import documents
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case, CaseEvent, CaseReminder, State
 from onewindow.cases.tasks import scan_warnings
+from onewindow.org.actors import actor_of
 from onewindow.worktime.calendar import deadline
 from tests.cases.conftest import ALL_MATERIALS, applicant
 from tests.factories import make_item, make_staff
@@ -168,11 +169,11 @@ def test_acceptance_after_online_correction_counts_from_the_last_material(world:
     resident = _resident_account(case)
     with clock("2026-09-24"):
         case_services.case_resident_supplement(
-            actor=resident, number=number, materials=[{"code": "M01", "provided": True}]
+            actor=actor_of(resident), number=number, materials=[{"code": "M01", "provided": True}]
         )
     with clock("2026-09-30"):  # the last missing material arrives online
         case_services.case_resident_supplement(
-            actor=resident, number=number, materials=[{"code": "M02", "provided": True}]
+            actor=actor_of(resident), number=number, materials=[{"code": "M02", "provided": True}]
         )
     with clock("2026-10-09"):  # the clerk records it after the holiday
         r = api_act(client, "clerk", number, action="supplement", materials=ALL_MATERIALS)

@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.test import Client
 
 from onewindow.cases.models import Case, CaseEvent, State
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident, Window
 from onewindow.privacy.identifiers import id_check_digit
 from onewindow.privacy.models import PersonalDataAccess
@@ -373,7 +374,7 @@ def test_case_list_filters_and_paginates(world: Any, login: Any, today: Any) -> 
     assert a.number not in page and b.number not in page
     frag = html(c.get("/cases/?state=accepted", HTTP_HX_REQUEST="true", HTTP_HX_TARGET="results"))
     assert "<html" not in frag and a.number in frag and b.number not in frag
-    with mock.patch("onewindow.cases.views.PAGE_SIZE", 1):
+    with mock.patch("onewindow.cases.views.common.PAGE_SIZE", 1):
         first, second = html(c.get("/cases/")), html(c.get("/cases/?page=2"))
     assert "第 1 / 2 页" in first and "第 2 / 2 页" in second
     assert (a.number in first) != (a.number in second)
@@ -449,7 +450,7 @@ def test_progress_wrong_check_equals_unknown_number(
 
 def test_progress_is_rate_limited(world: Any, client: Client, today: Any, fresh_rate_limits: Any) -> None:
     case = intake()
-    with mock.patch("onewindow.cases.views.PROGRESS_RATE", (2, 60)):
+    with mock.patch("onewindow.cases.views.public.PROGRESS_RATE", (2, 60)):
         assert client.get("/progress/", {"number": case.number, "check": "002X"}).status_code == 200
         assert client.get("/progress/", {"number": case.number, "check": "0000"}).status_code == 404
         r = client.get("/progress/", {"number": case.number, "check": "002X"})
@@ -463,7 +464,7 @@ def test_warning_board_lists_steps_over_their_limit(client: Any, world: Any) -> 
     from onewindow.cases.services import case_intake
 
     case = case_intake(
-        actor=get_user_model().objects.get(username="clerk"),
+        actor=actor_of(get_user_model().objects.get(username="clerk")),
         item="MZ-001",
         centre="C-A",
         applicant={

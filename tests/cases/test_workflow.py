@@ -14,6 +14,7 @@ from onewindow.cases.models import Case, CaseEvent, ImmutableEvent, State
 from onewindow.cases.selectors import chain_verify, warning_for
 from onewindow.cases.workflow import TRANSITIONS
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.org.actors import actor_of
 from tests.cases.conftest import act, applicant, intake, user
 
 D = dt.date.fromisoformat
@@ -131,8 +132,8 @@ def test_outsider_gets_404(world: Any, today: Any) -> None:
     with pytest.raises(NotFound):
         act("outsider", case, "withdraw")
     with pytest.raises(NotFound):
-        services.case_get_for_user(user("outsider"), case.number)
-    assert services.case_get_for_user(user("supervisor"), case.number) == case
+        services.case_get_for_user(actor_of(user("outsider")), case.number)
+    assert services.case_get_for_user(actor_of(user("supervisor")), case.number) == case
 
 
 def test_suspend_resume_pauses_the_clock(world: Any, today: Any) -> None:

@@ -18,7 +18,6 @@ re-exported here (``from onewindow.proxy import services``).
 
 from onewindow.proxy.services.common import (
     WINDOW_ROLES,
-    actor_for,
     audit,
     audit_refusals,
     follow_up_days,
@@ -56,7 +55,6 @@ __all__ = [
     "WINDOW_ROLES",
     "Transition",
     "actions_for",
-    "actor_for",
     "audit",
     "audit_refusals",
     "entrustment_create",

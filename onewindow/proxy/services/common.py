@@ -3,10 +3,8 @@ look-ups, request numbers, the request's trail (:func:`record`) and the uploaded
 
 from __future__ import annotations
 
-import functools
-import inspect
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
@@ -20,7 +18,6 @@ from onewindow.core.actor import Actor
 from onewindow.core.clock import local_today
 from onewindow.core.counters import next_value
 from onewindow.core.errors import DomainError, Forbidden, Invalid, Unauthenticated
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Role, Staff
 from onewindow.proxy.models import Entrustment, ProxyAttachment, ProxyCounter, ProxyEvent, ProxyRequest
 
@@ -85,20 +82,6 @@ def staff_required(actor: Actor) -> Staff:
 def require_roles(actor: Actor, roles: set[str] | frozenset[str], label: str) -> None:
     if not actor.has_any_role(roles):
         raise Forbidden(f"您的岗位不能{label}", code="forbidden")
-
-
-@functools.cache
-def _takes_actor(service: Callable[..., Any]) -> bool:
-    param = inspect.signature(service).parameters.get("actor")
-    annotation = param.annotation if param is not None else None
-    return annotation is Actor or (isinstance(annotation, str) and "Actor" in annotation)
-
-
-def actor_for(service: Callable[..., Any], actor: Actor) -> Any:
-    """What another app's ``service`` takes as ``actor=`` while the apps move to :class:`Actor` one
-    by one (issue #16): ``actor_of(actor)`` when its signature says ``actor: Actor``, else the user.
-    Once every app's services take the Actor, pass ``actor_of(actor)`` and drop this."""
-    return actor_of(actor) if _takes_actor(service) else actor.user
 
 
 # --- items and numbers ---------------------------------------------------------------------------

@@ -38,7 +38,6 @@ from onewindow.org.models import Centre, ResidentKind, Role, Staff
 from onewindow.proxy.models import FollowUp, FollowUpMethod, ProxyRequest, RequestState
 from onewindow.proxy.services.common import (
     WINDOW_ROLES,
-    actor_for,
     attachment_for,
     follow_up_days,
     item_name,
@@ -206,7 +205,7 @@ def _prereview_pass(step: Step) -> None:
         "address": resident.address,
     }
     case = case_services.case_intake(
-        actor=actor_for(case_services.case_intake, step.actor),
+        actor=step.actor,
         item=req.item.code,
         centre=req.review_centre.code,
         applicant=applicant,
@@ -217,7 +216,7 @@ def _prereview_pass(step: Step) -> None:
         channel="proxy",
     )
     case = case_services.case_transition(
-        actor=actor_for(case_services.case_transition, step.actor),
+        actor=step.actor,
         number=case.number,
         action="accept",
         note=step.given.note,
@@ -247,7 +246,7 @@ def _hand_over(step: Step) -> None:
         req.receipt = att.file
     assert req.case is not None
     case_services.case_transition(
-        actor=actor_for(case_services.case_transition, step.actor),
+        actor=step.actor,
         number=req.case.number,
         action="deliver",
         to="agent",

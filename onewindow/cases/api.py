@@ -1,3 +1,7 @@
+"""The case API (``/api/v1/cases``, ``/api/v1/progress``): the router of the cases app, collected by
+``onewindow.api.api``. Handlers resolve the request's actor once (``request_actor``) and call the
+services and selectors with it; authentication and shared schemas come from ``core``."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -8,9 +12,15 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.cases import selectors, services
+from onewindow.cases.checkguard import progress_lookup as guarded_progress_lookup
+from onewindow.cases.documents import case_document_response
 from onewindow.cases.models import Case, CaseEvent, State, Warning
-from onewindow.cases.workflow import ACTION_LABELS
+from onewindow.cases.workflow import ACTION_LABELS, actions_for
+from onewindow.core.actor import Actor
+from onewindow.core.agent_intake import agent_request_intake
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.ratelimit import check_rate
+from onewindow.org.actors import request_actor
 from onewindow.privacy.services import personal_data_access_log
 
 router = Router(tags=["办件"])
@@ -136,8 +146,8 @@ class CaseRow(Schema):
     warning: Warning
 
 
-def _handles(user: Any, case: Case) -> bool:
-    return selectors.case_handled_by(user, case)
+def _handles(actor: Actor, case: Case) -> bool:
+    return selectors.case_handled_by(actor, case)
 
 
 def applicant_out(case: Case, full: bool) -> dict[str, Any]:
@@ -162,10 +172,11 @@ def event_out(e: CaseEvent) -> dict[str, Any]:
 
 
 def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
-    full = _handles(request.user, case)
+    actor = request_actor(request)
+    full = _handles(actor, case)
     if full:
         personal_data_access_log(
-            actor=request.user,
+            actor=actor.user,
             obj=case.applicant,
             fields=["id_number", "phone", "address"],
             purpose=f"办件 {case.number}",
@@ -200,32 +211,28 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "delivery": case.delivery,
         "signed_by": case.signed_by,
         "timeline": [event_out(e) for e in case.events.select_related("centre").order_by("seq")],
-        "actions": _actions_for(request.user, case),
+        "actions": _actions_for(actor, case),
     }
 
 
-def _actions_for(user: Any, case: Case) -> list[str]:
-    from onewindow.cases.workflow import actions_for
-    from onewindow.org.access import staff_of
-
-    staff = staff_of(user)
+def _actions_for(actor: Actor, case: Case) -> list[str]:
+    staff = actor.staff
     return [t.action for t in actions_for(staff, case)] if staff is not None else []
 
 
 @router.post("/cases", response={201: CaseCreated, **ERRORS_AUTH, 409: Error}, summary="受理（收件）")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
+    actor = request_actor(request)
     if payload.agent_request is not None:
         # a village agent's request taken in at the competent window (三级代理): the proxy app's
         # pre-review pass creates and accepts the case through the same intake service
-        from onewindow.org.actors import actor_of
-        from onewindow.proxy.services import proxy_request_window_intake
-
-        case = proxy_request_window_intake(
-            actor=actor_of(request.user), pk=payload.agent_request, item=payload.item, centre=payload.centre
+        # (extension point ``core.agent_intake``, answered by proxy)
+        case = agent_request_intake(
+            actor=actor, pk=payload.agent_request, item=payload.item, centre=payload.centre
         )
     else:
         case = services.case_intake(
-            actor=request.user,
+            actor=actor,
             item=payload.item,
             centre=payload.centre,
             applicant=payload.applicant.dict(),
@@ -255,7 +262,7 @@ class CaseFilter(Schema):
 @router.get("/cases", response={200: Page[CaseRow], **ERRORS_AUTH}, summary="办件列表（本辖区）")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     qs = selectors.case_list(
-        actor=request.user, state=filters.state, item=filters.item, warning=filters.warning
+        actor=request_actor(request), state=filters.state, item=filters.item, warning=filters.warning
     ).select_related("item_version__item")
     rows, count = paginate(qs, filters.page, filters.page_size)
     items = [
@@ -278,7 +285,7 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
 
 @router.get("/cases/{number}", response={200: CaseOut, **ERRORS_AUTH}, summary="办件详情")
 def case_detail(request: HttpRequest, number: str) -> Any:
-    return case_out(request, services.case_get_for_user(request.user, number))
+    return case_out(request, services.case_get_for_user(request_actor(request), number))
 
 
 class ActionIn(BodyIn):
@@ -299,8 +306,9 @@ class ActionIn(BodyIn):
     "/cases/{number}/actions", response={200: CaseOut, **ERRORS_AUTH, 409: Error}, summary="办件操作"
 )
 def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
+    actor = request_actor(request)
     case = services.case_transition(
-        actor=request.user,
+        actor=actor,
         number=number,
         action=payload.action,
         note=payload.note or "",
@@ -314,7 +322,7 @@ def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
         basis=payload.basis or "",
         approver=payload.approver or "",
     )
-    return case_out(request, services.case_get_for_user(request.user, case.number))
+    return case_out(request, services.case_get_for_user(actor, case.number))
 
 
 class ApplicantCorrectionIn(BodyIn):
@@ -330,15 +338,16 @@ class ApplicantCorrectionIn(BodyIn):
     summary="更正本件申请人信息（办理该件的工作人员，须写明理由，记入办件记录）",
 )
 def case_applicant_correction(request: HttpRequest, number: str, payload: ApplicantCorrectionIn) -> Any:
+    actor = request_actor(request)
     case = services.case_applicant_correct(
-        actor=request.user,
+        actor=actor,
         number=number,
         reason=payload.reason,
         name=payload.name,
         phone=payload.phone,
         address=payload.address,
     )
-    return case_out(request, services.case_get_for_user(request.user, case.number))
+    return case_out(request, services.case_get_for_user(actor, case.number))
 
 
 class ProgressQuery(Schema):
@@ -362,9 +371,7 @@ class ProgressOut(Schema):
 
 def progress_lookup(number: str, check: str) -> Case:
     """The case if ``check`` is the last 4 characters of the applicant's ID number or phone; else 404."""
-    from onewindow.cases.checkguard import progress_lookup as guarded
-
-    return guarded(number, check)
+    return guarded_progress_lookup(number, check)
 
 
 def progress_out(case: Case) -> dict[str, Any]:
@@ -398,8 +405,6 @@ def progress_out(case: Case) -> dict[str, Any]:
     summary="办件进度查询（公开）",
 )
 def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
-    from onewindow.core.ratelimit import check_rate
-
     check_rate(request, "progress", limit=30, per_seconds=60)
     return progress_out(progress_lookup(q.number, q.check))
 
@@ -410,7 +415,5 @@ def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
     summary="办件文书 PDF（受理回执 / 一次性告知书 / 不予受理通知书 / 办理结果通知书）",
 )
 def case_document(request: HttpRequest, number: str, kind: str) -> Any:
-    from onewindow.cases.documents import case_document_response
-
-    case = services.case_get_for_user(request.user, number)
+    case = services.case_get_for_user(request_actor(request), number)
     return case_document_response(case, kind, site_url=request.build_absolute_uri("/"))

@@ -1,0 +1,191 @@
+"""1. The comprehensive-window workbench (无差别全科受理) and the outcome page after an intake."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import quote
+
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from onewindow.cases import services
+from onewindow.cases.forms import (
+    ApplicantForm,
+    RejectForm,
+    apply_error,
+    form_values,
+    item_fields_form,
+    material_rows,
+    materials_given,
+)
+from onewindow.cases.models import State
+from onewindow.cases.views.common import WINDOW_ROLES, case_page, document_links, hx_target
+from onewindow.catalog import selectors as catalog
+from onewindow.catalog.models import ItemVersion
+from onewindow.core.errors import DomainError, Forbidden, NotFound
+from onewindow.org.actors import request_actor
+from onewindow.org.models import Centre, Window, WindowKind
+
+WINDOW_SESSION_KEY = "cases.window"  # the window the clerk sits at, per centre: {centre id: window id}
+PICKABLE_WINDOWS = (WindowKind.COMPREHENSIVE, WindowKind.PROXY)
+WRONG_WINDOW = "所选窗口不属于本中心的综合受理或帮办代办窗口"
+
+
+def _item_choice(code: str) -> ItemVersion | None:
+    if not code:
+        return None
+    try:
+        return catalog.item_get_published(code)
+    except NotFound:
+        return None
+
+
+def _windows(centre: Centre) -> list[Window]:
+    """The windows of the centre a clerk may accept at: comprehensive first, then proxy windows."""
+    rows = list(centre.windows.filter(is_active=True, kind__in=PICKABLE_WINDOWS).order_by("number"))
+    return sorted(rows, key=lambda w: (w.kind != WindowKind.COMPREHENSIVE, w.number))
+
+
+def _current_window(request: HttpRequest, centre: Centre, windows: list[Window]) -> Window | None:
+    """The remembered window if it is still one of ``windows``, else the first comprehensive one."""
+    remembered = request.session.get(WINDOW_SESSION_KEY, {}).get(str(centre.pk))
+    return next((w for w in windows if w.pk == remembered), windows[0] if windows else None)
+
+
+def _remember_window(request: HttpRequest, centre: Centre, window: Window) -> None:
+    chosen = dict(request.session.get(WINDOW_SESSION_KEY, {}))
+    chosen[str(centre.pk)] = window.pk
+    request.session[WINDOW_SESSION_KEY] = chosen
+
+
+def _picked_window(data: Any, windows: list[Window]) -> Window | None:
+    raw = str(data.get("window") or "")
+    return next((w for w in windows if str(w.pk) == raw), None)
+
+
+def _choose_window(request: HttpRequest, centre: Centre, windows: list[Window]) -> HttpResponse:
+    """选择窗口: remembered in the session, then back to the workbench (keeping the chosen item)."""
+    picked = _picked_window(request.POST, windows)
+    if picked is None:
+        messages.error(request, WRONG_WINDOW)
+    else:
+        _remember_window(request, centre, picked)
+        messages.success(request, f"当前窗口：{picked}")
+    url = reverse("cases:workbench")
+    code = (request.POST.get("item") or "").strip()
+    return redirect(f"{url}?item={quote(code)}" if code else url)
+
+
+def _forms(data: Any, version: ItemVersion | None) -> dict[str, Any]:
+    """The workbench's forms, bound to ``data`` (the 不予受理 fields only on that path: unbound
+    otherwise, keeping what was typed)."""
+    rejecting = data is not None and data.get("outcome") == "reject"
+    reject = (
+        RejectForm(data, prefix="r")
+        if rejecting
+        else RejectForm(
+            prefix="r", initial={k: data.get(f"r-{k}", "") for k in ("reason", "basis")} if data else {}
+        )
+    )
+    return {
+        "applicant": ApplicantForm(data, prefix="a"),
+        "fields": item_fields_form(version, data),
+        "reject": reject,
+        "rows": material_rows(version, data),
+        "rejecting": rejecting,
+    }
+
+
+def _intake(
+    request: HttpRequest, centre: Centre, window: Window | None, version: ItemVersion, f: dict[str, Any]
+) -> tuple[str | None, list[str]]:
+    """Take the application in through ``case_intake``: the new case's number, or the errors."""
+    rejecting, reject = f["rejecting"], f["reject"]
+    valid = [f["applicant"].is_valid(), f["fields"].is_valid(), reject.is_valid() if rejecting else True]
+    if not all(valid):
+        return None, []
+    try:
+        case = services.case_intake(
+            actor=request_actor(request),
+            item=version.item.code,
+            centre=centre.code,
+            window=window.pk if window is not None else None,
+            applicant=f["applicant"].applicant(),
+            form=form_values(f["fields"]),
+            materials=materials_given(f["rows"]),
+            reject_reason=reject.cleaned_data["reason"] if rejecting else "",
+            reject_basis=reject.cleaned_data["basis"] if rejecting else "",
+        )
+    except DomainError as exc:
+        return None, apply_error(exc, {"applicant": f["applicant"], "form": f["fields"], "reject": reject})
+    return case.number, []
+
+
+@case_page(WINDOW_ROLES)
+@require_http_methods(["GET", "POST"])
+def workbench(request: HttpRequest) -> HttpResponse:
+    staff = request_actor(request).staff
+    assert staff is not None  # case_page: staff only
+    centre = staff.centre
+    if centre is None:
+        raise Forbidden("您的账号未关联服务中心，不能受理办件", code="no_centre")
+    windows = _windows(centre)
+    if request.method == "POST" and request.POST.get("outcome") == "window":
+        return _choose_window(request, centre, windows)
+    window = _current_window(request, centre, windows)
+    data = request.POST if request.method == "POST" else None
+    q = (request.GET.get("q") or "").strip()[:50]
+    code = ((data or request.GET).get("item") or "").strip()
+    version = _item_choice(code)
+    results = list(catalog.item_list(q=q, level=centre.level)[:20]) if q else []
+    forms = _forms(data, version)
+    errors: list[str] = []
+    if code and version is None:
+        errors.append(f"事项 {code} 不存在或未发布")
+    if data is not None and data.get("window"):
+        # the window shown on the page when the form was filled in is the one recorded
+        posted = _picked_window(data, windows)
+        if posted is None:
+            errors.append(WRONG_WINDOW)
+        else:
+            window = posted
+            _remember_window(request, centre, window)
+    if data is not None and version is not None and not errors:
+        number, errors = _intake(request, centre, window, version, forms)
+        if number is not None:
+            return redirect("cases:outcome", number=number)
+    elif data is not None and version is None:
+        errors.append("请先查找并选择要办理的事项")
+    context = {
+        "centre": centre,
+        "windows": windows,
+        "window": window,
+        "q": q or (version.name if version else ""),
+        "results": results,
+        "searched": bool(q),
+        "version": version,
+        **forms,
+        "errors": errors,
+    }
+    template = "cases/workbench.html"
+    template += {"item-results": "#item_results", "item-panel": "#item_panel"}.get(hx_target(request), "")
+    return render(request, template, context)
+
+
+@case_page()
+@require_GET
+def outcome(request: HttpRequest, number: str) -> HttpResponse:
+    case = services.case_get_for_user(request_actor(request), number)
+    return render(
+        request,
+        "cases/outcome.html",
+        {
+            "case": case,
+            "state_label": State(case.state).label,
+            "kinds": document_links(case),
+            "differs": [services.APPLICANT_FIELDS[f] for f in services.applicant_differences(case)],
+        },
+    )
