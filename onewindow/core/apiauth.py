@@ -5,7 +5,16 @@ authentication it needs lives here, domain-free. What only an upper app knows is
 that app's ``AppConfig.ready()`` (an extension point):
 
 - ``token_lookup(token) -> row | None`` — the ``api`` app (its ``ApiToken`` table);
-- ``admin_denied(user, path, view_name) -> bool`` — the 三员分立 rule (``security.policy``).
+- ``admin_denied(user, path, view_name) -> bool`` — the 三员分立 rule (``security.policy``);
+- ``actor_of(user) -> Actor`` — ``org.actors.actor_of`` (installed by ``api``): the authentication sets
+  ``request.actor`` once, when it identifies the caller, so a handler's ``request_actor(request)``
+  reads it without another lookup;
+- ``tokens`` — token management (a :class:`TokenService`, the ``api`` app's ``api.tokens`` module,
+  which owns the ``ApiToken`` and ``IntegrationAccount`` tables). Apps below the edge (the security
+  middleware, the integration pages and router) reach it only through :func:`token_lookup`,
+  :func:`token_issue`, :func:`token_list`, :func:`token_revoke`, :func:`token_state`,
+  :func:`account_list`, :func:`account_create`, :func:`account_disable` and :func:`account_roles`
+  here; the signatures are those of ``api.tokens`` (keyword-only, ``actor=`` the acting user).
 
 ``AUTH`` is the usual pair (Bearer token, session); ``role_auth(allowed, what)`` the same pair
 refusing with 403 a caller for whom ``allowed(user)`` is false *before* the body is read;
@@ -15,40 +24,163 @@ refusing with 403 a caller for whom ``allowed(user)`` is false *before* the body
 from __future__ import annotations
 
 import copy
-from collections.abc import Callable
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, Protocol
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from onewindow.core import audit
 from onewindow.core.errors import Forbidden
 
+
+class TokenService(Protocol):
+    """Token management, installed by the app that owns the token tables (``api.tokens``)."""
+
+    @property
+    def ACCOUNT_ROLES(self) -> Iterable[str]: ...  # the module constant
+
+    def token_lookup(self, key: str) -> Any: ...
+    def token_issue(
+        self,
+        *,
+        actor: Any,
+        name: str = "",
+        days: int | None = None,
+        read_only: bool = False,
+        account: int | None = None,
+    ) -> tuple[Any, str]: ...
+    def token_list(self, *, actor: Any) -> Any: ...
+    def token_revoke(self, *, actor: Any, pk: int) -> Any: ...
+    def token_state(self, row: Any) -> str: ...
+    def account_list(self, *, actor: Any) -> Any: ...
+    def account_create(
+        self,
+        *,
+        actor: Any,
+        name: str,
+        jurisdiction: str,
+        read_only: bool = True,
+        roles: list[str] | None = None,
+        centre: str | None = None,
+        description: str = "",
+    ) -> Any: ...
+    def account_disable(self, *, actor: Any, pk: int) -> Any: ...
+
+
 _hooks: dict[str, Callable[..., Any]] = {}
+_tokens: list[TokenService] = []
 
 
 def install(
     *,
     token_lookup: Callable[[str], Any] | None = None,
     admin_denied: Callable[[Any, str, str], bool] | None = None,
+    actor_of: Callable[[Any], Any] | None = None,
+    tokens: TokenService | None = None,
 ) -> None:
-    """Called by the app that knows the answer (``api`` for tokens, ``security`` for 三员分立)."""
+    """Called by the app that knows the answer (``api`` for tokens and the actor, ``security`` for
+    三员分立). ``tokens`` also installs its ``token_lookup`` unless one is given."""
+    if tokens is not None:
+        _tokens[:] = [tokens]
+        _hooks.setdefault("token_lookup", tokens.token_lookup)
     if token_lookup is not None:
         _hooks["token_lookup"] = token_lookup
     if admin_denied is not None:
         _hooks["admin_denied"] = admin_denied
+    if actor_of is not None:
+        _hooks["actor_of"] = actor_of
 
 
 def token_lookup(token: str) -> Any:
+    """The live token row for a clear token (not revoked, not expired, user active), else ``None``."""
     lookup = _hooks.get("token_lookup")
     return lookup(token) if lookup is not None else None
+
+
+def _token_service() -> TokenService:
+    if not _tokens:  # pragma: no cover - only without the api app
+        raise RuntimeError("no token service installed (is onewindow.api in INSTALLED_APPS?)")
+    return _tokens[0]
+
+
+def token_issue(
+    *,
+    actor: Any,
+    name: str = "",
+    days: int | None = None,
+    read_only: bool = False,
+    account: int | None = None,
+) -> tuple[Any, str]:
+    """A token for ``actor`` (or, with ``integration.manage``, for an integration account); returns
+    the row and the clear token (shown once)."""
+    return _token_service().token_issue(
+        actor=actor, name=name, days=days, read_only=read_only, account=account
+    )
+
+
+def token_list(*, actor: Any) -> Any:
+    """The actor's own tokens; with ``integration.manage`` also those of the accounts in scope."""
+    return _token_service().token_list(actor=actor)
+
+
+def token_revoke(*, actor: Any, pk: int) -> Any:
+    return _token_service().token_revoke(actor=actor, pk=pk)
+
+
+def token_state(row: Any) -> str:
+    """``active``, ``expired`` or ``revoked``."""
+    return _token_service().token_state(row)
+
+
+def account_list(*, actor: Any) -> Any:
+    """The integration (system) accounts in the actor's scope (``integration.manage``)."""
+    return _token_service().account_list(actor=actor)
+
+
+def account_create(
+    *,
+    actor: Any,
+    name: str,
+    jurisdiction: str,
+    read_only: bool = True,
+    roles: list[str] | None = None,
+    centre: str | None = None,
+    description: str = "",
+) -> Any:
+    return _token_service().account_create(
+        actor=actor,
+        name=name,
+        jurisdiction=jurisdiction,
+        read_only=read_only,
+        roles=roles,
+        centre=centre,
+        description=description,
+    )
+
+
+def account_disable(*, actor: Any, pk: int) -> Any:
+    return _token_service().account_disable(actor=actor, pk=pk)
+
+
+def account_roles() -> list[str]:
+    """The roles an integration account may be given (sorted)."""
+    return sorted(_token_service().ACCOUNT_ROLES)
 
 
 def _admin_denied(user: Any, path: str, view_name: str) -> bool:
     check = _hooks.get("admin_denied")
     return bool(check(user, path, view_name)) if check is not None else False
+
+
+def set_actor(request: HttpRequest, user: Any) -> None:
+    """Keep the caller's :class:`~onewindow.core.actor.Actor` on the request (``request.actor``)."""
+    resolve = _hooks.get("actor_of")
+    if resolve is not None:
+        request.actor = resolve(user)  # type: ignore[attr-defined]
 
 
 class BearerToken(HttpBearer):
@@ -60,6 +192,7 @@ class BearerToken(HttpBearer):
             return None
         request.user = row.user
         request.api_token = row  # type: ignore[attr-defined]
+        set_actor(request, row.user)
         # 三员分立 also for tokens: the security middleware ran before the token was read
         match = request.resolver_match
         if _admin_denied(row.user, request.path, match.view_name if match else ""):
@@ -88,7 +221,18 @@ class BearerToken(HttpBearer):
         return row.user
 
 
+class SessionAuth(NinjaSessionAuth):
+    """ninja's session authentication, also setting ``request.actor``."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user:
+            set_actor(request, user)
+        return user
+
+
 bearer = BearerToken()
+django_auth = SessionAuth()
 AUTH: list[Any] = [bearer, django_auth]
 
 
@@ -138,9 +282,8 @@ def optional_auth(request: HttpRequest) -> Any:
         return ANONYMOUS
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return user
-        if check_csrf(request) is None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or check_csrf(request) is None:
+            set_actor(request, user)
             return user
         request.user = AnonymousUser()
     return ANONYMOUS

@@ -20,6 +20,8 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from onewindow.core import apiauth
+
 LAST_SEEN_KEY = "ow_last_seen"
 DEFAULT_OTP_ROLES = ("supervisor", "centre_head", "admin", "security_admin", "audit_admin")
 # Paths a privileged user may open before the second factor is verified.
@@ -130,12 +132,9 @@ class SecurityMiddleware:
         if request.method in ("GET", "HEAD", "OPTIONS") or request.path == reverse("login"):
             return None
         auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            # only a real, valid token skips the anonymous limit; a junk header counts as anonymous
-            from onewindow.api.tokens import token_lookup
-
-            if token_lookup(auth[len("Bearer ") :].strip()) is not None:
-                return None
+        # only a real, valid token skips the anonymous limit; a junk header counts as anonymous
+        if auth.startswith("Bearer ") and apiauth.token_lookup(auth[len("Bearer ") :].strip()) is not None:
+            return None
         from onewindow.core.ratelimit import RateLimited, check_rate
 
         try:
