@@ -20,7 +20,8 @@ from __future__ import annotations
 
 from typing import Any
 
-VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+from onewindow.core.adminpolicy import ADD, CHANGE, DELETE, VIEW
+
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 ADMIN, SECURITY, AUDIT = "admin", "security_admin", "audit_admin"
 ADMIN_SITE_ROLES = (ADMIN, SECURITY, AUDIT)
