@@ -37,7 +37,6 @@ KNOWN: set[str] = {
     "module catalog/excel.py",
     "module feedback/services.py",
     "module proxy/services.py",
-    "module security/url_table.py",
 }
 
 
