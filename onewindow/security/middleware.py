@@ -21,6 +21,8 @@ from django.shortcuts import redirect
 from django.urls import reverse
 
 from onewindow.core import apiauth
+from onewindow.core.errors import Forbidden
+from onewindow.core.web import render_error
 
 LAST_SEEN_KEY = "ow_last_seen"
 DEFAULT_OTP_ROLES = ("supervisor", "centre_head", "admin", "security_admin", "audit_admin")
@@ -79,17 +81,7 @@ class SecurityMiddleware:
             return JsonResponse(
                 {"error": {"code": "forbidden", "message": message, "details": {}}}, status=403
             )
-        from django.shortcuts import render
-
-        return render(
-            request,
-            "security/error.html",
-            {
-                "title": "无权访问",
-                "error": {"message": message, "code": "separation_of_duties", "status": 403},
-            },
-            status=403,
-        )
+        return render_error(request, Forbidden(message, code="separation_of_duties"), room="security")
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         if request.method == "POST" and request.path == reverse("login"):

@@ -31,7 +31,6 @@ from onewindow.security.audit import record
 from onewindow.security.middleware import otp_required_for
 from onewindow.security.models import AuditEntry, LoginRecord
 
-ERROR_TEMPLATE = "security/error.html"
 DEVICE_NAME = "手机动态口令"
 
 
@@ -163,7 +162,7 @@ password_change = login_required(PasswordChange.as_view())
 
 
 @never_cache
-@staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.SECURITY_ACCOUNTS)
 def accounts(request: HttpRequest) -> HttpResponse:
     from onewindow.org.models import Staff
     from onewindow.security.lockout import active_locks
@@ -194,7 +193,7 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.SECURITY_ACCOUNTS)
 def unlock(request: HttpRequest, username: str) -> HttpResponse:
     from onewindow.security.services import unlock_user
 
@@ -204,7 +203,7 @@ def unlock(request: HttpRequest, username: str) -> HttpResponse:
 
 
 @require_POST
-@staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.SECURITY_ACCOUNTS)
 def otp_reset(request: HttpRequest, username: str) -> HttpResponse:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
@@ -243,7 +242,7 @@ def _audit_filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
 
 
 @never_cache
-@staff_page(perm=Perm.AUDIT_VIEW, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
     from onewindow.security import audit
 
@@ -265,7 +264,7 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@staff_page(perm=Perm.AUDIT_VIEW, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.AUDIT_VIEW)
 def audit_export(request: HttpRequest) -> HttpResponse:
     from onewindow.security.exports import audit_workbook
 
