@@ -36,14 +36,12 @@ def error_room(request: HttpRequest, template: str | None = None) -> str:
     return str(match.app_name or "") if match is not None else ""
 
 
-def render_error(
-    request: HttpRequest, exc: DomainError, template: str | None = None, *, room: str | None = None
-) -> HttpResponse:
+def render_error(request: HttpRequest, exc: DomainError, template: str | None = None) -> HttpResponse:
     """The one error page (``templates/error.html``): the error's title, message, code and status in
     the layout of the app it happened in (``<app>/_base.html`` with that app's navigation, when the
     app has one) with that app's way back. ``template`` (an app's former ``<app>/error.html``) only
-    names the app (as ``room`` does); the page is always ``error.html``."""
-    room = error_room(request, template) if room is None else room
+    names the app; the page is always ``error.html``."""
+    room = error_room(request, template)
     layout = None
     if room:
         try:
