@@ -14,7 +14,7 @@ that app's ``AppConfig.ready()`` (an extension point):
   middleware, the integration pages and router) reach it only through :func:`token_lookup`,
   :func:`token_issue`, :func:`token_list`, :func:`token_revoke`, :func:`token_state`,
   :func:`account_list`, :func:`account_create`, :func:`account_disable` and :func:`account_roles`
-  here; the signatures are those of ``api.tokens`` (keyword-only, ``actor=`` the acting user).
+  here; the signatures are those of ``api.tokens`` (keyword-only; ``actor=`` an Actor or a user).
 
 ``AUTH`` is the usual pair (Bearer token, session); ``role_auth(allowed, what)`` the same pair
 refusing with 403 a caller for whom ``allowed(user)`` is false *before* the body is read;
