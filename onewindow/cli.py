@@ -15,6 +15,9 @@ import argparse
 import os
 import sys
 
+from django.core.management import execute_from_command_line
+from gunicorn.app.wsgiapp import run
+
 
 def _django_setup() -> None:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
@@ -44,8 +47,6 @@ def serve(argv: list[str]) -> int:
         "--forwarded-allow-ips",
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
-    from gunicorn.app.wsgiapp import run
-
     sys.argv = gunicorn_args
     run()
     return 0
@@ -60,8 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     if command == "serve":
         return serve(rest)
     _django_setup()
-    from django.core.management import execute_from_command_line
-
     if command == "worker":
         execute_from_command_line(["onewindow", "run_huey", *rest])
         return 0

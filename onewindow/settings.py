@@ -86,6 +86,7 @@ INSTALLED_APPS = [
     "onewindow.ledger",
     "onewindow.integration",
     "onewindow.security",
+    "onewindow.operations",
     "onewindow.demo",
 ]
 

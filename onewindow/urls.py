@@ -5,7 +5,7 @@ from django.urls import include, path
 from django.views.static import serve
 
 from onewindow.api.api import api
-from onewindow.health import healthz
+from onewindow.operations.health import healthz
 from onewindow.portal import views as portal_views
 
 admin.site.site_header = "一窗通办 · 系统管理"

@@ -1,4 +1,9 @@
-"""The JSON API v1 (django-ninja). The contract is ../shared/API.md."""
+"""The JSON API v1 (django-ninja). The contract is ../shared/API.md.
+
+The edge of the API: the NinjaAPI object, the error mapping (every error is
+``{"error": {"code", "message", "details"}}``) and the collection of every app's router
+(``<app>/api.py``). Authentication is ``onewindow.core.apiauth`` (token lookup, the caller's Actor
+and token management installed by ``api.apps``)."""
 
 from __future__ import annotations
 
@@ -18,11 +23,11 @@ from ninja import NinjaAPI
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
+from onewindow.core.apiauth import AUTH  # re-exported for callers and tests
+from onewindow.core.boundary import invalid_from_data_error
 from onewindow.core.errors import DomainError
 
 logger = logging.getLogger("django.request")
-
-from onewindow.core.apiauth import AUTH  # noqa: E402  (re-exported for callers and tests)
 
 
 def _json_not_allowed(view: Callable[..., HttpResponseBase]) -> Callable[..., HttpResponseBase]:
@@ -142,8 +147,6 @@ def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
 @api.exception_handler(Exception)
 def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     """A bug: log it like Django does (and let the test client re-raise it), answer in the error shape."""
-    from onewindow.core.boundary import invalid_from_data_error
-
     invalid = invalid_from_data_error(exc)  # the database refused NUL or an over-long value: 422
     if invalid is not None:
         return api.create_response(request, invalid.as_dict(), status=invalid.status)
@@ -159,18 +162,16 @@ def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
     )
 
 
-from onewindow.api import (  # noqa: E402
-    catalog_api,
-    org_api,
-    security_api,
-)
 from onewindow.cases import api as cases_api  # noqa: E402
+from onewindow.catalog import api as catalog_api  # noqa: E402
 from onewindow.feedback import api as feedback_api  # noqa: E402
 from onewindow.integration import api as integration_api  # noqa: E402
 from onewindow.ledger import api as stats_api  # noqa: E402
+from onewindow.org import api as org_api  # noqa: E402
 from onewindow.portal import api as portal_api  # noqa: E402
 from onewindow.proxy import api as proxy_api  # noqa: E402
 from onewindow.queueing import api as queue_api  # noqa: E402
+from onewindow.security import api as security_api  # noqa: E402
 from onewindow.worktime import api as worktime_api  # noqa: E402
 
 api.add_router("", org_api.router)

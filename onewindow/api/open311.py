@@ -45,9 +45,15 @@ from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods
 
+from onewindow.api.tokens import token_lookup
+from onewindow.cases import selectors
+from onewindow.cases.models import Case, Channel, State
+from onewindow.cases.services import case_intake
 from onewindow.catalog.models import FieldKind, ItemVersion, VersionStatus
+from onewindow.core.audit import record
 from onewindow.core.errors import DomainError
 from onewindow.core.locking import run_with_retry
+from onewindow.org.access import staff_of
 from onewindow.org.models import Centre, Jurisdiction
 
 app_name = "open311"
@@ -138,8 +144,6 @@ def open311_view(func: Callable[..., HttpResponse]) -> Callable[..., HttpRespons
 
 def _token(request: HttpRequest, *, required: bool) -> Any:
     """The token row for ``api_key`` (query string or form body; a Bearer header is accepted too)."""
-    from onewindow.api.tokens import token_lookup
-
     key = request.POST.get("api_key") if request.method == "POST" else None
     key = key or request.GET.get("api_key")
     header = request.META.get("HTTP_AUTHORIZATION", "")
@@ -280,8 +284,6 @@ def _expected(deadline: dt.date | None) -> str | None:
 
 def service_request(case: Any) -> dict[str, Any]:
     """A case as an Open311 service request (no personal data)."""
-    from onewindow.cases.models import State
-
     updated = case.state_since or case.received_at
     return {
         "service_request_id": case.number,
@@ -305,9 +307,6 @@ def service_request(case: Any) -> dict[str, Any]:
 
 
 def _scoped_cases(user: Any) -> QuerySet[Any]:
-    from onewindow.cases import selectors
-    from onewindow.cases.models import Case
-
     qs = Case.objects.select_related("item", "item_version", "centre", "queue_department")
     staff_qs = selectors.case_scope(user, qs)
     resident = getattr(getattr(user, "resident_account", None), "resident", None)
@@ -381,10 +380,6 @@ def _attributes_given(request: HttpRequest) -> dict[str, str]:
 
 
 def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
-    from onewindow.cases.models import Channel
-    from onewindow.cases.services import case_intake
-    from onewindow.org.access import staff_of
-
     row = _token(request, required=True)
     if getattr(row, "read_only", False):
         raise Open311Error(403, "只读令牌不能提交申请")
@@ -427,7 +422,6 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
         "phone": p.get("phone", "").strip(),
         "address": p.get("address_string", "").strip(),
     }
-    from onewindow.core.audit import record
 
     def intake_and_audit() -> Any:
         case = case_intake(

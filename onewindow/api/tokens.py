@@ -6,6 +6,10 @@ call safe methods (GET/HEAD/OPTIONS); anything else is a 403 ``token_read_only``
 stated lifetime expires after ``API_TOKEN_DEFAULT_DAYS`` (default 90; 0 = never). A request
 authenticated by a token cannot create tokens (403 ``token_cannot_mint``): a leaked token must not be
 able to outlive its own revocation or expiry.
+
+The services take the acting person as ``actor`` — an :class:`~onewindow.core.actor.Actor` or a user
+(resolved with ``org.actors.actor_of``). Apps below the ``api`` edge reach them through
+``onewindow.core.apiauth`` (``token_issue``, ``token_list``, …), installed by ``api.apps``.
 """
 
 from __future__ import annotations
@@ -23,9 +27,13 @@ from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from onewindow.api.models import ApiToken, IntegrationAccount
+from onewindow.core.actor import Actor
+from onewindow.core.audit import record
 from onewindow.core.errors import Forbidden, Invalid, NotFound
 from onewindow.org import access
 from onewindow.org.access import Perm
+from onewindow.org.actors import actor_of
+from onewindow.org.models import Centre, Jurisdiction, Staff, StaffRole
 
 PREFIX = "ow_"
 MAX_DAYS = 3650
@@ -61,12 +69,9 @@ def _new_token(
     return row, key
 
 
-def _audit(action: str, actor: Any, obj: str, **details: Any) -> None:
-    from onewindow.core.audit import record
-
-    record(
-        action, user=actor if getattr(actor, "is_authenticated", False) else None, obj=obj, details=details
-    )
+def _audit(action: str, actor: Actor, obj: str, **details: Any) -> None:
+    user = actor.user if getattr(actor.user, "is_authenticated", False) else None
+    record(action, user=user, obj=obj, details=details)
 
 
 def token_create(
@@ -88,24 +93,26 @@ def token_issue(
     account: int | None = None,
 ) -> tuple[ApiToken, str]:
     """A token for the actor, or (with ``integration.manage``) for an integration account."""
+    actor = actor_of(actor)
     if account is None:
-        if access.staff_of(actor) is None:
+        if actor.staff is None:
             raise Forbidden("只有工作人员可以创建接口令牌", code="no_staff_profile")
-        if IntegrationAccount.objects.filter(user=actor).exists():
+        if IntegrationAccount.objects.filter(user=actor.user).exists():
             raise Forbidden("对接系统账号不能自行创建令牌", code="forbidden")
-        row, key = _new_token(actor, name=name, days=days, read_only=read_only, created_by=actor)
+        row, key = _new_token(actor.user, name=name, days=days, read_only=read_only, created_by=actor.user)
         _audit("integration.token_created", actor, f"token:{row.pk}", read_only=row.read_only)
         return row, key
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     acc = account_get(actor=actor, pk=account)
-    row, key = _new_token(acc.user, name=name, days=days, read_only=read_only, created_by=actor)
+    row, key = _new_token(acc.user, name=name, days=days, read_only=read_only, created_by=actor.user)
     _audit("integration.token_created", actor, f"token:{row.pk}", account=acc.pk, read_only=row.read_only)
     return row, key
 
 
 def token_list(*, actor: Any) -> QuerySet[ApiToken]:
     """The actor's own tokens; with ``integration.manage`` also the tokens of accounts in scope."""
-    q = Q(user=actor)
+    actor = actor_of(actor)
+    q = Q(user=actor.user)
     if access.has_perm(actor, Perm.INTEGRATION_MANAGE):
         accounts = access.scope(actor, IntegrationAccount.objects.all())
         q |= Q(user__integration_account__in=accounts)
@@ -115,6 +122,7 @@ def token_list(*, actor: Any) -> QuerySet[ApiToken]:
 
 
 def token_revoke(*, actor: Any, pk: int) -> ApiToken:
+    actor = actor_of(actor)
     row = token_list(actor=actor).filter(pk=pk).first()
     if row is None:
         raise NotFound("没有找到该令牌", code="not_found")
@@ -157,6 +165,7 @@ ACCOUNT_ROLES = {"supervisor", "clerk", "reviewer", "centre_head", "agent"}
 
 
 def account_list(*, actor: Any) -> QuerySet[IntegrationAccount]:
+    actor = actor_of(actor)
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     return access.scope(actor, IntegrationAccount.objects.select_related("jurisdiction", "user"))
 
@@ -177,8 +186,7 @@ def account_create(
 ) -> IntegrationAccount:
     """A system account: a user with a staff profile scoped to ``jurisdiction`` (a code in the actor's
     scope) and the given roles (default ``supervisor``: reads everything in the scope)."""
-    from onewindow.org.models import Centre, Jurisdiction, Staff, StaffRole
-
+    actor = actor_of(actor)
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     if not name.strip():
         raise Invalid("请填写系统名称", code="invalid", details={"name": ["必填"]})
@@ -211,7 +219,7 @@ def account_create(
             description=description[:300],
             jurisdiction=j,
             read_only=read_only,
-            created_by=actor,
+            created_by=actor.user,
         )
         _audit(
             "integration.account_created",
@@ -226,6 +234,7 @@ def account_create(
 
 def account_disable(*, actor: Any, pk: int) -> IntegrationAccount:
     """Disable an account: its user is deactivated and all its tokens revoked, effective at once."""
+    actor = actor_of(actor)
     acc = account_get(actor=actor, pk=pk)
     with transaction.atomic():
         get_user_model().objects.filter(pk=acc.user_id).update(is_active=False)

@@ -5,7 +5,13 @@ authentication it needs lives here, domain-free. What only an upper app knows is
 that app's ``AppConfig.ready()`` (an extension point):
 
 - ``token_lookup(token) -> row | None`` — the ``api`` app (its ``ApiToken`` table);
-- ``admin_denied(user, path, view_name) -> bool`` — the 三员分立 rule (``security.policy``).
+- ``admin_denied(user, path, view_name) -> bool`` — the 三员分立 rule (``security.policy``);
+- ``actor_of(user) -> Actor`` — ``org.actors.actor_of`` (installed by ``api``): the authentication sets
+  ``request.actor`` once, when it identifies the caller, so a handler's ``request_actor(request)``
+  reads it without another lookup;
+
+Token *management* (issue, list, revoke; system accounts) is the other half of the token extension
+point: :mod:`onewindow.core.apitokens`, installed by the same ``api`` app.
 
 ``AUTH`` is the usual pair (Bearer token, session); ``role_auth(allowed, what)`` the same pair
 refusing with 403 a caller for whom ``allowed(user)`` is false *before* the body is read;
@@ -20,7 +26,8 @@ from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
-from ninja.security import HttpBearer, django_auth
+from ninja.security import HttpBearer
+from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from onewindow.core import audit
@@ -33,15 +40,20 @@ def install(
     *,
     token_lookup: Callable[[str], Any] | None = None,
     admin_denied: Callable[[Any, str, str], bool] | None = None,
+    actor_of: Callable[[Any], Any] | None = None,
 ) -> None:
-    """Called by the app that knows the answer (``api`` for tokens, ``security`` for 三员分立)."""
+    """Called by the app that knows the answer (``api`` for the token table and the actor,
+    ``security``'s rule for 三员分立, installed by ``api``)."""
     if token_lookup is not None:
         _hooks["token_lookup"] = token_lookup
     if admin_denied is not None:
         _hooks["admin_denied"] = admin_denied
+    if actor_of is not None:
+        _hooks["actor_of"] = actor_of
 
 
 def token_lookup(token: str) -> Any:
+    """The live token row for a clear token (not revoked, not expired, user active), else ``None``."""
     lookup = _hooks.get("token_lookup")
     return lookup(token) if lookup is not None else None
 
@@ -49,6 +61,13 @@ def token_lookup(token: str) -> Any:
 def _admin_denied(user: Any, path: str, view_name: str) -> bool:
     check = _hooks.get("admin_denied")
     return bool(check(user, path, view_name)) if check is not None else False
+
+
+def set_actor(request: HttpRequest, user: Any) -> None:
+    """Keep the caller's :class:`~onewindow.core.actor.Actor` on the request (``request.actor``)."""
+    resolve = _hooks.get("actor_of")
+    if resolve is not None:
+        request.actor = resolve(user)  # type: ignore[attr-defined]
 
 
 class BearerToken(HttpBearer):
@@ -60,6 +79,7 @@ class BearerToken(HttpBearer):
             return None
         request.user = row.user
         request.api_token = row  # type: ignore[attr-defined]
+        set_actor(request, row.user)
         # 三员分立 also for tokens: the security middleware ran before the token was read
         match = request.resolver_match
         if _admin_denied(row.user, request.path, match.view_name if match else ""):
@@ -88,7 +108,18 @@ class BearerToken(HttpBearer):
         return row.user
 
 
+class SessionAuth(NinjaSessionAuth):
+    """ninja's session authentication, also setting ``request.actor``."""
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> Any:
+        user = super().authenticate(request, key)
+        if user:
+            set_actor(request, user)
+        return user
+
+
 bearer = BearerToken()
+django_auth = SessionAuth()
 AUTH: list[Any] = [bearer, django_auth]
 
 
@@ -138,9 +169,8 @@ def optional_auth(request: HttpRequest) -> Any:
         return ANONYMOUS
     user = getattr(request, "user", None)
     if user is not None and user.is_authenticated:
-        if request.method in ("GET", "HEAD", "OPTIONS"):
-            return user
-        if check_csrf(request) is None:
+        if request.method in ("GET", "HEAD", "OPTIONS") or check_csrf(request) is None:
+            set_actor(request, user)
             return user
         request.user = AnonymousUser()
     return ANONYMOUS

@@ -5,9 +5,12 @@ from __future__ import annotations
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.template import TemplateDoesNotExist
+from django.template.loader import get_template
 
 from onewindow.core.errors import DomainError
 
+ERROR_TEMPLATE = "error.html"
 ERROR_TITLES = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "填写有误", 429: "查询过于频繁"}
 
 
@@ -24,6 +27,32 @@ def client_ip(request: HttpRequest | None) -> str:
     return str(meta.get("REMOTE_ADDR", ""))[:64]
 
 
-def render_error(request: HttpRequest, exc: DomainError, template: str) -> HttpResponse:
-    context = {"title": ERROR_TITLES.get(exc.status, "请求有误"), "error": exc}
-    return render(request, template, context, status=exc.status)
+def error_room(request: HttpRequest, template: str | None = None) -> str:
+    """The app an error page belongs to: the folder of a legacy ``<app>/error.html`` when one is
+    named, else the URL namespace of the request (``cases``, ``portal``, …); ``""`` for none."""
+    if template and "/" in template:
+        return template.split("/", 1)[0]
+    match = getattr(request, "resolver_match", None)
+    return str(match.app_name or "") if match is not None else ""
+
+
+def render_error(request: HttpRequest, exc: DomainError, template: str | None = None) -> HttpResponse:
+    """The one error page (``templates/error.html``): the error's title, message, code and status in
+    the layout of the app it happened in (``<app>/_base.html`` with that app's navigation, when the
+    app has one) with that app's way back. ``template`` (an app's former ``<app>/error.html``) only
+    names the app; the page is always ``error.html``."""
+    room = error_room(request, template)
+    layout = None
+    if room:
+        try:
+            layout = get_template(f"{room}/_base.html")
+        except TemplateDoesNotExist:
+            layout = None
+    context = {
+        "title": ERROR_TITLES.get(exc.status, "请求有误"),
+        "error": exc,
+        "room": room,
+        "error_layout": layout,
+        "error_in_room": layout is not None,
+    }
+    return render(request, ERROR_TEMPLATE, context, status=exc.status)

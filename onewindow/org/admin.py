@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin
 from django.http import HttpRequest
 
+from onewindow.core import adminpolicy
 from onewindow.core.errors import DomainError
 from onewindow.org.models import (
     Centre,
@@ -24,7 +25,6 @@ from onewindow.org.models import (
     WorkerHeartbeat,
 )
 from onewindow.privacy.identifiers import validate_mobile
-from onewindow.security import admin_policy
 
 
 @admin.register(Jurisdiction)
@@ -139,7 +139,7 @@ class StaffAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         # Which account a staff record belongs to decides whose roles it carries: security admin only.
-        if admin_policy.allows(request.user, StaffRole, admin_policy.ADD):
+        if adminpolicy.allows(request.user, StaffRole, adminpolicy.ADD):
             return self.readonly_fields
         return (*self.readonly_fields, "user")
 

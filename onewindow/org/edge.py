@@ -23,8 +23,10 @@ View = Callable[..., HttpResponse]
 
 
 def staff_page(
-    *, perm: str | None = None, roles: Iterable[str] | None = None, error_template: str
+    *, perm: str | None = None, roles: Iterable[str] | None = None, error_template: str | None = None
 ) -> Callable[[View], View]:
+    """``error_template`` is no longer needed (every error renders the one ``error.html``); an app's
+    former ``<app>/error.html`` still names the app whose layout the page uses."""
     needed_roles = set(roles or ())
 
     def decorator(view: View) -> View:

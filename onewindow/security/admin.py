@@ -6,10 +6,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.admin import AccessAttemptAdmin
 from django.contrib import admin
 from django.http import HttpRequest, HttpResponse
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
+from onewindow.security.audit import record
 from onewindow.security.models import AuditEntry
 
 
@@ -36,8 +38,6 @@ class AuditEntryAdmin(_ReadOnly):
     def changelist_view(
         self, request: HttpRequest, extra_context: dict[str, Any] | None = None
     ) -> HttpResponse:
-        from onewindow.security.audit import record
-
         record("audit.view", request=request, obj="auditlog", details={"via": "admin"})
         return super().changelist_view(request, extra_context)
 
@@ -63,8 +63,6 @@ class TOTPDeviceAdmin(_ReadOnly):
         self.delete_queryset(request, TOTPDevice.objects.filter(pk=obj.pk))
 
     def delete_queryset(self, request: HttpRequest, queryset: Any) -> None:
-        from onewindow.security.audit import record
-
         for device in queryset.select_related("user"):
             device.delete()
             record(
@@ -97,8 +95,6 @@ class TOTPDeviceAdmin(_ReadOnly):
 
 def _axes_column_names() -> None:
     """django-axes' computed columns have no verbose name of their own."""
-    from axes.admin import AccessAttemptAdmin
-
     for name, label in (("status", "状态"), ("expiration", "过期时间")):
         func = getattr(AccessAttemptAdmin, name, None)
         if func is not None:

@@ -20,7 +20,10 @@ from __future__ import annotations
 
 from typing import Any
 
-VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
+from django.apps import apps
+
+from onewindow.core.adminpolicy import ADD, CHANGE, DELETE, VIEW
+
 ACTIONS = (VIEW, ADD, CHANGE, DELETE)
 ADMIN, SECURITY, AUDIT = "admin", "security_admin", "audit_admin"
 ADMIN_SITE_ROLES = (ADMIN, SECURITY, AUDIT)
@@ -106,6 +109,7 @@ def has_policy(model: Any) -> bool:
 def user_roles(user: Any) -> list[str]:
     if not getattr(user, "is_authenticated", False) or not getattr(user, "is_active", False):
         return []
+    # deferred: admin_site (which imports this table) is loaded with the app registry, before models
     from onewindow.org.access import roles_of
 
     return roles_of(user)
@@ -150,8 +154,6 @@ def url_granted(roles: list[str], url_name: str) -> bool:
 
 
 def apply_chinese_names() -> None:
-    from django.apps import apps
-
     for app_label, name in APP_NAMES.items():
         if app_label in apps.app_configs:
             apps.get_app_config(app_label).verbose_name = name

@@ -116,6 +116,7 @@ class OneWindowAdminSite(AdminSite):
 
     def login(self, request: HttpRequest, extra_context: dict[str, Any] | None = None) -> HttpResponse:
         """No second login form: the product's login page (rate limit, lockout, then two factors)."""
+        # deferred: auth views import the auth models; this module is loaded with the app registry
         from django.contrib.auth.views import redirect_to_login
 
         index = reverse("admin:index", current_app=self.name)

@@ -1,7 +1,7 @@
 """The audit log API: ``record`` (append), ``verify`` (check the chain), ``purge`` (retention).
 
-Call :func:`record` (import it inside your function) for logins, denied actions, exports, full views of
-personal data and API writes::
+Call :func:`record` (other apps: through the ``onewindow.core.audit`` façade) for logins, denied
+actions, exports, full views of personal data and API writes::
 
     from onewindow.security.audit import record
     record("case.export", request=request, obj=f"case:{case.number}", details={"reason": reason})
@@ -27,7 +27,9 @@ from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from onewindow.core.errors import Invalid
 from onewindow.core.web import client_ip
+from onewindow.org.access import roles_of
 from onewindow.security.models import AuditEntry, AuditHead
 
 MIN_RETENTION_DAYS = 183
@@ -36,8 +38,6 @@ DEFAULT_RETENTION_DAYS = 400
 
 def _roles(user: Any) -> str:
     try:
-        from onewindow.org.access import roles_of
-
         return ",".join(roles_of(user))
     except Exception:
         return ""
@@ -177,8 +177,6 @@ def record_personal_data_export(
     Call it before producing the file; it raises :class:`onewindow.core.errors.Invalid`
     (code ``export_reason_required``) when the reason is missing or too short.
     """
-    from onewindow.core.errors import Invalid
-
     reason = (reason or "").strip()
     if len(reason) < EXPORT_REASON_MIN:
         raise Invalid(

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any
 
 from axes.backends import AxesStandaloneBackend
+from django.apps import apps
 from django.http import HttpRequest
+
+from onewindow.security import admin_policy
 
 
 class LockoutBackend(AxesStandaloneBackend):
@@ -34,10 +37,6 @@ class AdminPolicyBackend:
         return None
 
     def has_perm(self, user_obj: Any, perm: str, obj: Any = None) -> bool:
-        from django.apps import apps
-
-        from onewindow.security import admin_policy
-
         app_label, _, codename = perm.partition(".")
         action, _, model_name = codename.partition("_")
         if action not in admin_policy.ACTIONS:
@@ -49,10 +48,6 @@ class AdminPolicyBackend:
         return admin_policy.allows(user_obj, model, action)
 
     def has_module_perms(self, user_obj: Any, app_label: str) -> bool:
-        from django.apps import apps
-
-        from onewindow.security import admin_policy
-
         try:
             models = apps.get_app_config(app_label).get_models()
         except LookupError:

@@ -16,6 +16,7 @@ from typing import Any
 
 from axes.handlers.database import AxesDatabaseHandler
 from axes.helpers import get_client_username, get_failure_limit
+from axes.models import AccessAttempt
 from django.conf import settings
 from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse
@@ -87,8 +88,6 @@ def lockout_response(
 
 def active_locks(username: str | None = None) -> list[dict[str, Any]]:
     """Pairs (account, address) locked now: ``{username, ip_address, failures, left}``."""
-    from axes.models import AccessAttempt
-
     qs = AccessAttempt.objects.filter(failures_since_start__gte=settings.AXES_FAILURE_LIMIT)
     if username is not None:
         qs = qs.filter(username=username)

@@ -17,8 +17,16 @@ from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.views import redirect_to_login
 from django.http import HttpRequest, HttpResponse, JsonResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
+
+from onewindow.core import apiauth
+from onewindow.core.context import reset_current_user, set_current_user
+from onewindow.core.ratelimit import RateLimited, check_rate
+from onewindow.core.web import ERROR_TEMPLATE, client_ip
+from onewindow.org.access import roles_of
+from onewindow.security.audit import record
+from onewindow.security.policy import denied_for_admin
 
 LAST_SEEN_KEY = "ow_last_seen"
 DEFAULT_OTP_ROLES = ("supervisor", "centre_head", "admin", "security_admin", "audit_admin")
@@ -31,8 +39,6 @@ def otp_required_for(user: Any) -> bool:
         return False
     if getattr(user, "is_superuser", False):
         return True
-    from onewindow.org.access import roles_of
-
     required = set(settings.OTP_REQUIRED_ROLES)
     return bool(required & set(roles_of(user)))
 
@@ -46,12 +52,8 @@ class SecurityMiddleware:
         self.get_response = get_response
 
     def __call__(self, request: HttpRequest) -> HttpResponse:
-        from onewindow.core.context import reset_current_user, set_current_user
-
         if settings.TRUST_X_FORWARDED_FOR:
             # Behind nginx (deploy/): the client is the last hop nginx appended; rate limits key on it.
-            from onewindow.security.audit import client_ip
-
             request.META["REMOTE_ADDR"] = client_ip(request)
         early = self._check(request)
         if early is not None:
@@ -63,41 +65,24 @@ class SecurityMiddleware:
             reset_current_user(token)
 
     def process_view(self, request: HttpRequest, view: Any, args: Any, kwargs: Any) -> HttpResponse | None:
-        from onewindow.security.policy import denied_for_admin
-
         match = request.resolver_match
         url_name = match.view_name if match else ""
         if not denied_for_admin(getattr(request, "user", None), request.path, url_name):
             return None
-        from onewindow.security.audit import record
-
         record("privacy.admin_denied", request=request, obj=request.path[:200], result="denied")
         message = "系统管理员、安全管理员和审计管理员不能查看群众个人信息（三员分立）"
         if _is_api(request):
             return JsonResponse(
                 {"error": {"code": "forbidden", "message": message, "details": {}}}, status=403
             )
-        from django.shortcuts import render
-
-        return render(
-            request,
-            "security/error.html",
-            {
-                "title": "无权访问",
-                "error": {"message": message, "code": "separation_of_duties", "status": 403},
-            },
-            status=403,
-        )
+        error = {"message": message, "code": "separation_of_duties", "status": 403}  # a page, not the API
+        return render(request, ERROR_TEMPLATE, {"title": "无权访问", "error": error}, status=403)
 
     def _check(self, request: HttpRequest) -> HttpResponse | None:
         if request.method == "POST" and request.path == reverse("login"):
-            from onewindow.core.ratelimit import RateLimited, check_rate
-
             try:
                 check_rate(request, "login", limit=int(settings.LOGIN_RATE_LIMIT), per_seconds=60)
             except RateLimited as exc:
-                from onewindow.security.audit import record
-
                 record("auth.rate_limited", request=request, user=None, result="denied")
                 return HttpResponse(exc.message, status=429, content_type="text/plain; charset=utf-8")
         user = getattr(request, "user", None)
@@ -128,14 +113,9 @@ class SecurityMiddleware:
         if request.method in ("GET", "HEAD", "OPTIONS") or request.path == reverse("login"):
             return None
         auth = request.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
-            # only a real, valid token skips the anonymous limit; a junk header counts as anonymous
-            from onewindow.api.tokens import token_lookup
-
-            if token_lookup(auth[len("Bearer ") :].strip()) is not None:
-                return None
-        from onewindow.core.ratelimit import RateLimited, check_rate
-
+        # only a real, valid token skips the anonymous limit; a junk header counts as anonymous
+        if auth.startswith("Bearer ") and apiauth.token_lookup(auth[len("Bearer ") :].strip()) is not None:
+            return None
         try:
             check_rate(
                 request,
@@ -156,8 +136,6 @@ class SecurityMiddleware:
         now = int(time.time())
         last = request.session.get(LAST_SEEN_KEY)
         if last is not None and now - int(last) > timeout:
-            from onewindow.security.audit import record
-
             record("auth.session_timeout", request=request, details={"idle_seconds": now - int(last)})
             logout(request)
             if _is_api(request):

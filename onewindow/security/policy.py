@@ -8,6 +8,9 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from onewindow.org.access import roles_of
+from onewindow.security.admin_policy import url_granted
+
 ADMIN_ROLES = frozenset({"admin", "security_admin", "audit_admin"})
 PERSONAL_DATA_NAMESPACES = frozenset({"cases", "proxy"})
 # Public pages and operations under those prefixes answer everybody, administrators included.
@@ -68,15 +71,11 @@ def touches_personal_data(path: str, url_name: str) -> bool:
 
 
 def denied_for_admin(user: Any, path: str, url_name: str) -> bool:
-    from onewindow.org.access import roles_of
-
     if not getattr(user, "is_authenticated", False):
         return False
     roles = roles_of(user)
     if not admin_only(roles):
         return False
-    from onewindow.security.admin_policy import url_granted
-
     if url_name.startswith("admin:") and url_granted(roles, url_name):
         return False  # the admin site's role table grants it (the audit admin reads the audit trail)
     return touches_personal_data(path, url_name)

@@ -12,6 +12,9 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import post_delete, post_save, pre_save
 from django.http import HttpRequest
 
+from onewindow.core.context import current_user
+from onewindow.org.models import StaffRole
+from onewindow.privacy.models import PersonalDataAccess
 from onewindow.security.audit import client_ip, record
 from onewindow.security.models import LoginRecord
 
@@ -123,15 +126,10 @@ def on_personal_data_access(sender: Any, instance: Any, created: bool, **kwargs:
 
 
 def _current_user() -> Any:
-    from onewindow.core.context import current_user
-
     return current_user()
 
 
 def connect() -> None:
-    from onewindow.org.models import StaffRole
-    from onewindow.privacy.models import PersonalDataAccess
-
     user_model = get_user_model()
     user_logged_in.connect(on_login, dispatch_uid="ow_audit_login")
     user_login_failed.connect(on_login_failed, dispatch_uid="ow_audit_login_failed")

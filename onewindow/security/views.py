@@ -3,6 +3,7 @@ unlocking (security admin) and the audit log with its Excel export (audit admin 
 
 from __future__ import annotations
 
+import base64
 import datetime as dt
 from typing import Any
 
@@ -13,7 +14,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone
@@ -26,12 +27,17 @@ from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from onewindow.core.ratelimit import RateLimited, check_rate
 from onewindow.org.access import Perm
+from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
+from onewindow.org.models import Staff
+from onewindow.security import audit
 from onewindow.security.audit import record
+from onewindow.security.exports import audit_workbook
+from onewindow.security.lockout import active_locks
 from onewindow.security.middleware import otp_required_for
 from onewindow.security.models import AuditEntry, LoginRecord
+from onewindow.security.services import unlock_user
 
-ERROR_TEMPLATE = "security/error.html"
 DEVICE_NAME = "手机动态口令"
 
 
@@ -123,8 +129,6 @@ def otp_setup(request: HttpRequest) -> HttpResponse:
 
 
 def base32_secret(device: TOTPDevice) -> str:
-    import base64
-
     raw = base64.b32encode(device.bin_key).decode().rstrip("=")
     return " ".join(raw[i : i + 4] for i in range(0, len(raw), 4))
 
@@ -163,11 +167,8 @@ password_change = login_required(PasswordChange.as_view())
 
 
 @never_cache
-@staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.SECURITY_ACCOUNTS)
 def accounts(request: HttpRequest) -> HttpResponse:
-    from onewindow.org.models import Staff
-    from onewindow.security.lockout import active_locks
-
     locked_names = {lock["username"] for lock in active_locks()}
     q = request.GET.get("q", "").strip()
     staff_qs = (
@@ -194,22 +195,18 @@ def accounts(request: HttpRequest) -> HttpResponse:
 
 
 @require_POST
-@staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.SECURITY_ACCOUNTS)
 def unlock(request: HttpRequest, username: str) -> HttpResponse:
-    from onewindow.security.services import unlock_user
-
-    count = unlock_user(username, request=request)
+    count = unlock_user(username, actor=request_actor(request), request=request)
     messages.success(request, f"已解锁账号 {username}（清除 {count} 条失败记录）")
     return redirect("security:accounts")
 
 
 @require_POST
-@staff_page(perm=Perm.SECURITY_ACCOUNTS, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.SECURITY_ACCOUNTS)
 def otp_reset(request: HttpRequest, username: str) -> HttpResponse:
     user = get_user_model().objects.filter(username=username).first()
     if user is None:
-        from django.http import Http404
-
         raise Http404
     deleted, _ = TOTPDevice.objects.filter(user=user).delete()
     record("auth.otp_reset", request=request, obj=f"user:{username}", details={"devices": deleted})
@@ -243,10 +240,8 @@ def _audit_filtered(request: HttpRequest) -> tuple[Any, dict[str, str]]:
 
 
 @never_cache
-@staff_page(perm=Perm.AUDIT_VIEW, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.AUDIT_VIEW)
 def audit_log(request: HttpRequest) -> HttpResponse:
-    from onewindow.security import audit
-
     qs, filters = _audit_filtered(request)
     page = Paginator(qs, 100).get_page(request.GET.get("page"))
     record("audit.view", request=request, obj="auditlog", details={k: v for k, v in filters.items() if v})
@@ -265,10 +260,8 @@ def audit_log(request: HttpRequest) -> HttpResponse:
 
 
 @never_cache
-@staff_page(perm=Perm.AUDIT_VIEW, error_template=ERROR_TEMPLATE)
+@staff_page(perm=Perm.AUDIT_VIEW)
 def audit_export(request: HttpRequest) -> HttpResponse:
-    from onewindow.security.exports import audit_workbook
-
     qs, filters = _audit_filtered(request)
     body = audit_workbook(qs.order_by("seq")[:100_000])
     record("audit.export", request=request, obj="auditlog", details={k: v for k, v in filters.items() if v})

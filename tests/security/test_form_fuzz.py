@@ -16,7 +16,7 @@ from urllib.parse import urljoin, urlparse
 import pytest
 from django.urls import NoReverseMatch, reverse
 
-from onewindow.security import url_table as T
+from tests.security import url_table as T
 from tests.security.conftest import add_security_personas
 from tests.security.test_matrix import Objects, call, clients, django_urls, entry_kwargs, route_to_path
 

@@ -1,5 +1,5 @@
 """The authorization matrix: every URL pattern and every API operation, called as every role and as an
-anonymous visitor, must give exactly the result written in ``onewindow/security/url_table.py``.
+anonymous visitor, must give exactly the result written in ``tests/security/url_table.py``.
 
 A URL or operation without an entry there fails. Each call runs in a savepoint that is rolled back, so
 one role's POST does not change what the next role sees.
@@ -21,8 +21,8 @@ from django.urls import NoReverseMatch, URLPattern, URLResolver, get_resolver, r
 from django.utils import timezone
 
 from onewindow.org.actors import actor_of
-from onewindow.security import url_table as T
 from tests.conftest import otp_verify_session
+from tests.security import url_table as T
 from tests.security.conftest import add_security_personas
 
 pytestmark = pytest.mark.django_db

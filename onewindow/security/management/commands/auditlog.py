@@ -8,6 +8,7 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from onewindow.security import audit
+from onewindow.security.exports import audit_workbook
 from onewindow.security.models import AuditEntry
 
 
@@ -37,8 +38,6 @@ class Command(BaseCommand):
                 f"已清理 {deleted} 条超过 {audit.retention_days()} 天的审计记录，哈希链锚点已更新"
             )
         else:
-            from onewindow.security.exports import audit_workbook
-
             Path(opts["path"]).write_bytes(audit_workbook(AuditEntry.objects.order_by("seq")))
             audit.record("audit.export", obj="auditlog", details={"via": "command"})
             self.stdout.write(f"已导出到 {opts['path']}")

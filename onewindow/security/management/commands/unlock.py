@@ -6,6 +6,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandParser
 
+from onewindow.core.actor import system
 from onewindow.security.services import unlock_user
 
 
@@ -16,5 +17,5 @@ class Command(BaseCommand):
         parser.add_argument("username")
 
     def handle(self, *args: Any, **opts: Any) -> None:
-        count = unlock_user(opts["username"])
+        count = unlock_user(opts["username"], actor=system())
         self.stdout.write(f"已解锁 {opts['username']}（清除 {count} 条失败记录）")

@@ -1,4 +1,4 @@
-"""security_api router (see ../shared/API.md)."""
+"""The security app's API router (no operations yet; see ../shared/API.md)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onewindow.security.backup import BackupError, restore
+from onewindow.operations.backup import BackupError, restore
 
 
 class Command(BaseCommand):

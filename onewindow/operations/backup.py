@@ -32,6 +32,13 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from onewindow.cases.models import Case, CaseEvent
+from onewindow.cases.selectors import chain_verify
+from onewindow.files.models import StoredFile
+from onewindow.files.services import storage_root
+from onewindow.security import audit
+from onewindow.security.models import AuditEntry
+
 MANIFEST = "manifest.json"
 
 
@@ -48,8 +55,6 @@ def _sha256(path: Path) -> str:
 
 
 def upload_root() -> Path:
-    from onewindow.files.services import storage_root
-
     return storage_root()
 
 
@@ -76,10 +81,6 @@ def _pg_args(tool: str) -> tuple[list[str], dict[str, str]]:
 
 
 def _counts() -> dict[str, int]:
-    from onewindow.cases.models import Case, CaseEvent
-    from onewindow.files.models import StoredFile
-    from onewindow.security.models import AuditEntry
-
     return {
         "cases": Case.objects.count(),
         "case_events": CaseEvent.objects.count(),
@@ -134,9 +135,7 @@ def backup(target_dir: Path) -> Path:
         "files": entries,
     }
     (out / MANIFEST).write_text(json.dumps(manifest, ensure_ascii=False, indent=1), encoding="utf-8")
-    from onewindow.security.audit import record
-
-    record("system.backup", obj=out.name, details={"files": len(entries), **counts})
+    audit.record("system.backup", obj=out.name, details={"files": len(entries), **counts})
     return out
 
 
@@ -170,8 +169,6 @@ def restore(src: Path, *, force: bool = False) -> dict[str, Any]:
         )
     if not force:
         try:
-            from onewindow.cases.models import Case
-
             if Case.objects.exists():
                 raise BackupError("当前数据库已有办件数据；确认覆盖请加 --force")
         except BackupError:
@@ -203,10 +200,6 @@ def restore(src: Path, *, force: bool = False) -> dict[str, Any]:
 
 
 def verify_restored(manifest: dict[str, Any]) -> list[str]:
-    from onewindow.cases.models import Case
-    from onewindow.cases.selectors import chain_verify
-    from onewindow.security import audit
-
     problems: list[str] = []
     counts = _counts()
     for key, expected in manifest.get("counts", {}).items():

@@ -16,8 +16,8 @@ from onewindow.cases.models import Case, CaseEvent
 from onewindow.cases.selectors import chain_verify
 from onewindow.files.models import StoredFile
 from onewindow.files.services import read_file, store_upload
+from onewindow.operations.backup import BackupError, backup, restore
 from onewindow.security import audit
-from onewindow.security.backup import BackupError, backup, restore
 from tests.cases.conftest import applicant, intake
 from tests.factories import build_world
 

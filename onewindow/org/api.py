@@ -1,3 +1,5 @@
+"""The organisation's API: the caller (``/me``), jurisdictions and centres (public), a resident's contact."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -6,11 +8,12 @@ from django.http import HttpRequest
 from django.utils import timezone
 from ninja import Query, Router, Schema
 
+from onewindow.core.apiauth import AUTH
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
-from onewindow.core.errors import Forbidden, Invalid
-from onewindow.org.access import staff_of
+from onewindow.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Centre, Jurisdiction, Level
+from onewindow.org.services import resident_contact_update
 
 router = Router(tags=["机构"])
 
@@ -27,19 +30,15 @@ class Me(Schema):
 
 @router.get("/me", response={200: Me, **ERRORS_AUTH}, auth=None, summary="当前用户")
 def me(request: HttpRequest) -> Any:
-    from onewindow.core.apiauth import AUTH
-
     user = None
     for auth in AUTH:
         user = auth(request)
         if user:
             break
     if not user:
-        from onewindow.core.errors import Unauthenticated
-
         raise Unauthenticated("请先登录或提供有效的令牌")
     request_user = request.user if getattr(request.user, "is_authenticated", False) else user
-    staff = staff_of(request_user)
+    staff = request_actor(request).staff
     if staff is None:
         raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
     return {
@@ -192,8 +191,6 @@ def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
 
 @router.get("/centres/{code}", response={200: CentreOut, **ERRORS_PUBLIC}, summary="服务中心详情（公开）")
 def centre_detail(request: HttpRequest, code: str) -> Any:
-    from onewindow.core.errors import NotFound
-
     c = (
         Centre.objects.filter(code=code, is_active=True)
         .select_related("jurisdiction")
@@ -229,8 +226,6 @@ resident_router = Router(tags=["机构"])
     summary="更新办事群众档案联系方式（本辖区工作人员，须写明理由，留痕审计）",
 )
 def resident_contact(request: HttpRequest, pk: int, payload: ResidentContactIn) -> Any:
-    from onewindow.org.services import resident_contact_update
-
     r = resident_contact_update(
         actor=request_actor(request),
         pk=pk,

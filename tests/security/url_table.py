@@ -46,6 +46,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from onewindow.security.admin_policy import INLINE_ONLY, MODEL_POLICY
+
 OK = "ok"
 FORBIDDEN = "403"
 NOT_FOUND = "404"
@@ -944,8 +946,6 @@ def admin_site(**admins: str) -> dict[str, str]:
 
 
 def admin_model_outcome(label: str, view: str, role: str) -> str:
-    from onewindow.security.admin_policy import MODEL_POLICY
-
     if (label, view) in ADMIN_NARROWED:
         return FORBIDDEN
     allowed = MODEL_POLICY[label].get(role, frozenset())
@@ -957,8 +957,6 @@ def _admin_object(label: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
 
 
 def _admin_site_entries() -> dict[str, Entry]:
-    from onewindow.security.admin_policy import INLINE_ONLY, MODEL_POLICY
-
     everyone = {role: OK for role in ADMINS}
     out: dict[str, Entry] = {
         "admin:index": E(admin_site(**everyone)),

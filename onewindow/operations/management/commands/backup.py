@@ -8,7 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from onewindow.security.backup import BackupError, backup
+from onewindow.operations.backup import BackupError, backup
 
 
 class Command(BaseCommand):
