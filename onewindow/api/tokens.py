@@ -86,7 +86,7 @@ def token_create(
 
 def token_issue(
     *,
-    actor: Any,
+    actor: Actor,
     name: str = "",
     days: int | None = None,
     read_only: bool = False,
@@ -109,7 +109,7 @@ def token_issue(
     return row, key
 
 
-def token_list(*, actor: Any) -> QuerySet[ApiToken]:
+def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     """The actor's own tokens; with ``integration.manage`` also the tokens of accounts in scope."""
     actor = actor_of(actor)
     q = Q(user=actor.user)
@@ -121,7 +121,7 @@ def token_list(*, actor: Any) -> QuerySet[ApiToken]:
     )
 
 
-def token_revoke(*, actor: Any, pk: int) -> ApiToken:
+def token_revoke(*, actor: Actor, pk: int) -> ApiToken:
     actor = actor_of(actor)
     row = token_list(actor=actor).filter(pk=pk).first()
     if row is None:
@@ -164,19 +164,19 @@ def token_state(row: ApiToken) -> str:
 ACCOUNT_ROLES = {"supervisor", "clerk", "reviewer", "centre_head", "agent"}
 
 
-def account_list(*, actor: Any) -> QuerySet[IntegrationAccount]:
+def account_list(*, actor: Actor) -> QuerySet[IntegrationAccount]:
     actor = actor_of(actor)
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     return access.scope(actor, IntegrationAccount.objects.select_related("jurisdiction", "user"))
 
 
-def account_get(*, actor: Any, pk: int) -> IntegrationAccount:
+def account_get(*, actor: Actor, pk: int) -> IntegrationAccount:
     return access.get_in_scope_or_404(actor, account_list(actor=actor), pk=pk)
 
 
 def account_create(
     *,
-    actor: Any,
+    actor: Actor,
     name: str,
     jurisdiction: str,
     read_only: bool = True,
@@ -232,7 +232,7 @@ def account_create(
         return acc
 
 
-def account_disable(*, actor: Any, pk: int) -> IntegrationAccount:
+def account_disable(*, actor: Actor, pk: int) -> IntegrationAccount:
     """Disable an account: its user is deactivated and all its tokens revoked, effective at once."""
     actor = actor_of(actor)
     acc = account_get(actor=actor, pk=pk)

@@ -94,6 +94,6 @@ def recompute_provisional_deadlines(*, actor: Actor | None = None) -> list[tuple
 
 @receiver(signals.calendar_loaded, dispatch_uid="cases.calendar_loaded")
 def on_calendar_loaded(
-    sender: Any, years: list[int], actor: Any = None, **kwargs: Any
+    sender: Any, years: list[int], actor: Actor | None = None, **kwargs: Any
 ) -> list[tuple[str, Any, Any]]:
     return recompute_provisional_deadlines(actor=actor)

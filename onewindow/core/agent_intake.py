@@ -16,6 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 
 AgentIntake = Callable[..., Any]
@@ -28,7 +29,7 @@ def register_agent_request_intake(func: AgentIntake) -> None:
     _answer[:] = [func]
 
 
-def agent_request_intake(*, actor: Any, pk: int, item: str, centre: str) -> Any:
+def agent_request_intake(*, actor: Actor, pk: int, item: str, centre: str) -> Any:
     """The case created from proxy request ``pk`` taken in at ``centre`` as ``item``."""
     if not _answer:
         raise NotFound(f"代办申请 {pk} 不存在", code="not_found")

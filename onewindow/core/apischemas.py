@@ -5,6 +5,8 @@ from typing import Any, Generic, TypeVar
 from ninja import Schema
 from pydantic import ConfigDict, model_validator
 
+from onewindow.core.errors import Invalid
+
 T = TypeVar("T")
 
 
@@ -43,8 +45,6 @@ ERRORS_AUTH: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 4
 
 
 def paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], int]:
-    from onewindow.core.errors import Invalid
-
     if page < 1:
         raise Invalid("页码从1开始", code="invalid", details={"page": ["应≥1"]})
     if not 1 <= page_size <= 200:

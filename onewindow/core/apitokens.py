@@ -9,7 +9,7 @@ through this module:
   ``apitokens.install(service=onewindow.api.tokens)``; **used by** ``integration`` (pages and router).
 - The installed service answers :class:`TokenService` (``api.tokens`` does, as a module). Each
   function here takes the acting :class:`~onewindow.core.actor.Actor` and hands the service the
-  acting user (``actor.user``) — the one place to change when ``api.tokens`` takes an ``Actor``.
+  actor on to it unchanged (``api.tokens`` takes the Actor).
 - Returned rows are the api app's model instances (``ApiToken``, ``IntegrationAccount``); callers read
   their fields and never import the models. Before the api app is ready (or without it) every call
   raises :class:`RuntimeError`.
@@ -67,18 +67,16 @@ def token_issue(
 ) -> tuple[Any, str]:
     """A token for the actor, or (with ``integration.manage``) for a system account's user:
     ``(row, clear token)``."""
-    return _service().token_issue(
-        actor=actor.user, name=name, days=days, read_only=read_only, account=account
-    )
+    return _service().token_issue(actor=actor, name=name, days=days, read_only=read_only, account=account)
 
 
 def token_list(*, actor: Actor) -> Any:
     """The actor's own tokens; with ``integration.manage`` also those of the accounts in scope."""
-    return _service().token_list(actor=actor.user)
+    return _service().token_list(actor=actor)
 
 
 def token_revoke(*, actor: Actor, pk: int) -> Any:
-    return _service().token_revoke(actor=actor.user, pk=pk)
+    return _service().token_revoke(actor=actor, pk=pk)
 
 
 def token_state(row: Any) -> str:
@@ -87,15 +85,15 @@ def token_state(row: Any) -> str:
 
 
 def account_list(*, actor: Actor) -> Any:
-    return _service().account_list(actor=actor.user)
+    return _service().account_list(actor=actor)
 
 
 def account_create(*, actor: Actor, **fields: Any) -> Any:
     """A system account (fields as ``api.tokens.account_create``: name, jurisdiction, read_only, roles,
     centre, description)."""
-    return _service().account_create(actor=actor.user, **fields)
+    return _service().account_create(actor=actor, **fields)
 
 
 def account_disable(*, actor: Actor, pk: int) -> Any:
     """Deactivate an account and revoke all its tokens."""
-    return _service().account_disable(actor=actor.user, pk=pk)
+    return _service().account_disable(actor=actor, pk=pk)

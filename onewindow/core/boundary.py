@@ -21,7 +21,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
-from django.db import models
+from django.db import DataError, models
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.http.multipartparser import MultiPartParserError
 from django.utils.html import escape
@@ -138,8 +138,6 @@ class InputBoundaryMiddleware:
 
 def invalid_from_data_error(exception: BaseException) -> Invalid | None:
     """The 422 for a database refusal of NUL or of an over-long value, else None."""
-    from django.db import DataError
-
     if not isinstance(exception, DataError):
         return None
     text = str(exception)

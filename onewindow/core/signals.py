@@ -9,7 +9,7 @@ rows (ledger rollups, the outbox) commits or rolls back together with the event 
 - ``proxy_event(sender=ProxyRequest, request=..., action=str)``: sent by the proxy app.
 - ``rating_changed(sender=Rating, rating=..., action=str)``: created / defaulted / voided / rectified.
 - ``complaint_event(sender=Complaint, complaint=..., action=str)``.
-- ``calendar_loaded(sender=CalendarYear, years=list[int], actor=User|None)``: an official year was
+- ``calendar_loaded(sender=CalendarYear, years=list[int], actor=Actor|None)``: an official year was
   loaded into the working-day calendar (deadlines counted provisionally must be recomputed).
 """
 

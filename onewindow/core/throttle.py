@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
+from django.conf import settings
 from django.core.cache import caches
 from django.core.cache.backends.base import BaseCache
 from django.core.cache.backends.locmem import LocMemCache
@@ -40,8 +41,6 @@ def digest(*parts: Any) -> str:
 def _file_lock(backend: BaseCache) -> Iterator[None]:
     directory = getattr(backend, "_dir", None)
     if not directory:
-        from django.conf import settings
-
         directory = str(settings.DATA_DIR)
     os.makedirs(directory, exist_ok=True)
     fd = os.open(os.path.join(directory, ".throttle.lock"), os.O_RDWR | os.O_CREAT, 0o600)

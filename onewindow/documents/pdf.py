@@ -23,6 +23,7 @@ logging.getLogger("weasyprint.progress").setLevel(logging.WARNING)
 
 def _url_fetcher() -> Any:
     """A fetcher that refuses every network protocol (no network at run time)."""
+    # deferred: WeasyPrint is heavy (~1 s, fonts, Pango); loaded on the first PDF, not at start-up
     try:
         from weasyprint.urls import URLFetcher  # WeasyPrint >= 67
     except ImportError:  # pragma: no cover - older WeasyPrint
@@ -43,6 +44,7 @@ def render_html(template_name: str, context: dict[str, Any]) -> str:
 
 def render_pdf(template_name: str, context: dict[str, Any], *, base_url: str | None = None) -> bytes:
     """Render ``template_name`` with ``context`` and return the PDF bytes."""
+    # deferred: WeasyPrint is heavy; loaded on the first PDF, not at start-up
     from PIL import ImageFile
     from weasyprint import HTML
 

@@ -34,7 +34,7 @@ from typing import IO, Any
 
 from django.conf import settings
 from django.http import HttpResponse
-from PIL import Image, ImageFile, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.models import StoredFile
@@ -158,8 +158,6 @@ def _normalise_image(data: bytes, kind: str, field: str = "file") -> tuple[bytes
             raise _too_large(width * height, field) from exc
         except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
             raise Invalid("图片已损坏或无法识别，请重新拍照上传", code="corrupt_file") from exc
-        from PIL import ImageOps
-
         img = ImageOps.exif_transpose(img) or img
         if max(img.size) > limit:
             img.thumbnail((limit, limit))

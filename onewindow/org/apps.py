@@ -6,6 +6,7 @@ class OrgConfig(AppConfig):
     verbose_name = "机构与人员"
 
     def ready(self) -> None:
+        # deferred: org.edge imports models, importable only once the app registry is ready
         from onewindow.core import staffpage
         from onewindow.org.edge import staff_page
 

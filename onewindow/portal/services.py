@@ -26,6 +26,7 @@ from onewindow.core.actor import Actor
 from onewindow.core.audit import record
 from onewindow.core.errors import Conflict, DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.core.otp import TooManyAttempts
+from onewindow.core.ratelimit import check_rate
 from onewindow.notify.services import notify
 from onewindow.org.access import Perm, require_perm
 from onewindow.org.models import Jurisdiction, Resident, ResidentKind
@@ -76,8 +77,6 @@ def request_client(request: Any) -> str:
 def otp_rate_check(request: Any) -> None:
     """At most ``PORTAL_OTP_PER_IP_PER_HOUR`` (20) code requests per client address and hour, so the
     SMS gateway cannot be turned against many numbers from one place (``rate_limited``, 429)."""
-    from onewindow.core.ratelimit import check_rate
-
     check_rate(request, "portal_otp", limit=_setting("PORTAL_OTP_PER_IP_PER_HOUR", 20), per_seconds=3600)
 
 
@@ -165,9 +164,6 @@ def _check_code(phone: str, code: str, client: str = "") -> str:
             ch.save(update_fields=["code_hash", "attempts"])
     if error is not None:
         if error.code == "otp_locked":
-            from onewindow.core.audit import record
-            from onewindow.privacy.masking import mask_phone
-
             record("portal.otp_locked", result="denied", details={"phone": mask_phone(phone)})
         raise error
     return index

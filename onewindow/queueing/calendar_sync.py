@@ -19,6 +19,7 @@ from django.dispatch import receiver
 from django.utils import timezone
 
 from onewindow.core import signals
+from onewindow.core.actor import Actor
 from onewindow.notify.services import notify
 from onewindow.org import schedule
 from onewindow.queueing.models import Appointment, AppointmentState, SlotCounter
@@ -70,5 +71,5 @@ def cancel_bookings_off_the_official_calendar(years: list[int]) -> list[Appointm
 
 
 @receiver(signals.calendar_loaded, dispatch_uid="queueing.calendar_loaded")
-def on_calendar_loaded(sender: Any, years: list[int], actor: Any = None, **kwargs: Any) -> int:
+def on_calendar_loaded(sender: Any, years: list[int], actor: Actor | None = None, **kwargs: Any) -> int:
     return len(cancel_bookings_off_the_official_calendar(years))

@@ -94,7 +94,7 @@ def calendar_load(*, actor: Actor | None, text: str, source: str = "") -> dict[i
         CalendarDay.objects.filter(date__year=year).delete()
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:200]})
     CalendarDay.objects.bulk_create([CalendarDay(date=d, workday=w, name=n) for d, w, n in rows])
-    signals.calendar_loaded.send(sender=CalendarYear, years=years, actor=_user(actor))
+    signals.calendar_loaded.send(sender=CalendarYear, years=years, actor=actor)
     return {y: sum(1 for d, _w, _n in rows if d.year == y) for y in years}
 
 
@@ -114,7 +114,7 @@ def calendar_load_notice(*, actor: Actor | None, text: str, year: int | None = N
         if d.year != notice.year:
             CalendarDay.objects.update_or_create(date=d, defaults={"workday": w, "name": n})
     for _receiver, touched in signals.calendar_loaded.send(
-        sender=CalendarYear, years=[notice.year], actor=_user(actor)
+        sender=CalendarYear, years=[notice.year], actor=actor
     ):
         if isinstance(touched, list):
             notice.recomputed += len(touched)
