@@ -78,13 +78,6 @@ def parse_calendar_file(text: str) -> list[tuple[dt.date, bool, str]]:
     return rows
 
 
-def _user(actor: Actor | None) -> Any:
-    """The signal ``calendar_loaded`` carries the acting user (``None`` for the system). A caller not yet
-    converted may still pass the user itself."""
-    return actor.user if isinstance(actor, Actor) else actor
-
-
-@transaction.atomic
 def calendar_load(*, actor: Actor | None, text: str, source: str = "") -> dict[int, int]:
     """Replace the table entries of every year in the file; mark those years loaded. All or nothing.
     ``actor``: who loads it (``system()`` or ``None`` for a command)."""
