@@ -15,8 +15,8 @@ import argparse
 import os
 import sys
 
+import gunicorn.app.wsgiapp as gunicorn_app
 from django.core.management import execute_from_command_line
-from gunicorn.app.wsgiapp import run
 
 
 def _django_setup() -> None:
@@ -48,7 +48,7 @@ def serve(argv: list[str]) -> int:
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
     sys.argv = gunicorn_args
-    run()
+    gunicorn_app.run()  # looked up at call time: tests replace gunicorn.app.wsgiapp.run
     return 0
 
 
