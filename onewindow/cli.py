@@ -16,7 +16,7 @@ import os
 import sys
 
 from django.core.management import execute_from_command_line
-from gunicorn.app.wsgiapp import run
+from gunicorn.app import wsgiapp
 
 
 def _django_setup() -> None:
@@ -48,7 +48,7 @@ def serve(argv: list[str]) -> int:
         os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1"),
     ]
     sys.argv = gunicorn_args
-    run()
+    wsgiapp.run()
     return 0
 
 
