@@ -1,4 +1,7 @@
 from django.apps import AppConfig
+from django.db.models.signals import pre_save
+
+from onewindow.core.boundary import check_lengths
 
 
 class ApiConfig(AppConfig):
@@ -7,11 +10,8 @@ class ApiConfig(AppConfig):
 
     def ready(self) -> None:
         # deferred: models (api.tokens, org.actors, security.policy) import only once the apps are loaded
-        from django.db.models.signals import pre_save
-
         from onewindow.api import tokens
         from onewindow.core import apiauth, apitokens
-        from onewindow.core.boundary import check_lengths
         from onewindow.org.actors import actor_of
         from onewindow.security.policy import denied_for_admin
 

@@ -1,5 +1,8 @@
 from django.apps import AppConfig
 
+from onewindow.core import adminpolicy
+from onewindow.core import audit as audit_facade
+
 
 class SecurityConfig(AppConfig):
     name = "onewindow.security"
@@ -7,8 +10,6 @@ class SecurityConfig(AppConfig):
 
     def ready(self) -> None:
         # deferred: these modules import models, which exist only once the apps are loaded
-        from onewindow.core import adminpolicy
-        from onewindow.core import audit as audit_facade
         from onewindow.security import admin_policy, audit, signals
 
         audit_facade.install(audit)  # type: ignore[arg-type]
