@@ -18,14 +18,14 @@ $(BIN)/python:
 # Pinned in two sets: requirements.lock = what the server needs (installed by `make run`),
 # requirements-dev.lock = test and development tools on top (added by `make test` / `make check`).
 # `make lock` rewrites both from a deliberate upgrade.
-# The project itself is installed in "compat" editable mode: a plain .pth path to this checkout (so
-# `.venv/bin/onewindow` runs this code and finds this checkout's var/), without setuptools' import-hook
-# finder and the warning box it prints about it.
+# The project itself is installed editable (`.venv/bin/onewindow` runs this checkout's code and finds its
+# var/). setuptools prints a boxed warning while building it (folders named like the package in the
+# working directory could shadow it: here that folder IS the package); PYTHONWARNINGS=ignore keeps the
+# box out of the first hour. (editable_mode=compat has no such box but prints its own: it is deprecated.)
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
 	@echo "==> [2/5] Installing the runtime dependencies (requirements.lock) into $(VENV) (first time: a minute or two) ..."
 	@$(BIN)/pip install --progress-bar on --disable-pip-version-check -r requirements.lock
-	@$(BIN)/pip install --quiet --disable-pip-version-check --no-deps \
-	  --config-settings editable_mode=compat -e .
+	@PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
 	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements-dev.lock $(VENV)/.installed
