@@ -284,3 +284,38 @@ def test_axes_lines_go_to_the_security_log_not_the_console(settings: Any) -> Non
     for h in handlers:
         h.flush()
     assert "AXES: probe lockout" in (Path(settings.DATA_DIR) / "security.log").read_text()
+
+
+def test_embedded_worker_is_restarted_when_it_dies_and_stopped_with_the_server(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from onewindow.operations import embedded_worker
+
+    class Log:
+        def __init__(self) -> None:
+            self.lines: list[str] = []
+
+        def info(self, msg: str, *args: Any) -> None:
+            self.lines.append(msg % args)
+
+        warning = info
+
+    dies_at_once = [sys.executable, "-c", "pass"]
+    monkeypatch.setattr(embedded_worker, "RESTART_DELAY_SECONDS", 0.1)
+    monkeypatch.setattr(embedded_worker, "worker_command", lambda parent: dies_at_once)
+    log = Log()
+    worker = embedded_worker.EmbeddedWorker(log)
+    worker.start()
+    deadline = time.monotonic() + 8
+    while sum("restarting" in line for line in log.lines) < 2 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert sum("restarting" in line for line in log.lines) >= 2, log.lines
+    long_lived = [sys.executable, "-c", "import time; time.sleep(60)"]
+    monkeypatch.setattr(embedded_worker, "worker_command", lambda parent: long_lived)
+    while (worker.proc is None or worker.proc.args != long_lived) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert worker.proc is not None and worker.proc.poll() is None
+    worker.stop()
+    assert worker.proc.poll() is not None  # stopped (SIGINT), not left behind
+    worker.thread.join(timeout=5)
+    assert not worker.thread.is_alive()
