@@ -39,9 +39,9 @@ install-dev: $(VENV)/.installed-dev
 ## make run: check the port, install, migrate, load the demo county, then serve on http://$(HOST):$(PORT)
 ## with gunicorn and the background worker beside it (Ctrl-C stops both). Another port: PORT=8001 make run
 run: port-check install
-	@echo "==> [3/5] Migrating the database in $(ONEWINDOW_DATA_DIR) (the first time: about a minute) ..."
+	@echo "==> [3/5] Migrating the database in $(ONEWINDOW_DATA_DIR) (the first time: under a minute) ..."
 	@$(BIN)/onewindow migrate --noinput
-	@echo "==> [4/5] Loading the demo county (skipped when loaded) and collecting static files ..."
+	@echo "==> [4/5] Loading the demo county (idempotent: adds only what is missing) and collecting static files ..."
 	@$(BIN)/onewindow demo
 	@$(BIN)/onewindow collectstatic --noinput --verbosity 0
 	@echo "==> [5/5] Starting the server and the background worker; open http://$(HOST):$(PORT)/ when it says 'Listening at'"
