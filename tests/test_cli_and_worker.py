@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -141,7 +142,7 @@ def server(migrated: Path) -> Iterator[tuple[subprocess.Popen[bytes], int, Path]
     log = migrated / f"serve-{port}.log"
     with log.open("wb") as out:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "onewindow.cli", "serve", "--port", str(port), "--workers", "1"],
+            [sys.executable, "-m", "onewindow.cli", "serve", f"--port={port}", "--workers=1", "--threads=1"],
             env=_env(migrated),
             cwd=ROOT,
             stdout=out,
@@ -172,7 +173,7 @@ def test_serve_runs_the_background_worker(server: tuple[subprocess.Popen[bytes],
     assert (run_dir / f"ctl-{port}").exists()  # gunicorn's control socket, this instance's own
     child = _processes_with(f"--stop-with {proc.pid}")
     assert len(child) == 1
-    proc.terminate()  # the worker stops with the server
+    proc.send_signal(signal.SIGINT)  # Ctrl-C: the worker stops with the server
     proc.wait(timeout=30)
     deadline = time.monotonic() + 20
     while _processes_with(f"--stop-with {proc.pid}") and time.monotonic() < deadline:
