@@ -9,7 +9,7 @@ DJANGO := $(BIN)/onewindow
 SUDO   := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 APT_PACKAGES := chromium fonts-noto-cjk libharfbuzz-subset0
 
-.PHONY: run serve install install-dev system-deps test check lint format types imports migrations-check e2e worker demo bench clean lock audit-deps
+.PHONY: run port-check serve install install-dev system-deps test check lint format types imports migrations-check e2e worker demo bench clean lock audit-deps
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -18,11 +18,15 @@ $(BIN)/python:
 # Pinned in two sets: requirements.lock = what the server needs (installed by `make run`),
 # requirements-dev.lock = test and development tools on top (added by `make test` / `make check`).
 # `make lock` rewrites both from a deliberate upgrade.
+# The project itself is installed editable (`.venv/bin/onewindow` runs this checkout's code and finds its
+# var/). setuptools prints a boxed warning while building it (folders named like the package in the
+# working directory could shadow it: here that folder IS the package); PYTHONWARNINGS=ignore keeps the
+# box out of the first hour. (editable_mode=compat has no such box but prints its own: it is deprecated.)
 $(VENV)/.installed: pyproject.toml requirements.lock | $(BIN)/python
-	@echo "Installing the runtime dependencies (requirements.lock) into $(VENV) ..."
-	$(BIN)/pip install --progress-bar on --disable-pip-version-check -r requirements.lock
-	$(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
-	touch $@
+	@echo "==> [2/5] Installing the runtime dependencies (requirements.lock) into $(VENV) (first time: a minute or two) ..."
+	@$(BIN)/pip install --progress-bar on --disable-pip-version-check -r requirements.lock
+	@PYTHONWARNINGS=ignore $(BIN)/pip install --quiet --disable-pip-version-check --no-deps -e .
+	@touch $@
 
 $(VENV)/.installed-dev: pyproject.toml requirements-dev.lock $(VENV)/.installed
 	@echo "Installing the test and development tools (requirements-dev.lock) ..."
@@ -32,12 +36,25 @@ $(VENV)/.installed-dev: pyproject.toml requirements-dev.lock $(VENV)/.installed
 install: $(VENV)/.installed
 install-dev: $(VENV)/.installed-dev
 
-## make run: install, migrate, load the demo county, serve on http://$(HOST):$(PORT) with gunicorn
-run: install
-	$(BIN)/onewindow migrate --noinput
-	$(BIN)/onewindow demo
-	$(BIN)/onewindow collectstatic --noinput --verbosity 0
-	$(BIN)/onewindow serve --host $(HOST) --port $(PORT)
+## make run: check the port, install, migrate, load the demo county, then serve on http://$(HOST):$(PORT)
+## with gunicorn and the background worker beside it (Ctrl-C stops both). Another port: PORT=8001 make run
+run: port-check install
+	@echo "==> [3/5] Migrating the database in $(ONEWINDOW_DATA_DIR) (the first time: under a minute) ..."
+	@$(BIN)/onewindow migrate --noinput
+	@echo "==> [4/5] Loading the demo county (idempotent: adds only what is missing) and collecting static files ..."
+	@$(BIN)/onewindow demo
+	@$(BIN)/onewindow collectstatic --noinput --verbosity 0
+	@echo "==> [5/5] Starting the server and the background worker; open http://$(HOST):$(PORT)/ when it says 'Listening at'"
+	@$(BIN)/onewindow serve --host $(HOST) --port $(PORT)
+
+## Before anything slow: is the port free? (system Python, standard library only; says how to choose another)
+port-check:
+	@echo "==> [1/5] Checking that $(HOST):$(PORT) is free ..."
+	@$(PYTHON) -m onewindow.operations.ports $(HOST) $(PORT)
+
+## The web server alone (production-like: the worker runs separately, `make worker`)
+serve: install
+	$(BIN)/onewindow serve --host $(HOST) --port $(PORT) --no-worker
 
 worker: install
 	$(BIN)/onewindow worker

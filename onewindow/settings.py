@@ -2,7 +2,8 @@
 environment variable (in the way of Zulip's ``default_settings.py``).
 
 With no configuration at all, the project runs on a SQLite file under ``ONEWINDOW_DATA_DIR``
-(default ``./var``) and creates its secret key and personal-data keys there on first start.
+(default: ``var/`` of the source checkout, whatever the working directory) and creates its secret key
+and personal-data keys there on first start.
 
 Rules: apps read ``settings.X`` (never ``getattr(settings, "X", default)`` — the default lives here,
 once); a setting that can be configured reads its environment variable through the typed helpers of
@@ -32,7 +33,16 @@ from onewindow.core.env import (
 
 # --- core: data directory, secrets, hosts -----------------------------------------------------------
 BASE_DIR = Path(__file__).resolve().parent
-DATA_DIR = Path(env_str("ONEWINDOW_DATA_DIR", "var")).resolve()
+
+
+def _default_data_dir() -> str:
+    """``var/`` of the source checkout the package runs from (``make run``'s, and ``.venv/bin/onewindow``'s
+    from any directory); ``./var`` of the working directory when installed as a package (set it there)."""
+    checkout = BASE_DIR.parent
+    return str(checkout / "var") if (checkout / "pyproject.toml").is_file() else "var"
+
+
+DATA_DIR = Path(env_str("ONEWINDOW_DATA_DIR", _default_data_dir())).resolve()
 DATA_DIR.mkdir(parents=True, exist_ok=True)
 
 DEBUG = env_bool("DEBUG", False)
@@ -280,6 +290,9 @@ REDIS_URL = env_str("REDIS_URL")
 HUEY_IMMEDIATE = env_bool("HUEY_IMMEDIATE", False)
 HUEY_NAME = env_str("HUEY_NAME", "onewindow")
 HUEY_WORKERS = env_int("HUEY_WORKERS", 2)
+# `onewindow serve` (and `make run`) runs the worker beside the web server; off where a separate
+# `onewindow worker` runs it (deploy/onewindow-worker.service).
+SERVE_WITH_WORKER = env_bool("SERVE_WITH_WORKER", True)
 if REDIS_URL:
     HUEY = {
         "huey_class": "huey.RedisHuey",
@@ -298,12 +311,36 @@ else:
     }
 
 LOG_LEVEL = env_str("LOG_LEVEL", "INFO")
+# One time zone and one shape in the server's log: Django sets TZ to TIME_ZONE (Asia/Shanghai) when it
+# reads these settings, and `onewindow serve` reads them before gunicorn starts, so gunicorn's lines,
+# the access log, Django's and the worker's all carry local time with its offset (+0800), e.g.
+# "[2026-12-07 17:57:35 +0800] [17903] [INFO] onewindow.serve: ...". django-axes' lines (failed logins,
+# lockouts) are not for the console: the audit log records them (LoginRecord, `security.audit`); their
+# text goes to security.log in the data directory.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "formatters": {
+        "server": {
+            "format": "[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+            "datefmt": "%Y-%m-%d %H:%M:%S %z",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "server"},
+        "security": {
+            "class": "logging.handlers.WatchedFileHandler",
+            "filename": str(DATA_DIR / "security.log"),
+            "formatter": "server",
+            "delay": True,
+        },
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        "django.db.backends": {"level": "WARNING"},
+        "huey": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},  # once, not twice
+        "axes": {"handlers": ["security"], "level": "INFO", "propagate": False},
+    },
 }
 
 # Cache (rate limits, guessing counters): Redis when configured, else a file cache shared by all local

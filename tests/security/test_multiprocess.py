@@ -91,6 +91,7 @@ def cluster(tmp_path: Path) -> Iterator[dict[str, Any]]:
         "QUEUE_ENFORCE_HOURS": "0",
         "PUBLIC_POST_RATE_LIMIT": "100000",
         "DEBUG": "0",
+        "SERVE_WITH_WORKER": "0",  # as deployed: the separate worker below delivers
     }
     ports = [_free_port(), _free_port()]
     log = (tmp_path / "cluster.log").open("wb")
