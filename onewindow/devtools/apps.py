@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class DevtoolsConfig(AppConfig):
+    name = "onewindow.devtools"
+    verbose_name = "开发页面"
