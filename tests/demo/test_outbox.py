@@ -85,3 +85,12 @@ def test_console_backend_logs_each_sms_once(caplog: Any) -> None:
     assert lines == ["短信 → 13904799001：【一窗通办】您的验证码为 765432，5 分钟内有效。请勿告诉他人。"]
     n.refresh_from_db()
     assert n.state == NotificationState.SENT
+
+
+def test_system_check_says_demo_mode_is_off_in_production() -> None:
+    from onewindow.devtools.checks import demo_mode_with_production_settings
+
+    assert demo_mode_with_production_settings() == []
+    with override_settings(ONEWINDOW_DEMO=True, HTTPS=True):
+        (warning,) = demo_mode_with_production_settings()
+    assert warning.id == "onewindow.W001" and "演示模式不生效" in warning.msg

@@ -47,4 +47,4 @@ class Command(BaseCommand):
         except NoDemoDevice as exc:
             raise CommandError(exc.message) from exc
         self.stdout.write(code.code)
-        self.stderr.write(f"（{username} 的动态口令，还有 {code.seconds_left} 秒有效）")
+        self.stderr.write(f"（{username} 的动态口令，还有 {code.seconds_left} 秒有效）", style_func=str)
