@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from onewindow.core.devmode import dev_pages
 from onewindow.notify.models import Notification, NotificationState
@@ -57,7 +57,7 @@ def outbox_rows(limit: int = OUTBOX_SIZE) -> list[OutboxRow]:
 
 
 @never_cache
-@require_GET
+@require_safe
 def outbox(request: HttpRequest) -> HttpResponse:
     if not dev_pages():
         raise Http404("no such page")

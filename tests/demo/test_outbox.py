@@ -94,3 +94,10 @@ def test_system_check_says_demo_mode_is_off_in_production() -> None:
     with override_settings(ONEWINDOW_DEMO=True, HTTPS=True):
         (warning,) = demo_mode_with_production_settings()
     assert warning.id == "onewindow.W001" and "演示模式不生效" in warning.msg
+
+
+@override_settings(ONEWINDOW_DEMO=True)
+def test_empty_outbox_says_where_codes_come_from() -> None:
+    response = Client().get("/dev/outbox/")
+    assert response.status_code == 200 and "还没有通知" in response.content.decode()
+    assert Client().head("/dev/outbox/").status_code == 200
