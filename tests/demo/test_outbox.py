@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import logging
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connections
 from django.test import Client, override_settings
 
 from onewindow.core import devmode
@@ -62,7 +64,9 @@ def test_never_with_production_settings(production: dict[str, Any]) -> None:
 def test_onewindow_demo_exits_nonzero_with_production_settings(capsys: Any) -> None:
     from onewindow.cli import main
 
-    with override_settings(HTTPS=True), pytest.raises(SystemExit) as exit_:
+    # run_from_argv closes every connection when done: keep the test's transaction open
+    closes = mock.patch.object(connections, "close_all")
+    with closes, override_settings(HTTPS=True), pytest.raises(SystemExit) as exit_:
         main(["demo", "--skip-checks"])
     assert exit_.value.code == 1
     assert "拒绝在生产配置下使用演示数据（ONEWINDOW_HTTPS 已开启）" in capsys.readouterr().err
@@ -98,6 +102,7 @@ def test_system_check_says_demo_mode_is_off_in_production() -> None:
 
 @override_settings(ONEWINDOW_DEMO=True)
 def test_empty_outbox_says_where_codes_come_from() -> None:
+    Notification.objects.all().delete()  # the demo data (if loaded for this package) sends some
     response = Client().get("/dev/outbox/")
     assert response.status_code == 200 and "还没有通知" in response.content.decode()
     assert Client().head("/dev/outbox/").status_code == 200
