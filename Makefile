@@ -42,10 +42,10 @@ run: port-check install
 	@echo "==> [3/5] Migrating the database in $(ONEWINDOW_DATA_DIR) (the first time: under a minute) ..."
 	@$(BIN)/onewindow migrate --noinput
 	@echo "==> [4/5] Loading the demo county (idempotent: adds only what is missing) and collecting static files ..."
-	@$(BIN)/onewindow demo
+	@ONEWINDOW_DEMO=$${ONEWINDOW_DEMO:-1} $(BIN)/onewindow demo
 	@$(BIN)/onewindow collectstatic --noinput --verbosity 0
 	@echo "==> [5/5] Starting the server and the background worker; open http://$(HOST):$(PORT)/ when it says 'Listening at'"
-	@$(BIN)/onewindow serve --host $(HOST) --port $(PORT)
+	@ONEWINDOW_DEMO=$${ONEWINDOW_DEMO:-1} $(BIN)/onewindow serve --host $(HOST) --port $(PORT)
 
 ## Before anything slow: is the port free? (system Python, standard library only; says how to choose another)
 port-check:

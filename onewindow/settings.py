@@ -49,6 +49,10 @@ DEBUG = env_bool("DEBUG", False)
 SECRET_KEY = env_str("SECRET_KEY") or secret_file(DATA_DIR / "secret_key")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", ["127.0.0.1", "localhost", "[::1]", "testserver"])
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS", [])
+# Demo mode (``make run``): the development pages (/dev/outbox/), ``onewindow demo otp``, full phone numbers
+# in the console SMS log line. Never with production settings (ONEWINDOW_HTTPS or a non-local
+# ALLOWED_HOSTS): see onewindow/core/devmode.py.
+ONEWINDOW_DEMO = env_bool("ONEWINDOW_DEMO", False)
 
 
 def _new_fernet_key() -> str:
@@ -97,6 +101,7 @@ INSTALLED_APPS = [
     "onewindow.integration",
     "onewindow.security",
     "onewindow.operations",
+    "onewindow.devtools",
     "onewindow.demo",
 ]
 

@@ -29,6 +29,7 @@ urlpatterns = [
     path("integration/", include("onewindow.integration.urls")),
     path("security/", include("onewindow.security.urls")),
     path("notify/", include("onewindow.notify.urls")),
+    path("dev/", include("onewindow.devtools.urls")),
     path("", include("onewindow.cases.urls")),
     path("", portal_views.home, name="home"),
     path("", include("onewindow.queueing.urls")),

@@ -26,6 +26,7 @@ from onewindow.catalog import services as catalog_services
 from onewindow.catalog.models import Bundle, Domain, Item, ItemVersion, VersionStatus
 from onewindow.core.actor import Actor
 from onewindow.demo import integration as integration_demo
+from onewindow.demo import otp as otp_demo
 from onewindow.demo import portal as portal_demo
 from onewindow.demo.dataset import WindowSpec, demo_data
 from onewindow.org.actors import actor_of
@@ -67,6 +68,7 @@ APP_SEEDS = ["proxy", "feedback", "portal", "integration", "security", "ledger"]
 OWN_SEEDS: dict[str, Callable[[], None]] = {
     "portal": portal_demo.seed_demo,
     "integration": integration_demo.seed_demo,
+    "security": otp_demo.seed_demo,  # the demo TOTP device of the accounts that need two factors
 }
 
 
@@ -104,6 +106,10 @@ def load_demo(stdout: Writer | None = None) -> dict[str, int]:
         stdout.write(
             "演示账号：admin、supervisor、clerk、reviewer、agent、outsider、head、security、auditor，"
             f"密码均为 {data.demo_password}\n"
+        )
+        stdout.write(
+            "动态口令（admin、supervisor、head、security、auditor）：onewindow demo otp 用户名；"
+            "群众登录的短信验证码：演示模式下打开 /dev/outbox/\n"
         )
     return counts
 

@@ -131,6 +131,8 @@ URLS: dict[str, Entry] = {
     "login": E(public()),
     "logout": E(public(), method="POST"),
     "healthz": E(public()),
+    # development page: absent (404) for everyone unless DEBUG or demo mode (tests/demo/test_outbox.py)
+    "devtools:outbox": E(rule(NOT_FOUND, anonymous=NOT_FOUND)),
     "open311:discovery": E(public(), kwargs={"fmt": "json"}),
     "open311:services": E(public(), kwargs={"fmt": "json"}),
     "open311:service": E(public(), kwargs={"code": "{item.code}", "fmt": "json"}),
