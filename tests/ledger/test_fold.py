@@ -5,10 +5,11 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from unittest import mock
 
 import pytest
 
-from onewindow.ledger import fold, log, rollup, selectors
+from onewindow.ledger import fold, log, receivers, rollup, selectors, tasks
 from onewindow.ledger.models import CoarseFact, Fact, FoldMark, LedgerEvent, MonthFact
 from tests.cases.conftest import act, intake
 
@@ -104,3 +105,14 @@ def test_fine_figures_of_whole_months_come_from_month_rows(ledger_world: dict[st
         MonthFact.objects.filter(day=dt.date(2026, 9, 1)).count()
         < Fact.objects.filter(month="2026-09").count()
     )
+
+
+def test_the_worker_is_asked_once_per_interval(ledger_world: dict[str, Any], settings: Any) -> None:
+    settings.LEDGER_FOLD_SECONDS = 60
+    receivers._next_kick = 0.0
+    with mock.patch.object(tasks.ledger_fold, "schedule") as schedule:
+        receivers.kick()
+        receivers.kick()  # within the interval: not enqueued again
+    schedule.assert_called_once_with(delay=60)
+    intake()
+    assert tasks.ledger_fold.call_local() == 1 and tasks.ledger_fold_sweep.call_local() == 0
