@@ -6,10 +6,10 @@ dashboard makes, on ledger rollups for N synthetic cases, in a scratch PostgreSQ
 Each N: a fresh scratch database ``ow_bench_dash`` (dropped and created on ``BENCH_PG``, default
 postgres://postgres@127.0.0.1:5432), migrated; a league of 10 banners × 10 townships × 10 villages with
 a centre each; N cases spread over a year (Pareto-skewed over centres and items), each received,
-accepted and decided on a later day (5 % late), turned into rollup rows exactly as the receivers would
-write them (``ledger.rollup.Dims``: fine rows per day × dimensions, coarse day and month rows) and
-bulk-loaded. The dashboard reads only rollups, so its time should not follow N; this shows how close it
-gets. Times are medians of 5 runs after one warm-up, in ms. Results go to stdout and
+accepted and decided on a later day (5 % late), turned into rollup rows exactly as the fold would
+write them (``ledger.rollup.Dims``: fine rows per day × dimensions and per month, coarse day and
+month rows) and bulk-loaded. The dashboard reads only rollups, so its time should not follow N; this
+shows how close it gets. Times are medians of 5 runs after one warm-up, in ms. Results go to stdout and
 ``bench/results/dashboard-<date>.md``.
 """
 
@@ -68,6 +68,7 @@ def outer(sizes: list[int]) -> None:
 
 
 def inner(n: int) -> None:
+    import dataclasses
     import random
     from collections import defaultdict
     from typing import Any
@@ -81,7 +82,7 @@ def inner(n: int) -> None:
 
     from onewindow.catalog.models import Domain, Item
     from onewindow.ledger import selectors
-    from onewindow.ledger.models import CoarseFact, Fact
+    from onewindow.ledger.models import CoarseFact, Fact, MonthFact
     from onewindow.ledger.rollup import Dims
     from onewindow.org.models import Centre, Jurisdiction
 
@@ -141,12 +142,20 @@ def inner(n: int) -> None:
             for k, v in m.items():
                 entry[2][k] += v
     Fact.objects.bulk_create((Fact(key=d.key, **d.fields(), **m) for d, m in fine.items()), batch_size=5000)
+    months: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for d, m in fine.items():  # the fine month rows the fold keeps (MonthFact)
+        for k, v in m.items():
+            months[dataclasses.replace(d, day=d.day.replace(day=1))][k] += v
+    MonthFact.objects.bulk_create(
+        (MonthFact(key=d.key, **d.fields(), **m) for d, m in months.items()), batch_size=5000
+    )
     CoarseFact.objects.bulk_create(
         (CoarseFact(key=ck, **d.coarse_fields(g), **m) for ck, (d, g, m) in coarse.items()), batch_size=5000
     )
     with connection.cursor() as cur:
         cur.execute("VACUUM ANALYZE ledger_fact")
         cur.execute("VACUUM ANALYZE ledger_coarsefact")
+        cur.execute("VACUUM ANALYZE ledger_monthfact")
 
     def dashboard(j: Any, a: dt.date, b: dt.date) -> None:
         qs = selectors.facts(j, a, b)

@@ -450,6 +450,12 @@ COMPLAINT_STEP_DAYS: dict[str, int] = {k: int(v) for k, v in env_dict("COMPLAINT
 # --- ledger: statistics and 考核 -------------------------------------------------------------------
 # A complaint closed within this many working days counts as closed on time.
 LEDGER_COMPLAINT_DAYS = env_int("LEDGER_COMPLAINT_DAYS", 15)
+# The rollups are folded from the event log by the worker (onewindow/ledger/fold.py): this many seconds
+# after a commit that logged an event, in batches of LEDGER_FOLD_BATCH; a dashboard / stats read folds
+# first itself when at most LEDGER_FOLD_ON_READ events wait (0: reads never fold).
+LEDGER_FOLD_SECONDS = env_int("LEDGER_FOLD_SECONDS", 5)
+LEDGER_FOLD_BATCH = env_int("LEDGER_FOLD_BATCH", 2000)
+LEDGER_FOLD_ON_READ = env_int("LEDGER_FOLD_ON_READ", 2000)
 # 考核 score weights over the built-in ones (on_time .4, satisfaction .3, complaints .2, proxy .1),
 # e.g. "on_time=0.5,proxy=0"; a key left out keeps its weight.
 ASSESSMENT_WEIGHTS: dict[str, float] = {k: float(v) for k, v in env_dict("ASSESSMENT_WEIGHTS").items()}

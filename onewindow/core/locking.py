@@ -21,11 +21,11 @@ The lock order (every write takes its locks in this order, skipping what it does
        proxy counters): each is one short ``UPDATE last = last + 1`` and is held to the commit, so it
        is the hottest lock there is and comes after every per-object lock;
     6. appends that only insert (timeline ``CaseEvent`` / ``ProxyEvent``, outbox, notifications);
-    7. the statistics rollups kept in the same transaction: ``Contribution`` → ``Fact`` rows in key
-       order → ``CoarseFact`` day → month;
+    7. (none for the statistics: the ledger's receivers only append a ``LedgerEvent``; the worker
+       folds them into the rollups under its own watermark row, ``ledger.fold``);
     8. last, the global security audit head (``AuditHead`` pk 1).
     A write that creates a case from a proxy request (``prereview_pass``) therefore goes
-    ProxyRequest → Resident → CaseCounter → Case → facts, the same order as a window intake. Inserting
+    ProxyRequest → Resident → CaseCounter → Case, the same order as a window intake. Inserting
     a new row (a new case, event, rating) takes no lock another transaction could already hold, so it
     may come anywhere. Catalog edits lock ``Item`` → ``ItemVersion`` and nothing else.
 

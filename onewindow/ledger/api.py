@@ -12,7 +12,7 @@ from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
 from onewindow.core.apischemas import ERRORS_AUTH
-from onewindow.ledger import selectors
+from onewindow.ledger import fold, selectors
 from onewindow.org.actors import request_actor
 
 router = Router(tags=["统计"])
@@ -84,6 +84,9 @@ class StatsOut(Schema):
     group_by: str | None
     totals: StatsRow
     groups: list[StatsRow]
+    as_of: dt.datetime | None = Field(
+        None, description="数据截至：此时刻之前提交的业务均已计入（汇总由后台按事件日志折叠）"
+    )
 
     model_config = ConfigDict(populate_by_name=True)
 
@@ -105,6 +108,7 @@ class StatsOut(Schema):
 def stats(request: HttpRequest, q: Query[StatsQuery]) -> Any:
     j = selectors.jurisdiction_for(request_actor(request), q.jurisdiction)
     start, end = selectors.resolve_period(q.date_from, q.date_to)
+    as_of = fold.fresh()  # folds a small backlog first (see ledger.fold)
     qs = selectors.facts(
         j, start, end, domain=q.domain, fine=q.group_by in selectors.FINE_GROUPS, daily=q.group_by == "day"
     )
@@ -116,4 +120,5 @@ def stats(request: HttpRequest, q: Query[StatsQuery]) -> Any:
         "group_by": q.group_by,
         "totals": selectors.totals(qs),
         "groups": groups,
+        "as_of": as_of,
     }

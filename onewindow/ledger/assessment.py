@@ -16,7 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from typing import Any
 
-from onewindow.ledger import metrics, selectors
+from onewindow.ledger import fold, metrics, selectors
 from onewindow.ledger.models import CoarseFact
 from onewindow.org.models import Jurisdiction
 
@@ -27,7 +27,8 @@ def ranking(
     county: Jurisdiction, date_from: dt.date, date_to: dt.date, *, level: str
 ) -> list[dict[str, Any]]:
     """Every jurisdiction of ``level`` under ``county``, scored and ranked (best first); units without
-    enough cases come last with ``score`` and ``rank`` None."""
+    enough cases come last with ``score`` and ``rank`` None. Reads the rollups fresh (``fold.fresh``)."""
+    fold.fresh()
     nodes = list(Jurisdiction.objects.filter(path__startswith=county.path, level=level).order_by("path"))
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     qs = CoarseFact.objects.filter(

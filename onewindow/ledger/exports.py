@@ -14,7 +14,7 @@ from openpyxl.styles import Font
 
 from onewindow.core.errors import Invalid
 from onewindow.documents.pdf import render_pdf
-from onewindow.ledger import assessment, metrics, selectors, svg
+from onewindow.ledger import assessment, fold, metrics, selectors, svg
 from onewindow.ledger.models import MEASURE_LABELS, CoarseFact, Fact
 from onewindow.org.models import Centre, Jurisdiction
 
@@ -88,6 +88,7 @@ def table_xlsx(
     jurisdiction: Jurisdiction, date_from: dt.date, date_to: dt.date, table: str, *, domain: str | None = None
 ) -> bytes:
     title, group_by = TABLES[table]
+    as_of = fold.fresh()
     qs = selectors.facts(
         jurisdiction,
         date_from,
@@ -123,6 +124,7 @@ def table_xlsx(
         ("统计期间", f"{date_from:%Y-%m-%d} 至 {date_to:%Y-%m-%d}"),
         ("领域", domain or "全部"),
         ("导出时间", timezone.localtime().strftime("%Y-%m-%d %H:%M")),
+        ("数据截至", timezone.localtime(as_of).strftime("%Y-%m-%d %H:%M:%S") if as_of else "—"),
         ("指标说明", metrics_url()),
     ]:
         info.append(list(line))
@@ -155,6 +157,7 @@ def _month_end(month: dt.date) -> dt.date:
 
 def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
     start, end = month, min(_month_end(month), timezone.localdate())
+    as_of = fold.fresh()
     qs = CoarseFact.objects.filter(grain="day", centre=centre, day__gte=start, day__lte=end)
     totals = selectors.totals(qs)
     prev_start = (month - dt.timedelta(days=1)).replace(day=1)
@@ -196,6 +199,7 @@ def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
         "score_scope": centre.jurisdiction,
         "metrics_url": metrics_url(),
         "generated": timezone.localtime(),
+        "as_of": as_of,
     }
 
 

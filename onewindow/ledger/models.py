@@ -6,15 +6,19 @@ domain) for the dashboards. Every dashboard, API and export sums these rows (fil
 jurisdiction path prefix and the day range) and never scans cases. Months are cheap: ``month`` is a
 denormalised ``YYYY-MM`` column.
 
-Rows are updated in the same transaction as the event that changes them (signal receivers in
-``rollup.py``); ``onewindow ledger rebuild`` recomputes them from the case timelines, tickets,
-ratings, complaints and proxy requests and must give identical numbers.
+Writes never touch a shared row: the signal receivers (``receivers.py``) only append one
+:class:`LedgerEvent` (an append-only log) in the event's own transaction; the worker folds the log
+into the rollups (``fold.py``) under the lock of the single :class:`FoldMark` row, whose ``as_of`` is
+the time the dashboards state ("数据截至"). ``onewindow ledger rebuild`` recomputes the rollups from the
+case timelines, tickets, ratings, complaints and proxy requests and must give identical numbers.
+:class:`MonthFact` holds the fine rows summed by month, so a long period reads month rows.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Domain, Item
@@ -118,6 +122,34 @@ class Fact(Measured):
         return self.key
 
 
+class MonthFact(Measured):
+    """The fine rollup summed by month: one row per (month, jurisdiction, centre, window, clerk,
+    agent, item, domain), ``day`` = the 1st. A period's whole months are read from here (a year is 12
+    month rows per combination, not 365 day rows)."""
+
+    key = models.CharField(max_length=160, unique=True, editable=False)
+    day = models.DateField(_("月份首日"))
+    month = models.CharField(_("月份"), max_length=7, editable=False)
+    jurisdiction = models.ForeignKey(
+        Jurisdiction, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("区域")
+    )
+    jpath = models.CharField(max_length=200, editable=False)
+    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, related_name="+")
+    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, related_name="+")
+    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
+    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, related_name="+")
+    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, related_name="+")
+
+    class Meta:
+        verbose_name = _("统计汇总（月）")
+        verbose_name_plural = _("统计汇总（月）")
+        indexes = [models.Index(fields=["jurisdiction", "day"], name="ledger_monthfact_j_day")]
+
+    def __str__(self) -> str:
+        return self.key
+
+
 class Grain(models.TextChoices):
     DAY = "day", _("日")
     MONTH = "month", _("月")
@@ -167,3 +199,32 @@ class Contribution(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind}:{self.object_id}"
+
+
+class LedgerEvent(models.Model):
+    """The append-only log the receivers write (one small INSERT per event, no shared row): *what*
+    changed, by reference — ``kind`` ``"case"`` with ``object_id`` = the ``CaseEvent``, or a
+    contribution kind (``"ticket"``, ``"rating"``, ``"complaint"``, ``"proxy"``) with the source row's
+    id. The fold computes the measures from the referenced rows (as the rebuild does) and deletes the
+    events it folded, in the transaction that adds them to the rollups."""
+
+    id = models.BigAutoField(primary_key=True)
+    kind = models.CharField(max_length=16)
+    object_id = models.BigIntegerField()
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return f"{self.kind}:{self.object_id}"
+
+
+class FoldMark(models.Model):
+    """The single watermark row (pk 1): the fold holds its row lock while it folds (in the worker, or
+    on a dashboard read when the backlog is small), so two folds never interleave. ``as_of``: every
+    event committed before this time is in the rollups."""
+
+    as_of = models.DateTimeField(null=True, blank=True)
+    last_event = models.BigIntegerField(default=0)
+    folded = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"as of {self.as_of}"

@@ -1,37 +1,68 @@
-"""Signal receivers: keep the rollups current inside the event's own transaction."""
+"""Signal receivers: append one row to the ledger's event log (``log.append``) in the event's own
+transaction — no rollup row is touched on the request path; the worker folds (``fold.py``).
+
+After the commit, :func:`kick` asks the worker to fold ``LEDGER_FOLD_SECONDS`` later, at most once per
+that interval per process (a missed kick only waits for the minutely sweep)."""
 
 from __future__ import annotations
 
+import logging
+import time
 from typing import Any
 
+from django.conf import settings
+from django.db import transaction
 from django.dispatch import receiver
 
 from onewindow.core import signals
-from onewindow.ledger import rollup
+from onewindow.ledger import log, rollup, tasks
+
+logger = logging.getLogger(__name__)
+_next_kick = 0.0
+
+
+def kick() -> None:
+    """Enqueue a fold a few seconds from now, unless this process did so in the last few seconds."""
+    global _next_kick
+    delay = int(settings.LEDGER_FOLD_SECONDS)
+    now = time.monotonic()
+    if now < _next_kick:
+        return
+    _next_kick = now + delay
+    try:
+        tasks.ledger_fold.schedule(delay=delay)
+    except Exception:  # the broker is down: the minutely sweep (or a dashboard read) folds
+        logger.warning("ledger: could not enqueue the fold", exc_info=True)
+
+
+def _logged(kind: str, object_id: int) -> None:
+    log.append(kind, object_id)
+    transaction.on_commit(kick)
 
 
 @receiver(signals.case_event_recorded, dispatch_uid="ledger_case_event")
 def on_case_event(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
-    rollup.apply_case_event(case, event)
+    if event.seq == 1 or event.action in rollup.COUNTED_ACTIONS:
+        _logged("case", event.pk)
 
 
 @receiver(signals.ticket_event, dispatch_uid="ledger_ticket_event")
 def on_ticket_event(sender: Any, ticket: Any, action: str = "", **kwargs: Any) -> None:
-    rollup.apply_contribution("ticket", ticket)
+    _logged("ticket", ticket.pk)
 
 
 @receiver(signals.rating_changed, dispatch_uid="ledger_rating_changed")
 def on_rating_changed(sender: Any, rating: Any, action: str = "", **kwargs: Any) -> None:
-    rollup.apply_contribution("rating", rating)
+    _logged("rating", rating.pk)
 
 
 @receiver(signals.complaint_event, dispatch_uid="ledger_complaint_event")
 def on_complaint_event(sender: Any, complaint: Any, action: str = "", **kwargs: Any) -> None:
-    rollup.apply_contribution("complaint", complaint)
+    _logged("complaint", complaint.pk)
 
 
 @receiver(signals.proxy_event, dispatch_uid="ledger_proxy_event")
 def on_proxy_event(sender: Any, request: Any = None, action: str = "", **kwargs: Any) -> None:
     if request is None:  # a handoff batch event (``batch=``): no request counts change
         return
-    rollup.apply_contribution("proxy", request)
+    _logged("proxy", request.pk)

@@ -1,8 +1,8 @@
-"""Incremental rollups: the event → measures mapping, the race-safe upsert, and the rebuild.
+"""Rollups: the event → measures mapping and the rebuild.
 
-The same pure functions (``case_event_measures``, ``ticket_contribution``, ``rating_contribution``,
-``complaint_contribution``, ``proxy_contribution``) feed both the signal receivers (in the event's
-transaction) and :func:`rebuild`, so the two cannot disagree.
+The same functions (``case_events``/``case_event_facts``, ``ticket_contribution``,
+``rating_contribution``, ``complaint_contribution``, ``proxy_contribution``) feed both the fold of the
+event log (``fold.py``, in the worker) and :func:`rebuild`, so the two cannot disagree.
 
 Attribution (documented for the dashboards):
 - case measures: day of the timeline event (local date), the case's centre (its jurisdiction),
@@ -27,19 +27,21 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
-from django.db.models import F, OuterRef, Subquery
+from django.db import connection
+from django.db.models import OuterRef, QuerySet, Subquery, Sum
 from django.utils import timezone
 
 from onewindow.cases.models import CaseEvent
 from onewindow.core import ledger_contrib
 from onewindow.core.errors import Invalid
-from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Contribution, Fact
+from onewindow.core.locking import run_with_retry
+from onewindow.ledger import log
+from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Contribution, Fact, LedgerEvent, MonthFact
 from onewindow.worktime.calendar import WorkCalendar
 
 Measures = dict[str, int]
@@ -178,6 +180,15 @@ def case_event_measures(case: Any, event: Any, cal: _Calendar) -> Measures:
     return m
 
 
+# Actions that can change a measure (besides the first entry, the intake): the receivers log only
+# these timeline entries.
+COUNTED_ACTIONS = frozenset(
+    {"accept", "supplement", "deemed_accept", "request_correction", "correction_override", "reject"}
+    | set(DECISIONS)
+    | {"deliver", "withdraw"}
+)
+
+
 def _first_actor(case: Any) -> int | None:
     row = CaseEvent.objects.filter(case_id=case.pk, seq=1).values_list("actor_id", flat=True).first()
     return row
@@ -285,58 +296,20 @@ CONTRIBUTORS: dict[str, Callable[[Any], Contrib]] = {
 }
 
 
-# --- writing -------------------------------------------------------------------------------------
+# --- what the fold adds ----------------------------------------------------------------------------
 
 
 GRAINS = ("day", "month")
 
 
-def _upsert(model: Any, key: str, fields: dict[str, Any], deltas: Measures) -> None:
-    inc = {k: F(k) + v for k, v in deltas.items()}
-    if model.objects.filter(key=key).update(**inc):
-        return
-    try:
-        with transaction.atomic():
-            model.objects.create(key=key, **fields, **deltas)
-    except IntegrityError:
-        model.objects.filter(key=key).update(**inc)
-
-
-def bump(dims: Dims, deltas: Measures) -> None:
-    """Add ``deltas`` to the fine and the coarse fact row of ``dims``: an UPDATE with F() increments,
-    or an INSERT in a savepoint; a concurrent INSERT of the same key is caught and becomes the UPDATE."""
-    deltas = {k: v for k, v in deltas.items() if v}
-    if not deltas:
-        return
-    _upsert(Fact, dims.key, dims.fields(), deltas)
-    for grain in GRAINS:
-        _upsert(CoarseFact, dims.coarse_key(grain), dims.coarse_fields(grain), deltas)
-
-
-def apply_case_event(case: Any, event: Any) -> None:
-    m = case_event_measures(case, event, _Calendar())
-    if not m:
-        return
-    clerk = event.actor_id if event.seq == 1 else _first_actor(case)
-    bump(case_dims(case, local_day(event.at), clerk, {}), m)
-
-
-def apply_contribution(kind: str, obj: Any) -> None:
-    """Recompute the object's contribution and apply the difference to the facts."""
-    new = CONTRIBUTORS[kind](obj)
-    row, _created = Contribution.objects.select_for_update(of=("self",)).get_or_create(
-        kind=kind, object_id=obj.pk
-    )
-    old: Contrib = row.data or {}
-    for key in sorted(set(old) | set(new)):  # fact rows in key order (onewindow.core.locking)
+def contribution_diff(old: Contrib, new: Contrib) -> Iterator[tuple[Dims, Measures]]:
+    """The difference ``new − old`` of two contributions, per fact key (in key order)."""
+    for key in sorted(set(old) | set(new)):
         o = old.get(key, {}).get("m", {})
         n = new.get(key, {}).get("m", {})
         diff = {m: n.get(m, 0) - o.get(m, 0) for m in set(o) | set(n)}
-        dims_json = (new.get(key) or old[key])["dims"]
-        bump(Dims.from_key_fields(dims_json), diff)
-    if new != old:
-        row.data = new
-        row.save(update_fields=["data"])
+        if any(diff.values()):
+            yield Dims.from_key_fields((new.get(key) or old[key])["dims"]), diff
 
 
 # --- rebuild -------------------------------------------------------------------------------------
@@ -362,23 +335,30 @@ _SELECT = {
 }
 
 
-def _case_event_rows(date_from: dt.date | None, date_to: dt.date | None) -> Iterator[tuple[Dims, Measures]]:
-    cal = _Calendar()
-    jpaths: dict[int, str] = {}
+def case_events() -> QuerySet[CaseEvent]:
+    """Timeline entries with what their measures need (the case, its item version and centre, and
+    ``first_actor``: who recorded the case) — read alike by the fold and the rebuild."""
     first = CaseEvent.objects.filter(case_id=OuterRef("case_id"), seq=1).values("actor_id")[:1]
-    qs = (
-        CaseEvent.objects.select_related("case__item_version", "case__centre__jurisdiction")
-        .annotate(first_actor=Subquery(first))
-        .order_by("case_id", "seq")
+    return CaseEvent.objects.select_related("case__item_version", "case__centre__jurisdiction").annotate(
+        first_actor=Subquery(first)
     )
+
+
+def case_event_facts(events: Iterable[Any], cal: _Calendar) -> Iterator[tuple[Dims, Measures]]:
+    jpaths: dict[int, str] = {}
+    for ev in events:
+        m = case_event_measures(ev.case, ev, cal)
+        if m:
+            yield case_dims(ev.case, local_day(ev.at), ev.first_actor, jpaths), m
+
+
+def _case_event_rows(date_from: dt.date | None, date_to: dt.date | None) -> Iterator[tuple[Dims, Measures]]:
+    qs = case_events().order_by("case_id", "seq")
     if date_from:
         qs = qs.filter(at__gte=_start_of(date_from))
     if date_to:
         qs = qs.filter(at__lt=_start_of(date_to + dt.timedelta(days=1)))
-    for ev in qs.iterator(chunk_size=2000):
-        m = case_event_measures(ev.case, ev, cal)
-        if m:
-            yield case_dims(ev.case, local_day(ev.at), ev.first_actor, jpaths), m
+    yield from case_event_facts(qs.iterator(chunk_size=2000), _Calendar())
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -413,9 +393,18 @@ def compute(
     return facts, contributions
 
 
-@transaction.atomic
 def rebuild(date_from: dt.date | None = None, date_to: dt.date | None = None) -> int:
-    """Recompute the facts (of the day range, or all) and every contribution snapshot."""
+    """Recompute the facts (of the day range, or all) and every contribution snapshot, under the
+    fold's watermark lock (no fold runs meanwhile). The timeline entries still waiting in the event
+    log whose measures this rebuild counted are dropped from the log; the waiting contribution events
+    stay (folding them again adds current − snapshot = nothing new)."""
+    return int(run_with_retry(lambda: _rebuild(date_from, date_to), name="ledger.rebuild"))
+
+
+def _rebuild(date_from: dt.date | None, date_to: dt.date | None) -> int:
+    log.freeze_for_rebuild()
+    mark = log.lock_mark()
+    started = timezone.now()
     facts, contributions = compute(date_from, date_to)
     coarse: dict[str, tuple[Dims, str, dict[str, int]]] = {}
     for dims, m in facts.values():
@@ -451,6 +440,7 @@ def rebuild(date_from: dt.date | None = None, date_to: dt.date | None = None) ->
         ),
         batch_size=1000,
     )
+    _refresh_month_facts(date_from, date_to)
     Contribution.objects.all().delete()
     Contribution.objects.bulk_create(
         (
@@ -460,7 +450,56 @@ def rebuild(date_from: dt.date | None = None, date_to: dt.date | None = None) ->
         ),
         batch_size=1000,
     )
+    _drop_counted_case_events(date_from, date_to)
+    if mark is not None and not (date_from or date_to):
+        mark.as_of = started
+        mark.save(update_fields=["as_of"])
     return len(facts)
+
+
+FINE_DIMS = [
+    "jurisdiction_id",
+    "jpath",
+    "centre_id",
+    "window_id",
+    "clerk_id",
+    "agent_id",
+    "item_id",
+    "domain_id",
+]
+
+
+def _refresh_month_facts(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """``MonthFact`` of the months the range touches (all: every month), summed from the day rows."""
+    old, src = MonthFact.objects.all(), Fact.objects.all()
+    if date_from:
+        old = old.filter(day__gte=date_from.replace(day=1))
+        src = src.filter(day__gte=date_from.replace(day=1))
+    if date_to:
+        nxt = (date_to.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
+        old = old.filter(day__lt=nxt)
+        src = src.filter(day__lt=nxt)
+    old.delete()
+    rows = src.order_by().values("month", *FINE_DIMS).annotate(**{m: Sum(m) for m in MEASURE_NAMES})
+
+    def month_fact(r: dict[str, Any]) -> MonthFact:
+        dims = Dims(day=dt.date.fromisoformat(r.pop("month") + "-01"), **{k: r.pop(k) for k in FINE_DIMS})
+        return MonthFact(key=dims.key, **dims.fields(), **{k: int(v or 0) for k, v in r.items()})
+
+    MonthFact.objects.bulk_create((month_fact(r) for r in rows.iterator(chunk_size=2000)), batch_size=1000)
+
+
+def _drop_counted_case_events(date_from: dt.date | None, date_to: dt.date | None) -> None:
+    """The waiting timeline events the rebuild just counted (those of its range) leave the log."""
+    pending = LedgerEvent.objects.filter(kind="case")
+    if date_from or date_to:
+        inside = CaseEvent.objects.filter(pk__in=pending.values("object_id"))
+        if date_from:
+            inside = inside.filter(at__gte=_start_of(date_from))
+        if date_to:
+            inside = inside.filter(at__lt=_start_of(date_to + dt.timedelta(days=1)))
+        pending = pending.filter(object_id__in=list(inside.values_list("pk", flat=True)))
+    pending.delete()
 
 
 def _refresh_partial_months(
@@ -488,10 +527,10 @@ def _refresh_partial_months(
 
 
 def snapshot() -> dict[str, dict[str, int]]:
-    """The non-zero measures of every fine and coarse fact row, by key (to compare incremental
-    rollups with rebuilt ones)."""
+    """The non-zero measures of every fine, fine-month and coarse fact row, by key (to compare
+    incremental rollups — events, then the fold — with rebuilt ones)."""
     out: dict[str, dict[str, int]] = {}
-    for prefix, model in (("", Fact), ("coarse:", CoarseFact)):
+    for prefix, model in (("", Fact), ("month:", MonthFact), ("coarse:", CoarseFact)):
         for f in model.objects.all():
             m = {k: getattr(f, k) for k in MEASURE_NAMES if getattr(f, k)}
             if m:

@@ -20,7 +20,7 @@ from onewindow.catalog.models import Domain, Item
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid, NotFound
 from onewindow.ledger import metrics
-from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Fact
+from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Fact, MonthFact
 from onewindow.org import access
 from onewindow.org.models import Centre, Jurisdiction, Level, Staff, Window
 
@@ -69,6 +69,23 @@ def jurisdiction_for(actor: Actor, code: str | None) -> Jurisdiction:
     return j
 
 
+class FineFacts:
+    """The fine rows of a period that holds whole months: ``MonthFact`` rows for those months and
+    ``Fact`` day rows for the days before and after them. :func:`totals` and :func:`grouped` sum over
+    both parts, so a year reads 12 month rows per combination instead of 365 day rows."""
+
+    model = Fact
+
+    def __init__(self, parts: list[QuerySet[Any]]) -> None:
+        self.parts = parts
+
+    def filter(self, *args: Any, **kwargs: Any) -> FineFacts:
+        return FineFacts([p.filter(*args, **kwargs) for p in self.parts])
+
+
+Facts = QuerySet[Any] | FineFacts
+
+
 def facts(
     jurisdiction: Jurisdiction,
     date_from: dt.date,
@@ -78,41 +95,63 @@ def facts(
     centre: Centre | None = None,
     fine: bool = False,
     daily: bool = False,
-) -> QuerySet[Any]:
+) -> Any:
     """The fact rows of a jurisdiction's subtree in a period: the coarse table (month rows for the
     whole months, day rows for the rest; only day rows if ``daily``) unless ``fine`` — needed to group
-    by item, window, agent or clerk."""
+    by item, window, agent or clerk: then the fine month rows for the whole months and the fine day
+    rows for the rest (a :class:`FineFacts`), or only day rows when no whole month is inside."""
     ids = subtree_ids(jurisdiction)
+    out: Facts
     if fine:
-        qs: QuerySet[Any] = Fact.objects.filter(jurisdiction_id__in=ids, day__gte=date_from, day__lte=date_to)
+        months = whole_months(date_from, date_to)
+        if months is None or daily:
+            out = Fact.objects.filter(jurisdiction_id__in=ids, day__gte=date_from, day__lte=date_to)
+        else:
+            first_full, last_full = months
+            out = FineFacts(
+                [
+                    MonthFact.objects.filter(jurisdiction_id__in=ids, day__gte=first_full, day__lt=last_full),
+                    Fact.objects.filter(_edge_days(date_from, date_to, months), jurisdiction_id__in=ids),
+                ]
+            )
     else:
-        qs = CoarseFact.objects.filter(period_q(date_from, date_to, daily=daily), jurisdiction_id__in=ids)
+        out = CoarseFact.objects.filter(period_q(date_from, date_to, daily=daily), jurisdiction_id__in=ids)
     if domain:
-        qs = qs.filter(domain__code=domain)
+        out = out.filter(domain__code=domain)
     if centre is not None:
-        qs = qs.filter(centre=centre)
-    return qs
+        out = out.filter(centre=centre)
+    return out
 
 
 def _next_month(d: dt.date) -> dt.date:
     return (d.replace(day=28) + dt.timedelta(days=4)).replace(day=1)
 
 
-def period_q(date_from: dt.date, date_to: dt.date, *, daily: bool = False) -> Q:
-    """CoarseFact rows of [from, to]: month rows for the months wholly inside, day rows for the rest."""
-    days = Q(grain="day", day__gte=date_from, day__lte=date_to)
+def whole_months(date_from: dt.date, date_to: dt.date) -> tuple[dt.date, dt.date] | None:
+    """[first, last) of the whole months inside [from, to], or None when there is none."""
     first_full = date_from if date_from.day == 1 else _next_month(date_from)
     last_full = (
         _next_month(date_to)
         if _next_month(date_to) - dt.timedelta(days=1) == date_to
         else date_to.replace(day=1)
     )
-    if daily or first_full >= last_full:  # no whole month inside the period
+    return None if first_full >= last_full else (first_full, last_full)
+
+
+def _edge_days(date_from: dt.date, date_to: dt.date, months: tuple[dt.date, dt.date]) -> Q:
+    first_full, last_full = months
+    return Q(day__gte=date_from, day__lt=first_full) | Q(day__gte=last_full, day__lte=date_to)
+
+
+def period_q(date_from: dt.date, date_to: dt.date, *, daily: bool = False) -> Q:
+    """CoarseFact rows of [from, to]: month rows for the months wholly inside, day rows for the rest."""
+    days = Q(grain="day", day__gte=date_from, day__lte=date_to)
+    months = whole_months(date_from, date_to)
+    if daily or months is None:  # no whole month inside the period
         return days
-    return (
-        Q(grain="month", day__gte=first_full, day__lt=last_full)
-        | Q(grain="day", day__gte=date_from, day__lt=first_full)
-        | Q(grain="day", day__gte=last_full, day__lte=date_to)
+    first_full, last_full = months
+    return Q(grain="month", day__gte=first_full, day__lt=last_full) | (
+        Q(grain="day") & _edge_days(date_from, date_to, months)
     )
 
 
@@ -130,8 +169,27 @@ def with_rates(m: dict[str, Any]) -> dict[str, Any]:
     return row
 
 
-def totals(qs: QuerySet[Any]) -> dict[str, Any]:
-    return with_rates(qs.aggregate(**SUMS))
+def _parts(qs: Any) -> list[QuerySet[Any]]:
+    return list(qs.parts) if isinstance(qs, FineFacts) else [qs]
+
+
+def _sums(qs: Any, field: str) -> list[dict[str, Any]]:
+    """``{field, <measures>}`` per value of ``field`` (not null), summed over every part, by value."""
+    acc: dict[Any, dict[str, int]] = {}
+    for part in _parts(qs):
+        for r in part.exclude(**{f"{field}__isnull": True}).values(field).annotate(**SUMS).order_by(field):
+            row = acc.setdefault(r.pop(field), defaultdict(int))
+            for k, v in r.items():
+                row[k] += int(v or 0)
+    return [{field: key, **acc[key]} for key in sorted(acc)]
+
+
+def totals(qs: Any) -> dict[str, Any]:
+    sums: dict[str, int] = defaultdict(int)
+    for part in _parts(qs):
+        for k, v in part.aggregate(**SUMS).items():
+            sums[k] += int(v or 0)
+    return with_rates(sums)
 
 
 def _names(model: Any, ids: set[int], attr: str = "name") -> dict[int, str]:
@@ -157,9 +215,7 @@ def children_of(jurisdiction: Jurisdiction) -> list[Jurisdiction]:
     return list(Jurisdiction.objects.filter(parent=jurisdiction).order_by("sort", "code"))
 
 
-def grouped(
-    qs: QuerySet[Any], group_by: str, jurisdiction: Jurisdiction | None = None
-) -> list[dict[str, Any]]:
+def grouped(qs: Any, group_by: str, jurisdiction: Jurisdiction | None = None) -> list[dict[str, Any]]:
     """Rows ``{key, label, <measures>, <rates>}`` for one grouping, sorted by key."""
     if group_by not in GROUPS:
         raise Invalid(f"group_by 应为 {'|'.join(GROUPS)}", code="invalid", details={"group_by": GROUPS})
@@ -179,7 +235,7 @@ def grouped(
         "clerk": "clerk_id",
         "domain": "domain_id",
     }[group_by]
-    rows = list(qs.exclude(**{f"{field}__isnull": True}).values(field).annotate(**SUMS).order_by(field))
+    rows = _sums(qs, field)
     ids = {r[field] for r in rows}
     if group_by == "item":
         labels = _item_names(ids)
@@ -204,10 +260,10 @@ def grouped(
     return out
 
 
-def _by_child(qs: QuerySet[Any], parent: Jurisdiction) -> list[dict[str, Any]]:
+def _by_child(qs: Any, parent: Jurisdiction) -> list[dict[str, Any]]:
     kids = children_of(parent)
     sums: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for r in qs.values("jpath").annotate(**SUMS):
+    for r in _sums(qs, "jpath"):
         path = r.pop("jpath")
         owner = next((kid.code for kid in kids if path.startswith(kid.path)), parent.code)
         for measure, v in r.items():

@@ -9,12 +9,13 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.http import urlencode
 
 from onewindow.catalog.models import Domain, Item
 from onewindow.core import audit
 from onewindow.core.errors import Invalid, NotFound
-from onewindow.ledger import assessment, drill, exports, metrics, selectors
+from onewindow.ledger import assessment, drill, exports, fold, metrics, selectors
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.actors import request_actor
@@ -40,7 +41,9 @@ def _filters(request: HttpRequest) -> dict[str, Any]:
     j = selectors.jurisdiction_for(request_actor(request), request.GET.get("j"))
     start, end = selectors.resolve_period(_date(request, "from"), _date(request, "to"))
     domain = (request.GET.get("domain") or "").strip() or None
-    return {"j": j, "from": start, "to": end, "domain": domain}
+    # folds a small backlog first; the pages state "数据截至" (ledger/_as_of.html)
+    as_of = fold.fresh()
+    return {"j": j, "from": start, "to": end, "domain": domain, "as_of": as_of, "today": timezone.now()}
 
 
 def _query(f: dict[str, Any], **extra: Any) -> str:

@@ -10,7 +10,7 @@ from django.db.models import Sum
 
 from onewindow.core import signals
 from onewindow.feedback.models import Complaint, Rating
-from onewindow.ledger import rollup, selectors
+from onewindow.ledger import fold, rollup, selectors
 from onewindow.ledger.models import Fact
 from tests.cases.conftest import act, intake, user
 from tests.ledger.conftest import TZ
@@ -19,6 +19,7 @@ pytestmark = pytest.mark.django_db
 
 
 def total(field: str) -> int:
+    fold.fold()
     return int(Fact.objects.aggregate(s=Sum(field))["s"] or 0)
 
 
@@ -54,6 +55,7 @@ def test_ratings_levels_default_void_and_rates(ledger_world: dict[str, Any], clo
     bad.voided = True
     bad.save()
     signals.rating_changed.send(sender=Rating, rating=bad, action="voided")
+    fold.fold()
     t = selectors.totals(Fact.objects.all())
     assert t["ratings"] == 3 and t["rating_1"] == 0 and t["ratings_voided"] == 1
     assert t["satisfaction_rate"] == 1.0 and t["bad"] == 0
@@ -61,6 +63,7 @@ def test_ratings_levels_default_void_and_rates(ledger_world: dict[str, Any], clo
     assert (
         row.clerk_id == user("clerk").pk and row.item_id == case.item_id and row.day == dt.date(2026, 9, 10)
     )
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == before
@@ -76,6 +79,7 @@ def test_default_ratings_through_the_feedback_service(ledger_world: dict[str, An
     act("clerk", case, "deliver", to="window", signed_by="巴特尔")
     assert rating_apply_defaults(now=dt.datetime(2026, 9, 20, 10, tzinfo=TZ)) == 1
     assert total("rating_3") == 1 and total("ratings_default") == 1
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == before
@@ -116,6 +120,7 @@ def test_complaints_received_closed_and_late(ledger_world: dict[str, Any], setti
     assert (
         Fact.objects.filter(complaints_received__gt=0).get(day=dt.date(2026, 9, 1)).complaints_received == 2
     )
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == before
@@ -139,6 +144,7 @@ def test_proxy_requests_per_agent_and_village(ledger_world: dict[str, Any]) -> N
     assert row.agent_id == user("agent").pk and row.jurisdiction_id == ledger_world["va"].pk
     rows = selectors.grouped(Fact.objects.all(), "agent")
     assert rows[0]["label"] == "代办员甲一" and rows[0]["proxy_requests"] == 1
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == before

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from onewindow.cases.workflow import TRANSITIONS
 from onewindow.core.errors import DomainError
-from onewindow.ledger import rollup
+from onewindow.ledger import fold, rollup
 from onewindow.ledger.models import Contribution, Fact
 from onewindow.queueing import services as queue
 from onewindow.queueing.models import Ticket
@@ -22,6 +22,7 @@ pytestmark = pytest.mark.django_db
 
 
 def total(field: str, **flt: Any) -> int:
+    fold.fold()
     return int(Fact.objects.filter(**flt).aggregate(s=Sum(field))["s"] or 0)
 
 
@@ -76,11 +77,13 @@ def test_corrections_rejections_proxy_and_delivery(ledger_world: dict[str, Any],
 
 def test_failed_transition_leaves_rollups_untouched(ledger_world: dict[str, Any], clock: Any) -> None:
     case = intake()
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     with pytest.raises(DomainError):
         act("reviewer", case, "deny")  # reason required
     with pytest.raises(DomainError):
         act("clerk", case, "deliver", to="window", signed_by="x")  # invalid transition
+    fold.fold()
     assert rollup.snapshot() == before
 
 
@@ -101,6 +104,7 @@ def test_tickets_issued_served_and_waiting(ledger_world: dict[str, Any], clock: 
     served = Fact.objects.get(tickets_served=1)
     assert served.window_id == w1.pk and served.clerk_id == user("clerk").pk
     assert Contribution.objects.filter(kind="ticket").count() == 2
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == before
@@ -111,6 +115,7 @@ def test_rebuild_command_with_range(ledger_world: dict[str, Any], clock: Any) ->
     case = intake()
     clock.set_day(dt.date(2026, 9, 3))
     act("reviewer", case, "approve")
+    fold.fold()  # the events, then the fold: the incremental rollups
     before = rollup.snapshot()
     Fact.objects.filter(day=dt.date(2026, 9, 3)).update(approved=99)
     call_command("ledger", "rebuild", "--from", "2026-09-02", "--to", "2026-09-30")
@@ -224,6 +229,7 @@ def test_incremental_equals_rebuild(ledger_world: dict[str, Any], clock: Any, st
                         queue.ticket_act(actor=user("clerk"), ticket=t.pk, action=op)
         except DomainError:
             pass
+    fold.fold()  # incremental = the logged events, then the fold
     incremental = rollup.snapshot()
     rollup.rebuild()
     assert rollup.snapshot() == incremental
@@ -249,6 +255,7 @@ def test_coarse_month_and_day_rows_sum_like_the_fine_facts(ledger_world: dict[st
             )
         day += dt.timedelta(days=4)
     county = ledger_world["county"]
+    fold.fold()
     periods = [
         (dt.date(2026, 8, 15), dt.date(2026, 10, 20)),
         (dt.date(2026, 9, 1), dt.date(2026, 9, 30)),
