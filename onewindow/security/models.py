@@ -78,7 +78,7 @@ class AuditEntry(models.Model):
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["-seq"]
+        ordering = ["-id"]  # newest first, linked into the chain or not yet
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.username} {self.result}"

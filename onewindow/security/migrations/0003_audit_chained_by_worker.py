@@ -46,6 +46,10 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name="auditentry",
+            options={"ordering": ["-id"], "verbose_name": "审计记录", "verbose_name_plural": "审计记录"},
+        ),
         migrations.AddField(
             model_name='auditentry',
             name='content_hash',
