@@ -27,6 +27,7 @@ SQLite: in the caller's transaction
 
 from __future__ import annotations
 
+import contextlib
 import threading
 import weakref
 from typing import Any
@@ -87,13 +88,16 @@ class _Numbering:
         )
 
     def close(self) -> None:
-        raw = self.conn.connection
-        self.conn.connection = None
-        if raw is not None:
-            raw.close()
+        """Close (or, with a connection pool, give back) from any thread: it is idle between numbers."""
+        self.conn.inc_thread_sharing()
+        try:
+            self.conn.close()
+        finally:
+            self.conn.dec_thread_sharing()
 
     def __del__(self) -> None:
-        self.close()
+        with contextlib.suppress(Exception):  # the thread or the interpreter is going away
+            self.close()
 
 
 def numbering_connection() -> BaseDatabaseWrapper:
@@ -134,7 +138,7 @@ def _next_committed(model: type[Model], key: dict[str, Any]) -> int:
         except Exception:
             # A dropped connection (server restart, idle timeout): open a new one once. Had the
             # statement run before the drop, that number is a gap.
-            if attempt == 2 or conn.is_usable():
+            if attempt == 2 or (conn.connection is not None and conn.is_usable()):
                 raise
             conn.close()
     raise AssertionError("unreachable")  # pragma: no cover

@@ -167,3 +167,20 @@ def test_concurrent_records_in_open_transactions_do_not_wait_for_each_other() ->
         t.join(timeout=10)
     assert seen == ["ok"]
     assert audit.chain() == 2 and audit.verify() == []
+
+
+def test_the_worker_chains_every_few_seconds(db: Any, settings: Any) -> None:
+    from unittest import mock
+
+    from onewindow.security import tasks
+
+    settings.AUDIT_CHAIN_SECONDS = 5
+    instance = tasks.audit_chain_every_few_seconds.task_class()
+    assert instance.validate_datetime(dt.datetime(2026, 11, 26, 10, 7))  # noqa: DTZ001 - every minute
+    with mock.patch.object(tasks.audit_chain, "schedule") as schedule:
+        tasks.audit_chain_every_few_seconds.call_local()
+    assert [c.kwargs["delay"] for c in schedule.call_args_list] == list(range(0, 60, 5))
+    e = audit.record("test.worker")
+    assert tasks.audit_chain.call_local() >= 1
+    e.refresh_from_db()
+    assert e.seq is not None and audit.verify() == []
