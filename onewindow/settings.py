@@ -223,6 +223,8 @@ LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 20)
 PUBLIC_POST_RATE_LIMIT = env_int("PUBLIC_POST_RATE_LIMIT", 60)
 # Audit log (安全审计): entries older than this are purged by `onewindow auditlog purge` (never < 183).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 400), 183)
+# The worker chains new audit entries (seq, previous hash, chain hash) this often (security.tasks).
+AUDIT_CHAIN_SECONDS = max(env_int("AUDIT_CHAIN_SECONDS", 5), 1)
 
 # --- language, time, static files ------------------------------------------------------------------
 LANGUAGE_CODE = "zh-hans"

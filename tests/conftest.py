@@ -61,3 +61,13 @@ def _fast_password_hasher() -> None:
     # traffic from one address; tests/security sets them low where it tests them.
     settings.PUBLIC_POST_RATE_LIMIT = 1_000_000
     settings.LOGIN_RATE_LIMIT = 1_000_000
+
+
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup: Any) -> Any:
+    """PostgreSQL: numbers are taken on each thread's own connection (onewindow.core.counters); close
+    them before pytest-django drops the test database."""
+    yield
+    from onewindow.core import counters
+
+    counters.close_all()

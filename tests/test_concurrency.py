@@ -17,7 +17,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
-from django.db import connection, connections  # noqa: F401 (connection: the skipif condition)
+from django.db import connection, connections
 from django.test import Client
 from django.utils import timezone
 
@@ -275,3 +275,94 @@ def test_mixed_front_hall_back_office_and_proxy_traffic(settings: Any) -> None:
         and Case.objects.filter(number__in=passed, channel="proxy").count() == THREADS
     )
     assert_timelines_verify()
+
+
+# --- numbers without a hot row (onewindow.core.counters) ---------------------------------------------
+
+
+def _intake(n: int) -> Case:
+    from onewindow.cases.services import case_intake
+    from onewindow.org.actors import actor_of
+
+    body = intake_body(n)
+    clerk = get_user_model().objects.get(username="clerk")
+    return case_intake(
+        actor=actor_of(clerk),
+        item=body["item"],
+        centre=body["centre"],
+        applicant=body["applicant"],
+        materials=MATERIALS,
+        form=body["form"],
+    )
+
+
+def _serial(number: str) -> int:
+    return int(number[-5:])
+
+
+def test_concurrent_intakes_get_distinct_ordered_numbers() -> None:
+    """8 threads take case numbers at once: no error, no duplicate, no gap, each thread's in order."""
+    from tests.factories import build_world
+
+    build_world()
+
+    def work(i: int) -> list[tuple[int, Any]]:
+        return [(0, _intake(3000 + i * 4 + j).number) for j in range(4)]
+
+    results = run_threads(THREADS, work)
+    numbers = [number for _, number in results]
+    assert len(set(numbers)) == len(numbers) == THREADS * 4
+    assert sorted(_serial(n) for n in numbers) == list(range(1, THREADS * 4 + 1))
+    for i in range(THREADS):  # one thread's intakes got increasing numbers
+        mine = [_serial(n) for n in numbers[i * 4 : i * 4 + 4]]
+        assert mine == sorted(mine)
+
+
+def test_a_rolled_back_intake_leaves_a_gap() -> None:
+    """编号作废: the number of an intake that rolls back is not given out again."""
+    from django.db import transaction
+
+    from tests.factories import build_world
+
+    build_world()
+    first = _intake(3100)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        lost = _intake(3101)
+        raise RuntimeError("the intake fails after its number was taken")
+    assert not Case.objects.filter(number=lost.number).exists()
+    after = _intake(3102)
+    assert (_serial(first.number), _serial(lost.number), _serial(after.number)) == (1, 2, 3)
+    assert Case.objects.filter(number=after.number).count() == 1
+
+
+def test_the_counter_row_is_free_while_the_intake_is_still_open() -> None:
+    """An open intake that took a number holds no lock on the counter row: another session takes the
+    next number (and even updates the row) at once, under a short lock_timeout."""
+    from django.db import transaction
+
+    from onewindow.cases.models import CaseCounter
+    from onewindow.core.counters import next_value
+    from tests.factories import build_world
+
+    build_world()
+    _intake(3199)  # the counter row exists (committed)
+    seen: list[Any] = []
+
+    def other_session() -> None:
+        try:
+            with transaction.atomic(), connection.cursor() as cur:
+                cur.execute("SET LOCAL lock_timeout = '200ms'")
+                prefix = CaseCounter.objects.get().prefix
+                cur.execute("UPDATE cases_casecounter SET last = last WHERE prefix = %s", [prefix])
+            seen.append(next_value(CaseCounter, prefix=prefix))
+        except BaseException as exc:
+            seen.append(exc)
+        finally:
+            connections.close_all()
+
+    with transaction.atomic():
+        case = _intake(3200)  # the intake's transaction stays open while the other session runs
+        t = threading.Thread(target=other_session)
+        t.start()
+        t.join(timeout=10)
+    assert seen == [_serial(case.number) + 1]

@@ -18,12 +18,15 @@ The lock order (every write takes its locks in this order, skipping what it does
        ``select_for_update``), ``Ticket``, ``Appointment``, ``Visit``;
     4. rows owned by that subject: ``Rating`` → ``Rectification`` / ``RatingAppeal``, ``CaseReview``;
     5. counter rows that hand out numbers (``CaseCounter``, ``TicketCounter``, ``SlotCounter``, the
-       proxy counters): each is one short ``UPDATE last = last + 1`` and is held to the commit, so it
-       is the hottest lock there is and comes after every per-object lock;
+       proxy counters): each is one short ``UPDATE last = last + 1``. ``SlotCounter`` (and, on SQLite,
+       every counter) is held to the commit, so it comes after every per-object lock; on PostgreSQL
+       the number counters are taken on a separate connection and committed at once
+       (:mod:`onewindow.core.counters`), holding nothing;
     6. appends that only insert (timeline ``CaseEvent`` / ``ProxyEvent``, outbox, notifications);
     7. (none for the statistics: the ledger's receivers only append a ``LedgerEvent``; the worker
        folds them into the rollups under its own watermark row, ``ledger.fold``);
-    8. last, the global security audit head (``AuditHead`` pk 1).
+    8. the security audit entry: an insert only; the chain head (``AuditHead`` pk 1) is locked by the
+       worker's chaining step, never on the request path.
     A write that creates a case from a proxy request (``prereview_pass``) therefore goes
     ProxyRequest → Resident → CaseCounter → Case, the same order as a window intake. Inserting
     a new row (a new case, event, rating) takes no lock another transaction could already hold, so it

@@ -1,13 +1,24 @@
 """Models of the security app: the append-only, hash-chained audit log (安全审计) and login history.
 
-The audit log is one global chain: entry ``n`` stores ``prev_hash`` = hash of entry ``n-1`` and its own
-``hash`` = sha256(prev_hash + canonical JSON of its fields). Entries cannot be changed or deleted through
-the ORM (``save`` of an existing row, ``delete`` and queryset ``update``/``delete`` raise), and on
-PostgreSQL a trigger refuses UPDATE always and DELETE unless the retention purge has set
-``onewindow.audit_purge = 'on'`` for its transaction (see :mod:`onewindow.security.audit`).
+An entry is written in two steps, so that no write on the request path touches a shared row:
 
-:class:`AuditHead` is a single row: the chain's last ``seq``/``hash`` (locked while appending, so
-concurrent processes append in order) and the *anchor* left by a retention purge: the hash of the last
+1. :func:`onewindow.security.audit.record` inserts it with ``content_hash`` = sha256 of the canonical
+   JSON of its own fields (time, user, roles, address, client, action, object, result, details) and no
+   place in the chain yet (``seq`` NULL);
+2. the chaining step (:func:`onewindow.security.audit.chain`, run by the worker every
+   ``AUDIT_CHAIN_SECONDS`` and before every verification) takes the :class:`AuditHead` row lock and
+   gives the unchained entries, in order of id, ``seq`` = head + 1, ``prev_hash`` = hash of the entry
+   before and ``hash`` = sha256(prev_hash + canonical JSON of its fields including ``seq``).
+
+So entry ``n`` stores ``prev_hash`` = hash of entry ``n-1``: altering a chained entry breaks its hash,
+and altering an entry before it was chained breaks its content hash. Entries cannot be changed or
+deleted through the ORM (``save`` of an existing row, ``delete`` and queryset ``update``/``delete``
+raise); on PostgreSQL a trigger refuses DELETE unless the retention purge has set
+``onewindow.audit_purge = 'on'`` for its transaction, and refuses every UPDATE except the chaining of
+an unchained entry (only ``seq``, ``prev_hash``, ``hash`` may change, once).
+
+:class:`AuditHead` is a single row: the chain's last ``seq``/``hash`` (locked by the chaining step, so
+entries are chained in one order) and the *anchor* left by a retention purge: the hash of the last
 purged entry, which the first kept entry's ``prev_hash`` must equal. Every purge also appends an
 ``audit.purge`` entry naming the anchor, so the anchor itself is covered by the chain.
 """
@@ -38,7 +49,8 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
 class AuditEntry(models.Model):
     """Who did what to which object, when, from where, with which result."""
 
-    seq = models.PositiveBigIntegerField(_("序号"), unique=True)
+    # NULL until the chaining step links the entry (see the module docstring)
+    seq = models.PositiveBigIntegerField(_("序号"), unique=True, null=True, blank=True)
     at = models.DateTimeField(_("时间"), db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -57,15 +69,16 @@ class AuditEntry(models.Model):
     obj = models.CharField(_("对象"), max_length=200, blank=True)
     result = models.CharField(_("结果"), max_length=32, default="ok")
     details = models.JSONField(_("详情"), default=dict, blank=True)
+    content_hash = models.CharField(max_length=64, blank=True)  # "" on entries written before 2-step
     prev_hash = models.CharField(max_length=64, blank=True)
-    hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64, blank=True)
 
     objects = AuditQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
-        ordering = ["-seq"]
+        ordering = ["-id"]  # newest first, linked into the chain or not yet
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.username} {self.result}"
@@ -93,6 +106,11 @@ class AuditEntry(models.Model):
             "details": self.details,
         }
 
+    def compute_content_hash(self) -> str:
+        content = {k: v for k, v in self.payload().items() if k != "seq"}
+        body = json.dumps(content, ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str)
+        return hashlib.sha256(body.encode("utf-8")).hexdigest()
+
     def compute_hash(self) -> str:
         body = json.dumps(
             self.payload(), ensure_ascii=False, sort_keys=True, separators=(",", ":"), default=str
@@ -101,7 +119,7 @@ class AuditEntry(models.Model):
 
 
 class AuditHead(models.Model):
-    """The single row that serialises appends and remembers the purge anchor."""
+    """The single row that serialises the chaining step and remembers the purge anchor."""
 
     seq = models.PositiveBigIntegerField(default=0)
     hash = models.CharField(max_length=64, blank=True)

@@ -75,7 +75,7 @@ def test_read_only_token_cannot_write_and_the_refusal_is_audited(world: Any) -> 
     assert api.get("/api/v1/cases", **bearer(key)).status_code == 200
     r = api.post("/api/v1/tokens", {"name": "x"}, content_type="application/json", **bearer(key))
     assert r.status_code == 403 and r.json()["error"]["code"] == "token_read_only"
-    entry = AuditEntry.objects.filter(action="api.write").latest("seq")
+    entry = AuditEntry.objects.filter(action="api.write").latest("pk")
     assert entry.result == "denied" and entry.details["token_id"] == row.pk
 
 
@@ -89,7 +89,7 @@ def test_every_api_write_with_a_token_is_audited_with_its_id(world: Any) -> None
     # (a token may not create tokens any more: token_cannot_mint; revoking one is a write it may do)
     r = api.post(f"/api/v1/tokens/{other.pk}/revoke", **bearer(key))
     assert r.status_code == 200
-    entry = AuditEntry.objects.filter(action="api.write").latest("seq")
+    entry = AuditEntry.objects.filter(action="api.write").latest("pk")
     assert entry.details["token_id"] == row.pk and entry.username == "clerk"
     assert entry.obj == f"POST /api/v1/tokens/{other.pk}/revoke" and entry.result == "ok"
 

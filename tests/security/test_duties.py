@@ -75,6 +75,6 @@ def test_full_view_of_personal_data_is_audited(sworld: dict[str, Any], login: An
     client = login("centre_head")
     r = client.post(f"/manage/org/residents/{case.applicant.pk}/reveal/", {"purpose": "核对身份信息"})
     assert r.status_code in (200, 302)
-    entry = AuditEntry.objects.filter(action="privacy.full_view").latest("seq")
+    entry = AuditEntry.objects.filter(action="privacy.full_view").latest("pk")
     assert entry.username == "centre_head" and entry.obj.endswith(str(case.applicant.pk))
     assert "11010519491231002X" not in str(entry.details)
