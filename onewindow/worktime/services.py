@@ -79,6 +79,7 @@ def parse_calendar_file(text: str) -> list[tuple[dt.date, bool, str]]:
     return rows
 
 
+@transaction.atomic  # all or nothing; the calendar_loaded listeners lock the cases they recount
 def calendar_load(*, actor: Actor | None, text: str, source: str = "") -> dict[int, int]:
     """Replace the table entries of every year in the file; mark those years loaded. All or nothing.
     ``actor``: who loads it (``system()`` or ``None`` for a command)."""
