@@ -108,7 +108,8 @@ e2e: install-dev system-deps
 
 ## make bench: league-scale benchmark (1 M cases, intake at 1/8/32 clients, pgbench) on the PostgreSQL
 ## server BENCH_PG (default postgres://postgres@127.0.0.1:5432; needs pgbench); < 10 min; writes
-## bench/results/<date>.md. BENCH_CASES / BENCH_SECONDS make it smaller.
+## bench/results/<date>.md. BENCH_CASES / BENCH_SECONDS make it smaller; BENCH_BASELINE=<git rev> also serves
+## that revision and measures its intake in the same run; statements per intake: bench/intake_statements.py.
 bench: install-dev
 	@command -v pgbench >/dev/null || { echo "pgbench missing: apt-get install postgresql-client"; exit 1; }
 	$(BIN)/python bench/run.py

@@ -4,8 +4,11 @@
     python bench/run.py --quick         # also the older small benchmarks (in-process intake, tickets)
                                         # on SQLite and PostgreSQL
 Environment: BENCH_PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
-BENCH_CASES (default 1000000), BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS
-(gunicorn, default 4 × 4), BENCH_PORT (default 8766).
+BENCH_CASES (default 1000000), BENCH_DB (application database, default ow_bench),
+BENCH_BASELINE (a git revision also served and measured for intake in the same run), BENCH_POOL
+(psycopg pool size of the pool-vs-persistent comparison, default BENCH_THREADS; 0 = skip),
+BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS (gunicorn, default 4 × 4),
+BENCH_PORT (default 8766; the baseline and pool servers use the next two ports).
 """
 
 from __future__ import annotations

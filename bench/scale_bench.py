@@ -36,7 +36,6 @@ import re
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.parse
 from collections.abc import Callable, Iterator
@@ -46,9 +45,12 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+from load import run_level  # noqa: E402  (bench/load.py)
+
 T0 = time.perf_counter()
-APP_DB = "ow_bench"
-PGBENCH_DB = "ow_pgbench"
+APP_DB = os.environ.get("BENCH_DB", "ow_bench")
+PGBENCH_DB = APP_DB.replace("ow_bench", "ow_pgbench") if APP_DB != "ow_bench" else "ow_pgbench"
 PORT = int(os.environ.get("BENCH_PORT", "8766"))
 TZ = dt.timezone(dt.timedelta(hours=8))
 UTC = dt.UTC
@@ -189,6 +191,7 @@ def build_league(n_banners: int = 10, townships_per: int = 10, villages_per: int
     """Jurisdictions, centres, windows, departments, items and staff via the ORM (a few thousand rows)."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import make_password
+    from django.db import transaction
 
     from onewindow.catalog import services as catalog_services
     from onewindow.catalog.models import Domain
@@ -196,11 +199,12 @@ def build_league(n_banners: int = 10, townships_per: int = 10, villages_per: int
     from onewindow.worktime.services import calendar_load
 
     year = dt.date.today().year  # noqa: DTZ011 - a calendar year
-    calendar_load(
-        actor=None,
-        text="".join(f"{y}-01-01,holiday,元旦\n" for y in (year + 1, year + 2)),
-        source="基准测试数据",
-    )
+    with transaction.atomic():  # the calendar listeners lock the cases they recount
+        calendar_load(
+            actor=None,
+            text="".join(f"{y}-01-01,holiday,元旦\n" for y in (year + 1, year + 2)),
+            source="基准测试数据",
+        )
     banners: list[Jurisdiction] = []
     townships: list[Jurisdiction] = []
     villages: list[Jurisdiction] = []
@@ -768,62 +772,6 @@ def intake_body(i: int, item: str, centre: str) -> dict[str, Any]:
     }
 
 
-def intake_load(
-    clients: list[tuple[str, str, str]], concurrency: int, seconds: float, offset: int
-) -> dict[str, Any]:
-    """``concurrency`` threads posting intakes for ``seconds`` (after a 1 s warm-up each)."""
-    lat: list[list[float]] = [[] for _ in range(concurrency)]
-    errors: list[int] = [0] * concurrency
-    statuses: dict[int, int] = {}
-    start = threading.Barrier(concurrency + 1)
-    lock = threading.Lock()
-    counter = [offset]
-
-    def worker(k: int) -> None:
-        token, item, centre = clients[k % len(clients)]
-        c = HttpClient(token)
-        for _ in range(2):  # warm-up: connection, worker, caches
-            with lock:
-                counter[0] += 1
-                i = counter[0]
-            c.request("POST", "/api/v1/cases", intake_body(i, item, centre))
-        start.wait()
-        end = time.perf_counter() + seconds
-        while time.perf_counter() < end:
-            with lock:
-                counter[0] += 1
-                i = counter[0]
-            t = time.perf_counter()
-            code, body = c.request("POST", "/api/v1/cases", intake_body(i, item, centre))
-            lat[k].append((time.perf_counter() - t) * 1000)
-            if code != 201:
-                errors[k] += 1
-                with lock:
-                    statuses[code] = statuses.get(code, 0) + 1
-                    if statuses[code] == 1:
-                        log(f"  intake answered {code}: {body[:200]!r}")
-
-    threads = [threading.Thread(target=worker, args=(k,)) for k in range(concurrency)]
-    for th in threads:
-        th.start()
-    start.wait()
-    t0 = time.perf_counter()
-    for th in threads:
-        th.join()
-    elapsed = time.perf_counter() - t0
-    all_lat = [x for xs in lat for x in xs]
-    ok = len(all_lat) - sum(errors)
-    return {
-        "clients": concurrency,
-        "requests": len(all_lat),
-        "errors": sum(errors),
-        "rps": ok / elapsed,
-        "p50": pct(all_lat, 50),
-        "p99": pct(all_lat, 99),
-        "next": counter[0],
-    }
-
-
 def pgbench(base: str, clients: int, seconds: int) -> float:
     url = urllib.parse.urlsplit(base)
     args = [
@@ -865,6 +813,8 @@ def main() -> int:
         DATABASE_URL=f"{base}/{APP_DB}",
         DJANGO_SETTINGS_MODULE="onewindow.settings",
         DEBUG="0",
+        # anonymous writes (ticket issue, the ceiling view) come from one address here
+        PUBLIC_POST_RATE_LIMIT="100000000",
     )
     os.environ.update(env)
     log(f"databases {APP_DB} and {PGBENCH_DB} on {base}; data dir {data_dir}")
@@ -927,90 +877,97 @@ def main() -> int:
             )
         )
     sup_token = token_create(username=f"sup-{league['banners'][0].code[:6]}")[1]
+    ticket_centres = [c for _t, _i, c in clerks]
+    statements = count_statements(clerks[0], ticket_centres, loaded["samples"][-1])
+    with psycopg.connect(f"{base}/{APP_DB}", autocommit=True) as pg:
+        pg.execute(f"CREATE TABLE IF NOT EXISTS {CEILING} (id bigserial PRIMARY KEY, note text)")
     connection.close()
 
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "onewindow.cli",
-            "serve",
-            "--port",
-            str(PORT),
-            "--workers",
-            str(args.workers),
-            "--threads",
-            str(args.threads),
-        ],
-        env=env,
-        cwd=ROOT,
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
+    pg_target = (f"{base}/postgres", APP_DB)
+    server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
     try:
-        for _ in range(150):
-            try:
-                if HttpClient().request("GET", "/healthz")[0] == 200:
-                    break
-            except OSError:
-                time.sleep(0.2)
-        log(f"server up: gunicorn, {args.workers} workers × {args.threads} threads")
-
-        # --- list, detail and progress at N cases --------------------------------------------------
-        clerk = HttpClient(clerks[0][0])
-        sup = HttpClient(sup_token)
-        numbers = loaded["samples"]
-        lookups: dict[str, tuple[list[float], list[int]]] = {}
-        for name, client, path in (
-            ("case list, township clerk (page 1 of ~N/100)", clerk, "/api/v1/cases?page=1&page_size=50"),
-            ("case list, banner supervisor (page 1 of ~N/10)", sup, "/api/v1/cases?page=1&page_size=50"),
-            (
-                "case list, supervisor, state=in_review",
-                sup,
-                "/api/v1/cases?state=in_review&page=1&page_size=50",
-            ),
-            ("case list, supervisor, page 100", sup, "/api/v1/cases?page=100&page_size=50"),
-        ):
-            client.request("GET", path)
-            lookups[name] = timed(lambda c=client, p=path: c.request("GET", p), 30)  # type: ignore[misc]
-        banner1 = league["banners"][0].code[:6]
-        it = iter([n for n in numbers if n[0].startswith(banner1)] * 60)
-        lookups["case detail (supervisor)"] = timed(
-            lambda: sup.request("GET", f"/api/v1/cases/{next(it)[0]}"), 60
-        )
-        # public progress: rate-limited per address (30/min): rotate loopback source addresses
-        progress_lat: list[float] = []
-        progress_codes: list[int] = []
-        for a in range(4):
-            anon = HttpClient(source=f"127.0.0.{10 + a}")
-            for number, check in numbers[a * 25 : (a + 1) * 25]:
-                t = time.perf_counter()
-                code, _ = anon.request("GET", f"/api/v1/progress?number={number}&check={check}")
-                progress_lat.append((time.perf_counter() - t) * 1000)
-                progress_codes.append(code)
-        lookups["progress lookup (public, number + check)"] = (progress_lat, progress_codes)
-        for name, (lat, codes) in lookups.items():
-            bad = [c for c in codes if c != 200]
-            log(
-                f"  {name}: p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms"
-                + (f", non-200: {bad[:5]}" if bad else "")
+        lookups = read_figures(clerks, sup_token, loaded["samples"], league)
+        intake = [
+            run_level(
+                PORT, intake_build(clerks, 0), c, args.seconds, server_pid=server.pid, pg=pg_target, log=log
             )
-
-        # --- intake under load ---------------------------------------------------------------------
-        offset = 0
-        intake = []
-        for conc in (1, 8, 32):
-            r = intake_load(clerks, conc, args.seconds, offset)
-            offset = r["next"]
-            intake.append(r)
-            log(
-                f"  intake {conc:2d} clients: {r['rps']:.1f} req/s, p50 {r['p50']:.1f} ms, "
-                f"p99 {r['p99']:.1f} ms, "
-                f"{r['errors']} errors / {r['requests']}"
+            for c in (1, 8, 32)
+        ]
+        for r in intake:
+            log_level("intake", r)
+        short = max(3.0, args.seconds / 2)
+        tickets = [
+            run_level(
+                PORT, ticket_build(ticket_centres), c, short, server_pid=server.pid, pg=pg_target, log=log
             )
+            for c in (1, 8, 32)
+        ]
+        for r in tickets:
+            log_level("ticket issue", r)
+        ceiling = [
+            run_level(PORT, ceiling_build, c, short, server_pid=server.pid, pg=pg_target, log=log)
+            for c in (1, 8, 32)
+        ]
+        for r in ceiling:
+            log_level("framework ceiling (one-row insert view)", r)
     finally:
         server.terminate()
         server.wait(timeout=30)
+
+    # psycopg's pool (DB_POOL, CONN_MAX_AGE 0) against the default persistent connections, 8 clients
+    pooled: list[dict[str, Any]] = []
+    pool_size = int(os.environ.get("BENCH_POOL", str(args.threads)))
+    if pool_size:
+        pool_env = env | {"DJANGO_SETTINGS_MODULE": "bench_settings", "DB_POOL": str(pool_size)}
+        pool_server = start_server(ROOT, pool_env, PORT + 2, args)
+        try:
+            pooled = [
+                run_level(
+                    PORT + 2,
+                    intake_build(clerks, 2 * 10**6),
+                    8,
+                    args.seconds,
+                    server_pid=pool_server.pid,
+                    pg=pg_target,
+                    log=log,
+                ),
+                run_level(
+                    PORT + 2, ceiling_build, 8, short, server_pid=pool_server.pid, pg=pg_target, log=log
+                ),
+            ]
+            log_level(f"intake, DB_POOL={pool_size}", pooled[0])
+            log_level(f"framework ceiling, DB_POOL={pool_size}", pooled[1])
+        finally:
+            pool_server.terminate()
+            pool_server.wait(timeout=30)
+
+    baseline: list[dict[str, Any]] = []
+    rev = os.environ.get("BENCH_BASELINE", "")
+    if rev:
+        tree = Path(tempfile.mkdtemp(prefix="ow-baseline-"))
+        archive = subprocess.run(
+            ["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True
+        ).stdout
+        subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
+        old = start_server(tree, env | {"PYTHONPATH": str(tree)}, PORT + 1, args)
+        try:
+            baseline = [
+                run_level(
+                    PORT + 1,
+                    intake_build(clerks, 10**6),
+                    c,
+                    args.seconds,
+                    server_pid=old.pid,
+                    pg=pg_target,
+                    log=log,
+                )
+                for c in (1, 8, 32)
+            ]
+            for r in baseline:
+                log_level(f"intake, baseline {rev}", r)
+        finally:
+            old.terminate()
+            old.wait(timeout=30)
 
     # --- pgbench on the same server --------------------------------------------------------------
     url = urllib.parse.urlsplit(base)
@@ -1028,32 +985,261 @@ def main() -> int:
         tps[conc] = pgbench(base, conc, int(args.seconds))
         log(f"  pgbench tpcb-like {conc:2d} clients: {tps[conc]:.0f} tps")
 
-    # --- report ----------------------------------------------------------------------------------
     pg_version = psycopg.connect(f"{base}/postgres").execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
+    report = render_report(
+        args=args,
+        league=league,
+        loaded=loaded,
+        residents=residents,
+        load_s=load_s,
+        size=size,
+        pg_version=pg_version,
+        figures={
+            "intake": intake,
+            "tickets": tickets,
+            "ceiling": ceiling,
+            "baseline": baseline,
+            "rev": rev,
+            "pooled": pooled,
+            "pool_size": pool_size,
+        },
+        tps=tps,
+        statements=statements,
+        lookups=lookups,
+    )
+    print()
+    print(report)
+    today = dt.date.today().isoformat()  # noqa: DTZ011
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    (out / f"{today}.md").write_text(report, encoding="utf-8")
+    log(f"written to {out / (today + '.md')}")
+    return 0
+
+
+CEILING = "bench_ceiling"
+
+
+def log_level(what: str, r: dict[str, Any]) -> None:
+    log(
+        f"  {what} {r['clients']:2d} clients: {r['rps']:.1f} req/s, p50 {r['p50']:.1f} ms, "
+        f"p99 {r['p99']:.1f} ms, {r['errors']} errors / {r['requests']}, "
+        f"CPU per request: app {r['app_ms']:.1f} ms, PostgreSQL {r['pg_ms']:.2f} ms"
+    )
+
+
+def intake_build(clerks: list[tuple[str, str, str]], offset: int) -> Any:
+    def build(k: int, i: int) -> tuple[str, str, str, Any, int]:
+        token, item, centre = clerks[k % len(clerks)]
+        return token, "POST", "/api/v1/cases", intake_body(offset + 100_000 * k + i, item, centre), 201
+
+    return build
+
+
+def ticket_build(centres: list[str]) -> Any:
+    def build(k: int, i: int) -> tuple[str, str, str, Any, int]:
+        return (
+            "",
+            "POST",
+            "/api/v1/tickets",
+            {"centre": centres[k % len(centres)], "category": "comprehensive"},
+            201,
+        )
+
+    return build
+
+
+def ceiling_build(k: int, i: int) -> tuple[str, str, str, Any, int]:
+    return "", "POST", "/bench/insert", {"k": k, "i": i}, 201
+
+
+def count_statements(
+    clerk: tuple[str, str, str], centres: list[str], sample: tuple[str, str]
+) -> dict[str, dict[str, Any]]:
+    """Statements and transactions of one intake, ticket issue and progress lookup (in-process)."""
+    from intake_statements import measure, open_all_day, print_report
+
+    from onewindow.org.models import Centre
+
+    for code in centres:
+        open_all_day(Centre.objects.get(code=code))
+    token, item, centre = clerk
+    number, check = sample
+    results = measure(
+        [
+            (
+                "intake (POST /api/v1/cases)",
+                "POST",
+                "/api/v1/cases",
+                lambda i: intake_body(800_000 + i, item, centre),
+                {"HTTP_AUTHORIZATION": f"Bearer {token}"},
+            ),
+            (
+                "ticket issue (POST /api/v1/tickets)",
+                "POST",
+                "/api/v1/tickets",
+                {"centre": centre, "category": "comprehensive"},
+                {},
+            ),
+            (
+                "progress lookup (GET /api/v1/progress)",
+                "GET",
+                f"/api/v1/progress?number={number}&check={check}",
+                None,
+                {},
+            ),
+        ]
+    )
+    print_report(results)
+    return results
+
+
+def start_server(tree: Path, env: dict[str, str], port: int, args: Any) -> subprocess.Popen[bytes]:
+    env = dict(env)
+    env["PYTHONPATH"] = os.pathsep.join([str(tree / "bench"), env.get("PYTHONPATH") or str(tree)])
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "onewindow.cli",
+            "serve",
+            "--port",
+            str(port),
+            "--workers",
+            str(args.workers),
+            "--threads",
+            str(args.threads),
+        ],
+        env=env,
+        cwd=tree,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    for _ in range(300):
+        try:
+            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=5)
+            conn.request("GET", "/healthz")
+            if conn.getresponse().status == 200:
+                break
+        except OSError:
+            time.sleep(0.2)
+    log(f"server up ({tree}): gunicorn, {args.workers} workers × {args.threads} threads, port {port}")
+    return server
+
+
+def read_figures(
+    clerks: list[tuple[str, str, str]], sup_token: str, numbers: list[tuple[str, str]], league: dict[str, Any]
+) -> dict[str, tuple[list[float], list[int]]]:
+    """List, detail and progress at N cases (sequential, one client)."""
+    clerk = HttpClient(clerks[0][0])
+    sup = HttpClient(sup_token)
+    lookups: dict[str, tuple[list[float], list[int]]] = {}
+    for name, client, path in (
+        ("case list, township clerk (page 1 of ~N/100)", clerk, "/api/v1/cases?page=1&page_size=50"),
+        ("case list, banner supervisor (page 1 of ~N/10)", sup, "/api/v1/cases?page=1&page_size=50"),
+        ("case list, supervisor, state=in_review", sup, "/api/v1/cases?state=in_review&page=1&page_size=50"),
+        ("case list, supervisor, page 100", sup, "/api/v1/cases?page=100&page_size=50"),
+    ):
+        client.request("GET", path)
+        lookups[name] = timed(lambda c=client, p=path: c.request("GET", p), 30)  # type: ignore[misc]
+    banner1 = league["banners"][0].code[:6]
+    it = iter([n for n in numbers if n[0].startswith(banner1)] * 60)
+    lookups["case detail (supervisor)"] = timed(
+        lambda: sup.request("GET", f"/api/v1/cases/{next(it)[0]}"), 60
+    )
+    # public progress: rate-limited per address (30/min): rotate loopback source addresses
+    progress_lat: list[float] = []
+    progress_codes: list[int] = []
+    for a in range(4):
+        anon = HttpClient(source=f"127.0.0.{10 + a}")
+        for number, check in numbers[a * 25 : (a + 1) * 25]:
+            t = time.perf_counter()
+            code, _ = anon.request("GET", f"/api/v1/progress?number={number}&check={check}")
+            progress_lat.append((time.perf_counter() - t) * 1000)
+            progress_codes.append(code)
+    lookups["progress lookup (public, number + check)"] = (progress_lat, progress_codes)
+    for name, (lat, codes) in lookups.items():
+        bad = [c for c in codes if c != 200]
+        log(
+            f"  {name}: p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms"
+            + (f", non-200: {bad[:5]}" if bad else "")
+        )
+    return lookups
+
+
+def render_report(**kw: Any) -> str:
+    args, league, fig, tps = kw["args"], kw["league"], kw["figures"], kw["tps"]
     today = dt.date.today().isoformat()  # noqa: DTZ011
     lines = [
         f"# OneWindow benchmark — {today}",
         "",
         f"Machine: {os.cpu_count()} CPU cores, {platform.system()} {platform.machine()}, Python "
-        f"{platform.python_version()}, PostgreSQL {pg_version} (same host, loopback). Server: gunicorn "
+        f"{platform.python_version()}, PostgreSQL {kw['pg_version']} (same host, loopback). Server: gunicorn "
         f"`onewindow serve` {args.workers} workers × {args.threads} threads, persistent DB connections.",
         f"Data: 10 banners, 100 townships, 1,000 villages, 1,110 centres, {len(league['items'])} items; "
-        f"{args.cases:,} cases with {loaded['events']:,} hash-chained events, "
-        f"{sum(len(v) for v in residents.values()):,} residents (encrypted), "
-        f"loaded with COPY in {load_s:.0f} s "
-        f"(database {size}).",
+        f"{args.cases:,} cases with {kw['loaded']['events']:,} hash-chained events, "
+        f"{sum(len(v) for v in kw['residents'].values()):,} residents (encrypted), "
+        f"loaded with COPY in {kw['load_s']:.0f} s (database {kw['size']}).",
         "",
-        f"## Case intake (POST /api/v1/cases, {args.seconds:.0f} s per level) vs pgbench tpcb-like",
+        "## Statements per request (one request, warm caches, in-process)",
         "",
-        "| clients | intake req/s | p50 ms | p99 ms | errors | pgbench tps | intake ÷ pgbench |",
-        "|---:|---:|---:|---:|---:|---:|---:|",
+        "| request | statements | transactions | health-check `SELECT 1` |",
+        "|---|---:|---:|---:|",
     ]
-    for r in intake:
-        c = r["clients"]
-        lines.append(
-            f"| {c} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | {tps[c]:.0f} | "
-            f"{r['rps'] / tps[c]:.3f} |"
-        )
+    for name, r in kw["statements"].items():
+        lines.append(f"| {name} | {r['statements']} | {r['transactions']} | {r['health_checks']} |")
+    intake = kw["statements"].get("intake (POST /api/v1/cases)")
+    if intake:
+        lines += [
+            "",
+            f"statements per intake: {intake['statements']} / "
+            f"transactions per intake: {intake['transactions']}",
+            "",
+            "Statements of one intake by origin: "
+            + ", ".join(f"{origin} {n}" for origin, n in intake["origins"].items()),
+        ]
+    lines += [
+        "",
+        f"## Under load ({args.seconds:.0f} s per intake level) vs pgbench tpcb-like",
+        "",
+        "| request | clients | req/s | p50 ms | p99 ms | errors | app CPU ms/req | PostgreSQL CPU ms/req "
+        "| pgbench tps | ÷ pgbench |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    rows = [("intake", fig["intake"])]
+    if fig["baseline"]:
+        rows.append((f"intake, baseline `{fig['rev']}`", fig["baseline"]))
+    rows += [("ticket issue", fig["tickets"]), ("framework ceiling (1-row insert view)", fig["ceiling"])]
+    if fig["pooled"]:
+        rows += [
+            (f"intake, psycopg pool `DB_POOL={fig['pool_size']}`", fig["pooled"][:1]),
+            (f"framework ceiling, `DB_POOL={fig['pool_size']}`", fig["pooled"][1:]),
+        ]
+    for what, levels in rows:
+        for r in levels:
+            c = r["clients"]
+            lines.append(
+                f"| {what} | {c} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+                f"{r['app_ms']:.1f} | {r['pg_ms']:.2f} | {tps[c]:.0f} | {r['rps'] / tps[c]:.3f} |"
+            )
+    if fig["baseline"]:
+        lines += [
+            "",
+            "intake ÷ baseline (same run): "
+            + ", ".join(
+                f"{n['clients']} clients {n['rps'] / b['rps']:.2f}×"
+                for n, b in zip(fig["intake"], fig["baseline"], strict=True)
+            ),
+        ]
+    if fig["pooled"]:
+        eight = next(r for r in fig["intake"] if r["clients"] == 8)
+        ceil8 = next(r for r in fig["ceiling"] if r["clients"] == 8)
+        lines += [
+            "",
+            "persistent connections ÷ psycopg pool at 8 clients (same run): "
+            f"intake {eight['rps'] / fig['pooled'][0]['rps']:.2f}×, "
+            f"framework ceiling {ceil8['rps'] / fig['pooled'][1]['rps']:.2f}×",
+        ]
     lines += [
         "",
         f"## Reads at {args.cases:,} cases (sequential, one client)",
@@ -1061,24 +1247,17 @@ def main() -> int:
         "| request | n | p50 ms | p99 ms |",
         "|---|---:|---:|---:|",
     ]
-    for name, (lat, _codes) in lookups.items():
+    for name, (lat, _codes) in kw["lookups"].items():
         lines.append(f"| {name} | {len(lat)} | {pct(lat, 50):.1f} | {pct(lat, 99):.1f} |")
     lines += [
         "",
-        "Each intake is one HTTP request through the whole stack (token auth, validation, resident "
-        "look-up by blind index and encryption, case number counter, hash-chained event, outbox/audit "
-        "hooks) in one transaction; a pgbench tpcb-like transaction is 5 SQL statements. The ratio says "
-        "how many raw database transactions' worth of capacity one intake costs on this machine.",
+        "CPU per request: user + system time of the server's processes (`/proc`) and of the PostgreSQL "
+        "backends of the application database (`pg_stat_activity` pids), over the level, ÷ successful "
+        "requests. A pgbench tpcb-like transaction is 5 SQL statements; the ratio says how many raw "
+        "database transactions' worth of capacity one request costs on this machine.",
         f"Total benchmark time: {time.perf_counter() - T0:.0f} s.",
     ]
-    report = "\n".join(lines) + "\n"
-    print()
-    print(report)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    (out / f"{today}.md").write_text(report, encoding="utf-8")
-    log(f"written to {out / (today + '.md')}")
-    return 0
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":

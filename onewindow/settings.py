@@ -155,10 +155,22 @@ SQLITE_OPTIONS: dict[str, Any] = {
 }
 
 
-def database_config(url: str, data_dir: Path) -> dict[str, Any]:
-    """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory."""
+def database_config(
+    url: str, data_dir: Path, *, conn_max_age: int = 600, health_checks: bool = False, pool: int = 0
+) -> dict[str, Any]:
+    """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory.
+
+    A server database keeps its connection per thread for ``conn_max_age`` seconds, without a
+    ``SELECT 1`` health check at the start of every request unless ``health_checks`` (a broken
+    connection is still replaced: Django closes it after the error). ``pool`` > 0 uses psycopg's pool
+    of that many connections per process instead (PostgreSQL; it needs ``CONN_MAX_AGE = 0``)."""
     if url:
-        db: dict[str, Any] = dict(dj_database_url.parse(url, conn_max_age=600, conn_health_checks=True))
+        db: dict[str, Any] = dict(
+            dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=health_checks)
+        )
+        if pool and db["ENGINE"] == "django.db.backends.postgresql":
+            db["CONN_MAX_AGE"] = 0
+            db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "pool": {"min_size": 1, "max_size": pool}}
     else:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "onewindow.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -167,7 +179,20 @@ def database_config(url: str, data_dir: Path) -> dict[str, Any]:
 
 
 DATABASE_URL = env_str("DATABASE_URL")
-DATABASES = {"default": database_config(DATABASE_URL, DATA_DIR)}
+# Measured with `make bench` (README, performance): persistent connections without the per-request
+# health check beat psycopg's pool on this workload; the pool stays available (DB_POOL=<size>).
+DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
+DB_CONN_HEALTH_CHECKS = env_bool("DB_CONN_HEALTH_CHECKS", False)
+DB_POOL = env_int("DB_POOL", 0)
+DATABASES = {
+    "default": database_config(
+        DATABASE_URL,
+        DATA_DIR,
+        conn_max_age=DB_CONN_MAX_AGE,
+        health_checks=DB_CONN_HEALTH_CHECKS,
+        pool=DB_POOL,
+    )
+}
 # Write services rerun a transaction that lost a deadlock / serialization race / SQLite busy wait this
 # many times in all (jittered exponential backoff from DB_RETRY_BASE_SECONDS), then answer 409.
 DB_RETRY_ATTEMPTS = env_int("DB_RETRY_ATTEMPTS", 5)

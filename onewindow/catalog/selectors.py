@@ -11,7 +11,11 @@ from django.db.models import Exists, OuterRef, QuerySet
 from onewindow.catalog.models import Bundle, FormField, Item, ItemVersion, Material, VersionStatus
 from onewindow.catalog.search import normalise_query
 from onewindow.core.errors import NotFound
+from onewindow.core.readcache import ReadCache
 from onewindow.org.models import LEVEL_ORDER
+
+PUBLISHED = ReadCache("catalog")
+"""The published versions by item code (bumped by ``catalog.apps`` on any catalog or department change)."""
 
 
 def item_list(
@@ -34,6 +38,26 @@ def item_list(
     if term:
         qs = qs.filter(search_text__icontains=term)
     return qs
+
+
+def published_version(code: str) -> tuple[Item, ItemVersion | None] | None:
+    """The item and its published version (``None`` if unpublished) with the department, its
+    jurisdiction, the materials and the form fields — from the per-process cache (no query when warm).
+    ``None`` when there is no such item. The rows are shared: read them, never change them."""
+
+    def load() -> tuple[Item, ItemVersion | None] | None:
+        item = Item.objects.filter(code=code).first()
+        if item is None:
+            return None
+        version = (
+            ItemVersion.objects.filter(item=item, status=VersionStatus.PUBLISHED)
+            .select_related("item", "domain", "department__jurisdiction")
+            .prefetch_related("materials", "fields")
+            .first()
+        )
+        return item, version
+
+    return PUBLISHED.get(code, load)
 
 
 def item_get_published(code: str) -> ItemVersion:

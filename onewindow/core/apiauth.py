@@ -21,10 +21,12 @@ refusing with 403 a caller for whom ``allowed(user)`` is false *before* the body
 from __future__ import annotations
 
 import copy
+import threading
 from collections.abc import Callable
 from typing import Any
 
 from django.contrib.auth.models import AnonymousUser
+from django.core.signals import request_finished, request_started
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.security import SessionAuth as NinjaSessionAuth
@@ -52,10 +54,35 @@ def install(
         _hooks["actor_of"] = actor_of
 
 
+_request = threading.local()  # per thread, within one request: {clear token: row or None}
+
+
+def _request_started(**_kwargs: Any) -> None:
+    _request.tokens = {}
+
+
+def _request_finished(**_kwargs: Any) -> None:
+    _request.tokens = None
+
+
+request_started.connect(_request_started, dispatch_uid="core.apiauth.started")
+request_finished.connect(_request_finished, dispatch_uid="core.apiauth.finished")
+
+
 def token_lookup(token: str) -> Any:
-    """The live token row for a clear token (not revoked, not expired, user active), else ``None``."""
+    """The live token row for a clear token (not revoked, not expired, user active), else ``None``.
+
+    Read once per request: the security middleware's check and the authentication share the row
+    (a revocation still takes effect on the very next request)."""
     lookup = _hooks.get("token_lookup")
-    return lookup(token) if lookup is not None else None
+    if lookup is None:
+        return None
+    tokens: dict[str, Any] | None = getattr(_request, "tokens", None)
+    if tokens is None:  # outside a request (commands, tests calling it directly): no memo
+        return lookup(token)
+    if token not in tokens:
+        tokens[token] = lookup(token)
+    return tokens[token]
 
 
 def _admin_denied(user: Any, path: str, view_name: str) -> bool:

@@ -15,6 +15,7 @@ from django.db.models import Model, Q, QuerySet
 
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Forbidden, NotFound, Unauthenticated
+from onewindow.org.lookups import staff_record
 from onewindow.org.models import Jurisdiction, Role, Staff
 
 M = TypeVar("M", bound=Model)
@@ -123,7 +124,8 @@ for _role in (Role.CENTRE_HEAD, Role.SUPERVISOR):
 
 
 def staff_of(user: Any) -> Staff | None:
-    """The staff record of a user or an :class:`Actor` (read once, then cached on the user)."""
+    """The staff record of a user or an :class:`Actor` (from the per-process cache of ``org.lookups``,
+    then kept on the user)."""
     if isinstance(user, Actor):
         return user.staff
     if user is None or not getattr(user, "is_authenticated", False):
@@ -131,12 +133,7 @@ def staff_of(user: Any) -> Staff | None:
     cached = getattr(user, "_ow_staff", None)
     if cached is not None:
         return cached  # type: ignore[no-any-return]
-    staff = (
-        Staff.objects.select_related("jurisdiction", "centre", "department")
-        .prefetch_related("roles", "extra_jurisdictions")
-        .filter(user=user)
-        .first()
-    )
+    staff = staff_record(user)  # the per-process org cache (org.lookups)
     user._ow_staff = staff
     return staff
 

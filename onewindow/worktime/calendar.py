@@ -18,6 +18,7 @@ from functools import lru_cache
 import chinese_calendar
 
 from onewindow.core.errors import Invalid
+from onewindow.core.readcache import ReadCache
 from onewindow.worktime.lunar import lunar_date
 from onewindow.worktime.models import CalendarDay, CalendarYear
 
@@ -73,11 +74,22 @@ def provisional_holidays(year: int) -> dict[dt.date, str]:
     return days
 
 
+YEARS = ReadCache("worktime")
+"""The table rows of each year, per process; bumped when the calendar changes (``worktime.apps``)."""
+
+
+def _load_year(year: int) -> tuple[bool, dict[dt.date, tuple[bool, str]]]:
+    """Whether ``year`` is loaded, and its table entries (date → workday, name)."""
+    loaded = CalendarYear.objects.filter(year=year).exists()
+    rows = CalendarDay.objects.filter(date__year=year).values_list("date", "workday", "name")
+    return loaded, {d: (w, n) for d, w, n in rows}
+
+
 def is_provisional_year(year: int) -> bool:
     """A year counted provisionally right now: after chinesecalendar's table and not loaded."""
     return (
         last_builtin_year() < year <= PROVISIONAL_LAST_YEAR
-        and not CalendarYear.objects.filter(year=year).exists()
+        and not YEARS.get(year, lambda: _load_year(year))[0]
     )
 
 
@@ -104,9 +116,7 @@ class WorkCalendar:
 
     def _year(self, year: int) -> tuple[bool, dict[dt.date, tuple[bool, str]]]:
         if year not in self._years:
-            loaded = CalendarYear.objects.filter(year=year).exists()
-            rows = CalendarDay.objects.filter(date__year=year).values_list("date", "workday", "name")
-            overrides = {d: (w, n) for d, w, n in rows}
+            loaded, overrides = YEARS.get(year, lambda: _load_year(year))
             if not loaded and year not in _builtin_years():
                 if not last_builtin_year() < year <= PROVISIONAL_LAST_YEAR:
                     raise CalendarUnknownYear(

@@ -13,6 +13,7 @@ from django.db import transaction
 from onewindow.core import signals
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid
+from onewindow.worktime.calendar import YEARS
 from onewindow.worktime.models import CalendarDay, CalendarYear
 from onewindow.worktime.notice import Notice, parse_notice
 
@@ -78,7 +79,7 @@ def parse_calendar_file(text: str) -> list[tuple[dt.date, bool, str]]:
     return rows
 
 
-@transaction.atomic
+@transaction.atomic  # all or nothing; the calendar_loaded listeners lock the cases they recount
 def calendar_load(*, actor: Actor | None, text: str, source: str = "") -> dict[int, int]:
     """Replace the table entries of every year in the file; mark those years loaded. All or nothing.
     ``actor``: who loads it (``system()`` or ``None`` for a command)."""
@@ -88,6 +89,7 @@ def calendar_load(*, actor: Actor | None, text: str, source: str = "") -> dict[i
         CalendarDay.objects.filter(date__year=year).delete()
         CalendarYear.objects.update_or_create(year=year, defaults={"source": source[:200]})
     CalendarDay.objects.bulk_create([CalendarDay(date=d, workday=w, name=n) for d, w, n in rows])
+    YEARS.bump()  # bulk_create sends no post_save: drop the cached years before the listeners count
     signals.calendar_loaded.send(sender=CalendarYear, years=years, actor=actor)
     return {y: sum(1 for d, _w, _n in rows if d.year == y) for y in years}
 
@@ -107,6 +109,7 @@ def calendar_load_notice(*, actor: Actor | None, text: str, year: int | None = N
     for d, w, n in rows:
         if d.year != notice.year:
             CalendarDay.objects.update_or_create(date=d, defaults={"workday": w, "name": n})
+    YEARS.bump()
     for _receiver, touched in signals.calendar_loaded.send(
         sender=CalendarYear, years=[notice.year], actor=actor
     ):

@@ -22,7 +22,8 @@ from onewindow.cases.services.base import (
     user_of,
 )
 from onewindow.cases.services.checks import check_materials, validate_applicant, validate_form
-from onewindow.catalog.models import Item, ItemType, ItemVersion, VersionStatus
+from onewindow.catalog.models import Item, ItemType, ItemVersion
+from onewindow.catalog.selectors import published_version
 from onewindow.core.actor import Actor
 from onewindow.core.clock import now as clock_now
 from onewindow.core.counters import next_value
@@ -30,6 +31,7 @@ from onewindow.core.errors import Forbidden, Invalid
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.actors import actor_of
+from onewindow.org.lookups import centre_by_code
 from onewindow.org.models import Centre, Level, Resident, Role, Window, WindowKind
 from onewindow.privacy.crypto import blind_index
 
@@ -111,14 +113,10 @@ def case_intake(
 
 
 def _published_version(item: str, *, self_service: bool) -> tuple[Item, ItemVersion]:
-    item_obj = Item.objects.filter(code=item).first()
-    if item_obj is None:
+    found = published_version(item)  # the per-process catalog cache (catalog.selectors)
+    if found is None:
         raise Invalid(f"事项 {item} 不存在", code="unknown_item", details={"item": ["未知"]})
-    version = (
-        ItemVersion.objects.filter(item=item_obj, status=VersionStatus.PUBLISHED)
-        .select_related("department__jurisdiction")
-        .first()
-    )
+    item_obj, version = found
     if version is None:
         raise Invalid(f"事项 {item} 未发布或已停用", code="item_unpublished", details={"item": ["未发布"]})
     if self_service and not version.online:
@@ -133,12 +131,11 @@ def _published_version(item: str, *, self_service: bool) -> tuple[Item, ItemVers
 def _intake_centre(actor: Actor, centre: str, version: ItemVersion, *, self_service: bool) -> Centre:
     """The accepting centre: any active one for a resident online, else one in the actor's scope; it
     must be at a level that accepts the item."""
-    centres = Centre.objects.select_related("jurisdiction")
-    centre_obj = (
-        centres.filter(code=centre, is_active=True).first()
-        if self_service
-        else access.scope(actor, centres).filter(code=centre).first()
-    )
+    centre_obj = centre_by_code(centre)  # the per-process org cache (org.lookups)
+    if centre_obj is not None and not (
+        centre_obj.is_active if self_service else access.in_scope(actor, centre_obj.jurisdiction)
+    ):
+        centre_obj = None
     if centre_obj is None:
         raise Invalid(
             f"服务中心 {centre} 不存在或不在您的辖区", code="unknown_centre", details={"centre": ["未知"]}
