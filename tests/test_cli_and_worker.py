@@ -170,7 +170,10 @@ def test_serve_runs_the_background_worker(server: tuple[subprocess.Popen[bytes],
     assert body["worker_last_seen_seconds"] < 60
     run_dir = Path(_env(log.parent)["ONEWINDOW_DATA_DIR"]) / "run"
     assert (run_dir / f"gunicorn-{port}.pid").read_text().strip() == str(proc.pid)
-    assert (run_dir / f"ctl-{port}").exists()  # gunicorn's control socket, this instance's own
+    deadline = time.monotonic() + 15  # gunicorn opens its control socket in a thread after start-up
+    while not (run_dir / f"ctl-{port}").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    assert (run_dir / f"ctl-{port}").exists(), log.read_text()  # this instance's own control socket
     child = _processes_with(f"--stop-with {proc.pid}")
     assert len(child) == 1
     proc.send_signal(signal.SIGINT)  # Ctrl-C: the worker stops with the server

@@ -54,9 +54,37 @@ def _unknown_path(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpRespon
     )
 
 
+# The routers moved into their apps (issue #16); the OpenAPI operationIds that clients generate code
+# from keep the names they had when every router lived in ``onewindow/api/<name>_api.py``.
+_LEGACY_ROUTER_MODULE = {
+    "cases": "cases",
+    "catalog": "catalog",
+    "feedback": "feedback",
+    "integration": "integration",
+    "ledger": "stats",
+    "org": "org",
+    "portal": "portal",
+    "proxy": "proxy",
+    "queueing": "queue",
+    "security": "security",
+    "worktime": "worktime",
+}
+
+
 class OneWindowAPI(NinjaAPI):
     """JSON errors also where ninja does not produce them: a wrong method (405) and an unknown path
-    under /api/v1/ (404, instead of Django's HTML page)."""
+    under /api/v1/ (404, instead of Django's HTML page). Stable operationIds (see above)."""
+
+    def get_openapi_operation_id(self, operation: Any) -> str:
+        parts = operation.view_func.__module__.split(".")
+        if (
+            len(parts) >= 3
+            and parts[0] == "onewindow"
+            and parts[2] == "api"
+            and parts[1] in _LEGACY_ROUTER_MODULE
+        ):
+            return f"onewindow_api_{_LEGACY_ROUTER_MODULE[app]}_api_{operation.view_func.__name__}"
+        return super().get_openapi_operation_id(operation)
 
     def _get_urls(self) -> list[URLResolver | URLPattern]:
         urls: list[URLResolver | URLPattern] = [
