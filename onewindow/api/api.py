@@ -77,12 +77,8 @@ class OneWindowAPI(NinjaAPI):
 
     def get_openapi_operation_id(self, operation: Any) -> str:
         parts = operation.view_func.__module__.split(".")
-        if (
-            len(parts) >= 3
-            and parts[0] == "onewindow"
-            and parts[2] == "api"
-            and parts[1] in _LEGACY_ROUTER_MODULE
-        ):
+        app = parts[1] if len(parts) >= 3 and parts[0] == "onewindow" and parts[2] == "api" else ""
+        if app in _LEGACY_ROUTER_MODULE:
             return f"onewindow_api_{_LEGACY_ROUTER_MODULE[app]}_api_{operation.view_func.__name__}"
         return super().get_openapi_operation_id(operation)
 
