@@ -1227,7 +1227,11 @@ def render_report(**kw: Any) -> str:
             "",
             "intake ÷ baseline (same run): "
             + ", ".join(
-                f"{n['clients']} clients {n['rps'] / b['rps']:.2f}×"
+                (
+                    f"{n['clients']} clients {n['rps'] / b['rps']:.2f}×"
+                    if b["rps"]
+                    else f"{n['clients']} clients —"
+                )
                 for n, b in zip(fig["intake"], fig["baseline"], strict=True)
             ),
         ]
