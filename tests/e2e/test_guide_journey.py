@@ -23,6 +23,7 @@ def test_search_open_and_read_the_guide(page: Any, live_server: Any, e2e_world: 
     page.wait_for_function("window.htmx !== undefined")
     # A marker that a full page load would wipe: the results must arrive by htmx.
     page.evaluate("window.__stayed = true")
+    page.evaluate("window.__searches = 0; document.body.addEventListener('htmx:beforeRequest', () => window.__searches++)")
 
     page.locator("#id_q").press_sequentially("dbsq", delay=40)
     expect(results).not_to_contain_text("高龄津贴申请")
@@ -30,8 +31,15 @@ def test_search_open_and_read_the_guide(page: Any, live_server: Any, e2e_world: 
     assert page.evaluate("window.__stayed === true"), "the search reloaded the page instead of using htmx"
     assert "q=dbsq" in page.url  # the URL follows the search (shareable, back button)
 
-    results.get_by_role("link", name="最低生活保障申请").click()
-    page.wait_for_url("**/guide/MZ-001/")
+    # Leaving the search box must not fire another search (its `change` used to, and the swap's
+    # pushState cancelled the navigation the click had started): wait until htmx is idle, then click.
+    page.wait_for_function("document.querySelector('.htmx-request') === null")
+    searches = page.evaluate("window.__searches")
+    page.locator("#id_q").blur()
+    page.wait_for_timeout(500)
+    assert page.evaluate("window.__searches") == searches, "leaving the search box searched again"
+    with page.expect_navigation(url="**/guide/MZ-001/"):
+        results.get_by_role("link", name="最低生活保障申请").click()
     expect(page.get_by_role("heading", level=1)).to_have_text("最低生活保障申请")
     materials = page.locator("table.materials")
     expect(materials).to_contain_text("居民身份证")
