@@ -15,12 +15,16 @@ shows how close it gets. Times are medians of 5 runs after one warm-up, in ms. R
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import os
+import random
 import subprocess
 import sys
 import time
+from collections import defaultdict
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 SERVER = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
@@ -67,26 +71,10 @@ def outer(sizes: list[int]) -> None:
     )
 
 
-def inner(n: int) -> None:
-    import dataclasses
-    import random
-    from collections import defaultdict
-    from typing import Any
-
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
-    import django
-
-    django.setup()
-    from django.contrib.auth import get_user_model
-    from django.db import connection
-
-    from onewindow.catalog.models import Domain, Item
-    from onewindow.ledger import selectors
-    from onewindow.ledger.models import CoarseFact, Fact, MonthFact
-    from onewindow.ledger.rollup import Dims
+def _league() -> list[Any]:
+    """10 banners × 10 townships × 10 villages, a centre each; the centres with their jurisdictions."""
     from onewindow.org.models import Centre, Jurisdiction
 
-    rnd = random.Random(1)
     for b in range(10):
         county = Jurisdiction.objects.create(code=f"15{b:02d}00000000", name=f"旗{b}", level="county")
         for t in range(10):
@@ -104,11 +92,21 @@ def inner(n: int) -> None:
                 Centre.objects.create(
                     code=f"C{b}-{t}-{v}", name=f"站{b}-{t}-{v}", jurisdiction=vil, address="x"
                 )
+    return list(Centre.objects.select_related("jurisdiction"))
+
+
+def _fine_rows(n: int, centres: list[Any]) -> dict[Any, dict[str, int]]:
+    """N synthetic cases as fine rollup rows (day × dimensions), Pareto-skewed over centres and items."""
+    from django.contrib.auth import get_user_model
+
+    from onewindow.catalog.models import Domain, Item
+    from onewindow.ledger.rollup import Dims
+
+    rnd = random.Random(1)
     user_model = get_user_model()
     user_model.objects.bulk_create([user_model(username=f"u{i}") for i in range(3000)])
     Domain.objects.bulk_create([Domain(code=f"d{i}", name=f"领域{i}", sort=i) for i in range(13)])
     Item.objects.bulk_create([Item(code=f"IT-{i:03d}") for i in range(60)])
-    centres = list(Centre.objects.select_related("jurisdiction"))
     users = list(user_model.objects.values_list("pk", flat=True))
     domains = list(Domain.objects.values_list("pk", flat=True))
     items = list(Item.objects.values_list("pk", flat=True))
@@ -135,17 +133,25 @@ def inner(n: int) -> None:
         m["approved"] += 1
         m["late" if rnd.random() < 0.05 else "on_time"] += 1
         m["workdays_sum"] += rnd.randrange(1, 12)
+    return fine
+
+
+def _store(fine: dict[Any, dict[str, int]]) -> None:
+    """The rows the fold keeps: fine day rows, fine month rows (MonthFact), coarse day and month rows."""
+    from django.db import connection
+
+    from onewindow.ledger.models import CoarseFact, Fact, MonthFact
+
     coarse: dict[str, tuple[Any, str, dict[str, int]]] = {}
+    months: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
     for d, m in fine.items():
         for grain in ("day", "month"):
             entry = coarse.setdefault(d.coarse_key(grain), (d, grain, defaultdict(int)))
             for k, v in m.items():
                 entry[2][k] += v
-    Fact.objects.bulk_create((Fact(key=d.key, **d.fields(), **m) for d, m in fine.items()), batch_size=5000)
-    months: dict[Any, dict[str, int]] = defaultdict(lambda: defaultdict(int))
-    for d, m in fine.items():  # the fine month rows the fold keeps (MonthFact)
         for k, v in m.items():
             months[dataclasses.replace(d, day=d.day.replace(day=1))][k] += v
+    Fact.objects.bulk_create((Fact(key=d.key, **d.fields(), **m) for d, m in fine.items()), batch_size=5000)
     MonthFact.objects.bulk_create(
         (MonthFact(key=d.key, **d.fields(), **m) for d, m in months.items()), batch_size=5000
     )
@@ -153,9 +159,25 @@ def inner(n: int) -> None:
         (CoarseFact(key=ck, **d.coarse_fields(g), **m) for ck, (d, g, m) in coarse.items()), batch_size=5000
     )
     with connection.cursor() as cur:
-        cur.execute("VACUUM ANALYZE ledger_fact")
-        cur.execute("VACUUM ANALYZE ledger_coarsefact")
-        cur.execute("VACUUM ANALYZE ledger_monthfact")
+        for table in ("ledger_fact", "ledger_coarsefact", "ledger_monthfact"):
+            cur.execute(f"VACUUM ANALYZE {table}")
+
+
+def _median_ms(f: Any, *args: Any) -> float:
+    f(*args)
+    ts = []
+    for _ in range(5):
+        t = time.perf_counter()
+        f(*args)
+        ts.append(time.perf_counter() - t)
+    return sorted(ts)[2] * 1000
+
+
+def _read_row(n: int) -> str:
+    """The supervisor dashboard's selector calls, timed: one Markdown table row."""
+    from onewindow.ledger import selectors
+    from onewindow.ledger.models import CoarseFact, Fact
+    from onewindow.org.models import Jurisdiction
 
     def dashboard(j: Any, a: dt.date, b: dt.date) -> None:
         qs = selectors.facts(j, a, b)
@@ -168,30 +190,30 @@ def inner(n: int) -> None:
     def top_items(j: Any, a: dt.date, b: dt.date) -> None:
         selectors.grouped(selectors.facts(j, a, b, fine=True), "item")
 
-    def median_ms(f: Any, *args: Any) -> float:
-        f(*args)
-        ts = []
-        for _ in range(5):
-            t = time.perf_counter()
-            f(*args)
-            ts.append(time.perf_counter() - t)
-        return sorted(ts)[2] * 1000
-
     county = Jurisdiction.objects.get(code="150000000000")
     town = Jurisdiction.objects.get(code="150001000000")
     month, year = (dt.date(2026, 9, 1), dt.date(2026, 9, 30)), (dt.date(2025, 12, 1), dt.date(2026, 11, 25))
     cells = [
-        median_ms(dashboard, county, *month),
-        median_ms(dashboard, county, *year),
-        median_ms(dashboard, town, *month),
-        median_ms(top_items, county, *month),
-        median_ms(top_items, county, *year),
+        _median_ms(dashboard, county, *month),
+        _median_ms(dashboard, county, *year),
+        _median_ms(dashboard, town, *month),
+        _median_ms(top_items, county, *month),
+        _median_ms(top_items, county, *year),
     ]
-    print(
+    return (
         f"| {n:,} | {Fact.objects.count():,} | {CoarseFact.objects.count():,} | "
         + " | ".join(f"{c:.0f}" for c in cells)
         + " |"
     )
+
+
+def inner(n: int) -> None:
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
+    import django
+
+    django.setup()
+    _store(_fine_rows(n, _league()))
+    print(_read_row(n))
 
 
 if __name__ == "__main__":
