@@ -24,6 +24,9 @@ import time
 from pathlib import Path
 from typing import Any
 
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from demo_intake import demo_intake, intake_body
+
 
 def _setup(root: Path) -> dict[str, Any]:
     sys.path.insert(0, str(root))
@@ -32,58 +35,17 @@ def _setup(root: Path) -> dict[str, Any]:
     import django
 
     django.setup()
-    from django.contrib.auth import get_user_model
     from django.core.management import call_command
 
-    from onewindow.api.tokens import token_create
-    from onewindow.catalog.models import ItemVersion, VersionStatus
     from onewindow.demo.loader import load_demo
-    from onewindow.org.access import staff_of
 
     call_command("migrate", verbosity=0)
     load_demo()
-    _row, key = token_create(username="clerk")
-    staff = staff_of(get_user_model().objects.get(username="clerk"))
-    assert staff is not None and staff.centre is not None
-    level = staff.centre.jurisdiction.level
-    version = next(
-        v
-        for v in ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).prefetch_related(
-            "materials", "fields"
-        )
-        if level in v.accept_levels and v.type != "immediate"
-    )
-    form = {
-        f.key: {"number": 1, "date": "2026-01-01", "choice": (f.choices or ["x"])[0]}.get(f.kind, "测试")
-        for f in version.fields.all()
-    }
-    return {
-        "headers": {"HTTP_AUTHORIZATION": f"Bearer {key}"},
-        "item": version.item.code,
-        "centre": staff.centre.code,
-        "materials": [{"code": m.code, "provided": True} for m in version.materials.all()],
-        "form": form,
-    }
+    return demo_intake()
 
 
 def _body(ctx: dict[str, Any], n: int) -> str:
-    from onewindow.privacy.identifiers import id_check_digit
-
-    first17 = f"15252219{60 + n % 40:02d}01{(n // 40) % 28 + 1:02d}{n % 1000:03d}"
-    return json.dumps(
-        {
-            "item": ctx["item"],
-            "centre": ctx["centre"],
-            "applicant": {
-                "kind": "person",
-                "name": "测试",
-                "id_number": first17 + id_check_digit(first17),
-                "phone": "13900000000",
-            },
-            "materials": ctx["materials"],
-            "form": ctx["form"],
-        }
-    )
+    return json.dumps(intake_body(ctx, f"15252219{60 + n % 40:02d}01{(n // 40) % 28 + 1:02d}{n % 1000:03d}"))
 
 
 def _post(client: Any, ctx: dict[str, Any], n: int) -> int:

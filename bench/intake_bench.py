@@ -20,6 +20,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 def main() -> int:
@@ -31,49 +32,21 @@ def main() -> int:
     import django
 
     django.setup()
+    from demo_intake import demo_intake, intake_body
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
 
-    from onewindow.api.tokens import token_create
-    from onewindow.catalog.models import ItemVersion, VersionStatus
     from onewindow.demo.loader import load_demo
-    from onewindow.org.access import staff_of
-    from onewindow.privacy.identifiers import id_check_digit
 
     call_command("migrate", verbosity=0)
     load_demo()
-    _row, key = token_create(username="clerk")
-    from django.contrib.auth import get_user_model
-
-    staff = staff_of(get_user_model().objects.get(username="clerk"))
-    assert staff is not None and staff.centre is not None
-    level = staff.centre.jurisdiction.level
-    version = next(
-        v
-        for v in ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).prefetch_related(
-            "materials", "fields"
-        )
-        if level in v.accept_levels and v.type != "immediate"
-    )
-    form = {}
-    for f in version.fields.all():
-        form[f.key] = {"number": 1, "date": "2026-01-01", "choice": (f.choices or ["x"])[0]}.get(
-            f.kind, "测试"
-        )
+    ctx = demo_intake()
     client = Client()
-    headers = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    headers = ctx["headers"]
     timings: list[float] = []
     for i in range(args.n + 10):
-        first17 = f"152522199001{(i % 28) + 1:02d}{i % 1000:03d}"
-        id_number = first17 + id_check_digit(first17)
-        body = {
-            "item": version.item.code,
-            "centre": staff.centre.code,
-            "applicant": {"kind": "person", "name": "测试", "id_number": id_number, "phone": "13900000000"},
-            "materials": [{"code": m.code, "provided": True} for m in version.materials.all()],
-            "form": form,
-        }
+        body = intake_body(ctx, f"152522199001{(i % 28) + 1:02d}{i % 1000:03d}")
         t0 = time.perf_counter()
         r = client.post("/api/v1/cases", json.dumps(body), content_type="application/json", **headers)
         dt_ms = (time.perf_counter() - t0) * 1000

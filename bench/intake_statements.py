@@ -29,6 +29,7 @@ from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
 
 
 @dataclass
@@ -143,49 +144,18 @@ def print_report(results: dict[str, dict[str, Any]], *, sql: bool = False) -> No
 
 def demo_requests() -> list[tuple[str, str, Any, Any, dict[str, str]]]:
     """Intake, ticket issue and progress lookup on the demo county (clerk's token)."""
-    from django.contrib.auth import get_user_model
+    from demo_intake import demo_intake, intake_body
 
-    from onewindow.api.tokens import token_create
-    from onewindow.catalog.models import ItemVersion, VersionStatus
-    from onewindow.org.access import staff_of
-    from onewindow.privacy.identifiers import id_check_digit
-
-    _row, key = token_create(username="clerk")
-    staff = staff_of(get_user_model().objects.get(username="clerk"))
-    assert staff is not None and staff.centre is not None
-    level = staff.centre.jurisdiction.level
-    version = next(
-        v
-        for v in ItemVersion.objects.filter(status=VersionStatus.PUBLISHED).prefetch_related(
-            "materials", "fields"
-        )
-        if level in v.accept_levels and v.type != "immediate"
-    )
-    form = {
-        f.key: {"number": 1, "date": "2026-01-01", "choice": (f.choices or ["x"])[0]}.get(f.kind, "测试")
-        for f in version.fields.all()
-    }
-    materials = [{"code": m.code, "provided": True} for m in version.materials.all()]
+    ctx = demo_intake()
+    staff = ctx["staff"]
 
     def intake(i: int) -> dict[str, Any]:
-        first17 = f"152522199002{(i % 28) + 1:02d}{i % 1000:03d}"
-        return {
-            "item": version.item.code,
-            "centre": staff.centre.code,
-            "applicant": {
-                "kind": "person",
-                "name": "测试",
-                "id_number": first17 + id_check_digit(first17),
-                "phone": "13900000000",
-            },
-            "materials": materials,
-            "form": form,
-        }
+        return intake_body(ctx, f"152522199002{(i % 28) + 1:02d}{i % 1000:03d}")
 
     from onewindow.cases.models import Case
 
     open_all_day(staff.centre)
-    auth = {"HTTP_AUTHORIZATION": f"Bearer {key}"}
+    auth = ctx["headers"]
     reqs: list[tuple[str, str, Any, Any, dict[str, str]]] = [
         ("intake (POST /api/v1/cases)", "POST", "/api/v1/cases", intake, auth),
         (

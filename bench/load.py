@@ -70,8 +70,9 @@ def delta(before: dict[int, float], after: dict[int, float]) -> float:
 class Client:
     """One keep-alive connection (reconnects when the server closes it)."""
 
-    def __init__(self, port: int) -> None:
+    def __init__(self, port: int, source: str = "127.0.0.1") -> None:
         self.port = port
+        self.source = source  # the local address (the public API rate-limits per address)
         self.conn: http.client.HTTPConnection | None = None
 
     def request(self, token: str, method: str, path: str, body: Any) -> tuple[int, bytes]:
@@ -81,7 +82,9 @@ class Client:
         data = json.dumps(body).encode() if body is not None else None
         for attempt in range(2):
             if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                self.conn = http.client.HTTPConnection(
+                    "127.0.0.1", self.port, timeout=60, source_address=(self.source, 0)
+                )
             try:
                 self.conn.request(method, path, body=data, headers=headers)
                 r = self.conn.getresponse()

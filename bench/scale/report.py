@@ -1,0 +1,126 @@
+"""The Markdown report of one benchmark run."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import time
+from typing import Any
+
+from load import pct
+
+from .common import T0
+
+
+def _header(kw: dict[str, Any]) -> list[str]:
+    args, league = kw["args"], kw["league"]
+    return [
+        f"# OneWindow benchmark — {dt.date.today().isoformat()}",  # noqa: DTZ011
+        "",
+        f"Machine: {os.cpu_count()} CPU cores, {platform.system()} {platform.machine()}, Python "
+        f"{platform.python_version()}, PostgreSQL {kw['pg_version']} (same host, loopback). Server: gunicorn "
+        f"`onewindow serve` {args.workers} workers × {args.threads} threads, persistent DB connections.",
+        f"Data: 10 banners, 100 townships, 1,000 villages, 1,110 centres, {len(league['items'])} items; "
+        f"{args.cases:,} cases with {kw['loaded']['events']:,} hash-chained events, "
+        f"{sum(len(v) for v in kw['residents'].values()):,} residents (encrypted), "
+        f"loaded with COPY in {kw['load_s']:.0f} s (database {kw['size']}).",
+    ]
+
+
+def _statements(statements: dict[str, dict[str, Any]]) -> list[str]:
+    lines = [
+        "",
+        "## Statements per request (one request, warm caches, in-process)",
+        "",
+        "| request | statements | transactions | health-check `SELECT 1` |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, r in statements.items():
+        lines.append(f"| {name} | {r['statements']} | {r['transactions']} | {r['health_checks']} |")
+    intake = statements.get("intake (POST /api/v1/cases)")
+    if intake:
+        lines += [
+            "",
+            f"statements per intake: {intake['statements']} / "
+            f"transactions per intake: {intake['transactions']}",
+            "",
+            "Statements of one intake by origin: "
+            + ", ".join(f"{origin} {n}" for origin, n in intake["origins"].items()),
+        ]
+    return lines
+
+
+def _load_rows(fig: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
+    rows = [("intake", fig["intake"])]
+    if fig["baseline"]:
+        rows.append((f"intake, baseline `{fig['rev']}`", fig["baseline"]))
+    rows += [("ticket issue", fig["tickets"]), ("framework ceiling (1-row insert view)", fig["ceiling"])]
+    if fig["pooled"]:
+        rows += [
+            (f"intake, psycopg pool `DB_POOL={fig['pool_size']}`", fig["pooled"][:1]),
+            (f"framework ceiling, `DB_POOL={fig['pool_size']}`", fig["pooled"][1:]),
+        ]
+    return rows
+
+
+def _under_load(seconds: float, fig: dict[str, Any], tps: dict[int, float]) -> list[str]:
+    lines = [
+        "",
+        f"## Under load ({seconds:.0f} s per intake level) vs pgbench tpcb-like",
+        "",
+        "| request | clients | req/s | p50 ms | p99 ms | errors | app CPU ms/req | PostgreSQL CPU ms/req "
+        "| pgbench tps | ÷ pgbench |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
+    for what, levels in _load_rows(fig):
+        for r in levels:
+            c = r["clients"]
+            lines.append(
+                f"| {what} | {c} | {r['rps']:.1f} | {r['p50']:.1f} | {r['p99']:.1f} | {r['errors']} | "
+                f"{r['app_ms']:.1f} | {r['pg_ms']:.2f} | {tps[c]:.0f} | {r['rps'] / tps[c]:.3f} |"
+            )
+    if fig["baseline"]:
+        ratios = [
+            f"{n['clients']} clients {n['rps'] / b['rps']:.2f}×" if b["rps"] else f"{n['clients']} clients —"
+            for n, b in zip(fig["intake"], fig["baseline"], strict=True)
+        ]
+        lines += ["", "intake ÷ baseline (same run): " + ", ".join(ratios)]
+    if fig["pooled"]:
+        eight = next(r for r in fig["intake"] if r["clients"] == 8)
+        ceil8 = next(r for r in fig["ceiling"] if r["clients"] == 8)
+        lines += [
+            "",
+            "persistent connections ÷ psycopg pool at 8 clients (same run): "
+            f"intake {eight['rps'] / fig['pooled'][0]['rps']:.2f}×, "
+            f"framework ceiling {ceil8['rps'] / fig['pooled'][1]['rps']:.2f}×",
+        ]
+    return lines
+
+
+def _reads(cases: int, lookups: dict[str, tuple[list[float], list[int]]]) -> list[str]:
+    lines = [
+        "",
+        f"## Reads at {cases:,} cases (sequential, one client)",
+        "",
+        "| request | n | p50 ms | p99 ms |",
+        "|---|---:|---:|---:|",
+    ]
+    for name, (lat, _codes) in lookups.items():
+        lines.append(f"| {name} | {len(lat)} | {pct(lat, 50):.1f} | {pct(lat, 99):.1f} |")
+    return lines
+
+
+def render_report(**kw: Any) -> str:
+    lines = _header(kw) + _statements(kw["statements"])
+    lines += _under_load(kw["args"].seconds, kw["figures"], kw["tps"])
+    lines += _reads(kw["args"].cases, kw["lookups"])
+    lines += [
+        "",
+        "CPU per request: user + system time of the server's processes (`/proc`) and of the PostgreSQL "
+        "backends of the application database (`pg_stat_activity` pids), over the level, ÷ successful "
+        "requests. A pgbench tpcb-like transaction is 5 SQL statements; the ratio says how many raw "
+        "database transactions' worth of capacity one request costs on this machine.",
+        f"Total benchmark time: {time.perf_counter() - T0:.0f} s.",
+    ]
+    return "\n".join(lines) + "\n"
