@@ -40,7 +40,7 @@ sys.path.insert(0, str(ROOT / "bench"))
 from load import run_level  # noqa: E402  (bench/load.py)
 from scale.cases import load_cases  # noqa: E402
 from scale.common import APP_DB, PGBENCH_DB, PORT, log  # noqa: E402
-from scale.db import recreate  # noqa: E402
+from scale.db import admin_exec, recreate  # noqa: E402
 from scale.league import build_league  # noqa: E402
 from scale.measure import (  # noqa: E402
     CEILING,
@@ -205,14 +205,46 @@ def pooled(args: Any, env: dict[str, str], clerks: list[Any], pg: Any) -> tuple[
     return out, pool_size
 
 
-def baseline(args: Any, env: dict[str, str], clerks: list[Any], pg: Any, rev: str) -> list[dict[str, Any]]:
-    """Another revision (BENCH_BASELINE) served on the same database, its intake measured in this run."""
+def rollback_targets(tree: Path) -> list[tuple[str, str]]:
+    """(app, last migration of the baseline tree or ``zero``) for every app whose migrations differ."""
+    targets = []
+    for mig in sorted((ROOT / "onewindow").glob("*/migrations")):
+        new = sorted(p.stem for p in mig.glob("0*.py"))
+        old = sorted(p.stem for p in (tree / "onewindow" / mig.parent.name / "migrations").glob("0*.py"))
+        if new != old:
+            targets.append((mig.parent.name, old[-1] if old else "zero"))
+    return targets
+
+
+def baseline_database(base: str, env: dict[str, str], tree: Path) -> dict[str, str]:
+    """A copy of the loaded database with the migrations the baseline does not know unapplied (by this
+    tree's code, newest first): an old revision cannot run on the new schema (it answered 500)."""
+    name = f"{APP_DB}_baseline"
+    admin_exec(
+        base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name} TEMPLATE {APP_DB}"
+    )
+    old_env = env | {"DATABASE_URL": f"{base}/{name}"}
+    for app, target in rollback_targets(tree):
+        log(f"  baseline database: migrate {app} {target}")
+        subprocess.run(
+            [sys.executable, "-m", "onewindow.cli", "migrate", app, target, "--noinput", "-v0"],
+            env=old_env,
+            cwd=ROOT,
+            check=True,
+        )
+    return old_env
+
+
+def baseline(args: Any, env: dict[str, str], clerks: list[Any], base: str, rev: str) -> list[dict[str, Any]]:
+    """Another revision (BENCH_BASELINE) served on its own copy of the data, intake measured here."""
     if not rev:
         return []
     tree = Path(tempfile.mkdtemp(prefix="ow-baseline-"))
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
-    old = start_server(tree, env | {"PYTHONPATH": str(tree)}, PORT + 1, args)
+    old_env = baseline_database(base, env, tree)
+    old = start_server(tree, old_env | {"PYTHONPATH": str(tree)}, PORT + 1, args)
+    pg = (f"{base}/postgres", f"{APP_DB}_baseline")
     try:
         return levels(PORT + 1, intake_build(clerks, 10**6), args.seconds, old, pg, f"intake, baseline {rev}")
     finally:
@@ -251,20 +283,21 @@ def main() -> int:
     figures = under_load(args, env, clerks, data["loaded"], league, pg)
     figures["pooled"], figures["pool_size"] = pooled(args, env, clerks, pg)
     figures["rev"] = os.environ.get("BENCH_BASELINE", "")
-    figures["baseline"] = baseline(args, env, clerks, pg, figures["rev"])
+    figures["baseline"] = baseline(args, env, clerks, base, figures["rev"])
     tps = pgbench_levels(base, args.seconds)
     import psycopg
 
     pg_version = psycopg.connect(f"{base}/postgres").execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
     report = render_report(
-        args=args,
-        league=league,
-        pg_version=pg_version,
-        figures=figures,
-        tps=tps,
-        statements=statements,
-        lookups=figures["lookups"],
-        **data,
+        dict(
+            data,
+            args=args,
+            league=league,
+            pg_version=pg_version,
+            figures=figures,
+            tps=tps,
+            statements=statements,
+        )
     )
     print()
     print(report)

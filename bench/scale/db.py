@@ -23,29 +23,32 @@ def recreate(base: str, name: str) -> None:
     admin_exec(base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name}")
 
 
+CONSTRAINTS = (
+    "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+    "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')"
+)
+INDEXES = (
+    "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
+    "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)"
+)
+
+
 @contextmanager
 def bulk_load(cur: Any, table: str) -> Iterator[None]:
     """Drop the table's secondary indexes, unique and foreign-key constraints; recreate them after."""
-    cur.execute(
-        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-        "WHERE conrelid = %s::regclass AND contype IN ('u', 'f')",
-        (table,),
-    )
-    constraints = cur.fetchall()
-    for name, _definition in constraints:
-        cur.execute(f'ALTER TABLE "{table}" DROP CONSTRAINT "{name}"')
-    cur.execute(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i WHERE i.tablename = %s AND NOT EXISTS "
-        "(SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
-        (table,),
-    )
-    indexes = cur.fetchall()
-    for name, _definition in indexes:
-        cur.execute(f'DROP INDEX "{name}"')
+    dropped: dict[str, list[tuple[str, str]]] = {}
+    for kind, query, drop in (
+        ("constraint", CONSTRAINTS, f'ALTER TABLE "{table}" DROP CONSTRAINT "{{}}"'),
+        ("index", INDEXES, 'DROP INDEX "{}"'),
+    ):
+        cur.execute(query, (table,))
+        dropped[kind] = cur.fetchall()
+        for name, _definition in dropped[kind]:
+            cur.execute(drop.format(name))
     yield
-    for _name, definition in indexes:
+    for _name, definition in dropped["index"]:
         cur.execute(definition)
-    for name, definition in constraints:
+    for name, definition in dropped["constraint"]:
         cur.execute(f'ALTER TABLE "{table}" ADD CONSTRAINT "{name}" {definition}')
 
 

@@ -111,10 +111,10 @@ def _reads(cases: int, lookups: dict[str, tuple[list[float], list[int]]]) -> lis
     return lines
 
 
-def render_report(**kw: Any) -> str:
+def render_report(kw: dict[str, Any]) -> str:
     lines = _header(kw) + _statements(kw["statements"])
     lines += _under_load(kw["args"].seconds, kw["figures"], kw["tps"])
-    lines += _reads(kw["args"].cases, kw["lookups"])
+    lines += _reads(kw["args"].cases, kw["figures"]["lookups"])
     lines += [
         "",
         "CPU per request: user + system time of the server's processes (`/proc`) and of the PostgreSQL "
