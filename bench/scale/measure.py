@@ -197,8 +197,12 @@ def read_figures(
         get(token, path)
         lookups[name] = timed(lambda t=token, p=path: get(t, p), 30)  # type: ignore[misc]
     banner1 = league["banners"][0].code[:6]
-    it = iter([n for n in numbers if n[0].startswith(banner1)] * 60)
-    lookups["case detail (supervisor)"] = timed(lambda: get(sup_token, f"/api/v1/cases/{next(it)[0]}"), 60)
+    mine = [n for n in numbers if n[0].startswith(banner1)]
+    if mine:  # a small run may have sampled no case of the supervisor's banner
+        it = iter(mine * 60)
+        lookups["case detail (supervisor)"] = timed(
+            lambda: get(sup_token, f"/api/v1/cases/{next(it)[0]}"), 60
+        )
     # public progress: rate-limited per address (30/min): rotate loopback source addresses
     progress: tuple[list[float], list[int]] = ([], [])
     for a in range(4):
