@@ -220,6 +220,12 @@ def baseline_database(base: str, env: dict[str, str], tree: Path) -> dict[str, s
     """A copy of the loaded database with the migrations the baseline does not know unapplied (by this
     tree's code, newest first): an old revision cannot run on the new schema (it answered 500)."""
     name = f"{APP_DB}_baseline"
+    # this process's own connections (the numbering connection of the statement count) end here
+    admin_exec(
+        base,
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{APP_DB}' "
+        "AND pid <> pg_backend_pid()",
+    )
     admin_exec(
         base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name} TEMPLATE {APP_DB}"
     )
