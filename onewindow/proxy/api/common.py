@@ -11,6 +11,7 @@ from ninja import Router, Schema
 from onewindow.core.apiauth import role_auth
 from onewindow.core.apischemas import ERRORS_AUTH, Error, paginate
 from onewindow.org.access import has_any_role
+from onewindow.org.actors import request_actor
 from onewindow.org.models import Role
 from onewindow.proxy import services
 
@@ -35,6 +36,22 @@ def audited(request: HttpRequest, action: str, obj: str, fn: Callable[[], T]) ->
         f"proxy.{action}", user=request.user, obj=obj or str(getattr(result, "pk", "")), request=request
     )
     return result
+
+
+def act(request: HttpRequest, action: str, obj: str, service: Callable[..., T], /, **kwargs: Any) -> T:
+    """``service(actor=<the caller>, **kwargs)``, audited as ``proxy.<action>`` (see ``audited``)."""
+    return audited(request, action, obj, lambda: service(actor=request_actor(request), **kwargs))
+
+
+def fields(payload: Schema, *texts: str) -> dict[str, Any]:
+    """The body's fields as the service's keyword arguments (nested bodies as dicts), the optional
+    texts named in ``texts`` as "" when not given."""
+    return payload.dict() | {name: getattr(payload, name) or "" for name in texts}
+
+
+def reread(request: HttpRequest, get: Callable[..., T], row: Any) -> T:
+    """``row`` read again through ``get`` as the caller sees it (after a write, with its relations)."""
+    return get(actor=request_actor(request), pk=row.pk)
 
 
 class ListQuery(Schema):
