@@ -44,6 +44,12 @@ ERRORS_PUBLIC: dict[int, Any] = {400: Error, 404: Error, 422: Error}
 ERRORS_AUTH: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
+def fields_of(payload: Schema, *texts: str) -> dict[str, Any]:
+    """A request body's fields as the service's keyword arguments (nested bodies as dicts), the
+    optional texts named in ``texts`` as "" when not given."""
+    return payload.dict() | {name: getattr(payload, name) or "" for name in texts}
+
+
 def paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], int]:
     if page < 1:
         raise Invalid("页码从1开始", code="invalid", details={"page": ["应≥1"]})

@@ -43,12 +43,6 @@ def act(request: HttpRequest, action: str, obj: str, service: Callable[..., T], 
     return audited(request, action, obj, lambda: service(actor=request_actor(request), **kwargs))
 
 
-def fields(payload: Schema, *texts: str) -> dict[str, Any]:
-    """The body's fields as the service's keyword arguments (nested bodies as dicts), the optional
-    texts named in ``texts`` as "" when not given."""
-    return payload.dict() | {name: getattr(payload, name) or "" for name in texts}
-
-
 def reread(request: HttpRequest, get: Callable[..., T], row: Any) -> T:
     """``row`` read again through ``get`` as the caller sees it (after a write, with its relations)."""
     return get(actor=request_actor(request), pk=row.pk)

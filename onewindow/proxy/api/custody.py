@@ -11,7 +11,7 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import custody, documents
 from onewindow.proxy.api.common import (
@@ -19,7 +19,6 @@ from onewindow.proxy.api.common import (
     ERRORS_WRITE,
     ListQuery,
     act,
-    fields,
     page_of,
     reread,
     router,
@@ -166,7 +165,7 @@ def batch_hand_over(request: HttpRequest, pk: int, payload: HandOverIn) -> Any:
         pk,
         "batch_hand_over",
         custody.batch_hand_over,
-        **fields(payload, "signed_by", "note"),
+        **fields_of(payload, "signed_by", "note"),
     )
 
 
@@ -190,7 +189,7 @@ def batch_receive(request: HttpRequest, pk: int, payload: ReceiveIn) -> Any:
         pk,
         "batch_receive",
         custody.batch_receive,
-        **fields(payload, "signed_by", "note"),
+        **fields_of(payload, "signed_by", "note"),
     )
 
 
@@ -248,5 +247,5 @@ class ResolveIn(BodyIn):
 @router.post("/proxy/alerts/{pk}/resolve", response={200: AlertOut, **ERRORS_WRITE}, summary="处理缺失告警")
 def alert_resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
     return alert_out(
-        act(request, "alert_resolve", f"alert:{pk}", custody.alert_resolve, pk=pk, **fields(payload))
+        act(request, "alert_resolve", f"alert:{pk}", custody.alert_resolve, pk=pk, **fields_of(payload))
     )

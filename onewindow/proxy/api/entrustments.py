@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of
 from onewindow.files.services import file_response
 from onewindow.org.actors import request_actor
 from onewindow.proxy import selectors, services
@@ -20,7 +20,6 @@ from onewindow.proxy.api.common import (
     ERRORS_WRITE,
     ListQuery,
     act,
-    fields,
     page_of,
     reread,
     router,
@@ -146,7 +145,7 @@ def entrustment_out(e: Entrustment) -> dict[str, Any]:
     summary="登记代办委托（委托）",
 )
 def entrustment_create(request: HttpRequest, payload: EntrustmentIn) -> Any:
-    e = act(request, "entrustment_create", "", services.entrustment_create, **fields(payload))
+    e = act(request, "entrustment_create", "", services.entrustment_create, **fields_of(payload))
     return Status(201, entrustment_out(reread(request, services.entrustment_get, e)))
 
 
@@ -185,6 +184,6 @@ def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
             f"entrustment:{pk}",
             services.entrustment_revoke,
             pk=pk,
-            **fields(payload),
+            **fields_of(payload),
         )
     )

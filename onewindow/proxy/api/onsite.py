@@ -10,10 +10,10 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page, fields_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import onsite
-from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, act, fields, page_of, reread, router
+from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, act, page_of, reread, router
 from onewindow.proxy.api.entrustments import RevokeIn
 from onewindow.proxy.api.requests import RequestIn
 from onewindow.proxy.models import Visit
@@ -48,7 +48,7 @@ def resident_flags(request: HttpRequest, resident_id: int, payload: FlagsIn) -> 
         f"resident:{resident_id}",
         onsite.resident_flags_set,
         resident=resident_id,
-        **fields(payload, "note"),
+        **fields_of(payload, "note"),
     )
     return {
         "resident": f.resident_id,
@@ -104,7 +104,7 @@ def visit_book(request: HttpRequest, payload: VisitIn) -> Any:
         "visit_book",
         f"resident:{payload.resident}",
         onsite.visit_book,
-        **fields(payload, "purpose"),
+        **fields_of(payload, "purpose"),
     )
     return Status(201, visit_out(reread(request, onsite.visit_get, v)))
 
@@ -141,7 +141,7 @@ def visit_complete(request: HttpRequest, pk: int, payload: VisitCompleteIn) -> A
 @router.post("/proxy/visits/{pk}/cancel", response={200: VisitOut, **ERRORS_WRITE}, summary="取消上门预约")
 def visit_cancel(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
     return visit_out(
-        act(request, "visit_cancel", f"visit:{pk}", onsite.visit_cancel, pk=pk, **fields(payload))
+        act(request, "visit_cancel", f"visit:{pk}", onsite.visit_cancel, pk=pk, **fields_of(payload))
     )
 
 

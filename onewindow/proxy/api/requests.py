@@ -10,7 +10,7 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import documents, selectors, services
 from onewindow.proxy.api.common import (
@@ -19,7 +19,6 @@ from onewindow.proxy.api.common import (
     INTAKE_AUTH,
     ListQuery,
     act,
-    fields,
     page_of,
     reread,
     router,
@@ -64,7 +63,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
         "request_create",
         f"entrustment:{payload.entrustment}",
         services.proxy_request_create,
-        **fields(payload),
+        **fields_of(payload),
     )
     return Status(
         201,
@@ -262,7 +261,7 @@ def request_action(request: HttpRequest, pk: int, payload: RequestActionIn) -> A
         f"proxy_request:{pk}",
         services.proxy_request_action,
         pk=pk,
-        **fields(payload, "note", "signed_by", "method", "outcome", "override_reason"),
+        **fields_of(payload, "note", "signed_by", "method", "outcome", "override_reason"),
     )
     return request_out(request, reread(request, services.proxy_request_get, req))
 
