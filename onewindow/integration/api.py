@@ -110,7 +110,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> Any:
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS_AUTH}, summary="吊销令牌（同 revoke）")
 def token_delete(request: HttpRequest, token_id: int) -> Any:
-    return _token(apitokens.token_revoke(actor=request_actor(request), pk=token_id))
+    return token_revoke(request, token_id)
 
 
 # --- integration accounts ----------------------------------------------------------------------
