@@ -32,7 +32,9 @@ class ItemOut(Schema):
     extension_limit: int = 10
 
 
-class MaterialOut(Schema):
+class MaterialFields(Schema):
+    """What an item's material and a bundle's merged material both say."""
+
     code: str
     name: str
     original: bool
@@ -40,6 +42,9 @@ class MaterialOut(Schema):
     required: bool
     condition: str
     note: str
+
+
+class MaterialOut(MaterialFields):
     reusable: bool = True
 
 
@@ -194,14 +199,7 @@ class BundleItemOut(Schema):
     name: str
 
 
-class MergedMaterialOut(Schema):
-    code: str
-    name: str
-    original: bool
-    copies: int
-    required: bool
-    condition: str
-    note: str
+class MergedMaterialOut(MaterialFields):
     items: list[str]
 
 
