@@ -19,7 +19,15 @@ from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS, actions_for
 from onewindow.core.actor import Actor
 from onewindow.core.agent_intake import agent_request_intake
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, fields_of, paginate
+from onewindow.core.apischemas import (
+    ERRORS_AUTH,
+    ERRORS_PUBLIC,
+    BodyIn,
+    Error,
+    Page,
+    fields_of,
+    page_of,
+)
 from onewindow.core.ratelimit import check_rate
 from onewindow.org.actors import request_actor
 
@@ -249,28 +257,27 @@ class CaseFilter(Schema):
     page_size: int = 50
 
 
+def case_row(c: Case) -> dict[str, Any]:
+    return {
+        "number": c.number,
+        "item": c.item_version.item.code,
+        "item_name": c.item_version.name,
+        "state": c.state,
+        "centre": c.centre.code,
+        "department": c.queue_department.code,
+        "applicant_name": c.applicant_masked_name,
+        "received_at": c.received_at,
+        "deadline": c.deadline,
+        "warning": c.warning,
+    }
+
+
 @router.get("/cases", response={200: Page[CaseRow], **ERRORS_AUTH}, summary="办件列表（本辖区）")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     qs = selectors.case_list(
         actor=request_actor(request), state=filters.state, item=filters.item, warning=filters.warning
     ).select_related("item_version__item")
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    items = [
-        {
-            "number": c.number,
-            "item": c.item_version.item.code,
-            "item_name": c.item_version.name,
-            "state": c.state,
-            "centre": c.centre.code,
-            "department": c.queue_department.code,
-            "applicant_name": c.applicant_masked_name,
-            "received_at": c.received_at,
-            "deadline": c.deadline,
-            "warning": c.warning,
-        }
-        for c in rows
-    ]
-    return {"items": items, "count": count}
+    return page_of(qs, filters, case_row)
 
 
 @router.get("/cases/{number}", response={200: CaseOut, **ERRORS_AUTH}, summary="办件详情")

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 
 from onewindow.catalog import selectors
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
-from onewindow.core.apischemas import ERRORS_PUBLIC, Page, paginate
+from onewindow.core.apischemas import ERRORS_PUBLIC, Page, page_of
 from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Level
 
@@ -175,8 +175,7 @@ def items(request: HttpRequest, filters: Query[ItemFilter]) -> Any:
     if filters.domain and not Domain.objects.filter(code=filters.domain).exists():
         raise Invalid(f"未知的领域代码 {filters.domain}", code="unknown_domain", details={"domain": ["未知"]})
     qs = selectors.item_list(domain=filters.domain, level=filters.level, q=filters.q, proxy=filters.proxy)
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    return {"items": [item_out(v) for v in rows], "count": count}
+    return page_of(qs, filters, item_out)
 
 
 @router.get("/items/{code}", response={200: ItemDetailOut, **ERRORS_PUBLIC}, summary="办事指南（公开）")
@@ -234,8 +233,7 @@ def bundle_out(b: Any) -> dict[str, Any]:
 
 @router.get("/bundles", response={200: Page[BundleOut], **ERRORS_PUBLIC}, summary="一件事（公开）")
 def bundles(request: HttpRequest, filters: Query[BundleFilter]) -> Any:
-    rows, count = paginate(selectors.bundle_list(filters.q), filters.page, filters.page_size)
-    return {"items": [bundle_out(b) for b in rows], "count": count}
+    return page_of(selectors.bundle_list(filters.q), filters, bundle_out)
 
 
 @router.get("/bundles/{code}", response={200: BundleDetailOut, **ERRORS_PUBLIC}, summary="一件事详情（公开）")

@@ -20,7 +20,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.core import apitokens
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, PageQuery, page_of, paginate
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
@@ -77,15 +77,9 @@ def _token(row: Any) -> dict[str, Any]:
     }
 
 
-class PageQuery(Schema):
-    page: int = 1
-    page_size: int = 50
-
-
 @router.get("/tokens", response={200: Page[TokenOut], **ERRORS_AUTH}, summary="我的接口令牌")
 def token_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(apitokens.token_list(actor=request_actor(request)), q.page, q.page_size)
-    return {"items": [_token(t) for t in items], "count": count}
+    return page_of(apitokens.token_list(actor=request_actor(request)), q, _token)
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS_AUTH}, summary="创建接口令牌（明文只返回一次）")
@@ -154,8 +148,7 @@ def _account(a: Any) -> dict[str, Any]:
 
 @router.get("/integration/accounts", response={200: Page[AccountOut], **ERRORS_AUTH}, summary="对接系统账号")
 def account_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(apitokens.account_list(actor=request_actor(request)), q.page, q.page_size)
-    return {"items": [_account(a) for a in items], "count": count}
+    return page_of(apitokens.account_list(actor=request_actor(request)), q, _account)
 
 
 @router.post("/integration/accounts", response={201: AccountOut, **ERRORS_AUTH}, summary="新建对接系统账号")
@@ -308,8 +301,7 @@ def event_list(request: HttpRequest, q: Query[EventQuery]) -> Any:
 
 @router.get("/webhooks", response={200: Page[SubscriptionOut], **ERRORS_AUTH}, summary="事件订阅")
 def subscription_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(selectors.subscription_list(actor=request_actor(request)), q.page, q.page_size)
-    return {"items": [_subscription(s) for s in items], "count": count}
+    return page_of(selectors.subscription_list(actor=request_actor(request)), q, _subscription)
 
 
 @router.post(
@@ -331,8 +323,7 @@ def subscription_create(request: HttpRequest, payload: SubscriptionIn) -> Any:
 @router.get("/webhooks/deliveries", response={200: Page[DeliveryOut], **ERRORS_AUTH}, summary="推送记录/死信")
 def delivery_list(request: HttpRequest, q: Query[DeliveryQuery]) -> Any:
     qs = selectors.delivery_list(actor=request_actor(request), state=q.state)
-    items, count = paginate(qs, q.page, q.page_size)
-    return {"items": [_delivery(d) for d in items], "count": count}
+    return page_of(qs, q, _delivery)
 
 
 @router.post(

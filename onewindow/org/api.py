@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from onewindow.core.apiauth import AUTH
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, page_of, paginate
 from onewindow.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Centre, Jurisdiction, Level
@@ -185,8 +185,7 @@ def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
         qs = qs.filter(jurisdiction__path__startswith=j.path)
     if filters.level:
         qs = qs.filter(jurisdiction__level=filters.level)
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    return {"items": [centre_out(c) for c in rows], "count": count}
+    return page_of(qs, filters, centre_out)
 
 
 @router.get("/centres/{code}", response={200: CentreOut, **ERRORS_PUBLIC}, summary="服务中心详情（公开）")

@@ -6,10 +6,10 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from onewindow.core.apiauth import role_auth
-from onewindow.core.apischemas import ERRORS_AUTH, Error, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, Error, PageQuery
 from onewindow.org.access import has_any_role
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Role
@@ -48,12 +48,5 @@ def reread(request: HttpRequest, get: Callable[..., T], row: Any) -> T:
     return get(actor=request_actor(request), pk=row.pk)
 
 
-class ListQuery(Schema):
-    page: int = 1
-    page_size: int = 50
-
-
-def page_of(qs: Any, query: ListQuery, out: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of ``qs`` as ``{"items": [out(row)...], "count": N}``."""
-    rows, count = paginate(qs, query.page, query.page_size)
-    return {"items": [out(row) for row in rows], "count": count}
+class ListQuery(PageQuery):  # the proxy lists' filters extend it (its own name in the OpenAPI schema)
+    pass

@@ -11,7 +11,7 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import custody, documents
 from onewindow.proxy.api.common import (
@@ -19,7 +19,6 @@ from onewindow.proxy.api.common import (
     ERRORS_WRITE,
     ListQuery,
     act,
-    page_of,
     reread,
     router,
 )

@@ -11,7 +11,7 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
 from onewindow.files.services import file_response
 from onewindow.org.actors import request_actor
 from onewindow.proxy import selectors, services
@@ -20,7 +20,6 @@ from onewindow.proxy.api.common import (
     ERRORS_WRITE,
     ListQuery,
     act,
-    page_of,
     reread,
     router,
 )

@@ -10,10 +10,10 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page, fields_of
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page, fields_of, page_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import onsite
-from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, act, page_of, reread, router
+from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, act, reread, router
 from onewindow.proxy.api.entrustments import RevokeIn
 from onewindow.proxy.api.requests import RequestIn
 from onewindow.proxy.models import Visit
