@@ -125,6 +125,18 @@ def item_places(v: ItemVersion) -> list[dict[str, str]]:
     return [{"centre": c.code, "name": c.name, "address": c.address} for c in centres]
 
 
+def field_out(f: Any) -> dict[str, Any]:
+    """An application-form field as ``FormFieldOut`` (of an item, or merged into a bundle)."""
+    return {
+        "key": f.key,
+        "label": f.label,
+        "kind": f.kind,
+        "required": f.required,
+        "choices": list(f.choices or []),
+        "help_text": f.help_text,
+    }
+
+
 def item_detail_out(v: ItemVersion) -> dict[str, Any]:
     data = item_out(v)
     data.update(
@@ -148,17 +160,7 @@ def item_detail_out(v: ItemVersion) -> dict[str, Any]:
             }
             for m in v.materials.all()
         ],
-        fields=[
-            {
-                "key": f.key,
-                "label": f.label,
-                "kind": f.kind,
-                "required": f.required,
-                "choices": list(f.choices or []),
-                "help_text": f.help_text,
-            }
-            for f in v.fields.all()
-        ],
+        fields=[field_out(f) for f in v.fields.all()],
         steps=list(v.steps or []),
         places=item_places(v),
         place=v.place,
@@ -241,15 +243,5 @@ def bundle_detail(request: HttpRequest, code: str) -> Any:
     b = selectors.bundle_get(code)
     data = bundle_out(b)
     data["materials"] = [m.__dict__ for m in selectors.bundle_materials(b)]
-    data["fields"] = [
-        {
-            "key": f.key,
-            "label": f.label,
-            "kind": f.kind,
-            "required": f.required,
-            "choices": list(f.choices or []),
-            "help_text": f.help_text,
-        }
-        for f in selectors.bundle_fields(b)
-    ]
+    data["fields"] = [field_out(f) for f in selectors.bundle_fields(b)]
     return data
