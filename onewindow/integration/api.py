@@ -20,7 +20,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.core import apitokens
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, PageQuery, page_of, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, PageQuery, page_of
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
@@ -276,6 +276,16 @@ class EventQuery(Schema):
     page_size: int = 50
 
 
+def _event(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "type": e.type,
+        "jurisdiction": e.jurisdiction.code if e.jurisdiction is not None else None,
+        "data": e.data,
+        "created_at": e.created_at,
+    }
+
+
 @router.get(
     "/events",
     response={200: Page[OutboxEventOut], **ERRORS_AUTH},
@@ -283,20 +293,7 @@ class EventQuery(Schema):
 )
 def event_list(request: HttpRequest, q: Query[EventQuery]) -> Any:
     qs = selectors.event_list(actor=request_actor(request), type=q.type)
-    items, count = paginate(qs, q.page, q.page_size)
-    return {
-        "items": [
-            {
-                "id": e.id,
-                "type": e.type,
-                "jurisdiction": e.jurisdiction.code if e.jurisdiction is not None else None,
-                "data": e.data,
-                "created_at": e.created_at,
-            }
-            for e in items
-        ],
-        "count": count,
-    }
+    return page_of(qs, q, _event)
 
 
 @router.get("/webhooks", response={200: Page[SubscriptionOut], **ERRORS_AUTH}, summary="事件订阅")
