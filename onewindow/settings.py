@@ -197,6 +197,10 @@ DATABASES = {
 # many times in all (jittered exponential backoff from DB_RETRY_BASE_SECONDS), then answer 409.
 DB_RETRY_ATTEMPTS = env_int("DB_RETRY_ATTEMPTS", 5)
 DB_RETRY_BASE_SECONDS = env_float("DB_RETRY_BASE_SECONDS", 0.02)
+# PostgreSQL: sequence numbers (case, ticket, proxy, complaint numbers) are taken on a second connection
+# and committed at once, so intakes do not queue on the counter row; off: in the caller's transaction
+# (no gap on rollback, as on SQLite). onewindow.core.counters
+NUMBERS_OWN_CONNECTION = env_bool("NUMBERS_OWN_CONNECTION", True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

@@ -51,6 +51,20 @@ def _fresh_counters() -> None:
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def _numbers_in_test_transaction(request: pytest.FixtureRequest, settings: Any) -> None:
+    """A test wrapped in one transaction (pytest-django's ``db``) holds rows that a second connection
+    cannot see (a new centre), so there numbers are taken in that transaction
+    (``NUMBERS_OWN_CONNECTION`` off, as on SQLite); tests with real transactions (``transactional_db``,
+    ``django_db(transaction=True)``, ``live_server``) keep the production path."""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(request.fixturenames)
+    )
+    if not transactional:
+        settings.NUMBERS_OWN_CONNECTION = False
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hasher() -> None:
     """PBKDF2 with production iterations costs ~0.5 s per user here; tests use a cheap hasher."""

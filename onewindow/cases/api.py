@@ -5,6 +5,7 @@ services and selectors with it; authentication and shared schemas come from ``co
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -18,10 +19,17 @@ from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS, actions_for
 from onewindow.core.actor import Actor
 from onewindow.core.agent_intake import agent_request_intake
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.apischemas import (
+    ERRORS_AUTH,
+    ERRORS_PUBLIC,
+    BodyIn,
+    Error,
+    Page,
+    fields_of,
+    page_of,
+)
 from onewindow.core.ratelimit import check_rate
 from onewindow.org.actors import request_actor
-from onewindow.privacy.services import personal_data_access_log
 
 router = Router(tags=["办件"])
 
@@ -146,14 +154,6 @@ class CaseRow(Schema):
     warning: Warning
 
 
-def _handles(actor: Actor, case: Case) -> bool:
-    return selectors.case_handled_by(actor, case)
-
-
-def applicant_out(case: Case, full: bool) -> dict[str, Any]:
-    return selectors.applicant_display(case, full)
-
-
 def event_out(e: CaseEvent) -> dict[str, Any]:
     return {
         "seq": e.seq,
@@ -173,15 +173,6 @@ def event_out(e: CaseEvent) -> dict[str, Any]:
 
 def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
     actor = request_actor(request)
-    full = _handles(actor, case)
-    if full:
-        personal_data_access_log(
-            actor=actor.user,
-            obj=case.applicant,
-            fields=["id_number", "phone", "address"],
-            purpose=f"办件 {case.number}",
-            ip=request.META.get("REMOTE_ADDR"),
-        )
     return {
         "number": case.number,
         "item": case.item_version.item.code,
@@ -193,7 +184,7 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "centre": case.centre.code,
         "department": case.queue_department.code,
         "level": case.queue_level,
-        "applicant": applicant_out(case, full),
+        "applicant": services.applicant_shown(actor, case, request.META.get("REMOTE_ADDR")),
         "received_at": case.received_at,
         "accepted_at": case.accepted_at,
         "accept_date": case.accept_date,
@@ -213,6 +204,13 @@ def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
         "timeline": [event_out(e) for e in case.events.select_related("centre").order_by("seq")],
         "actions": _actions_for(actor, case),
     }
+
+
+def _case_write(request: HttpRequest, write: Callable[..., Case], **kwargs: Any) -> dict[str, Any]:
+    """``write(actor=<the caller>, **kwargs)``, then the case as the caller now reads it (``CaseOut``)."""
+    actor = request_actor(request)
+    case = write(actor=actor, **kwargs)
+    return case_out(request, services.case_get_for_user(actor, case.number))
 
 
 def _actions_for(actor: Actor, case: Case) -> list[str]:
@@ -259,28 +257,27 @@ class CaseFilter(Schema):
     page_size: int = 50
 
 
+def case_row(c: Case) -> dict[str, Any]:
+    return {
+        "number": c.number,
+        "item": c.item_version.item.code,
+        "item_name": c.item_version.name,
+        "state": c.state,
+        "centre": c.centre.code,
+        "department": c.queue_department.code,
+        "applicant_name": c.applicant_masked_name,
+        "received_at": c.received_at,
+        "deadline": c.deadline,
+        "warning": c.warning,
+    }
+
+
 @router.get("/cases", response={200: Page[CaseRow], **ERRORS_AUTH}, summary="办件列表（本辖区）")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     qs = selectors.case_list(
         actor=request_actor(request), state=filters.state, item=filters.item, warning=filters.warning
     ).select_related("item_version__item")
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    items = [
-        {
-            "number": c.number,
-            "item": c.item_version.item.code,
-            "item_name": c.item_version.name,
-            "state": c.state,
-            "centre": c.centre.code,
-            "department": c.queue_department.code,
-            "applicant_name": c.applicant_masked_name,
-            "received_at": c.received_at,
-            "deadline": c.deadline,
-            "warning": c.warning,
-        }
-        for c in rows
-    ]
-    return {"items": items, "count": count}
+    return page_of(qs, filters, case_row)
 
 
 @router.get("/cases/{number}", response={200: CaseOut, **ERRORS_AUTH}, summary="办件详情")
@@ -306,23 +303,8 @@ class ActionIn(BodyIn):
     "/cases/{number}/actions", response={200: CaseOut, **ERRORS_AUTH, 409: Error}, summary="办件操作"
 )
 def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
-    actor = request_actor(request)
-    case = services.case_transition(
-        actor=actor,
-        number=number,
-        action=payload.action,
-        note=payload.note or "",
-        reason=payload.reason or "",
-        materials=[m.dict() for m in payload.materials] if payload.materials is not None else None,
-        to=payload.to,
-        signed_by=payload.signed_by or "",
-        tracking_number=payload.tracking_number or "",
-        days=payload.days,
-        override_reason=payload.override_reason or "",
-        basis=payload.basis or "",
-        approver=payload.approver or "",
-    )
-    return case_out(request, services.case_get_for_user(actor, case.number))
+    texts = ("note", "reason", "signed_by", "tracking_number", "override_reason", "basis", "approver")
+    return _case_write(request, services.case_transition, number=number, **fields_of(payload, *texts))
 
 
 class ApplicantCorrectionIn(BodyIn):
@@ -338,16 +320,7 @@ class ApplicantCorrectionIn(BodyIn):
     summary="更正本件申请人信息（办理该件的工作人员，须写明理由，记入办件记录）",
 )
 def case_applicant_correction(request: HttpRequest, number: str, payload: ApplicantCorrectionIn) -> Any:
-    actor = request_actor(request)
-    case = services.case_applicant_correct(
-        actor=actor,
-        number=number,
-        reason=payload.reason,
-        name=payload.name,
-        phone=payload.phone,
-        address=payload.address,
-    )
-    return case_out(request, services.case_get_for_user(actor, case.number))
+    return _case_write(request, services.case_applicant_correct, number=number, **fields_of(payload))
 
 
 class ProgressQuery(Schema):

@@ -84,8 +84,13 @@ def _clock_events(case: Case) -> list[CaseEvent]:
     return list(case.events.filter(action__in=["suspend", "resume", "extend"]).order_by("seq"))
 
 
-def _latest(events: list[CaseEvent], action: str) -> CaseEvent | None:
-    return next((e for e in reversed(events) if e.action == action), None)
+def _latest(events: list[CaseEvent], action: str) -> CaseEvent:
+    """The last ``action`` of the case's clock events (``document_kinds`` checked there is one; without
+    one the document is not applicable)."""
+    found = next((e for e in reversed(events) if e.action == action), None)
+    if found is None:
+        raise NotFound("没有该文书", code="document_not_applicable")
+    return found
 
 
 def _deadline_at(case: Case, events: list[CaseEvent], upto_seq: int) -> dt.date | None:
@@ -219,8 +224,6 @@ def _rejection_context(case: Case) -> dict[str, Any]:
 def _suspension_context(case: Case) -> dict[str, Any]:
     events = _clock_events(case)
     suspend = _latest(events, "suspend")
-    if suspend is None:  # document_kinds checked it; kept for the type checker
-        raise NotFound("没有该文书", code="document_not_applicable")
     resume = next((e for e in events if e.action == "resume" and e.seq > suspend.seq), None)
     return {
         "suspended_at": suspend.at,
@@ -236,8 +239,6 @@ def _suspension_context(case: Case) -> dict[str, Any]:
 def _extension_context(case: Case) -> dict[str, Any]:
     events = _clock_events(case)
     extend = _latest(events, "extend")
-    if extend is None:  # document_kinds checked it; kept for the type checker
-        raise NotFound("没有该文书", code="document_not_applicable")
     return {
         "extended_at": extend.at,
         "days": int(extend.data.get("days") or 0),

@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 
 from onewindow.catalog import selectors
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
-from onewindow.core.apischemas import ERRORS_PUBLIC, Page, paginate
+from onewindow.core.apischemas import ERRORS_PUBLIC, Page, page_of
 from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Level
 
@@ -32,7 +32,9 @@ class ItemOut(Schema):
     extension_limit: int = 10
 
 
-class MaterialOut(Schema):
+class MaterialFields(Schema):
+    """What an item's material and a bundle's merged material both say."""
+
     code: str
     name: str
     original: bool
@@ -40,6 +42,9 @@ class MaterialOut(Schema):
     required: bool
     condition: str
     note: str
+
+
+class MaterialOut(MaterialFields):
     reusable: bool = True
 
 
@@ -120,6 +125,18 @@ def item_places(v: ItemVersion) -> list[dict[str, str]]:
     return [{"centre": c.code, "name": c.name, "address": c.address} for c in centres]
 
 
+def field_out(f: Any) -> dict[str, Any]:
+    """An application-form field as ``FormFieldOut`` (of an item, or merged into a bundle)."""
+    return {
+        "key": f.key,
+        "label": f.label,
+        "kind": f.kind,
+        "required": f.required,
+        "choices": list(f.choices or []),
+        "help_text": f.help_text,
+    }
+
+
 def item_detail_out(v: ItemVersion) -> dict[str, Any]:
     data = item_out(v)
     data.update(
@@ -143,17 +160,7 @@ def item_detail_out(v: ItemVersion) -> dict[str, Any]:
             }
             for m in v.materials.all()
         ],
-        fields=[
-            {
-                "key": f.key,
-                "label": f.label,
-                "kind": f.kind,
-                "required": f.required,
-                "choices": list(f.choices or []),
-                "help_text": f.help_text,
-            }
-            for f in v.fields.all()
-        ],
+        fields=[field_out(f) for f in v.fields.all()],
         steps=list(v.steps or []),
         places=item_places(v),
         place=v.place,
@@ -170,8 +177,7 @@ def items(request: HttpRequest, filters: Query[ItemFilter]) -> Any:
     if filters.domain and not Domain.objects.filter(code=filters.domain).exists():
         raise Invalid(f"未知的领域代码 {filters.domain}", code="unknown_domain", details={"domain": ["未知"]})
     qs = selectors.item_list(domain=filters.domain, level=filters.level, q=filters.q, proxy=filters.proxy)
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    return {"items": [item_out(v) for v in rows], "count": count}
+    return page_of(qs, filters, item_out)
 
 
 @router.get("/items/{code}", response={200: ItemDetailOut, **ERRORS_PUBLIC}, summary="办事指南（公开）")
@@ -194,14 +200,7 @@ class BundleItemOut(Schema):
     name: str
 
 
-class MergedMaterialOut(Schema):
-    code: str
-    name: str
-    original: bool
-    copies: int
-    required: bool
-    condition: str
-    note: str
+class MergedMaterialOut(MaterialFields):
     items: list[str]
 
 
@@ -236,8 +235,7 @@ def bundle_out(b: Any) -> dict[str, Any]:
 
 @router.get("/bundles", response={200: Page[BundleOut], **ERRORS_PUBLIC}, summary="一件事（公开）")
 def bundles(request: HttpRequest, filters: Query[BundleFilter]) -> Any:
-    rows, count = paginate(selectors.bundle_list(filters.q), filters.page, filters.page_size)
-    return {"items": [bundle_out(b) for b in rows], "count": count}
+    return page_of(selectors.bundle_list(filters.q), filters, bundle_out)
 
 
 @router.get("/bundles/{code}", response={200: BundleDetailOut, **ERRORS_PUBLIC}, summary="一件事详情（公开）")
@@ -245,15 +243,5 @@ def bundle_detail(request: HttpRequest, code: str) -> Any:
     b = selectors.bundle_get(code)
     data = bundle_out(b)
     data["materials"] = [m.__dict__ for m in selectors.bundle_materials(b)]
-    data["fields"] = [
-        {
-            "key": f.key,
-            "label": f.label,
-            "kind": f.kind,
-            "required": f.required,
-            "choices": list(f.choices or []),
-            "help_text": f.help_text,
-        }
-        for f in selectors.bundle_fields(b)
-    ]
+    data["fields"] = [field_out(f) for f in selectors.bundle_fields(b)]
     return data

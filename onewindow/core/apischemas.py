@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from ninja import Schema
@@ -42,6 +43,24 @@ class Page(Schema, Generic[T]):
 
 ERRORS_PUBLIC: dict[int, Any] = {400: Error, 404: Error, 422: Error}
 ERRORS_AUTH: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
+
+
+def fields_of(payload: Schema, *texts: str) -> dict[str, Any]:
+    """A request body's fields as the service's keyword arguments (nested bodies as dicts), the
+    optional texts named in ``texts`` as "" when not given."""
+    return payload.dict() | {name: getattr(payload, name) or "" for name in texts}
+
+
+class PageQuery(Schema):  # ?page=&page_size= of a list (pages from 1, at most 200 rows a page)
+    page: int = 1
+    page_size: int = 50
+
+
+def page_of(qs: Any, query: Any, out: Callable[[Any], Any]) -> dict[str, Any]:
+    """Page ``query.page`` (of ``query.page_size`` rows) of ``qs`` as ``Page``: ``{"items": [out(row)...],
+    "count": N}``."""
+    rows, count = paginate(qs, query.page, query.page_size)
+    return {"items": [out(row) for row in rows], "count": count}
 
 
 def paginate(qs: Any, page: int, page_size: int) -> tuple[list[Any], int]:

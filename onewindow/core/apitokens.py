@@ -57,17 +57,10 @@ def account_roles() -> list[str]:
     return sorted(_service().ACCOUNT_ROLES)
 
 
-def token_issue(
-    *,
-    actor: Actor,
-    name: str = "",
-    days: int | None = None,
-    read_only: bool = False,
-    account: int | None = None,
-) -> tuple[Any, str]:
+def token_issue(*, actor: Actor, **options: Any) -> tuple[Any, str]:
     """A token for the actor, or (with ``integration.manage``) for a system account's user:
-    ``(row, clear token)``."""
-    return _service().token_issue(actor=actor, name=name, days=days, read_only=read_only, account=account)
+    ``(row, clear token)`` (options as ``api.tokens.token_issue``: name, days, read_only, account)."""
+    return _service().token_issue(actor=actor, **options)
 
 
 def token_list(*, actor: Actor) -> Any:

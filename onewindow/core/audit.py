@@ -12,73 +12,48 @@ an audit event is never silently lost.
 
 from __future__ import annotations
 
-from typing import Any, Protocol
+from typing import Any, Protocol, TypedDict, Unpack
 
 from django.http import HttpRequest
 
+from onewindow.core.slots import Slot
+
+
+class Entry(TypedDict, total=False):
+    """The keywords of ``record`` after the action (see ``security.audit.record`` for the defaults)."""
+
+    request: HttpRequest | None
+    user: Any
+    obj: str
+    result: str
+    details: dict[str, Any] | None
+
+
+class Export(TypedDict, total=False):
+    """The optional keywords of ``record_personal_data_export``."""
+
+    request: HttpRequest | None
+    user: Any
+    obj: str
+
 
 class AuditBackend(Protocol):
-    def record(
-        self,
-        action: str,
-        *,
-        request: HttpRequest | None = None,
-        user: Any = None,
-        obj: str = "",
-        result: str = "ok",
-        details: dict[str, Any] | None = None,
-    ) -> Any: ...
+    def record(self, action: str, **kwargs: Unpack[Entry]) -> Any: ...
 
     def record_personal_data_export(
-        self,
-        what: str,
-        *,
-        reason: str,
-        rows: int,
-        request: HttpRequest | None = None,
-        user: Any = None,
-        obj: str = "",
+        self, what: str, *, reason: str, rows: int, **kwargs: Unpack[Export]
     ) -> Any: ...
 
 
-_backend: AuditBackend | None = None
+_backend: Slot[AuditBackend] = Slot("audit backend", "security", RuntimeError)
+install = _backend.install  # called once by the app that implements the audit log (``security``)
 
 
-def install(backend: AuditBackend) -> None:
-    """Called once by the app that implements the audit log (``security``)."""
-    global _backend
-    _backend = backend
-
-
-def _impl() -> AuditBackend:
-    if _backend is None:  # pragma: no cover - only without the security app
-        raise RuntimeError("no audit backend installed (is onewindow.security in INSTALLED_APPS?)")
-    return _backend
-
-
-def record(
-    action: str,
-    *,
-    request: HttpRequest | None = None,
-    user: Any = None,
-    obj: str = "",
-    result: str = "ok",
-    details: dict[str, Any] | None = None,
-) -> Any:
+def record(action: str, **kwargs: Unpack[Entry]) -> Any:
     """Append one audit entry, in the caller's transaction. See ``security.audit.record``."""
-    return _impl().record(action, request=request, user=user, obj=obj, result=result, details=details)
+    return _backend.get().record(action, **kwargs)
 
 
-def record_personal_data_export(
-    what: str,
-    *,
-    reason: str,
-    rows: int,
-    request: HttpRequest | None = None,
-    user: Any = None,
-    obj: str = "",
-) -> Any:
+def record_personal_data_export(what: str, *, reason: str, rows: int, **kwargs: Unpack[Export]) -> Any:
     """An export holding personal data: needs a stated reason (raises ``Invalid`` otherwise)."""
-    return _impl().record_personal_data_export(
-        what, reason=reason, rows=rows, request=request, user=user, obj=obj
-    )
+    return _backend.get().record_personal_data_export(what, reason=reason, rows=rows, **kwargs)

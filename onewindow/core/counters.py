@@ -14,9 +14,8 @@ PostgreSQL: taken outside the caller's transaction
     next caller gets the next number and the scope shows a gap. Numbers are still unique and increase
     in the order they were taken; two intakes may commit in the other order (case …0007 visible a
     moment before …0006). Each thread that takes numbers keeps one more database connection.
-    Inside a test's wrapping transaction (Django ``TestCase``) the scope's rows (a new centre) are not
-    committed and a second connection could not see them, so there the counter stays in the
-    transaction, as on SQLite.
+    ``NUMBERS_OWN_CONNECTION`` off keeps the counter in the caller's transaction, as on SQLite (no
+    gaps; the tests wrapped in one transaction, whose rows a second connection cannot see, do that).
 
 SQLite: in the caller's transaction
     SQLite has one writer; the caller's transaction already holds the write lock
@@ -32,6 +31,7 @@ import threading
 import weakref
 from typing import Any
 
+from django.conf import settings
 from django.core.signals import request_finished
 from django.db import DEFAULT_DB_ALIAS, IntegrityError, connections, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
@@ -54,12 +54,7 @@ def next_value(model: type[Model], **key: Any) -> int:
 
 
 def _separate_step() -> bool:
-    conn = connections[DEFAULT_DB_ALIAS]
-    if conn.vendor != "postgresql":
-        return False
-    # Django's TestCase wraps each test in an atomic block marked _from_testcase: its rows are invisible
-    # to another session (see the module docstring).
-    return not (conn.atomic_blocks and getattr(conn.atomic_blocks[0], "_from_testcase", False))
+    return connections[DEFAULT_DB_ALIAS].vendor == "postgresql" and bool(settings.NUMBERS_OWN_CONNECTION)
 
 
 def _next_in_transaction(model: type[Model], key: dict[str, Any]) -> int:

@@ -17,17 +17,13 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-_registry: Mapping[str, Any] | None = None
+from onewindow.core.slots import Slot
 
-
-def install(registry: Mapping[str, Any]) -> None:
-    """Called once by the app that defines the figures (``ledger``): key → entry with ``func(counts)``."""
-    global _registry
-    _registry = registry
+_registry: Slot[Mapping[str, Any]] = Slot("figures", "ledger")
+# called once by the app that defines the figures (``ledger``): key → entry with ``func(counts)``
+install = _registry.install
 
 
 def compute(key: str, counts: Mapping[str, Any]) -> Any:
     """The figure ``key`` for ``counts`` (a number, or ``None`` when it cannot be computed)."""
-    if _registry is None:  # pragma: no cover - only without the ledger app
-        raise LookupError("no figures installed (is onewindow.ledger in INSTALLED_APPS?)")
-    return _registry[key].func(counts)
+    return _registry.get()[key].func(counts)

@@ -53,7 +53,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypedDict, Unpack
 
 from django.core.exceptions import ImproperlyConfigured
 from django.dispatch import Signal
@@ -106,27 +106,20 @@ applicant_notice = Signal()
 notice = Signal()
 
 
-def tell(
-    template: str,
-    *,
-    channel: str = "sms",
-    to: str = "",
-    context: dict[str, Any] | None = None,
-    resident: Any = None,
-    user: Any = None,
-    case_number: str = "",
-) -> None:
+class Recipient(TypedDict, total=False):
+    """The keywords of ``notify.services.notify`` after the template (its defaults for those not given)."""
+
+    channel: str
+    to: str
+    context: dict[str, Any] | None
+    resident: Any
+    user: Any
+    case_number: str
+
+
+def tell(template: str, **kwargs: Unpack[Recipient]) -> None:
     """Have notify write one notice (``notify.services.notify`` for the apps below notify)."""
-    notice.send(
-        sender=None,
-        template=template,
-        channel=channel,
-        to=to,
-        context=context or {},
-        resident=resident,
-        user=user,
-        case_number=case_number,
-    )
+    notice.send(sender=None, template=template, **kwargs)
 
 
 # -- tell staff by role -----------------------------------------------------------------------------

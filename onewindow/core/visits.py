@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Protocol
 
 from onewindow.core.actor import Actor
+from onewindow.core.slots import Slot
 
 
 class VisitProvider(Protocol):
@@ -29,16 +30,6 @@ class VisitProvider(Protocol):
     def is_finished(self, visit: Any) -> bool: ...
 
 
-_provider: VisitProvider | None = None
-
-
-def install(provider: VisitProvider) -> None:
-    """Called once by the app that keeps the queue (``queueing``)."""
-    global _provider
-    _provider = provider
-
-
-def provider() -> VisitProvider:
-    if _provider is None:  # pragma: no cover - only without the queueing app
-        raise LookupError("no visit provider installed (is onewindow.queueing in INSTALLED_APPS?)")
-    return _provider
+_provider: Slot[VisitProvider] = Slot("visit provider", "queueing")
+install = _provider.install  # called once by the app that keeps the queue (``queueing``)
+provider = _provider.get

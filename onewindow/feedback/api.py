@@ -11,7 +11,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.core.apiauth import PUBLIC, role_auth
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, page_of
 from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState, Level, Rating, Rectification
@@ -241,10 +241,8 @@ class RectFilter(Schema):
 
 @router.get("/rectifications", response={200: Page[RectOut], **ERRORS_AUTH}, summary="差评整改列表（本辖区）")
 def rectification_list(request: HttpRequest, f: Query[RectFilter]) -> Any:
-    rows, count = paginate(
-        selectors.rectification_list(actor=request_actor(request), state=f.state), f.page, f.page_size
-    )
-    return {"items": [rect_out(r["rect"], r["warning"]) for r in rows], "count": count}
+    qs = selectors.rectification_list(actor=request_actor(request), state=f.state)
+    return page_of(qs, f, lambda r: rect_out(r["rect"], r["warning"]))
 
 
 class RectActionIn(BodyIn):
@@ -405,10 +403,8 @@ class ComplaintFilter(Schema):
     "/complaints", response={200: Page[ComplaintOut], **ERRORS_AUTH}, summary="投诉建议列表（本辖区）"
 )
 def complaint_list(request: HttpRequest, f: Query[ComplaintFilter]) -> Any:
-    rows, count = paginate(
-        selectors.complaint_list(actor=request_actor(request), state=f.state), f.page, f.page_size
-    )
-    return {"items": [complaint_out(r["c"]) for r in rows], "count": count}
+    qs = selectors.complaint_list(actor=request_actor(request), state=f.state)
+    return page_of(qs, f, lambda r: complaint_out(r["c"]))
 
 
 @router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS_AUTH}, summary="投诉建议详情")

@@ -22,7 +22,7 @@ from onewindow.feedback.models import (
 )
 from onewindow.org import access
 from onewindow.org.actors import actor_of
-from onewindow.org.models import Centre, Role, Session, Staff
+from onewindow.org.models import Centre, Role, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
 
@@ -175,13 +175,6 @@ def notices_public(centre: Centre, limit: int = 30) -> QuerySet[Notice]:
         .prefetch_related("attachments")
         .order_by("-posted_at")[:limit]
     )
-
-
-def opening_hours(centre: Centre) -> list[dict[str, Any]]:
-    """The centre's opening hours by session (正常 / 延时 / 错时 / 周末): ``label`` and ``rows``."""
-    rows = list(centre.hours.all())
-    groups = [(session, [h for h in rows if h.session == session]) for session in Session]
-    return [{"session": str(s), "label": str(s.label), "rows": mine} for s, mine in groups if mine]
 
 
 def area_agents(centre: Centre) -> list[dict[str, str]]:

@@ -36,6 +36,7 @@ from onewindow.org.access import Perm
 from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Staff
+from onewindow.org.selectors import opening_hours
 
 ERR = "feedback/error.html"
 LEVELS = [(int(v), str(label)) for v, label in Level.choices]  # 5 … 1
@@ -373,7 +374,7 @@ def disclosure(request: HttpRequest, code: str) -> HttpResponse:
         notices_by_kind[str(n.get_kind_display())].append(n)
     ctx = {
         "centre": centre,
-        "hours": selectors.opening_hours(centre),
+        "hours": opening_hours(centre),
         "agents": selectors.area_agents(centre),
         "ratings": ratings,
         "levels": [(label, ratings["levels"][str(v)]) for v, label in LEVELS],

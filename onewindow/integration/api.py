@@ -20,7 +20,7 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.core import apitokens
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, PageQuery, page_of
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.integration import selectors, services
 from onewindow.integration.models import DeliveryState, WebhookDelivery, WebhookSubscription
@@ -77,15 +77,9 @@ def _token(row: Any) -> dict[str, Any]:
     }
 
 
-class PageQuery(Schema):
-    page: int = 1
-    page_size: int = 50
-
-
 @router.get("/tokens", response={200: Page[TokenOut], **ERRORS_AUTH}, summary="我的接口令牌")
 def token_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(apitokens.token_list(actor=request_actor(request)), q.page, q.page_size)
-    return {"items": [_token(t) for t in items], "count": count}
+    return page_of(apitokens.token_list(actor=request_actor(request)), q, _token)
 
 
 @router.post("/tokens", response={201: TokenCreated, **ERRORS_AUTH}, summary="创建接口令牌（明文只返回一次）")
@@ -110,7 +104,7 @@ def token_revoke(request: HttpRequest, token_id: int) -> Any:
 
 @router.delete("/tokens/{token_id}", response={200: TokenOut, **ERRORS_AUTH}, summary="吊销令牌（同 revoke）")
 def token_delete(request: HttpRequest, token_id: int) -> Any:
-    return _token(apitokens.token_revoke(actor=request_actor(request), pk=token_id))
+    return token_revoke(request, token_id)
 
 
 # --- integration accounts ----------------------------------------------------------------------
@@ -154,8 +148,7 @@ def _account(a: Any) -> dict[str, Any]:
 
 @router.get("/integration/accounts", response={200: Page[AccountOut], **ERRORS_AUTH}, summary="对接系统账号")
 def account_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(apitokens.account_list(actor=request_actor(request)), q.page, q.page_size)
-    return {"items": [_account(a) for a in items], "count": count}
+    return page_of(apitokens.account_list(actor=request_actor(request)), q, _account)
 
 
 @router.post("/integration/accounts", response={201: AccountOut, **ERRORS_AUTH}, summary="新建对接系统账号")
@@ -283,6 +276,16 @@ class EventQuery(Schema):
     page_size: int = 50
 
 
+def _event(e: Any) -> dict[str, Any]:
+    return {
+        "id": e.id,
+        "type": e.type,
+        "jurisdiction": e.jurisdiction.code if e.jurisdiction is not None else None,
+        "data": e.data,
+        "created_at": e.created_at,
+    }
+
+
 @router.get(
     "/events",
     response={200: Page[OutboxEventOut], **ERRORS_AUTH},
@@ -290,26 +293,12 @@ class EventQuery(Schema):
 )
 def event_list(request: HttpRequest, q: Query[EventQuery]) -> Any:
     qs = selectors.event_list(actor=request_actor(request), type=q.type)
-    items, count = paginate(qs, q.page, q.page_size)
-    return {
-        "items": [
-            {
-                "id": e.id,
-                "type": e.type,
-                "jurisdiction": e.jurisdiction.code if e.jurisdiction is not None else None,
-                "data": e.data,
-                "created_at": e.created_at,
-            }
-            for e in items
-        ],
-        "count": count,
-    }
+    return page_of(qs, q, _event)
 
 
 @router.get("/webhooks", response={200: Page[SubscriptionOut], **ERRORS_AUTH}, summary="事件订阅")
 def subscription_list(request: HttpRequest, q: Query[PageQuery]) -> Any:
-    items, count = paginate(selectors.subscription_list(actor=request_actor(request)), q.page, q.page_size)
-    return {"items": [_subscription(s) for s in items], "count": count}
+    return page_of(selectors.subscription_list(actor=request_actor(request)), q, _subscription)
 
 
 @router.post(
@@ -331,8 +320,7 @@ def subscription_create(request: HttpRequest, payload: SubscriptionIn) -> Any:
 @router.get("/webhooks/deliveries", response={200: Page[DeliveryOut], **ERRORS_AUTH}, summary="推送记录/死信")
 def delivery_list(request: HttpRequest, q: Query[DeliveryQuery]) -> Any:
     qs = selectors.delivery_list(actor=request_actor(request), state=q.state)
-    items, count = paginate(qs, q.page, q.page_size)
-    return {"items": [_delivery(d) for d in items], "count": count}
+    return page_of(qs, q, _delivery)
 
 
 @router.post(

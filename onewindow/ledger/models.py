@@ -91,8 +91,8 @@ class Measured(models.Model):
         abstract = True
 
 
-class Fact(Measured):
-    """Fine rollup: one row per (day, jurisdiction, centre, window, clerk, agent, item, domain)."""
+class FineRollup(Measured):
+    """The fine rollup's dimensions, shared by :class:`Fact` (a day) and :class:`MonthFact` (a month)."""
 
     key = models.CharField(max_length=160, unique=True, editable=False)
     day = models.DateField(_("日期"))
@@ -110,6 +110,16 @@ class Fact(Measured):
     domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
+        abstract = True
+
+    def __str__(self) -> str:
+        return self.key
+
+
+class Fact(FineRollup):
+    """Fine rollup: one row per (day, jurisdiction, centre, window, clerk, agent, item, domain)."""
+
+    class Meta:
         verbose_name = _("统计汇总")
         verbose_name_plural = _("统计汇总")
         indexes = [
@@ -118,36 +128,18 @@ class Fact(Measured):
             models.Index(fields=["centre", "day"], name="ledger_fact_centre_day"),
         ]
 
-    def __str__(self) -> str:
-        return self.key
 
-
-class MonthFact(Measured):
+class MonthFact(FineRollup):
     """The fine rollup summed by month: one row per (month, jurisdiction, centre, window, clerk,
     agent, item, domain), ``day`` = the 1st. A period's whole months are read from here (a year is 12
     month rows per combination, not 365 day rows)."""
 
-    key = models.CharField(max_length=160, unique=True, editable=False)
     day = models.DateField(_("月份首日"))
-    month = models.CharField(_("月份"), max_length=7, editable=False)
-    jurisdiction = models.ForeignKey(
-        Jurisdiction, on_delete=models.PROTECT, null=True, related_name="+", verbose_name=_("区域")
-    )
-    jpath = models.CharField(max_length=200, editable=False)
-    centre = models.ForeignKey(Centre, on_delete=models.PROTECT, null=True, related_name="+")
-    window = models.ForeignKey(Window, on_delete=models.SET_NULL, null=True, related_name="+")
-    clerk = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    agent = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
-    item = models.ForeignKey(Item, on_delete=models.PROTECT, null=True, related_name="+")
-    domain = models.ForeignKey(Domain, on_delete=models.PROTECT, null=True, related_name="+")
 
     class Meta:
         verbose_name = _("统计汇总（月）")
         verbose_name_plural = _("统计汇总（月）")
         indexes = [models.Index(fields=["jurisdiction", "day"], name="ledger_monthfact_j_day")]
-
-    def __str__(self) -> str:
-        return self.key
 
 
 class Grain(models.TextChoices):

@@ -13,7 +13,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection
-from typing import Any
+from typing import Any, Unpack
 
 from django.dispatch import receiver
 
@@ -48,26 +48,8 @@ def on_applicant_notice(
 
 
 @receiver(notices.notice, dispatch_uid="notify.notice")
-def on_notice(
-    sender: Any,
-    template: str,
-    channel: str = "sms",
-    to: str = "",
-    context: dict[str, Any] | None = None,
-    resident: Any = None,
-    user: Any = None,
-    case_number: str = "",
-    **kwargs: Any,
-) -> None:
-    notify(
-        template,
-        channel=channel,
-        to=to,
-        context=context,
-        resident=resident,
-        user=user,
-        case_number=case_number,
-    )
+def on_notice(sender: Any, signal: Any, template: str, **kwargs: Unpack[notices.Recipient]) -> None:
+    notify(template, **kwargs)
 
 
 @receiver(notices.staff_notice, dispatch_uid="notify.staff_notice")

@@ -60,18 +60,7 @@ def notify(
     case_number: str = "",
 ) -> Notification:
     subject, body = render(template, context or {})
-    if not channel_allowed(resident, channel, template):
-        return Notification.objects.create(
-            channel=channel,
-            template=template,
-            recipient=to,
-            resident=resident,
-            user=user,
-            case_number=case_number,
-            subject=subject,
-            body=body,
-            state=NotificationState.SKIPPED,
-        )
+    allowed = channel_allowed(resident, channel, template)
     n = Notification.objects.create(
         channel=channel,
         template=template,
@@ -81,7 +70,10 @@ def notify(
         case_number=case_number,
         subject=subject,
         body=body,
+        **({} if allowed else {"state": NotificationState.SKIPPED}),
     )
+    if not allowed:
+        return n
     if channel != "inbox":
         # robust: a broker outage must not turn a committed request into an error page
         transaction.on_commit(lambda: deliver_notification(n.pk), robust=True)

@@ -9,7 +9,7 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from onewindow.core.apiauth import AUTH
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, fields_of, page_of
 from onewindow.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Centre, Jurisdiction, Level
@@ -79,12 +79,16 @@ def jurisdictions(request: HttpRequest, filters: Query[JurisdictionFilter]) -> A
                 f"未知的区划代码 {filters.parent}", code="unknown_jurisdiction", details={"parent": ["未知"]}
             )
         qs = qs.filter(parent__code=filters.parent)
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    items = [
-        {"code": j.code, "name": j.name, "level": j.level, "parent": j.parent.code if j.parent else None}
-        for j in rows
-    ]
-    return {"items": items, "count": count}
+    return page_of(
+        qs,
+        filters,
+        lambda j: {
+            "code": j.code,
+            "name": j.name,
+            "level": j.level,
+            "parent": j.parent.code if j.parent else None,
+        },
+    )
 
 
 class WindowOut(Schema):
@@ -185,8 +189,7 @@ def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
         qs = qs.filter(jurisdiction__path__startswith=j.path)
     if filters.level:
         qs = qs.filter(jurisdiction__level=filters.level)
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    return {"items": [centre_out(c) for c in rows], "count": count}
+    return page_of(qs, filters, centre_out)
 
 
 @router.get("/centres/{code}", response={200: CentreOut, **ERRORS_PUBLIC}, summary="服务中心详情（公开）")
@@ -226,14 +229,7 @@ resident_router = Router(tags=["机构"])
     summary="更新办事群众档案联系方式（本辖区工作人员，须写明理由，留痕审计）",
 )
 def resident_contact(request: HttpRequest, pk: int, payload: ResidentContactIn) -> Any:
-    r = resident_contact_update(
-        actor=request_actor(request),
-        pk=pk,
-        reason=payload.reason,
-        phone=payload.phone,
-        address=payload.address,
-        request=request,
-    )
+    r = resident_contact_update(actor=request_actor(request), pk=pk, **fields_of(payload), request=request)
     return {
         "id": r.pk,
         "name": r.masked_name,

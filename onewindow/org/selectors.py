@@ -20,7 +20,7 @@ from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.org.access import scope, scope_roots
 from onewindow.org.actors import actor_of
-from onewindow.org.models import Centre, Duty, Jurisdiction, Resident, Shift, Staff
+from onewindow.org.models import Centre, Duty, Jurisdiction, OpeningHours, Resident, Session, Shift, Staff
 from onewindow.privacy.crypto import blind_index
 
 WEEKDAY_LABELS = ("周一", "周二", "周三", "周四", "周五", "周六", "周日")
@@ -190,3 +190,17 @@ def resident_lookup(*, actor: Actor, number: str) -> Resident | None:
     if not number:
         return None
     return scope(actor, _resident_qs()).filter(id_index=blind_index(number)).first()
+
+
+@dataclass
+class HoursGroup:
+    session: str
+    label: str
+    rows: list[OpeningHours]
+
+
+def opening_hours(centre: Centre) -> list[HoursGroup]:
+    """The centre's opening hours by session, in the order 正常 / 延时 / 错时 / 周末 (empty ones left out)."""
+    rows = list(centre.hours.all())
+    groups = [(session, [h for h in rows if h.session == session]) for session in Session]
+    return [HoursGroup(session=str(s), label=str(s.label), rows=mine) for s, mine in groups if mine]

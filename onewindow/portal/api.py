@@ -18,7 +18,7 @@ from ninja import Query, Router, Schema
 
 from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, page_of, paginate
 from onewindow.org.actors import request_actor
 from onewindow.portal import applications, my, services
 from onewindow.portal.edge import resident_actor
@@ -205,8 +205,7 @@ def my_cases(request: HttpRequest, filters: Query[MyFilter]) -> Any:
     qs = my.my_case_list(resident_actor(request)).select_related("item_version__item")
     if filters.state:
         qs = qs.filter(state=filters.state)
-    rows, count = paginate(qs, filters.page, filters.page_size)
-    return {"items": [_row(c) for c in rows], "count": count}
+    return page_of(qs, filters, _row)
 
 
 @router.get("/my/cases/{number}", response={200: MyCaseOut, **ERRORS_AUTH}, summary="我的办件详情")

@@ -6,6 +6,7 @@ residents are refused on staff pages.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
@@ -44,6 +45,33 @@ def _send_code(request: HttpRequest, ctx: dict[str, Any]) -> None:
     services.otp_send(phone=ctx["v"]["phone"], client=services.request_client(request))
     ctx["step"] = "code"
     ctx["sent_to"] = mask_phone(ctx["v"]["phone"])
+
+
+def _code_then_confirm(
+    request: HttpRequest,
+    ctx: dict[str, Any],
+    names: tuple[str, ...],
+    template: str,
+    confirm: Callable[[dict[str, str]], HttpResponse],
+    reraise: tuple[int, ...] = (),
+) -> HttpResponse:
+    """A two-step form: "send" texts a code to the typed phone (``_send_code``), then ``confirm`` is
+    called with the typed values (``names``) and answers the redirect. A refusal is shown on
+    ``template`` (with its status), unless its status is in ``reraise`` (left to the error page)."""
+    if request.method == "POST":
+        ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in names}
+        try:
+            if request.POST.get("action", "send") == "send":
+                _send_code(request, ctx)
+            else:
+                ctx["step"] = "code"
+                return confirm(ctx["v"])
+        except DomainError as exc:
+            if exc.status in reraise:
+                raise
+            ctx["error"] = exc
+            return render(request, template, ctx, status=exc.status)
+    return render(request, template, ctx)
 
 
 def _safe_next(request: HttpRequest, default: str) -> str:
@@ -131,26 +159,19 @@ def contact(request: HttpRequest) -> HttpResponse:
     ctx: dict[str, Any] = {"account": account, "step": "phone", "v": {}}
     if account.resident_id is None:
         return HttpResponseRedirect(reverse("portal:realname"))
-    if request.method == "POST":
-        ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "address", "code")}
-        try:
-            if request.POST.get("action", "send") == "send":
-                _send_code(request, ctx)
-            else:
-                ctx["step"] = "code"
-                services.resident_contact_change(
-                    account=account,
-                    phone=ctx["v"]["phone"],
-                    code=ctx["v"]["code"],
-                    address=ctx["v"]["address"] or None,
-                    client=services.request_client(request),
-                )
-                messages.success(request, "联系电话已更换并验证。以前办件的联系电话仍按当时所填。")
-                return HttpResponseRedirect(reverse("portal:my_cases"))
-        except DomainError as exc:
-            ctx["error"] = exc
-            return render(request, "portal/contact.html", ctx, status=exc.status)
-    return render(request, "portal/contact.html", ctx)
+
+    def confirm(v: dict[str, str]) -> HttpResponse:
+        services.resident_contact_change(
+            account=account,
+            phone=v["phone"],
+            code=v["code"],
+            address=v["address"] or None,
+            client=services.request_client(request),
+        )
+        messages.success(request, "联系电话已更换并验证。以前办件的联系电话仍按当时所填。")
+        return HttpResponseRedirect(reverse("portal:my_cases"))
+
+    return _code_then_confirm(request, ctx, ("phone", "address", "code"), "portal/contact.html", confirm)
 
 
 # --- apply online --------------------------------------------------------------------------------
@@ -354,29 +375,18 @@ def window_bind(request: HttpRequest, pk: int) -> HttpResponse:
     require_perm(actor, Perm.RESIDENT_CREATE)
     obj = resident_get(actor=actor, pk=pk)
     ctx: dict[str, Any] = {"obj": obj, "step": "phone", "v": {}}
-    if request.method == "POST":
-        ctx["v"] = {k: request.POST.get(k, "").strip()[:200] for k in ("phone", "code", "reason")}
-        try:
-            if request.POST.get("action", "send") == "send":
-                _send_code(request, ctx)
-            else:
-                ctx["step"] = "code"
-                services.window_bind_account(
-                    actor=actor,
-                    resident_pk=obj.pk,
-                    phone=ctx["v"]["phone"],
-                    code=ctx["v"]["code"],
-                    reason=ctx["v"]["reason"],
-                    client=services.request_client(request),
-                )
-                messages.success(request, "已核验本人并绑定网上账号，并记入审计日志。")
-                return HttpResponseRedirect(reverse("org:resident_detail", args=[obj.pk]))
-        except DomainError as exc:
-            if exc.status in (401, 403, 404):
-                raise
-            ctx["error"] = exc
-            return render(request, "portal/window_bind.html", ctx, status=exc.status)
-    return render(request, "portal/window_bind.html", ctx)
+
+    def confirm(v: dict[str, str]) -> HttpResponse:
+        services.window_bind_account(
+            actor=actor, resident_pk=obj.pk, **v, client=services.request_client(request)
+        )
+        messages.success(request, "已核验本人并绑定网上账号，并记入审计日志。")
+        return HttpResponseRedirect(reverse("org:resident_detail", args=[obj.pk]))
+
+    names = ("phone", "code", "reason")
+    return _code_then_confirm(
+        request, ctx, names, "portal/window_bind.html", confirm, reraise=(401, 403, 404)
+    )
 
 
 # --- the window's view of an online application's files ----------------------------------------

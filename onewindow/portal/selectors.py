@@ -24,13 +24,11 @@ from onewindow.org.models import (
     Level,
     OpeningHours,
     Role,
-    Session,
     Staff,
     Window,
 )
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
-SESSION_ORDER = [Session.NORMAL, Session.EXTENDED, Session.STAGGERED, Session.WEEKEND]
 
 
 def today() -> dt.date:
@@ -86,24 +84,6 @@ def centre_get(code: str) -> Centre:
     if centre is None:
         raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
     return centre
-
-
-@dataclass
-class HoursGroup:
-    session: str
-    label: str
-    rows: list[OpeningHours]
-
-
-def centre_hours(centre: Centre) -> list[HoursGroup]:
-    """Opening hours by session: 正常 / 延时 / 错时 / 周末."""
-    rows = list(centre.hours.all())
-    groups = []
-    for session in SESSION_ORDER:
-        mine = [h for h in rows if h.session == session]
-        if mine:
-            groups.append(HoursGroup(session=str(session), label=str(session.label), rows=mine))
-    return groups
 
 
 @dataclass

@@ -19,6 +19,7 @@ from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_pdf
 from onewindow.org.actors import request_actor
 from onewindow.org.models import LEVEL_ORDER, Level, Role
+from onewindow.org.selectors import opening_hours
 from onewindow.portal import nav, selectors
 
 PAGE_SIZE = 20
@@ -245,7 +246,7 @@ def centre_detail(request: HttpRequest, code: str) -> HttpResponse:
         "centre": centre,
         "level_label": LEVEL_LABELS.get(centre.jurisdiction.level, ""),
         "is_village": is_village,
-        "hours": selectors.centre_hours(centre),
+        "hours": opening_hours(centre),
         "windows": _window_rows(centre),
         "board": board,
         "on_duty_count": sum(1 for e in board if e.on_duty_today),

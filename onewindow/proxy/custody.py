@@ -30,7 +30,7 @@ from onewindow.proxy.models import (
     BatchState,
     ProxyRequest,
 )
-from onewindow.proxy.services.common import next_number, record, staff_required
+from onewindow.proxy.services.common import next_number, one_in_scope, record, staff_required
 from onewindow.proxy.services.requests import request_scope
 
 RESULT_PAPER = {"code": "result", "name": "办理结果（证照、决定书等）"}
@@ -45,10 +45,7 @@ def batch_scope(actor: Actor) -> QuerySet[Batch]:
 
 
 def batch_get(*, actor: Actor, pk: int) -> Batch:
-    batch = batch_scope(actor).filter(pk=pk).first()
-    if batch is None:
-        raise NotFound("交接批次不存在", code="not_found")
-    return batch
+    return one_in_scope(batch_scope(actor), pk, "交接批次不存在")
 
 
 def _member_of(staff: Staff, jurisdiction: Jurisdiction) -> bool:

@@ -14,14 +14,14 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from onewindow.core.actor import Actor
-from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.errors import Conflict, Forbidden, Invalid
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Jurisdiction, Level, Role, Staff
 from onewindow.org.selectors import resident_get
 from onewindow.proxy.models import ProxyRequest, ResidentFlags, Visit, VisitState
-from onewindow.proxy.services.common import WINDOW_ROLES, staff_required
+from onewindow.proxy.services.common import WINDOW_ROLES, one_in_scope, staff_required
 from onewindow.proxy.services.entrustments import agent_and_village
 from onewindow.proxy.services.requests import proxy_request_create
 
@@ -55,10 +55,7 @@ def visit_scope(actor: Actor) -> QuerySet[Visit]:
 
 
 def visit_get(*, actor: Actor, pk: int) -> Visit:
-    v = visit_scope(actor).filter(pk=pk).first()
-    if v is None:
-        raise NotFound("上门服务预约不存在", code="not_found")
-    return v
+    return one_in_scope(visit_scope(actor), pk, "上门服务预约不存在")
 
 
 @retry_atomic

@@ -51,10 +51,8 @@ def calendar_deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
         info = wc.deadline_info(q.start, q.days)
     except OverflowError:  # past 9999-12-31
         raise Invalid("日期超出范围", code="invalid", details={"start": ["日期超出范围"]}) from None
-    out: dict[str, Any] = {"start": q.start, "days": q.days, "deadline": info.date}
-    if info.provisional:
-        out["provisional"] = True  # API.md: added only when a provisional year was counted
-    return out
+    # API.md: "provisional" only when a provisional year was counted (None is left out: exclude_none)
+    return {"start": q.start, "days": q.days, "deadline": info.date, "provisional": info.provisional or None}
 
 
 @router.get(
@@ -65,7 +63,9 @@ def calendar_deadline(request: HttpRequest, q: Query[DeadlineQuery]) -> Any:
 )
 def calendar_workday(request: HttpRequest, q: Query[WorkdayQuery]) -> Any:
     info = wc.day_info(q.date)
-    out: dict[str, Any] = {"date": info.date, "workday": info.workday, "reason": info.reason}
-    if info.provisional:
-        out["provisional"] = True
-    return out
+    return {
+        "date": info.date,
+        "workday": info.workday,
+        "reason": info.reason,
+        "provisional": info.provisional or None,
+    }

@@ -34,6 +34,7 @@ from onewindow.cases.selectors import APPLICANT_FIELDS, applicant_differences
 from onewindow.cases.services.acceptance import case_deem_accepted, joint_departments
 from onewindow.cases.services.applicant import (
     CORRECTION_ROLES,
+    applicant_shown,
     case_applicant_correct,
     case_resident_supplement,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "TABLE",
     "append_event",
     "applicant_differences",
+    "applicant_shown",
     "case_applicant_correct",
     "case_deem_accepted",
     "case_get_for_user",

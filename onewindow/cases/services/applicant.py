@@ -9,7 +9,7 @@ from typing import Any
 from django.db.models import F
 
 from onewindow.cases.models import Case, State
-from onewindow.cases.selectors import case_handled_by
+from onewindow.cases.selectors import applicant_display, case_handled_by
 from onewindow.cases.services.base import (
     RESIDENT_ROLE,
     acting_role_of,
@@ -25,9 +25,25 @@ from onewindow.org.actors import actor_of
 from onewindow.org.models import ResidentKind, Role
 from onewindow.privacy import identifiers
 from onewindow.privacy.masking import mask_address, mask_name, mask_phone
+from onewindow.privacy.services import personal_data_access_log
 
 CORRECTION_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD, Role.REVIEWER, Role.DEPT_HEAD})
 SNAPSHOT_FIELDS = ("name", "phone", "address")
+
+
+def applicant_shown(actor: Actor, case: Case, ip: str | None) -> dict[str, Any]:
+    """The case's applicant as ``actor`` sees it (page and API): in full when they handle the case
+    (``case_handled_by``), the full view logged first (``personal_data_access_log``); masked otherwise."""
+    full = case_handled_by(actor, case)
+    if full:
+        personal_data_access_log(
+            actor=actor.user,
+            obj=case.applicant,
+            fields=["id_number", "phone", "address"],
+            purpose=f"办件 {case.number}",
+            ip=ip,
+        )
+    return applicant_display(case, full)
 
 
 @retry_atomic

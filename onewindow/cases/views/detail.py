@@ -26,7 +26,6 @@ from onewindow.core.errors import DomainError, Forbidden, NotFound
 from onewindow.core.panels import case_panels
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Role
-from onewindow.privacy.services import personal_data_access_log
 
 # What each action asks for on the detail page (the service checks the values).
 ACTION_INPUTS: dict[str, tuple[str, ...]] = {
@@ -77,19 +76,6 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
         }
         for e in case.events.select_related("centre", "window").order_by("seq")
     ]
-
-
-def _applicant(request: HttpRequest, actor: Actor, case: Case) -> dict[str, Any]:
-    full = selectors.case_handled_by(actor, case)
-    if full:
-        personal_data_access_log(
-            actor=actor.user,
-            obj=case.applicant,
-            fields=["id_number", "phone", "address"],
-            purpose=f"办件 {case.number}",
-            ip=request.META.get("REMOTE_ADDR"),
-        )
-    return selectors.applicant_display(case, full)
 
 
 def _actions(
@@ -151,7 +137,7 @@ def _detail(
         "state_label": State(case.state).label,
         "warning": selectors.warning_for(case, today),
         "warning_labels": dict(Warning.choices),
-        "applicant": _applicant(request, actor, case),
+        "applicant": services.applicant_shown(actor, case, request.META.get("REMOTE_ADDR")),
         "can_correct_applicant": actor.has_any_role(services.CORRECTION_ROLES)
         and selectors.case_handled_by(actor, case),
         "materials": case.materials,

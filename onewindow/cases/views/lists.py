@@ -39,26 +39,25 @@ def _list_rows(cases: Iterable[Case], today: Any) -> list[dict[str, Any]]:
     return rows
 
 
+def _list_page(request: HttpRequest, qs: Any, template: str, title: str) -> HttpResponse:
+    """One page of the actor's cases ``qs`` as list rows on ``template``."""
+    page = page_of(request, qs)
+    rows = _list_rows(page.object_list, services.local_today())
+    return render(request, template, {"page": page, "rows": rows, "title": title})
+
+
 @case_page(QUEUE_ROLES)
 @require_GET
 def queue(request: HttpRequest) -> HttpResponse:
-    page = page_of(request, selectors.case_queue(actor=request_actor(request)))
-    return render(
-        request,
-        "cases/queue.html",
-        {"page": page, "rows": _list_rows(page.object_list, services.local_today()), "title": "审批队列"},
-    )
+    qs = selectors.case_queue(actor=request_actor(request))
+    return _list_page(request, qs, "cases/queue.html", "审批队列")
 
 
 @case_page(OUTPUT_ROLES)
 @require_GET
 def output(request: HttpRequest) -> HttpResponse:
-    page = page_of(request, selectors.case_output_list(actor=request_actor(request)))
-    return render(
-        request,
-        "cases/output.html",
-        {"page": page, "rows": _list_rows(page.object_list, services.local_today()), "title": "统一出件"},
-    )
+    qs = selectors.case_output_list(actor=request_actor(request))
+    return _list_page(request, qs, "cases/output.html", "统一出件")
 
 
 @case_page()

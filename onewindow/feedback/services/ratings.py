@@ -9,6 +9,7 @@ transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.db import IntegrityError, transaction
@@ -124,6 +125,23 @@ def _open_rectification(rating: Rating) -> Rectification:
     return rect
 
 
+def _new_rating(on_duplicate: Conflict | Callable[[], Rating], **fields: Any) -> Rating:
+    """Insert a real rating (in a savepoint), announce it (``rating_changed``) and open the
+    rectification of a 差评. A concurrent duplicate (the unique constraint) raises ``on_duplicate``
+    when it is a ``Conflict``, else answers ``on_duplicate()``."""
+    try:
+        with transaction.atomic():
+            rating = Rating.objects.create(**fields)
+    except IntegrityError:
+        if isinstance(on_duplicate, Conflict):
+            raise on_duplicate from None
+        return on_duplicate()
+    send_rating(rating, "created")
+    if rating.is_bad:
+        _open_rectification(rating)
+    return rating
+
+
 def _supersede_default(case: Case, now: dt.datetime) -> None:
     """A real rating arriving after the default makes the default void (it no longer counts)."""
     for default in (
@@ -168,27 +186,20 @@ def rating_submit(
         if Rating.objects.filter(case=case, channel=channel).exists():
             raise Conflict("该办件已通过此渠道评价过，每个渠道只能评价一次", code="already_rated")
         _supersede_default(case, now)
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(
-                    case=case,
-                    centre=case.centre,
-                    item_id=case.item_id,
-                    level=level,
-                    channel=channel,
-                    indicators=scores,
-                    comment=comment,
-                    real_name=True,
-                    created_at=now,
-                    agent=_agent_of(case),
-                    staff_user=_handler_of(case),
-                )
-        except IntegrityError:
-            raise Conflict("该办件已通过此渠道评价过，每个渠道只能评价一次", code="already_rated") from None
-        send_rating(rating, "created")
-        if rating.is_bad:
-            _open_rectification(rating)
-    return rating
+        return _new_rating(
+            Conflict("该办件已通过此渠道评价过，每个渠道只能评价一次", code="already_rated"),
+            case=case,
+            centre=case.centre,
+            item_id=case.item_id,
+            level=level,
+            channel=channel,
+            indicators=scores,
+            comment=comment,
+            real_name=True,
+            created_at=now,
+            agent=_agent_of(case),
+            staff_user=_handler_of(case),
+        )
 
 
 def rating_record_follow_up(
@@ -212,25 +223,19 @@ def rating_record_follow_up(
         return existing
     _supersede_default(case, now)
     text = (comment or "").strip()[:500]
-    try:
-        with transaction.atomic():
-            rating = Rating.objects.create(
-                case=case,
-                centre_id=case.centre_id,
-                item_id=case.item_id,
-                level=Level.SATISFIED if satisfied else Level.DISSATISFIED,
-                channel=RatingChannel.VISIT,
-                comment=text,
-                real_name=True,
-                created_at=now,
-                agent=agent,
-            )
-    except IntegrityError:  # a concurrent follow-up recorded it first
-        return Rating.objects.get(case=case, channel=RatingChannel.VISIT)
-    send_rating(rating, "created")
-    if rating.is_bad:
-        _open_rectification(rating)
-    return rating
+    return _new_rating(
+        # a concurrent follow-up recorded it first
+        lambda: Rating.objects.get(case=case, channel=RatingChannel.VISIT),
+        case=case,
+        centre_id=case.centre_id,
+        item_id=case.item_id,
+        level=Level.SATISFIED if satisfied else Level.DISSATISFIED,
+        channel=RatingChannel.VISIT,
+        comment=text,
+        real_name=True,
+        created_at=now,
+        agent=agent,
+    )
 
 
 def last_served_ticket(actor: Actor) -> Any:
@@ -266,27 +271,20 @@ def rating_submit_ticket(
         case = Case.objects.filter(number=t.case_number).first() if t.case_number else None
         if case is not None and Rating.objects.filter(case=case, channel=RatingChannel.WINDOW).exists():
             case = None  # the case already has its window rating: this one rates the visit only
-        try:
-            with transaction.atomic():
-                rating = Rating.objects.create(
-                    case=case,
-                    ticket=t,
-                    centre=t.centre,
-                    item_id=case.item_id if case is not None else None,
-                    level=level,
-                    channel=RatingChannel.WINDOW,
-                    indicators=scores,
-                    comment=(comment or "").strip()[:500],
-                    real_name=False,
-                    created_at=now,
-                    staff_user=t.called_by,
-                )
-        except IntegrityError:
-            raise Conflict("该号已评价过", code="already_rated") from None
-        send_rating(rating, "created")
-        if rating.is_bad:
-            _open_rectification(rating)
-    return rating
+        return _new_rating(
+            Conflict("该号已评价过", code="already_rated"),
+            case=case,
+            ticket=t,
+            centre=t.centre,
+            item_id=case.item_id if case is not None else None,
+            level=level,
+            channel=RatingChannel.WINDOW,
+            indicators=scores,
+            comment=(comment or "").strip()[:500],
+            real_name=False,
+            created_at=now,
+            staff_user=t.called_by,
+        )
 
 
 def rating_apply_defaults(*, now: dt.datetime | None = None) -> int:

@@ -6,11 +6,12 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
-from ninja import Router, Schema
+from ninja import Router
 
 from onewindow.core.apiauth import role_auth
-from onewindow.core.apischemas import ERRORS_AUTH, Error, paginate
+from onewindow.core.apischemas import ERRORS_AUTH, Error, PageQuery
 from onewindow.org.access import has_any_role
+from onewindow.org.actors import request_actor
 from onewindow.org.models import Role
 from onewindow.proxy import services
 
@@ -37,12 +38,15 @@ def audited(request: HttpRequest, action: str, obj: str, fn: Callable[[], T]) ->
     return result
 
 
-class ListQuery(Schema):
-    page: int = 1
-    page_size: int = 50
+def act(request: HttpRequest, action: str, obj: str, service: Callable[..., T], /, **kwargs: Any) -> T:
+    """``service(actor=<the caller>, **kwargs)``, audited as ``proxy.<action>`` (see ``audited``)."""
+    return audited(request, action, obj, lambda: service(actor=request_actor(request), **kwargs))
 
 
-def page_of(qs: Any, query: ListQuery, out: Callable[[Any], Any]) -> dict[str, Any]:
-    """One page of ``qs`` as ``{"items": [out(row)...], "count": N}``."""
-    rows, count = paginate(qs, query.page, query.page_size)
-    return {"items": [out(row) for row in rows], "count": count}
+def reread(request: HttpRequest, get: Callable[..., T], row: Any) -> T:
+    """``row`` read again through ``get`` as the caller sees it (after a write, with its relations)."""
+    return get(actor=request_actor(request), pk=row.pk)
+
+
+class ListQuery(PageQuery):  # the proxy lists' filters extend it (its own name in the OpenAPI schema)
+    pass

@@ -11,10 +11,17 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import custody, documents
-from onewindow.proxy.api.common import BATCH_AUTH, ERRORS_WRITE, ListQuery, audited, page_of, router
+from onewindow.proxy.api.common import (
+    BATCH_AUTH,
+    ERRORS_WRITE,
+    ListQuery,
+    act,
+    reread,
+    router,
+)
 from onewindow.proxy.models import Batch, BatchAlert
 
 # --- batches (paper chain of custody) ------------------------------------------------------------
@@ -97,19 +104,17 @@ def batch_out(b: Batch) -> dict[str, Any]:
     summary="发出纸质材料交接批次",
 )
 def batch_create(request: HttpRequest, payload: BatchIn) -> Any:
-    b = audited(
+    b = act(
         request,
         "batch_create",
         "",
-        lambda: custody.batch_create(
-            actor=request_actor(request),
-            from_code=payload.from_,
-            to_code=payload.to,
-            requests=payload.requests,
-            note=payload.note or "",
-        ),
+        custody.batch_create,
+        from_code=payload.from_,
+        to_code=payload.to,
+        requests=payload.requests,
+        note=payload.note or "",
     )
-    return Status(201, batch_out(custody.batch_get(actor=request_actor(request), pk=b.pk)))
+    return Status(201, batch_out(reread(request, custody.batch_get, b)))
 
 
 class BatchQuery(ListQuery):
@@ -132,10 +137,13 @@ def batch_detail(request: HttpRequest, pk: int) -> Any:
     return batch_out(custody.batch_get(actor=request_actor(request), pk=pk))
 
 
-def _batch_write(request: HttpRequest, pk: int, action: str, write: Callable[[], Batch]) -> dict[str, Any]:
-    """A write on batch ``pk`` (a hop or a receipt), audited; the batch as read again afterwards."""
-    audited(request, action, f"batch:{pk}", write)
-    return batch_out(custody.batch_get(actor=request_actor(request), pk=pk))
+def _batch_write(
+    request: HttpRequest, pk: int, action: str, write: Callable[..., Batch], **kwargs: Any
+) -> dict[str, Any]:
+    """``write`` on batch ``pk`` (a hop or a receipt), audited; the batch as read again afterwards."""
+    return batch_out(
+        reread(request, custody.batch_get, act(request, action, f"batch:{pk}", write, pk=pk, **kwargs))
+    )
 
 
 class HandOverIn(BodyIn):
@@ -155,13 +163,8 @@ def batch_hand_over(request: HttpRequest, pk: int, payload: HandOverIn) -> Any:
         request,
         pk,
         "batch_hand_over",
-        lambda: custody.batch_hand_over(
-            actor=request_actor(request),
-            pk=pk,
-            to=payload.to,
-            signed_by=payload.signed_by or "",
-            note=payload.note or "",
-        ),
+        custody.batch_hand_over,
+        **fields_of(payload, "signed_by", "note"),
     )
 
 
@@ -184,15 +187,8 @@ def batch_receive(request: HttpRequest, pk: int, payload: ReceiveIn) -> Any:
         request,
         pk,
         "batch_receive",
-        lambda: custody.batch_receive(
-            actor=request_actor(request),
-            pk=pk,
-            received=payload.received,
-            missing=payload.missing,
-            damaged=payload.damaged,
-            signed_by=payload.signed_by or "",
-            note=payload.note or "",
-        ),
+        custody.batch_receive,
+        **fields_of(payload, "signed_by", "note"),
     )
 
 
@@ -249,10 +245,6 @@ class ResolveIn(BodyIn):
 
 @router.post("/proxy/alerts/{pk}/resolve", response={200: AlertOut, **ERRORS_WRITE}, summary="处理缺失告警")
 def alert_resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
-    a = audited(
-        request,
-        "alert_resolve",
-        f"alert:{pk}",
-        lambda: custody.alert_resolve(actor=request_actor(request), pk=pk, resolution=payload.resolution),
+    return alert_out(
+        act(request, "alert_resolve", f"alert:{pk}", custody.alert_resolve, pk=pk, **fields_of(payload))
     )
-    return alert_out(a)

@@ -11,11 +11,18 @@ from ninja.files import UploadedFile
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
 from onewindow.files.services import file_response
 from onewindow.org.actors import request_actor
 from onewindow.proxy import selectors, services
-from onewindow.proxy.api.common import ENTRUST_AUTH, ERRORS_WRITE, ListQuery, audited, page_of, router
+from onewindow.proxy.api.common import (
+    ENTRUST_AUTH,
+    ERRORS_WRITE,
+    ListQuery,
+    act,
+    reread,
+    router,
+)
 from onewindow.proxy.models import Entrustment
 
 # --- files ---------------------------------------------------------------------------------------
@@ -36,12 +43,7 @@ class FileOut(Schema):
     summary="上传材料照片/扫描件（JPEG/PNG/PDF，按内容识别；图片压缩并去除EXIF）",
 )
 def proxy_file_upload(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
-    f = audited(
-        request,
-        "file_upload",
-        "",
-        lambda: services.proxy_file_upload(actor=request_actor(request), upload=file),
-    )
+    f = act(request, "file_upload", "", services.proxy_file_upload, upload=file)
     return Status(
         201,
         {
@@ -142,21 +144,8 @@ def entrustment_out(e: Entrustment) -> dict[str, Any]:
     summary="登记代办委托（委托）",
 )
 def entrustment_create(request: HttpRequest, payload: EntrustmentIn) -> Any:
-    e = audited(
-        request,
-        "entrustment_create",
-        "",
-        lambda: services.entrustment_create(
-            actor=request_actor(request),
-            resident=payload.resident.dict(),
-            items=payload.items,
-            valid_until=payload.valid_until,
-            confirmation_file=payload.confirmation_file,
-            confirmation_kind=payload.confirmation_kind,
-            agent=payload.agent,
-        ),
-    )
-    return Status(201, entrustment_out(services.entrustment_get(actor=request_actor(request), pk=e.pk)))
+    e = act(request, "entrustment_create", "", services.entrustment_create, **fields_of(payload))
+    return Status(201, entrustment_out(reread(request, services.entrustment_get, e)))
 
 
 class EntrustmentQuery(ListQuery):
@@ -187,10 +176,13 @@ class RevokeIn(BodyIn):
     summary="撤销代办委托",
 )
 def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
-    e = audited(
-        request,
-        "entrustment_revoke",
-        f"entrustment:{pk}",
-        lambda: services.entrustment_revoke(actor=request_actor(request), pk=pk, reason=payload.reason),
+    return entrustment_out(
+        act(
+            request,
+            "entrustment_revoke",
+            f"entrustment:{pk}",
+            services.entrustment_revoke,
+            pk=pk,
+            **fields_of(payload),
+        )
     )
-    return entrustment_out(e)

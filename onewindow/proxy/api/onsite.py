@@ -10,10 +10,10 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page, fields_of, page_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import onsite
-from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, audited, page_of, router
+from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, act, reread, router
 from onewindow.proxy.api.entrustments import RevokeIn
 from onewindow.proxy.api.requests import RequestIn
 from onewindow.proxy.models import Visit
@@ -42,18 +42,13 @@ class FlagsOut(Schema):
     summary="标记上门服务对象",
 )
 def resident_flags(request: HttpRequest, resident_id: int, payload: FlagsIn) -> Any:
-    f = audited(
+    f = act(
         request,
         "resident_flags",
         f"resident:{resident_id}",
-        lambda: onsite.resident_flags_set(
-            actor=request_actor(request),
-            resident=resident_id,
-            elderly=payload.elderly,
-            disabled=payload.disabled,
-            sick=payload.sick,
-            note=payload.note or "",
-        ),
+        onsite.resident_flags_set,
+        resident=resident_id,
+        **fields_of(payload, "note"),
     )
     return {
         "resident": f.resident_id,
@@ -104,20 +99,14 @@ def visit_out(v: Visit) -> dict[str, Any]:
 
 @router.post("/proxy/visits", response={201: VisitOut, **ERRORS_WRITE}, summary="预约上门服务")
 def visit_book(request: HttpRequest, payload: VisitIn) -> Any:
-    v = audited(
+    v = act(
         request,
         "visit_book",
         f"resident:{payload.resident}",
-        lambda: onsite.visit_book(
-            actor=request_actor(request),
-            resident=payload.resident,
-            start=payload.start,
-            minutes=payload.minutes,
-            purpose=payload.purpose or "",
-            agent=payload.agent,
-        ),
+        onsite.visit_book,
+        **fields_of(payload, "purpose"),
     )
-    return Status(201, visit_out(onsite.visit_get(actor=request_actor(request), pk=v.pk)))
+    return Status(201, visit_out(reread(request, onsite.visit_get, v)))
 
 
 @router.get("/proxy/visits", response={200: Page[VisitOut], **ERRORS_AUTH}, summary="上门服务预约列表")
@@ -137,38 +126,23 @@ class VisitCompleteIn(BodyIn):
 )
 def visit_complete(request: HttpRequest, pk: int, payload: VisitCompleteIn) -> Any:
     body = payload.request
-    v = audited(
+    v = act(
         request,
         "visit_complete",
         f"visit:{pk}",
-        lambda: onsite.visit_complete(
-            actor=request_actor(request),
-            pk=pk,
-            outcome=payload.outcome,
-            request=(
-                {
-                    "entrustment": body.entrustment,
-                    "item": body.item,
-                    "materials": [m.dict() for m in body.materials],
-                    "form": body.form,
-                }
-                if body is not None
-                else None
-            ),
-        ),
+        onsite.visit_complete,
+        pk=pk,
+        outcome=payload.outcome,
+        request=body.dict(exclude={"onsite"}) if body is not None else None,
     )
-    return visit_out(onsite.visit_get(actor=request_actor(request), pk=v.pk))
+    return visit_out(reread(request, onsite.visit_get, v))
 
 
 @router.post("/proxy/visits/{pk}/cancel", response={200: VisitOut, **ERRORS_WRITE}, summary="取消上门预约")
 def visit_cancel(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
-    v = audited(
-        request,
-        "visit_cancel",
-        f"visit:{pk}",
-        lambda: onsite.visit_cancel(actor=request_actor(request), pk=pk, reason=payload.reason),
+    return visit_out(
+        act(request, "visit_cancel", f"visit:{pk}", onsite.visit_cancel, pk=pk, **fields_of(payload))
     )
-    return visit_out(v)
 
 
 class AgentOut(Schema):

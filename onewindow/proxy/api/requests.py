@@ -10,7 +10,7 @@ from ninja import Query, Schema
 from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page
+from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
 from onewindow.org.actors import request_actor
 from onewindow.proxy import documents, selectors, services
 from onewindow.proxy.api.common import (
@@ -18,8 +18,8 @@ from onewindow.proxy.api.common import (
     ERRORS_WRITE,
     INTAKE_AUTH,
     ListQuery,
-    audited,
-    page_of,
+    act,
+    reread,
     router,
 )
 from onewindow.proxy.models import ProxyRequest, RequestState
@@ -57,18 +57,12 @@ class RequestCreated(Schema):
     summary="代办员登记受理（一事一记）",
 )
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
-    req = audited(
+    req = act(
         request,
         "request_create",
         f"entrustment:{payload.entrustment}",
-        lambda: services.proxy_request_create(
-            actor=request_actor(request),
-            entrustment=payload.entrustment,
-            item=payload.item,
-            materials=[m.dict() for m in payload.materials],
-            form=payload.form,
-            onsite=payload.onsite,
-        ),
+        services.proxy_request_create,
+        **fields_of(payload),
     )
     return Status(
         201,
@@ -260,26 +254,15 @@ class RequestActionIn(BodyIn):
     summary="代办申请操作",
 )
 def request_action(request: HttpRequest, pk: int, payload: RequestActionIn) -> Any:
-    audited(
+    req = act(
         request,
         payload.action,
         f"proxy_request:{pk}",
-        lambda: services.proxy_request_action(
-            actor=request_actor(request),
-            pk=pk,
-            action=payload.action,
-            note=payload.note or "",
-            materials=[m.dict() for m in payload.materials] if payload.materials else None,
-            missing=[m.dict() for m in payload.missing] if payload.missing else None,
-            signed_by=payload.signed_by or "",
-            method=payload.method or "",
-            outcome=payload.outcome or "",
-            satisfied=payload.satisfied,
-            override_reason=payload.override_reason or "",
-            receipt_file=payload.receipt_file,
-        ),
+        services.proxy_request_action,
+        pk=pk,
+        **fields_of(payload, "note", "signed_by", "method", "outcome", "override_reason"),
     )
-    return request_out(request, services.proxy_request_get(actor=request_actor(request), pk=pk))
+    return request_out(request, reread(request, services.proxy_request_get, req))
 
 
 @router.get(

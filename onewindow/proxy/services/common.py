@@ -6,9 +6,10 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, TypeVar
 
 from django.conf import settings
+from django.db.models import Model, QuerySet
 from django.utils import timezone
 
 from onewindow.catalog.models import Item, ItemVersion, VersionStatus
@@ -17,9 +18,20 @@ from onewindow.core import signals
 from onewindow.core.actor import Actor
 from onewindow.core.clock import local_today
 from onewindow.core.counters import next_value
-from onewindow.core.errors import DomainError, Forbidden, Invalid, Unauthenticated
+from onewindow.core.errors import DomainError, Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org.models import Role, Staff
 from onewindow.proxy.models import Entrustment, ProxyAttachment, ProxyCounter, ProxyEvent, ProxyRequest
+
+M = TypeVar("M", bound=Model)
+
+
+def one_in_scope(scope: QuerySet[M], pk: int, missing: str) -> M:
+    """Row ``pk`` of the actor's ``scope``; ``NotFound(missing)`` when it is not there (or not theirs)."""
+    row = scope.filter(pk=pk).first()
+    if row is None:
+        raise NotFound(missing, code="not_found")
+    return row
+
 
 WINDOW_ROLES = frozenset({Role.CLERK, Role.CENTRE_HEAD})
 

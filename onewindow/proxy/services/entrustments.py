@@ -20,7 +20,13 @@ from onewindow.org.selectors import resident_get
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index
 from onewindow.proxy.models import ConfirmationKind, Entrustment
-from onewindow.proxy.services.common import WINDOW_ROLES, attachment_for, proxy_item, staff_required
+from onewindow.proxy.services.common import (
+    WINDOW_ROLES,
+    attachment_for,
+    one_in_scope,
+    proxy_item,
+    staff_required,
+)
 
 
 def _may_attach(actor: Actor, resident: Resident, *, name: str, phone: str) -> bool:
@@ -159,10 +165,7 @@ def entrustment_scope(actor: Actor) -> QuerySet[Entrustment]:
 
 
 def entrustment_get(*, actor: Actor, pk: int) -> Entrustment:
-    ent = entrustment_scope(actor).filter(pk=pk).first()
-    if ent is None:
-        raise NotFound("委托不存在", code="not_found")
-    return ent
+    return one_in_scope(entrustment_scope(actor), pk, "委托不存在")
 
 
 @retry_atomic

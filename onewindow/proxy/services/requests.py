@@ -10,7 +10,7 @@ from onewindow.cases import services as case_services
 from onewindow.catalog.models import ItemVersion
 from onewindow.core.actor import Actor
 from onewindow.core.clock import local_today
-from onewindow.core.errors import Conflict, NotFound
+from onewindow.core.errors import Conflict
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Centre, Jurisdiction, Role
@@ -18,6 +18,7 @@ from onewindow.proxy.models import ProxyAttachment, ProxyRequest, RequestState
 from onewindow.proxy.services.common import (
     attachment_for,
     next_number,
+    one_in_scope,
     pass_on_days,
     proxy_item,
     record,
@@ -129,7 +130,4 @@ def request_scope(actor: Actor, qs: QuerySet[ProxyRequest] | None = None) -> Que
 
 
 def proxy_request_get(*, actor: Actor, pk: int) -> ProxyRequest:
-    req = request_scope(actor).filter(pk=pk).first()
-    if req is None:
-        raise NotFound("代办申请不存在", code="not_found")
-    return req
+    return one_in_scope(request_scope(actor), pk, "代办申请不存在")

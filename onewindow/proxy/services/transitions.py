@@ -304,73 +304,37 @@ AGENT = frozenset({Role.AGENT})
 IN_PREREVIEW = frozenset({RequestState.SUBMITTED, RequestState.FORWARDED})
 S = RequestState
 
+
+def _by_agent(
+    sources: set[str],
+    to: str,
+    label: str,
+    handler: Callable[[Step], None],
+    entrustment_required: bool = False,
+) -> Transition:
+    """A step the village agent takes on their own request."""
+    return Transition(
+        frozenset(sources), to, AGENT, label, handler, entrustment_required=entrustment_required
+    )
+
+
+def _prereview(to: str, label: str, handler: Callable[[Step], None]) -> Transition:
+    """A decision of the centre's pre-review queue: window staff, on a submitted or forwarded request."""
+    return Transition(IN_PREREVIEW, to, WINDOW_ROLES, label, handler)
+
+
 TRANSITIONS: dict[str, Transition] = {
-    "submit": Transition(
-        sources=frozenset({S.DRAFT, S.RETURNED}),
-        to=S.SUBMITTED,
-        roles=AGENT,
-        label="报送预审",
-        handler=_submit,
-        entrustment_required=True,
+    "submit": _by_agent({S.DRAFT, S.RETURNED}, S.SUBMITTED, "报送预审", _submit, entrustment_required=True),
+    "supplement": _by_agent({S.RETURNED}, S.SUBMITTED, "补正后报送", _submit, entrustment_required=True),
+    "prereview_pass": _prereview(S.PASSED, "预审通过并受理", _prereview_pass),
+    "prereview_return": _prereview(S.RETURNED, "退回补正（一次性告知）", _prereview_return),
+    "forward": _prereview(S.FORWARDED, "转上级预审", _forward),
+    "collect_result": _by_agent(
+        {S.PASSED}, S.COLLECTED, "代为取件", _collect_result, entrustment_required=True
     ),
-    "supplement": Transition(
-        sources=frozenset({S.RETURNED}),
-        to=S.SUBMITTED,
-        roles=AGENT,
-        label="补正后报送",
-        handler=_submit,
-        entrustment_required=True,
-    ),
-    "prereview_pass": Transition(
-        sources=IN_PREREVIEW,
-        to=S.PASSED,
-        roles=WINDOW_ROLES,
-        label="预审通过并受理",
-        handler=_prereview_pass,
-    ),
-    "prereview_return": Transition(
-        sources=IN_PREREVIEW,
-        to=S.RETURNED,
-        roles=WINDOW_ROLES,
-        label="退回补正（一次性告知）",
-        handler=_prereview_return,
-    ),
-    "forward": Transition(
-        sources=IN_PREREVIEW,
-        to=S.FORWARDED,
-        roles=WINDOW_ROLES,
-        label="转上级预审",
-        handler=_forward,
-    ),
-    "collect_result": Transition(
-        sources=frozenset({S.PASSED}),
-        to=S.COLLECTED,
-        roles=AGENT,
-        label="代为取件",
-        handler=_collect_result,
-        entrustment_required=True,
-    ),
-    "hand_over": Transition(
-        sources=frozenset({S.COLLECTED}),
-        to=S.HANDED_OVER,
-        roles=AGENT,
-        label="送达群众签收",
-        handler=_hand_over,
-    ),
-    "follow_up": Transition(
-        sources=frozenset({S.HANDED_OVER}),
-        to=S.CLOSED,
-        roles=AGENT | WINDOW_ROLES,
-        label="回访",
-        handler=_follow_up,
-    ),
-    "withdraw": Transition(
-        sources=frozenset({S.DRAFT, S.RETURNED, S.SUBMITTED, S.FORWARDED}),
-        to=S.WITHDRAWN,
-        roles=AGENT,
-        label="撤回",
-        handler=_withdraw,
-    ),
+    "hand_over": _by_agent({S.COLLECTED}, S.HANDED_OVER, "送达群众签收", _hand_over),
+    "follow_up": Transition(frozenset({S.HANDED_OVER}), S.CLOSED, AGENT | WINDOW_ROLES, "回访", _follow_up),
+    "withdraw": _by_agent({S.DRAFT, S.RETURNED, S.SUBMITTED, S.FORWARDED}, S.WITHDRAWN, "撤回", _withdraw),
 }
 ACTION_LABELS = {k: t.label for k, t in TRANSITIONS.items()} | {
     "created": "登记受理",
