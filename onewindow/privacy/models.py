@@ -28,7 +28,7 @@ class PersonalDataAccess(models.Model):
 
 
 class ConsentPurpose(models.TextChoices):
-    """What a resident agreed to (PIPL art. 14: informed consent; art. 29: a separate one for sensitive data)."""
+    """What a resident agreed to (PIPL art. 14: informed consent; art. 29: separately for sensitive data)."""
 
     SIGN_UP = "sign_up", _("注册登录：处理手机号")
     SENSITIVE_ID = "sensitive_id", _("实名认证：处理身份证号（敏感个人信息）")
@@ -38,7 +38,10 @@ class Consent(models.Model):
     """One consent given by a resident to the privacy notice of a given version (append-only)."""
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="privacy_consents", verbose_name=_("用户")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="privacy_consents",
+        verbose_name=_("用户"),
     )
     purpose = models.CharField(_("同意事项"), max_length=20, choices=ConsentPurpose.choices)
     notice_version = models.CharField(_("告知书版本"), max_length=20)

@@ -169,7 +169,9 @@ def test_apply_centre_select_is_prefilled_from_her_place(client: Client, portal_
     set_online("MZ-001")
     client.force_login(sign_up(PHONE_B, "乌云", ID_B, place="152522200201").user)
     html = client.get(reverse("portal:apply", args=["MZ-001"])).content.decode()
-    select = html[html.index('<select id="id_centre"') : html.index("</select>", html.index('id="id_centre"'))]
+    select = html[
+        html.index('<select id="id_centre"') : html.index("</select>", html.index('id="id_centre"'))
+    ]
     assert re.findall(r'<option value="([^"]+)"', select) == ["C-B", "C-COUNTY", "C-A"]
     assert re.findall(r'<option value="([^"]+)" selected>', select) == ["C-B"]
 
@@ -181,7 +183,12 @@ def test_privacy_notice_is_public(client: Client, world: Any) -> None:
     r = client.get("/privacy/")
     assert r.status_code == 200
     html = r.content.decode()
-    assert "个人信息保护告知书" in html and f"第 {V} 版" in html and "敏感个人信息" in html and "撤回同意" in html
+    assert (
+        "个人信息保护告知书" in html
+        and f"第 {V} 版" in html
+        and "敏感个人信息" in html
+        and "撤回同意" in html
+    )
 
 
 def test_sign_up_page_shows_the_notice_and_asks_consent_first(client: Client, world: Any) -> None:
@@ -199,7 +206,9 @@ def test_sign_up_without_consent_is_refused_and_nothing_is_kept(client: Client, 
     assert PHONE_A not in html  # the number is not even echoed back
     assert not Notification.objects.exists() and not OtpChallenge.objects.exists()
     # an old notice version is no consent either; nor is a code typed without it
-    assert client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": "0.9"}).status_code == 400
+    assert (
+        client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": "0.9"}).status_code == 400
+    )
     r = client.post("/my/login/", {"phone": PHONE_A, "code": "123456", "action": "verify"})
     assert r.status_code == 400 and not ResidentAccount.objects.exists()
 

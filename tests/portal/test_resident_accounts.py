@@ -34,7 +34,9 @@ def test_sign_up_then_log_in_with_code_over_the_pages(world: Any, client: Client
     code = last_code(PHONE_A)
     ch = OtpChallenge.objects.get()
     assert code not in ch.code_hash and len(ch.code_hash) == 64  # only a hash is kept
-    r = client.post("/my/login/", {"phone": PHONE_A, "code": code, "action": "verify", "next": "/my/", "consent": CONSENT})
+    r = client.post(
+        "/my/login/", {"phone": PHONE_A, "code": code, "action": "verify", "next": "/my/", "consent": CONSENT}
+    )
     assert r.status_code == 302 and r["Location"].startswith("/my/realname/")  # new: real-name next
     account = ResidentAccount.objects.get()
     assert account.phone == PHONE_A and account.phone_index == blind_index(PHONE_A)
@@ -94,7 +96,9 @@ def test_wrong_codes_from_elsewhere_do_not_lock_the_resident_out(world: Any, cli
     assert exc.value.code == "otp_locked"
     # the resident, at home, still logs in with her code (over the page: its own address)
     r = client.post(
-        "/my/login/", {"phone": PHONE_A, "code": code, "action": "verify", "consent": CONSENT}, REMOTE_ADDR="10.0.0.1"
+        "/my/login/",
+        {"phone": PHONE_A, "code": code, "action": "verify", "consent": CONSENT},
+        REMOTE_ADDR="10.0.0.1",
     )
     assert r.status_code == 302 and ResidentAccount.objects.count() == 1
 
@@ -150,12 +154,24 @@ def test_real_name_binding(world: Any, client: Client) -> None:
     account = sign_up(PHONE_A)
     client.force_login(account.user)
     r = client.post(
-        "/my/realname/", {"name": "巴特尔", "id_number": "110105194912310021", "jurisdiction": "152522100201", "consent_sensitive": CONSENT}
+        "/my/realname/",
+        {
+            "name": "巴特尔",
+            "id_number": "110105194912310021",
+            "jurisdiction": "152522100201",
+            "consent_sensitive": CONSENT,
+        },
     )
     assert r.status_code == 422 and "invalid_id_number" in r.content.decode()
     assert not Resident.objects.exists()
     r = client.post(
-        "/my/realname/", {"name": "巴特尔", "id_number": ID_A.lower(), "jurisdiction": "152522100201", "consent_sensitive": CONSENT}
+        "/my/realname/",
+        {
+            "name": "巴特尔",
+            "id_number": ID_A.lower(),
+            "jurisdiction": "152522100201",
+            "consent_sensitive": CONSENT,
+        },
     )
     assert r.status_code == 302
     account.refresh_from_db()
@@ -232,8 +248,12 @@ def test_code_requests_are_limited_per_client_address(world: Any, client: Client
 
     cache.clear()
     settings.PORTAL_OTP_PER_IP_PER_HOUR = 2
-    assert client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": CONSENT}).status_code == 200
-    assert client.post("/my/login/", {"phone": PHONE_B, "action": "send", "consent": CONSENT}).status_code == 200
+    assert (
+        client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": CONSENT}).status_code == 200
+    )
+    assert (
+        client.post("/my/login/", {"phone": PHONE_B, "action": "send", "consent": CONSENT}).status_code == 200
+    )
     r = client.post("/my/login/", {"phone": "13612345678", "action": "send", "consent": CONSENT})
     assert r.status_code == 429 and "rate_limited" in r.content.decode()
     assert Notification.objects.filter(template="otp").count() == 2
