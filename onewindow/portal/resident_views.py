@@ -16,6 +16,8 @@ from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -24,7 +26,7 @@ from onewindow.cases.models import State
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
 from onewindow.core.audit import record
-from onewindow.core.errors import DomainError
+from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.services import file_response, max_bytes
 from onewindow.notify import preferences
 from onewindow.org.access import Perm, require_perm
@@ -35,8 +37,10 @@ from onewindow.org.selectors import resident_get
 from onewindow.portal import applications, my, services
 from onewindow.portal.edge import ERROR_TEMPLATE, resident_actor, resident_page
 from onewindow.portal.models import ResidentAccount
-from onewindow.portal.selectors import item_places
+from onewindow.portal.selectors import item_places, nearest_first
+from onewindow.privacy import consent
 from onewindow.privacy.masking import mask_id_number, mask_phone
+from onewindow.privacy.models import ConsentPurpose
 
 
 def _send_code(request: HttpRequest, ctx: dict[str, Any]) -> None:
@@ -84,13 +88,52 @@ def _safe_next(request: HttpRequest, default: str) -> str:
 # --- log in / sign up ----------------------------------------------------------------------------
 
 
+SESSION_CONSENT = "privacy_consent"
+
+
+def _sign_up_consent(request: HttpRequest) -> dict[str, str] | None:
+    """The consent to the privacy notice given on this page: ticked now, or earlier in this session."""
+    given = request.session.get(SESSION_CONSENT)
+    if isinstance(given, dict) and consent.consented(given.get("v")):
+        return given
+    if consent.consented(request.POST.get("consent")):
+        given = {"v": consent.NOTICE_VERSION, "at": timezone.now().isoformat()}
+        request.session[SESSION_CONSENT] = given
+        return given
+    return None
+
+
+def _record_sign_up_consent(request: HttpRequest, user: Any, given: dict[str, str]) -> None:
+    at = parse_datetime(given.get("at", "")) or timezone.now()
+    consent.consent_record(
+        user=user,
+        purpose=ConsentPurpose.SIGN_UP,
+        given_at=at,
+        ip=request.META.get("REMOTE_ADDR"),
+        version=given.get("v"),
+    )
+
+
 @require_http_methods(["GET", "POST"])
 def login_view(request: HttpRequest) -> HttpResponse:
-    """One page for sign-up and log-in: mobile number → SMS code → logged in (new number = new account)."""
+    """One page for sign-up and log-in: mobile number → SMS code → logged in (new number = new account).
+
+    The privacy notice comes first: without the consent box ticked no number is taken (PIPL art. 14)."""
     next_url = _safe_next(request, reverse("portal:my_cases"))
-    ctx: dict[str, Any] = {"next": next_url, "step": "phone", "phone": "", "ttl": services.otp_ttl() // 60}
+    ctx: dict[str, Any] = {
+        "next": next_url,
+        "step": "phone",
+        "phone": "",
+        "ttl": services.otp_ttl() // 60,
+        "notice_version": consent.NOTICE_VERSION,
+    }
     if request.method == "POST":
         action = request.POST.get("action", "send")
+        given = _sign_up_consent(request)
+        if given is None:
+            ctx["error"] = Invalid(consent.REFUSED_SIGN_UP, code="consent_required")
+            ctx["consent_missing"] = True
+            return render(request, "portal/login.html", ctx, status=400)
         phone = (request.POST.get("phone") or "").strip()[:20]
         ctx["phone"] = phone
         try:
@@ -106,6 +149,7 @@ def login_view(request: HttpRequest) -> HttpResponse:
                     phone=phone, code=request.POST.get("code", ""), client=services.request_client(request)
                 )
                 login(request, account.user, backend="django.contrib.auth.backends.ModelBackend")
+                _record_sign_up_consent(request, account.user, given)
                 if new or account.resident_id is None:
                     messages.success(request, "登录成功。网上申请前请先完成实名认证。")
                     return HttpResponseRedirect(
@@ -135,12 +179,27 @@ def _places() -> list[Jurisdiction]:
 def realname(request: HttpRequest) -> HttpResponse:
     account = services.require_account(request.user)
     next_url = _safe_next(request, reverse("portal:my_cases"))
-    ctx: dict[str, Any] = {"account": account, "places": _places(), "next": next_url, "v": {}}
+    ctx: dict[str, Any] = {
+        "account": account,
+        "places": _places(),
+        "next": next_url,
+        "v": {},
+        "notice_version": consent.NOTICE_VERSION,
+    }
     if account.resident_id:
         ctx["bound_id"] = mask_id_number(account.resident.id_number) if account.resident else ""
         return render(request, "portal/realname.html", ctx)
     if request.method == "POST":
         ctx["v"] = {k: request.POST.get(k, "").strip() for k in ("name", "id_number", "jurisdiction")}
+        if not consent.consented(request.POST.get("consent_sensitive")):
+            # PIPL art. 29: the ID number is sensitive; without a separate consent it is not kept.
+            ctx["v"]["id_number"] = ""
+            ctx["error"] = Invalid(consent.REFUSED_SENSITIVE, code="consent_required")
+            ctx["consent_missing"] = True
+            return render(request, "portal/realname.html", ctx, status=400)
+        consent.consent_record(
+            user=request.user, purpose=ConsentPurpose.SENSITIVE_ID, ip=request.META.get("REMOTE_ADDR")
+        )
         try:
             services.account_bind_real_name(account=account, **ctx["v"])
         except DomainError as exc:
@@ -212,14 +271,17 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     if account.resident_id is None:
         messages.info(request, "网上申请前请先完成实名认证。")
         return HttpResponseRedirect(reverse("portal:realname") + "?" + urlencode({"next": request.path}))
-    centres = item_places(version)
+    place = account.resident.jurisdiction if account.resident else None
+    centres = nearest_first(item_places(version), place)
+    local = nearest_first([c for c in centres if place is not None and c.jurisdiction.contains(place)], place)
     ctx: dict[str, Any] = {
         "v": version,
         "fields": list(version.fields.all()),
         "materials": _material_rows(version, account),
         "centres": centres,
         "values": {},
-        "centre": centres[0].code if len(centres) == 1 else "",
+        # prefilled: the one place, else the nearest centre serving her village (station → township → county)
+        "centre": centres[0].code if len(centres) == 1 else (local[0].code if local else ""),
         "max_mb": max_bytes() // (1024 * 1024),
     }
     if request.method == "POST":

@@ -49,6 +49,34 @@ def item_places(version: ItemVersion) -> list[Centre]:
     return sorted(qs, key=lambda c: (_level_rank(c.jurisdiction.level), c.jurisdiction.path, c.code))
 
 
+def _tree_key(centre: Centre, place: Jurisdiction) -> tuple[int, int]:
+    """(minus the depth shared with ``place``, tree distance): the same village first, then the same
+    township (its centre before its other villages), then the county, then elsewhere."""
+    mine = [p for p in place.path.split("/") if p]
+    theirs = [p for p in centre.jurisdiction.path.split("/") if p]
+    common = 0
+    for a, b in zip(mine, theirs, strict=False):
+        if a != b:
+            break
+        common += 1
+    return (-common, len(mine) + len(theirs) - 2 * common)
+
+
+def nearest_first(centres: list[Centre], place: Jurisdiction | None) -> list[Centre]:
+    """``centres`` with the ones nearest to ``place`` in the jurisdiction tree first (stable otherwise)."""
+    if place is None:
+        return list(centres)
+    return sorted(centres, key=lambda c: _tree_key(c, place))
+
+
+def local_centres(place: Jurisdiction | None) -> list[Centre]:
+    """The centres serving ``place``: its own (village station), then its township's, then the county's."""
+    if place is None:
+        return []
+    codes = [p for p in place.path.split("/") if p]
+    return nearest_first(list(_centres().filter(jurisdiction__code__in=codes)), place)
+
+
 def _level_rank(level: str) -> int:
     return LEVEL_ORDER.index(Level(level)) if level in Level.values else len(LEVEL_ORDER)
 

@@ -13,6 +13,8 @@ urlpatterns = [
     path("centres/", views.centre_list, name="centre_list"),
     path("centres/<str:code>/", views.centre_detail, name="centre_detail"),
     path("text-size/", views.text_size, name="text_size"),
+    path("favicon.ico", views.favicon, name="favicon"),
+    path("privacy/", views.privacy_notice, name="privacy_notice"),
     # resident portal (一网通办)
     path("my/login/", resident_views.login_view, name="login"),
     path("my/realname/", resident_views.realname, name="realname"),

@@ -8,6 +8,7 @@ from urllib.parse import quote
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
+from django.templatetags.static import static
 from django.urls import reverse
 from django.utils.cache import patch_vary_headers
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -18,9 +19,10 @@ from onewindow.catalog.models import Domain, ItemType, ItemVersion
 from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_pdf
 from onewindow.org.actors import request_actor
-from onewindow.org.models import LEVEL_ORDER, Level, Role
+from onewindow.org.models import LEVEL_ORDER, Jurisdiction, Level, Role
 from onewindow.org.selectors import opening_hours
 from onewindow.portal import nav, selectors
+from onewindow.privacy import consent
 
 PAGE_SIZE = 20
 LARGE_COOKIE = "ow_large"
@@ -46,6 +48,19 @@ def _published_or_404(code: str) -> ItemVersion:
         return catalog.item_get_published(code)
     except NotFound as exc:
         raise Http404(exc.message) from None
+
+
+def _viewer_place(request: HttpRequest) -> Jurisdiction | None:
+    """Where the viewer lives or works: a resident's place (real-name profile) or a staff member's area."""
+    user = request.user
+    if not getattr(user, "is_authenticated", False):
+        return None
+    account = getattr(user, "resident_account", None)
+    if account is not None:
+        resident = account.resident
+        return resident.jurisdiction if resident is not None else None
+    staff = request_actor(request).staff
+    return staff.jurisdiction if staff is not None else None
 
 
 def _query_without_page(request: HttpRequest) -> str:
@@ -105,6 +120,24 @@ def text_size(request: HttpRequest) -> HttpResponse:
     return response
 
 
+@require_GET
+def favicon(request: HttpRequest) -> HttpResponse:
+    """``/favicon.ico``, asked for by browsers and bookmarks that ignore the page's <link rel=icon>."""
+    response = HttpResponseRedirect(static("favicon.png"))
+    response["Cache-Control"] = "public, max-age=86400"
+    return response
+
+
+@require_GET
+def privacy_notice(request: HttpRequest) -> HttpResponse:
+    """The public privacy notice (个人信息保护告知书) a resident agrees to at sign-up."""
+    return render(
+        request,
+        "portal/privacy_notice.html",
+        {"version": consent.NOTICE_VERSION, "notice_date": consent.NOTICE_DATE},
+    )
+
+
 # ---------------------------------------------------------------------------------------------
 # Items and guides
 
@@ -144,7 +177,7 @@ def item_list(request: HttpRequest) -> HttpResponse:
     return response
 
 
-def _guide_context(version: ItemVersion) -> dict[str, Any]:
+def _guide_context(version: ItemVersion, place: Jurisdiction | None = None) -> dict[str, Any]:
     materials = list(version.materials.all())
     return {
         "v": version,
@@ -153,7 +186,8 @@ def _guide_context(version: ItemVersion) -> dict[str, Any]:
         "fields": list(version.fields.all()),
         "steps": list(version.steps or []),
         "accept_levels": [LEVEL_LABELS.get(lv, lv) for lv in version.accept_levels or []],
-        "places": selectors.item_places(version),
+        "places": selectors.nearest_first(selectors.item_places(version), place),
+        "near_place": place,
         "is_immediate": version.type == ItemType.IMMEDIATE,
         "bundles": [
             b for b in catalog.bundle_list() if any(e.item_id == version.item_id for e in b.entries.all())
@@ -163,7 +197,8 @@ def _guide_context(version: ItemVersion) -> dict[str, Any]:
 
 @require_GET
 def item_detail(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "portal/item_detail.html", _guide_context(_published_or_404(code)))
+    context = _guide_context(_published_or_404(code), _viewer_place(request))
+    return render(request, "portal/item_detail.html", context)
 
 
 @require_GET
@@ -225,7 +260,9 @@ def bundle_detail(request: HttpRequest, code: str) -> HttpResponse:
 
 @require_GET
 def centre_list(request: HttpRequest) -> HttpResponse:
-    return render(request, "portal/centre_list.html", {"groups": selectors.centre_groups()})
+    place = _viewer_place(request)
+    context = {"groups": selectors.centre_groups(), "place": place, "local": selectors.local_centres(place)}
+    return render(request, "portal/centre_list.html", context)
 
 
 def _window_rows(centre: Any) -> list[dict[str, Any]]:

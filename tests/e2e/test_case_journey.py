@@ -30,7 +30,10 @@ def log_in(page: Any, base: str, username: str, next_path: str) -> None:
 
 
 def log_out(page: Any) -> None:
-    page.locator(".account").get_by_role("button", name="退出").click()
+    button = page.locator(".account").get_by_role("button", name="退出")
+    if not button.is_visible():  # on a phone the header's links are folded into 菜单
+        page.locator("summary.menu-button").click()
+    button.click()
     page.wait_for_load_state()
 
 

@@ -33,7 +33,7 @@ def test_resident_rates_case_and_head_sees_rectification(
     expect(phone.locator("main")).to_contain_text("最低生活保障申请")
     assert phone.evaluate("document.documentElement.scrollWidth <= window.innerWidth + 1")
     phone.get_by_role("radio", name="不满意", exact=True).check()
-    phone.locator("details summary").click()
+    phone.locator("main details summary").click()
     phone.select_option("#ind-efficiency", "2")
     phone.fill("#id_comment", "来回跑了三趟")
     phone.get_by_role("button", name="提交评价").click()

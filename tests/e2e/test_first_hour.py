@@ -70,6 +70,7 @@ def test_the_resident_with_the_code_from_the_outbox(demo_world: None, live_serve
     readme = README.read_text(encoding="utf-8")
     assert RESIDENT_PHONE in readme and "**`/dev/outbox/`**" in readme
     page.goto(f"{base}/my/login/")
+    page.check("#id_consent")  # the privacy notice, agreed before the number is typed
     page.fill("#id_phone", RESIDENT_PHONE)
     page.get_by_role("button", name="获取验证码").click()
     outbox = page.context.new_page()

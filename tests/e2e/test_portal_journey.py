@@ -79,7 +79,8 @@ def test_resident_applies_supplements_and_tracks_on_a_phone(
     page.wait_for_url("**/my/login/?next=*")
     _no_horizontal_scroll(page)
 
-    # 2. Sign up with an SMS code (a wrong code first: a clear message).
+    # 2. Sign up with an SMS code (a wrong code first: a clear message), the privacy notice agreed first.
+    page.get_by_label("我已阅读并同意").check()
     page.fill("#id_phone", PHONE)
     page.get_by_role("button", name="获取验证码").click()
     expect(page.locator("main")).to_contain_text("验证码已发送到")
@@ -94,6 +95,7 @@ def test_resident_applies_supplements_and_tracks_on_a_phone(
     page.fill("#id_name", "巴特尔")
     page.fill("#id_id_number", ID_NUMBER)
     page.select_option("#id_jurisdiction", "152522100201")
+    page.get_by_label("我单独同意").check()
     page.get_by_role("button", name="提交认证").click()
     page.wait_for_url("**/apply/MZ-001/")
     _no_horizontal_scroll(page)
@@ -203,6 +205,7 @@ def test_portal_pages_have_no_serious_axe_violations(browser: Any, live_server: 
             # the log-in page's second step (code entry) and a page with an error message
             pg.goto(f"{live_server.url}/my/login/")
             pg.fill("#id_phone", "123")
+            pg.check("#id_consent")
             pg.get_by_role("button", name="获取验证码").click()
             found[f"{width}:/my/login/ (error)"] = _axe(pg)
             host = live_server.url.split("://", 1)[1].split(":")[0]

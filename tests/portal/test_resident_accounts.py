@@ -16,6 +16,7 @@ from onewindow.notify.models import Notification
 from onewindow.org.models import Resident
 from onewindow.portal import services
 from onewindow.portal.models import OtpChallenge, ResidentAccount
+from onewindow.privacy.consent import NOTICE_VERSION as CONSENT
 from onewindow.privacy.crypto import blind_index
 from tests.portal.resident_helpers import ID_A, PHONE_A, PHONE_B, last_code, sign_up
 
@@ -26,14 +27,16 @@ HERE = "127.0.0.1"  # the test client's address
 def test_sign_up_then_log_in_with_code_over_the_pages(world: Any, client: Client) -> None:
     r = client.get("/my/login/")
     assert r.status_code == 200 and "获取验证码" in r.content.decode()
-    r = client.post("/my/login/", {"phone": PHONE_A, "action": "send"})
+    r = client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": CONSENT})
     assert r.status_code == 200 and "验证码已发送到" in r.content.decode()
     sms = Notification.objects.get(template="otp", channel="sms")
     assert sms.recipient == PHONE_A and "5 分钟内有效" in sms.body
     code = last_code(PHONE_A)
     ch = OtpChallenge.objects.get()
     assert code not in ch.code_hash and len(ch.code_hash) == 64  # only a hash is kept
-    r = client.post("/my/login/", {"phone": PHONE_A, "code": code, "action": "verify", "next": "/my/"})
+    r = client.post(
+        "/my/login/", {"phone": PHONE_A, "code": code, "action": "verify", "next": "/my/", "consent": CONSENT}
+    )
     assert r.status_code == 302 and r["Location"].startswith("/my/realname/")  # new: real-name next
     account = ResidentAccount.objects.get()
     assert account.phone == PHONE_A and account.phone_index == blind_index(PHONE_A)
@@ -41,7 +44,7 @@ def test_sign_up_then_log_in_with_code_over_the_pages(world: Any, client: Client
     assert client.get("/my/").status_code == 200
     # The code is single-use.
     client.logout()
-    r = client.post("/my/login/", {"phone": PHONE_A, "code": code, "action": "verify"})
+    r = client.post("/my/login/", {"phone": PHONE_A, "code": code, "action": "verify", "consent": CONSENT})
     assert r.status_code == 422 and "otp_invalid" in r.content.decode()
     # A second log-in finds the same account.
     OtpChallenge.objects.update(sent_at=timezone.now() - dt.timedelta(minutes=2))
@@ -66,7 +69,7 @@ def test_wrong_code_then_lockout(world: Any, client: Client) -> None:
     with pytest.raises(DomainError) as exc:
         services.otp_login(phone=PHONE_A, code=code, client=HERE)
     assert exc.value.code == "otp_locked"
-    r = client.post("/my/login/", {"phone": PHONE_A, "action": "send"})
+    r = client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": CONSENT})
     assert r.status_code == 429 and "otp_locked" in r.content.decode()
     assert not ResidentAccount.objects.exists()
     from onewindow.security.models import AuditEntry
@@ -93,7 +96,9 @@ def test_wrong_codes_from_elsewhere_do_not_lock_the_resident_out(world: Any, cli
     assert exc.value.code == "otp_locked"
     # the resident, at home, still logs in with her code (over the page: its own address)
     r = client.post(
-        "/my/login/", {"phone": PHONE_A, "code": code, "action": "verify"}, REMOTE_ADDR="10.0.0.1"
+        "/my/login/",
+        {"phone": PHONE_A, "code": code, "action": "verify", "consent": CONSENT},
+        REMOTE_ADDR="10.0.0.1",
     )
     assert r.status_code == 302 and ResidentAccount.objects.count() == 1
 
@@ -149,12 +154,24 @@ def test_real_name_binding(world: Any, client: Client) -> None:
     account = sign_up(PHONE_A)
     client.force_login(account.user)
     r = client.post(
-        "/my/realname/", {"name": "巴特尔", "id_number": "110105194912310021", "jurisdiction": "152522100201"}
+        "/my/realname/",
+        {
+            "name": "巴特尔",
+            "id_number": "110105194912310021",
+            "jurisdiction": "152522100201",
+            "consent_sensitive": CONSENT,
+        },
     )
     assert r.status_code == 422 and "invalid_id_number" in r.content.decode()
     assert not Resident.objects.exists()
     r = client.post(
-        "/my/realname/", {"name": "巴特尔", "id_number": ID_A.lower(), "jurisdiction": "152522100201"}
+        "/my/realname/",
+        {
+            "name": "巴特尔",
+            "id_number": ID_A.lower(),
+            "jurisdiction": "152522100201",
+            "consent_sensitive": CONSENT,
+        },
     )
     assert r.status_code == 302
     account.refresh_from_db()
@@ -231,9 +248,13 @@ def test_code_requests_are_limited_per_client_address(world: Any, client: Client
 
     cache.clear()
     settings.PORTAL_OTP_PER_IP_PER_HOUR = 2
-    assert client.post("/my/login/", {"phone": PHONE_A, "action": "send"}).status_code == 200
-    assert client.post("/my/login/", {"phone": PHONE_B, "action": "send"}).status_code == 200
-    r = client.post("/my/login/", {"phone": "13612345678", "action": "send"})
+    assert (
+        client.post("/my/login/", {"phone": PHONE_A, "action": "send", "consent": CONSENT}).status_code == 200
+    )
+    assert (
+        client.post("/my/login/", {"phone": PHONE_B, "action": "send", "consent": CONSENT}).status_code == 200
+    )
+    r = client.post("/my/login/", {"phone": "13612345678", "action": "send", "consent": CONSENT})
     assert r.status_code == 429 and "rate_limited" in r.content.decode()
     assert Notification.objects.filter(template="otp").count() == 2
     cache.clear()

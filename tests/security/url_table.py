@@ -504,6 +504,8 @@ URLS: dict[str, Entry] = {
     "portal:centre_list": E(public()),
     "portal:centre_detail": E(public(), kwargs={"code": "{centre.code}"}),
     "portal:text_size": E(public()),
+    "portal:favicon": E(public()),
+    "portal:privacy_notice": E(public()),
     "portal:login": E(public()),
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:contact": E(rule(FORBIDDEN, anonymous=LOGIN)),
