@@ -130,7 +130,8 @@ def pending_stash(
         return [], None
     errors = _limit_errors(materials, pending_rows(account, scope, keep), uploads)
     if errors:
-        return [], combined(errors, code="too_many_files")
+        over = combined(errors)
+        return [], Invalid(over.message, code="too_many_files", details=over.details)
     new_ids: list[str] = []
     codes: set[str] = set()
     for code, files in uploads.items():
