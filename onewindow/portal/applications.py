@@ -194,7 +194,7 @@ def application_submit(
                 item=item,
                 centre=centre,
                 applicant={},
-                materials=[{"code": m.code, "provided": m.code in files} for m in version.materials.all()],
+                materials=[_checklist_row(m.code, files) for m in version.materials.all()],
                 form=cleaned,
                 channel="online",
             )
@@ -206,6 +206,16 @@ def application_submit(
             raise _duplicate() from exc
         raise
     return case
+
+
+def _checklist_row(code: str, files: dict[str, list[FileEntry]]) -> dict[str, Any]:
+    """The checklist entry of one material: provided, and how many files came online (the clerk sees
+    "网上提交 2 个文件" beside it: both sides of an ID card, the pages of a 户口簿)."""
+    entries = files.get(code, [])
+    if not entries:
+        return {"code": code, "provided": False}
+    reused = "（复用以前的材料）" if any(earlier is not None for _sf, earlier in entries) else ""
+    return {"code": code, "provided": True, "note": f"网上提交 {len(entries)} 个文件{reused}"}
 
 
 def _duplicate() -> Conflict:

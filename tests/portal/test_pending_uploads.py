@@ -76,6 +76,8 @@ def test_a_validation_error_keeps_the_chosen_files_and_the_resubmission_uses_the
     assert not PendingUpload.objects.exists()  # claimed
     assert StoredFile.objects.count() == stored_before == 2  # nothing stored twice
     assert case.materials[0]["provided"] is True and case.materials[1]["provided"] is False
+    # the checklist says how many files came with each material (the clerk's case page shows it)
+    assert case.materials[0]["note"] == "网上提交 2 个文件" and case.materials[1]["note"] == ""
 
 
 def test_remove_a_chosen_file(online: Any) -> None:
