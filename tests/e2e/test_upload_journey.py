@@ -6,6 +6,7 @@ JavaScript works the same."""
 from __future__ import annotations
 
 import io
+import re
 from typing import Any
 
 import pytest
@@ -13,6 +14,7 @@ import pytest
 pytestmark = pytest.mark.e2e
 
 SHOTS = "docs/screenshots/issue-15"
+PDF = b"%PDF-1.4\n1 0 obj<</Type/Catalog>>endobj\ntrailer<</Root 1 0 R>>\n" + b"%" * 2000 + b"\n%%EOF\n"
 
 
 def _photo(w: int = 3000, h: int = 2000) -> bytes:
@@ -147,9 +149,14 @@ def test_resident_keeps_files_through_an_error_on_a_phone(
         files=[
             {"name": "户口簿首页.png", "mimeType": "image/png", "buffer": _png("blue")},
             {"name": "户口簿本人页.png", "mimeType": "image/png", "buffer": _png("green")},
+            {"name": "户口簿扫描.pdf", "mimeType": "application/pdf", "buffer": PDF},
         ],
     )
     expect(page.locator("#missing-hint")).to_have_text("")
+    # a PDF is sent untouched (only photos are compressed)
+    picked = page.locator("fieldset[data-material=M02] .picked li")
+    expect(picked).to_have_count(3)
+    expect(picked.nth(2)).to_have_text(re.compile(r"^已选择：户口簿扫描\.pdf（\d+ KB）$"))
     page.get_by_role("button", name="提交申请").click()
     page.wait_for_url("**/my/cases/*/")
     expect(page.locator(".state-line")).to_contain_text("待受理")
@@ -159,12 +166,14 @@ def test_resident_keeps_files_through_an_error_on_a_phone(
         ("M01", "身份证正面.jpg"),
         ("M02", "户口簿首页.png"),
         ("M02", "户口簿本人页.png"),
+        ("M02", "户口簿扫描.pdf"),
     ]
+    assert ups[3].file.size == ups[3].file.original_size == len(PDF)
     id_card = ups[0].file
     assert max(id_card.width or 0, id_card.height or 0) <= 2000
     assert id_card.original_size < len(photo)  # compressed on the phone, before the server's own pass
     files = page.locator("section[aria-labelledby=h-files] li")
-    expect(files).to_have_count(3)
+    expect(files).to_have_count(4)
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= 360
 
