@@ -99,7 +99,7 @@ def _collect_files(
             )
         # every file of that material handed in with the earlier case
         siblings = CaseUpload.objects.filter(
-            case_id=earlier.case_id, material_name=earlier.material_name
+            account=account, case_id=earlier.case_id, material_name=earlier.material_name
         ).select_related("file")
         out[code] = [(u.file, u) for u in siblings.order_by("created_at", "pk")]
     return out, claimed

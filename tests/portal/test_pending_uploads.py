@@ -299,3 +299,23 @@ def test_expired_pending_files_are_purged(online: Any) -> None:
     )
     assert pending.pending_purge() == 1
     assert not PendingUpload.objects.exists() and not StoredFile.objects.exists() and files_on_disk() == []
+
+
+def test_reusing_a_material_brings_every_file_of_it(online: Any) -> None:
+    from onewindow.portal import applications
+
+    v2 = set_online("MZ-002")
+    c, account = resident_client(PHONE_A, "巴特尔", ID_A)
+    r = c.post(
+        "/apply/MZ-001/",
+        apply_data(**{"file-M01": [png("正面.png"), png("反面.png")], "file-M02": png("h.png")}),
+    )
+    assert r.status_code == 302
+    offered = applications.reusable_uploads(account, v2)
+    r = c.post("/apply/MZ-002/", apply_data(**{"reuse-M01": str(offered["M01"].pk), "file-M02": png()}))
+    assert r.status_code == 302
+    case = Case.objects.get(item_version__item__code="MZ-002")
+    reused = CaseUpload.objects.filter(case=case, material_code="M01")
+    assert sorted(u.file.name for u in reused) == ["反面.png", "正面.png"]
+    assert all(u.reused_from_id is not None for u in reused)
+    assert case.materials[0]["note"] == "网上提交 2 个文件（复用以前的材料）"
