@@ -401,6 +401,13 @@ UPLOAD_ROOT = Path(env_str("UPLOAD_ROOT", str(DATA_DIR / "uploads")))
 UPLOAD_IMAGE_MAX_PIXELS = env_int("UPLOAD_IMAGE_MAX_PIXELS", 25_000_000)
 UPLOAD_IMAGE_CONCURRENCY = env_int("UPLOAD_IMAGE_CONCURRENCY", 2)
 UPLOAD_IMAGE_WAIT_SECONDS = env_int("UPLOAD_IMAGE_WAIT_SECONDS", 30)
+# A material may have several files (both sides of an ID card, the pages of a 户口簿): at most this many
+# files per material and per application, and at most this many bytes (as uploaded) per material and
+# per application.
+UPLOAD_MAX_FILES_PER_MATERIAL = env_int("UPLOAD_MAX_FILES_PER_MATERIAL", 10)
+UPLOAD_MAX_FILES_PER_APPLICATION = env_int("UPLOAD_MAX_FILES_PER_APPLICATION", 30)
+UPLOAD_MAX_MATERIAL_BYTES = env_int("UPLOAD_MAX_MATERIAL_BYTES", 30 * 1024 * 1024)
+UPLOAD_MAX_APPLICATION_BYTES = env_int("UPLOAD_MAX_APPLICATION_BYTES", 80 * 1024 * 1024)
 
 # --- catalog ---------------------------------------------------------------------------------------
 # Largest Excel file the catalog import accepts.

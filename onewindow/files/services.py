@@ -112,9 +112,14 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def _label(name: str) -> str:
+def label(name: str) -> str:
+    """The client's file name as a safe label: the last path part, printable characters only (no NUL,
+    no control or format characters), at most 120 characters."""
     base = Path(name.replace("\\", "/")).name
     return "".join(ch for ch in base if ch.isprintable() and ch not in '<>:"|?*')[:120]
+
+
+_label = label
 
 
 def _too_large(pixels: int, field: str) -> Invalid:
@@ -227,6 +232,13 @@ def store_upload(upload: IO[bytes] | Any, *, user: Any = None, field: str = "fil
         )
     data = upload.read(limit + 1)
     return store_bytes(data, name=getattr(upload, "name", "") or "", user=user, field=field)
+
+
+def discard(f: StoredFile) -> None:
+    """Delete a stored file that nothing refers to any more (its row and its encrypted content)."""
+    path = storage_root() / f.path
+    f.delete()
+    path.unlink(missing_ok=True)
 
 
 def read_file(f: StoredFile) -> bytes:

@@ -20,7 +20,7 @@ from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
 from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, page_of, paginate
 from onewindow.org.actors import request_actor
-from onewindow.portal import applications, my, services
+from onewindow.portal import applications, my, pending, services
 from onewindow.portal.edge import resident_actor
 from onewindow.privacy.masking import mask_phone
 
@@ -245,15 +245,27 @@ def my_case(request: HttpRequest, number: str) -> Any:
 @router.post(
     "/my/cases/{number}/supplement",
     response={200: MyCaseRow, **ERRORS_AUTH, 409: Error},
-    summary="提交补正材料（multipart：file-<材料编码>，或 reuse-<材料编码>=<以前的材料 id>）",
+    summary="提交补正材料（multipart：file-<材料编码>，可多个文件，或 reuse-<材料编码>=<以前的材料 id>）",
 )
 def my_supplement(request: HttpRequest, number: str) -> Any:
     actor = resident_actor(request)
+    account = services.require_account(request.user)
     case = my.my_case_get(actor, number)
-    codes = [m.code for m in case.item_version.materials.all()]
-    uploads = {c: request.FILES[f"file-{c}"] for c in codes if request.FILES.get(f"file-{c}")}
-    reuse = {c: request.POST[f"reuse-{c}"] for c in codes if request.POST.get(f"reuse-{c}")}
-    case = applications.application_supplement(actor=actor, number=number, uploads=uploads, reuse=reuse)
+    materials = {m.code: m.name for m in case.item_version.materials.all()}
+    uploads = {c: request.FILES.getlist(f"file-{c}") for c in materials if request.FILES.getlist(f"file-{c}")}
+    reuse = {c: request.POST[f"reuse-{c}"] for c in materials if request.POST.get(f"reuse-{c}")}
+    scope = pending.scope_supplement(case.number)
+    ids, error = pending.pending_stash(
+        account=account, scope=scope, materials=materials, uploads=uploads, keep=[]
+    )
+    try:
+        if error is not None:
+            raise error
+        case = applications.application_supplement(actor=actor, number=number, pending_ids=ids, reuse=reuse)
+    except Exception:
+        for pid in ids:  # an API client sends its files again: nothing is kept for it
+            pending.pending_drop(account=account, scope=scope, pid=pid)
+        raise
     return _row(case)
 
 

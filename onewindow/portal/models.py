@@ -7,6 +7,8 @@ mobile number (encrypted, blind-indexed) and, after real-name binding, to ``org.
 
 from __future__ import annotations
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -90,3 +92,43 @@ class CaseUpload(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}:{self.material_code}"
+
+
+class PendingUpload(models.Model):
+    """A file chosen with a resident's form that was not accepted yet (a validation error elsewhere on
+    the form): content-checked and stored encrypted, kept for the account that uploaded it and the form
+    it belongs to (``scope``: ``apply:<item>`` or ``supplement:<case number>``), offered again with the
+    form ("已选择：…") and claimed by the submission that succeeds. Expired ones are purged."""
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    account = models.ForeignKey(ResidentAccount, on_delete=models.CASCADE, related_name="pending_uploads")
+    scope = models.CharField(_("表单"), max_length=60)
+    material_code = models.CharField(_("材料编码"), max_length=20)
+    file = models.OneToOneField("files.StoredFile", on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("待提交的材料文件")
+        verbose_name_plural = _("待提交的材料文件")
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["account", "scope"], name="pending_account_scope")]
+
+    def __str__(self) -> str:
+        return f"{self.scope}:{self.material_code}"
+
+
+class SubmitToken(models.Model):
+    """One rendered application form = one case: a second submission of the same form (a double tap,
+    a resent request) finds its token taken and is told, instead of creating a second case."""
+
+    token = models.CharField(max_length=64, unique=True)
+    account = models.ForeignKey(ResidentAccount, on_delete=models.CASCADE, related_name="+")
+    case = models.ForeignKey("cases.Case", on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("申请提交凭据")
+        verbose_name_plural = _("申请提交凭据")
+
+    def __str__(self) -> str:
+        return self.token[:8]

@@ -6,10 +6,12 @@ residents are refused on staff pages.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 from urllib.parse import urlencode
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.core.paginator import Paginator
@@ -34,9 +36,10 @@ from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Jurisdiction, Level
 from onewindow.org.selectors import resident_get
-from onewindow.portal import applications, my, services
+from onewindow.portal import applications, my, pending, services
 from onewindow.portal.edge import ERROR_TEMPLATE, resident_actor, resident_page
-from onewindow.portal.models import ResidentAccount
+from onewindow.portal.forms import ApplicationForm
+from onewindow.portal.models import PendingUpload, ResidentAccount
 from onewindow.portal.selectors import item_places, nearest_first
 from onewindow.privacy import consent
 from onewindow.privacy.masking import mask_id_number, mask_phone
@@ -246,21 +249,63 @@ def apply_list(request: HttpRequest) -> HttpResponse:
 
 
 def _material_rows(
-    version: ItemVersion, account: ResidentAccount, only: set[str] | None = None
+    version: ItemVersion,
+    account: ResidentAccount,
+    only: set[str] | None = None,
+    chosen: list[PendingUpload] | None = None,
+    error: DomainError | None = None,
 ) -> list[dict[str, Any]]:
     offered = applications.reusable_uploads(account, version)
+    details = (getattr(error, "details", None) or {}) if error is not None else {}
     rows = []
     for m in version.materials.all():
         if only is not None and m.code not in only:
             continue
-        rows.append({"m": m, "reuse": offered.get(m.code)})
+        rows.append(
+            {
+                "m": m,
+                "reuse": offered.get(m.code),
+                "pending": [p for p in chosen or [] if p.material_code == m.code],
+                "errors": details.get(f"materials.{m.code}", []),
+            }
+        )
     return rows
 
 
-def _uploads_from(request: HttpRequest, codes: list[str]) -> tuple[dict[str, Any], dict[str, str]]:
-    uploads = {c: request.FILES[f"file-{c}"] for c in codes if request.FILES.get(f"file-{c}")}
-    reuse = {c: request.POST.get(f"reuse-{c}", "") for c in codes if request.POST.get(f"reuse-{c}")}
-    return uploads, reuse
+def _files_from(request: HttpRequest, codes: list[str]) -> dict[str, list[Any]]:
+    return {c: request.FILES.getlist(f"file-{c}") for c in codes if request.FILES.getlist(f"file-{c}")}
+
+
+def _reuse_from(request: HttpRequest, codes: list[str]) -> dict[str, str]:
+    return {c: request.POST.get(f"reuse-{c}", "") for c in codes if request.POST.get(f"reuse-{c}")}
+
+
+def _stash(
+    request: HttpRequest, account: ResidentAccount, scope: str, version: ItemVersion, codes: list[str]
+) -> tuple[list[str], DomainError | None]:
+    """Keep every file of this submission (the ones sent back as pending, minus the ones the resident
+    removed, plus the new ones stored now). Returns the pending ids and the files' own error."""
+    try:
+        dropped = set(pending.parse_ids(request.POST.getlist("drop")))
+        for pid in dropped:
+            pending.pending_drop(account=account, scope=scope, pid=pid)
+        sent = [v for c in codes for v in request.POST.getlist(f"pending-{c}")]
+        keep = [i for i in pending.parse_ids(sent) if i not in dropped]
+        names = {m.code: m.name for m in version.materials.all()}
+        new_ids, error = pending.pending_stash(
+            account=account, scope=scope, materials=names, uploads=_files_from(request, codes), keep=keep
+        )
+    except DomainError as exc:
+        return [], exc
+    return keep + new_ids, error
+
+
+def _form_extra(request: HttpRequest) -> dict[str, Any]:
+    return {
+        "max_mb": max_bytes() // (1024 * 1024),
+        "max_files": settings.UPLOAD_MAX_FILES_PER_MATERIAL,
+        "token": request.POST.get("token") or uuid.uuid4().hex,
+    }
 
 
 @require_http_methods(["GET", "POST"])
@@ -276,34 +321,45 @@ def apply(request: HttpRequest, code: str) -> HttpResponse:
     local = nearest_first([c for c in centres if place is not None and c.jurisdiction.contains(place)], place)
     ctx: dict[str, Any] = {
         "v": version,
-        "fields": list(version.fields.all()),
         "materials": _material_rows(version, account),
         "centres": centres,
-        "values": {},
         # prefilled: the one place, else the nearest centre serving her village (station → township → county)
         "centre": centres[0].code if len(centres) == 1 else (local[0].code if local else ""),
-        "max_mb": max_bytes() // (1024 * 1024),
+        "app_form": ApplicationForm(version),
+        **_form_extra(request),
     }
     if request.method == "POST":
-        form = {f.key: request.POST.get(f"f-{f.key}", "").strip() for f in ctx["fields"]}
-        ctx["values"], ctx["centre"] = form, request.POST.get("centre", "")
-        uploads, reuse = _uploads_from(request, [r["m"].code for r in ctx["materials"]])
+        ctx["centre"] = request.POST.get("centre", "")
+        form = {f.key: request.POST.get(f"f-{f.key}", "").strip() for f in version.fields.all()}
+        codes = [r["m"].code for r in ctx["materials"]]
+        scope = pending.scope_apply(version.item.code)
+        ids, error = _stash(request, account, scope, version, codes)
         try:
+            if error is not None:
+                raise error
             case = applications.application_submit(
                 actor=resident_actor(request),
                 item=code,
                 centre=ctx["centre"],
                 form=form,
-                uploads=uploads,
-                reuse=reuse,
+                pending_ids=ids,
+                reuse=_reuse_from(request, codes),
+                incomplete_ok=request.POST.get("incomplete") == "1",
+                token=ctx["token"],
             )
         except DomainError as exc:
-            ctx["error"] = exc
-            ctx["field_rows"] = [{"f": f, "value": form.get(f.key, "")} for f in ctx["fields"]]
+            chosen = pending.pending_rows(account, scope, ids)
+            details = exc.details if isinstance(exc.details, dict) else {}
+            ctx.update(
+                error=exc,
+                materials=_material_rows(version, account, chosen=chosen, error=exc),
+                app_form=ApplicationForm(version, data=request.POST, errors=details),
+                missing_error=details.get("materials.missing", []),
+                incomplete=request.POST.get("incomplete") == "1",
+            )
             return render(request, "portal/apply.html", ctx, status=exc.status)
         messages.success(request, f"申请已提交，办件编号 {case.number}。窗口审核后会短信通知您。")
         return HttpResponseRedirect(reverse("portal:my_case", args=[case.number]))
-    ctx["field_rows"] = [{"f": f, "value": ctx["values"].get(f.key, "")} for f in ctx["fields"]]
     return render(request, "portal/apply.html", ctx)
 
 
@@ -329,7 +385,12 @@ def my_cases(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _case_context(request: HttpRequest, number: str) -> dict[str, Any]:
+def _case_context(
+    request: HttpRequest,
+    number: str,
+    chosen: list[PendingUpload] | None = None,
+    error: DomainError | None = None,
+) -> dict[str, Any]:
     account = services.require_account(request.user)
     case = my.my_case_get(resident_actor(request), number)
     missing_codes = {m["code"] for m in (case.notice or {}).get("missing", [])}
@@ -342,13 +403,13 @@ def _case_context(request: HttpRequest, number: str) -> dict[str, Any]:
         "uploads": my.case_uploads(case),
         "missing": (case.notice or {}).get("missing", []) if case.state == State.CORRECTION_NEEDED else [],
         "supplement_rows": (
-            _material_rows(case.item_version, account, missing_codes)
+            _material_rows(case.item_version, account, missing_codes, chosen=chosen, error=error)
             if case.state == State.CORRECTION_NEEDED
             else []
         ),
         "supplemented": _supplemented_after_notice(case),
         "rate_url": my.rating_link(case),
-        "max_mb": max_bytes() // (1024 * 1024),
+        **_form_extra(request),
     }
 
 
@@ -367,13 +428,20 @@ def my_case(request: HttpRequest, number: str) -> HttpResponse:
 @resident_page
 def supplement(request: HttpRequest, number: str) -> HttpResponse:
     actor = resident_actor(request)
+    account = services.require_account(request.user)
     case = my.my_case_get(actor, number)
-    codes = [m.code for m in case.item_version.materials.all()]
-    uploads, reuse = _uploads_from(request, codes)
+    version = case.item_version
+    codes = [m.code for m in version.materials.all()]
+    scope = pending.scope_supplement(case.number)
+    ids, error = _stash(request, account, scope, version, codes)
     try:
-        applications.application_supplement(actor=actor, number=number, uploads=uploads, reuse=reuse)
+        if error is not None:
+            raise error
+        applications.application_supplement(
+            actor=actor, number=number, pending_ids=ids, reuse=_reuse_from(request, codes)
+        )
     except DomainError as exc:
-        ctx = _case_context(request, number)
+        ctx = _case_context(request, number, chosen=pending.pending_rows(account, scope, ids), error=exc)
         ctx["error"] = exc
         return render(request, "portal/my_case.html", ctx, status=exc.status)
     messages.success(request, "补正材料已提交，窗口核对后将为您受理。")

@@ -114,6 +114,8 @@ def test_resident_applies_supplements_and_tracks_on_a_phone(
     page.set_input_files(
         "#id_file-M01", files=[{"name": "id.png", "mimeType": "image/png", "buffer": _png("red")}]
     )
+    expect(page.locator("#missing-hint")).to_have_text("您还缺 1 项必需材料：户口簿")
+    page.check("#id_incomplete")  # submit anyway: the window will issue the one-time notice
     page.select_option("#id_centre", "C-A")
     page.locator("#id_centre").focus()
     page.keyboard.press("Tab")
@@ -188,7 +190,7 @@ def test_portal_pages_have_no_serious_axe_violations(browser: Any, live_server: 
 
     set_online("MZ-001")
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    c.post("/apply/MZ-001/", {"f-reason": "家庭困难", "centre": "C-A", "file-M01": png()})
+    c.post("/apply/MZ-001/", {"f-reason": "家庭困难", "centre": "C-A", "file-M01": png(), "incomplete": "1"})
     number = Case.objects.get().number
     session = c.cookies["sessionid"].value
     anonymous = ["/", "/guide/", "/guide/MZ-001/", "/apply/", "/my/login/"]

@@ -71,7 +71,8 @@ def fake_jpg(name: str = "scan.jpg") -> SimpleUploadedFile:
 
 
 def apply_data(**kw: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {"f-reason": "家庭困难，收入低于低保标准", "centre": "C-A"}
+    # "incomplete": submit even when a required material is missing (the window issues the notice)
+    data: dict[str, Any] = {"f-reason": "家庭困难，收入低于低保标准", "centre": "C-A", "incomplete": "1"}
     data.update(kw)
     return data
 

@@ -16,7 +16,7 @@ from onewindow.core.errors import DomainError
 from onewindow.files.models import StoredFile
 from onewindow.files.services import storage_root
 from onewindow.notify.models import Notification
-from onewindow.portal.models import CaseUpload
+from onewindow.portal.models import CaseUpload, PendingUpload
 from tests.portal.resident_helpers import (
     ID_A,
     ID_B,
@@ -140,22 +140,29 @@ def test_delivered_case_offers_rating(online: Any) -> None:
     assert c.get(f"/my/cases/{case.number}/documents/result.pdf").content.startswith(b"%PDF")
 
 
-def test_renamed_non_image_is_refused_and_nothing_is_saved(online: Any) -> None:
+def test_renamed_non_image_is_refused_the_good_file_is_kept(online: Any) -> None:
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    r = c.post("/apply/MZ-001/", apply_data(**{"file-M01": png(), "file-M02": fake_jpg()}))
+    r = c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png"), "file-M02": fake_jpg()}))
     assert r.status_code == 422 and "unsupported_file_type" in r.content.decode()
-    assert "改扩展名无效" in r.content.decode()
+    assert (
+        "「scan.jpg」：只能上传 JPEG、PNG 图片或 PDF 文件（按文件内容识别，改扩展名无效）"
+        in r.content.decode()
+    )
     assert not Case.objects.exists() and not CaseUpload.objects.exists()
-    assert not StoredFile.objects.exists() and files_on_disk() == []
+    # the renamed file is not stored; the good one is kept for this resident's form, not lost
+    assert StoredFile.objects.count() == 1 and len(files_on_disk()) == 1
+    assert PendingUpload.objects.get().file.name == "id.png"
+    assert "已选择：id.png" in r.content.decode()
     # what the resident typed is still there
     assert "家庭困难，收入低于低保标准" in r.content.decode()
 
 
-def test_form_missing_required_field(online: Any) -> None:
+def test_form_missing_required_field_keeps_the_file(online: Any) -> None:
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    r = c.post("/apply/MZ-001/", apply_data(**{"f-reason": "", "file-M01": png()}))
+    r = c.post("/apply/MZ-001/", apply_data(**{"f-reason": "", "file-M01": png("id.png")}))
     assert r.status_code == 422 and "请填写「申请事由」" in r.content.decode()
-    assert not Case.objects.exists() and not StoredFile.objects.exists() and files_on_disk() == []
+    assert not Case.objects.exists() and not CaseUpload.objects.exists()
+    assert "已选择：id.png" in r.content.decode() and PendingUpload.objects.count() == 1
 
 
 def test_item_not_online(online: Any) -> None:
