@@ -41,7 +41,7 @@ from onewindow.cases.services.base import BASIS_REQUIRED, RESIDENT_ROLE, append_
 from onewindow.cases.services.checks import check_materials, validate_applicant, validate_form
 from onewindow.cases.services.intake import case_intake
 from onewindow.cases.services.review import extension_approver, extension_approvers
-from onewindow.cases.services.transitions import TABLE, case_transition
+from onewindow.cases.services.transitions import TABLE, case_transition, case_transition_check
 
 __all__ = [
     "APPLICANT_FIELDS",
@@ -61,6 +61,7 @@ __all__ = [
     "case_intake",
     "case_resident_supplement",
     "case_transition",
+    "case_transition_check",
     "check_materials",
     "compute_deadline",
     "extension_approver",
