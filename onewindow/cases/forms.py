@@ -31,12 +31,14 @@ class ApplicantForm(Form):
         initial=ResidentKind.PERSON,
         widget=forms.RadioSelect,
     )
-    name = forms.CharField(label=_("姓名/名称"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("姓名/名称"), max_length=100, required=False, widget=forms.TextInput(attrs={"data-needed": "intake"})
+    )
     id_number = forms.CharField(
         label=_("身份证号/统一社会信用代码"),
         max_length=18,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "data-needed": "intake"}),
         help_text=_("个人填18位居民身份证号，企业/组织填18位统一社会信用代码"),
     )
     phone = forms.CharField(
@@ -59,9 +61,17 @@ class RejectForm(Form):
     """不予受理 at the window: the reason and its legal basis, both in writing."""
 
     reason = forms.CharField(
-        label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+        label=_("不予受理理由"),
+        error_messages={"required": "请写明不予受理理由"},
+        widget=forms.Textarea(attrs={"rows": 2, "data-needed": "reject", "data-confirm-line": "理由"}),
+        max_length=500,
     )
-    basis = forms.CharField(label=_("法律依据"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    basis = forms.CharField(
+        label=_("法律依据"),
+        max_length=300,
+        error_messages={"required": "请写明不予受理的法律依据"},
+        widget=forms.Textarea(attrs={"rows": 2, "data-needed": "reject", "data-confirm-line": "法律依据"}),
+    )
 
 
 def item_fields_form(version: ItemVersion | None, data: QueryDict | None = None) -> forms.Form:

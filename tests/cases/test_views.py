@@ -39,6 +39,7 @@ def workbench_data(**kw: Any) -> dict[str, str]:
         "f-reason": "家庭困难",
         "m-M01-provided": "1",
         "m-M02-provided": "1",
+        "confirmed": "1",  # as after the confirmation step (tested on its own below)
     }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}

@@ -152,7 +152,7 @@ def _detail(
     actions = _actions(actor, case, failed=failed, form=form, rows=rows, errors=errors)
     shown = {a["t"].action for a in actions}
     page_errors = list(errors or []) if failed and failed not in shown else []
-    if page_errors and form is not None:
+    if failed and failed not in shown and form is not None:
         page_errors += [str(m) for msgs in form.errors.values() for m in msgs]
     today = services.local_today()
     context = {

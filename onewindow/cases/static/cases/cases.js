@@ -72,12 +72,33 @@
     return [headline, lines.concat(typed(form))];
   }
 
+  /* The workbench: 受理 / 一次性告知 by the checklist, or 不予受理 by the button pressed. */
+  function intakeQuestion(form, dialog, outcome) {
+    var needed = form.querySelectorAll(outcome === "reject" ? "[data-needed]" : "[data-needed=intake],[aria-required=true]");
+    for (var i = 0; i < needed.length; i++) { if (!needed[i].value.trim()) { return null; } }
+    if (outcome === "reject") { return [form.getAttribute("data-reject-headline"), typed(form.querySelector("details") || form), "确认不予受理"]; }
+    var lines = missing(form);
+    if (lines.length) { return [dialog.getAttribute("data-notice").replace("{n}", lines.length), lines, "确认出具一次性告知书"]; }
+    return [dialog.getAttribute("data-accept"), [], "确认受理"];
+  }
+
   document.addEventListener("submit", function (e) {
     var form = e.target;
-    if (!form || !form.matches || !form.matches("form[data-act-confirm]")) { return; }
+    if (!form || !form.matches) { return; }
     var dialog = document.getElementById("act-confirm");
-    if (!dialog || typeof dialog.showModal !== "function" || needsInput(form)) { return; }
-    var asked = question(form, dialog);
+    if (!dialog || typeof dialog.showModal !== "function") { return; }
+    var asked = null;
+    var extra = {};
+    if (form.matches("form[data-intake-confirm]")) {
+      var submitter = e.submitter;
+      var outcome = submitter && submitter.name === "outcome" ? submitter.value : "intake";
+      if (outcome !== "intake" && outcome !== "reject") { return; }
+      asked = intakeQuestion(form, dialog, outcome);
+      extra.outcome = outcome;
+    } else if (form.matches("form[data-act-confirm]") && !needsInput(form)) {
+      asked = question(form, dialog);
+      if (asked) { asked.push(form.getAttribute("data-confirm-button") || "确认"); }
+    }
     if (!asked) { return; }
     e.preventDefault();
     dialog.querySelector(".confirm-headline strong").textContent = asked[0];
@@ -88,15 +109,18 @@
       li.textContent = asked[1][i];
       list.appendChild(li);
     }
-    dialog.querySelector("button[value=confirm]").textContent = form.getAttribute("data-confirm-button") || "确认";
+    dialog.querySelector("button[value=confirm]").textContent = asked[2];
     dialog.returnValue = "";
+    extra.confirmed = "1";
     dialog.onclose = function () {
       if (dialog.returnValue !== "confirm") { return; }
-      var flag = document.createElement("input");
-      flag.type = "hidden";
-      flag.name = "confirmed";
-      flag.value = "1";
-      form.appendChild(flag);
+      for (var name in extra) {
+        var flag = document.createElement("input");
+        flag.type = "hidden";
+        flag.name = name;
+        flag.value = extra[name];
+        form.appendChild(flag);
+      }
       form.submit();
     };
     dialog.showModal();
