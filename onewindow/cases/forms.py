@@ -32,7 +32,10 @@ class ApplicantForm(Form):
         widget=forms.RadioSelect,
     )
     name = forms.CharField(
-        label=_("姓名/名称"), max_length=100, required=False, widget=forms.TextInput(attrs={"data-needed": "intake"})
+        label=_("姓名/名称"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"data-needed": "intake"}),
     )
     id_number = forms.CharField(
         label=_("身份证号/统一社会信用代码"),
@@ -130,7 +133,13 @@ def material_rows(
             provided = bool(given.get(m.code, {}).get("provided"))
             note = str(given.get(m.code, {}).get("note") or "")
         rows.append(
-            {"material": m, "code": m.code, "provided": provided, "note": note, "received": m.code in received}
+            {
+                "material": m,
+                "code": m.code,
+                "provided": provided,
+                "note": note,
+                "received": m.code in received,
+            }
         )
     return rows
 

@@ -236,10 +236,19 @@ def _confirmation(request: HttpRequest, req: Any, actor: Any, action: str) -> Ht
     _checklist, missing = check_materials(version, req.materials)
     if missing:
         return None
-    hidden = [(k, v) for k in request.POST if k not in {"csrfmiddlewaretoken", "confirmed"} for v in request.POST.getlist(k)]
+    hidden = [
+        (k, v)
+        for k in request.POST
+        if k not in {"csrfmiddlewaretoken", "confirmed"}
+        for v in request.POST.getlist(k)
+    ]
     asked = {
         "headline": prereview_pass_headline(req),
-        "lines": [f"事项：{version.name}", f"委托人：{req.resident.masked_name}", f"代办员：{req.agent.staff.name}"],
+        "lines": [
+            f"事项：{version.name}",
+            f"委托人：{req.resident.masked_name}",
+            f"代办员：{req.agent.staff.name}",
+        ],
         "button": "确认预审通过并受理",
     }
     return render(request, "proxy/confirm.html", {"req": req, "asked": asked, "hidden": hidden})

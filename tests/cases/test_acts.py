@@ -58,7 +58,9 @@ def test_back_from_the_confirmation_keeps_what_was_typed_and_acts_not(
 ) -> None:
     case = online_case(materials=MISSING_BOTH)
     c = login("clerk")
-    r = post(c, case, action="reject", reason="不属于本中心受理范围", basis="《行政许可法》第三十二条", back="1")
+    r = post(
+        c, case, action="reject", reason="不属于本中心受理范围", basis="《行政许可法》第三十二条", back="1"
+    )
     body = html(r)
     assert r.status_code == 200 and 'id="confirm-step"' not in body and 'id="action-reject"' in body
     assert "不属于本中心受理范围" in body and "《行政许可法》第三十二条" in body
@@ -187,7 +189,9 @@ def test_workbench_shows_every_error_at_once_in_a_summary(world: Any, login: Any
     c = login("clerk")
     r = c.post(
         "/cases/new/",
-        workbench_data(confirmed=None, **{"a-name": "", "a-id_number": "12345", "a-phone": "", "f-reason": ""}),
+        workbench_data(
+            confirmed=None, **{"a-name": "", "a-id_number": "12345", "a-phone": "", "f-reason": ""}
+        ),
     )
     body = html(r)
     assert r.status_code == 200 and Case.objects.count() == 0 and 'id="confirm-step"' not in body
@@ -231,7 +235,12 @@ def test_detail_page_error_summary_links_to_the_act_fields(world: Any, login: An
 def test_window_supplement_ticks_the_material_and_clears_the_stale_remark(
     world: Any, login: Any, today: Any
 ) -> None:
-    case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False, "note": "未带户口簿"}])
+    case = intake(
+        materials=[
+            {"code": "M01", "provided": True},
+            {"code": "M02", "provided": False, "note": "未带户口簿"},
+        ]
+    )
     assert case.materials[1]["note"] == "未带户口簿"
     c = login("clerk")
     # the form shows the old remark; the clerk ticks the box and leaves the remark as it was
@@ -268,7 +277,9 @@ def test_online_supplement_is_ticked_on_the_case_for_the_window(world: Any, logi
 
 
 def test_timeline_shows_real_state_changes_only(world: Any, login: Any, today: Any) -> None:
-    make_staff("mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"], post="局长")
+    make_staff(
+        "mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"], post="局长"
+    )
     case = intake()
     act("mzhead", case, "extend", reason="情况复杂", days=3)
     act("reviewer", case, "assign")
@@ -283,7 +294,9 @@ def test_timeline_shows_real_state_changes_only(world: Any, login: Any, today: A
 
 
 def test_applicant_is_told_of_extension_suspension_and_resumption(world: Any, today: Any) -> None:
-    make_staff("mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"], post="局长")
+    make_staff(
+        "mzhead", "民政局长", world["county"], ["dept_head"], department=world["department"], post="局长"
+    )
     case = intake()
     act("mzhead", case, "extend", reason="需入户核查", days=5)
     case.refresh_from_db()

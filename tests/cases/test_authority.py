@@ -130,7 +130,8 @@ def test_deny_on_the_page_asks_for_the_basis(world: Any, login: Any, today: Any)
     case.refresh_from_db()
     assert case.state == State.ACCEPTED
     r = c.post(
-        f"/cases/{case.number}/actions/", {"action": "deny", "reason": "条件不符", "basis": BASIS, "confirmed": "1"}
+        f"/cases/{case.number}/actions/",
+        {"action": "deny", "reason": "条件不符", "basis": BASIS, "confirmed": "1"},
     )
     assert r.status_code == 302
     case.refresh_from_db()

@@ -332,7 +332,11 @@ def test_reject_on_detail_needs_basis(world: Any, login: Any, today: Any) -> Non
     assert r.status_code == 200 and "不予受理须写明法律依据" in html(r)
     data = {"action": "reject", "reason": "逾期未补正", "basis": "《行政许可法》第三十二条"}
     r = c.post(url, data)
-    assert r.status_code == 200 and "将出具不予受理通知书" in html(r) and "法律依据：《行政许可法》第三十二条" in html(r)
+    assert (
+        r.status_code == 200
+        and "将出具不予受理通知书" in html(r)
+        and "法律依据：《行政许可法》第三十二条" in html(r)
+    )
     case.refresh_from_db()
     assert case.state == State.CORRECTION_NEEDED
     r = c.post(url, {**data, "confirmed": "1"})

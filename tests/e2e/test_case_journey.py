@@ -177,7 +177,9 @@ def test_legal_acts_ask_once_without_javascript(browser: Any, live_server: Any, 
         form={"reason": "家庭困难"},
         channel="online",
     )
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800}, java_script_enabled=False)
+    context = browser.new_context(
+        locale="zh-CN", viewport={"width": 1280, "height": 800}, java_script_enabled=False
+    )
     page = context.new_page()
     try:
         log_in(page, live_server.url, "clerk", f"/cases/{case.number}/")
@@ -188,7 +190,9 @@ def test_legal_acts_ask_once_without_javascript(browser: Any, live_server: Any, 
         expect(step).to_contain_text("将出具一次性告知书，共 1 项")
         expect(step).to_contain_text("户口簿：材料不符合要求：户口簿复印件不清晰")
         step.get_by_role("button", name="返回修改").click()
-        expect(page.locator("#action-request_correction input[name='m-M02-note']")).to_have_value("户口簿复印件不清晰")
+        expect(page.locator("#action-request_correction input[name='m-M02-note']")).to_have_value(
+            "户口簿复印件不清晰"
+        )
         assert Case.objects.get(pk=case.pk).state == "submitted"
         page.locator("#action-request_correction").get_by_role("button", name="一次性告知补正").click()
         page.locator("#confirm-step").get_by_role("button", name="确认一次性告知补正").click()

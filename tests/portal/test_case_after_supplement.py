@@ -11,7 +11,16 @@ from django.contrib.auth import get_user_model
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case, State
-from tests.portal.resident_helpers import ID_A, ID_B, PHONE_A, PHONE_B, apply_data, png, resident_client, set_online
+from tests.portal.resident_helpers import (
+    ID_A,
+    ID_B,
+    PHONE_A,
+    PHONE_B,
+    apply_data,
+    png,
+    resident_client,
+    set_online,
+)
 
 pytestmark = pytest.mark.django_db
 

@@ -23,7 +23,17 @@ from onewindow.cases.workflow import ACTION_LABELS
 
 # The acts that ask first (the JSON API is a contract and is not concerned).
 CONFIRM_ACTIONS = frozenset(
-    {"accept", "request_correction", "supplement", "reject", "approve", "deny", "escalate", "suspend", "deliver"}
+    {
+        "accept",
+        "request_correction",
+        "supplement",
+        "reject",
+        "approve",
+        "deny",
+        "escalate",
+        "suspend",
+        "deliver",
+    }
 )
 CONFIRM_FIELD = "confirmed"
 MATERIAL_ACTIONS = frozenset({"accept", "request_correction", "supplement"})
@@ -64,7 +74,9 @@ def _missing(case: Case, rows: list[dict[str, Any]] | None, *, merge: bool) -> l
     return missing
 
 
-def preview(case: Case, action: str, data: dict[str, Any], rows: list[dict[str, Any]] | None) -> Preview | None:
+def preview(
+    case: Case, action: str, data: dict[str, Any], rows: list[dict[str, Any]] | None
+) -> Preview | None:
     """What ``action`` will issue for ``case`` with these inputs; ``None`` when there is nothing to ask
     (not a confirmed act, or one the service will refuse with its own message)."""
     if action not in CONFIRM_ACTIONS:
@@ -73,7 +85,7 @@ def preview(case: Case, action: str, data: dict[str, Any], rows: list[dict[str, 
     p = Preview(action, "", button=f"确认{label}")
     if action in MATERIAL_ACTIONS:
         missing = _missing(case, rows, merge=action == "supplement")
-        if action == "accept" and missing or action == "request_correction" and not missing:
+        if (action == "accept" and missing) or (action == "request_correction" and not missing):
             return None
         if missing:
             p.headline = notice_headline(len(missing))
@@ -99,7 +111,11 @@ def preview(case: Case, action: str, data: dict[str, Any], rows: list[dict[str, 
     elif action == "deliver":
         to = str(data.get("to") or "")
         how = dict(Delivery.choices).get(to, to)
-        who = f"，邮寄单号 {data.get('tracking_number')}" if to == Delivery.POST else f"，签收人 {data.get('signed_by')}"
+        who = (
+            f"，邮寄单号 {data.get('tracking_number')}"
+            if to == Delivery.POST
+            else f"，签收人 {data.get('signed_by')}"
+        )
         p.headline = f"将送达{RESULT}（{how}{who}），本件办结"
     return p
 

@@ -170,7 +170,10 @@ def _summary(f: dict[str, Any], errors: list[str]) -> list[dict[str, str]]:
             continue
         for name, msgs in form.errors.items():
             href = f"#{form[name].auto_id}" if name in form.fields else "#app-h"
-            rows += [{"text": f"{form[name].label}：{m}" if name in form.fields else str(m), "href": href} for m in msgs]
+            rows += [
+                {"text": f"{form[name].label}：{m}" if name in form.fields else str(m), "href": href}
+                for m in msgs
+            ]
     return rows
 
 
