@@ -14,8 +14,9 @@
     var summary = document.getElementById("error-summary");
     if (!summary) { return; }
     var field = document.querySelector("[aria-invalid='true']");
-    (field || summary).focus();
-    if (field && field.scrollIntoView) { field.scrollIntoView({ block: "center" }); }
+    // the focus is in the first field in error; the view stays on the summary, which names them all
+    (field || summary).focus({ preventScroll: true });
+    if (summary.scrollIntoView) { summary.scrollIntoView({ block: "start" }); }
   }
 
   document.addEventListener("click", function (e) {
