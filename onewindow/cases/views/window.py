@@ -164,7 +164,7 @@ def _intake(
 def _summary(f: dict[str, Any], errors: list[str]) -> list[dict[str, str]]:
     """The errors of a failed submit for the summary at the top, each linking to its field."""
     rows = [{"text": e, "href": "#find-h"} for e in errors]
-    forms = [f["applicant"], f["fields"], *([f["reject"]] if f["rejecting"] else [])]
+    forms = [f["fields"], f["applicant"], *([f["reject"]] if f["rejecting"] else [])]  # page order
     for form in forms:
         if not form.is_bound:
             continue
