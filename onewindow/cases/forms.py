@@ -31,12 +31,17 @@ class ApplicantForm(Form):
         initial=ResidentKind.PERSON,
         widget=forms.RadioSelect,
     )
-    name = forms.CharField(label=_("姓名/名称"), max_length=100, required=False)
+    name = forms.CharField(
+        label=_("姓名/名称"),
+        max_length=100,
+        required=False,
+        widget=forms.TextInput(attrs={"data-needed": "intake"}),
+    )
     id_number = forms.CharField(
         label=_("身份证号/统一社会信用代码"),
         max_length=18,
         required=False,
-        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
+        widget=forms.TextInput(attrs={"autocomplete": "off", "spellcheck": "false", "data-needed": "intake"}),
         help_text=_("个人填18位居民身份证号，企业/组织填18位统一社会信用代码"),
     )
     phone = forms.CharField(
@@ -59,9 +64,17 @@ class RejectForm(Form):
     """不予受理 at the window: the reason and its legal basis, both in writing."""
 
     reason = forms.CharField(
-        label=_("不予受理理由"), widget=forms.Textarea(attrs={"rows": 2}), max_length=500
+        label=_("不予受理理由"),
+        error_messages={"required": "请写明不予受理理由"},
+        widget=forms.Textarea(attrs={"rows": 2, "data-needed": "reject", "data-confirm-line": "理由"}),
+        max_length=500,
     )
-    basis = forms.CharField(label=_("法律依据"), max_length=300, widget=forms.Textarea(attrs={"rows": 2}))
+    basis = forms.CharField(
+        label=_("法律依据"),
+        max_length=300,
+        error_messages={"required": "请写明不予受理的法律依据"},
+        widget=forms.Textarea(attrs={"rows": 2, "data-needed": "reject", "data-confirm-line": "法律依据"}),
+    )
 
 
 def item_fields_form(version: ItemVersion | None, data: QueryDict | None = None) -> forms.Form:
@@ -96,12 +109,16 @@ def form_values(form: forms.Form) -> dict[str, Any]:
 
 
 def material_rows(
-    version: ItemVersion | None, data: QueryDict | None, current: list[dict[str, Any]] | None = None
+    version: ItemVersion | None,
+    data: QueryDict | None,
+    current: list[dict[str, Any]] | None = None,
+    received: set[str] | frozenset[str] = frozenset(),
 ) -> list[dict[str, Any]]:
     """The checklist for display: each material of the version with its 「已提交」 box and note.
 
     Inputs are ``m-<code>-provided`` (checkbox) and ``m-<code>-note``; without posted data the
-    boxes show ``current`` (the case's checklist)."""
+    boxes show ``current`` (the case's checklist), with the materials ``received`` since the notice
+    (handed in online) ticked and their old remark (why it was missing) cleared."""
     if version is None:
         return []
     given = {str(m.get("code")): m for m in current or []}
@@ -110,10 +127,20 @@ def material_rows(
         if data is not None:
             provided = data.get(f"m-{m.code}-provided") == "1"
             note = data.get(f"m-{m.code}-note", "")
+        elif m.code in received:
+            provided, note = True, ""
         else:
             provided = bool(given.get(m.code, {}).get("provided"))
             note = str(given.get(m.code, {}).get("note") or "")
-        rows.append({"material": m, "code": m.code, "provided": provided, "note": note})
+        rows.append(
+            {
+                "material": m,
+                "code": m.code,
+                "provided": provided,
+                "note": note,
+                "received": m.code in received,
+            }
+        )
     return rows
 
 
@@ -149,6 +176,19 @@ class ActionForm(Form):
                 self.add_error("reason", f"「{label}」须写明理由")
             if not (data.get("basis") or "").strip():
                 self.add_error("basis", f"{label}须写明法律依据")
+        elif action in ("suspend", "extend") and not (data.get("reason") or "").strip():
+            self.add_error("reason", "「中止」须写明理由" if action == "suspend" else "「延期」须写明理由")
+        if action == "extend":
+            if not data.get("days") and "days" not in self.errors:
+                self.add_error("days", "请填写延期的工作日数")
+        elif action == "deliver":
+            to = data.get("to") or ""
+            if not to:
+                self.add_error("to", "请选择送达方式")
+            elif to == Delivery.POST and not (data.get("tracking_number") or "").strip():
+                self.add_error("tracking_number", "邮寄送达须填写邮寄单号")
+            elif to != Delivery.POST and not (data.get("signed_by") or "").strip():
+                self.add_error("signed_by", "请填写签收人")
         return data
 
 

@@ -8,7 +8,9 @@ On each timeline entry (``signals.case_event_recorded``) the applicant is told o
   accepted, not accepted, ready) and, after delivery, the rating invitation — in the portal inbox and
   by SMS;
 - otherwise: a state change into accepted / correction needed / ready, and after delivery the rating
-  invitation — by SMS to the phone given for this case at intake (the case's applicant snapshot).
+  invitation — by SMS to the phone given for this case at intake (the case's applicant snapshot);
+- either way: an extension (延期, with its reason, approver and new deadline), a suspension (中止, with
+  its reason) and the resumption (恢复办理, with the new deadline) — 行政许可法 art. 42 and 45.
 
 Supervision reminders (``CaseReminder``, queued by the deadline scan) go to the assignee, or else the
 centre's heads (or clerks): inbox and SMS through ``notices.tell``, each minute from notify's periodic
@@ -62,6 +64,22 @@ TEXTS: dict[str, tuple[str, str]] = {
         "请您评价",
         "【一窗通办】您申请的「{item}」（编号 {number}）已办结。请对本次服务作出评价：{url}",
     ),
+    # the clock of an accepted case (行政许可法 art. 42, 45): the applicant is told, with the reason
+    "extended": (
+        "办理期限延长",
+        "【一窗通办】您申请的「{item}」（编号 {number}）因{reason}，经{approver}批准延长办理期限"
+        " {days} 个工作日，办结期限调整为 {deadline}。",
+    ),
+    "suspended": (
+        "中止办理",
+        "【一窗通办】您申请的「{item}」（编号 {number}）因{reason}中止办理，中止期间不计入办理期限；"
+        "恢复办理时将另行通知您。",
+    ),
+    "resumed": (
+        "恢复办理",
+        "【一窗通办】您申请的「{item}」（编号 {number}）已恢复办理，中止的 {paused} 个工作日不计入办理期限，"
+        "办结期限为 {deadline}。",
+    ),
     # progress of an online application (一网通办), for an applicant with an online account
     "portal_submitted": (
         "网上申请已提交",
@@ -94,6 +112,8 @@ TEMPLATE_FOR_STATE = {
     "delivered": "rating_invitation",
 }
 NO_NOTICE_ACTIONS = {"escalate"}  # moving a case upwards is not news for the applicant
+# Acts on the clock that every applicant is told of, whatever the channel (SMS, and the inbox online).
+CLOCK_TEMPLATE_FOR_ACTION = {"extend": "extended", "suspend": "suspended", "resume": "resumed"}
 
 # An applicant with an online account: the action (and the rating invitation after delivery).
 ONLINE_TEMPLATE_FOR_ACTION = {
@@ -161,8 +181,35 @@ def _state_template(event: Any) -> str | None:
     return TEMPLATE_FOR_STATE.get(event.state_to)
 
 
+def _clock_context(case: Any, event: Any) -> dict[str, Any]:
+    data = event.data if isinstance(event.data, dict) else {}
+    approver = str(data.get("approver") or "")
+    if approver and data.get("approver_post"):
+        approver = f"{approver}（{data['approver_post']}）"
+    return {
+        "number": case.number,
+        "item": case.item_version.name,
+        "centre": case.centre.name,
+        "deadline": _deadline(case),
+        "reason": (event.note or "").strip().rstrip("。") or "办理需要",
+        "approver": approver or "决定机关负责人",
+        "days": data.get("days") or "",
+        "paused": data.get("paused_days", 0),
+    }
+
+
 @receiver(signals.case_event_recorded, dispatch_uid="cases.notices.case_event")
 def tell_the_applicant(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
+    clock = CLOCK_TEMPLATE_FOR_ACTION.get(event.action)
+    if clock is not None:
+        context = _clock_context(case, event)
+        notices.applicant_notice.send(
+            sender=sender,
+            case=case,
+            offline=notices.ApplicantNotice(clock, context),
+            online=notices.ApplicantNotice(clock, context, inbox=True),
+        )
+        return
     template = _state_template(event)
     offline = (
         notices.ApplicantNotice(template, _progress_context(case, event)) if template is not None else None

@@ -259,3 +259,25 @@ def applicant_display(case: Case, full: bool) -> dict[str, Any]:
         "masked": True,
         "differs": [],
     }
+
+
+NOTICE_ACTIONS = ("request_correction", "correction_override")
+
+
+def supplemented_online(case: Case) -> set[str]:
+    """The codes of the materials the applicant handed in online (``resident_supplement``) since the
+    latest one-time notice: received, still to be checked at the window."""
+    if case.state != State.CORRECTION_NEEDED:
+        return set()
+    last_notice = (
+        case.events.filter(action__in=NOTICE_ACTIONS).order_by("-seq").values_list("seq", flat=True).first()
+    )
+    events = case.events.filter(action="resident_supplement")
+    if last_notice is not None:
+        events = events.filter(seq__gt=last_notice)
+    codes: set[str] = set()
+    for data in events.values_list("data", flat=True):
+        for m in (data or {}).get("materials", []) if isinstance(data, dict) else []:
+            if isinstance(m, dict) and m.get("code"):
+                codes.add(str(m["code"]))
+    return codes

@@ -10,9 +10,10 @@ Texts — ``register_texts(owner, {template: (subject, body)})``
     with ``{name}`` placeholders. ``text(template)`` returns ``(subject, body)`` (``KeyError`` when no
     app registered it); ``notify`` renders it. Registering a template again with another text is a
     configuration error. Registered today by notify (``otp``), cases (case progress for the
-    applicant, also of online applications ``portal_*``; ``deadline_changed``,
-    ``deadline_reminder``), proxy (``proxy_*``), queueing (``appointment_*``), feedback
-    (``rating_bad``, ``complaint_answered``) and worktime (``calendar_missing``).
+    applicant, also of online applications ``portal_*``; ``deadline_changed``, ``extended``,
+    ``suspended``, ``resumed``, ``deadline_reminder``), proxy (``proxy_*``), queueing
+    (``appointment_*``), feedback (``rating_bad``, ``complaint_answered``) and worktime
+    (``calendar_missing``).
 
 Tell the applicant — signal ``applicant_notice``
     ``applicant_notice.send(sender=<model class>, case=<Case>, offline=ApplicantNotice | None,

@@ -46,6 +46,10 @@ PLAIN_ACTIONS: dict[str, str] = {
     "applicant_correction": "窗口更正了本件的申请人信息",
 }
 
+# After the resident handed in the corrected materials online: what happens next (not 待补正 again).
+SUPPLEMENTED_LABEL = "补正材料已提交"
+SUPPLEMENTED_HINT = "补正材料已提交，等待窗口审核。窗口核对无误后即为您受理，并短信通知您。"
+
 STATE_HINTS: dict[str, str] = {
     State.SUBMITTED: "窗口工作人员将审核您的申请和材料。",
     State.CORRECTION_NEEDED: "请按一次性告知书补正材料后在本页提交。",

@@ -23,6 +23,7 @@ from django.utils.dateparse import parse_datetime
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
+from onewindow.cases import selectors as case_selectors
 from onewindow.cases.documents import DOCUMENT_TITLES, case_document_response, document_kinds
 from onewindow.cases.models import State
 from onewindow.catalog import selectors as catalog
@@ -379,6 +380,12 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "account": account,
             "page": page,
             "cases": page.object_list,
+            "supplemented": {
+                c.pk
+                for c in page.object_list
+                if c.state == State.CORRECTION_NEEDED and case_selectors.supplemented_online(c)
+            },
+            "supplemented_label": my.SUPPLEMENTED_LABEL,
             "unread": my.inbox(actor).filter(read_at__isnull=True).count(),
             "phone": mask_phone(account.phone),
         },
@@ -394,10 +401,11 @@ def _case_context(
     account = services.require_account(request.user)
     case = my.my_case_get(resident_actor(request), number)
     missing_codes = {m["code"] for m in (case.notice or {}).get("missing", [])}
+    supplemented = _supplemented_after_notice(case)
     return {
         "case": case,
-        "state_label": State(case.state).label,
-        "hint": my.STATE_HINTS.get(case.state, ""),
+        "state_label": my.SUPPLEMENTED_LABEL if supplemented else State(case.state).label,
+        "hint": my.SUPPLEMENTED_HINT if supplemented else my.STATE_HINTS.get(case.state, ""),
         "steps": my.plain_timeline(case),
         "documents": [(k, DOCUMENT_TITLES[k]) for k in document_kinds(case)],
         "uploads": my.case_uploads(case),
@@ -407,15 +415,15 @@ def _case_context(
             if case.state == State.CORRECTION_NEEDED
             else []
         ),
-        "supplemented": _supplemented_after_notice(case),
+        "supplemented": supplemented,
         "rate_url": my.rating_link(case),
         **_form_extra(request),
     }
 
 
 def _supplemented_after_notice(case: Any) -> bool:
-    last = case.events.order_by("-seq").values_list("action", flat=True).first()
-    return bool(last == "resident_supplement")
+    """The resident handed in the corrected materials since the (latest) notice: the window checks next."""
+    return bool(case_selectors.supplemented_online(case))
 
 
 @require_GET

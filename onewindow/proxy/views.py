@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.cases.services import check_materials
 from onewindow.catalog.models import ItemVersion, VersionStatus
 from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.services import file_response
@@ -208,11 +209,49 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "version": version,
         "warning": selectors.pass_on_warning(req),
         "actions": services.actions_for(req, actor),
+        "pass_headline": prereview_pass_headline(req),
         "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in req.events.order_by("seq")],
         "follow_up": getattr(req, "follow_up", None) if hasattr(req, "follow_up") else None,
         "states": dict(RequestState.choices),
     }
     return render(request, "proxy/detail.html", context)
+
+
+CONFIRM_ACTIONS = {"prereview_pass"}  # a legal act (受理): asked once, never one click
+
+
+def prereview_pass_headline(req: Any) -> str:
+    return f"将在{req.review_centre.name}受理本件，出具受理回执，办结期限自受理日起计算"
+
+
+def _confirmation(request: HttpRequest, req: Any, actor: Any, action: str) -> HttpResponse | None:
+    """预审通过并受理 without ``confirmed=1``: the page that says what will be issued and asks once.
+    Nothing is asked for an act this actor may not take now, or one the service refuses (materials
+    missing): the act itself answers (and audits) the refusal."""
+    if action not in CONFIRM_ACTIONS or request.POST.get("confirmed") == "1":
+        return None
+    if action not in services.actions_for(req, actor):
+        return None
+    version = services.published_version(req.item)
+    _checklist, missing = check_materials(version, req.materials)
+    if missing:
+        return None
+    hidden = [
+        (k, v)
+        for k in request.POST
+        if k not in {"csrfmiddlewaretoken", "confirmed"}
+        for v in request.POST.getlist(k)
+    ]
+    asked = {
+        "headline": prereview_pass_headline(req),
+        "lines": [
+            f"事项：{version.name}",
+            f"委托人：{req.resident.masked_name}",
+            f"代办员：{req.agent.staff.name}",
+        ],
+        "button": "确认预审通过并受理",
+    }
+    return render(request, "proxy/confirm.html", {"req": req, "asked": asked, "hidden": hidden})
 
 
 @require_POST
@@ -221,7 +260,10 @@ def act(request: HttpRequest, pk: int) -> HttpResponse:
     actor = request_actor(request)
     action = request.POST.get("action", "")
     # outside the jurisdiction: the 404 page (not a flash message on a redirect to a page that is 404)
-    services.proxy_request_get(actor=actor, pk=pk)
+    req = services.proxy_request_get(actor=actor, pk=pk)
+    asked = _confirmation(request, req, actor, action)
+    if asked is not None:
+        return asked
     try:
         with (
             services.audit_refusals(

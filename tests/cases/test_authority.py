@@ -129,7 +129,10 @@ def test_deny_on_the_page_asks_for_the_basis(world: Any, login: Any, today: Any)
     assert r.status_code == 200 and "不予许可须写明法律依据" in r.content.decode()
     case.refresh_from_db()
     assert case.state == State.ACCEPTED
-    r = c.post(f"/cases/{case.number}/actions/", {"action": "deny", "reason": "条件不符", "basis": BASIS})
+    r = c.post(
+        f"/cases/{case.number}/actions/",
+        {"action": "deny", "reason": "条件不符", "basis": BASIS, "confirmed": "1"},
+    )
     assert r.status_code == 302
     case.refresh_from_db()
     assert case.state == State.DENIED

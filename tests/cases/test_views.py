@@ -39,6 +39,7 @@ def workbench_data(**kw: Any) -> dict[str, str]:
         "f-reason": "家庭困难",
         "m-M01-provided": "1",
         "m-M02-provided": "1",
+        "confirmed": "1",  # as after the confirmation step (tested on its own below)
     }
     data.update(kw)
     return {k: v for k, v in data.items() if v is not None}
@@ -259,7 +260,12 @@ def test_actions_through_the_detail_page(world: Any, login: Any, today: Any) -> 
     case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
     c = login("clerk")
     url = f"/cases/{case.number}/actions/"
-    r = c.post(url, {"action": "supplement", "m-M01-provided": "1", "m-M02-provided": "1"})
+    data = {"action": "supplement", "m-M01-provided": "1", "m-M02-provided": "1"}
+    r = c.post(url, data)  # asks first: what will be issued
+    assert r.status_code == 200 and "将受理本件，出具受理回执" in html(r) and 'name="confirmed"' in html(r)
+    case.refresh_from_db()
+    assert case.state == State.CORRECTION_NEEDED
+    r = c.post(url, {**data, "confirmed": "1"})
     assert r.status_code == 302 and r["Location"] == f"/cases/{case.number}/"
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and case.accept_date == D("2026-09-29")
@@ -275,7 +281,9 @@ def test_actions_through_the_detail_page(world: Any, login: Any, today: Any) -> 
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and case.events.count() == 2
     assert c.post(url, {"action": "assign"}).status_code == 302
-    assert c.post(url, {"action": "approve", "note": "符合低保条件"}).status_code == 302
+    r = c.post(url, {"action": "approve", "note": "符合低保条件"})
+    assert r.status_code == 200 and "将作出准予许可决定" in html(r)
+    assert c.post(url, {"action": "approve", "note": "符合低保条件", "confirmed": "1"}).status_code == 302
     case.refresh_from_db()
     assert case.state == State.APPROVED and case.decision_reason == "符合低保条件"
 
@@ -285,7 +293,10 @@ def test_actions_through_the_detail_page(world: Any, login: Any, today: Any) -> 
     assert r.status_code == 200 and "请填写签收人" in html(r)
     case.refresh_from_db()
     assert case.state == State.READY
-    assert c.post(url, {"action": "deliver", "to": "window", "signed_by": "巴特尔"}).status_code == 302
+    deliver = {"action": "deliver", "to": "window", "signed_by": "巴特尔"}
+    r = c.post(url, deliver)
+    assert r.status_code == 200 and "将送达办理结果通知书（窗口领取，签收人 巴特尔），本件办结" in html(r)
+    assert c.post(url, {**deliver, "confirmed": "1"}).status_code == 302
     case.refresh_from_db()
     assert case.state == State.DELIVERED and case.signed_by == "巴特尔"
     page = html(c.get(f"/cases/{case.number}/"))
@@ -302,10 +313,13 @@ def test_actions_through_the_detail_page(world: Any, login: Any, today: Any) -> 
 
 def test_action_not_allowed_in_state_shows_message(world: Any, login: Any, today: Any) -> None:
     case = intake()
-    r = login("clerk").post(f"/cases/{case.number}/actions/", {"action": "deliver", "to": "window"})
-    assert r.status_code == 200 and "不能执行「送达签收」" in html(r)
-    r = login("clerk").post(f"/cases/{case.number}/actions/", {"action": "approve"})
-    assert r.status_code == 200 and "「准予」由审批部门（测试旗民政局）的审批人员决定" in html(r)
+    deliver = {"action": "deliver", "to": "window", "signed_by": "巴特尔"}
+    for data in (deliver, {**deliver, "confirmed": "1"}):  # the confirmation step refuses it alike
+        r = login("clerk").post(f"/cases/{case.number}/actions/", data)
+        assert r.status_code == 200 and "不能执行「送达签收」" in html(r)
+    for data in ({"action": "approve"}, {"action": "approve", "confirmed": "1"}):
+        r = login("clerk").post(f"/cases/{case.number}/actions/", data)
+        assert r.status_code == 403 and "「准予」由审批部门（测试旗民政局）的审批人员决定" in html(r)
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and case.events.count() == 1
 
@@ -316,7 +330,16 @@ def test_reject_on_detail_needs_basis(world: Any, login: Any, today: Any) -> Non
     url = f"/cases/{case.number}/actions/"
     r = c.post(url, {"action": "reject", "reason": "逾期未补正"})
     assert r.status_code == 200 and "不予受理须写明法律依据" in html(r)
-    r = c.post(url, {"action": "reject", "reason": "逾期未补正", "basis": "《行政许可法》第三十二条"})
+    data = {"action": "reject", "reason": "逾期未补正", "basis": "《行政许可法》第三十二条"}
+    r = c.post(url, data)
+    assert (
+        r.status_code == 200
+        and "将出具不予受理通知书" in html(r)
+        and "法律依据：《行政许可法》第三十二条" in html(r)
+    )
+    case.refresh_from_db()
+    assert case.state == State.CORRECTION_NEEDED
+    r = c.post(url, {**data, "confirmed": "1"})
     case.refresh_from_db()
     assert r.status_code == 302 and case.state == State.NOT_ACCEPTED
     assert case.notice["basis"] == "《行政许可法》第三十二条"

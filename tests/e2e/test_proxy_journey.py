@@ -101,6 +101,9 @@ def test_agent_intake_on_a_phone(phone: Any, live_server: Any, e2e_world: Any) -
     log_in(page, base, "clerk", "/proxy/queue/")
     page.get_by_role("link", name=req.number).first.click()
     page.get_by_role("button", name="预审通过并受理").click()
+    dialog = page.locator("dialog#act-confirm")  # a legal act (受理) asks once, naming what is issued
+    expect(dialog.locator(".confirm-headline")).to_contain_text("受理本件，出具受理回执")
+    dialog.get_by_role("button", name="确认预审通过并受理").click()
     expect(page.locator(".tag").first).to_contain_text("预审通过")
     req.refresh_from_db()
     assert req.case is not None and req.case.state == "accepted" and req.case.channel == "proxy"

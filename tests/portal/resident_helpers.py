@@ -81,3 +81,13 @@ def user_of(client: Any) -> Any:
     from django.contrib.auth import get_user_model
 
     return get_user_model().objects.get(pk=client.session["_auth_user_id"])
+
+
+def shows_message_not_code(response: Any, code: str, message: str = "") -> bool:
+    """A resident page answering an error: the Chinese message in an alert, never the machine code."""
+    body = response.content.decode()
+    alert = re.search(r'role="alert"[^>]*>(.*?)</(div|p)>', body, re.S)
+    assert alert is not None and re.search(r"[\u4e00-\u9fff]", alert.group(1)), "no Chinese message shown"
+    assert code not in body and "错误代码" not in body, f"the code {code} is shown to a resident"
+    assert message in body, message
+    return True

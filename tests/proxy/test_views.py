@@ -95,7 +95,16 @@ def test_clerk_queue_return_and_pass_pages(proxy_world: dict[str, Any], as_user:
         {"action": "submit", "provided_M01": "1", "provided_M02": "1", "file_M02": _png()},
     )
     assert ProxyRequest.objects.get(pk=pk).state == "submitted"
-    r = clerk.post(f"/proxy/requests/{pk}/act/", {"action": "prereview_pass"}, follow=True)
+    # 预审通过并受理 asks once (what will be issued); the outsider is refused at that step too
+    r = clerk.post(f"/proxy/requests/{pk}/act/", {"action": "prereview_pass"})
+    body = r.content.decode()
+    assert r.status_code == 200 and 'id="confirm-step"' in body and "受理回执" in body
+    assert ProxyRequest.objects.get(pk=pk).case is None
+    for data in ({"action": "prereview_pass"}, {"action": "prereview_pass", "confirmed": "1"}):
+        r = as_user("outsider").c.post(f"/proxy/requests/{pk}/act/", data)
+        assert r.status_code == 404 and "受理回执" not in r.content.decode()
+    assert ProxyRequest.objects.get(pk=pk).case is None
+    r = clerk.post(f"/proxy/requests/{pk}/act/", {"action": "prereview_pass", "confirmed": "1"}, follow=True)
     assert "已预审通过并受理" in r.content.decode()
     assert ProxyRequest.objects.get(pk=pk).case is not None
     # the outsider: 404 page

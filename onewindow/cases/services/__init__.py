@@ -39,10 +39,16 @@ from onewindow.cases.services.applicant import (
     case_resident_supplement,
 )
 from onewindow.cases.services.base import BASIS_REQUIRED, RESIDENT_ROLE, append_event, case_get_for_user
-from onewindow.cases.services.checks import check_materials, validate_applicant, validate_form
+from onewindow.cases.services.checks import (
+    applicant_errors,
+    check_materials,
+    form_errors,
+    validate_applicant,
+    validate_form,
+)
 from onewindow.cases.services.intake import case_intake
 from onewindow.cases.services.review import extension_approver, extension_approvers
-from onewindow.cases.services.transitions import TABLE, case_transition
+from onewindow.cases.services.transitions import TABLE, case_transition, case_transition_check
 
 __all__ = [
     "APPLICANT_FIELDS",
@@ -56,6 +62,7 @@ __all__ = [
     "TABLE",
     "append_event",
     "applicant_differences",
+    "applicant_errors",
     "applicant_shown",
     "case_applicant_correct",
     "case_deem_accepted",
@@ -63,10 +70,12 @@ __all__ = [
     "case_intake",
     "case_resident_supplement",
     "case_transition",
+    "case_transition_check",
     "check_materials",
     "compute_deadline",
     "extension_approver",
     "extension_approvers",
+    "form_errors",
     "joint_departments",
     "local_today",
     "notice_due",

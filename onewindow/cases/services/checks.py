@@ -107,3 +107,39 @@ def check_materials(
             reason = f"材料不符合要求：{note}" if note else f"未提交（需{m.form_display}）"
             missing.append({"code": m.code, "name": m.name, "reason": reason})
     return checklist, missing
+
+
+def applicant_errors(data: dict[str, Any]) -> dict[str, str]:
+    """Every problem of the applicant as typed at the window, all at once (field → message), for the
+    pages' "every field validated at once"; :func:`validate_applicant` stays the rule of the service."""
+    errors: dict[str, str] = {}
+    person = (data.get("kind") or ResidentKind.PERSON) == ResidentKind.PERSON
+    if not (data.get("name") or "").strip():
+        errors["name"] = "请填写申请人姓名或名称"
+    number = (data.get("id_number") or "").strip()
+    if not number:
+        errors["id_number"] = "请填写身份证号" if person else "请填写统一社会信用代码"
+    else:
+        try:
+            (identifiers.validate_id_number if person else identifiers.validate_credit_code)(number)
+        except Invalid as exc:
+            errors["id_number"] = exc.message
+    phone = (data.get("phone") or "").strip()
+    if phone:
+        try:
+            identifiers.validate_mobile(phone)
+        except Invalid as exc:
+            errors["phone"] = exc.message
+    elif person:
+        errors["phone"] = "请填写联系电话"
+    return errors
+
+
+def form_errors(version: ItemVersion, form: dict[str, Any]) -> dict[str, str]:
+    """Every problem of the item's typed form at once (field key → message)."""
+    try:
+        validate_form(version, form)
+    except Invalid as exc:
+        details = exc.details if isinstance(exc.details, dict) else {}
+        return {str(k).removeprefix("form."): str(v[0]) for k, v in details.items() if v}
+    return {}

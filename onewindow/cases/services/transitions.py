@@ -91,12 +91,7 @@ def case_transition(
     ``reject`` (不予受理) and ``deny`` (不予许可) need a ``reason`` and a legal ``basis`` (422)."""
     actor = actor_of(actor)
     staff, roles = staff_context(actor)
-    case = case_get_for_user(actor, number)
-    row = TABLE.get(action)
-    if row is None:
-        raise Invalid(f"未知的操作 {action}", code="unknown_action", details={"action": sorted(TRANSITIONS)})
-    if not row.permits(staff, case):
-        raise Forbidden(_refusal(staff, case, row.t))
+    case, row = _permitted(actor, staff, number, action)
     inputs = Inputs(
         note=note,
         reason=reason,
@@ -115,6 +110,33 @@ def case_transition(
     step.note, step.basis = note, basis
     row.handler(step)
     return _write(step, row.t)
+
+
+def _permitted(actor: Actor, staff: Staff, number: str, action: str) -> tuple[Case, Row]:
+    """The case (404 outside the jurisdiction) and the row of ``action``, if this actor may take it."""
+    case = case_get_for_user(actor, number)
+    row = TABLE.get(action)
+    if row is None:
+        raise Invalid(f"未知的操作 {action}", code="unknown_action", details={"action": sorted(TRANSITIONS)})
+    if not row.permits(staff, case):
+        raise Forbidden(_refusal(staff, case, row.t))
+    return case, row
+
+
+def case_transition_check(*, actor: Actor, number: str, action: str) -> Case:
+    """What :func:`case_transition` checks before acting, without acting: the case is in the actor's
+    jurisdiction (404), the actor may take ``action`` on it (403) and its state allows it (409).
+    Used by the staff pages' confirmation step, which must refuse exactly what the act would."""
+    actor = actor_of(actor)
+    staff, _roles = staff_context(actor)
+    case, row = _permitted(actor, staff, number, action)
+    if case.state not in row.t.sources:
+        raise Conflict(
+            f"办件当前状态为「{State(case.state).label}」，不能执行「{row.t.label}」",
+            code="invalid_transition",
+            details={"state": case.state, "action": row.t.action},
+        )
+    return case
 
 
 def _check_may_start(case: Case, t: Transition, inputs: Inputs, basis: str) -> str:

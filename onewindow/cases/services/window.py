@@ -41,9 +41,11 @@ def correction_handler(step: Step) -> None:
     if action == "supplement":
         merged = {m["code"]: dict(m) for m in case.materials}
         for m in given:
-            merged.setdefault(str(m.get("code")), {}).update(
-                {k: v for k, v in m.items() if k in {"code", "provided", "note"}}
-            )
+            entry = merged.setdefault(str(m.get("code")), {})
+            was_missing, old_note = not entry.get("provided"), str(entry.get("note") or "").strip()
+            entry.update({k: v for k, v in m.items() if k in {"code", "provided", "note"}})
+            if entry.get("provided") and was_missing and str(entry.get("note") or "").strip() == old_note:
+                entry["note"] = ""  # received now: why it was missing is no longer true
         given = list(merged.values())
     checklist, missing = check_materials(case.item_version, given)
     step.changes["materials"] = checklist

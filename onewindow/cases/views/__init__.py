@@ -6,7 +6,9 @@ write through ``cases.services`` with the request's actor. A domain error is sho
 message next to the fields it names; nothing is saved.
 
 By section: ``window`` (the workbench, 无差别全科受理), ``detail`` (a case, its timeline and actions),
-``lists`` (queues, lists, the warning board), ``public`` (PDFs and the progress page).
+``lists`` (queues, lists, the warning board), ``public`` (PDFs and the progress page), ``confirm``
+(a legal act asks once and says what it issues: the server's confirmation step, a ``<dialog>`` with
+``cases/cases.js``). A failed submit shows every error in a summary at the top, linked to its field.
 """
 
 from onewindow.cases.views.detail import act, applicant_correct, detail

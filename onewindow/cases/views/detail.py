@@ -8,11 +8,13 @@ from typing import Any
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.http import require_GET, require_POST
 
 from onewindow.cases import selectors, services
 from onewindow.cases.forms import ActionForm, apply_error, material_rows, materials_given
 from onewindow.cases.models import Case, Delivery, State, Warning
+from onewindow.cases.views import confirm
 from onewindow.cases.views.common import case_page, document_links
 from onewindow.cases.workflow import (
     ACTION_LABELS,
@@ -71,6 +73,7 @@ def _timeline(case: Case) -> list[dict[str, Any]]:
             "window": str(e.window) if e.window is not None else "",
             "state_from": labels.get(e.state_from, e.state_from),
             "state_to": labels.get(e.state_to, e.state_to),
+            "changed": e.state_from != e.state_to,
             "note": e.note,
             "data": e.data,
         }
@@ -90,6 +93,7 @@ def _actions(
     """The actions this actor may take on this case now (the service's authority rule,
     :func:`onewindow.cases.workflow.may_act`, which checks them again on submit), each with its form."""
     head = actor.has_role(Role.CENTRE_HEAD)
+    received = selectors.supplemented_online(case)
     actions: list[dict[str, Any]] = []
     for t in actions_for(actor.staff, case):
         if t.action == "request_correction" and case.correction_count >= 1 and not head:
@@ -105,7 +109,14 @@ def _actions(
                 "form": form if is_failed and form is not None else ActionForm(initial={"action": t.action}),
                 "rows": rows
                 if is_failed and rows is not None
-                else material_rows(case.item_version, None, case.materials),
+                else material_rows(
+                    case.item_version,
+                    None,
+                    case.materials,
+                    received if t.action in {"supplement", "accept"} else frozenset(),
+                ),
+                "confirm": t.action in confirm.CONFIRM_ACTIONS,
+                "confirm_headline": confirm.static_headline(case, t.action),
                 "errors": errors if is_failed else [],
                 "reason_label": REASON_LABELS.get(t.action, "理由"),
             }
@@ -127,11 +138,14 @@ def _detail(
     actions = _actions(actor, case, failed=failed, form=form, rows=rows, errors=errors)
     shown = {a["t"].action for a in actions}
     page_errors = list(errors or []) if failed and failed not in shown else []
-    if page_errors and form is not None:
+    if failed and failed not in shown and form is not None:
         page_errors += [str(m) for msgs in form.errors.values() for m in msgs]
     today = services.local_today()
     context = {
         "page_errors": page_errors,
+        "summary": _error_summary(failed, form, errors) if failed in shown else [],
+        "received": selectors.supplemented_online(case),
+        "confirm_headlines": {"notice": confirm.notice_headline("{n}"), "accept": confirm.accept_headline()},
         "case": case,
         "version": case.item_version,
         "state_label": State(case.state).label,
@@ -157,6 +171,16 @@ def _detail(
     return render(request, "cases/detail.html", context, status=status)
 
 
+def _error_summary(action: str, form: ActionForm | None, errors: list[str] | None) -> list[dict[str, str]]:
+    """The failed act's errors for the summary at the top of the page, each linking to its field."""
+    rows = [{"text": e, "href": f"#action-{action}"} for e in errors or []]
+    if form is not None:
+        for name, msgs in form.errors.items():
+            href = f"#{action}-{name}" if name in form.fields and name != "action" else f"#action-{action}"
+            rows += [{"text": str(m), "href": href} for m in msgs]
+    return rows
+
+
 def _form_rows(case: Case) -> list[tuple[str, Any]]:
     labels = {f.key: f.label for f in case.item_version.fields.all()}
     return [(labels.get(k, k), v) for k, v in case.form_data.items()]
@@ -177,10 +201,16 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
     action = request.POST.get("action", "")
     inputs = ACTION_INPUTS.get(action, ())
     rows = material_rows(case.item_version, request.POST) if "materials" in inputs else None
-    if not form.is_valid():
+    if not form.is_valid() or request.POST.get("back"):
         return _detail(request, case, failed=action, form=form, rows=rows)
     d = form.cleaned_data
     try:
+        if action in confirm.CONFIRM_ACTIONS and request.POST.get(confirm.CONFIRM_FIELD) != "1":
+            # the same refusals as the act itself (404 / 403 / 409), before anything is asked
+            case = services.case_transition_check(actor=actor, number=case.number, action=action)
+            asked = confirm.preview(case, action, d, rows)
+            if asked is not None:
+                return _confirmation(request, case, asked)
         services.case_transition(
             actor=actor,
             number=case.number,
@@ -198,6 +228,8 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
         )
     except NotFound:
         raise
+    except Forbidden as exc:  # this case, but not this actor's act: the page, with why (403)
+        return _detail(request, case, failed=action, form=form, rows=rows, errors=[exc.message], status=403)
     except DomainError as exc:
         errors = apply_error(exc, {"action": form})
         missing = exc.details.get("missing") if isinstance(exc.details, dict) else None
@@ -207,6 +239,23 @@ def act(request: HttpRequest, number: str) -> HttpResponse:
         return _detail(request, case, failed=action, form=form, rows=rows, errors=errors, status=200)
     messages.success(request, f"已完成「{ACTION_LABELS.get(action, action)}」。")
     return redirect("cases:detail", number=case.number)
+
+
+def _confirmation(request: HttpRequest, case: Case, asked: confirm.Preview) -> HttpResponse:
+    """The confirmation step (without JavaScript): what will be issued, 确认 re-posts with ``confirmed``."""
+    return render(
+        request,
+        "cases/confirm.html",
+        {
+            "case": case,
+            "version": case.item_version,
+            "state_label": State(case.state).label,
+            "asked": asked,
+            "label": ACTION_LABELS.get(asked.action, asked.action),
+            "hidden": confirm.hidden_fields(request.POST),
+            "action_url": reverse("cases:act", kwargs={"number": case.number}),
+        },
+    )
 
 
 @case_page()

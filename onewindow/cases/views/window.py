@@ -22,9 +22,10 @@ from onewindow.cases.forms import (
     materials_given,
 )
 from onewindow.cases.models import State
+from onewindow.cases.views import confirm
 from onewindow.cases.views.common import WINDOW_ROLES, case_page, document_links, hx_target
 from onewindow.catalog import selectors as catalog
-from onewindow.catalog.models import ItemVersion
+from onewindow.catalog.models import ItemType, ItemVersion
 from onewindow.core.errors import DomainError, Forbidden, NotFound
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Centre, Window, WindowKind
@@ -99,14 +100,50 @@ def _forms(data: Any, version: ItemVersion | None) -> dict[str, Any]:
     }
 
 
+def _all_checked(version: ItemVersion, f: dict[str, Any]) -> bool:
+    """Every field of the workbench checked at once (the applicant, the typed form, the 不予受理 fields),
+    each error next to its field; True when nothing is wrong."""
+    applicant, fields, reject = f["applicant"], f["fields"], f["reject"]
+    valid = [applicant.is_valid(), fields.is_valid(), reject.is_valid() if f["rejecting"] else True]
+    if valid[0]:
+        for name, message in services.applicant_errors(applicant.cleaned_data).items():
+            applicant.add_error(name, message)
+    if valid[1]:
+        for name, message in services.form_errors(version, form_values(fields)).items():
+            if name in fields.fields:
+                fields.add_error(name, message)
+    return all(form.is_valid() for form in (applicant, fields, *([reject] if f["rejecting"] else [])))
+
+
+def _intake_preview(version: ItemVersion, f: dict[str, Any]) -> confirm.Preview:
+    """What taking the application in will issue (受理回执 / 一次性告知书 / 不予受理通知书)."""
+    if f["rejecting"]:
+        d = f["reject"].cleaned_data
+        return confirm.Preview(
+            "reject",
+            f"将出具{confirm.REJECTION}，本件不予受理",
+            [f"理由：{d['reason']}", f"法律依据：{d['basis']}"],
+            button=f"确认不予受理，出具{confirm.REJECTION}",
+        )
+    _checklist, missing = services.check_materials(version, materials_given(f["rows"]))
+    if missing:
+        return confirm.Preview(
+            "request_correction",
+            confirm.notice_headline(len(missing)),
+            [f"{m['name']}：{m['reason']}" for m in missing],
+            button=f"确认出具{confirm.NOTICE}",
+        )
+    headline = confirm.accept_headline()
+    if version.type == ItemType.IMMEDIATE:
+        headline = f"将受理本件并当场办结（即办件），出具{confirm.RECEIPT}和{confirm.RESULT}"
+    return confirm.Preview("accept", headline, [], button="确认受理")
+
+
 def _intake(
     request: HttpRequest, centre: Centre, window: Window | None, version: ItemVersion, f: dict[str, Any]
 ) -> tuple[str | None, list[str]]:
     """Take the application in through ``case_intake``: the new case's number, or the errors."""
     rejecting, reject = f["rejecting"], f["reject"]
-    valid = [f["applicant"].is_valid(), f["fields"].is_valid(), reject.is_valid() if rejecting else True]
-    if not all(valid):
-        return None, []
     try:
         case = services.case_intake(
             actor=request_actor(request),
@@ -122,6 +159,22 @@ def _intake(
     except DomainError as exc:
         return None, apply_error(exc, {"applicant": f["applicant"], "form": f["fields"], "reject": reject})
     return case.number, []
+
+
+def _summary(f: dict[str, Any], errors: list[str]) -> list[dict[str, str]]:
+    """The errors of a failed submit for the summary at the top, each linking to its field."""
+    rows = [{"text": e, "href": "#find-h"} for e in errors]
+    forms = [f["fields"], f["applicant"], *([f["reject"]] if f["rejecting"] else [])]  # page order
+    for form in forms:
+        if not form.is_bound:
+            continue
+        for name, msgs in form.errors.items():
+            href = f"#{form[name].auto_id}" if name in form.fields else "#app-h"
+            rows += [
+                {"text": f"{form[name].label}：{m}" if name in form.fields else str(m), "href": href}
+                for m in msgs
+            ]
+    return rows
 
 
 @case_page(WINDOW_ROLES)
@@ -153,10 +206,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
         else:
             window = posted
             _remember_window(request, centre, window)
-    if data is not None and version is not None and not errors:
-        number, errors = _intake(request, centre, window, version, forms)
-        if number is not None:
-            return redirect("cases:outcome", number=number)
+    asked = None
+    if data is not None and version is not None and not errors and _all_checked(version, forms):
+        if data.get(confirm.CONFIRM_FIELD) != "1":
+            asked = _intake_preview(version, forms)  # nothing irreversible is one click: ask once
+        else:
+            number, errors = _intake(request, centre, window, version, forms)
+            if number is not None:
+                return redirect("cases:outcome", number=number)
     elif data is not None and version is None:
         errors.append("请先查找并选择要办理的事项")
     context = {
@@ -169,6 +226,13 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "version": version,
         **forms,
         "errors": errors,
+        "summary": _summary(forms, errors) if data is not None and asked is None else [],
+        "asked": asked,
+        "asked_label": {"reject": "不予受理", "request_correction": "一次性告知"}.get(asked.action, "受理")
+        if asked is not None
+        else "",
+        "hidden": confirm.hidden_fields(data) if asked is not None and data is not None else [],
+        "confirm_headlines": {"notice": confirm.notice_headline("{n}"), "accept": confirm.accept_headline()},
     }
     template = "cases/workbench.html"
     template += {"item-results": "#item_results", "item-panel": "#item_panel"}.get(hx_target(request), "")
