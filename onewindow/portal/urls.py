@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.portal import resident_views, views
+from onewindow.portal import desk, resident_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,7 @@ urlpatterns = [
     path("centres/", views.centre_list, name="centre_list"),
     path("centres/<str:code>/", views.centre_detail, name="centre_detail"),
     path("text-size/", views.text_size, name="text_size"),
+    path("desk/messages/read/", desk.messages_read, name="desk_messages_read"),
     # resident portal (一网通办)
     path("my/login/", resident_views.login_view, name="login"),
     path("my/realname/", resident_views.realname, name="realname"),

@@ -19,7 +19,7 @@ from onewindow.core.errors import NotFound
 from onewindow.documents.pdf import render_pdf
 from onewindow.org.actors import request_actor
 from onewindow.org.models import LEVEL_ORDER, Level, Role
-from onewindow.portal import nav, selectors
+from onewindow.portal import desk, nav, selectors
 
 PAGE_SIZE = 20
 LARGE_COOKIE = "ow_large"
@@ -86,6 +86,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 catalog.item_list().filter(department=staff.department).count() if staff.department else 0
             ),
             served_villages=[staff.jurisdiction, *staff.extra_jurisdictions.all()],
+            can_search_cases=actor.has_any_role(desk.CASE_SEARCH_ROLES),
+            **desk.desk_context(actor),
         )
     return render(request, "portal/home.html", context)
 
