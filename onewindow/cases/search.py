@@ -10,7 +10,7 @@ is written to the personal-data access log with the searched value's blind index
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.db.models import QuerySet
 
@@ -21,6 +21,7 @@ from onewindow.core.errors import Invalid
 from onewindow.org.models import Resident
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import blind_index, phone_blind_index
+from onewindow.privacy.masking import mask_phone
 from onewindow.privacy.services import personal_data_access_log, personal_data_search_log
 
 NUMBER_RE = re.compile(r"^\d{12,32}$")
@@ -94,6 +95,8 @@ class PersonFound:
     id_number: str
     resident: Resident | None
     duplicates: list[Case]
+    known: dict[str, str] = field(default_factory=dict)
+    """name, phone, address to fill in: as given at the latest intake in scope, else the record's."""
 
 
 def person_lookup(*, actor: Actor, id_number: str, item: str = "", ip: str | None = None) -> PersonFound:
@@ -119,6 +122,10 @@ def person_lookup(*, actor: Actor, id_number: str, item: str = "", ip: str | Non
             purpose="窗口受理：按证件号码调取申请人信息",
             ip=ip,
         )
-    open_cases = selectors.case_list(actor=actor).filter(applicant=resident, state__in=OPEN_STATES)
-    duplicates = list(open_cases.filter(item__code=item)[:5]) if item else []
-    return PersonFound(number, resident, duplicates)
+    cases = selectors.case_list(actor=actor).filter(applicant=resident)
+    duplicates = list(cases.filter(state__in=OPEN_STATES, item__code=item)[:5]) if item else []
+    latest = cases.order_by("-received_at").first()
+    phone = (latest.applicant_phone if latest else "") or resident.phone or ""
+    address = (latest.applicant_address if latest else "") or resident.address or ""
+    known = {"name": resident.name, "phone": phone, "address": address, "phone_masked": mask_phone(phone)}
+    return PersonFound(number, resident, duplicates, known)

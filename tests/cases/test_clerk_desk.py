@@ -20,7 +20,7 @@ from onewindow.notify.models import Notification
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident
 from onewindow.privacy.crypto import blind_index, phone_blind_index
-from onewindow.privacy.masking import mask_name
+from onewindow.privacy.masking import mask_name, mask_phone
 from onewindow.privacy.models import PersonalDataAccess
 from tests.cases.conftest import GOOD_ID, act, applicant, intake, user
 from tests.portal.resident_helpers import sign_up
@@ -162,6 +162,9 @@ def test_lookup_fills_what_is_known_and_warns_about_an_open_case_of_the_same_ite
     PersonalDataAccess.objects.all().delete()
     found = search.person_lookup(actor=actor("clerk"), id_number=GOOD_ID.lower(), item="MZ-001")
     assert found.resident is not None and found.resident.name == "巴特尔"
+    assert found.known == {
+        "name": "巴特尔", "phone": PHONE, "address": "甲镇一嘎查3组", "phone_masked": mask_phone(PHONE),
+    }  # fmt: skip
     assert [c.number for c in found.duplicates] == [case.number]
     assert search.person_lookup(actor=actor("clerk"), id_number=GOOD_ID, item="MZ-002").duplicates == []
     log = PersonalDataAccess.objects.filter(object_type="Resident")
@@ -169,6 +172,20 @@ def test_lookup_fills_what_is_known_and_warns_about_an_open_case_of_the_same_ite
     # a closed case is no duplicate
     act("clerk", case, "withdraw", reason="申请人撤回")
     assert search.person_lookup(actor=actor("clerk"), id_number=GOOD_ID, item="MZ-001").duplicates == []
+
+
+def test_lookup_fills_in_what_was_given_at_the_latest_intake_else_the_record(world: Any) -> None:
+    intake()
+    intake(item="MZ-002", applicant=applicant(phone="13700000000", address="甲镇新村5号"))
+    found = search.person_lookup(actor=actor("clerk"), id_number=GOOD_ID)
+    assert (found.known["phone"], found.known["address"]) == ("13700000000", "甲镇新村5号")
+    resident = Resident.objects.get(id_index=blind_index(GOOD_ID))
+    Case.objects.all().update(applicant_phone_index="")
+    for case in Case.objects.all():  # the cases gave nothing: the record's own data
+        case.set_applicant_snapshot(kind="person", name="巴特尔", id_number=GOOD_ID)
+        case.save()
+    found = search.person_lookup(actor=actor("clerk"), id_number=GOOD_ID)
+    assert (found.known["phone"], found.known["address"]) == (resident.phone, resident.address)
 
 
 def test_lookup_of_an_unknown_or_out_of_scope_person_says_nothing_about_them(world: Any) -> None:
