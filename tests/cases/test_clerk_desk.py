@@ -5,6 +5,7 @@ jurisdiction (the outsider is the clerk of township B)."""
 from __future__ import annotations
 
 from typing import Any
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -32,8 +33,12 @@ PHONE = "13912345678"
 
 
 @pytest.fixture(autouse=True)
-def fresh_rate_limits() -> None:
+def fresh_rate_limits() -> Any:
+    """Empty counters, and one fixed-window minute for the whole test (no window boundary inside)."""
     cache.clear()
+    with mock.patch("onewindow.core.ratelimit.time") as clock:  # only the limiter's clock
+        clock.time.return_value = 1_800_000_000.0
+        yield
 
 
 def actor(name: str) -> Any:
