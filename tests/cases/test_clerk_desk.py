@@ -314,3 +314,14 @@ def test_the_home_page_shows_the_counts_with_their_links_and_the_messages(world:
         'data-desk="online"><a href="/cases/?state=submitted&amp;channel=online"><b class="desk-n zero">0<'
         in outsider
     )
+
+
+def test_every_count_on_each_home_page_links_to_a_page_that_role_may_open(world: Any) -> None:
+    from tests.conftest import otp_verify_session
+
+    for name in ("agent", "clerk", "reviewer", "supervisor", "admin", "outsider"):
+        c = client_of(name)
+        otp_verify_session(c, user(name))
+        for d in desk_counts(actor(name)):
+            assert c.get(d.url).status_code == 200, (name, d.key)
+    assert desk_counts(actor("admin")) == []  # the system administrator sees no cases
