@@ -7,4 +7,6 @@ class CasesConfig(AppConfig):
 
     def ready(self) -> None:
         # deferred: the receivers import models, which Django loads only after the app registry is ready
-        from onewindow.cases import calendar_sync, notices, receivers  # noqa: F401 - connect the receivers
+        from onewindow.cases import calendar_sync, desk, notices, receivers  # noqa: F401 - connect the receivers
+
+        desk.register()

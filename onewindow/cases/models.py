@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Item, ItemVersion
 from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Window
+from onewindow.privacy.crypto import phone_blind_index
 from onewindow.privacy.fields import EncryptedTextField
 from onewindow.privacy.masking import mask_name
 
@@ -88,6 +89,11 @@ class Case(models.Model):
     applicant_id_number = EncryptedTextField(_("申请人证件号码（加密）"), default="")
     applicant_phone = EncryptedTextField(_("申请人联系电话（加密）"), blank=True, default="")
     applicant_address = EncryptedTextField(_("申请人地址（加密）"), blank=True, default="")
+    # blind index of the snapshot's phone (办件查询 by phone without decrypting rows); kept in step by
+    # set_applicant_snapshot and the applicant correction
+    applicant_phone_index = models.CharField(
+        _("申请人联系电话（盲索引）"), max_length=64, blank=True, default="", db_index=True, editable=False
+    )
     state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
     version = models.PositiveIntegerField(default=0, editable=False)
     form_data = models.JSONField(_("申请表"), default=dict, blank=True)
@@ -171,6 +177,7 @@ class Case(models.Model):
         self.applicant_name = name
         self.applicant_id_number = id_number
         self.applicant_phone = phone or ""
+        self.applicant_phone_index = phone_blind_index(phone or "")
         self.applicant_address = address or ""
 
 

@@ -12,6 +12,9 @@ On each timeline entry (``signals.case_event_recorded``) the applicant is told o
 - either way: an extension (延期, with its reason, approver and new deadline), a suspension (中止, with
   its reason) and the resumption (恢复办理, with the new deadline) — 行政许可法 art. 42 and 45.
 
+A resident's online supplement (``resident_supplement``) tells the window staff of the case's centre
+(clerks and centre heads) in their inbox (``supplement_received``), shown on the staff home page.
+
 Supervision reminders (``CaseReminder``, queued by the deadline scan) go to the assignee, or else the
 centre's heads (or clerks): inbox and SMS through ``notices.tell``, each minute from notify's periodic
 task (``notices.register_reminders("cases", ...)``).
@@ -59,6 +62,11 @@ TEXTS: dict[str, tuple[str, str]] = {
         "督办提醒",
         "【一窗通办】督办提醒：办件 {number}「{item}」{reason}"
         "（办结期限 {deadline}，当前环节：{state}），请及时处理。",
+    ),
+    # staff: the window learns that a resident handed the asked-for materials in online
+    "supplement_received": (
+        "补正材料已提交",
+        "【一窗通办】办件 {number}「{item}」的申请人已在网上提交补正材料（{materials}），请核验后受理。",
     ),
     "rating_invitation": (
         "请您评价",
@@ -222,6 +230,28 @@ def tell_the_applicant(sender: Any, case: Any, event: Any, **kwargs: Any) -> Non
         online = notices.ApplicantNotice(template, offline.context, inbox=True)
     if offline is not None or online is not None:
         notices.applicant_notice.send(sender=sender, case=case, offline=offline, online=online)
+
+
+@receiver(signals.case_event_recorded, dispatch_uid="cases.notices.supplement_received")
+def tell_the_window(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
+    """A resident's online supplement: the window staff of the case's centre (its clerks and heads) get
+    an inbox notice (no personal data in it) and the home page counts it (``cases.desk``)."""
+    if event.action != "resident_supplement":
+        return
+    materials = "、".join(str(m.get("name", "")) for m in (event.data or {}).get("materials", []))
+    context = {"number": case.number, "item": case.item_version.name, "materials": materials or "材料"}
+    window_staff = (
+        Staff.objects.filter(
+            centre_id=case.centre_id, roles__role__in=("clerk", "centre_head"), user__is_active=True
+        )
+        .select_related("user")
+        .distinct()
+        .order_by("pk")
+    )
+    for staff in window_staff:
+        notices.tell(
+            "supplement_received", channel="inbox", user=staff.user, context=context, case_number=case.number
+        )
 
 
 # -- supervision reminders --------------------------------------------------------------------------

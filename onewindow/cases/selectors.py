@@ -7,7 +7,7 @@ import datetime as dt
 from typing import Any
 
 from django.conf import settings
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from onewindow.cases.deadlines import NOTICE_WARN_DAYS, notice_due, received_date
@@ -38,9 +38,21 @@ def case_scope(actor: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
     return qs.filter(q)
 
 
+WARNING_ANY = "any"  # the list filter for yellow or red
+
+
 def case_list(
-    *, actor: Actor, state: str | None = None, item: str | None = None, warning: str | None = None
+    *,
+    actor: Actor,
+    state: str | None = None,
+    item: str | None = None,
+    warning: str | None = None,
+    channel: str | None = None,
+    supplemented: bool = False,
 ) -> QuerySet[Case]:
+    """The cases in the actor's jurisdiction, newest first. ``warning="any"``: yellow or red;
+    ``supplemented``: waiting for correction, and the resident has handed the materials in online
+    since the notice (the window has to check them)."""
     qs = case_scope(actor, Case.objects.all()).select_related(
         "item_version", "centre", "queue_department", "applicant", "assignee"
     )
@@ -48,9 +60,28 @@ def case_list(
         qs = qs.filter(state=state)
     if item:
         qs = qs.filter(item__code=item)
-    if warning:
+    if warning == WARNING_ANY:
+        qs = qs.filter(warning__in=(Warning.YELLOW, Warning.RED))
+    elif warning:
         qs = qs.filter(warning=warning)
+    if channel:
+        qs = qs.filter(channel=channel)
+    if supplemented:
+        qs = (
+            qs.filter(state=State.CORRECTION_NEEDED)
+            .annotate(last_action=last_action())
+            .filter(last_action=SUPPLEMENT_ACTION)
+        )
     return qs.order_by("-received_at")
+
+
+SUPPLEMENT_ACTION = "resident_supplement"
+
+
+def last_action() -> Subquery:
+    """The action of the outer case's latest timeline entry (the resident's supplement when nothing
+    happened since; the portal's case page uses the same rule)."""
+    return Subquery(CaseEvent.objects.filter(case=OuterRef("pk")).order_by("-seq").values("action")[:1])
 
 
 def warning_for(case: Case, today: dt.date, cal: WorkCalendar | None = None) -> str:

@@ -6,6 +6,7 @@ app_name = "cases"
 urlpatterns = [
     path("cases/", views.case_list, name="list"),
     path("cases/new/", views.workbench, name="workbench"),
+    path("cases/new/person/", views.person_lookup, name="person_lookup"),
     path("cases/queue/", views.queue, name="queue"),
     path("cases/output/", views.output, name="output"),
     path("cases/warnings/", views.warnings, name="warnings"),

@@ -65,7 +65,7 @@ class ItemVersionAdmin(admin.ModelAdmin):
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is not None and not obj.is_editable:
-            names = [f.name for f in ItemVersion._meta.fields if f.editable]
+            names = [f.name for f in ItemVersion._meta.fields if f.editable and not f.primary_key]
             return list(dict.fromkeys([*self.readonly_fields, *names]))
         return self.readonly_fields
 

@@ -106,7 +106,12 @@ class ItemVersion(models.Model):
     published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
     retired_at = models.DateTimeField(_("停用时间"), null=True, blank=True)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("创建人"),
     )
     created_at = models.DateTimeField(_("创建时间"), auto_now_add=True)
     change_note = models.CharField(_("修订说明"), max_length=200, blank=True)

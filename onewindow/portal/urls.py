@@ -1,6 +1,6 @@
 from django.urls import path
 
-from onewindow.portal import resident_views, views
+from onewindow.portal import desk, resident_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -15,6 +15,7 @@ urlpatterns = [
     path("text-size/", views.text_size, name="text_size"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
+    path("desk/messages/read/", desk.messages_read, name="desk_messages_read"),
     # resident portal (一网通办)
     path("my/login/", resident_views.login_view, name="login"),
     path("my/realname/", resident_views.realname, name="realname"),

@@ -21,7 +21,7 @@ from onewindow.documents.pdf import render_pdf
 from onewindow.org.actors import request_actor
 from onewindow.org.models import LEVEL_ORDER, Jurisdiction, Level, Role
 from onewindow.org.selectors import opening_hours
-from onewindow.portal import nav, selectors
+from onewindow.portal import desk, nav, selectors
 from onewindow.privacy import consent
 
 PAGE_SIZE = 20
@@ -102,6 +102,8 @@ def home(request: HttpRequest) -> HttpResponse:
                 catalog.item_list().filter(department=staff.department).count() if staff.department else 0
             ),
             served_villages=[staff.jurisdiction, *staff.extra_jurisdictions.all()],
+            can_search_cases=actor.has_any_role(desk.CASE_SEARCH_ROLES),
+            **desk.desk_context(actor),
         )
     return render(request, "portal/home.html", context)
 

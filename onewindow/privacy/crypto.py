@@ -62,3 +62,12 @@ def blind_index(value: str) -> str:
     normalised = (value or "").strip().upper()
     key = settings.ONEWINDOW_INDEX_KEY.encode("utf-8")
     return hmac.new(key, normalised.encode("utf-8"), hashlib.sha256).hexdigest()
+
+
+def phone_blind_index(value: str) -> str:
+    """The blind index of a phone number, its digits only (``139 1234-5678`` and ``+86 13912345678``
+    give the same digest); ``""`` for no number."""
+    digits = "".join(c for c in (value or "") if c.isdigit())
+    if len(digits) == 13 and digits.startswith("86"):
+        digits = digits[2:]
+    return blind_index(digits) if digits else ""

@@ -7,4 +7,6 @@ class ProxyConfig(AppConfig):
 
     def ready(self) -> None:
         import onewindow.proxy.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
-        from onewindow.proxy import notices, panels, receivers  # noqa: F401 - receivers, texts, case page panel
+        from onewindow.proxy import desk, notices, panels, receivers  # noqa: F401 - receivers, texts, case page panel
+
+        desk.register()

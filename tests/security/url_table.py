@@ -413,6 +413,10 @@ URLS: dict[str, Entry] = {
         rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
     ),
     "cases:workbench": E(rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=OK)),
+    # the window's person look-up by ID number (htmx); the outsider gets "unknown" for township A's residents
+    "cases:person_lookup": E(
+        rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=OK), method="POST"
+    ),
     "cases:queue": E(rule(FORBIDDEN, anonymous=LOGIN, reviewer=OK, centre_head=OK, supervisor=OK)),
     "cases:output": E(
         rule(
@@ -506,6 +510,8 @@ URLS: dict[str, Entry] = {
     "portal:text_size": E(public()),
     "portal:favicon": E(public()),
     "portal:privacy_notice": E(public()),
+    # the staff home page's "mark my messages read" (POST; a resident account has no staff inbox here)
+    "portal:desk_messages_read": E(staff(), method="POST"),
     "portal:login": E(public()),
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:contact": E(rule(FORBIDDEN, anonymous=LOGIN)),

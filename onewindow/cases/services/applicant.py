@@ -24,6 +24,7 @@ from onewindow.core.locking import retry_atomic
 from onewindow.org.actors import actor_of
 from onewindow.org.models import ResidentKind, Role
 from onewindow.privacy import identifiers
+from onewindow.privacy.crypto import phone_blind_index
 from onewindow.privacy.masking import mask_address, mask_name, mask_phone
 from onewindow.privacy.services import personal_data_access_log
 
@@ -78,6 +79,7 @@ def case_applicant_correct(
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
         applicant_name=new["name"],
         applicant_phone=new["phone"],
+        applicant_phone_index=phone_blind_index(new["phone"] or ""),
         applicant_address=new["address"],
         version=F("version") + 1,
     )

@@ -13,6 +13,7 @@ By section: ``window`` (the workbench, 无差别全科受理), ``detail`` (a cas
 
 from onewindow.cases.views.detail import act, applicant_correct, detail
 from onewindow.cases.views.lists import case_list, output, queue, warnings
+from onewindow.cases.views.person import person_lookup
 from onewindow.cases.views.public import document, progress
 from onewindow.cases.views.window import outcome, workbench
 
@@ -24,6 +25,7 @@ __all__ = [
     "document",
     "outcome",
     "output",
+    "person_lookup",
     "progress",
     "queue",
     "warnings",

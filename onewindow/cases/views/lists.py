@@ -8,10 +8,10 @@ from urllib.parse import quote
 
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_http_methods
 
-from onewindow.cases import selectors, services
-from onewindow.cases.models import Case, State, Warning
+from onewindow.cases import search, selectors, services
+from onewindow.cases.models import Case, Channel, State, Warning
 from onewindow.cases.views.common import (
     BOARD_ROLES,
     OUTPUT_ROLES,
@@ -21,6 +21,9 @@ from onewindow.cases.views.common import (
     page_of,
 )
 from onewindow.catalog import selectors as catalog
+from onewindow.core.errors import DomainError
+from onewindow.core.ratelimit import RateLimited, check_rate
+from onewindow.core.web import client_ip
 from onewindow.org import access
 from onewindow.org.actors import request_actor
 
@@ -60,34 +63,71 @@ def output(request: HttpRequest) -> HttpResponse:
     return _list_page(request, qs, "cases/output.html", "统一出件")
 
 
+SEARCH_RATE = (30, 60)  # searches per user and minute: the box must not serve to enumerate people
+WARNING_FILTERS = (Warning.YELLOW, Warning.RED, selectors.WARNING_ANY)
+
+
+def _filters(request: HttpRequest) -> dict[str, str]:
+    g = request.GET
+    state = g.get("state") or ""
+    warning = g.get("warning") or ""
+    channel = g.get("channel") or ""
+    return {
+        "state": state if state in State.values else "",
+        "item": (g.get("item") or "").strip()[:40],
+        "warning": warning if warning in WARNING_FILTERS else "",
+        "channel": channel if channel in Channel.values else "",
+        "supplemented": "1" if g.get("supplemented") == "1" else "",
+    }
+
+
+def _searched(request: HttpRequest, qs: Any, q: str) -> tuple[Any, str, DomainError | None]:
+    """The list narrowed by the search box: (rows, what was searched, the error)."""
+    if not q:
+        return qs, "", None
+    user = request.user
+    try:
+        check_rate(request, f"case_search:{user.pk}", limit=SEARCH_RATE[0], per_seconds=SEARCH_RATE[1])
+        term, qs = search.case_search(actor=request_actor(request), q=q, base=qs, ip=client_ip(request))
+    except DomainError as exc:
+        return qs.none(), "", exc
+    return qs, term.label, None
+
+
 @case_page()
-@require_GET
+@require_http_methods(["GET", "POST"])
 def case_list(request: HttpRequest) -> HttpResponse:
-    state = request.GET.get("state") or ""
-    state = state if state in State.values else ""
-    warning = request.GET.get("warning") or ""
-    warning = warning if warning in (Warning.YELLOW, Warning.RED) else ""
-    item = (request.GET.get("item") or "").strip()[:40]
+    """The jurisdiction's cases with filters (GET); the search box is POSTed, so that an ID number or
+    a phone never stands in a URL (browser history, access logs)."""
+    f = _filters(request)
+    q = (request.POST.get("q") or "").strip()[:50] if request.method == "POST" else ""
     qs = selectors.case_list(
-        actor=request_actor(request), state=state or None, item=item or None, warning=warning or None
+        actor=request_actor(request),
+        state=f["state"] or None,
+        item=f["item"] or None,
+        warning=f["warning"] or None,
+        channel=f["channel"] or None,
+        supplemented=bool(f["supplemented"]),
     )
+    qs, searched_by, error = _searched(request, qs, q)
     page = page_of(request, qs)
     context = {
         "page": page,
         "rows": _list_rows(page.object_list, services.local_today()),
-        "state": state,
-        "warning": warning,
-        "item": item,
+        **f,
+        "q": q,
+        "searched_by": searched_by,
+        "search_error": error.message if error else "",
+        "channels": Channel.choices,
         "states": State.choices,
         "items": catalog.item_list(),
-        "query": "&".join(
-            f"{k}={quote(v)}" for k, v in (("state", state), ("item", item), ("warning", warning)) if v
-        ),
+        "query": "&".join(f"{k}={quote(v)}" for k, v in f.items() if v),
     }
     template = "cases/list.html"
     if hx_target(request) == "results":
         template += "#results"
-    return render(request, template, context)
+    # a refused search is a page with its message; only the rate limit answers with its own status
+    return render(request, template, context, status=429 if isinstance(error, RateLimited) else 200)
 
 
 @case_page(BOARD_ROLES)
