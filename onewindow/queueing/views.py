@@ -23,13 +23,14 @@ from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Role, Session, Window
 from onewindow.privacy.masking import mask_phone
-from onewindow.queueing import appointments, phonecheck, services
+from onewindow.queueing import appointments, order, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
 
 CONSOLE_ROLES = [Role.CLERK, Role.CENTRE_HEAD]
 ERROR_TEMPLATE = "queueing/error.html"
 FIXED_LABELS = {"comprehensive": "综合业务", "proxy": "帮办代办", "consult": "咨询"}
 KIOSK_PRIORITIES = [Priority.ELDERLY, Priority.DISABLED, Priority.MILITARY]
+WAITING_SHOWN = 12  # the console lists the first few of the line
 CONSOLE_ACTIONS = {"recall", "skip", "requeue", "serve", "finish", "transfer"}
 
 
@@ -70,29 +71,48 @@ def _console_window(request: HttpRequest, window_id: Any) -> Window:
     raise NotFound("窗口不存在", code="not_found")
 
 
+def _waiting_context(window: Window, day: dt.date, labels: dict[str, str]) -> dict[str, Any]:
+    """The window's waiting line in call order (the priority rule), counted per category."""
+    cats = services.window_categories(window)
+    line = order.queue_for(window.centre_id, day, cats, window.pk)
+    counts = {c: 0 for c in cats}
+    for row in line:
+        counts[row["category"]] = counts.get(row["category"], 0) + 1
+    shown = [
+        {
+            **row,
+            "label": labels.get(row["category"], row["category"]),
+            "priority_label": Priority(row["priority"]).label if row["priority"] else "",
+        }
+        for row in line[:WAITING_SHOWN]
+    ]
+    return {
+        "window": window,
+        "line": shown,
+        "line_more": max(len(line) - WAITING_SHOWN, 0),
+        "waiting": [(labels.get(c, c), n) for c, n in counts.items()],
+        "waiting_total": len(line),
+        "priority_total": sum(1 for row in line if row["priority"]),
+    }
+
+
 def _panel_context(window: Window, error: DomainError | None = None) -> dict[str, Any]:
     day = services.local_now().date()
     labels = category_labels(window.centre)
-    cats = services.window_categories(window)
     today = Ticket.objects.filter(centre=window.centre_id, day=day)
     current = (
         today.filter(window=window, state__in=[TicketState.CALLED, TicketState.SERVING])
         .order_by("-called_at")
         .first()
     )
-    waiting_qs = today.filter(category__in=cats, state=TicketState.WAITING)
-    waiting_qs = waiting_qs.filter(target_window__isnull=True) | waiting_qs.filter(target_window=window)
-    counts = {c: 0 for c in cats}
-    for cat in waiting_qs.values_list("category", flat=True):
-        counts[cat] = counts.get(cat, 0) + 1
     skipped = list(today.filter(window=window, state=TicketState.SKIPPED).order_by("-called_at")[:5])
     others = Window.objects.filter(centre=window.centre_id, is_active=True).exclude(pk=window.pk)
     return {
-        "window": window,
+        **_waiting_context(window, day, labels),
         "current": current,
         "current_label": labels.get(current.category, current.category) if current else "",
-        "waiting": [(labels.get(c, c), n) for c, n in counts.items()],
-        "waiting_total": sum(counts.values()),
+        "pending": current if current is not None and current.state == TicketState.CALLED else None,
+        "call_pending": error is not None and error.code == "call_pending",
         "skipped": skipped,
         "categories": labels,
         "other_windows": [w for w in others if services.window_categories(w)],
@@ -120,12 +140,29 @@ def console(request: HttpRequest) -> HttpResponse:
     return _render_panel(request, window)
 
 
+@require_GET
+@staff_page(roles=CONSOLE_ROLES, error_template=ERROR_TEMPLATE)
+def console_waiting(request: HttpRequest, window_id: int) -> HttpResponse:
+    """The waiting line alone, polled by the console every few seconds (two small queries)."""
+    staff = request_actor(request).staff
+    window = (
+        Window.objects.select_related("centre")
+        .filter(pk=window_id, centre=staff.centre_id if staff else None, is_active=True)
+        .first()
+    )
+    if window is None:
+        raise NotFound("窗口不存在", code="not_found")
+    context = _waiting_context(window, services.local_now().date(), category_labels(window.centre))
+    return render(request, "queueing/console.html#waiting", context)
+
+
 @require_POST
 @staff_page(roles=CONSOLE_ROLES, error_template=ERROR_TEMPLATE)
 def console_call(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _console_window(request, window_id)
+    pending: services.PendingCall = "skip" if request.POST.get("confirm") == "1" else "refuse"
     try:
-        services.ticket_call_next(actor=request_actor(request), window=window.pk)
+        services.ticket_call_next(actor=request_actor(request), window=window.pk, pending=pending)
     except DomainError as exc:
         return _render_panel(request, window, exc)
     return _render_panel(request, window)
