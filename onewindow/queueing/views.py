@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.catalog.models import Domain
 from onewindow.core.errors import DomainError, Invalid, NotFound
+from onewindow.documents.qr import qr_data_uri
 from onewindow.org import schedule
 from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
@@ -230,9 +231,18 @@ def _kiosk_context(centre: Centre) -> dict[str, Any]:
     }
 
 
+def _kiosk_render(
+    request: HttpRequest, centre: Centre, extra: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The kiosk screen: locked (no link to the full site); booking is offered as a QR code to scan."""
+    book_url = request.build_absolute_uri(reverse("queueing:book", kwargs={"code": centre.code}))
+    context = {**_kiosk_context(centre), "book_qr": qr_data_uri(book_url), **(extra or {})}
+    return render(request, "queueing/kiosk.html", context, status=status)
+
+
 @require_GET
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "queueing/kiosk.html", _kiosk_context(_public_centre(code)))
+    return _kiosk_render(request, _public_centre(code))
 
 
 @require_POST
@@ -245,8 +255,7 @@ def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
             priority=request.POST.get("priority", ""),
         )
     except DomainError as exc:
-        context = {**_kiosk_context(centre), "error": exc}
-        return render(request, "queueing/kiosk.html", context, status=exc.status)
+        return _kiosk_render(request, centre, {"error": exc}, exc.status)
     return redirect("queueing:kiosk_ticket", code=centre.code, ticket_id=ticket.pk)
 
 
@@ -277,8 +286,7 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: int) -> HttpRespons
 
 
 def _kiosk_error(request: HttpRequest, centre: Centre, exc: DomainError) -> HttpResponse:
-    context = {**_kiosk_context(centre), "checkin_error": exc, "form": request.POST}
-    return render(request, "queueing/kiosk.html", context, status=exc.status)
+    return _kiosk_render(request, centre, {"checkin_error": exc, "form": request.POST}, exc.status)
 
 
 @require_POST
@@ -288,10 +296,13 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
     pin = (request.POST.get("pin") or "").strip()
     try:
         if not raw_id.isdigit() or not pin:
-            raise Invalid("请输入预约号和6位预约码", code="invalid", details={"appointment": ["必填"]})
-        if not Appointment.objects.filter(pk=int(raw_id), centre=centre).exists():
-            raise NotFound("预约不存在或预约码不正确", code="not_found")
-        ticket = appointments.appointment_check_in(appointment_id=int(raw_id), code=pin)
+            raise Invalid("请输入预约号（或手机号）和6位预约码", code="invalid", details={"appointment": ["必填"]})
+        if len(raw_id) == 11 and raw_id.startswith("1"):  # a mobile number: its booking at this centre
+            ticket = appointments.appointment_check_in_by_phone(centre=centre, phone=raw_id, code=pin)
+        else:
+            if not Appointment.objects.filter(pk=int(raw_id), centre=centre).exists():
+                raise NotFound("预约不存在或预约码不正确", code="not_found")
+            ticket = appointments.appointment_check_in(appointment_id=int(raw_id), code=pin)
     except DomainError as exc:
         return _kiosk_error(request, centre, exc)
     return redirect("queueing:kiosk_ticket", code=centre.code, ticket_id=ticket.pk)
