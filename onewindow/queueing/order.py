@@ -30,7 +30,9 @@ def call_order(waiting: Sequence[Any], recent: Sequence[bool], ratio: tuple[int,
     called, given ``recent`` (most recent call first: was it a priority ticket?) and ``ratio`` (P, N)."""
     p, n = ratio
     prio = sorted((t for t in waiting if _prio(t)), key=lambda t: _get(t, "seq"))
-    normal = sorted((t for t in waiting if not _prio(t)), key=lambda t: (_get(t, "issued_at"), _get(t, "seq")))
+    normal = sorted(
+        (t for t in waiting if not _prio(t)), key=lambda t: (_get(t, "issued_at"), _get(t, "seq"))
+    )
     history = list(recent)
     out: list[Any] = []
     i = j = 0
@@ -79,7 +81,9 @@ def waiting_rows(
     return list(qs.values(*WAITING_FIELDS))
 
 
-def queue_for(centre_id: int, day: dt.date, cats: Sequence[str], window_id: int | None) -> list[dict[str, Any]]:
+def queue_for(
+    centre_id: int, day: dt.date, cats: Sequence[str], window_id: int | None
+) -> list[dict[str, Any]]:
     """The waiting tickets a window may call, in the order they will be called."""
     rows = waiting_rows(centre_id, day, cats, window_id)
     if not rows:

@@ -91,7 +91,7 @@ def hall_status(centre: Centre, now: dt.datetime | None = None) -> HallStatus:
 
 
 def waiting_before(ticket: Ticket) -> int:
-    """"前面还有 N 人": the ticket's place in the call order (:mod:`onewindow.queueing.order`)."""
+    """ "前面还有 N 人": the ticket's place in the call order (:mod:`onewindow.queueing.order`)."""
     return order.waiting_before(ticket)
 
 
@@ -203,8 +203,9 @@ def ticket_call_next(*, actor: Actor, window: int, pending: PendingCall = "keep"
         with transaction.atomic():
             waiting = pending_call(w, day) if pending != "keep" else None
             if waiting is not None and pending == "refuse":
+                number = waiting.number
                 raise Conflict(
-                    f"{waiting.number} 号已叫号，尚未开始办理。叫下一位将把 {waiting.number} 号记为过号，请确认",
+                    f"{number} 号已叫号，尚未开始办理。叫下一位将把 {number} 号记为过号，请确认",
                     code="call_pending",
                     details={"pending": waiting.number},
                 )

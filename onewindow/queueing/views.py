@@ -296,7 +296,9 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
     pin = (request.POST.get("pin") or "").strip()
     try:
         if not raw_id.isdigit() or not pin:
-            raise Invalid("请输入预约号（或手机号）和6位预约码", code="invalid", details={"appointment": ["必填"]})
+            raise Invalid(
+                "请输入预约号（或手机号）和6位预约码", code="invalid", details={"appointment": ["必填"]}
+            )
         if len(raw_id) == 11 and raw_id.startswith("1"):  # a mobile number: its booking at this centre
             ticket = appointments.appointment_check_in_by_phone(centre=centre, phone=raw_id, code=pin)
         else:

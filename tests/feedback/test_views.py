@@ -12,7 +12,6 @@ from PIL import Image
 
 from onewindow.feedback import services
 from onewindow.feedback.models import Complaint, Notice, Rating, Rectification
-from onewindow.org.actors import actor_of
 from tests.factories import make_staff
 from tests.feedback.conftest import delivered_case
 

@@ -64,7 +64,7 @@ def test_call_order_interleaves_one_priority_per_two_normal() -> None:
 
 
 def test_slip_number_ahead_is_what_call_next_does(hall: Any) -> None:
-    """"前面还有 N 人" must be what happens: priority tickets taken after a normal one go first."""
+    """ "前面还有 N 人" must be what happens: priority tickets taken after a normal one go first."""
     normal1, normal2 = issue(), issue()
     elderly = issue("elderly")
     normal3 = issue()
@@ -83,7 +83,9 @@ def test_slip_number_ahead_is_what_call_next_does(hall: Any) -> None:
 
 def test_slip_on_the_kiosk_page_shows_the_priority_place(hall: Any, client: Client) -> None:
     issue(), issue()
-    r = client.post("/queue/kiosk/C-A/take/", {"category": "comprehensive", "priority": "military"}, follow=True)
+    r = client.post(
+        "/queue/kiosk/C-A/take/", {"category": "comprehensive", "priority": "military"}, follow=True
+    )
     assert "前面还有 <strong>0</strong> 人等候" in r.content.decode()
     r = client.post("/queue/kiosk/C-A/take/", {"category": "comprehensive"}, follow=True)
     assert "前面还有 <strong>3</strong> 人等候" in r.content.decode()
