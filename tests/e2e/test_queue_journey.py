@@ -66,7 +66,10 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
         board.wait_for_function("window.__spoken.length >= 2")
         assert board.evaluate("window.__spoken") == ["zh-CN|请 A零零一 号，到 1 号窗口办理"] * 2
 
-        # 5. Calling again with nobody waiting says so in Chinese, in place.
+        # 5. Calling again with nobody waiting says so in Chinese, in place (A001 being served: no
+        # confirm is asked).
+        console.get_by_role("button", name="开始办理").click()
+        expect(console.locator("#queue-panel")).to_contain_text("办理中")
         console.get_by_role("button", name="叫号").click()
         expect(console.locator(".console-error")).to_have_text("当前没有等候的号")
         expect(console.locator("#current-number")).to_have_text("A001")
