@@ -1,11 +1,13 @@
 from django.urls import URLPattern, URLResolver, path
 
-from onewindow.feedback import views
+from onewindow.feedback import padviews, views
 
 app_name = "feedback"
 urlpatterns: list[URLPattern | URLResolver] = [
     path("rate/", views.rate, name="rate"),
-    path("pad/", views.pad, name="pad"),
+    path("pad/", padviews.pad, name="pad"),
+    path("pad/w/<str:token>/", padviews.pad_window, name="pad_window"),
+    path("pad/w/<str:token>/state/", padviews.pad_state, name="pad_state"),
     path("results/", views.results, name="results"),
     path("rectifications/", views.rectification_list, name="rectifications"),
     path("rectifications/<int:pk>/", views.rectification_detail, name="rectification"),

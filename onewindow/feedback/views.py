@@ -16,7 +16,6 @@ from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (
-    OFFLINE_INDICATORS,
     ONLINE_INDICATORS,
     AppealState,
     ComplaintCategory,
@@ -124,35 +123,6 @@ def rate(request: HttpRequest) -> HttpResponse:
             ctx["error"] = exc.message
             return render(request, "feedback/rate.html", ctx, status=exc.status)
     return render(request, "feedback/rate.html", ctx)
-
-
-# --- 一次一评: the window pad ----------------------------------------------------------------------
-
-
-@staff_page(perm=Perm.FEEDBACK_HANDLE, error_template=ERR)
-@require_http_methods(["GET", "POST"])
-def pad(request: HttpRequest) -> HttpResponse:
-    actor = request_actor(request)
-    thanks = False
-    if request.method == "POST":
-        try:
-            services.rating_submit_ticket(
-                actor=actor,
-                ticket=_int(request.POST.get("ticket")),
-                level=_int(request.POST.get("level")),
-                indicators=_indicators(request, OFFLINE_INDICATORS),
-            )
-            thanks = True
-        except DomainError as exc:
-            messages.error(request, exc.message)
-            return redirect("feedback:pad")
-    ctx = {
-        "ticket": services.last_served_ticket(actor),
-        "levels": LEVELS,
-        "indicators": OFFLINE_INDICATORS,
-        "thanks": thanks,
-    }
-    return render(request, "feedback/pad.html", ctx)
 
 
 # --- rectifications (centre head) ----------------------------------------------------------------

@@ -29,7 +29,7 @@ from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.identifiers import validate_mobile
-from onewindow.queueing import phonecheck
+from onewindow.queueing import notices, phonecheck
 from onewindow.queueing import services as queue
 from onewindow.queueing.models import (
     Appointment,
@@ -140,7 +140,7 @@ def appointment_book(
     ).update(booked=F("booked") + 1)
     if not taken:
         raise Conflict("该时段已约满，请选择其他时段", code="slot_full")
-    return Appointment.objects.create(
+    booked = Appointment.objects.create(
         centre=c,
         date=date,
         start=slot.start,
@@ -154,6 +154,8 @@ def appointment_book(
         channel=channel,
         created_by=actor.user if actor.is_authenticated else None,
     )
+    notices.appointment_booked_send(booked)
+    return booked
 
 
 def _is_staff(actor: Actor) -> bool:
@@ -209,6 +211,19 @@ def appointment_check_in(*, appointment_id: int, code: str) -> Ticket:
     a.state, a.ticket = AppointmentState.CHECKED_IN, ticket
     a.save(update_fields=["state", "ticket"])
     return ticket
+
+
+def appointment_check_in_by_phone(*, centre: Centre, phone: str, code: str) -> Ticket:
+    """Check in with the mobile number that booked and the 预约码 (the 预约号 forgotten): that number's
+    booking at ``centre`` with that code, for today or later (the check-in's own rules decide)."""
+    today = queue.local_now().date()
+    candidates = Appointment.objects.filter(
+        centre=centre, phone_index=blind_index((phone or "").strip()), date__gte=today
+    ).order_by("date", "start")
+    for a in candidates:
+        if secrets.compare_digest(a.code.encode(), (code or "").strip().encode()):
+            return appointment_check_in(appointment_id=a.pk, code=a.code)
+    raise NotFound("预约不存在或预约码不正确", code="not_found")
 
 
 def mark_no_shows(now: dt.datetime | None = None) -> int:

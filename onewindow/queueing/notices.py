@@ -9,9 +9,14 @@ from django.utils import timezone
 
 from onewindow.core import notices
 from onewindow.notify.services import notify
-from onewindow.queueing.models import AppointmentReminder, AppointmentState
+from onewindow.queueing.models import Appointment, AppointmentReminder, AppointmentState
 
 TEXTS: dict[str, tuple[str, str]] = {
+    "appointment_booked": (
+        "预约成功",
+        "【一窗通办】{name}您好，您已预约 {date} {start}—{end} 到{centre}办理业务，预约号 {number}，"
+        "预约码 {code}。请于预约时段开始前30分钟内到大厅取号机「预约签到」，凭预约码优先办理。",
+    ),
     "appointment_calendar_cancelled": (
         "预约已取消（节假日安排）",
         "【一窗通办】{name}您好，按国务院公布的节假日安排，{centre} {date} {start} 不办公，"
@@ -23,6 +28,25 @@ TEXTS: dict[str, tuple[str, str]] = {
         "预约码 {code}，请按时到场。",
     ),
 }
+
+
+def appointment_booked_send(a: Appointment) -> None:
+    """预约确认: an SMS with the 预约号 and 预约码 to the number that booked (in the booking's
+    transaction; delivered by the worker after commit)."""
+    notify(
+        "appointment_booked",
+        channel="sms",
+        to=a.phone,
+        context={
+            "name": a.name,
+            "date": a.date.isoformat(),
+            "start": a.start.strftime("%H:%M"),
+            "end": a.end.strftime("%H:%M"),
+            "centre": a.centre.name,
+            "number": a.pk,
+            "code": a.code,
+        },
+    )
 
 
 def appointment_reminders_send(limit: int = 200) -> int:

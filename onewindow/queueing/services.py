@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Literal
 
 from django.conf import settings
 from django.db import transaction
@@ -24,6 +24,7 @@ from onewindow.core.locking import retry_atomic
 from onewindow.org import access, schedule
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Role, Window, WindowKind
+from onewindow.queueing import order
 from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState
 
 FIXED_PREFIXES = {"comprehensive": "A", "proxy": "D", "consult": "Z"}
@@ -90,13 +91,8 @@ def hall_status(centre: Centre, now: dt.datetime | None = None) -> HallStatus:
 
 
 def waiting_before(ticket: Ticket) -> int:
-    return Ticket.objects.filter(
-        centre=ticket.centre_id,
-        day=ticket.day,
-        category=ticket.category,
-        state=TicketState.WAITING,
-        seq__lt=ticket.seq,
-    ).count()
+    """ "前面还有 N 人": the ticket's place in the call order (:mod:`onewindow.queueing.order`)."""
+    return order.waiting_before(ticket)
 
 
 @retry_atomic
@@ -179,43 +175,51 @@ def _staffed_window(actor: Actor, window_id: int) -> Window:
     return window
 
 
-def _priority_first(window: Window, day: dt.date, cats: list[str]) -> bool:
-    """Interleave: a priority ticket goes first only if fewer than P of the last P+N-1 calls were
-    priority, so at most P priority tickets are called per N normal ones (e.g. 1 per 2)."""
-    p, n = settings.QUEUE_PRIORITY_RATIO
-    recent = list(
-        Ticket.objects.filter(centre=window.centre_id, day=day, category__in=cats, called_at__isnull=False)
+PendingCall = Literal["refuse", "skip", "keep"]
+
+
+def pending_call(window: Window, day: dt.date) -> Ticket | None:
+    """The ticket called to ``window`` that has not been served yet (state ``called``), if any."""
+    return (
+        Ticket.objects.filter(centre=window.centre_id, day=day, window=window, state=TicketState.CALLED)
         .order_by("-called_at")
-        .values_list("priority", flat=True)[: p + n - 1]
+        .first()
     )
-    return sum(1 for pr in recent if pr) < p
 
 
 @retry_atomic
-def ticket_call_next(*, actor: Actor, window: int) -> Ticket:
-    """Call the next ticket to ``window`` (waiting → called); 404 ``queue_empty`` when nobody waits."""
+def ticket_call_next(*, actor: Actor, window: int, pending: PendingCall = "keep") -> Ticket:
+    """Call the next ticket to ``window`` (waiting → called); 404 ``queue_empty`` when nobody waits.
+
+    The next ticket is the first of :func:`order.queue_for` (the priority rule). While a ticket called
+    to this window has not been served (still ``called``): ``pending="refuse"`` (the console without
+    its confirm field) answers 409 ``call_pending`` naming it; ``"skip"`` (confirmed) records it as 过号
+    and calls the next; ``"keep"`` (the default, the API's contract) leaves it called."""
     actor = actor_of(actor)
     w = _staffed_window(actor, window)
     cats = window_categories(w)
     day = local_now().date()
     for _attempt in range(10):
         with transaction.atomic():
-            base = Ticket.objects.filter(
-                centre=w.centre_id, day=day, category__in=cats, state=TicketState.WAITING
-            )
-            base = base.filter(target_window__isnull=True) | base.filter(target_window=w)
-            prio = base.exclude(priority="").order_by("seq")
-            normal = base.filter(priority="").order_by("issued_at", "seq")
-            order = [prio, normal] if _priority_first(w, day, cats) else [normal, prio]
-            candidate = next((qs.first() for qs in order if qs.exists()), None)
-            if candidate is None:
+            waiting = pending_call(w, day) if pending != "keep" else None
+            if waiting is not None and pending == "refuse":
+                number = waiting.number
+                raise Conflict(
+                    f"{number} 号已叫号，尚未开始办理。叫下一位将把 {number} 号记为过号，请确认",
+                    code="call_pending",
+                    details={"pending": waiting.number},
+                )
+            line = order.queue_for(w.centre_id, day, cats, w.pk)
+            if not line:
                 raise NotFound("当前没有等候的号", code="queue_empty")
             now = timezone.now()
-            claimed = Ticket.objects.filter(pk=candidate.pk, state=TicketState.WAITING).update(
+            claimed = Ticket.objects.filter(pk=line[0]["pk"], state=TicketState.WAITING).update(
                 state=TicketState.CALLED, window=w, called_at=now, announced_at=now, called_by=actor.user
             )
             if claimed:
-                called = Ticket.objects.select_related("window", "centre").get(pk=candidate.pk)
+                if waiting is not None:
+                    ticket_act(actor=actor, ticket=waiting.pk, action="skip")
+                called = Ticket.objects.select_related("window", "centre").get(pk=line[0]["pk"])
                 signals.ticket_event.send(sender=Ticket, ticket=called, action="called")
                 return called
     raise Conflict("叫号冲突，请重试", code="conflict")
@@ -290,7 +294,8 @@ def _finish(t: Ticket, args: TicketArgs) -> None:
     t.finished_at = args.now
     if not t.serve_started_at:
         t.serve_started_at = t.called_at
-    t.case_number = args.case_number.strip()[:32]
+    if args.case_number.strip():  # blank keeps the case linked from the workbench (为此号受理)
+        t.case_number = args.case_number.strip()[:32]
 
 
 _S = TicketState
@@ -339,6 +344,25 @@ def ticket_act(
     t.state = row.target
     t.save()
     signals.ticket_event.send(sender=Ticket, ticket=t, action=action)
+    return t
+
+
+@retry_atomic
+def ticket_link_case(*, actor: Actor, ticket: int, case_number: str) -> Ticket:
+    """为此号受理: the case taken in for the resident of ``ticket`` is linked to it (the first case of a
+    visit stays its case; the number is kept on the ticket) and a ticket still ``called`` is now served.
+    Only the staff of the ticket's centre; a ticket not called yet, or 过号, is refused."""
+    actor = actor_of(actor)
+    t = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket).first()
+    if t is None or actor.staff is None or actor.staff.centre_id != t.centre_id:
+        raise NotFound("排队号不存在", code="not_found")
+    if t.state not in (TicketState.CALLED, TicketState.SERVING, TicketState.DONE):
+        raise Conflict(f"该号当前为「{TicketState(t.state).label}」，不能关联办件", code="invalid_transition")
+    if t.state == TicketState.CALLED:
+        t = ticket_act(actor=actor, ticket=t.pk, action="serve")
+    if not t.case_number:
+        t.case_number = case_number.strip()[:32]
+        t.save(update_fields=["case_number"])
     return t
 
 

@@ -5,6 +5,7 @@ from onewindow.queueing import views
 app_name = "queueing"
 urlpatterns = [
     path("queue/console/", views.console, name="console"),
+    path("queue/console/<int:window_id>/waiting/", views.console_waiting, name="waiting"),
     path("queue/console/<int:window_id>/call/", views.console_call, name="call"),
     path("queue/console/<int:window_id>/tickets/<int:ticket_id>/", views.console_act, name="act"),
     path("queue/board/<str:code>/", views.board, name="board"),

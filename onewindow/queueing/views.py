@@ -18,18 +18,20 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.catalog.models import Domain
 from onewindow.core.errors import DomainError, Invalid, NotFound
+from onewindow.documents.qr import qr_data_uri
 from onewindow.org import schedule
 from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Role, Session, Window
 from onewindow.privacy.masking import mask_phone
-from onewindow.queueing import appointments, phonecheck, services
+from onewindow.queueing import appointments, order, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
 
 CONSOLE_ROLES = [Role.CLERK, Role.CENTRE_HEAD]
 ERROR_TEMPLATE = "queueing/error.html"
 FIXED_LABELS = {"comprehensive": "综合业务", "proxy": "帮办代办", "consult": "咨询"}
 KIOSK_PRIORITIES = [Priority.ELDERLY, Priority.DISABLED, Priority.MILITARY]
+WAITING_SHOWN = 12  # the console lists the first few of the line
 CONSOLE_ACTIONS = {"recall", "skip", "requeue", "serve", "finish", "transfer"}
 
 
@@ -70,29 +72,48 @@ def _console_window(request: HttpRequest, window_id: Any) -> Window:
     raise NotFound("窗口不存在", code="not_found")
 
 
+def _waiting_context(window: Window, day: dt.date, labels: dict[str, str]) -> dict[str, Any]:
+    """The window's waiting line in call order (the priority rule), counted per category."""
+    cats = services.window_categories(window)
+    line = order.queue_for(window.centre_id, day, cats, window.pk)
+    counts = {c: 0 for c in cats}
+    for row in line:
+        counts[row["category"]] = counts.get(row["category"], 0) + 1
+    shown = [
+        {
+            **row,
+            "label": labels.get(row["category"], row["category"]),
+            "priority_label": Priority(row["priority"]).label if row["priority"] else "",
+        }
+        for row in line[:WAITING_SHOWN]
+    ]
+    return {
+        "window": window,
+        "line": shown,
+        "line_more": max(len(line) - WAITING_SHOWN, 0),
+        "waiting": [(labels.get(c, c), n) for c, n in counts.items()],
+        "waiting_total": len(line),
+        "priority_total": sum(1 for row in line if row["priority"]),
+    }
+
+
 def _panel_context(window: Window, error: DomainError | None = None) -> dict[str, Any]:
     day = services.local_now().date()
     labels = category_labels(window.centre)
-    cats = services.window_categories(window)
     today = Ticket.objects.filter(centre=window.centre_id, day=day)
     current = (
         today.filter(window=window, state__in=[TicketState.CALLED, TicketState.SERVING])
         .order_by("-called_at")
         .first()
     )
-    waiting_qs = today.filter(category__in=cats, state=TicketState.WAITING)
-    waiting_qs = waiting_qs.filter(target_window__isnull=True) | waiting_qs.filter(target_window=window)
-    counts = {c: 0 for c in cats}
-    for cat in waiting_qs.values_list("category", flat=True):
-        counts[cat] = counts.get(cat, 0) + 1
     skipped = list(today.filter(window=window, state=TicketState.SKIPPED).order_by("-called_at")[:5])
     others = Window.objects.filter(centre=window.centre_id, is_active=True).exclude(pk=window.pk)
     return {
-        "window": window,
+        **_waiting_context(window, day, labels),
         "current": current,
         "current_label": labels.get(current.category, current.category) if current else "",
-        "waiting": [(labels.get(c, c), n) for c, n in counts.items()],
-        "waiting_total": sum(counts.values()),
+        "pending": current if current is not None and current.state == TicketState.CALLED else None,
+        "call_pending": error is not None and error.code == "call_pending",
         "skipped": skipped,
         "categories": labels,
         "other_windows": [w for w in others if services.window_categories(w)],
@@ -120,12 +141,29 @@ def console(request: HttpRequest) -> HttpResponse:
     return _render_panel(request, window)
 
 
+@require_GET
+@staff_page(roles=CONSOLE_ROLES, error_template=ERROR_TEMPLATE)
+def console_waiting(request: HttpRequest, window_id: int) -> HttpResponse:
+    """The waiting line alone, polled by the console every few seconds (two small queries)."""
+    staff = request_actor(request).staff
+    window = (
+        Window.objects.select_related("centre")
+        .filter(pk=window_id, centre=staff.centre_id if staff else None, is_active=True)
+        .first()
+    )
+    if window is None:
+        raise NotFound("窗口不存在", code="not_found")
+    context = _waiting_context(window, services.local_now().date(), category_labels(window.centre))
+    return render(request, "queueing/console.html#waiting", context)
+
+
 @require_POST
 @staff_page(roles=CONSOLE_ROLES, error_template=ERROR_TEMPLATE)
 def console_call(request: HttpRequest, window_id: int) -> HttpResponse:
     window = _console_window(request, window_id)
+    pending: services.PendingCall = "skip" if request.POST.get("confirm") == "1" else "refuse"
     try:
-        services.ticket_call_next(actor=request_actor(request), window=window.pk)
+        services.ticket_call_next(actor=request_actor(request), window=window.pk, pending=pending)
     except DomainError as exc:
         return _render_panel(request, window, exc)
     return _render_panel(request, window)
@@ -193,9 +231,18 @@ def _kiosk_context(centre: Centre) -> dict[str, Any]:
     }
 
 
+def _kiosk_render(
+    request: HttpRequest, centre: Centre, extra: dict[str, Any] | None = None, status: int = 200
+) -> HttpResponse:
+    """The kiosk screen: locked (no link to the full site); booking is offered as a QR code to scan."""
+    book_url = request.build_absolute_uri(reverse("queueing:book", kwargs={"code": centre.code}))
+    context = {**_kiosk_context(centre), "book_qr": qr_data_uri(book_url), **(extra or {})}
+    return render(request, "queueing/kiosk.html", context, status=status)
+
+
 @require_GET
 def kiosk(request: HttpRequest, code: str) -> HttpResponse:
-    return render(request, "queueing/kiosk.html", _kiosk_context(_public_centre(code)))
+    return _kiosk_render(request, _public_centre(code))
 
 
 @require_POST
@@ -208,8 +255,7 @@ def kiosk_take(request: HttpRequest, code: str) -> HttpResponse:
             priority=request.POST.get("priority", ""),
         )
     except DomainError as exc:
-        context = {**_kiosk_context(centre), "error": exc}
-        return render(request, "queueing/kiosk.html", context, status=exc.status)
+        return _kiosk_render(request, centre, {"error": exc}, exc.status)
     return redirect("queueing:kiosk_ticket", code=centre.code, ticket_id=ticket.pk)
 
 
@@ -240,8 +286,7 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: int) -> HttpRespons
 
 
 def _kiosk_error(request: HttpRequest, centre: Centre, exc: DomainError) -> HttpResponse:
-    context = {**_kiosk_context(centre), "checkin_error": exc, "form": request.POST}
-    return render(request, "queueing/kiosk.html", context, status=exc.status)
+    return _kiosk_render(request, centre, {"checkin_error": exc, "form": request.POST}, exc.status)
 
 
 @require_POST
@@ -251,10 +296,15 @@ def kiosk_check_in(request: HttpRequest, code: str) -> HttpResponse:
     pin = (request.POST.get("pin") or "").strip()
     try:
         if not raw_id.isdigit() or not pin:
-            raise Invalid("请输入预约号和6位预约码", code="invalid", details={"appointment": ["必填"]})
-        if not Appointment.objects.filter(pk=int(raw_id), centre=centre).exists():
-            raise NotFound("预约不存在或预约码不正确", code="not_found")
-        ticket = appointments.appointment_check_in(appointment_id=int(raw_id), code=pin)
+            raise Invalid(
+                "请输入预约号（或手机号）和6位预约码", code="invalid", details={"appointment": ["必填"]}
+            )
+        if len(raw_id) == 11 and raw_id.startswith("1"):  # a mobile number: its booking at this centre
+            ticket = appointments.appointment_check_in_by_phone(centre=centre, phone=raw_id, code=pin)
+        else:
+            if not Appointment.objects.filter(pk=int(raw_id), centre=centre).exists():
+                raise NotFound("预约不存在或预约码不正确", code="not_found")
+            ticket = appointments.appointment_check_in(appointment_id=int(raw_id), code=pin)
     except DomainError as exc:
         return _kiosk_error(request, centre, exc)
     return redirect("queueing:kiosk_ticket", code=centre.code, ticket_id=ticket.pk)

@@ -12,7 +12,6 @@ from PIL import Image
 
 from onewindow.feedback import services
 from onewindow.feedback.models import Complaint, Notice, Rating, Rectification
-from onewindow.org.actors import actor_of
 from tests.factories import make_staff
 from tests.feedback.conftest import delivered_case
 
@@ -78,28 +77,6 @@ def test_rectification_pages_for_the_centre_head(world: Any, today: Any, head: A
     # published, anonymised
     pub = Client().get("/feedback/results/").content.decode()
     assert "已组织窗口人员培训" in pub and "态度差" not in pub and case.number not in pub
-
-
-def test_window_pad(world: Any, today: Any, login: Any, settings: Any) -> None:
-    from django.contrib.auth import get_user_model
-
-    from onewindow.queueing import services as q
-
-    settings.QUEUE_ENFORCE_HOURS = False
-    clerk = get_user_model().objects.get(username="clerk")
-    c = login("clerk")
-    assert "暂无待评价" in c.get("/feedback/pad/").content.decode()
-    q.ticket_issue(centre="C-A", category="comprehensive")
-    t = q.ticket_call_next(actor=actor_of(clerk), window=world["centres"]["a"].windows.get(number=1).pk)
-    q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
-    q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="finish")
-    page = c.get("/feedback/pad/").content.decode()
-    assert t.number in page and "非常不满意" in page
-    r = c.post("/feedback/pad/", {"ticket": t.pk, "level": "5", "ind-attitude": "5"})
-    assert r.status_code == 200 and "感谢您的评价" in r.content.decode()
-    rating = Rating.objects.get()
-    assert rating.ticket_id == t.pk and rating.channel == "window" and rating.indicators == {"attitude": 5}
-    assert Client().get("/feedback/pad/").status_code == 302
 
 
 def test_complaint_pages(world: Any, head: Any, login: Any) -> None:

@@ -162,10 +162,11 @@ def test_bad_booking_input_is_refused_in_chinese(
 # ---------------------------------------------------------------- kiosk check-in
 
 
-def test_kiosk_shows_check_in_and_self_service_links(client: Client, world: Any) -> None:
+def test_kiosk_shows_check_in_and_no_links_out(client: Client, world: Any) -> None:
     body = client.get("/queue/kiosk/C-A/").content.decode()
     assert "预约签到" in body and 'action="/queue/kiosk/C-A/check-in/"' in body
-    assert 'href="/progress/">办件进度查询<' in body and 'href="/guide/">办事指南<' in body
+    # issue 15: the kiosk is locked to the kiosk (no way out to the full site)
+    assert 'href="/progress/"' not in body and 'href="/guide/"' not in body
 
 
 def test_kiosk_check_in_gives_an_appointment_priority_ticket(
@@ -204,7 +205,7 @@ def test_kiosk_check_in_errors_issue_no_ticket(client: Client, world: Any, now: 
     assert f'value="{a.pk}"' in body  # the number is kept for a retry
     # Missing input.
     r = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "abc", "pin": ""})
-    assert r.status_code == 422 and "请输入预约号和6位预约码" in r.content.decode()
+    assert r.status_code == 422 and "请输入预约号（或手机号）和6位预约码" in r.content.decode()
     # Another centre's kiosk does not check in this centre's appointment.
     r = client.post("/queue/kiosk/C-B/check-in/", {"appointment": str(a.pk), "pin": a.code})
     assert r.status_code == 404 and "预约不存在或预约码不正确" in r.content.decode()

@@ -59,8 +59,8 @@ def test_call_next_over_http_assigns_ticket_to_window(hall: Any, login: Any) -> 
     t1.refresh_from_db()
     assert t1.state == TicketState.CALLED and t1.window_id == hall["w1"].pk
     assert t1.called_by.username == "clerk"
-    # Without htmx the same post answers with the whole page.
-    r = c.post(call_url(hall["w1"]))
+    # Without htmx the same post answers with the whole page (confirmed: A001 is still called).
+    r = c.post(call_url(hall["w1"]), {"confirm": "1"})
     assert r.status_code == 200 and "<html" in r.content.decode()
     t2.refresh_from_db()
     assert t2.state == TicketState.CALLED and t2.window_id == hall["w1"].pk
@@ -159,7 +159,8 @@ def test_kiosk_post_issues_ticket_and_shows_slip(hall: Any, client: Client) -> N
     body = r.content.decode()
     assert 'id="ticket-number">A002<' in body
     assert "综合业务" in body and "老年人优先" in body and "甲镇便民服务中心" in body
-    assert "前面还有 <strong>1</strong> 人等候" in body
+    # the priority rule calls A002 (elderly) before A001: nobody is ahead of it
+    assert "前面还有 <strong>0</strong> 人等候" in body
     assert "queueing/screen.css" in body  # holds the 80 mm @media print rules
 
 

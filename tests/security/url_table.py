@@ -322,6 +322,9 @@ URLS: dict[str, Entry] = {
             audit_admin=FORBIDDEN,
         )
     ),
+    # the locked pad of one window: public, named by its signed token (feedback.services.pad)
+    "feedback:pad_window": E(public(), kwargs=lambda objects: {"token": _pad_token(objects["window"])}),
+    "feedback:pad_state": E(public(), kwargs=lambda objects: {"token": _pad_token(objects["window"])}),
     "feedback:results": E(public()),
     "feedback:rectifications": E(
         rule(
@@ -486,6 +489,10 @@ URLS: dict[str, Entry] = {
     "cases:progress": E(public()),
     "home": E(public()),
     "queueing:console": E(rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=OK)),
+    "queueing:waiting": E(
+        rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        kwargs={"window_id": "{window.pk}"},
+    ),
     "queueing:call": E(public(), kwargs={"window_id": "{window.pk}"}),
     "queueing:act": E(public(), kwargs={"window_id": "{window.pk}", "ticket_id": "{ticket.pk}"}),
     "queueing:board": E(public(), kwargs={"code": "{centre.code}"}),
@@ -960,6 +967,12 @@ def admin_model_outcome(label: str, view: str, role: str) -> str:
         return FORBIDDEN
     allowed = MODEL_POLICY[label].get(role, frozenset())
     return OK if allowed & ADMIN_VIEW_NEEDS[view] else FORBIDDEN
+
+
+def _pad_token(window: Any) -> str:
+    from onewindow.feedback.services.pad import pad_token
+
+    return pad_token(window)
 
 
 def _admin_object(label: str) -> Callable[[dict[str, Any]], dict[str, Any]]:

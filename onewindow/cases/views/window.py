@@ -26,6 +26,7 @@ from onewindow.cases.views import confirm
 from onewindow.cases.views.common import WINDOW_ROLES, case_page, document_links, hx_target
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemType, ItemVersion
+from onewindow.core import visits
 from onewindow.core.errors import DomainError, Forbidden, NotFound
 from onewindow.org.actors import request_actor
 from onewindow.org.models import Centre, Window, WindowKind
@@ -80,9 +81,31 @@ def _choose_window(request: HttpRequest, centre: Centre, windows: list[Window]) 
     return redirect(f"{url}?item={quote(code)}" if code else url)
 
 
-def _forms(data: Any, version: ItemVersion | None) -> dict[str, Any]:
+def _visit(request: HttpRequest, data: Any) -> dict[str, Any] | None:
+    """为此号受理: the queue ticket the workbench was opened for (``ticket``, kept in the form), with what
+    it knows of the person (core.visits); ``None`` without one. A ticket not called at the clerk's
+    centre is a 404."""
+    raw = str((data if data is not None else request.GET).get("ticket") or "").strip()
+    if not raw:
+        return None
+    if not raw.isdigit():
+        raise NotFound("排队号不存在", code="not_found")
+    return visits.provider().intake_facts(request_actor(request), int(raw))
+
+
+def _link_visit(request: HttpRequest, visit: dict[str, Any] | None, number: str) -> None:
+    """The case just taken in is the case of the ticket (shown on the console, rated with it)."""
+    if visit is None:
+        return
+    try:
+        visits.provider().link_case(request_actor(request), visit["pk"], number)
+    except DomainError as exc:
+        messages.warning(request, f"办件已受理，但未能关联排队号 {visit['number']}：{exc.message}")
+
+
+def _forms(data: Any, version: ItemVersion | None, visit: dict[str, Any] | None = None) -> dict[str, Any]:
     """The workbench's forms, bound to ``data`` (the 不予受理 fields only on that path: unbound
-    otherwise, keeping what was typed)."""
+    otherwise, keeping what was typed); opened for a ticket, the applicant starts with what it knows."""
     rejecting = data is not None and data.get("outcome") == "reject"
     reject = (
         RejectForm(data, prefix="r")
@@ -92,7 +115,9 @@ def _forms(data: Any, version: ItemVersion | None) -> dict[str, Any]:
         )
     )
     return {
-        "applicant": ApplicantForm(data, prefix="a"),
+        "applicant": ApplicantForm(
+            data, prefix="a", initial={k: visit[k] for k in ("name", "phone") if visit and visit[k]}
+        ),
         "fields": item_fields_form(version, data),
         "reject": reject,
         "rows": material_rows(version, data),
@@ -190,11 +215,14 @@ def workbench(request: HttpRequest) -> HttpResponse:
         return _choose_window(request, centre, windows)
     window = _current_window(request, centre, windows)
     data = request.POST if request.method == "POST" else None
+    visit = _visit(request, data)
+    if visit is not None and data is None:  # the window the ticket was called to
+        window = next((w for w in windows if w.pk == visit["window"]), window)
     q = (request.GET.get("q") or "").strip()[:50]
     code = ((data or request.GET).get("item") or "").strip()
     version = _item_choice(code)
     results = list(catalog.item_list(q=q, level=centre.level)[:20]) if q else []
-    forms = _forms(data, version)
+    forms = _forms(data, version, visit)
     errors: list[str] = []
     if code and version is None:
         errors.append(f"事项 {code} 不存在或未发布")
@@ -213,6 +241,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         else:
             number, errors = _intake(request, centre, window, version, forms)
             if number is not None:
+                _link_visit(request, visit, number)
                 return redirect("cases:outcome", number=number)
     elif data is not None and version is None:
         errors.append("请先查找并选择要办理的事项")
@@ -224,6 +253,7 @@ def workbench(request: HttpRequest) -> HttpResponse:
         "results": results,
         "searched": bool(q),
         "version": version,
+        "visit": visit,
         **forms,
         "errors": errors,
         "summary": _summary(forms, errors) if data is not None and asked is None else [],

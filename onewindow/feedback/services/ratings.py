@@ -264,27 +264,32 @@ def rating_submit_ticket(
     now = now or timezone.now()
     with transaction.atomic():
         t = visits.provider().lock_in_scope(actor, ticket)
-        if not visits.provider().is_finished(t):
-            raise Conflict("该号办理结束后才能评价", code="not_ratable")
-        if Rating.objects.filter(ticket=t).exists():
-            raise Conflict("该号已评价过", code="already_rated")
-        case = Case.objects.filter(number=t.case_number).first() if t.case_number else None
-        if case is not None and Rating.objects.filter(case=case, channel=RatingChannel.WINDOW).exists():
-            case = None  # the case already has its window rating: this one rates the visit only
-        return _new_rating(
-            Conflict("该号已评价过", code="already_rated"),
-            case=case,
-            ticket=t,
-            centre=t.centre,
-            item_id=case.item_id if case is not None else None,
-            level=level,
-            channel=RatingChannel.WINDOW,
-            indicators=scores,
-            comment=(comment or "").strip()[:500],
-            real_name=False,
-            created_at=now,
-            staff_user=t.called_by,
-        )
+        return rate_visit(t, level=level, scores=scores, comment=comment, now=now)
+
+
+def rate_visit(t: Any, *, level: int, scores: dict[str, int], comment: str, now: dt.datetime) -> Rating:
+    """The window rating of the visit ``t`` (locked by the caller): once, after its service ended."""
+    if not visits.provider().is_finished(t):
+        raise Conflict("该号办理结束后才能评价", code="not_ratable")
+    if Rating.objects.filter(ticket=t).exists():
+        raise Conflict("该号已评价过", code="already_rated")
+    case = Case.objects.filter(number=t.case_number).first() if t.case_number else None
+    if case is not None and Rating.objects.filter(case=case, channel=RatingChannel.WINDOW).exists():
+        case = None  # the case already has its window rating: this one rates the visit only
+    return _new_rating(
+        Conflict("该号已评价过", code="already_rated"),
+        case=case,
+        ticket=t,
+        centre=t.centre,
+        item_id=case.item_id if case is not None else None,
+        level=level,
+        channel=RatingChannel.WINDOW,
+        indicators=scores,
+        comment=(comment or "").strip()[:500],
+        real_name=False,
+        created_at=now,
+        staff_user=t.called_by,
+    )
 
 
 def rating_apply_defaults(*, now: dt.datetime | None = None) -> int:
