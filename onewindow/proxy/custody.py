@@ -303,7 +303,13 @@ def alert_list(*, actor: Actor, open_only: bool = True) -> QuerySet[BatchAlert]:
     access.require_perm(actor, access.Perm.PROXY_VIEW)
     qs = access.scope(
         actor,
-        BatchAlert.objects.select_related("item__batch", "item__request", "raised_by__staff", "jurisdiction"),
+        BatchAlert.objects.select_related(
+            "item__batch",
+            "item__request__item__published",
+            "item__request__resident",
+            "raised_by__staff",
+            "jurisdiction",
+        ),
         "jurisdiction__path",
     )
     if open_only:

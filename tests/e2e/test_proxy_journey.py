@@ -122,7 +122,9 @@ def test_agent_day_on_a_phone(phone: Any, live_server: Any, e2e_world: Any) -> N
     from tests.factories import make_item
 
     w = e2e_world
-    for i, name in enumerate(["临时救助申请", "特困人员救助供养", "残疾人两项补贴", "医保参保登记", "农机购置补贴"]):
+    for i, name in enumerate(
+        ["临时救助申请", "特困人员救助供养", "残疾人两项补贴", "医保参保登记", "农机购置补贴"]
+    ):
         make_item(f"PX-{i:03d}", name, w["department"], w["domain"], proxy_allowed=True)
     base, page = live_server.url, phone
     log_in(page, base, "agent", "/proxy/")

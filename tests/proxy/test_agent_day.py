@@ -81,7 +81,7 @@ def test_agent_lists_show_item_and_resident_without_codes(proxy_world: dict[str,
 
 
 def test_other_village_agent_sees_none_of_it(proxy_world: dict[str, Any], as_user: Any) -> None:
-    agent, _clerk, pk, case = passed_request(as_user)
+    _agent, _clerk, pk, _case = passed_request(as_user)
     ent = ProxyRequest.objects.get(pk=pk).entrustment_id
     other = as_user("agent_b")
     assert "最低生活保障申请" not in other.c.get("/proxy/").content.decode()
@@ -250,11 +250,12 @@ def test_collected_result_leaves_the_output_list(proxy_world: dict[str, Any], as
     ready(as_user, case)
     head = actor_of(get_user_model().objects.get(username="reviewer"))
     assert case in case_output_list(actor=head)
+    assert case.number in clerk.c.get("/cases/output/").content.decode()
     assert agent.action(pk, "collect_result").json()["state"] == "collected"
     case.refresh_from_db()
     assert case.state == "ready"  # delivered only when the resident signs
     assert case not in case_output_list(actor=head)
-    assert case.number not in as_user("reviewer").c.get("/cases/output/").content.decode()
+    assert case.number not in clerk.c.get("/cases/output/").content.decode()
     r = agent.action(pk, "hand_over", signed_by="巴特尔")
     assert r.status_code == 200 and r.json()["case_state"] == "delivered"
 
@@ -285,7 +286,10 @@ def test_form_rows_and_material_rows(proxy_world: dict[str, Any], as_user: Any) 
     pk = intake(agent, ent["id"]).json()["id"]
     req = ProxyRequest.objects.get(pk=pk)
     version = published_version(req.item)
-    assert form_rows(version, {"reason": "困难", "old_key": True}) == [("申请事由", "困难"), ("old_key", "是")]
+    assert form_rows(version, {"reason": "困难", "old_key": True}) == [
+        ("申请事由", "困难"),
+        ("old_key", "是"),
+    ]
     assert form_rows(version, {}) == [("申请事由", "（未填）")]
     rows = {m["code"]: m for m in material_rows(req)}
     assert len(rows["M01"]["photos"]) == 1 and rows["M01"]["documents"] == []
