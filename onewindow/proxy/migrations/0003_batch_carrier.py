@@ -6,41 +6,53 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('proxy', '0002_onsite_service'),
+        ("proxy", "0002_onsite_service"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='batch',
-            name='carrier_name',
-            field=models.CharField(blank=True, max_length=50, verbose_name='携带人'),
+            model_name="batch",
+            name="carrier_name",
+            field=models.CharField(blank=True, max_length=50, verbose_name="携带人"),
         ),
         migrations.AddField(
-            model_name='batch',
-            name='carrier_phone',
-            field=models.CharField(blank=True, max_length=20, verbose_name='携带人电话'),
+            model_name="batch",
+            name="carrier_phone",
+            field=models.CharField(blank=True, max_length=20, verbose_name="携带人电话"),
         ),
         migrations.AddField(
-            model_name='batchhandover',
-            name='from_name',
-            field=models.CharField(blank=True, max_length=50, verbose_name='交出人'),
+            model_name="batchhandover",
+            name="from_name",
+            field=models.CharField(blank=True, max_length=50, verbose_name="交出人"),
         ),
         migrations.AddField(
-            model_name='batchhandover',
-            name='to_phone',
-            field=models.CharField(blank=True, max_length=20, verbose_name='接收人电话'),
+            model_name="batchhandover",
+            name="to_phone",
+            field=models.CharField(blank=True, max_length=20, verbose_name="接收人电话"),
         ),
         migrations.AlterField(
-            model_name='batch',
-            name='holder',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='当前保管人'),
+            model_name="batch",
+            name="holder",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+                verbose_name="当前保管人",
+            ),
         ),
         migrations.AlterField(
-            model_name='batchhandover',
-            name='to_user',
-            field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to=settings.AUTH_USER_MODEL),
+            model_name="batchhandover",
+            name="to_user",
+            field=models.ForeignKey(
+                blank=True,
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="+",
+                to=settings.AUTH_USER_MODEL,
+            ),
         ),
     ]
