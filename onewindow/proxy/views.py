@@ -137,7 +137,7 @@ def entrust(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "委托已登记。请打印委托书，请群众签字后留存。")
+            messages.success(request, "委托已登记。请打印委托书，由群众签字后留存。")
             return redirect(f"{reverse('proxy:intake')}?entrustment={ent.pk}&new=1")
     context = {
         "versions": versions,
