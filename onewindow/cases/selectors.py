@@ -14,6 +14,7 @@ from onewindow.cases.deadlines import NOTICE_WARN_DAYS, notice_due, received_dat
 from onewindow.cases.models import CLOCK_STATES, OPEN_STATES, Case, CaseEvent, State, Warning
 from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
+from onewindow.core.handout import without_handed_out
 from onewindow.org.actors import actor_of
 from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 from onewindow.worktime.calendar import WorkCalendar
@@ -193,8 +194,10 @@ def case_queue(*, actor: Actor) -> QuerySet[Case]:
 
 
 def case_output_list(*, actor: Actor) -> QuerySet[Case]:
-    """The unified output window: decided cases to put out (approved/denied) and results to hand over."""
-    return case_list(actor=actor).filter(state__in=OUTPUT_STATES).order_by("decided_at", "received_at")
+    """The unified output window: decided cases to put out (approved/denied) and results to hand over
+    (without those already collected, e.g. by the village agent: ``core.handout``)."""
+    qs = case_list(actor=actor).filter(state__in=OUTPUT_STATES)
+    return without_handed_out(qs).order_by("decided_at", "received_at")
 
 
 def case_warning_board(*, actor: Actor, today: dt.date) -> list[dict[str, Any]]:

@@ -26,6 +26,13 @@ Tell the applicant — signal ``applicant_notice``
     (``deadline_changed``, SMS to the case's phone only) is
     ``offline=online=ApplicantNotice("deadline_changed", context)``. Subscriber: notify.
 
+Variants of the applicant's notice — ``register_applicant_variant(name, func)``
+    ``func(case, notice: ApplicantNotice) -> ApplicantNotice | None``: an app that knows more about a
+    case rewrites what its applicant is told (another registered template or context), or returns
+    ``None`` to tell nothing; it returns ``notice`` unchanged when the case is none of its business.
+    notify applies every variant (:func:`applicant_variant`) to the notice it is about to send.
+    Registered by proxy (a proxy case: "结果将由代办员 巴雅尔 送达" instead of "到窗口领取").
+
 Tell one person — ``tell(template, channel=..., to=..., user=..., context=...)`` (signal ``notice``)
     For an app below notify, which cannot call ``notify.services.notify``: the same arguments, the
     same effect (one notice written in the caller's transaction, delivered by the worker after
@@ -100,6 +107,23 @@ class ApplicantNotice:
 
 
 applicant_notice = Signal()
+
+ApplicantVariant = Callable[[Any, ApplicantNotice], ApplicantNotice | None]
+_variants: dict[str, ApplicantVariant] = {}
+
+
+def register_applicant_variant(name: str, func: ApplicantVariant) -> None:
+    """Register (or replace) the variant ``name`` of the applicant's notices."""
+    _variants[name] = func
+
+
+def applicant_variant(case: Any, notice: ApplicantNotice | None) -> ApplicantNotice | None:
+    """``notice`` as the registered variants have it for ``case`` (``None``: tell nothing)."""
+    for func in _variants.values():
+        if notice is None:
+            break
+        notice = func(case, notice)
+    return notice
 
 
 # -- tell one person -------------------------------------------------------------------------------

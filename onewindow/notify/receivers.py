@@ -33,7 +33,7 @@ def on_applicant_notice(
 ) -> None:
     applicant = case.applicant
     account = notices.online_account(applicant)
-    notice = online if account is not None else offline
+    notice = notices.applicant_variant(case, online if account is not None else offline)
     if notice is None:
         return
     common: dict[str, Any] = {"context": notice.context, "resident": applicant, "case_number": case.number}

@@ -3,7 +3,8 @@
 - ``batch_create``: the sender lists requests going up (village → township → county: the paper
   originals the agent holds) or down (the results coming back); the sender is the first holder.
 - ``batch_hand_over``: only the current holder may pass the batch on (e.g. to the driver of the weekly
-  trip); each hop is a signed :class:`BatchHandover`. The batch always has exactly one holder.
+  trip, who need not have an account: a name and a mobile number are enough); each hop is a signed
+  :class:`BatchHandover`. The batch always has exactly one holder: a user, or that carrier.
 - ``batch_receive``: staff of the receiving jurisdiction confirm each request as received, missing or
   damaged; an unknown or already settled request refuses the whole call (nothing changed). Missing or
   damaged items raise a :class:`BatchAlert` visible to the centre head until resolved.
@@ -21,6 +22,7 @@ from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
 from onewindow.org.models import Jurisdiction, Role, Staff
+from onewindow.privacy.identifiers import IdentifierError, validate_mobile
 from onewindow.proxy.models import (
     Batch,
     BatchAlert,
@@ -141,32 +143,76 @@ def _batch_event(batch: Batch, action: str) -> None:
     signals.proxy_event.send(sender=Batch, request=None, batch=batch, action=action)
 
 
+def _carrier(name: str, phone: str) -> tuple[str, str]:
+    """A carrier without an account: a name (2–50 characters) and a mobile number, both required."""
+    errors: dict[str, list[str]] = {}
+    name = (name or "").strip()
+    if not 2 <= len(name) <= 50:
+        errors["carrier_name"] = ["请填写携带人姓名（2至50个字）"]
+    try:
+        phone = validate_mobile(phone or "")
+    except IdentifierError as exc:
+        errors["carrier_phone"] = [exc.message]
+    if errors:
+        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+    return name, phone
+
+
 @retry_atomic
-def batch_hand_over(*, actor: Actor, pk: int, to: str, signed_by: str = "", note: str = "") -> Batch:
+def batch_hand_over(
+    *,
+    actor: Actor,
+    pk: int,
+    to: str = "",
+    signed_by: str = "",
+    note: str = "",
+    carrier_name: str = "",
+    carrier_phone: str = "",
+) -> Batch:
+    """Pass the batch on: to a user (``to``, a username) or to a carrier who has no account
+    (``carrier_name`` + ``carrier_phone``: the weekly driver). Only the current holder may; after a
+    hop to a carrier nobody but the receiving area's staff can act (they sign it off on receipt)."""
     staff_required(actor)
     batch = batch_get(actor=actor, pk=pk)
     batch = Batch.objects.select_for_update(of=("self",)).get(pk=batch.pk)
-    if batch.holder_id != actor.user_id:
+    if batch.holder_id is None or batch.holder_id != actor.user_id:
         raise Forbidden("您不是该批次的当前保管人，不能交接", code="not_holder")
     if batch.state != BatchState.IN_TRANSIT:
         raise Conflict("该批次已签收", code="invalid_transition")
-    receiver = get_user_model().objects.filter(username=to, staff__isnull=False).first()
-    if receiver is None:
-        raise Invalid("接收人不存在", code="unknown_user", details={"to": [to]})
-    receiver_staff = access.staff_of(receiver)
-    assert receiver_staff is not None
+    receiver = None
+    if to or not (carrier_name or carrier_phone):
+        receiver = get_user_model().objects.filter(username=to, staff__isnull=False).first()
+        if receiver is None:
+            raise Invalid("接收人不存在", code="unknown_user", details={"to": [to]})
+        receiver_staff = access.staff_of(receiver)
+        assert receiver_staff is not None
+        signer, phone = _signer(receiver_staff, signed_by), ""
+    else:
+        signer, phone = _carrier(carrier_name, carrier_phone)
     BatchHandover.objects.create(
         batch=batch,
         from_user=actor.user,
         to_user=receiver,
-        signed_by=_signer(receiver_staff, signed_by),
+        to_phone=phone,
+        signed_by=signer,
         at=timezone.now(),
         note=note.strip()[:200],
     )
     batch.holder = receiver
-    batch.save(update_fields=["holder"])
+    batch.carrier_name, batch.carrier_phone = ("", "") if receiver is not None else (signer, phone)
+    batch.save(update_fields=["holder", "carrier_name", "carrier_phone"])
     _batch_event(batch, "handed_over")
     return batch
+
+
+def can_receive(actor: Actor, batch: Batch) -> bool:
+    """Whether the actor may sign the batch off (staff of the receiving area, while it is on the way)."""
+    staff = actor.staff
+    return (
+        staff is not None
+        and batch.state == BatchState.IN_TRANSIT
+        and _member_of(staff, batch.to_jurisdiction)
+    )
 
 
 @retry_atomic
@@ -232,18 +278,20 @@ def batch_receive(
         BatchHandover.objects.create(
             batch=batch,
             from_user=batch.holder,
+            from_name="" if batch.holder_id else batch.carrier_name,
             to_user=actor.user,
             signed_by=_signer(staff, signed_by),
             at=now,
             note="签收",
         )
         batch.holder = actor.user
+        batch.carrier_name = batch.carrier_phone = ""
     open_items = [it for it in items.values() if it.state == BatchItemState.SENT]
     if not open_items:
         bad = any(it.state != BatchItemState.RECEIVED for it in items.values())
         batch.state = BatchState.INCOMPLETE if bad else BatchState.RECEIVED
         batch.received_at = now
-    batch.save(update_fields=["holder", "state", "received_at"])
+    batch.save(update_fields=["holder", "carrier_name", "carrier_phone", "state", "received_at"])
     _batch_event(batch, "partly_received" if batch.state == BatchState.IN_TRANSIT else str(batch.state))
     return batch
 
@@ -252,7 +300,13 @@ def alert_list(*, actor: Actor, open_only: bool = True) -> QuerySet[BatchAlert]:
     access.require_perm(actor, access.Perm.PROXY_VIEW)
     qs = access.scope(
         actor,
-        BatchAlert.objects.select_related("item__batch", "item__request", "raised_by__staff", "jurisdiction"),
+        BatchAlert.objects.select_related(
+            "item__batch",
+            "item__request__item__published",
+            "item__request__resident",
+            "raised_by__staff",
+            "jurisdiction",
+        ),
         "jurisdiction__path",
     )
     if open_only:

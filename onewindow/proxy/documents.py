@@ -30,7 +30,7 @@ def manifest_pdf(batch: Batch) -> bytes:
     handovers = [
         {
             "at": h.at,
-            "from_name": _name(h.from_user) if h.from_user else "",
+            "from_name": _name(h.from_user) if h.from_user else h.from_name,
             "signed_by": h.signed_by,
             "note": h.note,
         }
@@ -45,7 +45,7 @@ def manifest_pdf(batch: Batch) -> bytes:
             "footer": f"批次号 {batch.number}",
             "pdf_font_family": PDF_FONT_FAMILY,
             "batch": batch,
-            "holder_name": _name(batch.holder),
+            "holder_name": batch.holder_label,
             "rows": rows,
             "handovers": handovers,
         },

@@ -259,9 +259,18 @@ class Batch(models.Model):
     to_jurisdiction = models.ForeignKey(
         Jurisdiction, on_delete=models.PROTECT, related_name="+", verbose_name=_("接收")
     )
+    # the holder is a user, or (carried by someone without an account, e.g. the weekly driver) nobody:
+    # then carrier_name / carrier_phone name the person who has the papers
     holder = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("当前保管人")
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("当前保管人"),
     )
+    carrier_name = models.CharField(_("携带人"), max_length=50, blank=True)
+    carrier_phone = models.CharField(_("携带人电话"), max_length=20, blank=True)
     state = models.CharField(
         _("状态"), max_length=16, choices=BatchState.choices, default=BatchState.IN_TRANSIT
     )
@@ -276,6 +285,14 @@ class Batch(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+    @property
+    def holder_label(self) -> str:
+        """Who has the papers now, for people: a staff name, or the carrier's name and phone."""
+        if self.holder is not None:
+            staff = getattr(self.holder, "staff", None)
+            return staff.name if staff is not None else self.holder.get_username()
+        return f"{self.carrier_name}（{self.carrier_phone}）" if self.carrier_name else ""
 
 
 class BatchItemState(models.TextChoices):
@@ -311,7 +328,13 @@ class BatchHandover(models.Model):
     from_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    to_user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    # to a user, or to a carrier without an account (to_user empty, to_phone set)
+    to_user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    to_phone = models.CharField(_("接收人电话"), max_length=20, blank=True)
+    # the giver when it is a carrier without an account (from_user empty)
+    from_name = models.CharField(_("交出人"), max_length=50, blank=True)
     signed_by = models.CharField(_("签收人"), max_length=50)
     at = models.DateTimeField()
     note = models.CharField(max_length=200, blank=True)

@@ -18,6 +18,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from onewindow.cases.models import OPEN_STATES as OPEN_CASE_STATES
 from onewindow.cases.services import check_materials
 from onewindow.catalog.models import ItemVersion, VersionStatus
 from onewindow.core.errors import DomainError, Invalid
@@ -28,7 +29,7 @@ from onewindow.org.edge import staff_page
 from onewindow.org.models import Role
 from onewindow.org.selectors import resident_list
 from onewindow.proxy import custody, documents, ledger, onsite, selectors, services
-from onewindow.proxy.models import BatchItemState, RequestState, ResidentFlags
+from onewindow.proxy.models import BatchItemState, ConfirmationKind, RequestState, ResidentFlags
 
 ERROR_TEMPLATE = "proxy/error.html"
 AGENT = {Role.AGENT}
@@ -90,6 +91,8 @@ def home(request: HttpRequest) -> HttpResponse:
             r for r in mine if r.state == RequestState.PASSED and r.case and r.case.state == "ready"
         ],
         "follow_ups": [r for r in mine if r.state == RequestState.HANDED_OVER],
+        "cases": [r for r in mine if r.case is not None],
+        "open_case_states": OPEN_CASE_STATES,
         "rows": rows,
         "pass_on_days": services.pass_on_days(),
         "incoming": custody.batches_for(actor, incoming=True).count(),
@@ -135,9 +138,15 @@ def entrust(request: HttpRequest) -> HttpResponse:
         except DomainError as exc:
             _fail(request, exc)
         else:
-            messages.success(request, "委托已登记，可打印委托书请群众签字留存。")
-            return redirect(f"{reverse('proxy:intake')}?entrustment={ent.pk}")
-    return render(request, "proxy/entrust.html", {"versions": versions, "values": values})
+            messages.success(request, "委托已登记。请打印委托书，由群众签字后留存。")
+            return redirect(f"{reverse('proxy:intake')}?entrustment={ent.pk}&new=1")
+    context = {
+        "versions": versions,
+        "values": values,
+        "chosen_items": set(request.POST.getlist("items")),
+        "confirmation_kinds": ConfirmationKind.choices,
+    }
+    return render(request, "proxy/entrust.html", context)
 
 
 @require_http_methods(["GET", "POST"])
@@ -194,6 +203,7 @@ def intake(request: HttpRequest) -> HttpResponse:
         "version": version,
         "post": request.POST,
         "pass_on_days": services.pass_on_days(),
+        "just_entrusted": chosen is not None and request.GET.get("new") == "1",
     }
     return render(request, "proxy/intake.html", context)
 
@@ -210,7 +220,9 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         "warning": selectors.pass_on_warning(req),
         "actions": services.actions_for(req, actor),
         "pass_headline": prereview_pass_headline(req),
-        "events": [(e, EVENT_LABELS.get(e.action, e.action)) for e in req.events.order_by("seq")],
+        "events": [(e, EVENT_LABELS.get(e.action, "其他记录")) for e in req.events.order_by("seq")],
+        "form_rows": selectors.form_rows(version, req.form_data or {}),
+        "materials": selectors.material_rows(req),
         "follow_up": getattr(req, "follow_up", None) if hasattr(req, "follow_up") else None,
         "states": dict(RequestState.choices),
     }
@@ -408,9 +420,11 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
                     custody.batch_hand_over(
                         actor=actor,
                         pk=pk,
-                        to=request.POST.get("to", ""),
+                        to=request.POST.get("to", "").strip(),
                         signed_by=request.POST.get("signed_by", ""),
                         note=request.POST.get("note", ""),
+                        carrier_name=request.POST.get("carrier_name", ""),
+                        carrier_phone=request.POST.get("carrier_phone", ""),
                     )
                 else:
                     raise Invalid("未知的操作", code="unknown_action")
@@ -423,6 +437,7 @@ def batch(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "b": b,
         "items": items,
+        "can_receive": custody.can_receive(actor, b),
         "handovers": b.handovers.select_related("from_user__staff").order_by("at", "pk"),
     }
     return render(request, "proxy/batch.html", context)

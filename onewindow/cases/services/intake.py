@@ -51,12 +51,14 @@ def case_intake(
     window: int | None = None,
     reject_reason: str = "",
     reject_basis: str = "",
+    submitted_by: tuple[Actor, dt.datetime] | None = None,
 ) -> Case:
     """无差别全科受理: any comprehensive window, any item. Outcome by the materials check.
 
     An application that arrives online or through a village agent (``channel`` online / proxy) is
     recorded as ``submitted``: it waits for the window's check (``accept`` / ``request_correction`` /
-    ``reject``), which applies the same one-notice rule.
+    ``reject``), which applies the same one-notice rule. ``submitted_by`` (proxy only): the village
+    agent who submitted it and when; the timeline's ``submit`` entry is theirs, not the clerk's.
     """
     actor = actor_of(actor)
     # A resident applying online for themselves (portal account, real-name bound, no staff profile).
@@ -109,7 +111,20 @@ def case_intake(
     case.set_applicant_snapshot(**snapshot)
     role = RESIDENT_ROLE if self_service else acting_role_of(roles, INTAKE_ROLES)
     ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
-    return _record_outcome(case, ev, missing=missing, now=now, day=day, reject=(reject_reason, reject_basis))
+    submit_ev = _submitter(submitted_by, channel) or ev
+    return _record_outcome(
+        case, ev, missing=missing, now=now, day=day, reject=(reject_reason, reject_basis), submit_ev=submit_ev
+    )
+
+
+def _submitter(submitted_by: tuple[Actor, dt.datetime] | None, channel: str) -> dict[str, Any] | None:
+    """The ``submit`` entry's actor for a proxy application: the village agent who sent it."""
+    if submitted_by is None:
+        return None
+    agent, at = actor_of(submitted_by[0]), submitted_by[1]
+    if channel != Channel.PROXY or agent.staff is None or Role.AGENT not in agent.roles:
+        raise Invalid("报送人应为代办员", code="invalid", details={"submitted_by": ["应为代办员"]})
+    return {"actor": agent, "staff": agent.staff, "role": Role.AGENT, "window": None, "at": at}
 
 
 def _published_version(item: str, *, self_service: bool) -> tuple[Item, ItemVersion]:
@@ -204,8 +219,10 @@ def _record_outcome(
     now: dt.datetime,
     day: dt.date,
     reject: tuple[str, str],
+    submit_ev: dict[str, Any] | None = None,
 ) -> Case:
-    """Save the new case in the state its intake leads to, with its first timeline entry."""
+    """Save the new case in the state its intake leads to, with its first timeline entry (an online
+    or proxy application's ``submit`` entry by ``submit_ev``: who sent it, when)."""
     reject_reason, reject_basis = reject
     if reject_reason.strip():
         if not reject_basis.strip():
@@ -222,7 +239,7 @@ def _record_outcome(
         return case
     if case.channel in {Channel.ONLINE, Channel.PROXY}:
         case.save()
-        append_event(case, action="submit", state_from="", state_to=State.SUBMITTED, **ev)
+        append_event(case, action="submit", state_from="", state_to=State.SUBMITTED, **(submit_ev or ev))
         return case
     if missing:
         case.state = State.CORRECTION_NEEDED

@@ -45,7 +45,8 @@ class BatchItemOut(Schema):
 class HandoverOut(Schema):
     at: dt.datetime
     from_user: str | None
-    to_user: str
+    to_user: str | None
+    to_phone: str = ""
     signed_by: str
     note: str
 
@@ -55,7 +56,9 @@ class BatchOut(Schema):
     number: str
     from_: str = Field(alias="from")
     to: str
-    holder: str
+    holder: str | None
+    carrier_name: str = ""
+    carrier_phone: str = ""
     state: Literal["in_transit", "received", "incomplete"]
     created_at: dt.datetime
     received_at: dt.datetime | None
@@ -69,7 +72,9 @@ def batch_out(b: Batch) -> dict[str, Any]:
         "number": b.number,
         "from": b.from_jurisdiction.code,
         "to": b.to_jurisdiction.code,
-        "holder": b.holder.username,
+        "holder": b.holder.username if b.holder else None,
+        "carrier_name": b.carrier_name,
+        "carrier_phone": b.carrier_phone,
         "state": b.state,
         "created_at": b.created_at,
         "received_at": b.received_at,
@@ -87,7 +92,8 @@ def batch_out(b: Batch) -> dict[str, Any]:
             {
                 "at": h.at,
                 "from_user": h.from_user.username if h.from_user else None,
-                "to_user": h.to_user.username,
+                "to_user": h.to_user.username if h.to_user else None,
+                "to_phone": h.to_phone,
                 "signed_by": h.signed_by,
                 "note": h.note,
             }
@@ -147,7 +153,9 @@ def _batch_write(
 
 
 class HandOverIn(BodyIn):
-    to: str = Field(description="接收人用户名（如送件司机）")
+    to: str = Field("", description="接收人用户名；接收人没有账号时留空，填 carrier_name 和 carrier_phone")
+    carrier_name: str | None = Field(None, description="携带人姓名（如送件司机，无需账号）")
+    carrier_phone: str | None = Field(None, description="携带人手机号码")
     signed_by: str | None = None
     note: str | None = None
 
@@ -164,7 +172,7 @@ def batch_hand_over(request: HttpRequest, pk: int, payload: HandOverIn) -> Any:
         pk,
         "batch_hand_over",
         custody.batch_hand_over,
-        **fields_of(payload, "signed_by", "note"),
+        **fields_of(payload, "signed_by", "note", "carrier_name", "carrier_phone"),
     )
 
 

@@ -34,6 +34,7 @@ from onewindow.core.errors import Conflict, Forbidden, Invalid
 from onewindow.core.followups import follow_up_heard_send
 from onewindow.core.locking import retry_atomic
 from onewindow.notify.services import notify
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, ResidentKind, Role, Staff
 from onewindow.proxy.models import FollowUp, FollowUpMethod, ProxyRequest, RequestState
 from onewindow.proxy.services.common import (
@@ -214,6 +215,7 @@ def _prereview_pass(step: Step) -> None:
         ],
         form=req.form_data,
         channel="proxy",
+        submitted_by=(actor_of(req.agent), _last_submitted(req) or step.now),
     )
     case = case_services.case_transition(
         actor=step.actor,
@@ -224,6 +226,12 @@ def _prereview_pass(step: Step) -> None:
     req.case = case
     req.passed_at = step.now
     step.data.update(case=case.number, centre=req.review_centre.code)
+
+
+def _last_submitted(req: ProxyRequest) -> dt.datetime | None:
+    """When the agent last sent the request for pre-review (submit or supplement)."""
+    events = req.events.filter(action__in=["submit", "supplement"]).order_by("-seq")
+    return events.values_list("at", flat=True).first() or req.submitted_at
 
 
 def _collect_result(step: Step) -> None:
