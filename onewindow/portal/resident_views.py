@@ -22,6 +22,7 @@ from onewindow.cases.documents import DOCUMENT_TITLES, case_document_response, d
 from onewindow.cases.models import State
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
+from onewindow.core import mypage
 from onewindow.core.audit import record
 from onewindow.core.errors import DomainError
 from onewindow.files.services import file_response, max_bytes
@@ -242,6 +243,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "cases": page.object_list,
             "unread": my.inbox(actor).filter(read_at__isnull=True).count(),
             "phone": mask_phone(account.phone),
+            "my_panels": mypage.my_panels(request.user),
         },
     )
 
