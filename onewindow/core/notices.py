@@ -12,8 +12,8 @@ Texts — ``register_texts(owner, {template: (subject, body)})``
     configuration error. Registered today by notify (``otp``), cases (case progress for the
     applicant, also of online applications ``portal_*``; ``deadline_changed``, ``extended``,
     ``suspended``, ``resumed``, ``deadline_reminder``), proxy (``proxy_*``), queueing
-    (``appointment_*``), feedback (``rating_bad``, ``complaint_answered``) and worktime
-    (``calendar_missing``).
+    (``appointment_*``), feedback (``rating_bad``, ``rating_rectifying``, ``rating_rectified``,
+    ``complaint_answered``) and worktime (``calendar_missing``).
 
 Tell the applicant — signal ``applicant_notice``
     ``applicant_notice.send(sender=<model class>, case=<Case>, offline=ApplicantNotice | None,

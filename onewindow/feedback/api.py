@@ -280,6 +280,7 @@ class ComplaintIn(BodyIn):
     centre: str | None = None
     jurisdiction: str | None = None
     source: Literal["online", "window", "phone", "box"] = "online"
+    case: str | None = None  # the case it is about: a resident's own, or any existing one for staff
 
 
 class ComplaintCreated(Schema):
@@ -305,6 +306,8 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
         jurisdiction=payload.jurisdiction,
         source=payload.source,
         actor=actor,
+        case=payload.case or "",
+        submitter=request.user,
     )
     return Status(201, {"number": c.number, "check": c.check_code, "state": c.state})
 
@@ -377,6 +380,7 @@ class ComplaintOut(ComplaintPublicOut):
     owner: str | None
     overdue: bool
     public_summary: str
+    case: str | None = None
 
 
 def complaint_out(c: Complaint) -> dict[str, Any]:
@@ -390,6 +394,7 @@ def complaint_out(c: Complaint) -> dict[str, Any]:
         "owner": c.owner.get_username() if c.owner else None,
         "overdue": services.complaint_overdue(c, services.local_today()),
         "public_summary": c.public_summary,
+        "case": c.case.number if c.case is not None else None,
     }
 
 

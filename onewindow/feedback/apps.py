@@ -9,5 +9,6 @@ class FeedbackConfig(AppConfig):
         import onewindow.feedback.ledger_contrib  # noqa: F401  (deferred: registers its ledger sources)
         from onewindow.feedback import (
             followups,  # noqa: F401  # deferred: models must be loaded first; answers core.followups
+            mypage,  # noqa: F401  # deferred: answers core.mypage (the resident's complaints)
             notices,  # noqa: F401 - registers the texts of its events
         )

@@ -266,6 +266,23 @@ class Complaint(models.Model):
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # the logged-in resident who submitted it online (her 我的办件 lists it); none when anonymous
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("提交人账号"),
+    )
+    case = models.ForeignKey(
+        Case,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("涉及办件"),
+    )
     created_at = models.DateTimeField(_("登记时间"), db_index=True)
     closed_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
 

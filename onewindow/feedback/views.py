@@ -14,6 +14,7 @@ from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import State
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.ratelimit import check_rate
+from onewindow.core.web import client_ip
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (
     ONLINE_INDICATORS,
@@ -29,6 +30,7 @@ from onewindow.feedback.models import (
     Rectification,
     RectState,
 )
+from onewindow.feedback.services.rater import rater_contact
 from onewindow.files.services import file_response
 from onewindow.org import access
 from onewindow.org.access import Perm
@@ -121,6 +123,12 @@ def rate(request: HttpRequest) -> HttpResponse:
                 ctx["rated"] = ctx["done"]
         except DomainError as exc:
             ctx["error"] = exc.message
+            # the chosen level and the words already written stay on the form
+            ctx["values"] = {
+                "level": str(request.POST.get("level", "")),
+                "comment": request.POST.get("comment", ""),
+            }
+            ctx["errors"] = exc.details if isinstance(exc.details, dict) else {}
             return render(request, "feedback/rate.html", ctx, status=exc.status)
     return render(request, "feedback/rate.html", ctx)
 
@@ -175,9 +183,12 @@ def rectification_detail(request: HttpRequest, pk: int) -> HttpResponse:
             messages.error(request, exc.message)
         return redirect("feedback:rectification", pk=pk)
     rating = rect.rating
+    case = rating.case
     ctx = {
         "rect": rect,
         "rating": rating,
+        "rater": rater_contact(actor, rect, ip=client_ip(request) or None),
+        "can_open_case": case is not None and access.in_scope(actor, case.centre.jurisdiction),
         "warning": services.rectification_warning(rect, services.local_today()),
         "indicator_names": services.indicator_names(rating.channel),
         "appeals": rating.appeals.order_by("-filed_at"),
@@ -200,7 +211,10 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
         "categories": ComplaintCategory.choices,
         "sources": ComplaintSource.choices if can_record else [],
         "centres": Centre.objects.filter(is_active=True).order_by("jurisdiction__path", "code"),
-        "values": request.POST if request.method == "POST" else {"centre": request.GET.get("centre", "")},
+        "values": request.POST
+        if request.method == "POST"
+        else {"centre": request.GET.get("centre", ""), "case": request.GET.get("case", "")},
+        "logged_in": request.user.is_authenticated,
         "errors": {},
         "created": None,
     }
@@ -216,6 +230,8 @@ def complaint_new(request: HttpRequest) -> HttpResponse:
                 centre=p.get("centre") or None,
                 source=source if can_record else ComplaintSource.ONLINE,
                 actor=actor if can_record else None,
+                case=p.get("case", ""),
+                submitter=request.user,
             )
         except DomainError as exc:
             ctx["error"] = exc.message
@@ -260,20 +276,26 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
     if request.method == "POST":
         p = request.POST
         try:
-            services.complaint_act(
-                actor=actor,
-                number=number,
-                action=p.get("action", ""),
-                note=p.get("note", ""),
-                to=p.get("to") or None,
-                public_summary=p.get("public_summary", ""),
-            )
+            if p.get("action") == "fast_track":
+                services.complaint_fast_track(
+                    actor=actor, number=number, answer=p.get("answer", ""), note=p.get("note", "")
+                )
+            else:
+                services.complaint_act(
+                    actor=actor,
+                    number=number,
+                    action=p.get("action", ""),
+                    note=p.get("note", ""),
+                    to=p.get("to") or None,
+                    public_summary=p.get("public_summary", ""),
+                )
             messages.success(request, "已保存")
         except DomainError as exc:
             messages.error(request, exc.message)
         return redirect("feedback:complaint", number=number)
     next_action = next((a for a, row in services.COMPLAINT_ACTIONS.items() if row.source == c.state), None)
     assignees = access.scope(actor, Staff.objects.select_related("user", "jurisdiction")).order_by("name")
+    fast = services.complaint_fast_track_steps(actor, c)
     ctx = {
         "c": c,
         "steps": c.steps.select_related("actor").order_by("started_at", "pk"),
@@ -281,6 +303,12 @@ def complaint_detail(request: HttpRequest, number: str) -> HttpResponse:
         "next_label": services.COMPLAINT_ACTION_LABELS.get(next_action or "", ""),
         "assignees": assignees,
         "overdue": services.complaint_overdue(c, services.local_today()),
+        "contact": services.complaint_contact_for(actor, c, ip=client_ip(request) or None),
+        "fast_steps": fast,
+        "fast_labels": "、".join(
+            "交办本人" if a == "assign" else services.COMPLAINT_ACTION_LABELS[a] for a in fast
+        ),
+        "can_open_case": c.case is not None and access.in_scope(actor, c.case.centre.jurisdiction),
     }
     return render(request, "feedback/complaint_detail.html", ctx)
 

@@ -97,7 +97,7 @@ def table_xlsx(
         fine=group_by in selectors.FINE_GROUPS,
         daily=group_by == "day",
     )
-    rows = selectors.grouped(qs, group_by, jurisdiction)
+    rows = selectors.grouped(qs, group_by, jurisdiction, complete=True)
     totals = selectors.totals(qs)
     wb = Workbook()
     ws = wb.worksheets[0]
@@ -165,7 +165,7 @@ def centre_report_context(centre: Centre, month: dt.date) -> dict[str, Any]:
     days = {r["key"]: r for r in selectors.grouped(qs, "day")}
     labels = [(start + dt.timedelta(days=i)) for i in range((end - start).days + 1)]
     empty = selectors.with_rates({})
-    trend = svg.line_chart(
+    trend = svg.columns_chart(
         [f"{d.day}日" for d in labels],
         {
             "收件": [days.get(d.isoformat(), empty)["received"] for d in labels],

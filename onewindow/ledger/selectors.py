@@ -37,6 +37,18 @@ GROUP_LABELS = {
     "jurisdiction": "下级区域",
 }
 SUMS = {m: Sum(m) for m in MEASURE_NAMES}
+ONLINE_LABEL = "网上申请（群众）"  # the 经办人 of a case a resident submitted online herself
+ONLINE_KEY = "online"
+NONE_KEY = "none"
+# the row of the figures that have no value of the grouping (so the rows always add up to 合计)
+NONE_LABELS = {
+    "item": "未关联事项（排队、投诉等）",
+    "centre": "未关联服务中心",
+    "window": "未经窗口（网上申请等）",
+    "agent": "非代办",
+    "clerk": "无经办人（排队取号、评价等）",
+    "domain": "未关联领域",
+}
 FINE_GROUPS = {"item", "window", "agent", "clerk"}  # only in the fine table
 
 
@@ -205,18 +217,52 @@ def _item_names(ids: set[int]) -> dict[int, str]:
 
 
 def _user_names(ids: set[int]) -> dict[int, str]:
+    """Staff by name; a resident's online account (who submitted her own case) as 网上申请（群众） —
+    never her internal user id; any other account (a system account) by its user name."""
     names = dict(Staff.objects.filter(user_id__in=ids).values_list("user_id", "name"))
-    for u in get_user_model().objects.filter(pk__in=set(ids) - set(names)):
-        names[u.pk] = u.get_username()
+    others = get_user_model().objects.filter(pk__in=set(ids) - set(names))
+    residents = set(others.filter(resident_account__isnull=False).values_list("pk", flat=True))
+    for u in others:
+        names[u.pk] = ONLINE_LABEL if u.pk in residents else u.get_username()
     return names
+
+
+def _none_row(qs: Any, field: str) -> dict[str, int]:
+    """The sums of the rows without a value of ``field`` (nothing when all are zero)."""
+    sums: dict[str, int] = defaultdict(int)
+    for part in _parts(qs):
+        for k, v in part.filter(**{f"{field}__isnull": True}).aggregate(**SUMS).items():
+            sums[k] += int(v or 0)
+    return dict(sums) if any(sums.values()) else {}
+
+
+def _merge_online(rows: list[dict[str, Any]], labels: dict[Any, str], field: str) -> list[dict[str, Any]]:
+    """Every resident's own online submissions as one 网上申请（群众） row."""
+    online: dict[str, int] = defaultdict(int)
+    out = []
+    for r in rows:
+        if labels.get(r[field]) == ONLINE_LABEL:
+            for k, v in r.items():
+                if k != field:
+                    online[k] += int(v or 0)
+        else:
+            out.append(r)
+    if online:
+        out.append({field: ONLINE_KEY, **online})
+        labels[ONLINE_KEY] = ONLINE_LABEL
+    return out
 
 
 def children_of(jurisdiction: Jurisdiction) -> list[Jurisdiction]:
     return list(Jurisdiction.objects.filter(parent=jurisdiction).order_by("sort", "code"))
 
 
-def grouped(qs: Any, group_by: str, jurisdiction: Jurisdiction | None = None) -> list[dict[str, Any]]:
-    """Rows ``{key, label, <measures>, <rates>}`` for one grouping, sorted by key."""
+def grouped(
+    qs: Any, group_by: str, jurisdiction: Jurisdiction | None = None, *, complete: bool = False
+) -> list[dict[str, Any]]:
+    """Rows ``{key, label, <measures>, <rates>}`` for one grouping, sorted by key. With ``complete``
+    (the Excel ledgers) a last row ``none`` holds what has no value of the grouping (a ticket has no
+    item, an online case no window…), so that the rows add up to the totals."""
     if group_by not in GROUPS:
         raise Invalid(f"group_by 应为 {'|'.join(GROUPS)}", code="invalid", details={"group_by": GROUPS})
     if group_by == "jurisdiction":
@@ -252,11 +298,17 @@ def grouped(qs: Any, group_by: str, jurisdiction: Jurisdiction | None = None) ->
         labels = _names(Domain, ids)
     else:
         labels = {}
+    names: dict[Any, str] = dict(labels)
+    if group_by == "clerk":
+        rows = _merge_online(rows, names, field)
+    if complete and group_by in NONE_LABELS and (rest := _none_row(qs, field)):
+        rows.append({field: NONE_KEY, **rest})
+        names[NONE_KEY] = NONE_LABELS[group_by]
     out = []
     for r in rows:
         key = r.pop(field)
         key_s = key.isoformat() if isinstance(key, dt.date) else str(key)
-        out.append({"key": key_s, "label": labels.get(key, key_s), **with_rates(r)})
+        out.append({"key": key_s, "label": names.get(key, key_s), **with_rates(r)})
     return out
 
 

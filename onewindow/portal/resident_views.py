@@ -28,6 +28,7 @@ from onewindow.cases.documents import DOCUMENT_TITLES, case_document_response, d
 from onewindow.cases.models import State
 from onewindow.catalog import selectors as catalog
 from onewindow.catalog.models import ItemVersion
+from onewindow.core import mypage
 from onewindow.core.audit import record
 from onewindow.core.errors import DomainError, Invalid
 from onewindow.files.services import file_response, max_bytes
@@ -388,6 +389,7 @@ def my_cases(request: HttpRequest) -> HttpResponse:
             "supplemented_label": my.SUPPLEMENTED_LABEL,
             "unread": my.inbox(actor).filter(read_at__isnull=True).count(),
             "phone": mask_phone(account.phone),
+            "my_panels": mypage.my_panels(request.user),
         },
     )
 

@@ -108,12 +108,13 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
               const o = echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption();
               return {types: o.series.map(s => s.type), smooth: o.series.map(s => !!s.smooth),
                       labels: o.xAxis[0].data, rotate: o.xAxis[0].axisLabel.rotate,
-                      interval: o.xAxis[0].axisLabel.interval};
+                      interval: o.xAxis[0].axisLabel.interval, minInterval: o.yAxis[0].minInterval};
             }"""
         )
         assert trend["types"] == ["bar", "bar", "bar"] and not any(trend["smooth"])
         assert trend["labels"][0] == "11-01" and trend["labels"][-1] == "11-30" and trend["rotate"] == 45
         assert trend["interval"] == 1  # 30 days: every other date labelled
+        assert trend["minInterval"] == 1  # counts: whole-number ticks only
 
         def click_and_count(locator: Any) -> int:
             number = int(locator.inner_text())

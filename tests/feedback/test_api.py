@@ -47,7 +47,9 @@ def test_public_rating_with_check(world: Any, today: Any, client: Client) -> Non
 def test_rectification_and_appeal_endpoints(world: Any, today: Any, head: Any, login: Any) -> None:
     case = delivered_case()
     anon = Client()
-    rid = post(anon, f"/api/v1/cases/{case.number}/rating", {"level": 1, "check": CHECK}).json()["id"]
+    rid = post(
+        anon, f"/api/v1/cases/{case.number}/rating", {"level": 1, "check": CHECK, "comment": "太慢"}
+    ).json()["id"]
     assert anon.get("/api/v1/rectifications").status_code == 401
     c = login("head_a")
     rows = c.get("/api/v1/rectifications").json()

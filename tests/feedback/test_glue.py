@@ -20,8 +20,8 @@ def test_appeal_filter_lists_only_ratings_with_a_pending_appeal(
 ) -> None:
     appealed = delivered_case()
     other = delivered_case()
-    r1 = services.rating_submit(number=appealed.number, check=CHECK, level=1)
-    services.rating_submit(number=other.number, check=CHECK, level=2)
+    r1 = services.rating_submit(number=appealed.number, check=CHECK, level=1, comment="太慢")
+    services.rating_submit(number=other.number, check=CHECK, level=2, comment="太慢")
     services.rating_appeal(actor=actor_of(head.user), rating=r1.pk, reason="评价人非申请人")
     client = login("supervisor")
     url = reverse("feedback:rectifications")

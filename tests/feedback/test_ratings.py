@@ -112,7 +112,7 @@ def test_bad_rating_drives_rectification_to_closure_within_deadline(
 
 def test_rectification_turns_red_when_late(world: Any, today: Any, head: Any) -> None:
     case = delivered_case()
-    r = services.rating_submit(number=case.number, check=CHECK, level=1, now=RATED_AT)
+    r = services.rating_submit(number=case.number, check=CHECK, level=1, comment="太慢", now=RATED_AT)
     rect = r.rectification
     assert services.rectification_warning(rect, dt.date(2026, 10, 26)) == "yellow"
     assert services.rectification_warning(rect, dt.date(2026, 10, 27)) == "red"
@@ -195,7 +195,7 @@ def test_appeal_voids_rating_and_rate_changes(world: Any, today: Any, head: Any,
 
 def test_appeal_kept_changes_nothing(world: Any, today: Any, head: Any) -> None:
     case = delivered_case()
-    r = services.rating_submit(number=case.number, check=CHECK, level=2)
+    r = services.rating_submit(number=case.number, check=CHECK, level=2, comment="太慢")
     a = services.rating_appeal(actor=actor_of(head.user), rating=r.pk, reason="不同意")
     services.rating_appeal_decide(
         actor=actor_of(user("supervisor")), appeal=a.pk, decision="keep", note="评价属实，维持"
@@ -217,7 +217,7 @@ def test_twice_on_one_channel_wrong_check_and_open_case(world: Any, today: Any) 
     case = delivered_case()
     services.rating_submit(number=case.number, check=CHECK, level=3)
     with pytest.raises(Conflict) as exc:
-        services.rating_submit(number=case.number, check=CHECK, level=1)
+        services.rating_submit(number=case.number, check=CHECK, level=1, comment="太慢")
     assert exc.value.code == "already_rated"
     with pytest.raises(NotFound):
         services.rating_submit(number=case.number, check="9999", level=4, channel="sms")

@@ -92,7 +92,9 @@ def build_county(world: dict[str, Any], clock: Any, cases: list[tuple[int, str, 
     for case, _c, outcome, level in made:
         if outcome in {"rated", "voided"}:
             lv = level if outcome == "rated" else 1 + level % 2
-            ratings[case.pk] = feedback.rating_submit(number=case.number, check=CHECK, level=lv)
+            ratings[case.pk] = feedback.rating_submit(
+                number=case.number, check=CHECK, level=lv, comment="太慢" if lv <= 2 else ""
+            )
     clock.set_day(dt.date(2026, 9, 14))
     feedback.rating_apply_defaults()
     clock.set_day(dt.date(2026, 9, 15))

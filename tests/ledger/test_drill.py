@@ -43,7 +43,7 @@ def data(ledger_world: dict[str, Any], clock: Any) -> dict[str, Any]:
     act("clerk", c1, "deliver", to="window", signed_by="巴特尔")
     feedback.rating_submit(number=c1.number, check="002X", level=5, channel="online")
     feedback.rating_submit(number=c1.number, check="002X", level=3, channel="window")
-    feedback.rating_submit(number=c1.number, check="002X", level=2, channel="sms")
+    feedback.rating_submit(number=c1.number, check="002X", level=2, channel="sms", comment="太慢")
     clock.set_day(dt.date(2026, 10, 20))
     act("reviewer", c2, "deny", reason="条件不符", basis="《最低生活保障审核确认办法》第十条")
     clock.set_day(dt.date(2026, 10, 30))
@@ -190,7 +190,7 @@ def test_local_day_boundaries_and_voided_ratings(
     act("reviewer", b, "approve")
     act("reviewer", b, "ready")
     act("clerk", b, "deliver", to="window", signed_by="巴特尔")
-    bad = feedback.rating_submit(number=b.number, check="002X", level=1, channel="online")
+    bad = feedback.rating_submit(number=b.number, check="002X", level=1, channel="online", comment="太慢")
     feedback.rating_submit(number=b.number, check="002X", level=4, channel="window")
     bad.voided = True
     bad.save(update_fields=["voided"])

@@ -115,8 +115,8 @@ def test_monthly_report_pdf(data: dict[str, Any], login: Any) -> None:
 def test_svg_generator() -> None:
     bar = svg.bar_chart(["甲", "乙<"], [3, 7], title="测试")
     assert bar.startswith("<svg") and bar.count("<rect") == 3 and "乙&lt;" in bar
-    line = svg.line_chart(["1", "2", "3"], {"收件": [1, 4, 2]})
-    assert "<polyline" in line and "收件" in line
+    cols = svg.columns_chart(["1", "2", "3"], {"收件": [1, 4, 2]})
+    assert "<polyline" not in cols and cols.count("<rect") == 1 + 3 + 1 and "收件" in cols
     assert svg.data_uri(bar).startswith("data:image/svg+xml;base64,")
 
 

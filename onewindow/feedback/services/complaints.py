@@ -19,6 +19,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from onewindow.cases.models import Case
 from onewindow.core import signals
 from onewindow.core.actor import Actor
 from onewindow.core.counters import next_value
@@ -37,6 +38,7 @@ from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Jurisdiction, Staff
+from onewindow.privacy.services import personal_data_access_log
 from onewindow.worktime.calendar import WorkCalendar
 
 COMPLAINT_STEP_DAYS = {
@@ -48,6 +50,9 @@ COMPLAINT_STEP_DAYS = {
 }
 STAFF_SOURCES = frozenset({ComplaintSource.WINDOW, ComplaintSource.PHONE, ComplaintSource.BOX})
 COMPLAINT_NOT_FOUND = "未找到该事项，请核对编号和查询码"
+CASE_NOT_FOUND = "未找到该办件，请核对办件编号"
+CASE_NOT_OWN = "只能关联您本人的办件，请核对办件编号"
+CASE_LOGIN = "关联办件须先登录一网通办（或不填办件编号）"
 
 
 def step_days(state: str) -> int:
@@ -118,6 +123,34 @@ def _place(
     return c_obj, j_obj or (c_obj.jurisdiction if c_obj is not None else None) or _root_jurisdiction()
 
 
+def resident_id_of(user: Any) -> int | None:
+    """The real-name record bound to a resident's online account (``user.resident_account``, kept by
+    the portal; read by attribute: the feedback room does not import the portal)."""
+    account = getattr(user, "resident_account", None) if getattr(user, "is_authenticated", False) else None
+    rid = getattr(account, "resident_id", None)
+    return int(rid) if rid is not None else None
+
+
+def _named_case(number: str, *, by_staff: bool, submitter: Any) -> Case | None:
+    """The case a complaint names (optional): staff may name any existing case; a resident only her
+    own (applicant = the real-name record of her account); an anonymous complainant none."""
+    number = (number or "").strip()[:32]
+    if not number:
+        return None
+    case = Case.objects.filter(number=number).first()
+    if by_staff:
+        if case is None:
+            raise Invalid(CASE_NOT_FOUND, code="unknown_case", details={"case": [CASE_NOT_FOUND]})
+        return case
+    if submitter is None:
+        raise Invalid(CASE_LOGIN, code="case_needs_login", details={"case": [CASE_LOGIN]})
+    rid = resident_id_of(submitter)
+    if case is None or rid is None or case.applicant_id != rid:
+        # another person's case answers as an unknown one: existence does not leak
+        raise Invalid(CASE_NOT_OWN, code="unknown_case", details={"case": [CASE_NOT_OWN]})
+    return case
+
+
 def complaint_submit(
     *,
     category: str,
@@ -127,13 +160,25 @@ def complaint_submit(
     jurisdiction: str | None = None,
     source: str = ComplaintSource.ONLINE,
     actor: Actor | None = None,
+    case: str = "",
+    submitter: Any = None,
 ) -> Complaint:
-    """Record a complaint / suggestion / 民情信息 (收集). Window, phone and box intake need a staff actor."""
+    """Record a complaint / suggestion / 民情信息 (收集). Window, phone and box intake need a staff actor.
+
+    ``submitter``: the logged-in resident submitting online (her 我的办件 lists it). ``case``: an
+    optional case number the complaint is about — the resident's own case online, any existing case
+    when staff record it (:func:`_named_case`)."""
     content, contact = _validate_submission(category, content, contact, source)
     by_staff = source in STAFF_SOURCES
     who = actor_of(actor)
     if by_staff:
         access.require_perm(who, Perm.COMPLAINT_RECORD)
+    staff_entry = by_staff or (actor is not None and access.has_perm(who, Perm.COMPLAINT_RECORD))
+    if staff_entry or not getattr(submitter, "is_authenticated", False):
+        submitter = None
+    case_obj = _named_case(case, by_staff=staff_entry, submitter=submitter)
+    if case_obj is not None and not centre and not jurisdiction:
+        centre = case_obj.centre.code  # a complaint about a case goes to the centre that handled it
     c_obj, j_final = _place(centre, jurisdiction, who, by_staff and actor is not None)
     now = timezone.now()
     owner = who.user if by_staff else None
@@ -150,6 +195,8 @@ def complaint_submit(
             centre=c_obj,
             jurisdiction=j_final,
             recorded_by=owner,
+            submitted_by=submitter,
+            case=case_obj,
             created_at=now,
             state=ComplaintState.COLLECTED,
             owner=owner,
@@ -183,6 +230,37 @@ def complaint_get_for_user(actor: Actor, number: str, *, lock: bool = False) -> 
     if lock:
         qs = qs.select_for_update(of=("self",))
     return access.get_in_scope_or_404(actor, qs, "jurisdiction__path", number=number)
+
+
+def complaint_handler_id(c: Complaint) -> int | None:
+    """The user the complaint was assigned to (交办): the owner of its latest 交办 step."""
+    step = c.steps.filter(state=ComplaintState.ASSIGNED).order_by("-started_at", "-pk").first()
+    return step.owner_id if step is not None else None
+
+
+def complaint_contact_for(actor: Actor, c: Complaint, *, ip: str | None = None) -> str | None:
+    """The complainant's contact, given "仅用于回复": shown in full only to the handler it was assigned
+    to while it is open, each view written to the personal-data access log; ``None`` for anyone else."""
+    actor = actor_of(actor)
+    if not c.contact or c.state == ComplaintState.CLOSED or actor.user_id is None:
+        return None
+    if complaint_handler_id(c) != actor.user_id:
+        return None
+    personal_data_access_log(
+        actor=actor.user, obj=c, fields=["contact"], purpose=f"答复投诉建议 {c.number}", ip=ip
+    )
+    return str(c.contact)
+
+
+def complaints_of_resident(user: Any) -> list[Complaint]:
+    """The complaints a logged-in resident submitted online, newest first (nobody else's)."""
+    if not getattr(user, "is_authenticated", False):
+        return []
+    return list(
+        Complaint.objects.filter(submitted_by=user)
+        .select_related("centre", "case")
+        .order_by("-created_at")[:50]
+    )
 
 
 def complaint_follow(number: str, check: str) -> Complaint:
@@ -310,6 +388,29 @@ def _record_step(
         _open_step(c, row.target, owner, owner_name, args.now)
 
 
+def _row_of(action: str) -> Transition:
+    row = COMPLAINT_ACTIONS.get(action)
+    if row is None:
+        raise Invalid("未知的操作", code="invalid_action", details={"action": list(COMPLAINT_ACTIONS)})
+    return row
+
+
+def _run(c: Complaint, action: str, row: Transition, actor: Actor, args: ActInput) -> None:
+    """One step on the locked complaint: check its state, run the handler, record and announce it."""
+    if c.state != row.source:
+        raise Conflict(
+            f"当前环节为「{ComplaintState(c.state).label}」，不能{row.label}",
+            code="invalid_transition",
+            details={"state": c.state},
+        )
+    owner, owner_name = row.handler(c, actor, args)
+    _record_step(c, row, actor, owner, owner_name, args)
+    c.save()
+    signals.complaint_event.send(sender=Complaint, complaint=c, action=action)
+    if row.after is not None:
+        row.after(c)
+
+
 def complaint_act(
     *,
     actor: Actor,
@@ -321,9 +422,7 @@ def complaint_act(
 ) -> Complaint:
     """Perform ``action`` (a row of :data:`COMPLAINT_ACTIONS`) on complaint ``number``."""
     actor = actor_of(actor)
-    row = COMPLAINT_ACTIONS.get(action)
-    if row is None:
-        raise Invalid("未知的操作", code="invalid_action", details={"action": list(COMPLAINT_ACTIONS)})
+    row = _row_of(action)
     if not _may(actor, row.perm):
         raise Forbidden("您的岗位不能执行此操作")
     args = ActInput(note=(note or "").strip(), to=to, public_summary=public_summary, now=timezone.now())
@@ -331,16 +430,46 @@ def complaint_act(
         raise Invalid("请填写答复内容", code="invalid", details={"note": ["请填写答复内容"]})
     with transaction.atomic():
         c = complaint_get_for_user(actor, number, lock=True)
-        if c.state != row.source:
-            raise Conflict(
-                f"当前环节为「{ComplaintState(c.state).label}」，不能{row.label}",
-                code="invalid_transition",
-                details={"state": c.state},
-            )
-        owner, owner_name = row.handler(c, actor, args)
-        _record_step(c, row, actor, owner, owner_name, args)
-        c.save()
-        signals.complaint_event.send(sender=Complaint, complaint=c, action=action)
-        if row.after is not None:
-            row.after(c)
+        _run(c, action, row, actor, args)
+    return c
+
+
+# the steps up to the answer, in order: who holds every role they need may do them in one go
+FAST_TRACK = ("report", "assign", "start", "answer")
+
+
+def complaint_fast_track_steps(actor: Actor, c: Complaint) -> list[str]:
+    """The steps from the complaint's state to its answer, if the actor may do every one of them
+    (assigning to herself), else ``[]``. After 交办 only the assignee (or a centre head) may go on."""
+    actor = actor_of(actor)
+    states = [COMPLAINT_ACTIONS[a].source for a in FAST_TRACK]
+    if c.state not in states:
+        return []
+    steps = list(FAST_TRACK[states.index(c.state) :])
+    if not all(_may(actor, COMPLAINT_ACTIONS[a].perm) for a in steps):
+        return []
+    taken = c.owner_id not in (None, actor.user_id)
+    if steps[0] in ("start", "answer") and taken and not _may(actor, Perm.FEEDBACK_APPEAL):
+        return []
+    return steps if len(steps) > 1 else []
+
+
+def complaint_fast_track(*, actor: Actor, number: str, answer: str, note: str = "") -> Complaint:
+    """报送 → 交办（本人）→ 开始办理 → 反馈答复 in one go, for one person who holds every role these
+    steps need (e.g. a centre head who answers herself). Each step is still recorded as its own
+    timeline step and ``complaint_event``, in one transaction: all of them or none."""
+    actor = actor_of(actor)
+    answer = (answer or "").strip()
+    if not answer:
+        raise Invalid("请填写答复内容", code="invalid", details={"note": ["请填写答复内容"]})
+    with transaction.atomic():
+        c = complaint_get_for_user(actor, number, lock=True)
+        steps = complaint_fast_track_steps(actor, c)
+        if not steps:
+            raise Forbidden("您的岗位不能一并办理此件，请逐步办理")
+        now = timezone.now()
+        for action in steps:
+            text = answer if action == "answer" else (note or "").strip() or "一并办理"
+            args = ActInput(note=text, to=actor.username, public_summary="", now=now)
+            _run(c, action, COMPLAINT_ACTIONS[action], actor, args)
     return c

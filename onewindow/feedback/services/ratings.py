@@ -22,6 +22,7 @@ from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.feedback.models import (
+    BAD_LEVELS,
     OFFLINE_INDICATORS,
     ONLINE_INDICATORS,
     AppealState,
@@ -41,6 +42,7 @@ from onewindow.feedback.services.common import (
     scrub,
     send_rating,
 )
+from onewindow.feedback.services.rater import tell_rater
 from onewindow.notify.services import notify
 from onewindow.org import access
 from onewindow.org.access import Perm
@@ -51,6 +53,7 @@ from onewindow.worktime.calendar import WorkCalendar
 RATABLE_STATES = frozenset({State.DELIVERED, State.NOT_ACCEPTED})
 PUBLIC_CHANNELS = frozenset({RatingChannel.ONLINE, RatingChannel.SMS, RatingChannel.WINDOW})
 LEVEL_MESSAGE = "评价等级应为1（非常不满意）到5（非常满意）之间的整数"
+REASON_MESSAGE = "请写明不满意的原因（例如哪里让您不满意），以便我们回访和整改"
 RECT_PATH = "centre__jurisdiction__path"
 
 
@@ -177,7 +180,9 @@ def rating_submit(
     comment = (comment or "").strip()
     if len(comment) > 500:
         raise Invalid("评价意见不能超过500字", code="invalid", details={"comment": ["不能超过500字"]})
-    found = progress_lookup(number, check)
+    found = progress_lookup(number, check)  # a wrong check is a 404 whatever else is wrong
+    if level in BAD_LEVELS and not comment:
+        raise Invalid(REASON_MESSAGE, code="reason_required", details={"comment": [REASON_MESSAGE]})
     now = now or timezone.now()
     with transaction.atomic():
         case = Case.objects.select_for_update(of=("self",)).select_related("centre").get(pk=found.pk)
@@ -354,6 +359,7 @@ def rectification_callback(*, actor: Actor, pk: int, note: str) -> Rectification
         rect.callback_note = note
         rect.save(update_fields=["state", "callback_at", "callback_by", "callback_note"])
         send_rating(rect.rating, "callback")
+        tell_rater(rect, "rating_rectifying")
     return rect
 
 
@@ -383,6 +389,7 @@ def rectification_close(
         rect.closed_by = actor.user
         rect.save(update_fields=["state", "outcome", "outcome_note", "public_note", "closed_at", "closed_by"])
         send_rating(rect.rating, "rectified")
+        tell_rater(rect, "rating_rectified")
     return rect
 
 
