@@ -1,7 +1,8 @@
 """The house rules of docs/ARCHITECTURE.md that a linter does not check: module and function size.
 
-- No module of ``onewindow/`` or ``bench/`` outside migrations and data files is over ``MAX_MODULE_LINES`` lines: split it into a
-  package by sub-domain before it becomes the file everyone touches.
+- No module of ``onewindow/`` or ``bench/`` outside migrations and data files is over
+  ``MAX_MODULE_LINES`` lines: split it into a package by sub-domain before it becomes the file
+  everyone touches.
 - No function outside tests and data is over ``MAX_FUNCTION_LINES`` lines (decorators excluded):
   a state machine is a table of small handlers, a long view a few named steps.
 

@@ -23,7 +23,10 @@ def test_search_open_and_read_the_guide(page: Any, live_server: Any, e2e_world: 
     page.wait_for_function("window.htmx !== undefined")
     # A marker that a full page load would wipe: the results must arrive by htmx.
     page.evaluate("window.__stayed = true")
-    page.evaluate("window.__searches = 0; document.body.addEventListener('htmx:beforeRequest', () => window.__searches++)")
+    page.evaluate(
+        "window.__searches = 0;"
+        "document.body.addEventListener('htmx:beforeRequest', () => window.__searches++)"
+    )
 
     page.locator("#id_q").press_sequentially("dbsq", delay=40)
     expect(results).not_to_contain_text("高龄津贴申请")
