@@ -49,6 +49,11 @@ class Step:
     basis: str = ""
     changes: dict[str, Any] = field(default_factory=dict)
     data: dict[str, Any] = field(default_factory=dict)
+    state_from: str = ""
+    """The case's state when the act began (handlers such as ``accept`` change ``case.state`` in place)."""
+
+    def __post_init__(self) -> None:
+        self.state_from = self.case.state
 
     def record_acceptance(self) -> None:
         """Copy the acceptance day and the deadline it starts from the case into the update."""

@@ -158,15 +158,14 @@ def _check_may_start(case: Case, t: Transition, inputs: Inputs, basis: str) -> s
 
 def _write(step: Step, t: Transition) -> Case:
     """Write the act with the version check (one of two concurrent acts wins) and its timeline entry."""
-    case, target = step.case, step.target
-    if target != case.state:
+    case, target, state_from = step.case, step.target, step.state_from
+    if target != state_from:
         step.changes["state_since"] = step.now
     updated = Case.objects.filter(pk=case.pk, version=case.version).update(
         state=target, version=F("version") + 1, **step.changes
     )
     if not updated:
         raise Conflict("办件已被他人处理，请刷新后重试", code="conflict")
-    state_from = case.state
     case.refresh_from_db()
     if target == State.ACCEPTED and step.action in {"accept", "supplement"}:
         open_joint_reviews(case)
