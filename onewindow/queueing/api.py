@@ -258,7 +258,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
 
 @router.post(
     "/appointments/{appointment_id}/check-in",
-    response={200: TicketOut, **ERRORS_PUBLIC, 409: Error},
+    response={200: TicketOut, **ERRORS_PUBLIC, 409: Error, 429: Error},
     auth=None,
     summary="预约签到，取优先号（公开）",
 )
@@ -268,7 +268,7 @@ def appointment_check_in(request: HttpRequest, appointment_id: int, payload: Cod
 
 @router.post(
     "/appointments/{appointment_id}/cancel",
-    response={200: AppointmentOut, **ERRORS_PUBLIC, 409: Error},
+    response={200: AppointmentOut, **ERRORS_PUBLIC, 409: Error, 429: Error},
     auth=None,
     summary="取消预约（公开）",
 )

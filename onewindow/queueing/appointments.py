@@ -21,9 +21,11 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from onewindow.core import throttle
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
+from onewindow.core.ratelimit import RateLimited
 from onewindow.org import schedule
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
@@ -170,10 +172,33 @@ def _own_number(actor: Actor, phone: str) -> bool:
     return account is not None and getattr(account, "phone", None) == phone
 
 
+# A 6-digit 预约码 must not be guessable: after CODE_ATTEMPTS wrong codes for one booking (or for one
+# mobile number at one centre) within CODE_LOCK_SECONDS, that booking / number is refused for as long —
+# counted per target, not per address, so a shared kiosk is not locked for everyone.
+CODE_ATTEMPTS = 5
+CODE_LOCK_SECONDS = 900
+
+
+def _guarded(key: str) -> None:
+    left = throttle.locked_for(f"lock:{key}")
+    if left:
+        raise RateLimited(
+            f"预约码错误次数过多，请{throttle.wait_text(left)}后再试，或到窗口取号", code="rate_limited"
+        )
+
+
+def _wrong_code(key: str) -> NotFound:
+    if throttle.hit(f"fail:{key}", CODE_LOCK_SECONDS) >= CODE_ATTEMPTS:
+        throttle.lock(f"lock:{key}", CODE_LOCK_SECONDS)
+    return NotFound("预约不存在或预约码不正确", code="not_found")
+
+
 def _get(appointment_id: int, code: str) -> Appointment:
+    key = f"appointment-code:{appointment_id}"
+    _guarded(key)
     a = Appointment.objects.select_for_update(of=("self",)).filter(pk=appointment_id).order_by("pk").first()
     if a is None or not secrets.compare_digest(a.code.encode(), (code or "").strip().encode()):
-        raise NotFound("预约不存在或预约码不正确", code="not_found")
+        raise _wrong_code(key)
     return a
 
 
@@ -217,13 +242,16 @@ def appointment_check_in_by_phone(*, centre: Centre, phone: str, code: str) -> T
     """Check in with the mobile number that booked and the 预约码 (the 预约号 forgotten): that number's
     booking at ``centre`` with that code, for today or later (the check-in's own rules decide)."""
     today = queue.local_now().date()
-    candidates = Appointment.objects.filter(
-        centre=centre, phone_index=blind_index((phone or "").strip()), date__gte=today
-    ).order_by("date", "start")
+    index = blind_index((phone or "").strip())
+    key = f"appointment-phone:{centre.pk}:{index}"
+    _guarded(key)
+    candidates = Appointment.objects.filter(centre=centre, phone_index=index, date__gte=today).order_by(
+        "date", "start"
+    )
     for a in candidates:
         if secrets.compare_digest(a.code.encode(), (code or "").strip().encode()):
             return appointment_check_in(appointment_id=a.pk, code=a.code)
-    raise NotFound("预约不存在或预约码不正确", code="not_found")
+    raise _wrong_code(key)
 
 
 def mark_no_shows(now: dt.datetime | None = None) -> int:

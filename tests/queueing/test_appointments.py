@@ -173,3 +173,38 @@ def test_reminders_are_queued_once_for_the_next_24_hours(world: Any, now: Any) -
     assert ap.queue_reminders(NOW) == 0
     assert list(AppointmentReminder.objects.values_list("appointment_id", flat=True)) == [soon.pk]
     assert later.pk not in AppointmentReminder.objects.values_list("appointment_id", flat=True)
+
+
+def test_a_booking_code_cannot_be_guessed(world: Any, now: Any, client: Client) -> None:
+    """Five wrong 预约码 for one booking (or one phone at one centre) lock that target for 15 minutes,
+    even for the right code — counted per target, so other bookings at the same kiosk still work."""
+    from django.core.cache import cache
+
+    cache.clear()
+    a = book()
+    other = book(phone="13912345679", start=dt.time(10, 30))
+    third = book(phone="13912345670")
+    now.return_value = dt.datetime(2026, 9, 29, 8, 50, tzinfo=TZ)
+    wrong = "000000" if a.code != "000000" else "111111"
+    url = f"/api/v1/appointments/{a.pk}/check-in"
+    for _ in range(ap.CODE_ATTEMPTS):
+        r = client.post(url, {"code": wrong}, content_type="application/json")
+        assert r.status_code == 404
+    r = client.post(url, {"code": a.code}, content_type="application/json")
+    assert r.status_code == 429 and r.json()["error"]["code"] == "rate_limited"
+    assert "预约码错误次数过多" in r.json()["error"]["message"]
+    Appointment.objects.filter(pk=a.pk, state="booked").get()  # nothing was checked in
+    # the same guard on the phone path (the kiosk's 手机号 + 预约码)
+    centre = world["centres"]["a"]
+    for _ in range(ap.CODE_ATTEMPTS):
+        with pytest.raises(NotFound):
+            ap.appointment_check_in_by_phone(centre=centre, phone="13912345679", code=wrong)
+    from onewindow.core.ratelimit import RateLimited
+
+    with pytest.raises(RateLimited):
+        ap.appointment_check_in_by_phone(centre=centre, phone="13912345679", code=other.code)
+    # another booking is not affected by either lock
+    r = client.post(
+        f"/api/v1/appointments/{third.pk}/check-in", {"code": third.code}, content_type="application/json"
+    )
+    assert r.status_code == 200, r.content
