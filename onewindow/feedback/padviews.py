@@ -74,11 +74,20 @@ def _indicators(request: HttpRequest) -> dict[str, Any]:
     return out
 
 
+def _comment(request: HttpRequest) -> str:
+    """The reason of a 差评: a quick pick (the button pressed) and/or the typed text."""
+    parts = [(request.POST.get(k) or "").strip() for k in ("comment", "comment_text")]
+    return "；".join(p for p in parts if p)[:500]
+
+
 def _int(value: Any) -> Any:
     try:
         return int(value)
     except (TypeError, ValueError):
         return value
+
+
+QUICK_REASONS = ["等候时间太长", "工作人员态度不好", "材料要求没讲清楚", "办理太慢", "跑了不止一次"]
 
 
 @never_cache
@@ -94,6 +103,7 @@ def pad_window(request: HttpRequest, token: str) -> HttpResponse:
                 ticket=_int(request.POST.get("ticket")),
                 level=_int(request.POST.get("level")),
                 indicators=_indicators(request),
+                comment=_comment(request),
             )
             thanks = True
         except DomainError as exc:
@@ -106,6 +116,11 @@ def pad_window(request: HttpRequest, token: str) -> HttpResponse:
         "indicators": OFFLINE_INDICATORS,
         "thanks": thanks,
         "error": error,
+        # a 差评 without its reason: the same visit, the level kept, the reason asked (big quick picks)
+        "ask_reason": request.POST.get("level")
+        if error is not None and error.code == "reason_required"
+        else "",
+        "quick_reasons": QUICK_REASONS,
         "state_url": reverse("feedback:pad_state", kwargs={"token": token}),
         "poll_ms": POLL_MS,
     }

@@ -100,3 +100,20 @@ def test_pad_set_up_locks_the_device(windows: dict[str, Window], login: Any) -> 
     other = Window.objects.get(centre__code="C-B", number=1)
     assert login("clerk").post("/feedback/pad/", {"window": other.pk}).status_code == 404
     assert Client().get("/feedback/pad/").status_code == 302
+
+
+def test_a_bad_rating_on_the_pad_asks_for_its_reason(windows: dict[str, Window]) -> None:
+    """差评 without a reason: the pad asks (quick picks or typed), keeps the level, records nothing yet."""
+    t = served(windows["a"])
+    c = Client()
+    url = pad_url(windows["a"])
+    r = c.post(url, {"ticket": t.pk, "level": "1"})
+    body = r.content.decode()
+    assert r.status_code == 422 and 'id="pad-reason"' in body and "请写明不满意的原因" in body
+    assert 'name="level" value="1"' in body and "等候时间太长" in body and "reason_required" not in body
+    assert Rating.objects.count() == 0
+    # a quick pick (the button) plus typed words
+    r = c.post(url, {"ticket": t.pk, "level": "1", "comment": "等候时间太长", "comment_text": "排了一上午"})
+    assert r.status_code == 200 and "感谢您的评价" in r.content.decode()
+    rating = Rating.objects.get()
+    assert rating.level == 1 and rating.comment == "等候时间太长；排了一上午"

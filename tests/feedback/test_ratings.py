@@ -254,7 +254,9 @@ def test_window_pad_rates_the_ticket_just_served(world: Any, today: Any, setting
     q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="finish", case_number=case.number)
     assert Ticket.objects.get(pk=t.pk).state == TicketState.DONE
     assert services.last_served_ticket(clerk).pk == t.pk
-    r = services.rating_submit_ticket(actor=actor_of(clerk), ticket=t.pk, level=2, indicators={"attitude": 2})
+    r = services.rating_submit_ticket(
+        actor=actor_of(clerk), ticket=t.pk, level=2, indicators={"attitude": 2}, comment="等候时间太长"
+    )
     assert r.case == case and r.centre.code == "C-A" and r.channel == "window" and r.staff_user == clerk
     assert Rectification.objects.filter(rating=r).exists()
     assert services.last_served_ticket(clerk) is None

@@ -195,6 +195,7 @@ def intake_form(ticket: Ticket, **kw: str) -> dict[str, str]:
         "f-reason": "家庭困难",
         "m-M01-provided": "1",
         "m-M02-provided": "1",
+        "confirmed": "1",  # the clerk answered the confirmation of 受理 (nothing irreversible is one click)
     }
     data.update(kw)
     return data

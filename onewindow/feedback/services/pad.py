@@ -57,6 +57,7 @@ def rating_submit_pad(
     ticket: Any,
     level: Any,
     indicators: dict[str, Any] | None = None,
+    comment: str = "",
     now: dt.datetime | None = None,
 ) -> Rating:
     """一次一评 on ``window``'s pad: the resident rates the visit just finished there (once)."""
@@ -66,4 +67,4 @@ def rating_submit_pad(
         raise NotFound("排队号不存在", code="not_found")
     with transaction.atomic():
         t = visits.provider().lock_at_window(window.pk, ticket)
-        return rate_visit(t, level=level, scores=scores, comment="", now=now or timezone.now())
+        return rate_visit(t, level=level, scores=scores, comment=comment, now=now or timezone.now())

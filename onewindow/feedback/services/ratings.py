@@ -273,11 +273,15 @@ def rating_submit_ticket(
 
 
 def rate_visit(t: Any, *, level: int, scores: dict[str, int], comment: str, now: dt.datetime) -> Rating:
-    """The window rating of the visit ``t`` (locked by the caller): once, after its service ended."""
+    """The window rating of the visit ``t`` (locked by the caller): once, after its service ended. A
+    差评 needs its reason (as every 差评 does: the call back and the rectification start from it)."""
     if not visits.provider().is_finished(t):
         raise Conflict("该号办理结束后才能评价", code="not_ratable")
     if Rating.objects.filter(ticket=t).exists():
         raise Conflict("该号已评价过", code="already_rated")
+    comment = (comment or "").strip()
+    if level in BAD_LEVELS and not comment:
+        raise Invalid(REASON_MESSAGE, code="reason_required", details={"comment": [REASON_MESSAGE]})
     case = Case.objects.filter(number=t.case_number).first() if t.case_number else None
     if case is not None and Rating.objects.filter(case=case, channel=RatingChannel.WINDOW).exists():
         case = None  # the case already has its window rating: this one rates the visit only
