@@ -40,7 +40,20 @@ def _fill(path: str) -> str:
     centre = Centre.objects.filter(code__startswith="BM-").order_by("code").first()
     resident = Resident.objects.order_by("pk").first()
     assert centre is not None and resident is not None
-    values = {"centre": centre.code, "code": centre.code, "id": str(resident.pk), "n": "ABG-NONE"}
+    from onewindow.feedback.services.pad import pad_token
+    from onewindow.org.models import Window
+
+    window = (
+        Window.objects.filter(centre=centre).order_by("pk").first() or Window.objects.order_by("pk").first()
+    )
+    assert window is not None
+    values = {
+        "centre": centre.code,
+        "code": centre.code,
+        "id": str(resident.pk),
+        "n": "ABG-NONE",
+        "token": pad_token(window),  # the locked rating pad of a window
+    }
     return re.sub(r"<(\w+)>", lambda m: values[m.group(1)], path)
 
 
