@@ -202,6 +202,7 @@ def test_agent_day_on_a_phone(phone: Any, live_server: Any, e2e_world: Any) -> N
     expect(photo).to_be_visible()
     page.wait_for_function("document.querySelector('#materials img').naturalWidth > 0")
     page.get_by_role("button", name="预审通过并受理").click()
+    page.locator("dialog#act-confirm").get_by_role("button", name="确认预审通过并受理").click()
     expect(page.locator(".tag").first).to_contain_text("预审通过")
     case = Case.objects.get()
     page.goto(f"{base}/cases/{case.number}/")

@@ -256,6 +256,9 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
         console.fill("#id_a-id_number", "11010519491231002X")
         console.fill("#id_a-phone", "13912345678")
         console.get_by_role("button", name="提交：受理 / 出具一次性告知书").click()
+        dialog = console.locator("dialog#act-confirm")  # 受理 is a legal act: it asks once
+        expect(dialog).to_contain_text("将受理本件")
+        dialog.get_by_role("button", name="确认受理").click()
         console.wait_for_url("**/outcome/")
         number = console.locator(".case-number").first.inner_text().strip()
         assert Ticket.objects.get(number="A001").case_number == number
