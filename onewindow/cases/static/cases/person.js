@@ -38,8 +38,20 @@
     put("name", card.name, true); // the card is authoritative for the name
     put("address", card.address, false); // the card's address may be an old one: only into an empty field
     put("phone", card.phone, false);
-    idField.dispatchEvent(new Event("change", { bubbles: true })); // the same look-up as typing it
+    lookUp(idField);
     return true;
+  }
+
+  // The same look-up as typing it. A card read while the previous answer is still being swapped in
+  // waits for it: the new block listens for the field's change only once htmx has settled it.
+  function lookUp(idField, tries) {
+    var block = document.getElementById("person-lookup");
+    var busy = block && /\bhtmx-(swapping|settling|added|request)\b/.test(block.className);
+    if (busy && (tries || 0) < 40) {
+      setTimeout(function () { lookUp(idField, (tries || 0) + 1); }, 50);
+      return;
+    }
+    idField.dispatchEvent(new Event("change", { bubbles: true }));
   }
 
   window.OneWindow = window.OneWindow || {};
