@@ -237,7 +237,11 @@ def test_mixed_front_hall_back_office_and_proxy_traffic(settings: Any) -> None:
         do("call", f"/api/v1/windows/{window.pk}/call-next", **h["clerk"])
         do("approve", f"/api/v1/cases/{to_approve[i]}/actions", {"action": "approve"}, **h["reviewer"])
         number, check = to_rate[i]
-        do("rating", f"/api/v1/cases/{number}/rating", {"level": 5 - i % 5, "check": check, "comment": "排队时间长"})
+        do(
+            "rating",
+            f"/api/v1/cases/{number}/rating",
+            {"level": 5 - i % 5, "check": check, "comment": "排队时间长"},
+        )
         decision = (
             {"action": "approve"}
             if i % 2
