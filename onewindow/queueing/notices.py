@@ -37,16 +37,20 @@ def appointment_booked_send(a: Appointment) -> None:
         "appointment_booked",
         channel="sms",
         to=a.phone,
-        context={
-            "name": a.name,
-            "date": a.date.isoformat(),
-            "start": a.start.strftime("%H:%M"),
-            "end": a.end.strftime("%H:%M"),
-            "centre": a.centre.name,
-            "number": a.pk,
-            "code": a.code,
-        },
+        context={**_booking_context(a), "number": a.pk},
     )
+
+
+def _booking_context(a: Appointment) -> dict[str, str]:
+    """What an appointment's SMS says of it: who, when, where and the 预约码."""
+    return {
+        "name": a.name,
+        "date": a.date.isoformat(),
+        "start": a.start.strftime("%H:%M"),
+        "end": a.end.strftime("%H:%M"),
+        "centre": a.centre.name,
+        "code": a.code,
+    }
 
 
 def appointment_reminders_send(limit: int = 200) -> int:
@@ -69,14 +73,7 @@ def appointment_reminders_send(limit: int = 200) -> int:
                 "appointment_reminder",
                 channel="sms",
                 to=a.phone,
-                context={
-                    "name": a.name,
-                    "date": a.date.isoformat(),
-                    "start": a.start.strftime("%H:%M"),
-                    "end": a.end.strftime("%H:%M"),
-                    "centre": a.centre.name,
-                    "code": a.code,
-                },
+                context=_booking_context(a),
             )
             sent += 1
     return sent
