@@ -12,41 +12,18 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
 from typing import Any
 
-MyPanelFunc = Callable[[Any], dict[str, Any] | None]
+from onewindow.core.panels import PanelFunc, PanelSet, RenderedPanel
+
+_MY_PAGE = PanelSet()
 
 
-@dataclass(frozen=True)
-class MyPanel:
-    name: str
-    template: str
-    func: MyPanelFunc
-    order: int = 100
-
-
-@dataclass(frozen=True)
-class RenderedMyPanel:
-    name: str
-    template: str
-    context: dict[str, Any]
-
-
-_PANELS: dict[str, MyPanel] = {}
-
-
-def register_my_panel(name: str, *, template: str, func: MyPanelFunc, order: int = 100) -> None:
+def register_my_panel(name: str, *, template: str, func: PanelFunc, order: int = 100) -> None:
     """Register (or replace, by ``name``) a panel of the resident's 我的办件 page."""
-    _PANELS[name] = MyPanel(name=name, template=template, func=func, order=order)
+    _MY_PAGE.register(name, template=template, func=func, order=order)
 
 
-def my_panels(user: Any) -> list[RenderedMyPanel]:
+def my_panels(user: Any) -> list[RenderedPanel]:
     """The panels with something to show to this resident, in order."""
-    shown: list[RenderedMyPanel] = []
-    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):
-        context = panel.func(user)
-        if context is not None:
-            shown.append(RenderedMyPanel(name=panel.name, template=panel.template, context=context))
-    return shown
+    return _MY_PAGE.render(user)

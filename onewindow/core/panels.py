@@ -15,10 +15,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
-PanelFunc = Callable[[Any, Any], dict[str, Any] | None]
+PanelFunc = Callable[..., dict[str, Any] | None]
 
 
 @dataclass(frozen=True)
@@ -40,19 +40,33 @@ class RenderedPanel:
     context: dict[str, Any]
 
 
-_PANELS: dict[str, CasePanel] = {}
+@dataclass
+class PanelSet:
+    """The panels outer rooms register for one page (by name: registering again replaces)."""
+
+    panels: dict[str, CasePanel] = field(default_factory=dict)
+
+    def register(self, name: str, *, template: str, func: PanelFunc, order: int = 100) -> None:
+        self.panels[name] = CasePanel(name=name, template=template, func=func, order=order)
+
+    def render(self, *args: Any) -> list[RenderedPanel]:
+        """The panels that have something to show (``func(*args)`` is not ``None``), in order."""
+        shown: list[RenderedPanel] = []
+        for panel in sorted(self.panels.values(), key=lambda p: (p.order, p.name)):
+            context = panel.func(*args)
+            if context is not None:
+                shown.append(RenderedPanel(name=panel.name, template=panel.template, context=context))
+        return shown
+
+
+_CASE_PAGE = PanelSet()
 
 
 def register_case_panel(name: str, *, template: str, func: PanelFunc, order: int = 100) -> None:
     """Register (or replace, by ``name``) a panel of the staff case page."""
-    _PANELS[name] = CasePanel(name=name, template=template, func=func, order=order)
+    _CASE_PAGE.register(name, template=template, func=func, order=order)
 
 
 def case_panels(request: Any, case: Any) -> list[RenderedPanel]:
     """The panels that have something to show for ``case`` to this request's user, in order."""
-    shown: list[RenderedPanel] = []
-    for panel in sorted(_PANELS.values(), key=lambda p: (p.order, p.name)):
-        context = panel.func(request, case)
-        if context is not None:
-            shown.append(RenderedPanel(name=panel.name, template=panel.template, context=context))
-    return shown
+    return _CASE_PAGE.render(request, case)
