@@ -62,7 +62,7 @@ SNAPSHOTS: dict[int, dict[str, str]] = {}
 def load_residents(cur: Any, league: dict[str, Any], n: int) -> dict[str, list[tuple[int, str]]]:
     """``n`` residents spread over the villages; returns banner code → [(id, check)]."""
     from onewindow.org.models import Resident
-    from onewindow.privacy.crypto import blind_index, encrypt
+    from onewindow.privacy.crypto import blind_index, encrypt, phone_blind_index
 
     villages = league["villages"]
     by_banner: dict[str, list[tuple[int, str]]] = {}
@@ -80,7 +80,7 @@ def load_residents(cur: Any, league: dict[str, Any], n: int) -> dict[str, list[t
                 "name": name,
                 "id_number": encrypt(number),
                 "id_index": blind_index(number),
-                "phone": encrypt(f"139{i:08d}"),
+                "phone": encrypt(phone := f"139{i:08d}"),
                 "address": encrypt(f"{v.name}{i % 9 + 1}组"),
                 "jurisdiction_id": v.pk,
             }
@@ -89,6 +89,7 @@ def load_residents(cur: Any, league: dict[str, Any], n: int) -> dict[str, list[t
                 "applicant_name": encrypt(name),
                 "applicant_id_number": row["id_number"],
                 "applicant_phone": row["phone"],
+                "applicant_phone_index": phone_blind_index(phone),  # the clerk's search by phone
                 "applicant_address": row["address"],
             }
             yield row
