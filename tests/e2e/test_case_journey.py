@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.waits import wait_js
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -56,7 +57,7 @@ def test_case_from_window_to_delivery(page: Any, live_server: Any, e2e_world: An
 
     # 1. The clerk finds the item with the keyboard only (htmx live results, Enter to pick).
     log_in(page, base, "clerk", "/cases/new/")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_js(page, "window.htmx !== undefined")
     page.evaluate("window.__stayed = true")
     page.locator("#id_q").press_sequentially("dbsq", delay=40)
     results = page.locator("#item-results")

@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.test_case_journey import log_in, log_out
+from tests.e2e.waits import wait_js
 
 pytestmark = pytest.mark.e2e
 
@@ -107,7 +108,7 @@ def test_the_clerks_desk(page: Any, live_server: Any, e2e_world: Any) -> None:
 
     # 3. A returning resident: the ID number fills in what is known and warns about the open 低保 case.
     page.goto(f"{base}/cases/new/?item=MZ-001")
-    page.wait_for_function("window.htmx !== undefined && window.OneWindow !== undefined")
+    wait_js(page, "window.htmx !== undefined && window.OneWindow !== undefined")
     page.fill("#id_a-id_number", ID_NUMBER)
     page.locator("#id_a-id_number").press("Tab")
     lookup = page.locator("#person-lookup")
@@ -121,7 +122,7 @@ def test_the_clerks_desk(page: Any, live_server: Any, e2e_world: Any) -> None:
 
     # 4. The ID-card reader hook: the event fills the card's fields and runs the same look-up.
     page.goto(f"{base}/cases/new/?item=MZ-001")
-    page.wait_for_function("window.OneWindow !== undefined && window.htmx !== undefined")
+    wait_js(page, "window.OneWindow !== undefined && window.htmx !== undefined")
     page.evaluate(
         "card => document.dispatchEvent(new CustomEvent('onewindow:idcard', {detail: card}))",
         {"name": "其木格", "idNumber": NEW_ID, "address": "乙苏木二嘎查1组"},
@@ -150,7 +151,7 @@ def test_the_clerks_desk(page: Any, live_server: Any, e2e_world: Any) -> None:
     page.wait_for_load_state()
     expect(page.locator("#results")).to_contain_text("共 0 件")
     page.goto(f"{base}/cases/new/?item=MZ-001")
-    page.wait_for_function("window.OneWindow !== undefined && window.htmx !== undefined")
+    wait_js(page, "window.OneWindow !== undefined && window.htmx !== undefined")
     page.fill("#id_a-id_number", ID_NUMBER)
     page.locator("#id_a-id_number").press("Tab")
     expect(page.locator("#person-lookup")).to_contain_text("本辖区没有该证件号码的办事记录")

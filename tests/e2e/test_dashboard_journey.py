@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 
 from tests.cases.conftest import act, intake, user
 from tests.conftest import otp_verify_session
+from tests.e2e.waits import wait_js
 from tests.ledger.conftest import TZ
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +38,7 @@ def test_supervisor_dashboard_drilldown_and_export(browser: Any, live_server: An
         expect(page.locator("h1")).to_contain_text("测试旗")
         expect(page.locator("#kpi-received")).to_have_text("5")
         # the charts are drawn by the vendored ECharts (canvas renderer)
-        page.wait_for_function(
-            "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-children'))"
-        )
+        wait_js(page, "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-children'))")
         expect(page.locator("#chart-children canvas")).to_have_count(1)
         expect(page.locator("#chart-trend canvas")).to_have_count(1)
         # click the 甲镇 bar (series 0, first category) where ECharts laid it out, once drawn
@@ -59,7 +58,7 @@ def test_supervisor_dashboard_drilldown_and_export(browser: Any, live_server: An
         expect(page.locator("h1")).to_contain_text("甲镇")
         expect(page.locator(".crumbs")).to_contain_text("测试旗")
         expect(page.locator("#kpi-received")).to_have_text("4")
-        page.wait_for_function("echarts.getInstanceByDom(document.getElementById('chart-children'))")
+        wait_js(page, "echarts.getInstanceByDom(document.getElementById('chart-children'))")
 
         # export the township's ledger by region
         with page.expect_download() as dl:
@@ -100,9 +99,7 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
     context, page, errors = _supervisor_page(browser, base)
     try:
         page.goto(f"{base}/ledger/?from=2026-11-01&to=2026-11-30")
-        page.wait_for_function(
-            "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-trend'))"
-        )
+        wait_js(page, "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-trend'))")
         trend = page.evaluate(
             """() => {
               const o = echarts.getInstanceByDom(document.getElementById('chart-trend')).getOption();
@@ -142,9 +139,7 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
 
         # a bar of the trend: 收件 on 11-02 (series 0, second day)
         page.goto(f"{base}/ledger/?from=2026-11-01&to=2026-11-30")
-        page.wait_for_function(
-            "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-trend'))"
-        )
+        wait_js(page, "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-trend'))")
         page.locator("#chart-trend").scroll_into_view_if_needed()
         page.wait_for_timeout(1200)  # the bars' entry animation
         layout = page.evaluate(

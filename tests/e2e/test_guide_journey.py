@@ -6,6 +6,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.waits import wait_js
+
 pytestmark = pytest.mark.e2e
 
 
@@ -20,7 +22,7 @@ def test_search_open_and_read_the_guide(page: Any, live_server: Any, e2e_world: 
     expect(page.get_by_role("heading", level=1)).to_contain_text("办事指南")
     results = page.locator("#results")
     expect(results).to_contain_text("高龄津贴申请")
-    page.wait_for_function("window.htmx !== undefined")
+    wait_js(page, "window.htmx !== undefined")
     # A marker that a full page load would wipe: the results must arrive by htmx.
     page.evaluate("window.__stayed = true")
     page.evaluate(
@@ -36,7 +38,7 @@ def test_search_open_and_read_the_guide(page: Any, live_server: Any, e2e_world: 
 
     # Leaving the search box must not fire another search (its `change` used to, and the swap's
     # pushState cancelled the navigation the click had started): wait until htmx is idle, then click.
-    page.wait_for_function("document.querySelector('.htmx-request') === null")
+    wait_js(page, "document.querySelector('.htmx-request') === null")
     searches = page.evaluate("window.__searches")
     page.locator("#id_q").blur()
     page.wait_for_timeout(500)

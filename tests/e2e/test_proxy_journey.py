@@ -14,6 +14,7 @@ import pytest
 from PIL import Image
 
 from tests.e2e.test_case_journey import log_in, log_out
+from tests.e2e.waits import wait_js
 
 pytestmark = pytest.mark.e2e
 
@@ -200,7 +201,7 @@ def test_agent_day_on_a_phone(phone: Any, live_server: Any, e2e_world: Any) -> N
     expect(page.locator("#form-data")).to_contain_text("家庭困难，收入低于当地低保标准")
     photo = page.locator("#materials img").first
     expect(photo).to_be_visible()
-    page.wait_for_function("document.querySelector('#materials img').naturalWidth > 0")
+    wait_js(page, "document.querySelector('#materials img').naturalWidth > 0")
     page.get_by_role("button", name="预审通过并受理").click()
     page.locator("dialog#act-confirm").get_by_role("button", name="确认预审通过并受理").click()
     expect(page.locator(".tag").first).to_contain_text("预审通过")

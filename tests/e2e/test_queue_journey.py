@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.waits import wait_js
 from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
@@ -55,7 +56,7 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
         console.fill("#id_password", PASSWORD)
         console.get_by_role("button", name="登录").click()
         console.wait_for_url("**/queue/console/")
-        console.wait_for_function("window.htmx !== undefined")
+        wait_js(console, "window.htmx !== undefined")
         console.get_by_role("button", name="叫号").click()
         expect(console.locator("#current-number")).to_have_text("A001")
 
@@ -63,7 +64,7 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
         expect(board.locator("#board-current")).to_contain_text("请 A001 号到 1 号窗口办理", timeout=1000)
         expect(board.locator("#board-recent")).to_contain_text("A001")
         # ... and says it aloud, twice, in Chinese, digit by digit.
-        board.wait_for_function("window.__spoken.length >= 2")
+        wait_js(board, "window.__spoken.length >= 2")
         assert board.evaluate("window.__spoken") == ["zh-CN|请 A零零一 号，到 1 号窗口办理"] * 2
 
         # 5. Calling again with nobody waiting says so in Chinese, in place (A001 being served: no
@@ -175,7 +176,7 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
         console.fill("#id_password", PASSWORD)
         console.get_by_role("button", name="登录").click()
         console.wait_for_url("**/queue/console/")
-        console.wait_for_function("window.htmx !== undefined")
+        wait_js(console, "window.htmx !== undefined")
         line = console.locator("#waiting-line li")
         expect(line).to_have_count(3)
         expect(line.first).to_contain_text("A003")
@@ -245,7 +246,7 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
         console.get_by_role("link", name="为此号受理").click()
         console.wait_for_url("**/cases/new/?ticket=*")
         expect(console.locator("#visit-note")).to_contain_text("A001")
-        console.wait_for_function("window.htmx !== undefined")
+        wait_js(console, "window.htmx !== undefined")
         console.locator("#id_q").press_sequentially("dbsq", delay=40)
         console.locator("#item-results").get_by_role("link", name="最低生活保障申请").click()
         expect(console.locator("#item-panel")).to_contain_text("申请事由")
