@@ -100,6 +100,7 @@ def appointment_book(
     channel: str = "online",
     sms_code: str = "",
     client: str = "",
+    consent_version: str = "",
 ) -> Appointment:
     """Book a slot. Without a staff ``actor`` the phone must be verified (``sms_code`` from
     :func:`phonecheck.code_send`, or the actor's own resident account number) and under its limit."""
@@ -155,6 +156,7 @@ def appointment_book(
         code=f"{secrets.randbelow(10**6):06d}",
         channel=channel,
         created_by=actor.user if actor.is_authenticated else None,
+        consent_version=consent_version[:20],
     )
     notices.appointment_booked_send(booked)
     return booked

@@ -124,6 +124,9 @@ class Appointment(models.Model):
     ticket = models.OneToOneField(
         Ticket, on_delete=models.PROTECT, null=True, blank=True, related_name="appointment"
     )
+    # PIPL art. 14: the version of the privacy notice the booker agreed to on the booking page (empty when a
+    # staff member or an agent booked on the resident's behalf, or an upper platform booked through the API)
+    consent_version = models.CharField(_("同意的告知书版本"), max_length=20, blank=True)
 
     class Meta:
         verbose_name = _("预约")

@@ -23,6 +23,7 @@ from onewindow.org import schedule
 from onewindow.org.actors import request_actor
 from onewindow.org.edge import staff_page
 from onewindow.org.models import Centre, Role, Session, Window
+from onewindow.privacy import consent
 from onewindow.privacy.masking import mask_phone
 from onewindow.queueing import appointments, order, phonecheck, services
 from onewindow.queueing.models import Appointment, Priority, Ticket, TicketState
@@ -341,6 +342,7 @@ def _slot_rows(centre: Centre, date: dt.date) -> list[dict[str, Any]]:
 
 def _booking_context(centre: Centre, date: dt.date, form: Any = None) -> dict[str, Any]:
     return {
+        "notice_version": consent.NOTICE_VERSION,
         "centre": centre,
         "date": date,
         "dates": _booking_dates(),
@@ -378,6 +380,22 @@ def book(request: HttpRequest, code: str) -> HttpResponse:
     return render(request, "queueing/book.html", _booking_context(centre, date))
 
 
+def _booking_consent(request: HttpRequest) -> str:
+    """The privacy notice's version the booker agreed to (PIPL art. 14): required before a resident's name and
+    phone are used (no code is sent, nothing is booked without it); staff and agents booking for a resident
+    ask her in person, so the box is not theirs to tick."""
+    if _staff_booker(request):
+        return ""
+    given = request.POST.get("consent")
+    if not consent.consented(given):
+        raise Invalid(consent.REFUSED_BOOKING, code="consent_required", details={"consent": ["必选"]})
+    return str(given)
+
+
+def _staff_booker(request: HttpRequest) -> bool:
+    return request.user.is_authenticated and request_actor(request).staff is not None
+
+
 def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> HttpResponse:
     date = tomorrow
     client = request.META.get("REMOTE_ADDR", "")
@@ -385,6 +403,7 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
         return _book_send_code(request, centre, tomorrow, client)
     try:
         date = _parse_date(request.POST.get("date"), tomorrow)
+        agreed = _booking_consent(request)
         try:
             start = dt.time.fromisoformat(request.POST.get("start") or "")
         except ValueError:
@@ -401,6 +420,7 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
             channel="station" if actor is not None else "online",
             sms_code=request.POST.get("sms_code", ""),
             client=client,
+            consent_version=agreed,
         )
     except DomainError as exc:
         context = {**_booking_context(centre, date, request.POST), "error": exc}
@@ -415,6 +435,7 @@ def _book_send_code(request: HttpRequest, centre: Centre, tomorrow: dt.date, cli
     date = tomorrow
     try:
         date = _parse_date(request.POST.get("date"), tomorrow)
+        _booking_consent(request)
         phonecheck.code_send(phone=request.POST.get("phone", ""), client=client)
     except DomainError as exc:
         context = {**_booking_context(centre, date, request.POST), "error": exc}

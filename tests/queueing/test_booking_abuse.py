@@ -12,6 +12,7 @@ from django.db import connection
 from django.test import Client
 
 from onewindow.org.actors import actor_of
+from onewindow.privacy.consent import NOTICE_VERSION
 from onewindow.queueing.models import Appointment, BookingPhone
 from tests.portal.resident_helpers import PHONE_A, last_code, sign_up
 
@@ -92,7 +93,7 @@ def test_open_bookings_per_phone_are_limited(client: Client, world: Any, now: An
 
 
 def test_the_booking_page_refuses_an_unverified_phone(client: Client, world: Any, now: Any) -> None:
-    form = {**BODY, "start": "09:00"}
+    form = {**BODY, "start": "09:00", "consent": NOTICE_VERSION}
     form.pop("centre")
     r = client.post("/queue/book/C-A/", form)
     assert r.status_code == 422 and "请先验证手机号" in r.content.decode()

@@ -10,6 +10,7 @@ from unittest import mock
 import pytest
 from django.test import Client
 
+from onewindow.privacy.consent import NOTICE_VERSION
 from onewindow.queueing import appointments as ap
 from onewindow.queueing.models import Appointment, AppointmentState, SlotCounter, Ticket
 from tests.portal.resident_helpers import last_code
@@ -23,6 +24,7 @@ FORM = {
     "category": "comprehensive",
     "name": "巴特尔",
     "phone": "13912345678",
+    "consent": NOTICE_VERSION,
 }
 
 
@@ -92,6 +94,7 @@ def test_booking_over_http_shows_the_code_and_can_be_cancelled(client: Client, w
     a = Appointment.objects.get()
     assert r["Location"] == f"/queue/book/C-A/done/{a.pk}/"
     assert a.channel == "online" and a.created_by is None and a.phone == "13912345678"
+    assert a.consent_version == NOTICE_VERSION  # what the booker agreed to is kept with the booking
     r = client.get(r["Location"])
     assert r.status_code == 200
     body = r.content.decode()
@@ -212,3 +215,32 @@ def test_kiosk_check_in_errors_issue_no_ticket(client: Client, world: Any, now: 
     assert Ticket.objects.count() == 0
     a.refresh_from_db()
     assert a.state == AppointmentState.BOOKED
+
+
+def test_no_code_and_no_booking_without_consent_to_the_privacy_notice(
+    client: Client, world: Any, now: Any, login: Any
+) -> None:
+    """PIPL art. 14: the notice and the box come before the name and phone are used — no SMS is sent and
+    nothing is booked without the tick; the form is kept; staff booking for a resident see no box."""
+    from onewindow.notify.models import Notification
+
+    body = client.get(BOOK_URL).content.decode()
+    assert 'name="consent"' in body and "个人信息保护告知书" in body
+    assert body.index('name="consent"') < body.index('name="name"')
+    form = {k: v for k, v in FORM.items() if k != "consent"}
+    sms_before = Notification.objects.count()
+    for action in ("send_code", "book"):
+        r = client.post(BOOK_URL, {**form, "action": action})
+        text = r.content.decode()
+        assert r.status_code == 422 and "请先阅读《个人信息保护告知书》并勾选" in text
+        assert "consent_required" not in text  # the code is for machines, residents read Chinese
+        assert 'value="巴特尔"' in text
+    assert Notification.objects.count() == sms_before and not Appointment.objects.exists()
+    r = client.post(BOOK_URL, {**form, "consent": "1999.1", "action": "send_code"})  # an old version
+    assert r.status_code == 422
+    # a village agent books for a resident (asked in person): no box, no code, nothing recorded as consent
+    agent = login("agent")
+    assert 'name="consent"' not in agent.get(BOOK_URL).content.decode()
+    r = agent.post(BOOK_URL, form)
+    assert r.status_code == 302
+    assert Appointment.objects.get().consent_version == ""
