@@ -179,12 +179,25 @@ PendingCall = Literal["refuse", "skip", "keep"]
 
 
 def pending_call(window: Window, day: dt.date) -> Ticket | None:
-    """The ticket called to ``window`` that has not been served yet (state ``called``), if any."""
+    """The ticket at ``window`` not yet finished — called and not served (``called``), or being served
+    (``serving``) — if any."""
     return (
-        Ticket.objects.filter(centre=window.centre_id, day=day, window=window, state=TicketState.CALLED)
+        Ticket.objects.filter(
+            centre=window.centre_id,
+            day=day,
+            window=window,
+            state__in=[TicketState.CALLED, TicketState.SERVING],
+        )
         .order_by("-called_at")
         .first()
     )
+
+
+def pending_question(ticket: Ticket) -> str:
+    """What calling the next number does to ``ticket`` (the console asks this before it calls)."""
+    if ticket.state == TicketState.SERVING:
+        return f"{ticket.number} 号正在办理。叫下一位将把 {ticket.number} 号记为办结"
+    return f"{ticket.number} 号已叫号，尚未开始办理。叫下一位将把 {ticket.number} 号记为过号"
 
 
 @retry_atomic
@@ -194,31 +207,33 @@ def ticket_call_next(*, actor: Actor, window: int, pending: PendingCall = "keep"
     The next ticket is the first of :func:`order.queue_for` (the priority rule). While a ticket called
     to this window has not been served (still ``called``): ``pending="refuse"`` (the console without
     its confirm field) answers 409 ``call_pending`` naming it; ``"skip"`` (confirmed) records it as 过号
-    and calls the next; ``"keep"`` (the default, the API's contract) leaves it called."""
+    and calls the next; ``"keep"`` (the default, the API's contract) leaves it called. A ticket still being
+    served (``serving``) is pending too: refused the same way, and confirmed it is finished (办结 — the
+    window's rating pad then asks for its rating) rather than skipped."""
     actor = actor_of(actor)
     w = _staffed_window(actor, window)
     cats = window_categories(w)
     day = local_now().date()
     for _attempt in range(10):
         with transaction.atomic():
+            line = order.queue_for(w.centre_id, day, cats, w.pk)
+            if not line:  # said before asking about the pending one: nothing would be called
+                raise NotFound("当前没有等候的号", code="queue_empty")
             waiting = pending_call(w, day) if pending != "keep" else None
             if waiting is not None and pending == "refuse":
-                number = waiting.number
                 raise Conflict(
-                    f"{number} 号已叫号，尚未开始办理。叫下一位将把 {number} 号记为过号，请确认",
+                    f"{pending_question(waiting)}，请确认",
                     code="call_pending",
-                    details={"pending": waiting.number},
+                    details={"pending": waiting.number, "state": waiting.state},
                 )
-            line = order.queue_for(w.centre_id, day, cats, w.pk)
-            if not line:
-                raise NotFound("当前没有等候的号", code="queue_empty")
             now = timezone.now()
             claimed = Ticket.objects.filter(pk=line[0]["pk"], state=TicketState.WAITING).update(
                 state=TicketState.CALLED, window=w, called_at=now, announced_at=now, called_by=actor.user
             )
             if claimed:
                 if waiting is not None:
-                    ticket_act(actor=actor, ticket=waiting.pk, action="skip")
+                    done = "finish" if waiting.state == TicketState.SERVING else "skip"
+                    ticket_act(actor=actor, ticket=waiting.pk, action=done)
                 called = Ticket.objects.select_related("window", "centre").get(pk=line[0]["pk"])
                 signals.ticket_event.send(sender=Ticket, ticket=called, action="called")
                 return called

@@ -67,13 +67,17 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
         wait_js(board, "window.__spoken.length >= 2")
         assert board.evaluate("window.__spoken") == ["zh-CN|请 A零零一 号，到 1 号窗口办理"] * 2
 
-        # 5. Calling again with nobody waiting says so in Chinese, in place (A001 being served: no
-        # confirm is asked).
+        # 5. Calling again while A001 is served asks first (it would be finished); with nobody waiting
+        # the answer is said in Chinese, in place, and A001 stays in service.
         console.get_by_role("button", name="开始办理").click()
         expect(console.locator("#queue-panel")).to_contain_text("办理中")
+        asked: list[str] = []
+        console.once("dialog", lambda d: (asked.append(d.message), d.accept()))
         console.get_by_role("button", name="叫号").click()
         expect(console.locator(".console-error")).to_have_text("当前没有等候的号")
+        assert asked == ["A001 号正在办理。叫下一位将把 A001 号记为办结，确定吗？"]
         expect(console.locator("#current-number")).to_have_text("A001")
+        expect(console.locator("#queue-panel")).to_contain_text("办理中")
     finally:
         for ctx in (tv, hall, desk):
             ctx.close()

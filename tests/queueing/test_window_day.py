@@ -144,10 +144,22 @@ def test_calling_next_over_a_pending_call_needs_a_confirm(hall: Any, login: Any)
     a1.refresh_from_db(), a2.refresh_from_db()
     assert a1.state == TicketState.SKIPPED and a1.skip_count == 1 and a2.state == TicketState.CALLED
     assert "恢复排队" in r.content.decode()
-    # a ticket being served is not pending: calling the next needs no confirm
-    c.post(f"/queue/console/{hall['w1'].pk}/tickets/{a2.pk}/", {"action": "serve"}, **HX)
+    # a ticket being served asks too: calling the next finishes it (办结, so the pad asks for its rating)
+    body = c.post(
+        f"/queue/console/{hall['w1'].pk}/tickets/{a2.pk}/", {"action": "serve"}, **HX
+    ).content.decode()
+    assert 'hx-confirm="A002 号正在办理。叫下一位将把 A002 号记为办结，确定吗？"' in body
     r = c.post(call, **HX)
+    assert r.status_code == 409 and "确认办结并叫下一位" in r.content.decode()
+    a2.refresh_from_db(), a3.refresh_from_db()
+    assert a2.state == TicketState.SERVING and a3.state == TicketState.WAITING
+    r = c.post(call, {"confirm": "1"}, **HX)
     assert r.status_code == 200 and 'id="current-number">A003<' in r.content.decode()
+    a2.refresh_from_db(), a3.refresh_from_db()
+    assert a2.state == TicketState.DONE and a2.finished_at is not None and a3.state == TicketState.CALLED
+    # the API's contract is unchanged: without `pending` the call keeps what is pending
+    t = services.ticket_call_next(actor=clerk_actor(), window=hall["w1"].pk) if issue() else None
+    assert t is not None and t.number == "A004"
     a3.refresh_from_db()
     assert a3.state == TicketState.CALLED
 
