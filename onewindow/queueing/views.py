@@ -268,8 +268,9 @@ def kiosk_ticket(request: HttpRequest, code: str, ticket_id: int) -> HttpRespons
     now = services.local_now()
     # a number taken in a break or before opening is for the coming session (today or the next day)
     ticket = Ticket.objects.filter(pk=ticket_id, centre=centre, day__gte=now.date()).first()
-    if ticket is None:
-        raise Http404("排队号不存在")
+    if ticket is None:  # an old slip on a locked kiosk: its own screen, never the site 404
+        gone = NotFound("该排队号不存在或已过期，请重新取号", code="not_found")
+        return _kiosk_render(request, centre, {"error": gone}, gone.status)
     status = services.hall_status(centre, now)
     upcoming = ticket.day > now.date() or not status.open
     context = {

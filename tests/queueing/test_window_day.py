@@ -272,6 +272,12 @@ def test_kiosk_is_locked_and_has_a_keypad(hall: Any, client: Client) -> None:
     assert [h for h in re.findall(r'href="([^"]+)"', slip) if not h.startswith("/static/")] == [
         "/queue/kiosk/C-A/"
     ]
+    # an old or unknown slip's address stays on the locked screen (no site 404 with its navigation)
+    r = client.get("/queue/kiosk/C-A/ticket/999999/")
+    gone = r.content.decode()
+    assert r.status_code == 404 and "该排队号不存在或已过期，请重新取号" in gone
+    assert 'class="topbar"' not in gone
+    assert [h for h in re.findall(r'href="([^"]+)"', gone) if not h.startswith("/static/")] == []
 
 
 def test_kiosk_check_in_with_the_phone_and_the_code(hall: Any, client: Client, settings: Any) -> None:
