@@ -15,6 +15,7 @@ urlpatterns = [
     path("text-size/", views.text_size, name="text_size"),
     path("favicon.ico", views.favicon, name="favicon"),
     path("privacy/", views.privacy_notice, name="privacy_notice"),
+    path("desk/messages/", desk.messages, name="desk_messages"),
     path("desk/messages/read/", desk.messages_read, name="desk_messages_read"),
     # resident portal (一网通办)
     path("my/login/", resident_views.login_view, name="login"),

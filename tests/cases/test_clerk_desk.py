@@ -325,3 +325,41 @@ def test_every_count_on_each_home_page_links_to_a_page_that_role_may_open(world:
         for d in desk_counts(actor(name)):
             assert c.get(d.url).status_code == 200, (name, d.key)
     assert desk_counts(actor("admin")) == []  # the system administrator sees no cases
+
+
+def test_the_messages_page_lists_every_message_of_the_staff_member_only(world: Any) -> None:
+    """我的消息: all of one's inbox notices (read ones too), newest first, paged, with the case link for
+    those who may open cases; another clerk's messages are never there; opening it marks nothing read."""
+    from onewindow.notify.models import NotificationState
+    from onewindow.portal.desk import MESSAGES_PER_PAGE
+
+    for i in range(MESSAGES_PER_PAGE + 2):
+        Notification.objects.create(
+            channel="inbox", template="supplement_received", user=user("clerk"), subject=f"提醒{i:02d}",
+            body=f"第{i}条", case_number=f"N{i:02d}",
+        )  # fmt: skip
+    Notification.objects.create(
+        channel="inbox", template="x", user=user("outsider"), subject="乙镇的消息", body="-"
+    )
+    Notification.objects.create(
+        channel="inbox", template="x", user=user("clerk"), subject="已关闭的渠道", body="-",
+        state=NotificationState.SKIPPED,
+    )  # fmt: skip
+    Notification.objects.create(channel="sms", template="x", user=user("clerk"), subject="短信", body="-")
+    c = client_of("clerk")
+    home = c.get("/").content.decode()
+    assert f"未读消息 {MESSAGES_PER_PAGE + 2} 条" in home and 'href="/desk/messages/"' in home
+    first = c.get("/desk/messages/").content.decode()
+    assert f'<strong id="unread-count">{MESSAGES_PER_PAGE + 2}</strong>' in first
+    assert first.index(f"提醒{MESSAGES_PER_PAGE + 1:02d}") < first.index(f"提醒{MESSAGES_PER_PAGE:02d}")
+    assert first.count("data-message=") == MESSAGES_PER_PAGE and 'href="/cases/N31/"' in first
+    assert "乙镇的消息" not in first and "已关闭的渠道" not in first and "短信" not in first
+    second = c.get("/desk/messages/", {"page": 2}).content.decode()
+    assert second.count("data-message=") == 2 and "提醒00" in second
+    assert c.get("/desk/messages/", {"page": "x"}).status_code == 200  # a bad page number: the first page
+    # still unread after reading the page; "全部标为已读" from here comes back here
+    r = c.post("/desk/messages/read/", {"next": "messages"})
+    assert r.status_code == 302 and r["Location"] == "/desk/messages/"
+    after = c.get("/desk/messages/").content.decode()
+    assert "没有未读消息" in after and "提醒00" not in after and f"提醒{MESSAGES_PER_PAGE + 1:02d}" in after
+    assert Notification.objects.get(subject="乙镇的消息").read_at is None  # not the outsider's

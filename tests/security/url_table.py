@@ -518,6 +518,7 @@ URLS: dict[str, Entry] = {
     "portal:favicon": E(public()),
     "portal:privacy_notice": E(public()),
     # the staff home page's "mark my messages read" (POST; a resident account has no staff inbox here)
+    "portal:desk_messages": E(staff()),
     "portal:desk_messages_read": E(staff(), method="POST"),
     "portal:login": E(public()),
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
