@@ -32,7 +32,13 @@ from onewindow.proxy.models import (
     BatchState,
     ProxyRequest,
 )
-from onewindow.proxy.services.common import next_number, one_in_scope, record, staff_required
+from onewindow.proxy.services.common import (
+    next_number,
+    one_in_scope,
+    record,
+    required_reason,
+    staff_required,
+)
 from onewindow.proxy.services.requests import request_scope
 
 RESULT_PAPER = {"code": "result", "name": "办理结果（证照、决定书等）"}
@@ -328,11 +334,9 @@ def alert_resolve(*, actor: Actor, pk: int, resolution: str) -> BatchAlert:
         raise NotFound("告警不存在", code="not_found")
     if alert.resolved_at is not None:
         raise Conflict("该告警已处理", code="already_resolved")
-    if not resolution.strip():
-        raise Invalid("请填写处理结果", code="reason_required", details={"resolution": ["必填"]})
+    alert.resolution = required_reason(resolution, "resolution", "请填写处理结果")
     alert.resolved_at = timezone.now()
     alert.resolved_by = actor.user
-    alert.resolution = resolution.strip()[:200]
     alert.save(update_fields=["resolved_at", "resolved_by", "resolution"])
     return alert
 

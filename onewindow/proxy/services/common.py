@@ -1,5 +1,6 @@
 """What every part of the proxy service shares: settings, the audit helpers, the actor checks, item
-look-ups, request numbers, the request's trail (:func:`record`) and the uploaded-file check."""
+look-ups, request numbers, the request's trail (:func:`record`), the uploaded-file check and the
+written reason of a closing (:func:`required_reason`)."""
 
 from __future__ import annotations
 
@@ -94,6 +95,17 @@ def staff_required(actor: Actor) -> Staff:
 def require_roles(actor: Actor, roles: set[str] | frozenset[str], label: str) -> None:
     if not actor.has_any_role(roles):
         raise Forbidden(f"您的岗位不能{label}", code="forbidden")
+
+
+# --- a written reason ----------------------------------------------------------------------------
+
+
+def required_reason(text: str, field: str, message: str) -> str:
+    """The reason given for closing something (a revoked entrustment, a resolved alert), stripped and
+    cut to 200 characters; ``reason_required`` (422, naming ``field``) when it is blank."""
+    if not text.strip():
+        raise Invalid(message, code="reason_required", details={field: ["必填"]})
+    return text.strip()[:200]
 
 
 # --- items and numbers ---------------------------------------------------------------------------

@@ -25,6 +25,7 @@ from onewindow.proxy.services.common import (
     attachment_for,
     one_in_scope,
     proxy_item,
+    required_reason,
     staff_required,
 )
 
@@ -180,10 +181,8 @@ def entrustment_revoke(*, actor: Actor, pk: int, reason: str) -> Entrustment:
             raise Forbidden("只能撤销本人受托的委托", code="forbidden")
     if ent.revoked_at is not None:
         raise Conflict("委托已撤销", code="already_revoked")
-    if not reason.strip():
-        raise Invalid("请填写撤销原因", code="reason_required", details={"reason": ["必填"]})
+    ent.revoke_reason = required_reason(reason, "reason", "请填写撤销原因")
     ent.revoked_at = timezone.now()
-    ent.revoke_reason = reason.strip()[:200]
     ent.save(update_fields=["revoked_at", "revoke_reason"])
     return ent
 
