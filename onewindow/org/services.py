@@ -34,8 +34,8 @@ DUPLICATE_RESIDENT = "该证件号码已登记"
 
 
 def _invalid(errors: dict[str, list[str]], codes: list[str]) -> Invalid:
-    first = next(iter(errors.values()))[0]
-    return Invalid(first, code=codes[0] if codes else "invalid", details=errors)
+    """Every wrong field at once, under the code of the first failure."""
+    return Invalid.of_fields(errors, code=codes[0] if codes else "invalid")
 
 
 def _user(actor: Actor) -> Any:
@@ -74,7 +74,7 @@ def duty_add(
     if not errors and Duty.objects.filter(staff=staff, date=date, shift=shift).exists():
         errors["shift"] = [f"{staff.name}在{date:%Y-%m-%d}已有“{Shift(shift).label}”班次，请勿重复排班"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid_duty", details=errors)
+        raise Invalid.of_fields(errors, code="invalid_duty")
     try:
         with transaction.atomic():
             return Duty.objects.create(staff=staff, date=date, shift=shift, window=window, note=note)

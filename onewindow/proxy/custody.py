@@ -82,7 +82,7 @@ def batch_create(*, actor: Actor, from_code: str, to_code: str, requests: list[i
     if not requests:
         errors["requests"] = ["请选择要交接的代办申请"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     assert from_j is not None and to_j is not None
     if to_j.parent_id == from_j.pk:
         upward = False
@@ -160,7 +160,7 @@ def _carrier(name: str, phone: str) -> tuple[str, str]:
     except IdentifierError as exc:
         errors["carrier_phone"] = [exc.message]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     return name, phone
 
 

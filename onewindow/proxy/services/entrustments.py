@@ -49,7 +49,7 @@ def _resident_from(actor: Actor, data: dict[str, Any], village: Jurisdiction) ->
     if not name:
         errors["resident.name"] = ["请填写委托人姓名"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     if kind == ResidentKind.PERSON:
         number = identifiers.validate_id_number(data.get("id_number") or "")
     else:
@@ -117,7 +117,7 @@ def _entrustment_errors(
         errors["confirmation_file"] = ["请上传群众的确认（签名、指印或纸质委托书扫描件）"]
     if errors:
         code = "confirmation_required" if "confirmation_file" in errors else "invalid"
-        raise Invalid(next(iter(errors.values()))[0], code=code, details=errors)
+        raise Invalid.of_fields(errors, code=code)
 
 
 @retry_atomic
