@@ -38,12 +38,6 @@ def _invalid(errors: dict[str, list[str]], codes: list[str]) -> Invalid:
     return Invalid.of_fields(errors, code=codes[0] if codes else "invalid")
 
 
-def _user(actor: Actor) -> Any:
-    """The user to record as ``created_by`` (none for the system or an anonymous actor)."""
-    user = actor.user
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 # ---------------------------------------------------------------- duty roster
 
 
@@ -175,7 +169,7 @@ def resident_create(
                 phone=clean_phone,
                 address=address,
                 jurisdiction=jurisdiction,
-                created_by=_user(actor),
+                created_by=actor.recorded_user,
             )
     except IntegrityError:
         raise Invalid(

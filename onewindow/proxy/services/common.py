@@ -183,7 +183,7 @@ def record(
         request=req,
         seq=(last or 0) + 1,
         at=timezone.now(),
-        actor=actor.user if getattr(actor.user, "is_authenticated", False) else None,
+        actor=actor.recorded_user,
         actor_name=actor.staff.name if actor.staff else "",
         action=action,
         state_from=state_from,
