@@ -45,6 +45,12 @@ class Actor:
         return self.system or bool(getattr(self.user, "is_authenticated", False))
 
     @property
+    def recorded_user(self) -> Any:
+        """The Django user to record on a row as its author or actor (``created_by``, an event's
+        ``actor``): ``None`` for the system and an anonymous user."""
+        return self.user if getattr(self.user, "is_authenticated", False) else None
+
+    @property
     def is_staff_member(self) -> bool:
         return self.staff is not None
 

@@ -32,6 +32,12 @@ class Invalid(DomainError):
     code = "invalid"
     default_message = "填写的内容有误"
 
+    @classmethod
+    def of_fields(cls, errors: dict[str, list[str]], *, code: str = "invalid") -> Invalid:
+        """One error naming every wrong field at once (``details``: field → messages); its message is
+        the first field's first message."""
+        return cls(next(iter(errors.values()))[0], code=code, details=errors)
+
 
 class NotFound(DomainError):
     status = 404

@@ -34,14 +34,8 @@ DUPLICATE_RESIDENT = "该证件号码已登记"
 
 
 def _invalid(errors: dict[str, list[str]], codes: list[str]) -> Invalid:
-    first = next(iter(errors.values()))[0]
-    return Invalid(first, code=codes[0] if codes else "invalid", details=errors)
-
-
-def _user(actor: Actor) -> Any:
-    """The user to record as ``created_by`` (none for the system or an anonymous actor)."""
-    user = actor.user
-    return user if getattr(user, "is_authenticated", False) else None
+    """Every wrong field at once, under the code of the first failure."""
+    return Invalid.of_fields(errors, code=codes[0] if codes else "invalid")
 
 
 # ---------------------------------------------------------------- duty roster
@@ -74,7 +68,7 @@ def duty_add(
     if not errors and Duty.objects.filter(staff=staff, date=date, shift=shift).exists():
         errors["shift"] = [f"{staff.name}在{date:%Y-%m-%d}已有“{Shift(shift).label}”班次，请勿重复排班"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid_duty", details=errors)
+        raise Invalid.of_fields(errors, code="invalid_duty")
     try:
         with transaction.atomic():
             return Duty.objects.create(staff=staff, date=date, shift=shift, window=window, note=note)
@@ -175,7 +169,7 @@ def resident_create(
                 phone=clean_phone,
                 address=address,
                 jurisdiction=jurisdiction,
-                created_by=_user(actor),
+                created_by=actor.recorded_user,
             )
     except IntegrityError:
         raise Invalid(

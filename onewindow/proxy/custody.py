@@ -32,7 +32,13 @@ from onewindow.proxy.models import (
     BatchState,
     ProxyRequest,
 )
-from onewindow.proxy.services.common import next_number, one_in_scope, record, staff_required
+from onewindow.proxy.services.common import (
+    next_number,
+    one_in_scope,
+    record,
+    required_reason,
+    staff_required,
+)
 from onewindow.proxy.services.requests import request_scope
 
 RESULT_PAPER = {"code": "result", "name": "办理结果（证照、决定书等）"}
@@ -76,7 +82,7 @@ def batch_create(*, actor: Actor, from_code: str, to_code: str, requests: list[i
     if not requests:
         errors["requests"] = ["请选择要交接的代办申请"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     assert from_j is not None and to_j is not None
     if to_j.parent_id == from_j.pk:
         upward = False
@@ -154,7 +160,7 @@ def _carrier(name: str, phone: str) -> tuple[str, str]:
     except IdentifierError as exc:
         errors["carrier_phone"] = [exc.message]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     return name, phone
 
 
@@ -328,11 +334,9 @@ def alert_resolve(*, actor: Actor, pk: int, resolution: str) -> BatchAlert:
         raise NotFound("告警不存在", code="not_found")
     if alert.resolved_at is not None:
         raise Conflict("该告警已处理", code="already_resolved")
-    if not resolution.strip():
-        raise Invalid("请填写处理结果", code="reason_required", details={"resolution": ["必填"]})
+    alert.resolution = required_reason(resolution, "resolution", "请填写处理结果")
     alert.resolved_at = timezone.now()
     alert.resolved_by = actor.user
-    alert.resolution = resolution.strip()[:200]
     alert.save(update_fields=["resolved_at", "resolved_by", "resolution"])
     return alert
 

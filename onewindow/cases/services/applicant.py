@@ -142,7 +142,7 @@ def _corrected(
             errors["address"] = ["地址不能超过200字"]
     if errors:
         code = "reason_required" if "reason" in errors and len(errors) == 1 else "invalid"
-        raise Invalid(next(iter(errors.values()))[0], code=code, details=errors)
+        raise Invalid.of_fields(errors, code=code)
     return new
 
 

@@ -64,12 +64,6 @@ def acting_role_of(roles: list[str], allowed: frozenset[str] | set[str]) -> str:
     return roles[0] if roles else ""
 
 
-def user_of(actor: Actor | None) -> Any:
-    """The Django user behind an actor, ``None`` for the system and anonymous."""
-    user = actor.user if actor is not None else None
-    return user if getattr(user, "is_authenticated", False) else None
-
-
 def append_event(
     case: Case,
     *,
@@ -91,7 +85,7 @@ def append_event(
         case=case,
         seq=(last["seq"] + 1) if last else 1,
         at=at or clock_now(),
-        actor=user_of(actor),
+        actor=actor.recorded_user if actor is not None else None,
         actor_name=staff.name if staff else "",
         role=role,
         centre=staff.centre if staff and staff.centre_id else case.centre,

@@ -33,7 +33,7 @@ def validate_applicant(data: dict[str, Any]) -> dict[str, Any]:
     elif kind == ResidentKind.PERSON:
         errors["applicant.phone"] = ["请填写联系电话"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     return {
         "kind": kind,
         "name": name,
@@ -71,7 +71,7 @@ def validate_form(version: ItemVersion, form: dict[str, Any]) -> dict[str, Any]:
         else:
             cleaned[f.key] = str(raw)[:2000]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     return cleaned
 
 

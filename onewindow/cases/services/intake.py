@@ -19,7 +19,6 @@ from onewindow.cases.services.base import (
     self_service_resident,
     staff_context,
     today,
-    user_of,
 )
 from onewindow.cases.services.checks import check_materials, validate_applicant, validate_form
 from onewindow.catalog.models import Item, ItemType, ItemVersion
@@ -203,7 +202,7 @@ def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Actor) -> Re
             phone=applicant["phone"],
             address=applicant["address"],
             jurisdiction=centre.jurisdiction,
-            created_by=user_of(actor),
+            created_by=actor.recorded_user,
         )
         resident.save()
     # An existing record is never changed by an intake: what was given here goes to the case's own

@@ -1,5 +1,6 @@
 """What every part of the proxy service shares: settings, the audit helpers, the actor checks, item
-look-ups, request numbers, the request's trail (:func:`record`) and the uploaded-file check."""
+look-ups, request numbers, the request's trail (:func:`record`), the uploaded-file check and the
+written reason of a closing (:func:`required_reason`)."""
 
 from __future__ import annotations
 
@@ -96,6 +97,17 @@ def require_roles(actor: Actor, roles: set[str] | frozenset[str], label: str) ->
         raise Forbidden(f"您的岗位不能{label}", code="forbidden")
 
 
+# --- a written reason ----------------------------------------------------------------------------
+
+
+def required_reason(text: str, field: str, message: str) -> str:
+    """The reason given for closing something (a revoked entrustment, a resolved alert), stripped and
+    cut to 200 characters; ``reason_required`` (422, naming ``field``) when it is blank."""
+    if not text.strip():
+        raise Invalid(message, code="reason_required", details={field: ["必填"]})
+    return text.strip()[:200]
+
+
 # --- items and numbers ---------------------------------------------------------------------------
 
 
@@ -171,7 +183,7 @@ def record(
         request=req,
         seq=(last or 0) + 1,
         at=timezone.now(),
-        actor=actor.user if getattr(actor.user, "is_authenticated", False) else None,
+        actor=actor.recorded_user,
         actor_name=actor.staff.name if actor.staff else "",
         action=action,
         state_from=state_from,

@@ -25,6 +25,7 @@ from onewindow.proxy.services.common import (
     attachment_for,
     one_in_scope,
     proxy_item,
+    required_reason,
     staff_required,
 )
 
@@ -48,7 +49,7 @@ def _resident_from(actor: Actor, data: dict[str, Any], village: Jurisdiction) ->
     if not name:
         errors["resident.name"] = ["请填写委托人姓名"]
     if errors:
-        raise Invalid(next(iter(errors.values()))[0], code="invalid", details=errors)
+        raise Invalid.of_fields(errors)
     if kind == ResidentKind.PERSON:
         number = identifiers.validate_id_number(data.get("id_number") or "")
     else:
@@ -116,7 +117,7 @@ def _entrustment_errors(
         errors["confirmation_file"] = ["请上传群众的确认（签名、指印或纸质委托书扫描件）"]
     if errors:
         code = "confirmation_required" if "confirmation_file" in errors else "invalid"
-        raise Invalid(next(iter(errors.values()))[0], code=code, details=errors)
+        raise Invalid.of_fields(errors, code=code)
 
 
 @retry_atomic
@@ -180,10 +181,8 @@ def entrustment_revoke(*, actor: Actor, pk: int, reason: str) -> Entrustment:
             raise Forbidden("只能撤销本人受托的委托", code="forbidden")
     if ent.revoked_at is not None:
         raise Conflict("委托已撤销", code="already_revoked")
-    if not reason.strip():
-        raise Invalid("请填写撤销原因", code="reason_required", details={"reason": ["必填"]})
+    ent.revoke_reason = required_reason(reason, "reason", "请填写撤销原因")
     ent.revoked_at = timezone.now()
-    ent.revoke_reason = reason.strip()[:200]
     ent.save(update_fields=["revoked_at", "revoke_reason"])
     return ent
 
