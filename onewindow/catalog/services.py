@@ -58,17 +58,13 @@ def item_create(
     item = Item(code=code)
     _full_clean(item, exclude=["published"])
     item.save()
-    version = ItemVersion(item=item, number=1, status=VersionStatus.DRAFT, created_by=_user(actor), **guide)
+    version = ItemVersion(
+        item=item, number=1, status=VersionStatus.DRAFT, created_by=actor.recorded_user, **guide
+    )
     _full_clean(version, exclude=["item", "created_by"])
     version.save()
     version_set_children(version=version, materials=materials or [], fields=fields or [])
     return version
-
-
-def _user(actor: Actor) -> Any:
-    """The user to record as ``created_by`` (none for the system or an anonymous actor)."""
-    user = actor.user
-    return user if getattr(user, "is_authenticated", False) else None
 
 
 @transaction.atomic
@@ -122,7 +118,7 @@ def item_version_new_draft(*, actor: Actor, item: Item, change_note: str = "") -
     latest.status = VersionStatus.DRAFT
     latest.published_at = None
     latest.retired_at = None
-    latest.created_by = _user(actor)
+    latest.created_by = actor.recorded_user
     latest.change_note = change_note
     latest.save()
     for m in materials:

@@ -273,13 +273,8 @@ def _clean_url(url: str) -> str:
     return url
 
 
-def _user(actor: Actor) -> Any:
-    """The acting user for a foreign key or the audit trail (``None`` for the system or anonymous)."""
-    return actor.user if getattr(actor.user, "is_authenticated", False) else None
-
-
 def _audit(action: str, actor: Actor, obj: str, **details: Any) -> None:
-    audit.record(action, user=_user(actor), obj=obj, details=details)
+    audit.record(action, user=actor.recorded_user, obj=obj, details=details)
 
 
 def subscription_create(
@@ -301,7 +296,7 @@ def subscription_create(
         event_types=_clean_types(event_types),
         jurisdiction=jurisdiction,
         active=active,
-        created_by=_user(actor),
+        created_by=actor.recorded_user,
     )
     _audit("integration.subscription_created", actor, f"webhook:{sub.pk}", url=sub.url, types=sub.event_types)
     return sub
