@@ -67,6 +67,20 @@ def user(name: str) -> Any:
     return get_user_model().objects.get(username=name)
 
 
+def intake_body(**kw: Any) -> dict[str, Any]:
+    """The body of ``POST /api/v1/cases`` for the application of :func:`intake`, at the window."""
+    data: dict[str, Any] = {
+        "item": "MZ-001",
+        "channel": "window",
+        "centre": "C-A",
+        "applicant": applicant(),
+        "materials": ALL_MATERIALS,
+        "form": {"reason": "家庭困难"},
+    }
+    data.update(kw)
+    return data
+
+
 def intake(**kw: Any) -> Case:
     args: dict[str, Any] = {
         "actor": actor_of(user("clerk")),
