@@ -20,6 +20,7 @@ from onewindow.org.models import (
     StaffRole,
     Window,
 )
+from onewindow.queueing.models import Appointment
 
 PASSWORD = "Test-pass-2026"
 
@@ -78,6 +79,20 @@ def make_item(
     if publish:
         v = catalog_services.item_version_publish(actor=None, version=v)
     return v
+
+
+def make_appointment(centre: Centre, date: dt.date, start: dt.time, end: dt.time, **kw: Any) -> Appointment:
+    """An appointment row as the booking service leaves it (no slot counting, no SMS): 巴特尔 for the
+    comprehensive window, 预约码 123456; override any field."""
+    fields: dict[str, Any] = {
+        "session": "normal",
+        "category": "comprehensive",
+        "name": "巴特尔",
+        "phone": "13912345678",
+        "code": "123456",
+    }
+    fields.update(kw)
+    return Appointment.objects.create(centre=centre, date=date, start=start, end=end, **fields)
 
 
 def load_test_calendar_years() -> None:

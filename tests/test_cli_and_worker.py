@@ -17,6 +17,8 @@ from typing import Any
 
 import pytest
 
+from tests.support import python_process
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
@@ -28,15 +30,7 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def _ow(args: list[str], data_dir: Path, timeout: int = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "onewindow.cli", *args],
-        env=_env(data_dir),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    return python_process(["-m", "onewindow.cli", *args], _env(data_dir), timeout)
 
 
 def test_cli_help_lists_commands() -> None:

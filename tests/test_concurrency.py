@@ -9,8 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import threading
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from typing import Any
 
 import pytest
@@ -24,14 +22,9 @@ from django.utils import timezone
 from onewindow.api.tokens import token_create
 from onewindow.cases.models import Case
 from onewindow.privacy.identifiers import id_check_digit
+from tests.support import CONCURRENT_ON_POSTGRES, run_threads
 
-pytestmark = [
-    pytest.mark.skipif(
-        "connection.vendor != 'postgresql'",
-        reason="concurrency is proven on PostgreSQL (the SQLite test database is in memory)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = CONCURRENT_ON_POSTGRES
 
 THREADS = 8
 PER_THREAD = 8
@@ -69,21 +62,6 @@ def intake_body(n: int, **kw: Any) -> dict[str, Any]:
     }
     data.update(kw)
     return data
-
-
-def run_threads(n: int, work: Callable[[int], list[tuple[int, Any]]]) -> list[tuple[int, Any]]:
-    """Run ``work(i)`` in ``n`` threads started together; each closes its connections at the end."""
-    barrier = threading.Barrier(n)
-
-    def one(i: int) -> list[tuple[int, Any]]:
-        try:
-            barrier.wait()
-            return work(i)
-        finally:
-            connections.close_all()
-
-    with ThreadPoolExecutor(max_workers=n) as pool:
-        return [r for part in pool.map(one, range(n)) for r in part]
 
 
 def post(c: Client, url: str, data: dict[str, Any] | None = None, **h: str) -> tuple[int, Any]:

@@ -17,7 +17,6 @@ import importlib.util
 import json
 import os
 import re
-import subprocess
 import sys
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -26,6 +25,8 @@ from unittest import mock
 
 import pytest
 from django.conf import global_settings
+
+from tests.support import run_python
 
 ROOT = Path(__file__).resolve().parents[1]
 SETTINGS_PY = ROOT / "onewindow" / "settings.py"
@@ -219,17 +220,7 @@ def test_rating_rectify_days_3_gives_3(probe: Callable[[dict[str, str]], dict[st
     code = (
         "import django; django.setup(); from django.conf import settings as s; print(s.RATING_RECTIFY_DAYS)"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code],
-        env=env,
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    assert out.returncode == 0, out.stderr
-    assert out.stdout.split() == ["3"]
+    assert run_python(["-c", code], env, timeout=60).split() == ["3"]
 
 
 def test_rectification_deadline_follows_rating_rectify_days(

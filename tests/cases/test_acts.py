@@ -14,8 +14,8 @@ from onewindow.cases.services import case_resident_supplement
 from onewindow.cases.views.confirm import CONFIRM_ACTIONS, preview
 from onewindow.notify.models import Notification
 from onewindow.org.actors import actor_of
-from tests.cases.conftest import act, intake
-from tests.cases.test_views import html, workbench_data
+from tests.cases.conftest import act, intake, workbench_data
+from tests.cases.test_views import html
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.django_db

@@ -14,25 +14,12 @@ from onewindow.api.tokens import token_create
 from onewindow.cases.models import Case, State
 from onewindow.org.actors import actor_of
 from onewindow.privacy.models import PersonalDataAccess
-from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant
+from tests.cases.conftest import ALL_MATERIALS, GOOD_ID, applicant, intake_body
 
 
 def bearer(username: str) -> dict[str, str]:
     _row, key = token_create(username=username)
     return {"HTTP_AUTHORIZATION": f"Bearer {key}"}
-
-
-def body(**kw: Any) -> dict[str, Any]:
-    data: dict[str, Any] = {
-        "item": "MZ-001",
-        "channel": "window",
-        "centre": "C-A",
-        "applicant": applicant(),
-        "materials": ALL_MATERIALS,
-        "form": {"reason": "家庭困难"},
-    }
-    data.update(kw)
-    return data
 
 
 @pytest.fixture
@@ -43,12 +30,12 @@ def fixed_today() -> Any:
 
 def test_intake_via_api(client: Client, world: Any, fixed_today: Any) -> None:
     h = bearer("clerk")
-    r = client.post("/api/v1/cases", body(), content_type="application/json", **h)
+    r = client.post("/api/v1/cases", intake_body(), content_type="application/json", **h)
     assert r.status_code == 201, r.content
     assert r.json()["state"] == "accepted" and r.json()["deadline"] == "2026-10-19"
     r = client.post(
         "/api/v1/cases",
-        body(materials=[{"code": "M01", "provided": False}, {"code": "M02", "provided": False}]),
+        intake_body(materials=[{"code": "M01", "provided": False}, {"code": "M02", "provided": False}]),
         content_type="application/json",
         **h,
     )
@@ -69,21 +56,23 @@ def test_intake_via_api(client: Client, world: Any, fixed_today: Any) -> None:
     ],
 )
 def test_intake_errors(client: Client, world: Any, override: dict[str, Any], code: str) -> None:
-    r = client.post("/api/v1/cases", body(**override), content_type="application/json", **bearer("clerk"))
+    r = client.post(
+        "/api/v1/cases", intake_body(**override), content_type="application/json", **bearer("clerk")
+    )
     assert r.status_code == 422
     assert r.json()["error"]["code"] == code and r.json()["error"]["message"]
     assert Case.objects.count() == 0
 
 
 def test_auth_required(client: Client, world: Any) -> None:
-    assert client.post("/api/v1/cases", body(), content_type="application/json").status_code == 401
+    assert client.post("/api/v1/cases", intake_body(), content_type="application/json").status_code == 401
     assert client.get("/api/v1/cases").status_code == 401
 
 
 def test_detail_list_actions_scoping_and_masking(client: Client, world: Any, fixed_today: Any) -> None:
-    number = client.post("/api/v1/cases", body(), content_type="application/json", **bearer("clerk")).json()[
-        "number"
-    ]
+    number = client.post(
+        "/api/v1/cases", intake_body(), content_type="application/json", **bearer("clerk")
+    ).json()["number"]
     # the clerk who handles it sees the full ID number, and the view is logged
     d = client.get(f"/api/v1/cases/{number}", **bearer("clerk")).json()
     assert d["applicant"]["id_number"] == GOOD_ID and d["applicant"]["masked"] is False
@@ -120,9 +109,9 @@ def test_detail_list_actions_scoping_and_masking(client: Client, world: Any, fix
 
 
 def test_progress_public_without_personal_data(client: Client, world: Any, fixed_today: Any) -> None:
-    number = client.post("/api/v1/cases", body(), content_type="application/json", **bearer("clerk")).json()[
-        "number"
-    ]
+    number = client.post(
+        "/api/v1/cases", intake_body(), content_type="application/json", **bearer("clerk")
+    ).json()["number"]
     r = client.get("/api/v1/progress", {"number": number, "check": "002X"})
     assert r.status_code == 200
     text = r.content.decode()

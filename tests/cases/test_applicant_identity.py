@@ -395,7 +395,7 @@ def test_a_window_verifies_the_person_and_binds_their_portal_account(world: Any)
 def test_workbench_intake_with_a_differing_phone_shows_the_difference_and_keeps_the_record(
     world: Any, login: Any
 ) -> None:
-    from tests.cases.test_views import workbench_data
+    from tests.cases.conftest import workbench_data
 
     earlier = intake()
     c = login("clerk")

@@ -42,6 +42,7 @@ from onewindow.org.actors import actor_of
 from onewindow.org.models import Department
 from tests.conftest import otp_verify_session
 from tests.factories import build_world, make_item, make_staff
+from tests.support import rolled_back
 
 pytestmark = pytest.mark.django_db
 
@@ -336,16 +337,10 @@ def _build_proxy() -> dict[str, int]:
 
 @pytest.fixture(scope="module")
 def matrix(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, Any]]:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            data = _build()
-            data["clients"] = {name: _api(name).c for name in ACTORS}
-            yield data
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        data = _build()
+        data["clients"] = {name: _api(name).c for name in ACTORS}
+        yield data
 
 
 def _post(client: Client, url: str, body: dict[str, Any]) -> tuple[int, str]:

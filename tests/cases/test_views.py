@@ -16,7 +16,7 @@ from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident, Window
 from onewindow.privacy.identifiers import id_check_digit
 from onewindow.privacy.models import PersonalDataAccess
-from tests.cases.conftest import GOOD_ID, act, applicant, intake
+from tests.cases.conftest import GOOD_ID, act, applicant, intake, workbench_data
 from tests.conftest import otp_verify_session
 
 D = dt.date.fromisoformat
@@ -25,24 +25,6 @@ D = dt.date.fromisoformat
 def id_number(seq: int) -> str:
     first17 = f"15010219900101{seq:03d}"
     return first17 + id_check_digit(first17)
-
-
-def workbench_data(**kw: Any) -> dict[str, str]:
-    data = {
-        "item": "MZ-001",
-        "outcome": "intake",
-        "a-kind": "person",
-        "a-name": "巴特尔",
-        "a-id_number": GOOD_ID,
-        "a-phone": "13912345678",
-        "a-address": "甲镇一嘎查3组",
-        "f-reason": "家庭困难",
-        "m-M01-provided": "1",
-        "m-M02-provided": "1",
-        "confirmed": "1",  # as after the confirmation step (tested on its own below)
-    }
-    data.update(kw)
-    return {k: v for k, v in data.items() if v is not None}
 
 
 def html(response: Any) -> str:

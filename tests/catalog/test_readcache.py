@@ -19,7 +19,7 @@ from onewindow.catalog.models import ItemVersion, VersionStatus
 from onewindow.catalog.selectors import PUBLISHED
 from onewindow.worktime.calendar import YEARS
 from onewindow.worktime.models import CalendarDay
-from tests.cases.conftest import ALL_MATERIALS, applicant
+from tests.cases.conftest import intake_body
 
 
 @pytest.fixture
@@ -29,16 +29,8 @@ def fixed_today() -> Any:
 
 
 def _intake(client: Client, key: str) -> Case:
-    body = {
-        "item": "MZ-001",
-        "channel": "window",
-        "centre": "C-A",
-        "applicant": applicant(),
-        "materials": ALL_MATERIALS,
-        "form": {"reason": "家庭困难"},
-    }
     r = client.post(
-        "/api/v1/cases", body, content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
+        "/api/v1/cases", intake_body(), content_type="application/json", HTTP_AUTHORIZATION=f"Bearer {key}"
     )
     assert r.status_code == 201, r.content
     return Case.objects.get(number=r.json()["number"])

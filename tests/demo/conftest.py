@@ -7,18 +7,12 @@ from collections.abc import Iterator
 from typing import Any
 
 import pytest
-from django.db import transaction
 
 from onewindow.demo.loader import load_demo
+from tests.support import rolled_back
 
 
 @pytest.fixture(scope="package")
 def demo(django_db_setup: Any, django_db_blocker: Any) -> Iterator[dict[str, int]]:
-    with django_db_blocker.unblock():
-        atomic = transaction.atomic()
-        atomic.__enter__()
-        try:
-            yield load_demo()
-        finally:
-            transaction.set_rollback(True)
-            atomic.__exit__(None, None, None)
+    with rolled_back(django_db_blocker):
+        yield load_demo()

@@ -95,7 +95,7 @@ def totp_log_in() -> Any:
         from django_otp.oath import totp
         from django_otp.plugins.otp_totp.models import TOTPDevice
 
-        from tests.factories import PASSWORD
+        from tests.e2e.sessions import submit_login_form
 
         user = get_user_model().objects.get(username=username)
         device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
@@ -103,10 +103,7 @@ def totp_log_in() -> Any:
             device = TOTPDevice.objects.create(user=user, name="e2e", confirmed=True)
         device.last_t = -1  # allow the current time step even if a previous login used it
         device.save(update_fields=["last_t"])
-        page.goto(f"{base}/accounts/login/?next={next_path}")
-        page.fill("#id_username", username)
-        page.fill("#id_password", PASSWORD)
-        page.get_by_role("button", name="登录").click()
+        submit_login_form(page, base, username, next_path)
         page.wait_for_url("**/security/otp/verify/**")
         code = totp(device.bin_key, step=device.step, t0=device.t0, digits=device.digits, drift=device.drift)
         page.fill("#id_token", f"{code:06d}")

@@ -13,8 +13,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.sessions import submit_login_form
 from tests.e2e.waits import wait_js
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -24,10 +24,7 @@ ID_NUMBER = "11010519491231002X"
 def log_in(page: Any, base: str, username: str, next_path: str) -> None:
     from playwright.sync_api import expect
 
-    page.goto(f"{base}/accounts/login/?next={next_path}")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.get_by_role("button", name="登录").click()
+    submit_login_form(page, base, username, next_path)
     page.wait_for_url(f"**{next_path}")
     expect(page.locator(".account")).to_contain_text("退出")
 

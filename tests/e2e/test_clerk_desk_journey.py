@@ -22,43 +22,19 @@ SHOTS = "docs/screenshots/issue-15"  # ONEWINDOW_SCREENSHOTS=1 writes the after-
 
 def _cases_waiting() -> dict[str, str]:
     """An online application to check, a case whose applicant supplemented online, a decided case."""
-    from django.contrib.auth import get_user_model
-
     from onewindow.cases import services
     from onewindow.cases.models import Channel
-    from onewindow.org.actors import actor_of
+    from tests.cases.conftest import act, intake
     from tests.portal.resident_helpers import sign_up
 
-    def actor(name: str) -> Any:
-        return actor_of(get_user_model().objects.get(username=name))
-
-    def intake(**kw: Any) -> Any:
-        args: dict[str, Any] = {
-            "actor": actor("clerk"),
-            "item": "MZ-001",
-            "centre": "C-A",
-            "applicant": {
-                "kind": "person",
-                "name": "巴特尔",
-                "id_number": ID_NUMBER,
-                "phone": PHONE,
-                "address": "甲镇一嘎查3组",
-            },
-            "materials": [{"code": "M01", "provided": True}, {"code": "M02", "provided": True}],
-            "form": {"reason": "家庭困难"},
-        }
-        args.update(kw)
-        return services.case_intake(**args)
-
+    # intake(): 巴特尔 (ID_NUMBER, PHONE) applies for MZ-001 at C-A through the clerk
     account = sign_up(PHONE, "巴特尔", ID_NUMBER)
     online = intake(channel=Channel.ONLINE, item="MZ-002")
     needs = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
     services.case_resident_supplement(
         actor=account.user, number=needs.number, materials=[{"code": "M02", "provided": True}]
     )
-    decided = services.case_transition(
-        actor=actor("reviewer"), number=intake(item="MZ-002").number, action="approve", note="符合"
-    )
+    decided = act("reviewer", intake(item="MZ-002"), "approve", note="符合")
     return {"online": online.number, "supplemented": needs.number, "decided": decided.number}
 
 

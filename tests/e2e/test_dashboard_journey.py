@@ -8,13 +8,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from django.conf import settings
 from django.contrib.auth import get_user_model
-from django.test import Client
 from openpyxl import load_workbook
 
 from tests.cases.conftest import act, intake, user
-from tests.conftest import otp_verify_session
+from tests.e2e.sessions import signed_in_page
 from tests.e2e.waits import wait_js
 from tests.ledger.conftest import TZ
 
@@ -162,23 +160,7 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
 
 def _supervisor_page(browser: Any, base: str) -> tuple[Any, Any, list[str]]:
     supervisor = get_user_model().objects.get(username="supervisor")
-    client = Client()
-    client.force_login(supervisor)
-    otp_verify_session(client, supervisor)
-    context = browser.new_context(
-        locale="zh-CN", viewport={"width": 1280, "height": 900}, accept_downloads=True
-    )
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = signed_in_page(browser, base, supervisor, accept_downloads=True)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
     return context, page, errors

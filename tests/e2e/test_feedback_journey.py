@@ -6,10 +6,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.conf import settings
-from django.test import Client
 
-from tests.conftest import otp_verify_session
+from tests.e2e.sessions import session_cookie, signed_in_page
 from tests.factories import make_staff
 
 pytestmark = pytest.mark.e2e
@@ -44,21 +42,7 @@ def test_resident_rates_case_and_head_sees_rectification(
     head = make_staff(
         "head_a", "甲镇中心主任", e2e_world["ta"], ["centre_head"], centre=e2e_world["centres"]["a"]
     )
-    client = Client()
-    client.force_login(head.user)
-    otp_verify_session(client, head.user)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = signed_in_page(browser, base, head.user)
     try:
         page.goto(f"{base}/feedback/rectifications/")
         row = page.locator("table.rect-list tbody tr").filter(has_text=case.number)
@@ -79,25 +63,6 @@ def test_resident_rates_case_and_head_sees_rectification(
     phone.goto(f"{base}/feedback/results/")
     expect(phone.locator("main")).to_contain_text("已落实一次性告知制度")
     expect(phone.locator("main")).not_to_contain_text("来回跑了三趟")
-
-
-def _staff_page(browser: Any, base: str, user: Any) -> tuple[Any, Any]:
-    client = Client()
-    client.force_login(user)
-    otp_verify_session(client, user)
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 800})
-    context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": client.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    return context, page
 
 
 def test_resident_complains_about_her_case_and_the_head_answers_in_one_go(
@@ -121,17 +86,7 @@ def test_resident_complains_about_her_case_and_the_head_answers_in_one_go(
     ResidentAccount.objects.create(
         user=resident, phone="13912345678", phone_index="idx-e2e", resident=case.applicant
     )
-    rc = Client()
-    rc.force_login(resident)
-    phone.context.add_cookies(
-        [
-            {
-                "name": settings.SESSION_COOKIE_NAME,
-                "value": rc.cookies[settings.SESSION_COOKIE_NAME].value,
-                "url": base,
-            }
-        ]
-    )
+    phone.context.add_cookies([session_cookie(resident, base)])
 
     # 1. the resident, on her phone, complains about her case
     phone.goto(f"{base}/feedback/complaints/new/")
@@ -152,7 +107,7 @@ def test_resident_complains_about_her_case_and_the_head_answers_in_one_go(
     head = make_staff(
         "head_a", "甲镇中心主任", e2e_world["ta"], ["centre_head"], centre=e2e_world["centres"]["a"]
     )
-    context, page = _staff_page(browser, base, head.user)
+    context, page = signed_in_page(browser, base, head.user, height=800)
     try:
         page.goto(f"{base}/feedback/complaints/{c.number}/")
         expect(page.locator("#complaint-case")).to_have_attribute("href", f"/cases/{case.number}/")
@@ -173,7 +128,9 @@ def test_resident_complains_about_her_case_and_the_head_answers_in_one_go(
         context.close()
 
     # 3. another centre's clerk cannot open it
-    context, page = _staff_page(browser, base, get_user_model().objects.get(username="outsider"))
+    context, page = signed_in_page(
+        browser, base, get_user_model().objects.get(username="outsider"), height=800
+    )
     try:
         resp = page.goto(f"{base}/feedback/complaints/{c.number}/")
         assert resp is not None and resp.status == 404
@@ -199,7 +156,7 @@ def test_resident_complains_about_her_case_and_the_head_answers_in_one_go(
     expect(phone.get_by_role("status")).to_contain_text("评价成功")
 
     # 6. the rectification page links the case and shows the rater's phone for the call back
-    context, page = _staff_page(browser, base, head.user)
+    context, page = signed_in_page(browser, base, head.user, height=800)
     try:
         page.goto(f"{base}/feedback/rectifications/")
         page.locator("table.rect-list tbody tr").filter(has_text=case.number).get_by_role(

@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.sessions import submit_login_form
 from tests.e2e.waits import wait_js
-from tests.factories import PASSWORD
 
 pytestmark = pytest.mark.e2e
 
@@ -51,10 +51,7 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
         # 3. The clerk logs in and calls the next number from the console.
         console = desk.new_page()
         console.set_default_timeout(10_000)
-        console.goto(f"{base}/accounts/login/?next=/queue/console/")
-        console.fill("#id_username", "clerk")
-        console.fill("#id_password", PASSWORD)
-        console.get_by_role("button", name="登录").click()
+        submit_login_form(console, base, "clerk", "/queue/console/")
         console.wait_for_url("**/queue/console/")
         wait_js(console, "window.htmx !== undefined")
         console.get_by_role("button", name="叫号").click()
@@ -150,7 +147,8 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
     from onewindow.feedback.services.pad import pad_token
     from onewindow.org.models import Window
     from onewindow.queueing import services
-    from onewindow.queueing.models import Appointment, Ticket
+    from onewindow.queueing.models import Ticket
+    from tests.factories import make_appointment
 
     settings.QUEUE_ENFORCE_HOURS = False
     settings.QUEUE_PRIORITY_RATIO = (1, 2)
@@ -176,10 +174,7 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
 
         # 2. The console lists the line in call order with the 优先 marks and keeps it live.
         console = desk.new_page()
-        console.goto(f"{base}/accounts/login/?next=/queue/console/")
-        console.fill("#id_username", "clerk")
-        console.fill("#id_password", PASSWORD)
-        console.get_by_role("button", name="登录").click()
+        submit_login_form(console, base, "clerk", "/queue/console/")
         console.wait_for_url("**/queue/console/")
         wait_js(console, "window.htmx !== undefined")
         line = console.locator("#waiting-line li")
@@ -191,13 +186,11 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
         midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
         start = max(now - dt.timedelta(minutes=5), midnight)  # a slot of today around now
         end = min(now + dt.timedelta(minutes=25), midnight + dt.timedelta(hours=23, minutes=59))
-        Appointment.objects.create(
-            centre=e2e_world["centres"]["a"],
-            date=now.date(),
-            start=start.time(),
-            end=end.time(),
-            session="normal",
-            category="comprehensive",
+        make_appointment(
+            e2e_world["centres"]["a"],
+            now.date(),
+            start.time(),
+            end.time(),
             name="其其格",
             phone="13912340000",
             phone_index=_blind("13912340000"),

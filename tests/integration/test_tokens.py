@@ -14,7 +14,7 @@ from django.utils import timezone
 from onewindow.api.models import ApiToken, IntegrationAccount
 from onewindow.api.tokens import account_create, token_create
 from onewindow.security.models import AuditEntry
-from tests.integration.conftest import user
+from tests.cases.conftest import user
 
 pytestmark = pytest.mark.django_db
 
@@ -95,7 +95,7 @@ def test_every_api_write_with_a_token_is_audited_with_its_id(world: Any) -> None
 
 
 def test_integration_account_scoped_and_read_only(world: Any, login: Any, today: Any) -> None:
-    from tests.integration.conftest import intake
+    from tests.cases.conftest import intake
 
     case_a = intake()  # at township A
     admin = login("admin")

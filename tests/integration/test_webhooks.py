@@ -15,7 +15,7 @@ from onewindow.integration import services
 from onewindow.integration.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Jurisdiction
-from tests.integration.conftest import intake, user
+from tests.cases.conftest import intake, user
 from tests.integration.receiver import running_receiver
 
 pytestmark = pytest.mark.django_db(transaction=False)

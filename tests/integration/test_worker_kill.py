@@ -12,6 +12,7 @@ from pathlib import Path
 
 from onewindow.integration.services import verify
 from tests.integration.receiver import running_receiver
+from tests.support import run_python
 
 ROOT = Path(__file__).resolve().parent.parent.parent
 SECRET = "kill-test-secret"
@@ -31,17 +32,7 @@ def _env(data_dir: Path) -> dict[str, str]:
 
 
 def _shell(code: str, data_dir: Path) -> str:
-    r = subprocess.run(
-        [sys.executable, "-m", "onewindow.cli", "shell", "-c", code],
-        env=_env(data_dir),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        check=False,
-    )
-    assert r.returncode == 0, r.stderr
-    return r.stdout
+    return run_python(["-m", "onewindow.cli", "shell", "-c", code], _env(data_dir))
 
 
 def _worker(data_dir: Path) -> subprocess.Popen[bytes]:
@@ -61,16 +52,7 @@ STATE = (
 
 
 def test_worker_killed_mid_delivery_redelivers_with_the_same_event_id(tmp_path: Path) -> None:
-    r = subprocess.run(
-        [sys.executable, "-m", "onewindow.cli", "migrate", "--noinput"],
-        env=_env(tmp_path),
-        cwd=ROOT,
-        capture_output=True,
-        text=True,
-        timeout=600,
-        check=False,
-    )
-    assert r.returncode == 0, r.stderr
+    run_python(["-m", "onewindow.cli", "migrate", "--noinput"], _env(tmp_path), timeout=600)
     with running_receiver(hold=True) as rec:
         out = _shell(
             "from django.db import transaction\n"

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -9,12 +10,21 @@ from onewindow.catalog import services as catalog_services
 from onewindow.org.models import Centre, Duty, OpeningHours, Window
 from onewindow.portal.selectors import today
 from tests.factories import make_item, make_staff
+from tests.portal.resident_helpers import set_online
 
 
 @pytest.fixture(autouse=True)
 def fast_password_hasher(settings: Any) -> None:
     """The personas' passwords are hashed on every set-up; the slow production hasher adds nothing here."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def online(world: dict[str, Any], settings: Any, tmp_path: Path) -> dict[str, Any]:
+    """The shared world with MZ-001 open for online applications; uploads go to a temporary folder."""
+    settings.UPLOAD_ROOT = tmp_path / "uploads"
+    set_online("MZ-001")
+    return world
 
 
 @pytest.fixture

@@ -10,6 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from onewindow.cases import services as case_services
+from onewindow.cases.models import Case
 from onewindow.catalog.models import ItemVersion, Material, VersionStatus
 from onewindow.notify.models import Notification
 from onewindow.portal import services
@@ -75,6 +77,22 @@ def apply_data(**kw: Any) -> dict[str, Any]:
     data: dict[str, Any] = {"f-reason": "家庭困难，收入低于低保标准", "centre": "C-A", "incomplete": "1"}
     data.update(kw)
     return data
+
+
+def clerk() -> Any:
+    """The window clerk of C-A (the shared world's persona)."""
+    from django.contrib.auth import get_user_model
+
+    return get_user_model().objects.get(username="clerk")
+
+
+def case_needing_correction(c: Client, m01: SimpleUploadedFile | None = None) -> Case:
+    """The resident behind ``c`` applies for MZ-001 online with the 身份证 only (``m01``, by default a
+    picture id.png); the window asks for the missing 户口簿."""
+    c.post("/apply/MZ-001/", apply_data(**{"file-M01": m01 or png("id.png")}))
+    case = Case.objects.get()
+    case_services.case_transition(actor=clerk(), number=case.number, action="request_correction")
+    return case
 
 
 def user_of(client: Any) -> Any:

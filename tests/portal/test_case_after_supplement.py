@@ -3,49 +3,29 @@ machine error codes (issue 15)."""
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from onewindow.cases import services as case_services
-from onewindow.cases.models import Case, State
+from onewindow.cases.models import State
 from tests.portal.resident_helpers import (
     ID_A,
     ID_B,
     PHONE_A,
     PHONE_B,
-    apply_data,
+    case_needing_correction,
+    clerk,
     png,
     resident_client,
-    set_online,
 )
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def online(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    set_online("MZ-001")
-    return world
-
-
-def clerk() -> Any:
-    return get_user_model().objects.get(username="clerk")
-
-
-def _case_needing_correction(c: Any) -> Case:
-    c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
-    case = Case.objects.get()
-    case_services.case_transition(actor=clerk(), number=case.number, action="request_correction")
-    return case
-
-
 def test_after_the_supplement_the_page_says_what_happens_next(online: Any) -> None:
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    case = _case_needing_correction(c)
+    case = case_needing_correction(c)
     page = c.get(f"/my/cases/{case.number}/").content.decode()
     assert "待补正" in page and "请按一次性告知书补正材料" in page
     assert c.post(f"/my/cases/{case.number}/supplement/", {"file-M02": png("hukou.png")}).status_code == 302
@@ -72,7 +52,7 @@ def test_a_second_notice_asks_again(online: Any, world: Any) -> None:
 
     head = make_staff("head", "中心主任", world["ta"], ["centre_head"], centre=world["centres"]["a"])
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    case = _case_needing_correction(c)
+    case = case_needing_correction(c)
     c.post(f"/my/cases/{case.number}/supplement/", {"file-M02": png("hukou.png")})
     case_services.case_transition(
         actor=head.user,
@@ -87,7 +67,7 @@ def test_a_second_notice_asks_again(online: Any, world: Any) -> None:
 
 def test_residents_see_the_message_never_the_code(online: Any) -> None:
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    case = _case_needing_correction(c)
+    case = case_needing_correction(c)
     r = c.post(f"/my/cases/{case.number}/supplement/", {})  # nothing uploaded
     body = r.content.decode()
     assert r.status_code == 422 and "请上传需补正的材料" in body

@@ -5,46 +5,34 @@ nothing lost or doubled. PostgreSQL only (the SQLite test database is in memory)
 from __future__ import annotations
 
 import re
-import threading
-from concurrent.futures import ThreadPoolExecutor
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 from django.test import Client
 
 from onewindow.cases.models import Case
 from onewindow.files.models import StoredFile
 from onewindow.portal.models import CaseUpload, PendingUpload
-from tests.portal.resident_helpers import ID_A, PHONE_A, apply_data, png, resident_client, set_online
+from tests.portal.resident_helpers import ID_A, PHONE_A, apply_data, png, resident_client
+from tests.support import CONCURRENT_ON_POSTGRES, run_threads
 
-pytestmark = [
-    pytest.mark.skipif(
-        "connection.vendor != 'postgresql'",
-        reason="concurrency is proven on PostgreSQL (the SQLite test database is in memory)",
-    ),
-    pytest.mark.django_db(transaction=True),
-]
+pytestmark = CONCURRENT_ON_POSTGRES
 
 THREADS = 8
 
 
 def _race(user: Any, data: list[dict[str, Any]]) -> list[tuple[int, str]]:
-    barrier = threading.Barrier(len(data))
+    """The resident's ``data[i]`` posted by thread i, all at once (each with its own logged-in client)."""
+    clients = [Client() for _ in data]
+    for c in clients:
+        c.force_login(user)
 
-    def one(i: int) -> tuple[int, str]:
-        try:
-            c = Client()
-            c.force_login(user)
-            barrier.wait()
-            r = c.post("/apply/MZ-001/", data[i])
-            return r.status_code, r.content.decode()
-        finally:
-            connections.close_all()
+    def one(i: int) -> list[tuple[int, str]]:
+        r = clients[i].post("/apply/MZ-001/", data[i])
+        return [(r.status_code, r.content.decode())]
 
-    with ThreadPoolExecutor(max_workers=len(data)) as pool:
-        return list(pool.map(one, range(len(data))))
+    return run_threads(len(data), one)
 
 
 def _kept(c: Client) -> tuple[list[str], str]:
@@ -57,12 +45,8 @@ def _kept(c: Client) -> tuple[list[str], str]:
 
 
 @pytest.mark.parametrize("same_token", [True, False])
-def test_eight_concurrent_submissions_make_one_case(
-    world: Any, settings: Any, tmp_path: Path, same_token: bool
-) -> None:
+def test_eight_concurrent_submissions_make_one_case(online: Any, same_token: bool) -> None:
     assert connection.vendor == "postgresql"
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    set_online("MZ-001")
     c, account = resident_client(PHONE_A, "巴特尔", ID_A)
     ids, token = _kept(c)
     data = [

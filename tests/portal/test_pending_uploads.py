@@ -24,6 +24,8 @@ from tests.portal.resident_helpers import (
     PHONE_A,
     PHONE_B,
     apply_data,
+    case_needing_correction,
+    clerk,
     fake_jpg,
     png,
     resident_client,
@@ -31,13 +33,6 @@ from tests.portal.resident_helpers import (
 )
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def online(world: dict[str, Any], settings: Any, tmp_path: Path) -> dict[str, Any]:
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    set_online("MZ-001")
-    return world
 
 
 def files_on_disk() -> list[Path]:
@@ -239,15 +234,9 @@ def test_a_second_submission_of_the_same_form_is_told_not_doubled(online: Any) -
 
 
 def test_supplement_keeps_files_through_an_error_and_takes_several_files(online: Any) -> None:
-    from django.contrib.auth import get_user_model
-
-    from onewindow.cases import services as case_services
 
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
-    case = Case.objects.get()
-    clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case = case_needing_correction(c)
     url = f"/my/cases/{case.number}/supplement/"
     r = c.post(url, {"file-M02": [png("户口簿首页.png"), fake_jpg("户口簿本人页.jpg")]})
     html = r.content.decode()
@@ -264,7 +253,7 @@ def test_supplement_keeps_files_through_an_error_and_takes_several_files(online:
 
     # the clerk's case page lists every file of each material
     staff = Client()
-    staff.force_login(clerk)
+    staff.force_login(clerk())
     page = staff.get(reverse("cases:detail", args=[case.number])).content.decode()
     assert "群众网上提交的材料（3 个文件）" in page and "2 个文件" in page
     for up in CaseUpload.objects.filter(case=case):
@@ -272,15 +261,9 @@ def test_supplement_keeps_files_through_an_error_and_takes_several_files(online:
 
 
 def test_api_supplement_takes_several_files_per_material(online: Any) -> None:
-    from django.contrib.auth import get_user_model
-
-    from onewindow.cases import services as case_services
 
     c, _account = resident_client(PHONE_A, "巴特尔", ID_A)
-    c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
-    case = Case.objects.get()
-    clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case = case_needing_correction(c)
     url = f"/api/v1/my/cases/{case.number}/supplement"
     r = c.post(url, {"file-M02": [png("p1.png"), fake_jpg("p2.jpg")]})
     assert r.status_code == 422 and r.json()["error"]["code"] == "unsupported_file_type"

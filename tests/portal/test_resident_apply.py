@@ -23,6 +23,8 @@ from tests.portal.resident_helpers import (
     PHONE_A,
     PHONE_B,
     apply_data,
+    case_needing_correction,
+    clerk,
     fake_jpg,
     png,
     resident_client,
@@ -36,15 +38,10 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def online(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    set_online("MZ-001")
+def online(online: dict[str, Any]) -> dict[str, Any]:
+    """MZ-002 is open online too."""
     set_online("MZ-002")
-    return world
-
-
-def clerk() -> Any:
-    return get_user_model().objects.get(username="clerk")
+    return online
 
 
 def files_on_disk() -> list[Path]:
@@ -248,9 +245,7 @@ def test_events_of_a_resident_keep_the_hash_chain(online: Any) -> None:
     from onewindow.cases.selectors import chain_verify
 
     c, _ = resident_client(PHONE_A, "巴特尔", ID_A)
-    c.post("/apply/MZ-001/", apply_data(**{"file-M01": png()}))
-    case = Case.objects.get()
-    case_services.case_transition(actor=clerk(), number=case.number, action="request_correction")
+    case = case_needing_correction(c, png())
     c.post(f"/my/cases/{case.number}/supplement/", {"file-M02": png()})
     assert CaseEvent.objects.filter(case=case).count() == 3
     assert chain_verify(case) == []

@@ -2,35 +2,21 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
-from django.contrib.auth import get_user_model
 from django.urls import reverse
 
-from onewindow.cases import services as case_services
-from onewindow.cases.models import Case
 from onewindow.portal.models import CaseUpload
 from tests.cases.conftest import applicant, intake
-from tests.portal.resident_helpers import ID_A, PHONE_A, apply_data, png, resident_client, set_online
+from tests.portal.resident_helpers import ID_A, PHONE_A, case_needing_correction, png, resident_client
 
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def online(world: Any, settings: Any, tmp_path: Path) -> dict[str, Any]:
-    settings.UPLOAD_ROOT = tmp_path / "uploads"
-    set_online("MZ-001")
-    return world
-
-
 def test_case_detail_lists_online_uploads_and_the_residents_supplement(online: Any, login: Any) -> None:
     c, _ = resident_client(PHONE_A, "巴特尔", ID_A)
-    c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
-    case = Case.objects.get()
-    clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case = case_needing_correction(c)
     assert c.post(f"/my/cases/{case.number}/supplement/", {"file-M02": png("hukou.png")}).status_code == 302
 
     staff = login("clerk")

@@ -21,6 +21,10 @@ def png_bytes(size: tuple[int, int] = (40, 30), color: str = "red") -> bytes:
     return out.getvalue()
 
 
+def png_upload(name: str = "photo.png") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
+
+
 def applicant(**kw: Any) -> dict[str, Any]:
     data = {
         "kind": "person",
@@ -87,6 +91,21 @@ def valid_until(days: int = 60) -> str:
     from django.utils import timezone
 
     return (timezone.localdate() + dt.timedelta(days=days)).isoformat()
+
+
+def entrust_form(**kw: Any) -> dict[str, Any]:
+    """The 登记委托 page's form (/proxy/entrust/): 巴特尔 entrusts MZ-001, confirmed by fingerprint."""
+    data: dict[str, Any] = {
+        "name": "巴特尔",
+        "id_number": GOOD_ID,
+        "phone": "13912345678",
+        "items": ["MZ-001"],
+        "valid_until": valid_until(),
+        "confirmation_kind": "fingerprint",
+        "confirmation": png_upload(),
+    }
+    data.update(kw)
+    return data
 
 
 def entrust(api: Api, items: list[str] | None = None, **kw: Any) -> Any:

@@ -10,7 +10,6 @@ import re
 from typing import Any
 
 from django.contrib.auth import get_user_model
-from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow.cases.models import Case
 from onewindow.cases.selectors import case_output_list
@@ -23,14 +22,10 @@ from onewindow.proxy.notices import proxy_variant
 from onewindow.proxy.selectors import form_rows, material_rows
 from onewindow.proxy.services import published_version
 from tests.factories import make_item
-from tests.proxy.conftest import GOOD_ID, entrust, png_bytes, valid_until
+from tests.proxy.conftest import entrust, entrust_form, png_bytes
 from tests.proxy.test_api import intake
 
 VA, TA = "152522100201", "152522100000"
-
-
-def _png(name: str = "photo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 
 
 def _text(html: str) -> str:
@@ -111,15 +106,7 @@ def test_entrust_item_picker_searchable_and_keeps_choices(proxy_world: dict[str,
     # a refused submit keeps the chosen items and the confirmation kind
     r = agent.post(
         "/proxy/entrust/",
-        {
-            "name": "巴特尔",
-            "id_number": "110105194912310021",  # wrong check digit
-            "phone": "13912345678",
-            "items": ["LS-001"],
-            "valid_until": valid_until(),
-            "confirmation_kind": "fingerprint",
-            "confirmation": _png(),
-        },
+        entrust_form(id_number="110105194912310021", items=["LS-001"]),  # wrong check digit
     )
     page = r.content.decode()
     assert r.status_code == 200 and Entrustment.objects.count() == 0
@@ -129,19 +116,7 @@ def test_entrust_item_picker_searchable_and_keeps_choices(proxy_world: dict[str,
 
 def test_print_link_right_after_entrustment(proxy_world: dict[str, Any], as_user: Any) -> None:
     agent = as_user("agent").c
-    r = agent.post(
-        "/proxy/entrust/",
-        {
-            "name": "巴特尔",
-            "id_number": GOOD_ID,
-            "phone": "13912345678",
-            "items": ["MZ-001"],
-            "valid_until": valid_until(),
-            "confirmation_kind": "signature",
-            "confirmation": _png(),
-        },
-        follow=True,
-    )
+    r = agent.post("/proxy/entrust/", entrust_form(confirmation_kind="signature"), follow=True)
     ent = Entrustment.objects.get()
     page = r.content.decode()
     link = f'class="px-print" href="/proxy/entrustments/{ent.pk}/document.pdf"'

@@ -7,12 +7,8 @@ from typing import Any
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from onewindow.proxy.models import Batch, Entrustment, ProxyRequest
-from tests.proxy.conftest import GOOD_ID, entrust, png_bytes, valid_until
+from tests.proxy.conftest import entrust, entrust_form, png_upload
 from tests.proxy.test_api import intake
-
-
-def _png(name: str = "photo.png") -> SimpleUploadedFile:
-    return SimpleUploadedFile(name, png_bytes(), content_type="image/png")
 
 
 def test_agent_pages_entrust_intake_submit(proxy_world: dict[str, Any], as_user: Any) -> None:
@@ -21,18 +17,7 @@ def test_agent_pages_entrust_intake_submit(proxy_world: dict[str, Any], as_user:
     assert r.status_code == 200 and "我的代办" in r.content.decode()
     r = agent.get("/proxy/entrust/")
     assert 'accept="image/*,application/pdf"' in r.content.decode()
-    r = agent.post(
-        "/proxy/entrust/",
-        {
-            "name": "巴特尔",
-            "id_number": GOOD_ID,
-            "phone": "13912345678",
-            "items": ["MZ-001"],
-            "valid_until": valid_until(),
-            "confirmation_kind": "fingerprint",
-            "confirmation": _png("指印.png"),
-        },
-    )
+    r = agent.post("/proxy/entrust/", entrust_form(confirmation=png_upload("指印.png")))
     assert r.status_code == 302, r.content.decode()[:2000]
     ent = Entrustment.objects.get()
     assert ent.confirmation_kind == "fingerprint" and ent.confirmation is not None
@@ -46,7 +31,7 @@ def test_agent_pages_entrust_intake_submit(proxy_world: dict[str, Any], as_user:
             "form_reason": "家庭困难",
             "provided_M02": "1",
             "paper_M01": "1",
-            "file_M01": _png("身份证.png"),
+            "file_M01": png_upload("身份证.png"),
             "submit_now": "1",
         },
     )
@@ -92,7 +77,7 @@ def test_clerk_queue_return_and_pass_pages(proxy_world: dict[str, Any], as_user:
     assert "需补正" in home and "模糊" in home
     r = agent.c.post(
         f"/proxy/requests/{pk}/act/",
-        {"action": "submit", "provided_M01": "1", "provided_M02": "1", "file_M02": _png()},
+        {"action": "submit", "provided_M01": "1", "provided_M02": "1", "file_M02": png_upload()},
     )
     assert ProxyRequest.objects.get(pk=pk).state == "submitted"
     # 预审通过并受理 asks once (what will be issued); the outsider is refused at that step too

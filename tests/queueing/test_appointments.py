@@ -14,33 +14,9 @@ from onewindow.org.models import OpeningHours
 from onewindow.queueing import appointments as ap
 from onewindow.queueing.models import Appointment, SlotCounter
 from tests.portal.resident_helpers import last_code
+from tests.queueing.conftest import NOW, TZ, book
 
-TZ = dt.timezone(dt.timedelta(hours=8))
-NOW = dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)  # Monday
 D = dt.date.fromisoformat
-
-
-@pytest.fixture
-def now() -> Any:
-    with mock.patch("onewindow.queueing.services.local_now", return_value=NOW) as m:
-        yield m
-
-
-def book(**kw: Any) -> Appointment:
-    args: dict[str, Any] = {
-        "centre": "C-A",
-        "date": D("2026-09-29"),
-        "start": dt.time(9, 0),
-        "category": "comprehensive",
-        "name": "巴特尔",
-        "phone": "13912345678",
-    }
-    args.update(kw)
-    if "actor" not in args:  # staff (here the township clerk) book without an SMS code or limit
-        from django.contrib.auth import get_user_model
-
-        args["actor"] = get_user_model().objects.get(username="clerk")
-    return ap.appointment_book(**args)
 
 
 def test_slots_follow_hours_and_the_official_calendar(world: Any, settings: Any) -> None:

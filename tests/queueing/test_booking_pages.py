@@ -5,18 +5,15 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.test import Client
 
 from onewindow.privacy.consent import NOTICE_VERSION
-from onewindow.queueing import appointments as ap
 from onewindow.queueing.models import Appointment, AppointmentState, SlotCounter, Ticket
 from tests.portal.resident_helpers import last_code
+from tests.queueing.conftest import TZ, book
 
-TZ = dt.timezone(dt.timedelta(hours=8))
-NOW = dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)  # Monday
 BOOK_URL = "/queue/book/C-A/"
 FORM = {
     "date": "2026-09-29",
@@ -26,29 +23,6 @@ FORM = {
     "phone": "13912345678",
     "consent": NOTICE_VERSION,
 }
-
-
-@pytest.fixture
-def now() -> Any:
-    with mock.patch("onewindow.queueing.services.local_now", return_value=NOW) as m:
-        yield m
-
-
-def book(**kw: Any) -> Appointment:
-    args: dict[str, Any] = {
-        "centre": "C-A",
-        "date": dt.date(2026, 9, 29),
-        "start": dt.time(9, 0),
-        "category": "comprehensive",
-        "name": "巴特尔",
-        "phone": "13912345678",
-    }
-    args.update(kw)
-    if "actor" not in args:  # staff (here the township clerk) book without an SMS code or limit
-        from django.contrib.auth import get_user_model
-
-        args["actor"] = get_user_model().objects.get(username="clerk")
-    return ap.appointment_book(**args)
 
 
 def wrong(code: str) -> str:

@@ -13,9 +13,9 @@ import pytest
 from django.test import Client
 
 from onewindow.org.models import HolidayDuty, OpeningHours
-from onewindow.queueing.models import Appointment, Ticket
-
-TZ = dt.timezone(dt.timedelta(hours=8))
+from onewindow.queueing.models import Ticket
+from tests.factories import make_appointment
+from tests.queueing.conftest import TZ
 
 
 def at(y: int, m: int, d: int, hh: int, mm: int = 0) -> Any:
@@ -70,17 +70,7 @@ def test_tickets_on_the_working_sunday(hours: Any, client: Client) -> None:
 
 
 def test_check_in_on_the_working_sunday(hours: Any, client: Client) -> None:
-    a = Appointment.objects.create(
-        centre=hours["centres"]["a"],
-        date=dt.date(2026, 9, 20),
-        start=dt.time(9),
-        end=dt.time(9, 30),
-        session="normal",
-        category="comprehensive",
-        name="巴特尔",
-        phone="13912345678",
-        code="123456",
-    )
+    a = make_appointment(hours["centres"]["a"], dt.date(2026, 9, 20), dt.time(9), dt.time(9, 30))
     with at(2026, 9, 20, 9, 5):
         r = client.post(
             f"/api/v1/appointments/{a.pk}/check-in", {"code": "123456"}, content_type="application/json"
@@ -90,16 +80,8 @@ def test_check_in_on_the_working_sunday(hours: Any, client: Client) -> None:
 
 
 def test_check_in_before_opening_gets_the_ticket_for_its_day(hours: Any, client: Client) -> None:
-    a = Appointment.objects.create(
-        centre=hours["centres"]["a"],
-        date=dt.date(2026, 9, 29),
-        start=dt.time(8, 30),
-        end=dt.time(9),
-        session="normal",
-        category="comprehensive",
-        name="巴特尔",
-        phone="13912345678",
-        code="654321",
+    a = make_appointment(
+        hours["centres"]["a"], dt.date(2026, 9, 29), dt.time(8, 30), dt.time(9), code="654321"
     )
     with at(2026, 9, 29, 8, 10):  # early check-in (within APPOINTMENT_EARLY_MINUTES), hall not open yet
         r = client.post(

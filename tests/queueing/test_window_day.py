@@ -7,7 +7,6 @@ from __future__ import annotations
 import datetime as dt
 import re
 from typing import Any
-from unittest import mock
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -18,12 +17,13 @@ from onewindow.core.errors import NotFound
 from onewindow.notify.models import Notification
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Window
-from onewindow.queueing import appointments, order, services
-from onewindow.queueing.models import Appointment, Ticket, TicketState
-from tests.cases.conftest import GOOD_ID
+from onewindow.queueing import order, services
+from onewindow.queueing.models import Ticket, TicketState
+from tests.cases.conftest import workbench_data
+from tests.factories import make_appointment
+from tests.queueing.conftest import TZ, book
 
 HX = {"HTTP_HX_REQUEST": "true"}
-TZ = dt.timezone(dt.timedelta(hours=8))
 
 
 @pytest.fixture
@@ -195,35 +195,18 @@ def test_another_centres_clerk_cannot_call_skip_or_finish(hall: Any, login: Any)
 
 
 def intake_form(ticket: Ticket, **kw: str) -> dict[str, str]:
-    data = {
-        "ticket": str(ticket.pk),
-        "item": "MZ-001",
-        "outcome": "intake",
-        "a-kind": "person",
-        "a-name": "巴特尔",
-        "a-id_number": GOOD_ID,
-        "a-phone": "13912345678",
-        "a-address": "甲镇一嘎查3组",
-        "f-reason": "家庭困难",
-        "m-M01-provided": "1",
-        "m-M02-provided": "1",
-        "confirmed": "1",  # the clerk answered the confirmation of 受理 (nothing irreversible is one click)
-    }
-    data.update(kw)
-    return data
+    """The workbench form for the called ``ticket`` (the clerk answered the confirmation of 受理)."""
+    return workbench_data(ticket=str(ticket.pk), **kw)
 
 
 def test_intake_from_the_called_ticket_links_the_case(hall: Any, login: Any) -> None:
-    booking = Appointment.objects.create(
-        centre=hall["centre"],
-        date=services.local_now().date(),
-        start=dt.time(9, 0),
-        end=dt.time(9, 30),
-        session="normal",
-        category="comprehensive",
+    booking = make_appointment(
+        hall["centre"],
+        services.local_now().date(),
+        dt.time(9, 0),
+        dt.time(9, 30),
         name="其其格",
         phone="13912340000",
-        code="123456",
     )
     t = services.ticket_issue(centre="C-A", category="comprehensive", priority="appointment")
     booking.ticket = t
@@ -280,25 +263,16 @@ def test_kiosk_is_locked_and_has_a_keypad(hall: Any, client: Client) -> None:
     assert [h for h in re.findall(r'href="([^"]+)"', gone) if not h.startswith("/static/")] == []
 
 
-def test_kiosk_check_in_with_the_phone_and_the_code(hall: Any, client: Client, settings: Any) -> None:
-    monday = dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)
-    staff = get_user_model().objects.get(username="clerk")
-    with mock.patch("onewindow.queueing.services.local_now", return_value=monday):
-        a = appointments.appointment_book(
-            centre="C-A",
-            date=dt.date(2026, 9, 28),
-            start=dt.time(9, 30),
-            category="comprehensive",
-            name="巴特尔",
-            phone="13912345678",
-            actor=actor_of(staff),
-        )
-        wrong = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "13912345678", "pin": "000000"})
-        assert wrong.status_code in (404, 409) and "预约" in wrong.content.decode()
-        other = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "13900000000", "pin": a.code})
-        assert other.status_code == 404
-        r = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "13912345678", "pin": a.code})
-        assert r.status_code == 302
+def test_kiosk_check_in_with_the_phone_and_the_code(
+    hall: Any, client: Client, settings: Any, now: Any
+) -> None:
+    a = book(date=dt.date(2026, 9, 28), start=dt.time(9, 30))
+    wrong = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "13912345678", "pin": "000000"})
+    assert wrong.status_code in (404, 409) and "预约" in wrong.content.decode()
+    other = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "13900000000", "pin": a.code})
+    assert other.status_code == 404
+    r = client.post("/queue/kiosk/C-A/check-in/", {"appointment": "13912345678", "pin": a.code})
+    assert r.status_code == 302
     a.refresh_from_db()
     assert a.ticket is not None and a.ticket.priority == "appointment"
 
@@ -306,19 +280,8 @@ def test_kiosk_check_in_with_the_phone_and_the_code(hall: Any, client: Client, s
 # ---------------------------------------------------------------- booking confirmed by SMS
 
 
-def test_booking_is_confirmed_by_sms_with_its_code(hall: Any) -> None:
-    monday = dt.datetime(2026, 9, 28, 9, 0, tzinfo=TZ)
-    staff = get_user_model().objects.get(username="clerk")
-    with mock.patch("onewindow.queueing.services.local_now", return_value=monday):
-        a = appointments.appointment_book(
-            centre="C-A",
-            date=dt.date(2026, 9, 29),
-            start=dt.time(9, 0),
-            category="comprehensive",
-            name="巴特尔",
-            phone="13912345678",
-            actor=actor_of(staff),
-        )
+def test_booking_is_confirmed_by_sms_with_its_code(hall: Any, now: Any) -> None:
+    a = book()  # Tue 2026-09-29 09:00, booked on Monday
     sms = Notification.objects.get(template="appointment_booked")
     assert sms.channel == "sms" and sms.recipient == "13912345678"
     assert f"预约码 {a.code}" in sms.body and f"预约号 {a.pk}" in sms.body

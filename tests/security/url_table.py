@@ -17,7 +17,8 @@ Values: :class:`Entry`:
 
 * ``expect``: role → outcome, built with :func:`rule` (``rule(default, **per_role)``): ``default`` for
   every role not named; ``anonymous`` defaults to ``LOGIN`` for pages and ``UNAUTH`` for the API
-  (give ``anonymous=OK`` for public ones). Shortcuts: :func:`public`, :func:`staff`, :func:`api`.
+  (give ``anonymous=OK`` for public ones). Shortcuts: :func:`public`, :func:`staff`, :func:`api`, with
+  the role groups below (``CASE_WORKERS``, ``WINDOW``, ``FRONT_DESK``, ``FEEDBACK_HANDLERS``).
 * outcomes: ``OK`` (allowed: any status except 401/403/404, 5xx and a redirect to the login page —
   a 400/405/409/422/429 or a redirect elsewhere still counts as "not denied"), ``FORBIDDEN`` (403),
   ``NOT_FOUND`` (404: also what an object outside the jurisdiction gives), ``LOGIN`` (302 to the login
@@ -119,9 +120,19 @@ CASE = {"number": "{case.number}"}
 ITEM = {"code": "{item.code}"}
 CENTRE = {"code": "{centre.code}"}
 
-# Roles whose work is residents' cases; system/security/audit administrators are kept out of them.
+# Roles whose work is residents' cases; system/security/audit administrators are kept out of them:
+# ``staff(CASE_WORKERS)`` / ``api(CASE_WORKERS)`` is a page / an operation holding residents' personal
+# data (the administrators FORBIDDEN), narrowed by name where a case worker is kept out too.
 CASE_WORKERS = ("agent", "clerk", "reviewer", "centre_head", "supervisor", "outsider")
 ADMINS = ("admin", "security_admin", "audit_admin")
+# The window staff of a centre (the outsider is a clerk too, at C-B) and, with the village agent, the
+# front desk that registers residents, entrustments and batches.
+WINDOW = ("clerk", "centre_head", "outsider")
+FRONT_DESK = ("agent", *WINDOW)
+# Who handles a centre's rectifications and complaints.
+FEEDBACK_HANDLERS = ("clerk", "reviewer", "centre_head", "supervisor", "outsider")
+# With any group, ``outsider=NOT_FOUND`` marks an object in township A, out of the outsider's scope
+# (and ``agent=NOT_FOUND`` one outside the agent's village A1).
 
 # Generated from an observed run, then reviewed: the administrators (admin, security_admin, audit_admin)
 # are FORBIDDEN on every page/operation holding residents' personal data (onewindow/security/policy.py).
@@ -181,195 +192,72 @@ URLS: dict[str, Entry] = {
         method="POST",
     ),
     "org:roster_duty_remove": E(rule(OK, anonymous=LOGIN), kwargs={"pk": "{duty.pk}"}),
-    "org:resident_list": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "org:resident_create": E(
-        rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)
-    ),
-    "org:resident_lookup": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "org:resident_list": E(staff(CASE_WORKERS)),
+    "org:resident_create": E(staff(FRONT_DESK)),
+    "org:resident_lookup": E(staff(CASE_WORKERS)),
     "org:resident_detail": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"pk": "{resident.pk}"},
     ),
     "org:resident_contact": E(
-        rule(
-            FORBIDDEN,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            clerk=OK,
-            centre_head=OK,
-            outsider=NOT_FOUND,
-        ),
+        staff(WINDOW, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"pk": "{resident.pk}"},
     ),
     "org:resident_reveal": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        staff(CASE_WORKERS),
         kwargs={"pk": "{resident.pk}"},
     ),
-    "proxy:home": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "proxy:entrust": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)),
+    "proxy:home": E(staff(CASE_WORKERS)),
+    "proxy:entrust": E(staff(FRONT_DESK)),
     "proxy:intake": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK)),
     "proxy:detail": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{proxy_request.pk}"},
     ),
     "proxy:act": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{proxy_request.pk}"},
         method="POST",
         data={"action": "prereview_return", "flag_M01": "1", "reason_M01": "照片不清晰"},
     ),
     "proxy:file": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"file_id": "{proxy_file.id}"},
     ),
     "proxy:entrustment_pdf": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{entrustment.pk}"},
     ),
-    "proxy:queue": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
-    "proxy:batches": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)),
+    "proxy:queue": E(staff(CASE_WORKERS, agent=FORBIDDEN)),
+    "proxy:batches": E(staff(FRONT_DESK)),
     "proxy:batch": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            reviewer=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, reviewer=FORBIDDEN, outsider=NOT_FOUND),
         kwargs={"pk": "{batch.pk}"},
     ),
     "proxy:manifest": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            reviewer=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, reviewer=FORBIDDEN, outsider=NOT_FOUND),
         kwargs={"pk": "{batch.pk}"},
     ),
-    "proxy:alerts": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "proxy:ledger": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "proxy:visits": E(rule(FORBIDDEN, anonymous=LOGIN, agent=OK, clerk=OK, centre_head=OK, outsider=OK)),
+    "proxy:alerts": E(staff(CASE_WORKERS)),
+    "proxy:ledger": E(staff(CASE_WORKERS)),
+    "proxy:visits": E(staff(FRONT_DESK)),
     "proxy:agents": E(public()),
     "feedback:rate": E(public()),
-    "feedback:pad": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
+    "feedback:pad": E(staff(CASE_WORKERS, agent=FORBIDDEN)),
     # the locked pad of one window: public, named by its signed token (feedback.services.pad)
     "feedback:pad_window": E(public(), kwargs=lambda objects: {"token": _pad_token(objects["window"])}),
     "feedback:pad_state": E(public(), kwargs=lambda objects: {"token": _pad_token(objects["window"])}),
     "feedback:results": E(public()),
-    "feedback:rectifications": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
+    "feedback:rectifications": E(staff(CASE_WORKERS, agent=FORBIDDEN)),
     "feedback:rectification": E(
-        rule(
-            FORBIDDEN,
-            anonymous=LOGIN,
-            clerk=OK,
-            reviewer=OK,
-            centre_head=OK,
-            supervisor=OK,
-            outsider=NOT_FOUND,
-        ),
+        staff(FEEDBACK_HANDLERS, outsider=NOT_FOUND),
         kwargs={"pk": "{rectification.pk}"},
     ),
     "feedback:complaint_new": E(public()),
     "feedback:complaint_follow": E(public()),
-    "feedback:complaints": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
+    "feedback:complaints": E(staff(CASE_WORKERS, agent=FORBIDDEN)),
     "feedback:complaint": E(
-        rule(
-            FORBIDDEN,
-            anonymous=LOGIN,
-            clerk=OK,
-            reviewer=OK,
-            centre_head=OK,
-            supervisor=OK,
-            outsider=NOT_FOUND,
-        ),
+        staff(FEEDBACK_HANDLERS, outsider=NOT_FOUND),
         kwargs={"number": "{complaint.number}"},
     ),
     "feedback:notices": E(rule(FORBIDDEN, anonymous=LOGIN, centre_head=OK, admin=OK)),
@@ -412,85 +300,39 @@ URLS: dict[str, Entry] = {
         rule(NOT_FOUND, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
         kwargs={"pk": "999999"},
     ),
-    "cases:list": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "cases:workbench": E(rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=OK)),
+    "cases:list": E(staff(CASE_WORKERS)),
+    "cases:workbench": E(staff(WINDOW)),
     # the window's person look-up by ID number (htmx); the outsider gets "unknown" for township A's residents
-    "cases:person_lookup": E(
-        rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=OK), method="POST"
-    ),
+    "cases:person_lookup": E(staff(WINDOW), method="POST"),
     "cases:queue": E(rule(FORBIDDEN, anonymous=LOGIN, reviewer=OK, centre_head=OK, supervisor=OK)),
-    "cases:output": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            supervisor=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
+    "cases:output": E(staff(CASE_WORKERS, supervisor=FORBIDDEN)),
     "cases:warnings": E(rule(FORBIDDEN, anonymous=LOGIN, centre_head=OK, supervisor=OK)),
     "cases:detail": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"number": "{case.number}"},
     ),
     "cases:outcome": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"number": "{case.number}"},
     ),
     "cases:act": E(
-        rule(OK, anonymous=LOGIN, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        staff(CASE_WORKERS),
         kwargs={"number": "{case.number}"},
     ),
     "cases:applicant_correct": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            supervisor=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, agent=NOT_FOUND, supervisor=FORBIDDEN, outsider=NOT_FOUND),
         method="POST",
         kwargs={"number": "{case.number}"},
     ),
     "cases:document": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        staff(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"number": "{case.number}", "kind": "receipt"},
     ),
     "cases:progress": E(public()),
     "home": E(public()),
-    "queueing:console": E(rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=OK)),
+    "queueing:console": E(staff(WINDOW)),
     "queueing:waiting": E(
-        rule(FORBIDDEN, anonymous=LOGIN, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        staff(WINDOW, outsider=NOT_FOUND),
         kwargs={"window_id": "{window.pk}"},
     ),
     "queueing:call": E(public(), kwargs={"window_id": "{window.pk}"}),
@@ -524,7 +366,7 @@ URLS: dict[str, Entry] = {
     "portal:realname": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:contact": E(rule(FORBIDDEN, anonymous=LOGIN)),
     "portal:window_bind": E(
-        rule(FORBIDDEN, anonymous=LOGIN, agent=NOT_FOUND, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        staff(WINDOW, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"pk": "{resident.pk}"},
     ),
     "portal:my_cases": E(rule(FORBIDDEN, anonymous=LOGIN)),
@@ -539,15 +381,7 @@ URLS: dict[str, Entry] = {
     ),
     "portal:my_file": E(rule(FORBIDDEN, anonymous=LOGIN), kwargs={"upload_id": "{portal_upload.pk}"}),
     "portal:staff_upload": E(
-        rule(
-            OK,
-            anonymous=LOGIN,
-            agent=NOT_FOUND,
-            outsider=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        ),
+        staff(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"upload_id": "{portal_upload.pk}"},
     ),
     "portal:apply_list": E(public()),
@@ -559,14 +393,7 @@ URLS: dict[str, Entry] = {
     ),
     "api GET /me": E(rule(OK, anonymous=UNAUTH)),
     "api POST /residents/{pk}/contact": E(
-        rule(
-            FORBIDDEN,
-            anonymous=UNAUTH,
-            agent=NOT_FOUND,
-            clerk=OK,
-            centre_head=OK,
-            outsider=NOT_FOUND,
-        ),
+        api(WINDOW, agent=NOT_FOUND, outsider=NOT_FOUND),
         method="POST",
         kwargs={"pk": "{resident.pk}"},
         data={"reason": ""},
@@ -581,59 +408,30 @@ URLS: dict[str, Entry] = {
     "api GET /bundles/{code}": E(rule(NOT_FOUND, anonymous=NOT_FOUND), kwargs={"code": "NONE"}),
     "api GET /calendar/deadline": E(public()),
     "api GET /calendar/workday": E(public()),
-    "api POST /cases": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "api GET /cases": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /cases": E(api(CASE_WORKERS)),
+    "api GET /cases": E(api(CASE_WORKERS)),
     "api GET /cases/{number}": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"number": "{case.number}"},
     ),
     "api POST /cases/{number}/actions": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        api(CASE_WORKERS),
         kwargs={"number": "{case.number}"},
     ),
     "api POST /cases/{number}/applicant-correction": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            agent=NOT_FOUND,
-            supervisor=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, agent=NOT_FOUND, supervisor=FORBIDDEN, outsider=NOT_FOUND),
         method="POST",
         kwargs={"number": "{case.number}"},
         data={"reason": ""},
     ),
     "api GET /progress": E(public()),
     "api GET /cases/{number}/documents/{kind}.pdf": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"number": "{case.number}", "kind": "receipt"},
     ),
     "api POST /tickets": E(public()),
     "api POST /windows/{window_id}/call-next": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, agent=NOT_FOUND, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        api(WINDOW, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"window_id": "{window.pk}"},
     ),
     "api POST /tickets/{ticket_id}/actions": E(
@@ -650,88 +448,41 @@ URLS: dict[str, Entry] = {
         public(), kwargs={"appointment_id": "{appointment.pk}"}
     ),
     "api GET /centres/{code}/queue-stats": E(rule(OK, anonymous=UNAUTH), kwargs={"code": "{centre.code}"}),
-    "api POST /proxy/files": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /proxy/files": E(api(CASE_WORKERS)),
     "api GET /proxy/files/{file_id}": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"file_id": "{proxy_file.id}"},
     ),
-    "api POST /proxy/entrustments": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, clerk=OK, centre_head=OK, outsider=OK)
-    ),
-    "api GET /proxy/entrustments": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /proxy/entrustments": E(api(FRONT_DESK)),
+    "api GET /proxy/entrustments": E(api(CASE_WORKERS)),
     "api GET /proxy/entrustments/{pk}": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{entrustment.pk}"},
     ),
     "api POST /proxy/entrustments/{pk}/revoke": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        api(FRONT_DESK, outsider=NOT_FOUND),
         kwargs={"pk": "{entrustment.pk}"},
         data={"reason": "群众撤回委托"},
     ),
     "api POST /proxy/requests": E(rule(FORBIDDEN, anonymous=UNAUTH, agent=OK)),
-    "api GET /proxy/requests": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api GET /proxy/requests": E(api(CASE_WORKERS)),
     "api GET /proxy/requests/{pk}": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{proxy_request.pk}"},
     ),
     "api POST /proxy/requests/{pk}/actions": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        api(WINDOW, outsider=NOT_FOUND),
         kwargs={"pk": "{proxy_request.pk}"},
         data={"action": "prereview_return", "missing": [{"code": "M01", "reason": "照片不清晰"}]},
     ),
     "api GET /proxy/entrustments/{pk}/document.pdf": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{entrustment.pk}"},
     ),
-    "api POST /proxy/batches": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, agent=OK, clerk=OK, centre_head=OK, outsider=OK)
-    ),
-    "api GET /proxy/batches": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /proxy/batches": E(api(FRONT_DESK)),
+    "api GET /proxy/batches": E(api(CASE_WORKERS)),
     "api GET /proxy/batches/{pk}": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{batch.pk}"},
     ),
     "api POST /proxy/batches/{pk}/hand_over": E(
@@ -740,33 +491,20 @@ URLS: dict[str, Entry] = {
         data={"to": "clerk", "signed_by": "司机"},
     ),
     "api POST /proxy/batches/{pk}/receive": E(
-        rule(FORBIDDEN, anonymous=UNAUTH, clerk=OK, centre_head=OK, outsider=NOT_FOUND),
+        api(WINDOW, outsider=NOT_FOUND),
         kwargs={"pk": "{batch.pk}"},
     ),
     "api GET /proxy/batches/{pk}/manifest.pdf": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, outsider=NOT_FOUND),
         kwargs={"pk": "{batch.pk}"},
     ),
-    "api GET /proxy/alerts": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api GET /proxy/alerts": E(api(CASE_WORKERS)),
     "api POST /proxy/alerts/{pk}/resolve": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        api(CASE_WORKERS),
         kwargs={"pk": "999999"},
     ),
-    "api GET /proxy/ledger": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "api GET /proxy/ledger.xlsx": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api GET /proxy/ledger": E(api(CASE_WORKERS)),
+    "api GET /proxy/ledger.xlsx": E(api(CASE_WORKERS)),
     "api POST /proxy/residents/{resident_id}/flags": E(
         rule(
             FORBIDDEN,
@@ -778,18 +516,14 @@ URLS: dict[str, Entry] = {
         ),
         kwargs={"resident_id": "999999"},
     ),
-    "api POST /proxy/visits": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "api GET /proxy/visits": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /proxy/visits": E(api(CASE_WORKERS)),
+    "api GET /proxy/visits": E(api(CASE_WORKERS)),
     "api POST /proxy/visits/{pk}/complete": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        api(CASE_WORKERS),
         kwargs={"pk": "999999"},
     ),
     "api POST /proxy/visits/{pk}/cancel": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN),
+        api(CASE_WORKERS),
         kwargs={"pk": "999999"},
     ),
     "api GET /proxy/agents": E(public()),
@@ -805,65 +539,23 @@ URLS: dict[str, Entry] = {
         data={"reason": "群众误评"},
     ),
     "api POST /appeals/{appeal_id}/decide": E(rule(OK, anonymous=UNAUTH), kwargs={"appeal_id": "999999"}),
-    "api GET /rectifications": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
+    "api GET /rectifications": E(api(CASE_WORKERS, agent=FORBIDDEN)),
     "api POST /rectifications/{rect_id}/actions": E(
-        rule(
-            FORBIDDEN,
-            anonymous=UNAUTH,
-            clerk=OK,
-            reviewer=OK,
-            centre_head=OK,
-            supervisor=OK,
-            outsider=NOT_FOUND,
-        ),
+        api(FEEDBACK_HANDLERS, outsider=NOT_FOUND),
         kwargs={"rect_id": "{rectification.pk}"},
         data={"action": "callback", "note": "已电话回访"},
     ),
     "api POST /complaints": E(public()),
-    "api GET /complaints": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            agent=FORBIDDEN,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-        )
-    ),
+    "api GET /complaints": E(api(CASE_WORKERS, agent=FORBIDDEN)),
     "api GET /complaints/{number}/progress": E(
         rule(NOT_FOUND, anonymous=NOT_FOUND), kwargs={"number": "{complaint.number}"}
     ),
     "api GET /complaints/{number}": E(
-        rule(
-            FORBIDDEN,
-            anonymous=UNAUTH,
-            clerk=OK,
-            reviewer=OK,
-            centre_head=OK,
-            supervisor=OK,
-            outsider=NOT_FOUND,
-        ),
+        api(FEEDBACK_HANDLERS, outsider=NOT_FOUND),
         kwargs={"number": "{complaint.number}"},
     ),
     "api POST /complaints/{number}/actions": E(
-        rule(
-            FORBIDDEN,
-            anonymous=UNAUTH,
-            clerk=OK,
-            reviewer=OK,
-            centre_head=OK,
-            supervisor=OK,
-            outsider=NOT_FOUND,
-        ),
+        api(FEEDBACK_HANDLERS, outsider=NOT_FOUND),
         kwargs={"number": "{complaint.number}"},
         data={"action": "start", "note": "开始办理"},
     ),
@@ -898,12 +590,8 @@ URLS: dict[str, Entry] = {
     ),
     "api POST /portal/otp": E(public()),
     "api POST /portal/login": E(public()),
-    "api POST /my/realname": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
-    "api POST /my/contact": E(
-        rule(OK, anonymous=UNAUTH, admin=FORBIDDEN, security_admin=FORBIDDEN, audit_admin=FORBIDDEN)
-    ),
+    "api POST /my/realname": E(api(CASE_WORKERS)),
+    "api POST /my/contact": E(api(CASE_WORKERS)),
     "api GET /my/cases": E(rule(FORBIDDEN, anonymous=UNAUTH)),
     "api GET /my/cases/{number}": E(rule(FORBIDDEN, anonymous=UNAUTH), kwargs={"number": "{case.number}"}),
     "api POST /my/cases/{number}/supplement": E(
@@ -911,15 +599,7 @@ URLS: dict[str, Entry] = {
     ),
     "api GET /my/inbox": E(rule(FORBIDDEN, anonymous=UNAUTH)),
     "api GET /cases/{number}/uploads": E(
-        rule(
-            OK,
-            anonymous=UNAUTH,
-            agent=NOT_FOUND,
-            admin=FORBIDDEN,
-            security_admin=FORBIDDEN,
-            audit_admin=FORBIDDEN,
-            outsider=NOT_FOUND,
-        ),
+        api(CASE_WORKERS, agent=NOT_FOUND, outsider=NOT_FOUND),
         kwargs={"number": "{case.number}"},
     ),
     # ledger (statistics: aggregates of the jurisdiction; supervisors and centre heads)
