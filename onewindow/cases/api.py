@@ -19,17 +19,10 @@ from onewindow.cases.models import Case, CaseEvent, State, Warning
 from onewindow.cases.workflow import ACTION_LABELS, actions_for
 from onewindow.core.actor import Actor
 from onewindow.core.agent_intake import agent_request_intake
-from onewindow.core.apischemas import (
-    ERRORS_AUTH,
-    ERRORS_PUBLIC,
-    BodyIn,
-    Error,
-    Page,
-    fields_of,
-    page_of,
-)
+from onewindow.core.apischemas import BodyIn, Page, PageQuery, page_of, responses, row_out
 from onewindow.core.ratelimit import check_rate
 from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import serve
 
 router = Router(tags=["办件"])
 
@@ -155,62 +148,55 @@ class CaseRow(Schema):
 
 
 def event_out(e: CaseEvent) -> dict[str, Any]:
-    return {
-        "seq": e.seq,
-        "at": e.at,
-        "action": e.action,
-        "action_label": ACTION_LABELS.get(e.action, e.action),
-        "actor": e.actor_name,
-        "role": e.role,
-        "centre": e.centre.name if e.centre is not None else None,
-        "state_from": e.state_from,
-        "state_to": e.state_to,
-        "note": e.note,
-        "approver": e.data.get("approver") or None,
-        "accept_date": e.data.get("accept_date") or None,
-    }
+    return row_out(
+        EventOut,
+        e,
+        action_label=ACTION_LABELS.get(e.action, e.action),
+        actor=e.actor_name,
+        centre=e.centre.name if e.centre is not None else None,
+        approver=e.data.get("approver") or None,
+        accept_date=e.data.get("accept_date") or None,
+    )
 
 
 def case_out(request: HttpRequest, case: Case) -> dict[str, Any]:
     actor = request_actor(request)
-    return {
-        "number": case.number,
-        "item": case.item_version.item.code,
-        "item_name": case.item_version.name,
-        "item_version": case.item_version.number,
-        "state": case.state,
-        "state_label": str(State(case.state).label),
-        "channel": case.channel,
-        "centre": case.centre.code,
-        "department": case.queue_department.code,
-        "level": case.queue_level,
-        "applicant": services.applicant_shown(actor, case, request.META.get("REMOTE_ADDR")),
-        "received_at": case.received_at,
-        "accepted_at": case.accepted_at,
-        "accept_date": case.accept_date,
-        "deemed_accepted": case.deemed_accepted,
-        "deadline": case.deadline,
-        "deadline_provisional": case.deadline_provisional,
-        "promised_days": case.promised_days,
-        "paused_days": case.paused_days,
-        "extended_days": case.extended_days,
-        "warning": selectors.warning_for(case, services.local_today()),
-        "materials": case.materials,
-        "form": case.form_data,
-        "notice": case.notice,
-        "decision_reason": case.decision_reason,
-        "delivery": case.delivery,
-        "signed_by": case.signed_by,
-        "timeline": [event_out(e) for e in case.events.select_related("centre").order_by("seq")],
-        "actions": _actions_for(actor, case),
-    }
+    return row_out(
+        CaseOut,
+        case,
+        item=case.item_version.item.code,
+        item_name=case.item_version.name,
+        item_version=case.item_version.number,
+        state_label=str(State(case.state).label),
+        centre=case.centre.code,
+        department=case.queue_department.code,
+        level=case.queue_level,
+        applicant=services.applicant_shown(actor, case, request.META.get("REMOTE_ADDR")),
+        warning=selectors.warning_for(case, services.local_today()),
+        form=case.form_data,
+        timeline=[event_out(e) for e in case.events.select_related("centre").order_by("seq")],
+        actions=_actions_for(actor, case),
+    )
 
 
-def _case_write(request: HttpRequest, write: Callable[..., Case], **kwargs: Any) -> dict[str, Any]:
-    """``write(actor=<the caller>, **kwargs)``, then the case as the caller now reads it (``CaseOut``)."""
-    actor = request_actor(request)
-    case = write(actor=actor, **kwargs)
-    return case_out(request, services.case_get_for_user(actor, case.number))
+def _case_of(request: HttpRequest, number: str) -> Case:
+    """Case ``number`` as the caller may read it (404 outside their jurisdiction)."""
+    return services.case_get_for_user(request_actor(request), number)
+
+
+def _case_write(
+    request: HttpRequest, write: Callable[..., Case], payload: Schema, *texts: str, **kwargs: Any
+) -> Any:
+    """``write`` as the caller with the body's fields (see ``serve``), answered with the case as the
+    caller now reads it (``CaseOut``)."""
+    return serve(
+        request,
+        write,
+        lambda case: case_out(request, _case_of(request, case.number)),
+        payload,
+        *texts,
+        **kwargs,
+    )
 
 
 def _actions_for(actor: Actor, case: Case) -> list[str]:
@@ -218,7 +204,7 @@ def _actions_for(actor: Actor, case: Case) -> list[str]:
     return [t.action for t in actions_for(staff, case)] if staff is not None else []
 
 
-@router.post("/cases", response={201: CaseCreated, **ERRORS_AUTH, 409: Error}, summary="受理（收件）")
+@router.post("/cases", response=responses(CaseCreated, 409, status=201), summary="受理（收件）")
 def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     actor = request_actor(request)
     if payload.agent_request is not None:
@@ -249,30 +235,25 @@ def case_create(request: HttpRequest, payload: CaseIn) -> Any:
     return Status(201, out)
 
 
-class CaseFilter(Schema):
+class CaseFilter(PageQuery):
     state: State | None = None
     item: str | None = None
     warning: Warning | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 def case_row(c: Case) -> dict[str, Any]:
-    return {
-        "number": c.number,
-        "item": c.item_version.item.code,
-        "item_name": c.item_version.name,
-        "state": c.state,
-        "centre": c.centre.code,
-        "department": c.queue_department.code,
-        "applicant_name": c.applicant_masked_name,
-        "received_at": c.received_at,
-        "deadline": c.deadline,
-        "warning": c.warning,
-    }
+    return row_out(
+        CaseRow,
+        c,
+        item=c.item_version.item.code,
+        item_name=c.item_version.name,
+        centre=c.centre.code,
+        department=c.queue_department.code,
+        applicant_name=c.applicant_masked_name,
+    )
 
 
-@router.get("/cases", response={200: Page[CaseRow], **ERRORS_AUTH}, summary="办件列表（本辖区）")
+@router.get("/cases", response=responses(Page[CaseRow]), summary="办件列表（本辖区）")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     qs = selectors.case_list(
         actor=request_actor(request), state=filters.state, item=filters.item, warning=filters.warning
@@ -280,9 +261,9 @@ def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
     return page_of(qs, filters, case_row)
 
 
-@router.get("/cases/{number}", response={200: CaseOut, **ERRORS_AUTH}, summary="办件详情")
+@router.get("/cases/{number}", response=responses(CaseOut), summary="办件详情")
 def case_detail(request: HttpRequest, number: str) -> Any:
-    return case_out(request, services.case_get_for_user(request_actor(request), number))
+    return case_out(request, _case_of(request, number))
 
 
 class ActionIn(BodyIn):
@@ -299,12 +280,10 @@ class ActionIn(BodyIn):
     approver: str | None = None
 
 
-@router.post(
-    "/cases/{number}/actions", response={200: CaseOut, **ERRORS_AUTH, 409: Error}, summary="办件操作"
-)
+@router.post("/cases/{number}/actions", response=responses(CaseOut, 409), summary="办件操作")
 def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
     texts = ("note", "reason", "signed_by", "tracking_number", "override_reason", "basis", "approver")
-    return _case_write(request, services.case_transition, number=number, **fields_of(payload, *texts))
+    return _case_write(request, services.case_transition, payload, *texts, number=number)
 
 
 class ApplicantCorrectionIn(BodyIn):
@@ -316,11 +295,11 @@ class ApplicantCorrectionIn(BodyIn):
 
 @router.post(
     "/cases/{number}/applicant-correction",
-    response={200: CaseOut, **ERRORS_AUTH, 409: Error},
+    response=responses(CaseOut, 409),
     summary="更正本件申请人信息（办理该件的工作人员，须写明理由，记入办件记录）",
 )
 def case_applicant_correction(request: HttpRequest, number: str, payload: ApplicantCorrectionIn) -> Any:
-    return _case_write(request, services.case_applicant_correct, number=number, **fields_of(payload))
+    return _case_write(request, services.case_applicant_correct, payload, number=number)
 
 
 class ProgressQuery(Schema):
@@ -348,19 +327,15 @@ def progress_lookup(number: str, check: str) -> Case:
 
 
 def progress_out(case: Case) -> dict[str, Any]:
-    return {
-        "number": case.number,
-        "item_name": case.item_version.name,
-        "centre": case.centre.name,
-        "state": case.state,
-        "state_label": str(State(case.state).label),
-        "received_at": case.received_at,
-        "accepted_at": case.accepted_at,
-        "deadline": case.deadline,
-        "deadline_provisional": case.deadline_provisional,
-        "finished_at": case.delivered_at
+    return row_out(
+        ProgressOut,
+        case,
+        item_name=case.item_version.name,
+        centre=case.centre.name,
+        state_label=str(State(case.state).label),
+        finished_at=case.delivered_at
         or (case.decided_at if case.state in {"not_accepted", "withdrawn"} else None),
-        "steps": [
+        steps=[
             {
                 "at": e.at.isoformat(),
                 "action": ACTION_LABELS.get(e.action, e.action),
@@ -368,12 +343,12 @@ def progress_out(case: Case) -> dict[str, Any]:
             }
             for e in case.events.order_by("seq")
         ],
-    }
+    )
 
 
 @router.get(
     "/progress",
-    response={200: ProgressOut, **ERRORS_PUBLIC, 429: Error},
+    response=responses(ProgressOut, 429, public=True),
     auth=None,
     summary="办件进度查询（公开）",
 )
@@ -384,9 +359,8 @@ def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
 
 @router.get(
     "/cases/{number}/documents/{kind}.pdf",
-    response={200: None, **ERRORS_AUTH},
+    response=responses(None),
     summary="办件文书 PDF（受理回执 / 一次性告知书 / 不予受理通知书 / 办理结果通知书）",
 )
 def case_document(request: HttpRequest, number: str, kind: str) -> Any:
-    case = services.case_get_for_user(request_actor(request), number)
-    return case_document_response(case, kind, site_url=request.build_absolute_uri("/"))
+    return case_document_response(_case_of(request, number), kind, site_url=request.build_absolute_uri("/"))

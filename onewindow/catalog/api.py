@@ -7,7 +7,7 @@ from ninja import Query, Router, Schema
 
 from onewindow.catalog import selectors
 from onewindow.catalog.models import Domain, ItemType, ItemVersion
-from onewindow.core.apischemas import ERRORS_PUBLIC, Page, page_of
+from onewindow.core.apischemas import Page, PageQuery, page_of, responses, row_out
 from onewindow.core.errors import Invalid
 from onewindow.org.models import Centre, Level
 
@@ -87,33 +87,26 @@ class ItemDetailOut(ItemOut):
     published_at: str | None
 
 
-class ItemFilter(Schema):
+class ItemFilter(PageQuery):
     domain: str | None = None
     level: Level | None = None
     q: str | None = None
     proxy: bool | None = None
-    page: int = 1
-    page_size: int = 50
 
 
-def item_out(v: ItemVersion) -> dict[str, Any]:
-    return {
-        "code": v.item.code,
-        "name": v.name,
-        "domain": v.domain.code,
-        "domain_name": v.domain.name,
-        "type": v.type,
-        "legal_days": v.legal_days,
-        "promised_days": v.promised_days,
-        "fee": float(v.fee),
-        "accept_levels": list(v.accept_levels),
-        "decide_level": v.decide_level,
-        "proxy_allowed": v.proxy_allowed,
-        "online": v.online,
-        "max_visits": v.max_visits,
-        "extension_rule": v.extension_rule,
-        "extension_limit": v.extension_limit,
-    }
+def item_out(v: ItemVersion, schema: type[Schema] = ItemOut, **given: Any) -> dict[str, Any]:
+    """The published version ``v`` as ``ItemOut`` (or, with the detail's ``given`` fields, as
+    ``ItemDetailOut``)."""
+    return row_out(
+        schema,
+        v,
+        code=v.item.code,
+        domain=v.domain.code,
+        domain_name=v.domain.name,
+        fee=float(v.fee),
+        accept_levels=list(v.accept_levels),
+        **given,
+    )
 
 
 def item_places(v: ItemVersion) -> list[dict[str, str]]:
@@ -127,52 +120,26 @@ def item_places(v: ItemVersion) -> list[dict[str, str]]:
 
 def field_out(f: Any) -> dict[str, Any]:
     """An application-form field as ``FormFieldOut`` (of an item, or merged into a bundle)."""
-    return {
-        "key": f.key,
-        "label": f.label,
-        "kind": f.kind,
-        "required": f.required,
-        "choices": list(f.choices or []),
-        "help_text": f.help_text,
-    }
+    return row_out(FormFieldOut, f, choices=list(f.choices or []))
 
 
 def item_detail_out(v: ItemVersion) -> dict[str, Any]:
-    data = item_out(v)
-    data.update(
-        aliases=v.aliases,
-        basis=v.basis,
+    return item_out(
+        v,
+        ItemDetailOut,
         department=v.department.code,
         department_name=v.department.name,
-        fee_basis=v.fee_basis,
-        conditions=v.conditions,
-        result=v.result,
-        materials=[
-            {
-                "code": m.code,
-                "name": m.name,
-                "original": m.original,
-                "copies": m.copies,
-                "required": m.required,
-                "condition": m.condition,
-                "note": m.note,
-                "reusable": m.reusable,
-            }
-            for m in v.materials.all()
-        ],
+        materials=[row_out(MaterialOut, m) for m in v.materials.all()],
         fields=[field_out(f) for f in v.fields.all()],
         steps=list(v.steps or []),
         places=item_places(v),
-        place=v.place,
-        hours=v.hours,
         phones={"consult": v.consult_phone, "complaint": v.complaint_phone},
         version=v.number,
         published_at=v.published_at.isoformat() if v.published_at else None,
     )
-    return data
 
 
-@router.get("/items", response={200: Page[ItemOut], **ERRORS_PUBLIC}, summary="事项清单（公开）")
+@router.get("/items", response=responses(Page[ItemOut], public=True), summary="事项清单（公开）")
 def items(request: HttpRequest, filters: Query[ItemFilter]) -> Any:
     if filters.domain and not Domain.objects.filter(code=filters.domain).exists():
         raise Invalid(f"未知的领域代码 {filters.domain}", code="unknown_domain", details={"domain": ["未知"]})
@@ -180,7 +147,7 @@ def items(request: HttpRequest, filters: Query[ItemFilter]) -> Any:
     return page_of(qs, filters, item_out)
 
 
-@router.get("/items/{code}", response={200: ItemDetailOut, **ERRORS_PUBLIC}, summary="办事指南（公开）")
+@router.get("/items/{code}", response=responses(ItemDetailOut, public=True), summary="办事指南（公开）")
 def item_detail(request: HttpRequest, code: str) -> Any:
     return item_detail_out(selectors.item_get_published(code))
 
@@ -217,31 +184,27 @@ class BundleDetailOut(BundleOut):
     fields: list[FormFieldOut]
 
 
-class BundleFilter(Schema):
+class BundleFilter(PageQuery):
     q: str | None = None
-    page: int = 1
-    page_size: int = 50
 
 
-def bundle_out(b: Any) -> dict[str, Any]:
-    return {
-        "code": b.code,
-        "name": b.name,
-        "life_event": b.life_event,
-        "description": b.description,
-        "items": [{"code": v.item.code, "name": v.name} for v in selectors.bundle_versions(b)],
-    }
+def bundle_out(b: Any, schema: type[Schema] = BundleOut, **given: Any) -> dict[str, Any]:
+    """Bundle ``b`` as ``BundleOut`` (or, with the detail's ``given`` fields, as ``BundleDetailOut``)."""
+    items = [{"code": v.item.code, "name": v.name} for v in selectors.bundle_versions(b)]
+    return row_out(schema, b, items=items, **given)
 
 
-@router.get("/bundles", response={200: Page[BundleOut], **ERRORS_PUBLIC}, summary="一件事（公开）")
+@router.get("/bundles", response=responses(Page[BundleOut], public=True), summary="一件事（公开）")
 def bundles(request: HttpRequest, filters: Query[BundleFilter]) -> Any:
     return page_of(selectors.bundle_list(filters.q), filters, bundle_out)
 
 
-@router.get("/bundles/{code}", response={200: BundleDetailOut, **ERRORS_PUBLIC}, summary="一件事详情（公开）")
+@router.get("/bundles/{code}", response=responses(BundleDetailOut, public=True), summary="一件事详情（公开）")
 def bundle_detail(request: HttpRequest, code: str) -> Any:
     b = selectors.bundle_get(code)
-    data = bundle_out(b)
-    data["materials"] = [m.__dict__ for m in selectors.bundle_materials(b)]
-    data["fields"] = [field_out(f) for f in selectors.bundle_fields(b)]
-    return data
+    return bundle_out(
+        b,
+        BundleDetailOut,
+        materials=[m.__dict__ for m in selectors.bundle_materials(b)],
+        fields=[field_out(f) for f in selectors.bundle_fields(b)],
+    )

@@ -45,9 +45,28 @@ ERRORS_PUBLIC: dict[int, Any] = {400: Error, 404: Error, 422: Error}
 ERRORS_AUTH: dict[int, Any] = {400: Error, 401: Error, 403: Error, 404: Error, 422: Error}
 
 
-def fields_of(payload: Schema, *texts: str) -> dict[str, Any]:
+def responses(ok: Any, *codes: int, status: int = 200, public: bool = False) -> dict[int, Any]:
+    """An operation's ``response=``: ``ok`` under ``status`` (201 for a creation), the usual errors
+    (``ERRORS_PUBLIC`` for a public operation, else ``ERRORS_AUTH``) and ``Error`` under each of
+    ``codes`` (409 conflict, 429 rate limited, ...)."""
+    return {status: ok, **(ERRORS_PUBLIC if public else ERRORS_AUTH), **dict.fromkeys(codes, Error)}
+
+
+def row_out(schema: type[Schema], row: Any, **given: Any) -> dict[str, Any]:
+    """``row`` as the body ``schema`` declares: every field of the schema (keyed by its alias, if any)
+    is the value ``given`` for it by name, else ``row``'s attribute of that name. The schema is the one
+    list of the fields; the caller gives only what is computed (codes of related rows, labels, ...)."""
+    return {
+        field.alias or name: given[name] if name in given else getattr(row, name)
+        for name, field in schema.model_fields.items()
+    }
+
+
+def fields_of(payload: Schema | None, *texts: str) -> dict[str, Any]:
     """A request body's fields as the service's keyword arguments (nested bodies as dicts), the
-    optional texts named in ``texts`` as "" when not given."""
+    optional texts named in ``texts`` as "" when not given; no body, no fields."""
+    if payload is None:
+        return {}
     return payload.dict() | {name: getattr(payload, name) or "" for name in texts}
 
 

@@ -11,16 +11,16 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.core.apiauth import PUBLIC, role_auth
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, page_of
+from onewindow.core.apischemas import BodyIn, Page, PageQuery, fields_of, page_of, responses, row_out
 from onewindow.core.ratelimit import check_rate
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import Complaint, ComplaintState, Level, Rating, Rectification
 from onewindow.org.access import Perm, has_any_perm
 from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import as_caller, serve
 
 router = Router(tags=["好差评与投诉"])
 
-PUBLIC_WRITE = {**ERRORS_PUBLIC, 409: Error, 429: Error}
 # Role before body (see role_auth): a caller who can never handle complaints gets 403, not 422.
 COMPLAINT_HANDLER_AUTH = role_auth(
     has_any_perm(Perm.FEEDBACK_HANDLE, Perm.FEEDBACK_APPEAL, Perm.FEEDBACK_DECIDE), "办理投诉建议"
@@ -69,27 +69,20 @@ class RatingOut(Schema):
 
 def rating_out(r: Rating) -> dict[str, Any]:
     rect = Rectification.objects.filter(rating=r).first()
-    return {
-        "id": r.pk,
-        "case": r.case.number if r.case_id and r.case else None,
-        "centre": r.centre.code,
-        "level": r.level,
-        "level_label": str(Level(r.level).label),
-        "channel": r.channel,
-        "real_name": r.real_name,
-        "is_default": r.is_default,
-        "voided": r.voided,
-        "created_at": r.created_at,
-        "indicators": r.indicators,
-        "rectification": (
-            {"id": rect.pk, "state": rect.state, "deadline": rect.deadline} if rect is not None else None
-        ),
-    }
+    return row_out(
+        RatingOut,
+        r,
+        id=r.pk,
+        case=r.case.number if r.case_id and r.case else None,
+        centre=r.centre.code,
+        level_label=str(Level(r.level).label),
+        rectification=row_out(RectificationBrief, rect, id=rect.pk) if rect is not None else None,
+    )
 
 
 @router.post(
     "/cases/{number}/rating",
-    response={201: RatingOut, **PUBLIC_WRITE},
+    response=responses(RatingOut, 409, 429, status=201, public=True),
     auth=PUBLIC,
     summary="好差评：一事一评（公开，凭进度查询校验码）",
     description="`check`（申请人证件号码或手机号后4位）放在请求体或查询参数中。"
@@ -98,15 +91,8 @@ def rating_out(r: Rating) -> dict[str, Any]:
 )
 def rating_create(request: HttpRequest, number: str, payload: RatingIn, q: Query[CheckQuery]) -> Any:
     _rate_limit(request, "rating")
-    rating = services.rating_submit(
-        number=number,
-        check=payload.check or q.check or "",
-        level=payload.level,
-        comment=payload.comment or "",
-        channel=payload.channel,
-        indicators=payload.indicators,
-    )
-    return Status(201, rating_out(rating))
+    fields = fields_of(payload, "comment") | {"check": payload.check or q.check or ""}
+    return Status(201, rating_out(services.rating_submit(number=number, **fields)))
 
 
 class FixIn(BodyIn):
@@ -121,13 +107,13 @@ class FixOut(Schema):
 
 @router.post(
     "/cases/{number}/rating/fix",
-    response={200: FixOut, **PUBLIC_WRITE},
+    response=responses(FixOut, 409, 429, public=True),
     auth=PUBLIC,
     summary="评价差评整改结果（公开，凭校验码）",
 )
 def rating_fix(request: HttpRequest, number: str, payload: FixIn) -> Any:
     _rate_limit(request, "rating")
-    rect = services.rectification_rate_fix(number=number, check=payload.check, level=payload.level)
+    rect = services.rectification_rate_fix(number=number, **fields_of(payload))
     return {"rectification": rect.pk, "fix_level": rect.fix_level}
 
 
@@ -149,7 +135,7 @@ class SummaryQuery(Schema):
 
 @router.get(
     "/ratings/summary",
-    response={200: list[RateRow], **ERRORS_PUBLIC},
+    response=responses(list[RateRow], public=True),
     auth=PUBLIC,
     summary="好差评公开统计：按中心或事项的评价数与满意率（作废评价不计）",
 )
@@ -169,21 +155,16 @@ class AppealOut(Schema):
 
 
 def appeal_out(a: Any) -> dict[str, Any]:
-    return {"id": a.pk, "rating": a.rating_id, "state": a.state, "decision": a.decision}
+    return row_out(AppealOut, a, id=a.pk, rating=a.rating_id)
 
 
 @router.post(
     "/ratings/{rating_id}/appeal",
-    response={201: AppealOut, **ERRORS_AUTH, 409: Error},
+    response=responses(AppealOut, 409, status=201),
     summary="申诉复核：中心负责人对评价提出申诉",
 )
 def rating_appeal(request: HttpRequest, rating_id: int, payload: AppealIn) -> Any:
-    return Status(
-        201,
-        appeal_out(
-            services.rating_appeal(actor=request_actor(request), rating=rating_id, reason=payload.reason)
-        ),
-    )
+    return serve(request, services.rating_appeal, appeal_out, payload, rating=rating_id, status=201)
 
 
 class DecideIn(BodyIn):
@@ -193,14 +174,11 @@ class DecideIn(BodyIn):
 
 @router.post(
     "/appeals/{appeal_id}/decide",
-    response={200: AppealOut, **ERRORS_AUTH, 409: Error},
+    response=responses(AppealOut, 409),
     summary="申诉复核决定（监督人员）：作废或维持评价",
 )
 def appeal_decide(request: HttpRequest, appeal_id: int, payload: DecideIn) -> Any:
-    a = services.rating_appeal_decide(
-        actor=request_actor(request), appeal=appeal_id, decision=payload.decision, note=payload.note
-    )
-    return appeal_out(a)
+    return serve(request, services.rating_appeal_decide, appeal_out, payload, appeal=appeal_id)
 
 
 class RectOut(Schema):
@@ -218,30 +196,25 @@ class RectOut(Schema):
 
 
 def rect_out(r: Rectification, warning: str | None = None) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "case": r.rating.case.number if r.rating.case else None,
-        "centre": r.centre.code,
-        "level": r.rating.level,
-        "state": r.state,
-        "state_label": r.get_state_display(),
-        "opened_on": r.opened_on,
-        "deadline": r.deadline,
-        "warning": warning or services.rectification_warning(r, services.local_today()),
-        "outcome": r.outcome,
-        "fix_level": r.fix_level,
-    }
+    return row_out(
+        RectOut,
+        r,
+        id=r.pk,
+        case=r.rating.case.number if r.rating.case else None,
+        centre=r.centre.code,
+        level=r.rating.level,
+        state_label=r.get_state_display(),
+        warning=warning or services.rectification_warning(r, services.local_today()),
+    )
 
 
-class RectFilter(Schema):
+class RectFilter(PageQuery):
     state: Literal["callback", "rectifying", "closed", "voided"] | None = None
-    page: int = 1
-    page_size: int = 50
 
 
-@router.get("/rectifications", response={200: Page[RectOut], **ERRORS_AUTH}, summary="差评整改列表（本辖区）")
+@router.get("/rectifications", response=responses(Page[RectOut]), summary="差评整改列表（本辖区）")
 def rectification_list(request: HttpRequest, f: Query[RectFilter]) -> Any:
-    qs = selectors.rectification_list(actor=request_actor(request), state=f.state)
+    qs = as_caller(request, selectors.rectification_list, state=f.state)
     return page_of(qs, f, lambda r: rect_out(r["rect"], r["warning"]))
 
 
@@ -253,21 +226,15 @@ class RectActionIn(BodyIn):
 
 @router.post(
     "/rectifications/{rect_id}/actions",
-    response={200: RectOut, **ERRORS_AUTH, 409: Error},
+    response=responses(RectOut, 409),
     summary="差评整改：回访核实（callback）、整改（rectify）或解释说明（explain）",
 )
 def rectification_action(request: HttpRequest, rect_id: int, payload: RectActionIn) -> Any:
     if payload.action == "callback":
-        rect = services.rectification_callback(actor=request_actor(request), pk=rect_id, note=payload.note)
-    else:
-        rect = services.rectification_close(
-            actor=request_actor(request),
-            pk=rect_id,
-            outcome="rectified" if payload.action == "rectify" else "explained",
-            note=payload.note,
-            public_note=payload.public_note or "",
-        )
-    return rect_out(rect)
+        return serve(request, services.rectification_callback, rect_out, pk=rect_id, note=payload.note)
+    outcome = "rectified" if payload.action == "rectify" else "explained"
+    fields: dict[str, Any] = {"note": payload.note, "public_note": payload.public_note or ""}
+    return serve(request, services.rectification_close, rect_out, pk=rect_id, outcome=outcome, **fields)
 
 
 # --- complaints ----------------------------------------------------------------------------------
@@ -291,7 +258,7 @@ class ComplaintCreated(Schema):
 
 @router.post(
     "/complaints",
-    response={201: ComplaintCreated, **PUBLIC_WRITE, 401: Error, 403: Error},
+    response=responses(ComplaintCreated, 409, 429, 401, 403, status=201, public=True),
     auth=PUBLIC,
     summary="投诉、建议、民情信息登记（公开；窗口/电话/意见箱来源需工作人员登录）",
 )
@@ -299,15 +266,7 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
     _rate_limit(request, "complaint")
     actor = request_actor(request) if request.user.is_authenticated else None
     c = services.complaint_submit(
-        category=payload.category,
-        content=payload.content,
-        contact=payload.contact or "",
-        centre=payload.centre,
-        jurisdiction=payload.jurisdiction,
-        source=payload.source,
-        actor=actor,
-        case=payload.case or "",
-        submitter=request.user,
+        **fields_of(payload, "contact", "case"), actor=actor, submitter=request.user
     )
     return Status(201, {"number": c.number, "check": c.check_code, "state": c.state})
 
@@ -335,35 +294,24 @@ class ComplaintPublicOut(Schema):
 
 def steps_out(c: Complaint) -> list[dict[str, Any]]:
     return [
-        {
-            "state": s.state,
-            "state_label": str(ComplaintState(s.state).label),
-            "owner": s.owner_name,
-            "deadline": s.deadline,
-            "started_at": s.started_at,
-            "finished_at": s.finished_at,
-        }
+        row_out(ComplaintStepOut, s, state_label=str(ComplaintState(s.state).label), owner=s.owner_name)
         for s in c.steps.order_by("started_at", "pk")
     ]
 
 
-def complaint_public_out(c: Complaint) -> dict[str, Any]:
-    return {
-        "number": c.number,
-        "category": c.category,
-        "state": c.state,
-        "state_label": c.get_state_display(),
-        "created_at": c.created_at,
-        "step_deadline": c.step_deadline,
-        "answer": c.answer if c.state in (ComplaintState.ANSWERED, ComplaintState.CLOSED) else "",
-        "closed_at": c.closed_at,
-        "steps": steps_out(c),
-    }
+def complaint_public_out(
+    c: Complaint, schema: type[Schema] = ComplaintPublicOut, **given: Any
+) -> dict[str, Any]:
+    """Complaint ``c`` as the public sees it (the answer once given), or, with the staff's ``given``
+    fields, as ``ComplaintOut``."""
+    answered = c.state in (ComplaintState.ANSWERED, ComplaintState.CLOSED)
+    given = {"answer": c.answer if answered else ""} | given
+    return row_out(schema, c, state_label=c.get_state_display(), steps=steps_out(c), **given)
 
 
 @router.get(
     "/complaints/{number}/progress",
-    response={200: ComplaintPublicOut, **ERRORS_PUBLIC, 429: Error},
+    response=responses(ComplaintPublicOut, 429, public=True),
     auth=PUBLIC,
     summary="投诉建议办理进度（公开，凭编号和查询码；查询码错误返回404）",
 )
@@ -384,37 +332,36 @@ class ComplaintOut(ComplaintPublicOut):
 
 
 def complaint_out(c: Complaint) -> dict[str, Any]:
-    return {
-        **complaint_public_out(c),
-        "answer": c.answer,
-        "source": c.source,
-        "content": c.content,
-        "centre": c.centre.code if c.centre else None,
-        "jurisdiction": c.jurisdiction.code,
-        "owner": c.owner.get_username() if c.owner else None,
-        "overdue": services.complaint_overdue(c, services.local_today()),
-        "public_summary": c.public_summary,
-        "case": c.case.number if c.case is not None else None,
-    }
+    return complaint_public_out(
+        c,
+        ComplaintOut,
+        answer=c.answer,
+        centre=c.centre.code if c.centre else None,
+        jurisdiction=c.jurisdiction.code,
+        owner=c.owner.get_username() if c.owner else None,
+        overdue=services.complaint_overdue(c, services.local_today()),
+        case=c.case.number if c.case is not None else None,
+    )
 
 
-class ComplaintFilter(Schema):
+class ComplaintFilter(PageQuery):
     state: ComplaintState | None = None
-    page: int = 1
-    page_size: int = 50
 
 
-@router.get(
-    "/complaints", response={200: Page[ComplaintOut], **ERRORS_AUTH}, summary="投诉建议列表（本辖区）"
-)
+@router.get("/complaints", response=responses(Page[ComplaintOut]), summary="投诉建议列表（本辖区）")
 def complaint_list(request: HttpRequest, f: Query[ComplaintFilter]) -> Any:
-    qs = selectors.complaint_list(actor=request_actor(request), state=f.state)
+    qs = as_caller(request, selectors.complaint_list, state=f.state)
     return page_of(qs, f, lambda r: complaint_out(r["c"]))
 
 
-@router.get("/complaints/{number}", response={200: ComplaintOut, **ERRORS_AUTH}, summary="投诉建议详情")
-def complaint_detail(request: HttpRequest, number: str) -> Any:
+def _complaint_of(request: HttpRequest, number: str) -> dict[str, Any]:
+    """Complaint ``number`` as the caller may read it (``ComplaintOut``; 404 outside their scope)."""
     return complaint_out(services.complaint_get_for_user(request_actor(request), number))
+
+
+@router.get("/complaints/{number}", response=responses(ComplaintOut), summary="投诉建议详情")
+def complaint_detail(request: HttpRequest, number: str) -> Any:
+    return _complaint_of(request, number)
 
 
 class ComplaintActionIn(BodyIn):
@@ -426,17 +373,17 @@ class ComplaintActionIn(BodyIn):
 
 @router.post(
     "/complaints/{number}/actions",
-    response={200: ComplaintOut, **ERRORS_AUTH, 409: Error},
+    response=responses(ComplaintOut, 409),
     auth=COMPLAINT_HANDLER_AUTH,
     summary="投诉建议办理：报送、交办（to=承办人用户名）、开始办理、反馈答复、办结公示",
 )
 def complaint_action(request: HttpRequest, number: str, payload: ComplaintActionIn) -> Any:
-    c = services.complaint_act(
-        actor=request_actor(request),
+    texts = ("note", "public_summary")
+    return serve(
+        request,
+        services.complaint_act,
+        lambda c: _complaint_of(request, c.number),
+        payload,
+        *texts,
         number=number,
-        action=payload.action,
-        note=payload.note or "",
-        to=payload.to,
-        public_summary=payload.public_summary or "",
     )
-    return complaint_out(services.complaint_get_for_user(request_actor(request), c.number))

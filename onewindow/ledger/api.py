@@ -11,7 +11,7 @@ from django.http import HttpRequest
 from ninja import Field, Query, Router, Schema
 from pydantic import ConfigDict
 
-from onewindow.core.apischemas import ERRORS_AUTH
+from onewindow.core.apischemas import responses
 from onewindow.ledger import fold, selectors
 from onewindow.org.actors import request_actor
 
@@ -93,7 +93,7 @@ class StatsOut(Schema):
 
 @router.get(
     "/stats",
-    response={200: StatsOut, **ERRORS_AUTH},
+    response=responses(StatsOut),
     by_alias=True,
     summary="统计（本辖区）：收件、受理、办结、按时办结率、满意率、代办占比",
     description=(

@@ -9,9 +9,10 @@ from django.utils import timezone
 from ninja import Query, Router, Schema
 
 from onewindow.core.apiauth import AUTH
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, Page, fields_of, page_of
+from onewindow.core.apischemas import Page, PageQuery, page_of, responses, row_out
 from onewindow.core.errors import Forbidden, Invalid, NotFound, Unauthenticated
 from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import serve
 from onewindow.org.models import Centre, Jurisdiction, Level
 from onewindow.org.services import resident_contact_update
 
@@ -28,7 +29,7 @@ class Me(Schema):
     department: str | None
 
 
-@router.get("/me", response={200: Me, **ERRORS_AUTH}, auth=None, summary="当前用户")
+@router.get("/me", response=responses(Me), auth=None, summary="当前用户")
 def me(request: HttpRequest) -> Any:
     user = None
     for auth in AUTH:
@@ -41,15 +42,16 @@ def me(request: HttpRequest) -> Any:
     staff = request_actor(request).staff
     if staff is None:
         raise Forbidden("该账号未关联工作人员信息", code="no_staff_profile")
-    return {
-        "username": request_user.get_username(),
-        "name": staff.name,
-        "roles": staff.role_list,
-        "jurisdiction": staff.jurisdiction.code,
-        "jurisdiction_name": staff.jurisdiction.name,
-        "centre": staff.centre.code if staff.centre else None,
-        "department": staff.department.code if staff.department else None,
-    }
+    return row_out(
+        Me,
+        staff,
+        username=request_user.get_username(),
+        roles=staff.role_list,
+        jurisdiction=staff.jurisdiction.code,
+        jurisdiction_name=staff.jurisdiction.name,
+        centre=staff.centre.code if staff.centre else None,
+        department=staff.department.code if staff.department else None,
+    )
 
 
 class JurisdictionOut(Schema):
@@ -59,15 +61,17 @@ class JurisdictionOut(Schema):
     parent: str | None
 
 
-class JurisdictionFilter(Schema):
+class JurisdictionFilter(PageQuery):
     level: Level | None = None
     parent: str | None = None
-    page: int = 1
-    page_size: int = 50
+
+
+def jurisdiction_out(j: Jurisdiction) -> dict[str, Any]:
+    return row_out(JurisdictionOut, j, parent=j.parent.code if j.parent else None)
 
 
 @router.get(
-    "/jurisdictions", response={200: Page[JurisdictionOut], **ERRORS_PUBLIC}, summary="行政区域（公开）"
+    "/jurisdictions", response=responses(Page[JurisdictionOut], public=True), summary="行政区域（公开）"
 )
 def jurisdictions(request: HttpRequest, filters: Query[JurisdictionFilter]) -> Any:
     qs = Jurisdiction.objects.select_related("parent").order_by("path")
@@ -79,16 +83,7 @@ def jurisdictions(request: HttpRequest, filters: Query[JurisdictionFilter]) -> A
                 f"未知的区划代码 {filters.parent}", code="unknown_jurisdiction", details={"parent": ["未知"]}
             )
         qs = qs.filter(parent__code=filters.parent)
-    return page_of(
-        qs,
-        filters,
-        lambda j: {
-            "code": j.code,
-            "name": j.name,
-            "level": j.level,
-            "parent": j.parent.code if j.parent else None,
-        },
-    )
+    return page_of(qs, filters, jurisdiction_out)
 
 
 class WindowOut(Schema):
@@ -129,48 +124,31 @@ class CentreOut(Schema):
     windows: list[WindowOut]
 
 
-class CentreFilter(Schema):
+class CentreFilter(PageQuery):
     jurisdiction: str | None = None
     level: Level | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 def centre_out(c: Centre) -> dict[str, Any]:
-    return {
-        "code": c.code,
-        "name": c.name,
-        "jurisdiction": c.jurisdiction.code,
-        "level": c.jurisdiction.level,
-        "address": c.address,
-        "phone": c.phone,
-        "supervision_phone": c.supervision_phone,
-        "complaint_phone": c.complaint_phone,
-        "duty_phone": c.duty_phone,
-        "holiday_duty": [
+    return row_out(
+        CentreOut,
+        c,
+        jurisdiction=c.jurisdiction.code,
+        level=c.jurisdiction.level,
+        holiday_duty=[
             {"date": d.date.isoformat(), "start": f"{d.start:%H:%M}", "end": f"{d.end:%H:%M}", "note": d.note}
             for d in c.holiday_duties.all()
             if d.date >= timezone.localdate()
         ],
-        "hours": [
-            {
-                "session": h.session,
-                "weekdays": h.weekdays,
-                "start": h.start.strftime("%H:%M"),
-                "end": h.end.strftime("%H:%M"),
-                "text": str(h),
-            }
+        hours=[
+            row_out(HoursOut, h, start=h.start.strftime("%H:%M"), end=h.end.strftime("%H:%M"), text=str(h))
             for h in c.hours.all()
         ],
-        "windows": [
-            {"id": w.id, "number": w.number, "name": w.name, "kind": w.kind, "domains": w.domains}
-            for w in c.windows.all()
-            if w.is_active
-        ],
-    }
+        windows=[row_out(WindowOut, w) for w in c.windows.all() if w.is_active],
+    )
 
 
-@router.get("/centres", response={200: Page[CentreOut], **ERRORS_PUBLIC}, summary="服务中心（公开）")
+@router.get("/centres", response=responses(Page[CentreOut], public=True), summary="服务中心（公开）")
 def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
     qs = (
         Centre.objects.filter(is_active=True)
@@ -192,7 +170,7 @@ def centres(request: HttpRequest, filters: Query[CentreFilter]) -> Any:
     return page_of(qs, filters, centre_out)
 
 
-@router.get("/centres/{code}", response={200: CentreOut, **ERRORS_PUBLIC}, summary="服务中心详情（公开）")
+@router.get("/centres/{code}", response=responses(CentreOut, public=True), summary="服务中心详情（公开）")
 def centre_detail(request: HttpRequest, code: str) -> Any:
     c = (
         Centre.objects.filter(code=code, is_active=True)
@@ -225,15 +203,20 @@ resident_router = Router(tags=["机构"])
 
 @resident_router.post(
     "/residents/{pk}/contact",
-    response={200: ResidentContactOut, **ERRORS_AUTH},
+    response=responses(ResidentContactOut),
     summary="更新办事群众档案联系方式（本辖区工作人员，须写明理由，留痕审计）",
 )
 def resident_contact(request: HttpRequest, pk: int, payload: ResidentContactIn) -> Any:
-    r = resident_contact_update(actor=request_actor(request), pk=pk, **fields_of(payload), request=request)
-    return {
-        "id": r.pk,
-        "name": r.masked_name,
-        "phone": r.masked_phone,
-        "address": r.masked_address,
-        "phone_verified": r.phone_verified_at is not None,
-    }
+    return serve(request, resident_contact_update, _resident_contact_out, payload, pk=pk, request=request)
+
+
+def _resident_contact_out(r: Any) -> dict[str, Any]:
+    return row_out(
+        ResidentContactOut,
+        r,
+        id=r.pk,
+        name=r.masked_name,
+        phone=r.masked_phone,
+        address=r.masked_address,
+        phone_verified=r.phone_verified_at is not None,
+    )

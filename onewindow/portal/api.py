@@ -18,7 +18,7 @@ from ninja import Query, Router, Schema
 
 from onewindow.cases.documents import DOCUMENT_TITLES, document_kinds
 from onewindow.cases.models import Case, State
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error, Page, page_of, paginate
+from onewindow.core.apischemas import BodyIn, Page, PageQuery, fields_of, page_of, responses, row_out
 from onewindow.org.actors import request_actor
 from onewindow.portal import applications, my, pending, services
 from onewindow.portal.edge import resident_actor
@@ -118,14 +118,12 @@ class InboxOut(Schema):
     read: bool
 
 
-class MyFilter(Schema):
+class MyFilter(PageQuery):
     state: State | None = None
-    page: int = 1
-    page_size: int = 50
 
 
 @router.post(
-    "/portal/otp", auth=None, response={200: OtpSent, **ERRORS_PUBLIC, 429: Error}, summary="获取登录验证码"
+    "/portal/otp", auth=None, response=responses(OtpSent, 429, public=True), summary="获取登录验证码"
 )
 def otp_send(request: HttpRequest, payload: OtpIn) -> Any:
     services.otp_rate_check(request)
@@ -136,7 +134,7 @@ def otp_send(request: HttpRequest, payload: OtpIn) -> Any:
 @router.post(
     "/portal/login",
     auth=None,
-    response={200: LoginOut, **ERRORS_PUBLIC, 429: Error},
+    response=responses(LoginOut, 429, public=True),
     summary="验证码登录（首次即注册）",
 )
 def otp_login(request: HttpRequest, payload: LoginIn) -> Any:
@@ -147,12 +145,10 @@ def otp_login(request: HttpRequest, payload: LoginIn) -> Any:
     return {"new": new, "real_name": account.resident_id is not None}
 
 
-@router.post("/my/realname", response={200: RealNameOut, **ERRORS_AUTH, 409: Error}, summary="实名认证")
+@router.post("/my/realname", response=responses(RealNameOut, 409), summary="实名认证")
 def real_name(request: HttpRequest, payload: RealNameIn) -> Any:
     account = services.require_account(request.user)
-    account = services.account_bind_real_name(
-        account=account, name=payload.name, id_number=payload.id_number, jurisdiction=payload.jurisdiction
-    )
+    account = services.account_bind_real_name(account=account, **fields_of(payload))
     r = account.resident
     assert r is not None
     return {"name": r.masked_name, "id_number": r.masked_id_number, "jurisdiction": r.jurisdiction.code}
@@ -171,36 +167,46 @@ class ContactOut(Schema):
 
 @router.post(
     "/my/contact",
-    response={200: ContactOut, **ERRORS_AUTH, 409: Error, 429: Error},
+    response=responses(ContactOut, 409, 429),
     summary="更换联系电话（验证码先经 /portal/otp 发到新号码）",
 )
 def contact_change(request: HttpRequest, payload: ContactIn) -> Any:
     account = services.require_account(request.user)
-    account = services.resident_contact_change(
-        account=account,
-        phone=payload.phone,
-        code=payload.code,
-        address=payload.address,
-        client=services.request_client(request),
-    )
+    client = services.request_client(request)
+    account = services.resident_contact_change(account=account, **fields_of(payload), client=client)
     return {"phone": mask_phone(account.phone), "phone_verified": True}
 
 
-def _row(case: Case) -> dict[str, Any]:
-    return {
-        "number": case.number,
-        "item": case.item_version.item.code,
-        "item_name": case.item_version.name,
-        "state": case.state,
-        "state_label": str(State(case.state).label),
-        "centre": case.centre.code,
-        "centre_name": case.centre.name,
-        "received_at": case.received_at,
-        "deadline": case.deadline,
-    }
+def _row(case: Case, schema: type[Schema] = MyCaseRow, **given: Any) -> dict[str, Any]:
+    """The resident's case as ``MyCaseRow`` (or, with the detail's ``given`` fields, as ``MyCaseOut``)."""
+    return row_out(
+        schema,
+        case,
+        item=case.item_version.item.code,
+        item_name=case.item_version.name,
+        state_label=str(State(case.state).label),
+        centre=case.centre.code,
+        centre_name=case.centre.name,
+        **given,
+    )
 
 
-@router.get("/my/cases", response={200: Page[MyCaseRow], **ERRORS_AUTH}, summary="我的办件")
+def _upload(
+    u: Any, schema: type[Schema] = UploadOut, url: str = "portal:my_file", **given: Any
+) -> dict[str, Any]:
+    """An uploaded material as the resident sees it (``UploadOut``), or as the window sees it."""
+    return row_out(
+        schema,
+        u,
+        id=u.pk,
+        material=u.material_code,
+        reused=u.reused_from_id is not None,
+        url=reverse(url, args=[u.pk]),
+        **given,
+    )
+
+
+@router.get("/my/cases", response=responses(Page[MyCaseRow]), summary="我的办件")
 def my_cases(request: HttpRequest, filters: Query[MyFilter]) -> Any:
     qs = my.my_case_list(resident_actor(request)).select_related("item_version__item")
     if filters.state:
@@ -208,14 +214,13 @@ def my_cases(request: HttpRequest, filters: Query[MyFilter]) -> Any:
     return page_of(qs, filters, _row)
 
 
-@router.get("/my/cases/{number}", response={200: MyCaseOut, **ERRORS_AUTH}, summary="我的办件详情")
+@router.get("/my/cases/{number}", response=responses(MyCaseOut), summary="我的办件详情")
 def my_case(request: HttpRequest, number: str) -> Any:
     case = my.my_case_get(resident_actor(request), number)
-    out = _row(case)
-    out.update(
+    return _row(
+        case,
+        MyCaseOut,
         hint=my.STATE_HINTS.get(case.state, ""),
-        accepted_at=case.accepted_at,
-        promised_days=case.promised_days,
         missing=(case.notice or {}).get("missing", []) if case.state == State.CORRECTION_NEEDED else [],
         timeline=[s.__dict__ for s in my.plain_timeline(case)],
         documents=[
@@ -226,25 +231,14 @@ def my_case(request: HttpRequest, number: str) -> Any:
             }
             for k in document_kinds(case)
         ],
-        uploads=[
-            {
-                "id": u.pk,
-                "material": u.material_code,
-                "material_name": u.material_name,
-                "stage": u.stage,
-                "reused": u.reused_from_id is not None,
-                "url": reverse("portal:my_file", args=[u.pk]),
-            }
-            for u in my.case_uploads(case)
-        ],
+        uploads=[_upload(u) for u in my.case_uploads(case)],
         rate_url=my.rating_link(case),
     )
-    return out
 
 
 @router.post(
     "/my/cases/{number}/supplement",
-    response={200: MyCaseRow, **ERRORS_AUTH, 409: Error},
+    response=responses(MyCaseRow, 409),
     summary="提交补正材料（multipart：file-<材料编码>，可多个文件，或 reuse-<材料编码>=<以前的材料 id>）",
 )
 def my_supplement(request: HttpRequest, number: str) -> Any:
@@ -269,23 +263,11 @@ def my_supplement(request: HttpRequest, number: str) -> Any:
     return _row(case)
 
 
-@router.get("/my/inbox", response={200: Page[InboxOut], **ERRORS_AUTH}, summary="我的消息")
-def my_inbox(request: HttpRequest, page: int = 1, page_size: int = 50) -> Any:
-    rows, count = paginate(my.inbox(resident_actor(request)), page, page_size)
-    return {
-        "items": [
-            {
-                "id": n.pk,
-                "subject": n.subject,
-                "body": n.body,
-                "case_number": n.case_number,
-                "created_at": n.created_at,
-                "read": n.read_at is not None,
-            }
-            for n in rows
-        ],
-        "count": count,
-    }
+@router.get("/my/inbox", response=responses(Page[InboxOut]), summary="我的消息")
+def my_inbox(request: HttpRequest, q: Query[PageQuery]) -> Any:
+    return page_of(
+        my.inbox(resident_actor(request)), q, lambda n: row_out(InboxOut, n, read=n.read_at is not None)
+    )
 
 
 class StaffUploadOut(Schema):
@@ -302,21 +284,18 @@ class StaffUploadOut(Schema):
 
 @router.get(
     "/cases/{number}/uploads",
-    response={200: list[StaffUploadOut], **ERRORS_AUTH},
+    response=responses(list[StaffUploadOut]),
     summary="网上申请上传的材料（窗口核验用）",
 )
 def case_uploads(request: HttpRequest, number: str) -> Any:
     return [
-        {
-            "id": u.pk,
-            "material": u.material_code,
-            "material_name": u.material_name,
-            "stage": u.stage,
-            "reused": u.reused_from_id is not None,
-            "content_type": u.file.content_type,
-            "size": u.file.size,
-            "uploaded_at": u.created_at,
-            "url": reverse("portal:staff_upload", args=[u.pk]),
-        }
+        _upload(
+            u,
+            StaffUploadOut,
+            "portal:staff_upload",
+            content_type=u.file.content_type,
+            size=u.file.size,
+            uploaded_at=u.created_at,
+        )
         for u in my.staff_case_uploads(request_actor(request), number)
     ]

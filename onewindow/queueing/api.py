@@ -4,6 +4,7 @@ statistics (see ../shared/API.md). Collected by ``onewindow.api.api``."""
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest
@@ -11,9 +12,10 @@ from ninja import Query, Router, Schema
 from ninja.responses import Status
 
 from onewindow.core.apiauth import token_lookup
-from onewindow.core.apischemas import ERRORS_AUTH, ERRORS_PUBLIC, BodyIn, Error
+from onewindow.core.apischemas import BodyIn, fields_of, responses, row_out
 from onewindow.core.errors import NotFound
-from onewindow.org.actors import actor_of, request_actor
+from onewindow.org.actors import actor_of
+from onewindow.org.apicalls import as_caller, serve
 from onewindow.org.models import Centre
 from onewindow.queueing import appointments, phonecheck, selectors, services
 from onewindow.queueing.models import Ticket
@@ -42,34 +44,32 @@ class TicketOut(Schema):
 
 
 def ticket_out(t: Ticket) -> dict[str, Any]:
-    return {
-        "id": t.pk,
-        "number": t.number,
-        "category": t.category,
-        "priority": t.priority,
-        "state": t.state,
-        "waiting_before": services.waiting_before(t),
-        "window": t.window.number if t.window else None,
-        "window_name": t.window.name if t.window else None,
-        "day": t.day.isoformat(),
-        "opens_at": opens.isoformat() if (opens := getattr(t, "opens_at", None)) else None,
-        "opens_text": getattr(t, "opens_text", "") or None,
-    }
+    return row_out(
+        TicketOut,
+        t,
+        id=t.pk,
+        waiting_before=services.waiting_before(t),
+        window=t.window.number if t.window else None,
+        window_name=t.window.name if t.window else None,
+        day=t.day.isoformat(),
+        opens_at=opens.isoformat() if (opens := getattr(t, "opens_at", None)) else None,
+        opens_text=getattr(t, "opens_text", "") or None,
+    )
 
 
 @router.post(
-    "/tickets", response={201: TicketOut, **ERRORS_PUBLIC}, auth=None, summary="取号（公开，自助终端）"
+    "/tickets",
+    response=responses(TicketOut, status=201, public=True),
+    auth=None,
+    summary="取号（公开，自助终端）",
 )
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
-    t = services.ticket_issue(
-        centre=payload.centre, category=payload.category, priority=payload.priority or ""
-    )
-    return Status(201, ticket_out(t))
+    return Status(201, ticket_out(services.ticket_issue(**fields_of(payload, "priority"))))
 
 
-@router.post("/windows/{window_id}/call-next", response={200: TicketOut, **ERRORS_AUTH}, summary="叫下一个号")
+@router.post("/windows/{window_id}/call-next", response=responses(TicketOut), summary="叫下一个号")
 def call_next(request: HttpRequest, window_id: int) -> Any:
-    return ticket_out(services.ticket_call_next(actor=request_actor(request), window=window_id))
+    return serve(request, services.ticket_call_next, ticket_out, window=window_id)
 
 
 class TicketActionIn(BodyIn):
@@ -79,19 +79,12 @@ class TicketActionIn(BodyIn):
     case: str | None = None
 
 
-@router.post(
-    "/tickets/{ticket_id}/actions", response={200: TicketOut, **ERRORS_AUTH, 409: Error}, summary="排队号操作"
-)
+@router.post("/tickets/{ticket_id}/actions", response=responses(TicketOut, 409), summary="排队号操作")
 def ticket_action(request: HttpRequest, ticket_id: int, payload: TicketActionIn) -> Any:
-    t = services.ticket_act(
-        actor=request_actor(request),
-        ticket=ticket_id,
-        action=payload.action,
-        to=payload.to,
-        window=payload.window,
-        case_number=payload.case or "",
+    fields = payload.dict(exclude={"case"})
+    return ticket_out(
+        as_caller(request, services.ticket_act, ticket=ticket_id, case_number=payload.case or "", **fields)
     )
-    return ticket_out(t)
 
 
 class BoardCall(Schema):
@@ -122,7 +115,7 @@ class BoardOut(Schema):
 
 
 @router.get(
-    "/centres/{code}/board", response={200: BoardOut, **ERRORS_PUBLIC}, auth=None, summary="叫号大屏（公开）"
+    "/centres/{code}/board", response=responses(BoardOut, public=True), auth=None, summary="叫号大屏（公开）"
 )
 def centre_board(request: HttpRequest, code: str) -> Any:
     centre = Centre.objects.filter(code=code, is_active=True).first()
@@ -146,20 +139,13 @@ class SlotQuery(Schema):
 
 @router.get(
     "/centres/{code}/slots",
-    response={200: list[SlotOut], **ERRORS_PUBLIC},
+    response=responses(list[SlotOut], public=True),
     auth=None,
     summary="预约时段（公开）",
 )
 def centre_slots(request: HttpRequest, code: str, q: Query[SlotQuery]) -> Any:
     return [
-        {
-            "start": s.start.strftime("%H:%M"),
-            "end": s.end.strftime("%H:%M"),
-            "session": s.session,
-            "capacity": s.capacity,
-            "booked": s.booked,
-            "available": s.available,
-        }
+        row_out(SlotOut, s, start=s.start.strftime("%H:%M"), end=s.end.strftime("%H:%M"))
         for s in appointments.slots_for(code, q.date)
     ]
 
@@ -186,16 +172,14 @@ class AppointmentOut(Schema):
 
 
 def appointment_out(a: Any) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "code": a.code,
-        "centre": a.centre.code,
-        "date": a.date,
-        "start": a.start.strftime("%H:%M"),
-        "end": a.end.strftime("%H:%M"),
-        "category": a.category,
-        "state": a.state,
-    }
+    return row_out(
+        AppointmentOut,
+        a,
+        id=a.pk,
+        centre=a.centre.code,
+        start=a.start.strftime("%H:%M"),
+        end=a.end.strftime("%H:%M"),
+    )
 
 
 class CodeIn(BodyIn):
@@ -213,7 +197,7 @@ class PhoneCodeOut(Schema):
 
 @router.post(
     "/appointments/phone-code",
-    response={200: PhoneCodeOut, **ERRORS_PUBLIC, 429: Error},
+    response=responses(PhoneCodeOut, 429, public=True),
     auth=None,
     summary="获取预约短信验证码（公开）",
     description="向手机号发送6位验证码（5分钟有效），匿名预约时填入 `sms_code`。"
@@ -226,7 +210,7 @@ def appointment_phone_code(request: HttpRequest, payload: PhoneCodeIn) -> Any:
 
 @router.post(
     "/appointments",
-    response={201: AppointmentOut, **ERRORS_PUBLIC, 409: Error, 429: Error},
+    response=responses(AppointmentOut, 409, 429, status=201, public=True),
     auth=None,
     summary="预约（公开）",
     description="匿名预约须先验证手机号：`POST /api/v1/appointments/phone-code` 取得验证码，填入 `sms_code`"
@@ -242,47 +226,42 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         user = row.user if row is not None and not row.read_only else None
     actor = actor_of(user) if user is not None else None
     a = appointments.appointment_book(
-        centre=payload.centre,
-        date=payload.date,
-        start=payload.start,
-        category=payload.category,
-        name=payload.name,
-        phone=payload.phone,
+        **fields_of(payload, "sms_code"),
         actor=actor,
         channel="station" if user else "online",
-        sms_code=payload.sms_code or "",
         client=request.META.get("REMOTE_ADDR", ""),
     )
     return Status(201, appointment_out(a))
 
 
-@router.post(
-    "/appointments/{appointment_id}/check-in",
-    response={200: TicketOut, **ERRORS_PUBLIC, 409: Error, 429: Error},
-    auth=None,
-    summary="预约签到，取优先号（公开）",
-)
-def appointment_check_in(request: HttpRequest, appointment_id: int, payload: CodeIn) -> Any:
-    return ticket_out(appointments.appointment_check_in(appointment_id=appointment_id, code=payload.code))
+def _code_step(
+    path: str, summary: str, schema: Any, out: Callable[[Any], Any], step: Callable[..., Any]
+) -> Any:
+    """``POST /appointments/{id}/<path>``: a public step on an appointment proven by its code
+    (``CodeIn``), answering ``out(step(...))``. The handler bears the step's name (its operationId)."""
+
+    def handler(request: HttpRequest, appointment_id: int, payload: CodeIn) -> Any:
+        return out(step(appointment_id=appointment_id, code=payload.code))
+
+    handler.__name__ = handler.__qualname__ = step.__name__
+    response = responses(schema, 409, 429, public=True)
+    return router.post(
+        f"/appointments/{{appointment_id}}/{path}", response=response, auth=None, summary=summary
+    )(handler)
 
 
-@router.post(
-    "/appointments/{appointment_id}/cancel",
-    response={200: AppointmentOut, **ERRORS_PUBLIC, 409: Error, 429: Error},
-    auth=None,
-    summary="取消预约（公开）",
+appointment_check_in = _code_step(
+    "check-in", "预约签到，取优先号（公开）", TicketOut, ticket_out, appointments.appointment_check_in
 )
-def appointment_cancel(request: HttpRequest, appointment_id: int, payload: CodeIn) -> Any:
-    a = appointments.appointment_cancel(appointment_id=appointment_id, code=payload.code)
-    return appointment_out(a)
+appointment_cancel = _code_step(
+    "cancel", "取消预约（公开）", AppointmentOut, appointment_out, appointments.appointment_cancel
+)
 
 
 class QueueStatsQuery(Schema):
     date: dt.date
 
 
-@router.get(
-    "/centres/{code}/queue-stats", response={200: dict[str, Any], **ERRORS_AUTH}, summary="窗口统计（本辖区）"
-)
+@router.get("/centres/{code}/queue-stats", response=responses(dict[str, Any]), summary="窗口统计（本辖区）")
 def centre_queue_stats(request: HttpRequest, code: str, q: Query[QueueStatsQuery]) -> Any:
-    return selectors.queue_stats_for(actor=request_actor(request), code=code, day=q.date)
+    return as_caller(request, selectors.queue_stats_for, code=code, day=q.date)

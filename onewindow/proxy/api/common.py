@@ -1,4 +1,4 @@
-"""What the proxy API's modules share: the router, the role gates, the audit wrapper, list queries."""
+"""What the proxy API's modules share: the router, the role gates, the audited write, list queries."""
 
 from __future__ import annotations
 
@@ -6,17 +6,17 @@ from collections.abc import Callable
 from typing import Any, TypeVar
 
 from django.http import HttpRequest
-from ninja import Router
+from ninja import Router, Schema
 
 from onewindow.core.apiauth import role_auth
-from onewindow.core.apischemas import ERRORS_AUTH, Error, PageQuery
+from onewindow.core.apischemas import PageQuery
 from onewindow.org.access import has_any_role
 from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import serve
 from onewindow.org.models import Role
 from onewindow.proxy import services
 
 router = Router(tags=["帮办代办"])
-ERRORS_WRITE: dict[int, Any] = {**ERRORS_AUTH, 409: Error}
 T = TypeVar("T")
 
 # Role before body (see role_auth): callers whose roles can never do these get 403 before validation.
@@ -38,14 +38,30 @@ def audited(request: HttpRequest, action: str, obj: str, fn: Callable[[], T]) ->
     return result
 
 
-def act(request: HttpRequest, action: str, obj: str, service: Callable[..., T], /, **kwargs: Any) -> T:
-    """``service(actor=<the caller>, **kwargs)``, audited as ``proxy.<action>`` (see ``audited``)."""
-    return audited(request, action, obj, lambda: service(actor=request_actor(request), **kwargs))
+def act(
+    request: HttpRequest,
+    action: str,
+    obj: str,
+    service: Callable[..., T],
+    out: Callable[[Any], Any],
+    /,
+    payload: Schema | None = None,
+    *texts: str,
+    get: Callable[..., Any] | None = None,
+    status: int = 200,
+    **kwargs: Any,
+) -> Any:
+    """The proxy's write: ``service`` as the caller with ``kwargs`` and the body's fields (see
+    ``serve``), audited as ``proxy.<action>`` on ``obj`` (see ``audited``), answered with ``status`` and
+    ``out`` of the result — read again through ``get`` first when given (with its relations)."""
 
+    def audited_service(**kw: Any) -> Any:
+        return audited(request, action, obj, lambda: service(**kw))
 
-def reread(request: HttpRequest, get: Callable[..., T], row: Any) -> T:
-    """``row`` read again through ``get`` as the caller sees it (after a write, with its relations)."""
-    return get(actor=request_actor(request), pk=row.pk)
+    def render(row: Any) -> Any:
+        return out(row if get is None else get(actor=request_actor(request), pk=row.pk))
+
+    return serve(request, audited_service, render, payload, *texts, status=status, **kwargs)
 
 
 class ListQuery(PageQuery):  # the proxy lists' filters extend it (its own name in the OpenAPI schema)

@@ -3,25 +3,17 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema
-from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
+from onewindow.core.apischemas import BodyIn, Page, page_of, responses, row_out
 from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import as_caller
 from onewindow.proxy import custody, documents
-from onewindow.proxy.api.common import (
-    BATCH_AUTH,
-    ERRORS_WRITE,
-    ListQuery,
-    act,
-    reread,
-    router,
-)
+from onewindow.proxy.api.common import BATCH_AUTH, ListQuery, act, router
 from onewindow.proxy.models import Batch, BatchAlert
 
 # --- batches (paper chain of custody) ------------------------------------------------------------
@@ -67,60 +59,41 @@ class BatchOut(Schema):
 
 
 def batch_out(b: Batch) -> dict[str, Any]:
-    return {
-        "id": b.pk,
-        "number": b.number,
-        "from": b.from_jurisdiction.code,
-        "to": b.to_jurisdiction.code,
-        "holder": b.holder.username if b.holder else None,
-        "carrier_name": b.carrier_name,
-        "carrier_phone": b.carrier_phone,
-        "state": b.state,
-        "created_at": b.created_at,
-        "received_at": b.received_at,
-        "items": [
-            {
-                "request": it.request_id,
-                "number": it.request.number,
-                "papers": it.papers,
-                "state": it.state,
-                "received_at": it.received_at,
-            }
+    return row_out(
+        BatchOut,
+        b,
+        id=b.pk,
+        from_=b.from_jurisdiction.code,
+        to=b.to_jurisdiction.code,
+        holder=b.holder.username if b.holder else None,
+        items=[
+            row_out(BatchItemOut, it, request=it.request_id, number=it.request.number)
             for it in b.items.select_related("request").order_by("pk")
         ],
-        "handovers": [
-            {
-                "at": h.at,
-                "from_user": h.from_user.username if h.from_user else None,
-                "to_user": h.to_user.username if h.to_user else None,
-                "to_phone": h.to_phone,
-                "signed_by": h.signed_by,
-                "note": h.note,
-            }
+        handovers=[
+            row_out(
+                HandoverOut,
+                h,
+                from_user=h.from_user.username if h.from_user else None,
+                to_user=h.to_user.username if h.to_user else None,
+            )
             for h in b.handovers.select_related("from_user", "to_user").order_by("at", "pk")
         ],
-    }
+    )
 
 
 @router.post(
     "/proxy/batches",
-    response={201: BatchOut, **ERRORS_WRITE},
+    response=responses(BatchOut, 409, status=201),
     by_alias=True,
     auth=BATCH_AUTH,
     summary="发出纸质材料交接批次",
 )
 def batch_create(request: HttpRequest, payload: BatchIn) -> Any:
-    b = act(
-        request,
-        "batch_create",
-        "",
-        custody.batch_create,
-        from_code=payload.from_,
-        to_code=payload.to,
-        requests=payload.requests,
-        note=payload.note or "",
-    )
-    return Status(201, batch_out(reread(request, custody.batch_get, b)))
+    fields: dict[str, Any] = {"from_code": payload.from_, "to_code": payload.to}
+    fields |= {"requests": payload.requests, "note": payload.note or ""}
+    create = custody.batch_create
+    return act(request, "batch_create", "", create, batch_out, get=custody.batch_get, status=201, **fields)
 
 
 class BatchQuery(ListQuery):
@@ -128,81 +101,66 @@ class BatchQuery(ListQuery):
     incoming: bool = Field(False, description="待本区域签收的")
 
 
-@router.get(
-    "/proxy/batches", response={200: Page[BatchOut], **ERRORS_AUTH}, by_alias=True, summary="交接批次列表"
-)
+@router.get("/proxy/batches", response=responses(Page[BatchOut]), by_alias=True, summary="交接批次列表")
 def batch_list(request: HttpRequest, filters: Query[BatchQuery]) -> Any:
     qs = custody.batches_for(request_actor(request), holding=filters.holding, incoming=filters.incoming)
     return page_of(qs, filters, batch_out)
 
 
-@router.get(
-    "/proxy/batches/{pk}", response={200: BatchOut, **ERRORS_AUTH}, by_alias=True, summary="交接批次详情"
-)
+@router.get("/proxy/batches/{pk}", response=responses(BatchOut), by_alias=True, summary="交接批次详情")
 def batch_detail(request: HttpRequest, pk: int) -> Any:
-    return batch_out(custody.batch_get(actor=request_actor(request), pk=pk))
+    return batch_out(as_caller(request, custody.batch_get, pk=pk))
 
 
-def _batch_write(
-    request: HttpRequest, pk: int, action: str, write: Callable[..., Batch], **kwargs: Any
-) -> dict[str, Any]:
-    """``write`` on batch ``pk`` (a hop or a receipt), audited; the batch as read again afterwards."""
-    return batch_out(
-        reread(request, custody.batch_get, act(request, action, f"batch:{pk}", write, pk=pk, **kwargs))
-    )
+class SignedIn(BodyIn):
+    """Who signed for the papers at a hop or a receipt (optional texts), with a note."""
+
+    signed_by: str | None = None
+    note: str | None = None
 
 
-class HandOverIn(BodyIn):
+class HandOverIn(SignedIn):
     to: str = Field("", description="接收人用户名；接收人没有账号时留空，填 carrier_name 和 carrier_phone")
     carrier_name: str | None = Field(None, description="携带人姓名（如送件司机，无需账号）")
     carrier_phone: str | None = Field(None, description="携带人手机号码")
-    signed_by: str | None = None
-    note: str | None = None
 
 
-@router.post(
-    "/proxy/batches/{pk}/hand_over",
-    response={200: BatchOut, **ERRORS_WRITE},
-    by_alias=True,
-    summary="途中交接（仅当前保管人）",
-)
-def batch_hand_over(request: HttpRequest, pk: int, payload: HandOverIn) -> Any:
-    return _batch_write(
-        request,
-        pk,
-        "batch_hand_over",
-        custody.batch_hand_over,
-        **fields_of(payload, "signed_by", "note", "carrier_name", "carrier_phone"),
-    )
-
-
-class ReceiveIn(BodyIn):
+class ReceiveIn(SignedIn):
     received: list[int] = []
     missing: list[int] = []
     damaged: list[int] = []
-    signed_by: str | None = None
-    note: str | None = None
 
 
-@router.post(
-    "/proxy/batches/{pk}/receive",
-    response={200: BatchOut, **ERRORS_WRITE},
-    by_alias=True,
-    summary="签收交接批次",
-)
-def batch_receive(request: HttpRequest, pk: int, payload: ReceiveIn) -> Any:
-    return _batch_write(
-        request,
-        pk,
-        "batch_receive",
-        custody.batch_receive,
-        **fields_of(payload, "signed_by", "note"),
+def _batch_step(path: str, summary: str, payload_schema: type[SignedIn], step: Any, *texts: str) -> Any:
+    """``POST /proxy/batches/{pk}/<path>``: a hop or a receipt of batch ``pk`` (``step``, audited as
+    ``proxy.<step name>``), answered with the batch as read again. The handler bears the step's name."""
+
+    def handler(request: HttpRequest, pk: int, payload: SignedIn) -> Any:
+        obj, optional = f"batch:{pk}", ("signed_by", "note", *texts)
+        return act(
+            request, step.__name__, obj, step, batch_out, payload, *optional, get=custody.batch_get, pk=pk
+        )
+
+    handler.__annotations__["payload"] = payload_schema  # the step's own body
+    handler.__name__ = handler.__qualname__ = step.__name__
+    response = responses(BatchOut, 409)
+    return router.post(f"/proxy/batches/{{pk}}/{path}", response=response, by_alias=True, summary=summary)(
+        handler
     )
 
 
-@router.get(
-    "/proxy/batches/{pk}/manifest.pdf", response={200: None, **ERRORS_AUTH}, summary="交接清单（PDF）"
+batch_hand_over = _batch_step(
+    "hand_over",
+    "途中交接（仅当前保管人）",
+    HandOverIn,
+    custody.batch_hand_over,
+    "carrier_name",
+    "carrier_phone",
 )
+batch_receive = _batch_step("receive", "签收交接批次", ReceiveIn, custody.batch_receive)
+
+
+@router.get("/proxy/batches/{pk}/manifest.pdf", response=responses(None), summary="交接清单（PDF）")
 def batch_manifest(request: HttpRequest, pk: int) -> HttpResponse:
     b = custody.batch_get(actor=request_actor(request), pk=pk)
     return documents.pdf_response(documents.manifest_pdf(b), f"manifest-{b.number}.pdf")
@@ -226,33 +184,27 @@ class AlertQuery(ListQuery):
 
 
 def alert_out(a: BatchAlert) -> dict[str, Any]:
-    return {
-        "id": a.pk,
-        "kind": a.kind,
-        "batch": a.item.batch.number,
-        "request": a.item.request_id,
-        "request_number": a.item.request.number,
-        "jurisdiction": a.jurisdiction.code,
-        "raised_at": a.raised_at,
-        "raised_by": a.raised_by.username,
-        "resolved_at": a.resolved_at,
-        "resolution": a.resolution,
-    }
-
-
-@router.get("/proxy/alerts", response={200: Page[AlertOut], **ERRORS_AUTH}, summary="材料缺失告警")
-def alert_list(request: HttpRequest, filters: Query[AlertQuery]) -> Any:
-    return page_of(
-        custody.alert_list(actor=request_actor(request), open_only=filters.open), filters, alert_out
+    return row_out(
+        AlertOut,
+        a,
+        id=a.pk,
+        batch=a.item.batch.number,
+        request=a.item.request_id,
+        request_number=a.item.request.number,
+        jurisdiction=a.jurisdiction.code,
+        raised_by=a.raised_by.username,
     )
+
+
+@router.get("/proxy/alerts", response=responses(Page[AlertOut]), summary="材料缺失告警")
+def alert_list(request: HttpRequest, filters: Query[AlertQuery]) -> Any:
+    return page_of(as_caller(request, custody.alert_list, open_only=filters.open), filters, alert_out)
 
 
 class ResolveIn(BodyIn):
     resolution: str
 
 
-@router.post("/proxy/alerts/{pk}/resolve", response={200: AlertOut, **ERRORS_WRITE}, summary="处理缺失告警")
+@router.post("/proxy/alerts/{pk}/resolve", response=responses(AlertOut, 409), summary="处理缺失告警")
 def alert_resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
-    return alert_out(
-        act(request, "alert_resolve", f"alert:{pk}", custody.alert_resolve, pk=pk, **fields_of(payload))
-    )
+    return act(request, "alert_resolve", f"alert:{pk}", custody.alert_resolve, alert_out, payload, pk=pk)

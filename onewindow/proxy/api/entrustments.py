@@ -8,21 +8,14 @@ from typing import Any, Literal
 from django.http import HttpRequest, HttpResponse
 from ninja import File, Query, Schema
 from ninja.files import UploadedFile
-from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
+from onewindow.cases.api import ApplicantIn
+from onewindow.core.apischemas import BodyIn, Page, page_of, responses, row_out
 from onewindow.files.services import file_response
-from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import as_caller
 from onewindow.proxy import selectors, services
-from onewindow.proxy.api.common import (
-    ENTRUST_AUTH,
-    ERRORS_WRITE,
-    ListQuery,
-    act,
-    reread,
-    router,
-)
+from onewindow.proxy.api.common import ENTRUST_AUTH, ListQuery, act, router
 from onewindow.proxy.models import Entrustment
 
 # --- files ---------------------------------------------------------------------------------------
@@ -37,47 +30,34 @@ class FileOut(Schema):
     height: int | None
 
 
+def file_out(f: Any) -> dict[str, Any]:
+    return row_out(FileOut, f, id=str(f.id))
+
+
 @router.post(
     "/proxy/files",
-    response={201: FileOut, **ERRORS_AUTH},
+    response=responses(FileOut, status=201),
     summary="上传材料照片/扫描件（JPEG/PNG/PDF，按内容识别；图片压缩并去除EXIF）",
 )
 def proxy_file_upload(request: HttpRequest, file: UploadedFile = File(...)) -> Any:  # noqa: B008
-    f = act(request, "file_upload", "", services.proxy_file_upload, upload=file)
-    return Status(
-        201,
-        {
-            "id": str(f.id),
-            "content_type": f.content_type,
-            "size": f.size,
-            "original_size": f.original_size,
-            "width": f.width,
-            "height": f.height,
-        },
-    )
+    return act(request, "file_upload", "", services.proxy_file_upload, file_out, status=201, upload=file)
 
 
-@router.get("/proxy/files/{file_id}", response={200: None, **ERRORS_AUTH}, summary="查看代办材料文件")
+@router.get("/proxy/files/{file_id}", response=responses(None), summary="查看代办材料文件")
 def proxy_file_get(request: HttpRequest, file_id: str) -> HttpResponse:
-    f = services.proxy_file_get(actor=request_actor(request), file_id=file_id)
-    return file_response(f)
+    return file_response(as_caller(request, services.proxy_file_get, file_id=file_id))
 
 
 # --- entrustments --------------------------------------------------------------------------------
 
 
-class ResidentIn(BodyIn):
+class ResidentIn(ApplicantIn):
     """The entrusting resident: either ``{"id": <existing resident id>}`` (one in your jurisdiction)
     or the applicant data as at case intake ``{kind, name, id_number|credit_code, phone, address}``
     (an existing resident with that number is reused)."""
 
     id: int | None = None
-    kind: Literal["person", "enterprise"] = "person"
-    name: str | None = None
-    id_number: str | None = None
-    credit_code: str | None = None
-    phone: str | None = None
-    address: str | None = None
+    name: str | None = None  # type: ignore[assignment]  # not needed with an id
 
 
 class EntrustmentIn(BodyIn):
@@ -115,54 +95,49 @@ class EntrustmentOut(Schema):
 
 
 def entrustment_out(e: Entrustment) -> dict[str, Any]:
-    return {
-        "id": e.pk,
-        "resident": {
+    return row_out(
+        EntrustmentOut,
+        e,
+        id=e.pk,
+        resident={
             "id": e.resident_id,
             "name": e.resident.masked_name,
             "id_number": e.resident.masked_id_number,
         },
-        "agent": e.agent.username,
-        "agent_name": getattr(getattr(e.agent, "staff", None), "name", ""),
-        "village": e.village.code,
-        "village_name": e.village.name,
-        "items": [i.code for i in e.items.all()],
-        "valid_until": e.valid_until,
-        "valid": not e.problem(today=services.local_today()),
-        "confirmation_kind": e.confirmation_kind,
-        "confirmation_file": str(e.confirmation_id) if e.confirmation_id else None,
-        "revoked_at": e.revoked_at,
-        "revoke_reason": e.revoke_reason,
-        "created_at": e.created_at,
-    }
+        agent=e.agent.username,
+        agent_name=getattr(getattr(e.agent, "staff", None), "name", ""),
+        village=e.village.code,
+        village_name=e.village.name,
+        items=[i.code for i in e.items.all()],
+        valid=not e.problem(today=services.local_today()),
+        confirmation_file=str(e.confirmation_id) if e.confirmation_id else None,
+    )
 
 
 @router.post(
     "/proxy/entrustments",
-    response={201: EntrustmentOut, **ERRORS_WRITE},
+    response=responses(EntrustmentOut, 409, status=201),
     auth=ENTRUST_AUTH,
     summary="登记代办委托（委托）",
 )
 def entrustment_create(request: HttpRequest, payload: EntrustmentIn) -> Any:
-    e = act(request, "entrustment_create", "", services.entrustment_create, **fields_of(payload))
-    return Status(201, entrustment_out(reread(request, services.entrustment_get, e)))
+    create, get = services.entrustment_create, services.entrustment_get
+    return act(request, "entrustment_create", "", create, entrustment_out, payload, get=get, status=201)
 
 
 class EntrustmentQuery(ListQuery):
     valid: bool = False
 
 
-@router.get(
-    "/proxy/entrustments", response={200: Page[EntrustmentOut], **ERRORS_AUTH}, summary="代办委托列表"
-)
+@router.get("/proxy/entrustments", response=responses(Page[EntrustmentOut]), summary="代办委托列表")
 def entrustment_list(request: HttpRequest, filters: Query[EntrustmentQuery]) -> Any:
-    qs = selectors.entrustment_list(actor=request_actor(request), valid_only=filters.valid)
+    qs = as_caller(request, selectors.entrustment_list, valid_only=filters.valid)
     return page_of(qs, filters, entrustment_out)
 
 
-@router.get("/proxy/entrustments/{pk}", response={200: EntrustmentOut, **ERRORS_AUTH}, summary="代办委托详情")
+@router.get("/proxy/entrustments/{pk}", response=responses(EntrustmentOut), summary="代办委托详情")
 def entrustment_detail(request: HttpRequest, pk: int) -> Any:
-    return entrustment_out(services.entrustment_get(actor=request_actor(request), pk=pk))
+    return entrustment_out(as_caller(request, services.entrustment_get, pk=pk))
 
 
 class RevokeIn(BodyIn):
@@ -171,18 +146,10 @@ class RevokeIn(BodyIn):
 
 @router.post(
     "/proxy/entrustments/{pk}/revoke",
-    response={200: EntrustmentOut, **ERRORS_WRITE},
+    response=responses(EntrustmentOut, 409),
     auth=ENTRUST_AUTH,
     summary="撤销代办委托",
 )
 def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
-    return entrustment_out(
-        act(
-            request,
-            "entrustment_revoke",
-            f"entrustment:{pk}",
-            services.entrustment_revoke,
-            pk=pk,
-            **fields_of(payload),
-        )
-    )
+    revoke, obj = services.entrustment_revoke, f"entrustment:{pk}"
+    return act(request, "entrustment_revoke", obj, revoke, entrustment_out, payload, pk=pk)

@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH
+from onewindow.core.apischemas import responses
 from onewindow.org.actors import request_actor
 from onewindow.proxy import ledger, services
 from onewindow.proxy.api.common import router
@@ -44,7 +44,7 @@ class LedgerQuery(Schema):
 
 @router.get(
     "/proxy/ledger",
-    response={200: LedgerOut, **ERRORS_AUTH},
+    response=responses(LedgerOut),
     summary="代办台账（按代办员/嘎查村/苏木乡镇/旗县）",
 )
 def proxy_ledger(request: HttpRequest, filters: Query[LedgerQuery]) -> Any:
@@ -58,7 +58,7 @@ def proxy_ledger(request: HttpRequest, filters: Query[LedgerQuery]) -> Any:
     }
 
 
-@router.get("/proxy/ledger.xlsx", response={200: None, **ERRORS_AUTH}, summary="导出代办台账（Excel）")
+@router.get("/proxy/ledger.xlsx", response=responses(None), summary="导出代办台账（Excel）")
 def proxy_ledger_xlsx(request: HttpRequest, filters: Query[LedgerQuery]) -> HttpResponse:
     month = ledger.parse_month(filters.month)
     data = ledger.ledger_xlsx(actor=request_actor(request), month=month, group_by=filters.group_by)

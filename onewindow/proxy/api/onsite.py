@@ -7,13 +7,12 @@ from typing import Any, Literal
 
 from django.http import HttpRequest
 from ninja import Query, Schema
-from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Error, Page, fields_of, page_of
+from onewindow.core.apischemas import BodyIn, Error, Page, page_of, responses, row_out
 from onewindow.org.actors import request_actor
 from onewindow.proxy import onsite
-from onewindow.proxy.api.common import ERRORS_WRITE, ListQuery, act, reread, router
+from onewindow.proxy.api.common import ListQuery, act, router
 from onewindow.proxy.api.entrustments import RevokeIn
 from onewindow.proxy.api.requests import RequestIn
 from onewindow.proxy.models import Visit
@@ -36,27 +35,16 @@ class FlagsOut(Schema):
     eligible: bool
 
 
+def flags_out(f: Any) -> dict[str, Any]:
+    return row_out(FlagsOut, f, resident=f.resident_id)
+
+
 @router.post(
-    "/proxy/residents/{resident_id}/flags",
-    response={200: FlagsOut, **ERRORS_WRITE},
-    summary="标记上门服务对象",
+    "/proxy/residents/{resident_id}/flags", response=responses(FlagsOut, 409), summary="标记上门服务对象"
 )
 def resident_flags(request: HttpRequest, resident_id: int, payload: FlagsIn) -> Any:
-    f = act(
-        request,
-        "resident_flags",
-        f"resident:{resident_id}",
-        onsite.resident_flags_set,
-        resident=resident_id,
-        **fields_of(payload, "note"),
-    )
-    return {
-        "resident": f.resident_id,
-        "elderly": f.elderly,
-        "disabled": f.disabled,
-        "sick": f.sick,
-        "eligible": f.eligible,
-    }
+    obj, flag = f"resident:{resident_id}", onsite.resident_flags_set
+    return act(request, "resident_flags", obj, flag, flags_out, payload, "note", resident=resident_id)
 
 
 class VisitIn(BodyIn):
@@ -82,34 +70,27 @@ class VisitOut(Schema):
 
 
 def visit_out(v: Visit) -> dict[str, Any]:
-    return {
-        "id": v.pk,
-        "resident": v.resident_id,
-        "resident_name": v.resident.masked_name,
-        "village": v.village.code,
-        "agent": v.agent.username,
-        "start": v.start,
-        "end": v.end,
-        "purpose": v.purpose,
-        "state": v.state,
-        "outcome": v.outcome,
-        "request": v.request_id,
-    }
-
-
-@router.post("/proxy/visits", response={201: VisitOut, **ERRORS_WRITE}, summary="预约上门服务")
-def visit_book(request: HttpRequest, payload: VisitIn) -> Any:
-    v = act(
-        request,
-        "visit_book",
-        f"resident:{payload.resident}",
-        onsite.visit_book,
-        **fields_of(payload, "purpose"),
+    return row_out(
+        VisitOut,
+        v,
+        id=v.pk,
+        resident=v.resident_id,
+        resident_name=v.resident.masked_name,
+        village=v.village.code,
+        agent=v.agent.username,
+        request=v.request_id,
     )
-    return Status(201, visit_out(reread(request, onsite.visit_get, v)))
 
 
-@router.get("/proxy/visits", response={200: Page[VisitOut], **ERRORS_AUTH}, summary="上门服务预约列表")
+@router.post("/proxy/visits", response=responses(VisitOut, 409, status=201), summary="预约上门服务")
+def visit_book(request: HttpRequest, payload: VisitIn) -> Any:
+    obj, book = f"resident:{payload.resident}", onsite.visit_book
+    return act(
+        request, "visit_book", obj, book, visit_out, payload, "purpose", get=onsite.visit_get, status=201
+    )
+
+
+@router.get("/proxy/visits", response=responses(Page[VisitOut]), summary="上门服务预约列表")
 def visit_list(request: HttpRequest, filters: Query[ListQuery]) -> Any:
     return page_of(onsite.visit_scope(request_actor(request)).order_by("start"), filters, visit_out)
 
@@ -120,29 +101,23 @@ class VisitCompleteIn(BodyIn):
 
 
 @router.post(
-    "/proxy/visits/{pk}/complete",
-    response={200: VisitOut, **ERRORS_WRITE},
-    summary="登记上门结果（可生成代办申请）",
+    "/proxy/visits/{pk}/complete", response=responses(VisitOut, 409), summary="登记上门结果（可生成代办申请）"
 )
 def visit_complete(request: HttpRequest, pk: int, payload: VisitCompleteIn) -> Any:
     body = payload.request
-    v = act(
-        request,
-        "visit_complete",
-        f"visit:{pk}",
-        onsite.visit_complete,
-        pk=pk,
-        outcome=payload.outcome,
-        request=body.dict(exclude={"onsite"}) if body is not None else None,
+    fields: dict[str, Any] = {
+        "outcome": payload.outcome,
+        "request": body.dict(exclude={"onsite"}) if body is not None else None,
+    }
+    complete = onsite.visit_complete
+    return act(
+        request, "visit_complete", f"visit:{pk}", complete, visit_out, get=onsite.visit_get, pk=pk, **fields
     )
-    return visit_out(reread(request, onsite.visit_get, v))
 
 
-@router.post("/proxy/visits/{pk}/cancel", response={200: VisitOut, **ERRORS_WRITE}, summary="取消上门预约")
+@router.post("/proxy/visits/{pk}/cancel", response=responses(VisitOut, 409), summary="取消上门预约")
 def visit_cancel(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
-    return visit_out(
-        act(request, "visit_cancel", f"visit:{pk}", onsite.visit_cancel, pk=pk, **fields_of(payload))
-    )
+    return act(request, "visit_cancel", f"visit:{pk}", onsite.visit_cancel, visit_out, payload, pk=pk)
 
 
 class AgentOut(Schema):

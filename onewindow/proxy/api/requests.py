@@ -3,25 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import partial
 from typing import Any, Literal
 
 from django.http import HttpRequest, HttpResponse
 from ninja import Query, Schema
-from ninja.responses import Status
 from pydantic import Field
 
-from onewindow.core.apischemas import ERRORS_AUTH, BodyIn, Page, fields_of, page_of
+from onewindow.core.apischemas import BodyIn, Page, page_of, responses, row_out
 from onewindow.org.actors import request_actor
+from onewindow.org.apicalls import as_caller
 from onewindow.proxy import documents, selectors, services
-from onewindow.proxy.api.common import (
-    ACTION_AUTH,
-    ERRORS_WRITE,
-    INTAKE_AUTH,
-    ListQuery,
-    act,
-    reread,
-    router,
-)
+from onewindow.proxy.api.common import ACTION_AUTH, INTAKE_AUTH, ListQuery, act, router
 from onewindow.proxy.models import ProxyRequest, RequestState
 
 # --- requests ------------------------------------------------------------------------------------
@@ -50,24 +43,19 @@ class RequestCreated(Schema):
     pass_on_deadline: dt.date
 
 
+def request_created(r: ProxyRequest) -> dict[str, Any]:
+    return row_out(RequestCreated, r, id=r.pk)
+
+
 @router.post(
     "/proxy/requests",
-    response={201: RequestCreated, **ERRORS_WRITE},
+    response=responses(RequestCreated, 409, status=201),
     auth=INTAKE_AUTH,
     summary="代办员登记受理（一事一记）",
 )
 def request_create(request: HttpRequest, payload: RequestIn) -> Any:
-    req = act(
-        request,
-        "request_create",
-        f"entrustment:{payload.entrustment}",
-        services.proxy_request_create,
-        **fields_of(payload),
-    )
-    return Status(
-        201,
-        {"id": req.pk, "number": req.number, "state": req.state, "pass_on_deadline": req.pass_on_deadline},
-    )
+    obj, create = f"entrustment:{payload.entrustment}", services.proxy_request_create
+    return act(request, "request_create", obj, create, request_created, payload, status=201)
 
 
 class ProxyEventOut(Schema):
@@ -126,69 +114,48 @@ class RequestOut(RequestRow):
     timeline: list[ProxyEventOut]
 
 
-def request_row(r: ProxyRequest) -> dict[str, Any]:
-    return {
-        "id": r.pk,
-        "number": r.number,
-        "state": r.state,
-        "state_label": str(RequestState(r.state).label),
-        "item": r.item.code,
-        "item_name": services.item_name(r.item),
-        "agent": r.agent.username,
-        "village": r.village.code,
-        "village_name": r.village.name,
-        "resident_name": r.resident.masked_name,
-        "review_centre": r.review_centre.code,
-        "created_at": r.created_at,
-        "pass_on_deadline": r.pass_on_deadline,
-        "pass_on_warning": selectors.pass_on_warning(r),
-        "case": r.case.number if r.case_id and r.case else None,
-        "return_count": r.return_count,
-    }
+def request_row(r: ProxyRequest, schema: type[Schema] = RequestRow, **given: Any) -> dict[str, Any]:
+    """Request ``r`` as ``RequestRow`` (or, with the detail's ``given`` fields, as ``RequestOut``)."""
+    return row_out(
+        schema,
+        r,
+        id=r.pk,
+        state_label=str(RequestState(r.state).label),
+        item=r.item.code,
+        item_name=services.item_name(r.item),
+        agent=r.agent.username,
+        village=r.village.code,
+        village_name=r.village.name,
+        resident_name=r.resident.masked_name,
+        review_centre=r.review_centre.code,
+        pass_on_warning=selectors.pass_on_warning(r),
+        case=r.case.number if r.case_id and r.case else None,
+        **given,
+    )
 
 
 def request_out(request: HttpRequest, r: ProxyRequest) -> dict[str, Any]:
     version = services.published_version(r.item)
     fu = getattr(r, "follow_up", None) if hasattr(r, "follow_up") else None
-    return request_row(r) | {
-        "statutory_fee": str(version.fee or 0),
-        "fee_basis": version.fee_basis,
-        "form": r.form_data,
-        "materials": r.materials,
-        "notice": r.notice,
-        "submitted_at": r.submitted_at,
-        "passed_at": r.passed_at,
-        "case_state": r.case.state if r.case else None,
-        "collected_at": r.collected_at,
-        "handed_over_at": r.handed_over_at,
-        "signed_by": r.signed_by,
-        "follow_up": (
-            {
-                "due": fu.due,
-                "method": fu.method,
-                "outcome": fu.outcome,
-                "satisfied": fu.satisfied,
-                "done_at": fu.done_at,
-            }
-            if fu
-            else None
-        ),
-        "actions": services.actions_for(r, request_actor(request)),
-        "timeline": [
-            {
-                "seq": e.seq,
-                "at": e.at,
-                "action": e.action,
-                "action_label": services.ACTION_LABELS.get(e.action, e.action),
-                "actor": e.actor_name,
-                "state_from": e.state_from,
-                "state_to": e.state_to,
-                "note": e.note,
-                "data": e.data,
-            }
+    return request_row(
+        r,
+        RequestOut,
+        statutory_fee=str(version.fee or 0),
+        fee_basis=version.fee_basis,
+        form=r.form_data,
+        case_state=r.case.state if r.case else None,
+        follow_up=row_out(FollowUpOut, fu) if fu else None,
+        actions=services.actions_for(r, request_actor(request)),
+        timeline=[
+            row_out(
+                ProxyEventOut,
+                e,
+                action_label=services.ACTION_LABELS.get(e.action, e.action),
+                actor=e.actor_name,
+            )
             for e in r.events.order_by("seq")
         ],
-    }
+    )
 
 
 class RequestQuery(ListQuery):
@@ -198,23 +165,15 @@ class RequestQuery(ListQuery):
     mine: bool = Field(False, description="本人受理的（代办员）")
 
 
-@router.get(
-    "/proxy/requests", response={200: Page[RequestRow], **ERRORS_AUTH}, summary="代办申请列表（本辖区）"
-)
+@router.get("/proxy/requests", response=responses(Page[RequestRow]), summary="代办申请列表（本辖区）")
 def request_list(request: HttpRequest, filters: Query[RequestQuery]) -> Any:
-    qs = selectors.proxy_request_list(
-        actor=request_actor(request),
-        state=filters.state,
-        queue=filters.queue,
-        mine=filters.mine,
-        item=filters.item,
-    )
+    qs = as_caller(request, selectors.proxy_request_list, **filters.dict(exclude={"page", "page_size"}))
     return page_of(qs, filters, request_row)
 
 
-@router.get("/proxy/requests/{pk}", response={200: RequestOut, **ERRORS_AUTH}, summary="代办申请详情")
+@router.get("/proxy/requests/{pk}", response=responses(RequestOut), summary="代办申请详情")
 def request_detail(request: HttpRequest, pk: int) -> Any:
-    return request_out(request, services.proxy_request_get(actor=request_actor(request), pk=pk))
+    return request_out(request, as_caller(request, services.proxy_request_get, pk=pk))
 
 
 class MissingIn(BodyIn):
@@ -249,24 +208,18 @@ class RequestActionIn(BodyIn):
 
 @router.post(
     "/proxy/requests/{pk}/actions",
-    response={200: RequestOut, **ERRORS_WRITE},
+    response=responses(RequestOut, 409),
     auth=ACTION_AUTH,
     summary="代办申请操作",
 )
 def request_action(request: HttpRequest, pk: int, payload: RequestActionIn) -> Any:
-    req = act(
-        request,
-        payload.action,
-        f"proxy_request:{pk}",
-        services.proxy_request_action,
-        pk=pk,
-        **fields_of(payload, "note", "signed_by", "method", "outcome", "override_reason"),
+    texts = ("note", "signed_by", "method", "outcome", "override_reason")
+    obj, out, get = f"proxy_request:{pk}", partial(request_out, request), services.proxy_request_get
+    return act(
+        request, payload.action, obj, services.proxy_request_action, out, payload, *texts, get=get, pk=pk
     )
-    return request_out(request, reread(request, services.proxy_request_get, req))
 
 
-@router.get(
-    "/proxy/entrustments/{pk}/document.pdf", response={200: None, **ERRORS_AUTH}, summary="打印委托书（PDF）"
-)
+@router.get("/proxy/entrustments/{pk}/document.pdf", response=responses(None), summary="打印委托书（PDF）")
 def entrustment_document(request: HttpRequest, pk: int) -> HttpResponse:
     return documents.entrustment_pdf_response(request, pk)
