@@ -19,7 +19,7 @@ from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import Case, CaseEvent, State
 from onewindow.core import visits
 from onewindow.core.actor import Actor
-from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.errors import Conflict, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.feedback.models import (
     BAD_LEVELS,
@@ -241,35 +241,6 @@ def rating_record_follow_up(
         created_at=now,
         agent=agent,
     )
-
-
-def last_served_ticket(actor: Actor) -> Any:
-    """The ticket the actor finished most recently today and nobody has rated yet (the window pad)."""
-    actor = actor_of(actor)
-    rated = Rating.objects.filter(ticket__isnull=False).values("ticket_id")
-    return visits.provider().last_served(actor, exclude=rated)
-
-
-@retry_atomic
-def rating_submit_ticket(
-    *,
-    actor: Actor,
-    ticket: int,
-    level: Any,
-    indicators: dict[str, Any] | None = None,
-    comment: str = "",
-    now: dt.datetime | None = None,
-) -> Rating:
-    """一次一评 on the window pad: the visitor rates the ticket just served at this window."""
-    level = validate_level(level)
-    scores = validate_indicators(indicators, RatingChannel.WINDOW)
-    actor = actor_of(actor)
-    if actor.staff is None:
-        raise Forbidden("您的账号未关联工作人员信息", code="no_staff_profile")
-    now = now or timezone.now()
-    with transaction.atomic():
-        t = visits.provider().lock_in_scope(actor, ticket)
-        return rate_visit(t, level=level, scores=scores, comment=comment, now=now)
 
 
 def rate_visit(t: Any, *, level: int, scores: dict[str, int], comment: str, now: dt.datetime) -> Rating:
