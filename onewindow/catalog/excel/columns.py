@@ -52,6 +52,21 @@ def _joined_lines(attr: str) -> Callable[[Any], Any]:
     return lambda obj: "\n".join(getattr(obj, attr) or [])
 
 
+def _choice(
+    header: str, attr: str, choices: Any, what: str, *, default: Any, width: int, help: str
+) -> Column:
+    """A column of a model choice field: read by its label (or code), written as its label."""
+    return Column(
+        header,
+        attr,
+        choice_of(choices, what),
+        lambda obj: getattr(obj, f"get_{attr}_display")(),
+        default=default,
+        width=width,
+        help=help,
+    )
+
+
 ITEM_COLUMNS: list[Column] = [
     Column(
         "事项编码",
@@ -68,11 +83,11 @@ ITEM_COLUMNS: list[Column] = [
         "领域代码", "domain", as_str, lambda v: v.domain.code, True, width=12, help="须为系统中已有的领域代码"
     ),
     Column("领域名称", "domain_name", None, lambda v: v.domain.name, width=12, help="仅供阅读，导入时忽略"),
-    Column(
+    _choice(
         "办件类型",
         "type",
-        choice_of(ItemType.choices, "办件类型"),
-        lambda v: v.get_type_display(),
+        ItemType.choices,
+        "办件类型",
         default=ItemType.PROMISED,
         width=10,
         help="即办件、承诺件、联办件、上报件",
@@ -189,11 +204,11 @@ FIELD_COLUMNS: list[Column] = [
     Column("事项编码", "item", as_str, lambda f: f.version.item.code, True, width=14),
     Column("字段名", "key", as_str, _get("key"), True, width=14, help="小写字母、数字、下划线"),
     Column("标题", "label", as_str, _get("label"), True, width=20),
-    Column(
+    _choice(
         "类型",
         "kind",
-        choice_of(FieldKind.choices, "字段类型"),
-        lambda f: f.get_kind_display(),
+        FieldKind.choices,
+        "字段类型",
         default=FieldKind.TEXT,
         width=8,
         help="文本、数字、日期、选项",
@@ -216,7 +231,3 @@ SHEETS: list[tuple[str, list[Column]]] = [
     (SHEET_MATERIALS, MATERIAL_COLUMNS),
     (SHEET_FIELDS, FIELD_COLUMNS),
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# Export
