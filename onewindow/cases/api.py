@@ -304,7 +304,12 @@ class ActionIn(BodyIn):
 )
 def case_action(request: HttpRequest, number: str, payload: ActionIn) -> Any:
     texts = ("note", "reason", "signed_by", "tracking_number", "override_reason", "basis", "approver")
-    return _case_write(request, services.case_transition, number=number, **fields_of(payload, *texts))
+    return _case_write(
+        request,
+        services.case_transition,
+        number=number,
+        **fields_of(payload, services.case_transition, *texts),
+    )
 
 
 class ApplicantCorrectionIn(BodyIn):
@@ -320,7 +325,12 @@ class ApplicantCorrectionIn(BodyIn):
     summary="更正本件申请人信息（办理该件的工作人员，须写明理由，记入办件记录）",
 )
 def case_applicant_correction(request: HttpRequest, number: str, payload: ApplicantCorrectionIn) -> Any:
-    return _case_write(request, services.case_applicant_correct, number=number, **fields_of(payload))
+    return _case_write(
+        request,
+        services.case_applicant_correct,
+        number=number,
+        **fields_of(payload, services.case_applicant_correct),
+    )
 
 
 class ProgressQuery(Schema):

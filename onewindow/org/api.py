@@ -229,7 +229,9 @@ resident_router = Router(tags=["机构"])
     summary="更新办事群众档案联系方式（本辖区工作人员，须写明理由，留痕审计）",
 )
 def resident_contact(request: HttpRequest, pk: int, payload: ResidentContactIn) -> Any:
-    r = resident_contact_update(actor=request_actor(request), pk=pk, **fields_of(payload), request=request)
+    r = resident_contact_update(
+        actor=request_actor(request), pk=pk, **fields_of(payload, resident_contact_update), request=request
+    )
     return {
         "id": r.pk,
         "name": r.masked_name,

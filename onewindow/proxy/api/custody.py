@@ -172,7 +172,7 @@ def batch_hand_over(request: HttpRequest, pk: int, payload: HandOverIn) -> Any:
         pk,
         "batch_hand_over",
         custody.batch_hand_over,
-        **fields_of(payload, "signed_by", "note", "carrier_name", "carrier_phone"),
+        **fields_of(payload, custody.batch_hand_over, "signed_by", "note", "carrier_name", "carrier_phone"),
     )
 
 
@@ -196,7 +196,7 @@ def batch_receive(request: HttpRequest, pk: int, payload: ReceiveIn) -> Any:
         pk,
         "batch_receive",
         custody.batch_receive,
-        **fields_of(payload, "signed_by", "note"),
+        **fields_of(payload, custody.batch_receive, "signed_by", "note"),
     )
 
 
@@ -254,5 +254,12 @@ class ResolveIn(BodyIn):
 @router.post("/proxy/alerts/{pk}/resolve", response={200: AlertOut, **ERRORS_WRITE}, summary="处理缺失告警")
 def alert_resolve(request: HttpRequest, pk: int, payload: ResolveIn) -> Any:
     return alert_out(
-        act(request, "alert_resolve", f"alert:{pk}", custody.alert_resolve, pk=pk, **fields_of(payload))
+        act(
+            request,
+            "alert_resolve",
+            f"alert:{pk}",
+            custody.alert_resolve,
+            pk=pk,
+            **fields_of(payload, custody.alert_resolve),
+        )
     )

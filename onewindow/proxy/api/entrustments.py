@@ -144,7 +144,13 @@ def entrustment_out(e: Entrustment) -> dict[str, Any]:
     summary="登记代办委托（委托）",
 )
 def entrustment_create(request: HttpRequest, payload: EntrustmentIn) -> Any:
-    e = act(request, "entrustment_create", "", services.entrustment_create, **fields_of(payload))
+    e = act(
+        request,
+        "entrustment_create",
+        "",
+        services.entrustment_create,
+        **fields_of(payload, services.entrustment_create),
+    )
     return Status(201, entrustment_out(reread(request, services.entrustment_get, e)))
 
 
@@ -183,6 +189,6 @@ def entrustment_revoke(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
             f"entrustment:{pk}",
             services.entrustment_revoke,
             pk=pk,
-            **fields_of(payload),
+            **fields_of(payload, services.entrustment_revoke),
         )
     )

@@ -48,7 +48,7 @@ def resident_flags(request: HttpRequest, resident_id: int, payload: FlagsIn) -> 
         f"resident:{resident_id}",
         onsite.resident_flags_set,
         resident=resident_id,
-        **fields_of(payload, "note"),
+        **fields_of(payload, onsite.resident_flags_set, "note"),
     )
     return {
         "resident": f.resident_id,
@@ -104,7 +104,7 @@ def visit_book(request: HttpRequest, payload: VisitIn) -> Any:
         "visit_book",
         f"resident:{payload.resident}",
         onsite.visit_book,
-        **fields_of(payload, "purpose"),
+        **fields_of(payload, onsite.visit_book, "purpose"),
     )
     return Status(201, visit_out(reread(request, onsite.visit_get, v)))
 
@@ -141,7 +141,14 @@ def visit_complete(request: HttpRequest, pk: int, payload: VisitCompleteIn) -> A
 @router.post("/proxy/visits/{pk}/cancel", response={200: VisitOut, **ERRORS_WRITE}, summary="取消上门预约")
 def visit_cancel(request: HttpRequest, pk: int, payload: RevokeIn) -> Any:
     return visit_out(
-        act(request, "visit_cancel", f"visit:{pk}", onsite.visit_cancel, pk=pk, **fields_of(payload))
+        act(
+            request,
+            "visit_cancel",
+            f"visit:{pk}",
+            onsite.visit_cancel,
+            pk=pk,
+            **fields_of(payload, onsite.visit_cancel),
+        )
     )
 
 

@@ -62,7 +62,7 @@ def request_create(request: HttpRequest, payload: RequestIn) -> Any:
         "request_create",
         f"entrustment:{payload.entrustment}",
         services.proxy_request_create,
-        **fields_of(payload),
+        **fields_of(payload, services.proxy_request_create),
     )
     return Status(
         201,
@@ -260,7 +260,15 @@ def request_action(request: HttpRequest, pk: int, payload: RequestActionIn) -> A
         f"proxy_request:{pk}",
         services.proxy_request_action,
         pk=pk,
-        **fields_of(payload, "note", "signed_by", "method", "outcome", "override_reason"),
+        **fields_of(
+            payload,
+            services.proxy_request_action,
+            "note",
+            "signed_by",
+            "method",
+            "outcome",
+            "override_reason",
+        ),
     )
     return request_out(request, reread(request, services.proxy_request_get, req))
 
