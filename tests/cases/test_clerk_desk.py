@@ -9,7 +9,9 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from onewindow.cases import search
 from onewindow.cases.desk import online_to_check, results_to_hand_out, supplements_received, warnings
@@ -191,6 +193,22 @@ def test_lookup_fills_in_what_was_given_at_the_latest_intake_else_the_record(wor
         case.save()
     found = search.person_lookup(actor=actor("clerk"), id_number=GOOD_ID)
     assert (found.known["phone"], found.known["address"]) == (resident.phone, resident.address)
+
+
+def test_lookup_reads_the_scoped_cases_once(world: Any) -> None:
+    """Scope check, latest intake and duplicate warning come from one query on the actor's cases, for a
+    resident living here and for one from elsewhere known by a case here."""
+    case = intake()
+    intake(item="MZ-002")
+    for moved in (False, True):
+        if moved:
+            Resident.objects.filter(pk=case.applicant_id).update(jurisdiction=world["vb"])
+        clerk = actor("clerk")
+        with CaptureQueriesContext(connection) as ctx:
+            found = search.person_lookup(actor=clerk, id_number=GOOD_ID, item="MZ-001")
+        assert [c.number for c in found.duplicates] == [case.number] and found.known["phone"] == PHONE
+        reads = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
+        assert len(reads) == 1, reads
 
 
 def test_lookup_of_an_unknown_or_out_of_scope_person_says_nothing_about_them(world: Any) -> None:
