@@ -139,4 +139,6 @@ def _cases_of(actor: Actor, resident: Resident, item: str) -> tuple[Case | None,
             duplicate=ExpressionWrapper(duplicate, output_field=BooleanField())
         )[: MAX_DUPLICATES + 1]
     )
-    return (rows[0] if rows else None), [c for c in rows if c.duplicate][:MAX_DUPLICATES]
+    duplicates: list[Case] = []
+    duplicates.extend(c for c in rows if c.duplicate)
+    return (rows[0] if rows else None), duplicates[:MAX_DUPLICATES]
