@@ -294,7 +294,7 @@ def test_a_resident_supplement_is_counted_and_told_to_the_window_of_that_centre(
     case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
     assert account.resident_id == case.applicant_id
     case_resident_supplement(
-        actor=account.user, number=case.number, materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(account.user), number=case.number, materials=[{"code": "M02", "provided": True}]
     )
     assert CaseEvent.objects.filter(case=case).order_by("-seq").first().action == "resident_supplement"  # type: ignore[union-attr]
     assert _counts("clerk")["supplements"] == 1 and _counts("outsider")["supplements"] == 0

@@ -54,7 +54,7 @@ def _cases_waiting() -> dict[str, str]:
     online = intake(channel=Channel.ONLINE, item="MZ-002")
     needs = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
     services.case_resident_supplement(
-        actor=account.user, number=needs.number, materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(account.user), number=needs.number, materials=[{"code": "M02", "provided": True}]
     )
     decided = services.case_transition(
         actor=actor("reviewer"), number=intake(item="MZ-002").number, action="approve", note="符合"

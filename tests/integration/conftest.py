@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.org.actors import actor_of
 
 
 @pytest.fixture(autouse=True)
@@ -44,4 +45,5 @@ def intake(**kw: Any) -> Case:
         "form": {"reason": "家庭困难"},
     }
     args.update(kw)
+    args["actor"] = actor_of(args["actor"])  # a test may name the user who takes it in
     return case_services.case_intake(**args)

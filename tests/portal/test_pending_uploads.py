@@ -16,6 +16,7 @@ from django.urls import reverse
 
 from onewindow.cases.models import Case
 from onewindow.files.models import StoredFile
+from onewindow.org.actors import actor_of
 from onewindow.portal import pending
 from onewindow.portal.models import CaseUpload, PendingUpload
 from tests.portal.resident_helpers import (
@@ -247,7 +248,7 @@ def test_supplement_keeps_files_through_an_error_and_takes_several_files(online:
     c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
     case = Case.objects.get()
     clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case_services.case_transition(actor=actor_of(clerk), number=case.number, action="request_correction")
     url = f"/my/cases/{case.number}/supplement/"
     r = c.post(url, {"file-M02": [png("户口簿首页.png"), fake_jpg("户口簿本人页.jpg")]})
     html = r.content.decode()
@@ -280,7 +281,7 @@ def test_api_supplement_takes_several_files_per_material(online: Any) -> None:
     c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
     case = Case.objects.get()
     clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case_services.case_transition(actor=actor_of(clerk), number=case.number, action="request_correction")
     url = f"/api/v1/my/cases/{case.number}/supplement"
     r = c.post(url, {"file-M02": [png("p1.png"), fake_jpg("p2.jpg")]})
     assert r.status_code == 422 and r.json()["error"]["code"] == "unsupported_file_type"

@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
+from onewindow.org.actors import actor_of
 from onewindow.portal.models import CaseUpload
 from tests.cases.conftest import applicant, intake
 from tests.portal.resident_helpers import ID_A, PHONE_A, apply_data, png, resident_client, set_online
@@ -30,7 +31,7 @@ def test_case_detail_lists_online_uploads_and_the_residents_supplement(online: A
     c.post("/apply/MZ-001/", apply_data(**{"file-M01": png("id.png")}))
     case = Case.objects.get()
     clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case_services.case_transition(actor=actor_of(clerk), number=case.number, action="request_correction")
     assert c.post(f"/my/cases/{case.number}/supplement/", {"file-M02": png("hukou.png")}).status_code == 302
 
     staff = login("clerk")

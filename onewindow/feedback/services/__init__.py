@@ -4,7 +4,7 @@ default ratings), :mod:`.complaints` (complaints, suggestions, 民情信息: a t
 ``onewindow.feedback.services``.
 
 Every change sends ``onewindow.core.signals.rating_changed`` / ``complaint_event`` inside its transaction.
-Services take ``actor: Actor``; a plain user is accepted too (resolved with the idempotent ``actor_of``).
+Services take ``actor: Actor``, resolved at the edge (``org.actors``).
 """
 
 from __future__ import annotations

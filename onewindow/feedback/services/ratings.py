@@ -46,7 +46,6 @@ from onewindow.feedback.services.rater import tell_rater
 from onewindow.notify.services import notify
 from onewindow.org import access
 from onewindow.org.access import Perm
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Role, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -311,7 +310,6 @@ def rating_apply_defaults(*, now: dt.datetime | None = None) -> int:
 
 
 def rectification_get_for_user(actor: Actor, pk: int, *, lock: bool = False) -> Rectification:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_VIEW)
     qs = Rectification.objects.select_related("rating", "rating__case", "rating__item", "centre")
     if lock:
@@ -321,7 +319,6 @@ def rectification_get_for_user(actor: Actor, pk: int, *, lock: bool = False) -> 
 
 def rectification_callback(*, actor: Actor, pk: int, note: str) -> Rectification:
     """回访核实: the handling centre has called the rater back and verified the complaint."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_HANDLE)
     note = required(note, "note", "请填写回访核实情况")
     with transaction.atomic():
@@ -342,7 +339,6 @@ def rectification_close(
     *, actor: Actor, pk: int, outcome: str, note: str, public_note: str, now: dt.datetime | None = None
 ) -> Rectification:
     """Rectified, or explained (the request had no legal basis): closes the rectification."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_HANDLE)
     if outcome not in RectOutcome.values:
         raise Invalid(
@@ -412,7 +408,6 @@ def rectification_warning(rect: Rectification, today: dt.date, cal: WorkCalendar
 
 
 def rating_appeal(*, actor: Actor, rating: int, reason: str) -> RatingAppeal:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_APPEAL)
     reason = required(reason, "reason", "请填写申诉理由")
     with transaction.atomic():
@@ -435,7 +430,6 @@ def rating_appeal(*, actor: Actor, rating: int, reason: str) -> RatingAppeal:
 
 def rating_appeal_decide(*, actor: Actor, appeal: int, decision: str, note: str) -> RatingAppeal:
     """A supervisor's recorded decision: ``void`` the rating (it leaves every rate) or ``keep`` it."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_DECIDE)
     if decision not in ("void", "keep"):
         raise Invalid("请选择作废或维持", code="invalid", details={"decision": ["可选：void、keep"]})
