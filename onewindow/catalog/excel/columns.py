@@ -48,8 +48,17 @@ def _yes_no(attr: str) -> Callable[[Any], Any]:
     return lambda obj: "是" if getattr(obj, attr) else "否"
 
 
-def _joined_lines(attr: str) -> Callable[[Any], Any]:
-    return lambda obj: "\n".join(getattr(obj, attr) or [])
+def _lines(header: str, attr: str, *, width: int, help: str) -> Column:
+    """A column of a list of texts: one per line in the cell (line breaks inside the cell)."""
+    return Column(
+        header,
+        attr,
+        as_lines,
+        lambda obj: "\n".join(getattr(obj, attr) or []),
+        default=[],
+        width=width,
+        help=help,
+    )
 
 
 def _choice(
@@ -149,15 +158,7 @@ ITEM_COLUMNS: list[Column] = [
     ),
     Column("收费依据", "fee_basis", as_str, _get("fee_basis"), default="", width=20),
     Column("受理条件", "conditions", as_str, _get("conditions"), default="", width=30),
-    Column(
-        "办理流程",
-        "steps",
-        as_lines,
-        _joined_lines("steps"),
-        default=[],
-        width=24,
-        help="每步一行（单元格内换行）",
-    ),
+    _lines("办理流程", "steps", width=24, help="每步一行（单元格内换行）"),
     Column("办理地点", "place", as_str, _get("place"), default="", width=20),
     Column("办理时间", "hours", as_str, _get("hours"), default="", width=20),
     Column("咨询电话", "consult_phone", as_str, _get("consult_phone"), default="", width=14),
@@ -214,15 +215,7 @@ FIELD_COLUMNS: list[Column] = [
         help="文本、数字、日期、选项",
     ),
     Column("必填", "required", as_bool, _yes_no("required"), default=False, width=6, help="是/否"),
-    Column(
-        "选项",
-        "choices",
-        as_lines,
-        _joined_lines("choices"),
-        default=[],
-        width=20,
-        help="选项类字段每行一个选项",
-    ),
+    _lines("选项", "choices", width=20, help="选项类字段每行一个选项"),
     Column("填写说明", "help_text", as_str, _get("help_text"), default="", width=24),
 ]
 
