@@ -65,6 +65,22 @@ def _numbers_in_test_transaction(request: pytest.FixtureRequest, settings: Any) 
         settings.NUMBERS_OWN_CONNECTION = False
 
 
+@pytest.fixture(autouse=True)
+def _readcache_commits_with_the_test(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A test wrapped in one transaction (pytest-django's ``db``: Django's ``TestCase`` blocks) never
+    commits, yet what runs inside it stands for committed work. ``core.readcache`` must not take that
+    wrapping block for a transaction that may still roll back (it would stop caching for the rest of
+    the test): its outermost block is the first one the test itself opened."""
+    from django.db import connection
+
+    from onewindow.core import readcache
+
+    def outermost() -> Any:
+        return next((b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)), None)
+
+    monkeypatch.setattr(readcache, "_transaction", outermost)
+
+
 @pytest.fixture(autouse=True, scope="session")
 def _fast_password_hasher() -> None:
     """PBKDF2 with production iterations costs ~0.5 s per user here; tests use a cheap hasher."""

@@ -10,6 +10,7 @@ from django.contrib.auth import get_user_model
 
 from onewindow.catalog import services as catalog_services
 from onewindow.catalog.models import Domain, ItemVersion
+from onewindow.core.actor import system
 from onewindow.org.models import (
     Centre,
     Department,
@@ -75,7 +76,7 @@ def make_item(
         ],
     )
     fields = guide.pop("fields", [{"key": "reason", "label": "申请事由", "kind": "text", "required": True}])
-    v = catalog_services.item_create(actor=None, code=code, materials=materials, fields=fields, **guide)
+    v = catalog_services.item_create(actor=system(), code=code, materials=materials, fields=fields, **guide)
     if publish:
         v = catalog_services.item_version_publish(actor=None, version=v)
     return v

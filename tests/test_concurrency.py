@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from onewindow.api.tokens import token_create
 from onewindow.cases.models import Case
+from onewindow.org.actors import actor_of
 from onewindow.privacy.identifiers import id_check_digit
 from tests.support import CONCURRENT_ON_POSTGRES, run_threads
 
@@ -137,7 +138,7 @@ def test_mixed_front_hall_back_office_and_proxy_traffic(settings: Any) -> None:
     def case_for(n: int, *, deliver: bool = False) -> str:
         body = intake_body(n)
         case = case_intake(
-            actor=users["clerk"],
+            actor=actor_of(users["clerk"]),
             item=body["item"],
             centre=body["centre"],
             applicant=body["applicant"],
@@ -145,10 +146,10 @@ def test_mixed_front_hall_back_office_and_proxy_traffic(settings: Any) -> None:
             form=body["form"],
         )
         if deliver:
-            case_transition(actor=users["reviewer"], number=case.number, action="approve")
-            case_transition(actor=users["clerk"], number=case.number, action="ready")
+            case_transition(actor=actor_of(users["reviewer"]), number=case.number, action="approve")
+            case_transition(actor=actor_of(users["clerk"]), number=case.number, action="ready")
             case_transition(
-                actor=users["clerk"],
+                actor=actor_of(users["clerk"]),
                 number=case.number,
                 action="deliver",
                 to="window",

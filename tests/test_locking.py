@@ -154,12 +154,13 @@ def test_a_real_deadlock_is_retried_and_both_writers_succeed(settings: Any) -> N
 def test_intake_locks_only_its_own_rows(world: Any) -> None:
     """Every row lock an intake takes is ``FOR UPDATE OF`` its own table (no joined jurisdiction)."""
     from onewindow.cases.services import case_intake
+    from onewindow.org.actors import actor_of
     from tests.cases.conftest import ALL_MATERIALS, applicant, user
 
     args = {"item": "MZ-001", "centre": "C-A", "materials": ALL_MATERIALS, "form": {"reason": "x"}}
-    case_intake(actor=user("clerk"), applicant=applicant(), **args)
+    case_intake(actor=actor_of(user("clerk")), applicant=applicant(), **args)
     with CaptureQueriesContext(connection) as ctx:
-        case_intake(actor=user("clerk"), applicant=applicant(), **args)  # a returning resident
+        case_intake(actor=actor_of(user("clerk")), applicant=applicant(), **args)  # a returning resident
     locks = [q["sql"] for q in ctx.captured_queries if "FOR UPDATE" in q["sql"] or "FOR NO KEY" in q["sql"]]
     assert any('"org_resident"' in sql for sql in locks)
     for sql in locks:

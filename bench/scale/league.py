@@ -108,6 +108,7 @@ def _items(banners: list[Any], depts: list[Any]) -> list[Any]:
     """Two published items per department (promised 5, 10 or 15 working days)."""
     from onewindow.catalog import services as catalog_services
     from onewindow.catalog.models import Domain
+    from onewindow.core.actor import system
 
     domain, _ = Domain.objects.get_or_create(code="social", defaults={"name": "社会服务", "sort": 1})
     items: list[Any] = []
@@ -115,7 +116,7 @@ def _items(banners: list[Any], depts: list[Any]) -> list[Any]:
         for d_i, dept in enumerate(d for d in depts if d.jurisdiction_id == banner.pk):
             for k in range(2):
                 v = catalog_services.item_create(
-                    actor=None,
+                    actor=system(),
                     code=f"{dept.code[2:]}-{k + 1:03d}",
                     name=TITLES[(d_i * 2 + k) % len(TITLES)],
                     domain=domain,

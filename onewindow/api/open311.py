@@ -54,6 +54,7 @@ from onewindow.core.audit import record
 from onewindow.core.errors import DomainError
 from onewindow.core.locking import run_with_retry
 from onewindow.org.access import staff_of
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Jurisdiction
 
 app_name = "open311"
@@ -308,7 +309,7 @@ def service_request(case: Any) -> dict[str, Any]:
 
 def _scoped_cases(user: Any) -> QuerySet[Any]:
     qs = Case.objects.select_related("item", "item_version", "centre", "queue_department")
-    staff_qs = selectors.case_scope(user, qs)
+    staff_qs = selectors.case_scope(actor_of(user), qs)
     resident = getattr(getattr(user, "resident_account", None), "resident", None)
     if resident is not None:  # a resident's portal token: their own applications
         return qs.filter(Q(pk__in=staff_qs.values("pk")) | Q(applicant=resident))
@@ -425,7 +426,7 @@ def _create_request(request: HttpRequest, fmt: str) -> HttpResponse:
 
     def intake_and_audit() -> Any:
         case = case_intake(
-            actor=user,
+            actor=actor_of(user),
             item=code,
             centre=centre,
             applicant=applicant,

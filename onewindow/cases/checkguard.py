@@ -22,10 +22,13 @@ from onewindow.core.errors import DomainError, NotFound
 DAY = 24 * 3600
 
 
-class CheckLocked(DomainError):
-    status = 429
-    code = "check_locked"
-    default_message = "该办件编号的校验码错误次数过多，已暂停查询，请稍后再试"
+class CheckLocked(
+    DomainError,
+    status=429,
+    code="check_locked",
+    message="该办件编号的校验码错误次数过多，已暂停查询，请稍后再试",
+):
+    pass
 
 
 def _setting(name: str, default: int) -> int:

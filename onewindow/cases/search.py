@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import BooleanField, ExpressionWrapper, Q, QuerySet, Subquery
 
 from onewindow.cases import selectors
 from onewindow.cases.models import OPEN_STATES, Case
@@ -25,6 +25,7 @@ from onewindow.privacy.masking import mask_phone
 from onewindow.privacy.services import personal_data_access_log, personal_data_search_log
 
 NUMBER_RE = re.compile(r"^\d{12,32}$")
+MAX_DUPLICATES = 5  # open cases of the same item shown as a likely duplicate application
 KIND_LABELS = {"number": "办件编号", "id_number": "身份证号", "phone": "手机号", "name": "申请人姓名"}
 
 
@@ -79,14 +80,6 @@ def case_search(
     return term, qs
 
 
-def person_in_scope(actor: Actor, resident: Resident) -> bool:
-    """A resident the actor may look up: living in the actor's jurisdiction, or the applicant of a
-    case the actor can see (a returning resident from elsewhere who applied here before)."""
-    if actor.in_scope_path(resident.jurisdiction.path):
-        return True
-    return selectors.case_list(actor=actor).filter(applicant=resident).exists()
-
-
 @dataclass
 class PersonFound:
     """What the workbench learns from an ID number: the known resident (in scope) and the open cases
@@ -112,7 +105,12 @@ def person_lookup(*, actor: Actor, id_number: str, item: str = "", ip: str | Non
         except identifiers.IdentifierError as not_credit:
             raise (not_id if raw[:17].isdigit() else not_credit) from None
     resident = Resident.objects.select_related("jurisdiction").filter(id_index=blind_index(number)).first()
-    if resident is None or not person_in_scope(actor, resident):
+    if resident is None:
+        return PersonFound(number, None, [])
+    latest, duplicates = _cases_of(actor, resident, item)
+    # in scope: living in the actor's jurisdiction, or the applicant of a case the actor can see (a
+    # returning resident from elsewhere who applied here before)
+    if latest is None and not actor.in_scope_path(resident.jurisdiction.path):
         return PersonFound(number, None, [])
     if actor.user is not None:
         personal_data_access_log(
@@ -122,10 +120,25 @@ def person_lookup(*, actor: Actor, id_number: str, item: str = "", ip: str | Non
             purpose="窗口受理：按证件号码调取申请人信息",
             ip=ip,
         )
-    cases = selectors.case_list(actor=actor).filter(applicant=resident)
-    duplicates = list(cases.filter(state__in=OPEN_STATES, item__code=item)[:5]) if item else []
-    latest = cases.order_by("-received_at").first()
     phone = (latest.applicant_phone if latest else "") or resident.phone or ""
     address = (latest.applicant_address if latest else "") or resident.address or ""
     known = {"name": resident.name, "phone": phone, "address": address, "phone_masked": mask_phone(phone)}
     return PersonFound(number, resident, duplicates, known)
+
+
+def _cases_of(actor: Actor, resident: Resident, item: str) -> tuple[Case | None, list[Case]]:
+    """In one query on the actor's cases of ``resident``: the latest one (its intake's contact data,
+    and proof the resident is known here) and up to :data:`MAX_DUPLICATES` open cases of ``item``."""
+    cases = selectors.case_list(actor=actor).filter(applicant=resident).order_by("-received_at", "-pk")
+    if not item:
+        return cases.first(), []
+    latest = Q(pk__in=Subquery(cases.values("pk")[:1]))
+    duplicate = Q(state__in=OPEN_STATES, item__code=item)
+    rows = list(
+        cases.filter(latest | duplicate).annotate(
+            duplicate=ExpressionWrapper(duplicate, output_field=BooleanField())
+        )[: MAX_DUPLICATES + 1]
+    )
+    duplicates: list[Case] = []
+    duplicates.extend(c for c in rows if c.duplicate)
+    return (rows[0] if rows else None), duplicates[:MAX_DUPLICATES]

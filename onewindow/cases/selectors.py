@@ -15,7 +15,6 @@ from onewindow.cases.models import CLOCK_STATES, OPEN_STATES, Case, CaseEvent, S
 from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.core.handout import without_handed_out
-from onewindow.org.actors import actor_of
 from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -30,7 +29,7 @@ def case_scope(actor: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
     A prefix match on the paths copied onto the case (``centre_path``, ``queue_path``: indexed, no
     joins), equal to matching ``centre__jurisdiction__path`` / ``queue_department__jurisdiction__path``.
     """
-    roots = actor_of(actor).scope_roots
+    roots = actor.scope_roots
     if not roots:
         return qs.none()
     q = Q()
@@ -152,7 +151,6 @@ PROGRESS_NOT_FOUND = "未找到该办件，请核对办件编号和校验码"
 def case_handled_by(actor: Actor, case: Case) -> bool:
     """Whether ``actor`` handles ``case`` (own centre, own department's queue, or assignee):
     only they see the applicant's personal data in full."""
-    actor = actor_of(actor)
     staff = actor.staff
     if staff is None:
         return False
@@ -187,7 +185,7 @@ def case_queue(*, actor: Actor) -> QuerySet[Case]:
     """The back-office queue: accepted / in review / suspended cases of the actor's department
     (a centre head or supervisor without a department sees every department in the jurisdiction)."""
     qs = case_list(actor=actor).filter(state__in=QUEUE_STATES)
-    staff = actor_of(actor).staff
+    staff = actor.staff
     if staff is not None and staff.department_id:
         qs = qs.filter(queue_department_id=staff.department_id)
     return qs.order_by("deadline", "received_at")

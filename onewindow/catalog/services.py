@@ -1,8 +1,5 @@
-"""Writes to the catalog. Each function is one transaction and takes the acting :class:`Actor`.
-
-Other apps' code and tests may still pass a Django user while they are converted: the entry points
-that use the actor (``item_create``, ``item_version_new_draft``) normalise it with
-``actor = actor_of(actor)`` (idempotent for an Actor); remove that once every caller passes an Actor.
+"""Writes to the catalog. Each function is one transaction and takes the acting :class:`Actor`
+(resolved at the edge; seed data and commands pass ``core.actor.system()``).
 """
 
 from __future__ import annotations
@@ -24,7 +21,6 @@ from onewindow.catalog.models import (
 )
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Invalid
-from onewindow.org.actors import actor_of
 
 
 def validation_details(exc: ValidationError) -> dict[str, list[str]]:
@@ -52,7 +48,6 @@ def item_create(
     **guide: Any,
 ) -> ItemVersion:
     """Create an item with its first (draft) version, materials and form fields."""
-    actor = actor_of(actor)
     if Item.objects.filter(code=code).exists():
         raise Invalid(f"事项编码 {code} 已存在", code="duplicate_code", details={"code": ["已存在"]})
     item = Item(code=code)
@@ -101,7 +96,6 @@ def item_version_update(*, actor: Actor, version: ItemVersion, **changes: Any) -
 @transaction.atomic
 def item_version_new_draft(*, actor: Actor, item: Item, change_note: str = "") -> ItemVersion:
     """Copy the latest version (with materials and fields) into a new draft."""
-    actor = actor_of(actor)
     item = Item.objects.select_for_update(of=("self",)).get(pk=item.pk)
     existing = item.versions.filter(status=VersionStatus.DRAFT).first()
     if existing:

@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+import functools
+import inspect
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
@@ -62,12 +64,29 @@ def row_out(schema: type[Schema], row: Any, **given: Any) -> dict[str, Any]:
     }
 
 
-def fields_of(payload: Schema | None, *texts: str) -> dict[str, Any]:
-    """A request body's fields as the service's keyword arguments (nested bodies as dicts), the
-    optional texts named in ``texts`` as "" when not given; no body, no fields."""
+def fields_of(payload: Schema | None, service: Callable[..., Any], *texts: str) -> dict[str, Any]:
+    """A request body's fields as ``service``'s keyword arguments (nested bodies as dicts), the
+    optional texts named in ``texts`` as "" when not given; no body, no fields. A body field ``service``
+    has no keyword for is a programming error named here (:func:`unmatched_fields`; ``tests/api`` checks
+    every operation), not a bare ``TypeError`` from the call."""
     if payload is None:
         return {}
+    missing = unmatched_fields(type(payload), service)
+    if missing:
+        raise TypeError(
+            f"{type(payload).__name__}: {', '.join(missing)} not a keyword of {service.__qualname__}"
+        )
     return payload.dict() | {name: getattr(payload, name) or "" for name in texts}
+
+
+@functools.cache
+def unmatched_fields(schema: type[Schema], service: Callable[..., Any]) -> tuple[str, ...]:
+    """The fields of ``schema`` that ``service`` takes no keyword for (none when it takes ``**kw``)."""
+    params = inspect.signature(service).parameters.values()
+    if any(p.kind is inspect.Parameter.VAR_KEYWORD for p in params):
+        return ()
+    keywords = {p.name for p in params if p.kind in (p.KEYWORD_ONLY, p.POSITIONAL_OR_KEYWORD)}
+    return tuple(name for name in schema.model_fields if name not in keywords)
 
 
 class PageQuery(Schema):  # ?page=&page_size= of a list (pages from 1, at most 200 rows a page)

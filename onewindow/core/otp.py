@@ -30,12 +30,8 @@ DAY = 24 * 3600
 MAX_DOUBLINGS = 16
 
 
-class TooManyAttempts(DomainError):
+class TooManyAttempts(DomainError, status=429, code="otp_locked", message="尝试次数过多，请稍后再试"):
     """429: too many codes asked or tried; wait and try again."""
-
-    status = 429
-    code = "otp_locked"
-    default_message = "尝试次数过多，请稍后再试"
 
 
 def new_code() -> str:

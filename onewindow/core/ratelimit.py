@@ -14,10 +14,8 @@ from onewindow.core import throttle
 from onewindow.core.errors import DomainError
 
 
-class RateLimited(DomainError):
-    status = 429
-    code = "rate_limited"
-    default_message = "查询过于频繁，请稍后再试"
+class RateLimited(DomainError, status=429, code="rate_limited", message="查询过于频繁，请稍后再试"):
+    pass
 
 
 def check_rate(request: HttpRequest, scope: str, *, limit: int, per_seconds: int) -> None:

@@ -51,9 +51,8 @@ request_finished.connect(_request_finished, dispatch_uid="core.readcache.finishe
 
 
 def _transaction() -> Any:
-    """The outermost ``atomic()`` block that may still roll back, else ``None`` (a test case's own
-    wrapping block does not count: it never commits, what ran inside it behaves as committed)."""
-    return next((b for b in connection.atomic_blocks if not getattr(b, "_from_testcase", False)), None)
+    """The outermost ``atomic()`` block that may still roll back, else ``None``."""
+    return connection.atomic_blocks[0] if connection.atomic_blocks else None
 
 
 class ReadCache:

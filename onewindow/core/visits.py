@@ -8,10 +8,6 @@
 A visit is the queue's own row (a ``queueing.Ticket``); the caller reads ``pk``, ``centre``,
 ``window``, ``called_by`` and ``case_number`` from it and never changes it. The provider answers:
 
-- ``last_served(actor, exclude=...)`` → the visit the actor finished most recently today whose id is
-  not in ``exclude`` (ids, or a ``values`` queryset of them), or ``None``;
-- ``lock_in_scope(actor, pk)`` → the visit ``pk``, row-locked for the caller's transaction, within the
-  actor's jurisdiction (``NotFound`` otherwise);
 - ``is_finished(visit)`` → whether its service at the window has ended;
 - ``last_served_at(window, exclude=...)`` → the visit finished most recently today at the window
   ``window`` (its id) not among ``exclude``, or ``None`` (the locked rating pad of one window);
@@ -33,10 +29,6 @@ from onewindow.core.slots import Slot
 
 
 class VisitProvider(Protocol):
-    def last_served(self, actor: Actor, *, exclude: Any) -> Any: ...
-
-    def lock_in_scope(self, actor: Actor, pk: Any) -> Any: ...
-
     def is_finished(self, visit: Any) -> bool: ...
 
     def last_served_at(self, window: int, *, exclude: Any) -> Any: ...

@@ -29,9 +29,8 @@ DEMO_TOTP_SECRET = base64.b32encode(DEMO_TOTP_KEY).decode()  # J5XGKV3JNZSG65ZNI
 DEMO_DEVICE_NAME = "演示动态口令"
 
 
-class NoDemoDevice(DomainError):
-    code = "no_demo_otp"
-    status = 404
+class NoDemoDevice(DomainError, status=404, code="no_demo_otp"):
+    pass
 
 
 @dataclass(frozen=True)

@@ -91,7 +91,7 @@ def rating_out(r: Rating) -> dict[str, Any]:
 )
 def rating_create(request: HttpRequest, number: str, payload: RatingIn, q: Query[CheckQuery]) -> Any:
     _rate_limit(request, "rating")
-    fields = fields_of(payload, "comment") | {"check": payload.check or q.check or ""}
+    fields = fields_of(payload, services.rating_submit, "comment") | {"check": payload.check or q.check or ""}
     return Status(201, rating_out(services.rating_submit(number=number, **fields)))
 
 
@@ -113,7 +113,9 @@ class FixOut(Schema):
 )
 def rating_fix(request: HttpRequest, number: str, payload: FixIn) -> Any:
     _rate_limit(request, "rating")
-    rect = services.rectification_rate_fix(number=number, **fields_of(payload))
+    rect = services.rectification_rate_fix(
+        number=number, **fields_of(payload, services.rectification_rate_fix)
+    )
     return {"rectification": rect.pk, "fix_level": rect.fix_level}
 
 
@@ -266,7 +268,9 @@ def complaint_create(request: HttpRequest, payload: ComplaintIn) -> Any:
     _rate_limit(request, "complaint")
     actor = request_actor(request) if request.user.is_authenticated else None
     c = services.complaint_submit(
-        **fields_of(payload, "contact", "case"), actor=actor, submitter=request.user
+        **fields_of(payload, services.complaint_submit, "contact", "case"),
+        actor=actor,
+        submitter=request.user,
     )
     return Status(201, {"number": c.number, "check": c.check_code, "state": c.state})
 

@@ -21,7 +21,6 @@ from onewindow.feedback.models import (
     RectState,
 )
 from onewindow.org import access
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Role, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -77,7 +76,6 @@ def rating_summary(*, group_by: str = "centre", centre: str | None = None) -> li
 
 
 def rating_list(*, actor: Actor) -> QuerySet[Rating]:
-    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     return access.scope(
         actor, Rating.objects.select_related("centre", "case", "item"), "centre__jurisdiction__path"
@@ -91,7 +89,6 @@ def rectification_list(
 
     ``appeal_pending``: only those whose rating has an appeal waiting for the supervisor (申诉复核).
     """
-    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(
         actor,
@@ -141,7 +138,6 @@ def rectification_public(*, centre: Centre | None = None, limit: int = 20) -> li
 
 
 def complaint_list(*, actor: Actor, state: str | None = None) -> list[dict[str, Any]]:
-    actor = actor_of(actor)
     access.require_perm(actor, access.Perm.FEEDBACK_VIEW)
     qs = access.scope(actor, Complaint.objects.select_related("centre", "jurisdiction", "owner"))
     if state:

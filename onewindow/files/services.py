@@ -47,10 +47,10 @@ warnings.filterwarnings("error", category=Image.DecompressionBombWarning)
 DEFAULT_MAX_PIXELS = 25_000_000
 
 
-class ServerBusy(DomainError):
-    status = 503
-    code = "server_busy"
-    default_message = "服务器繁忙，正在处理其他图片，请稍后重试"
+class ServerBusy(
+    DomainError, status=503, code="server_busy", message="服务器繁忙，正在处理其他图片，请稍后重试"
+):
+    pass
 
 
 def max_bytes() -> int:

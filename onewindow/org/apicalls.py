@@ -38,5 +38,5 @@ def serve(
     """``out(service(actor=<the caller>, **kwargs, **<payload's fields>))`` answered with ``status``
     (201 for a creation). ``texts`` name the body's optional texts the service takes as "" when not
     given (see ``fields_of``)."""
-    body = out(as_caller(request, service, **kwargs, **fields_of(payload, *texts)))
+    body = out(as_caller(request, service, **kwargs, **fields_of(payload, service, *texts)))
     return body if status == 200 else Status(status, body)

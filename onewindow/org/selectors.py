@@ -2,10 +2,6 @@
 
 Every list here takes the acting :class:`~onewindow.core.actor.Actor` and is scoped to its
 jurisdiction (:func:`onewindow.org.access.scope`); single objects outside it raise :class:`NotFound`.
-
-``resident_get`` and ``resident_list`` are also called by other apps (portal, proxy) that may still
-pass a Django user while they are converted: they normalise with ``actor = actor_of(actor)``
-(idempotent for an Actor); remove that once every caller passes an Actor.
 """
 
 from __future__ import annotations
@@ -19,7 +15,6 @@ from django.utils import timezone
 from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.org.access import scope, scope_roots
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Duty, Jurisdiction, OpeningHours, Resident, Session, Shift, Staff
 from onewindow.privacy.crypto import blind_index
 
@@ -168,7 +163,6 @@ def _resident_qs() -> QuerySet[Resident]:
 def resident_list(*, actor: Actor, q: str | None = None) -> QuerySet[Resident]:
     """Residents in the actor's jurisdiction. ``q`` matches the name, or a whole ID number / credit
     code exactly (through the blind index; encrypted columns cannot be searched)."""
-    actor = actor_of(actor)
     qs = scope(actor, _resident_qs()).order_by("jurisdiction__path", "name")
     term = (q or "").strip()
     if term:
@@ -177,7 +171,6 @@ def resident_list(*, actor: Actor, q: str | None = None) -> QuerySet[Resident]:
 
 
 def resident_get(*, actor: Actor, pk: int) -> Resident:
-    actor = actor_of(actor)
     obj = scope(actor, _resident_qs()).filter(pk=pk).first()
     if obj is None:
         raise NotFound("未找到该办事群众", code="unknown_resident")

@@ -3,10 +3,6 @@
 Each function takes the acting :class:`~onewindow.core.actor.Actor` (keyword-only), checks the
 permission and the jurisdiction, and runs in one transaction. Bad input raises :class:`Invalid` with
 a Chinese message per field.
-
-``resident_create`` and ``resident_contact_update`` are also called from other apps (the API, tests
-of other apps) that may still pass a Django user while they are converted: they normalise with
-``actor = actor_of(actor)`` (idempotent for an Actor); remove that once every caller passes an Actor.
 """
 
 from __future__ import annotations
@@ -21,7 +17,6 @@ from onewindow.core.actor import Actor
 from onewindow.core.audit import record
 from onewindow.core.errors import DomainError, Invalid, NotFound
 from onewindow.org.access import Perm, in_scope, require_perm
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Duty, Jurisdiction, Resident, ResidentKind, Shift, Staff, Window
 from onewindow.org.selectors import resident_get
 from onewindow.privacy.crypto import blind_index
@@ -115,7 +110,6 @@ def resident_create(
     Every field is checked and all errors are reported at once; duplicates are found through the
     blind index of the number.
     """
-    actor = actor_of(actor)
     require_perm(actor, Perm.RESIDENT_CREATE)
     errors: dict[str, list[str]] = {}
     codes: list[str] = []
@@ -215,7 +209,6 @@ def resident_contact_update(
     audited (``org.resident_contact_update``). A phone set by staff is never "verified": real-name
     binding on the portal does not trust it. Cases keep their own applicant snapshot and are not
     affected. An intake never changes the record (see ``cases.services.intake._resident_for``)."""
-    actor = actor_of(actor)
     require_perm(actor, Perm.RESIDENT_CREATE)
     resident_get(actor=actor, pk=pk)  # scoped: outside the jurisdiction is a 404
     resident = Resident.objects.select_for_update(of=("self",)).get(pk=pk)

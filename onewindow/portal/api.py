@@ -148,7 +148,9 @@ def otp_login(request: HttpRequest, payload: LoginIn) -> Any:
 @router.post("/my/realname", response=responses(RealNameOut, 409), summary="实名认证")
 def real_name(request: HttpRequest, payload: RealNameIn) -> Any:
     account = services.require_account(request.user)
-    account = services.account_bind_real_name(account=account, **fields_of(payload))
+    account = services.account_bind_real_name(
+        account=account, **fields_of(payload, services.account_bind_real_name)
+    )
     r = account.resident
     assert r is not None
     return {"name": r.masked_name, "id_number": r.masked_id_number, "jurisdiction": r.jurisdiction.code}
@@ -173,7 +175,9 @@ class ContactOut(Schema):
 def contact_change(request: HttpRequest, payload: ContactIn) -> Any:
     account = services.require_account(request.user)
     client = services.request_client(request)
-    account = services.resident_contact_change(account=account, **fields_of(payload), client=client)
+    account = services.resident_contact_change(
+        account=account, **fields_of(payload, services.resident_contact_change), client=client
+    )
     return {"phone": mask_phone(account.phone), "phone_verified": True}
 
 

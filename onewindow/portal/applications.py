@@ -190,7 +190,7 @@ def application_submit(
                 account=account, version=version, scope=scope, pending_ids=pending_ids, reuse=reuse or {}
             )
             case = case_services.case_intake(
-                actor=actor.user,  # the cases services of this base take the user
+                actor=actor,
                 item=item,
                 centre=centre,
                 applicant={},
@@ -249,7 +249,7 @@ def application_supplement(
         if not files:
             raise Invalid("请上传需补正的材料", code="invalid", details={"materials": ["必填"]})
         case = case_services.case_resident_supplement(
-            actor=actor.user, number=number, materials=[{"code": c, "provided": True} for c in files]
+            actor=actor, number=number, materials=[{"code": c, "provided": True} for c in files]
         )
         _record_uploads(case, account, version, files, claimed, UploadStage.SUPPLEMENT)
     return case

@@ -179,9 +179,9 @@ def staff_upload_get(actor: Actor, upload_id: int) -> CaseUpload:
     up = CaseUpload.objects.select_related("file", "case").filter(pk=upload_id).first()
     if up is None:
         raise NotFound("文件不存在", code="not_found")
-    case_get_for_user(actor.user, up.case.number)  # 404 outside the jurisdiction (cases takes the user)
+    case_get_for_user(actor, up.case.number)  # 404 outside the jurisdiction
     return up
 
 
 def staff_case_uploads(actor: Actor, number: str) -> list[CaseUpload]:
-    return case_uploads(case_get_for_user(actor.user, number))
+    return case_uploads(case_get_for_user(actor, number))

@@ -17,7 +17,6 @@ from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Forbidden, Invalid
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Jurisdiction, Level, Role, Staff
 from onewindow.org.selectors import resident_get
 from onewindow.proxy.models import ProxyRequest, ResidentFlags, Visit, VisitState
@@ -33,7 +32,7 @@ def resident_flags_set(
     staff_required(actor)
     if not actor.has_any_role({Role.AGENT, *WINDOW_ROLES}):
         raise Forbidden("您的岗位不能标记上门服务对象", code="forbidden")
-    res = resident_get(actor=actor_of(actor), pk=resident)
+    res = resident_get(actor=actor, pk=resident)
     flags, _created = ResidentFlags.objects.update_or_create(
         resident=res,
         defaults={
@@ -70,7 +69,7 @@ def visit_book(
 ) -> Visit:
     staff = staff_required(actor)
     agent_user, village = agent_and_village(actor, staff, agent)
-    res = resident_get(actor=actor_of(actor), pk=resident)
+    res = resident_get(actor=actor, pk=resident)
     flags = ResidentFlags.objects.filter(resident=res).first()
     if flags is None or not flags.eligible:
         raise Invalid(

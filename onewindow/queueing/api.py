@@ -64,7 +64,9 @@ def ticket_out(t: Ticket) -> dict[str, Any]:
     summary="取号（公开，自助终端）",
 )
 def ticket_create(request: HttpRequest, payload: TicketIn) -> Any:
-    return Status(201, ticket_out(services.ticket_issue(**fields_of(payload, "priority"))))
+    return Status(
+        201, ticket_out(services.ticket_issue(**fields_of(payload, services.ticket_issue, "priority")))
+    )
 
 
 @router.post("/windows/{window_id}/call-next", response=responses(TicketOut), summary="叫下一个号")
@@ -226,7 +228,7 @@ def appointment_create(request: HttpRequest, payload: AppointmentIn) -> Any:
         user = row.user if row is not None and not row.read_only else None
     actor = actor_of(user) if user is not None else None
     a = appointments.appointment_book(
-        **fields_of(payload, "sms_code"),
+        **fields_of(payload, appointments.appointment_book, "sms_code"),
         actor=actor,
         channel="station" if user else "online",
         client=request.META.get("REMOTE_ADDR", ""),

@@ -10,7 +10,6 @@ from typing import Any
 from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.org import access
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 from onewindow.queueing.models import Ticket, TicketState
 
@@ -63,7 +62,7 @@ def queue_stats(centre: Centre, day: dt.date) -> dict[str, Any]:
 
 def queue_stats_for(*, actor: Actor, code: str, day: dt.date) -> dict[str, Any]:
     """:func:`queue_stats` of the centre ``code`` within the actor's jurisdiction (404 otherwise)."""
-    centre = access.scope(actor_of(actor), Centre.objects.filter(code=code)).first()
+    centre = access.scope(actor, Centre.objects.filter(code=code)).first()
     if centre is None:
         raise NotFound(f"服务中心 {code} 不存在", code="unknown_centre")
     return queue_stats(centre, day)

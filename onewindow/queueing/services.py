@@ -22,7 +22,6 @@ from onewindow.core.counters import next_value
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access, schedule
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Role, Window, WindowKind
 from onewindow.queueing import order
 from onewindow.queueing.models import Priority, Ticket, TicketCounter, TicketState
@@ -210,7 +209,6 @@ def ticket_call_next(*, actor: Actor, window: int, pending: PendingCall = "keep"
     and calls the next; ``"keep"`` (the default, the API's contract) leaves it called. A ticket still being
     served (``serving``) is pending too: refused the same way, and confirmed it is finished (办结 — the
     window's rating pad then asks for its rating) rather than skipped."""
-    actor = actor_of(actor)
     w = _staffed_window(actor, window)
     cats = window_categories(w)
     day = local_now().date()
@@ -335,7 +333,6 @@ def ticket_act(
     window: int | None = None,
 ) -> Ticket:
     """Perform ``action`` (a row of :data:`TICKET_ACTIONS`) on ``ticket``, locked for the transaction."""
-    actor = actor_of(actor)
     t = (
         Ticket.objects.select_for_update(of=("self",))
         .select_related("centre", "window")
@@ -367,7 +364,6 @@ def ticket_link_case(*, actor: Actor, ticket: int, case_number: str) -> Ticket:
     """为此号受理: the case taken in for the resident of ``ticket`` is linked to it (the first case of a
     visit stays its case; the number is kept on the ticket) and a ticket still ``called`` is now served.
     Only the staff of the ticket's centre; a ticket not called yet, or 过号, is refused."""
-    actor = actor_of(actor)
     t = Ticket.objects.select_for_update(of=("self",)).filter(pk=ticket).first()
     if t is None or actor.staff is None or actor.staff.centre_id != t.centre_id:
         raise NotFound("排队号不存在", code="not_found")

@@ -37,8 +37,8 @@ _BUILTIN_NAMES = {
 }
 
 
-class CalendarUnknownYear(Invalid):
-    code = "calendar_unknown_year"
+class CalendarUnknownYear(Invalid, code="calendar_unknown_year"):
+    pass
 
 
 @lru_cache(maxsize=1)

@@ -142,19 +142,20 @@ def _source_codes() -> dict[str, set[int]]:
                     ),
                     0,
                 )
-                for stmt in node.body:
-                    if (
-                        isinstance(stmt, ast.Assign)
-                        and any(getattr(t, "id", None) == "status" for t in stmt.targets)
-                        and isinstance(stmt.value, ast.Constant)
-                        and isinstance(stmt.value.value, int)
-                    ):
-                        status = stmt.value.value
-                for stmt in node.body:
-                    if isinstance(stmt, ast.Assign) and any(
-                        getattr(t, "id", None) == "code" for t in stmt.targets
-                    ):
-                        for code in _strings(stmt.value):
+                # status and code are class keywords (``class X(DomainError, status=429, code="x")``)
+                # or assignments in the class body
+                given = [(kw.arg, kw.value) for kw in node.keywords] + [
+                    (getattr(t, "id", None), stmt.value)
+                    for stmt in node.body
+                    if isinstance(stmt, ast.Assign)
+                    for t in stmt.targets
+                ]
+                for attr, value in given:
+                    if attr == "status" and isinstance(value, ast.Constant) and isinstance(value.value, int):
+                        status = value.value
+                for attr, value in given:
+                    if attr == "code":
+                        for code in _strings(value):
                             add(code, status)
         if raises_errors:
             # ``code = "invalid_id_number"`` ... ``raise IdentifierError(..., code=code)``

@@ -7,6 +7,8 @@ import pytest
 from django.core.management import call_command
 from django.test import Client
 
+from onewindow.core.actor import system
+
 
 def test_items_list_public_and_filtered(client: Client, world: dict[str, Any]) -> None:
     r = client.get("/api/v1/items")
@@ -87,8 +89,8 @@ def test_draft_and_retired_versions_are_not_public(client: Client, world: dict[s
     from onewindow.catalog import services
 
     v = world["items"]["dibao"]
-    draft = services.item_version_new_draft(actor=None, item=v.item)
-    services.item_version_update(actor=None, version=draft, name="最低生活保障申请（新）")
+    draft = services.item_version_new_draft(actor=system(), item=v.item)
+    services.item_version_update(actor=system(), version=draft, name="最低生活保障申请（新）")
     assert client.get("/api/v1/items/MZ-001").json()["name"] == "最低生活保障申请"
     services.item_version_publish(actor=None, version=draft)
     g = client.get("/api/v1/items/MZ-001").json()

@@ -9,7 +9,9 @@ from unittest import mock
 
 import pytest
 from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 
 from onewindow.cases import search
 from onewindow.cases.desk import online_to_check, results_to_hand_out, supplements_received, warnings
@@ -193,6 +195,22 @@ def test_lookup_fills_in_what_was_given_at_the_latest_intake_else_the_record(wor
     assert (found.known["phone"], found.known["address"]) == (resident.phone, resident.address)
 
 
+def test_lookup_reads_the_scoped_cases_once(world: Any) -> None:
+    """Scope check, latest intake and duplicate warning come from one query on the actor's cases, for a
+    resident living here and for one from elsewhere known by a case here."""
+    case = intake()
+    intake(item="MZ-002")
+    for moved in (False, True):
+        if moved:
+            Resident.objects.filter(pk=case.applicant_id).update(jurisdiction=world["vb"])
+        clerk = actor("clerk")
+        with CaptureQueriesContext(connection) as ctx:
+            found = search.person_lookup(actor=clerk, id_number=GOOD_ID, item="MZ-001")
+        assert [c.number for c in found.duplicates] == [case.number] and found.known["phone"] == PHONE
+        reads = [q["sql"] for q in ctx.captured_queries if 'FROM "cases_case"' in q["sql"]]
+        assert len(reads) == 1, reads
+
+
 def test_lookup_of_an_unknown_or_out_of_scope_person_says_nothing_about_them(world: Any) -> None:
     intake()
     for who in ("outsider",):
@@ -276,7 +294,7 @@ def test_a_resident_supplement_is_counted_and_told_to_the_window_of_that_centre(
     case = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
     assert account.resident_id == case.applicant_id
     case_resident_supplement(
-        actor=account.user, number=case.number, materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(account.user), number=case.number, materials=[{"code": "M02", "provided": True}]
     )
     assert CaseEvent.objects.filter(case=case).order_by("-seq").first().action == "resident_supplement"  # type: ignore[union-attr]
     assert _counts("clerk")["supplements"] == 1 and _counts("outsider")["supplements"] == 0

@@ -13,6 +13,7 @@ from onewindow.cases import services
 from onewindow.cases.models import Case, CaseEvent, ImmutableEvent, State
 from onewindow.cases.selectors import chain_verify, warning_for
 from onewindow.cases.workflow import TRANSITIONS
+from onewindow.core.actor import system
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.org.actors import actor_of
 from tests.cases.conftest import act, applicant, intake, user
@@ -229,8 +230,8 @@ def test_case_keeps_its_item_version(world: Any, today: Any) -> None:
     from onewindow.catalog import services as cs
 
     case = intake()
-    draft = cs.item_version_new_draft(actor=None, item=case.item)
-    cs.item_version_publish(actor=None, version=draft)
+    draft = cs.item_version_new_draft(actor=system(), item=case.item)
+    cs.item_version_publish(actor=system(), version=draft)
     case.refresh_from_db()
     assert case.item_version.number == 1
 

@@ -10,13 +10,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from openpyxl import Workbook, load_workbook
 
-from onewindow.catalog.excel import (
-    FIELD_COLUMNS,
-    ITEM_COLUMNS,
-    MATERIAL_COLUMNS,
-    catalog_export,
-    catalog_import,
-)
+from onewindow.catalog.excel import catalog_export, catalog_import
+from onewindow.catalog.excel.columns import FIELD_COLUMNS, ITEM_COLUMNS, MATERIAL_COLUMNS
 from onewindow.catalog.models import FormField, Item, ItemVersion, Material, VersionStatus
 from onewindow.catalog.selectors import version_snapshot
 from onewindow.core.actor import system

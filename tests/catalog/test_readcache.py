@@ -72,3 +72,24 @@ def test_calendar_change_elsewhere_reaches_the_deadline(client: Client, world: A
     cache.incr(YEARS.key)
     after = _intake(client, key).deadline
     assert after is not None and after > before
+
+
+def test_values_read_inside_an_uncommitted_change_are_not_kept(db: Any) -> None:
+    """A change not yet committed (this thread's open ``atomic()``): what it reads is not kept, since it
+    may roll back; once its block has ended the cache keeps values again."""
+    from django.db import transaction
+
+    from onewindow.core.readcache import ReadCache
+
+    rc = ReadCache("test-uncommitted")
+    loads: list[int] = []
+
+    def load() -> int:
+        loads.append(1)
+        return len(loads)
+
+    assert rc.get("k", load) == 1 and rc.get("k", load) == 1
+    with transaction.atomic():
+        rc.bump()
+        assert rc.get("k", load) == 2 and rc.get("k", load) == 3
+    assert rc.get("k", load) == 4 and rc.get("k", load) == 4

@@ -23,6 +23,7 @@ def test_provisional_deadline_then_notice_loaded(
 
     from onewindow.cases import services
     from onewindow.cases.models import Case
+    from onewindow.org.actors import actor_of
     from onewindow.worktime.models import CalendarDay, CalendarYear
     from tests.cases.conftest import ALL_MATERIALS, applicant
     from tests.factories import make_item
@@ -39,7 +40,7 @@ def test_provisional_deadline_then_notice_loaded(
         mock.patch("onewindow.worktime.status.local_today", return_value=today),
     ):
         other = services.case_intake(
-            actor=w["people"]["clerk"].user,
+            actor=actor_of(w["people"]["clerk"].user),
             item="MZ-045",
             centre="C-A",
             applicant=applicant(),

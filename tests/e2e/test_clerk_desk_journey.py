@@ -24,6 +24,7 @@ def _cases_waiting() -> dict[str, str]:
     """An online application to check, a case whose applicant supplemented online, a decided case."""
     from onewindow.cases import services
     from onewindow.cases.models import Channel
+    from onewindow.org.actors import actor_of
     from tests.cases.conftest import act, intake
     from tests.portal.resident_helpers import sign_up
 
@@ -32,7 +33,7 @@ def _cases_waiting() -> dict[str, str]:
     online = intake(channel=Channel.ONLINE, item="MZ-002")
     needs = intake(materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False}])
     services.case_resident_supplement(
-        actor=account.user, number=needs.number, materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(account.user), number=needs.number, materials=[{"code": "M02", "provided": True}]
     )
     decided = act("reviewer", intake(item="MZ-002"), "approve", note="符合")
     return {"online": online.number, "supplemented": needs.number, "decided": decided.number}

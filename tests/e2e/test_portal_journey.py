@@ -33,7 +33,9 @@ def _png(color: str) -> bytes:
 def _clerk() -> Any:
     from django.contrib.auth import get_user_model
 
-    return get_user_model().objects.get(username="clerk")
+    from onewindow.org.actors import actor_of
+
+    return actor_of(get_user_model().objects.get(username="clerk"))
 
 
 def _transferred(browser: Any, storage_state: Any, url: str) -> tuple[int, list[tuple[str, int]]]:

@@ -241,30 +241,31 @@ def test_not_accepted_case_can_be_rated(world: Any, today: Any) -> None:
 
 
 def test_window_pad_rates_the_ticket_just_served(world: Any, today: Any, settings: Any) -> None:
+    from onewindow.feedback.services import pad
+    from onewindow.org.models import Window
     from onewindow.queueing import services as q
 
     settings.QUEUE_ENFORCE_HOURS = False
     case = delivered_case()
     clerk = user("clerk")
     window = world["centres"]["a"].windows.get(number=1)
+    other = Window.objects.create(centre=window.centre, number=2, name="综合受理二", kind="comprehensive")
     q.ticket_issue(centre="C-A", category="comprehensive")
     t = q.ticket_call_next(actor=actor_of(clerk), window=window.pk)
     q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="serve")
-    assert services.last_served_ticket(clerk) is None  # still serving
+    assert pad.pad_visit(window) is None  # still serving
     q.ticket_act(actor=actor_of(clerk), ticket=t.pk, action="finish", case_number=case.number)
     assert Ticket.objects.get(pk=t.pk).state == TicketState.DONE
-    assert services.last_served_ticket(clerk).pk == t.pk
-    r = services.rating_submit_ticket(
-        actor=actor_of(clerk), ticket=t.pk, level=2, indicators={"attitude": 2}, comment="等候时间太长"
+    assert pad.pad_visit(window).pk == t.pk and pad.pad_visit(other) is None
+    r = pad.rating_submit_pad(
+        window=window, ticket=t.pk, level=2, indicators={"attitude": 2}, comment="等候时间太长"
     )
     assert r.case == case and r.centre.code == "C-A" and r.channel == "window" and r.staff_user == clerk
     assert Rectification.objects.filter(rating=r).exists()
-    assert services.last_served_ticket(clerk) is None
+    assert pad.pad_visit(window) is None
     with pytest.raises(Conflict):
-        services.rating_submit_ticket(actor=actor_of(clerk), ticket=t.pk, level=5)
-    with pytest.raises(NotFound):
-        services.rating_submit_ticket(actor=actor_of(user("outsider")), ticket=t.pk, level=5)
+        pad.rating_submit_pad(window=window, ticket=t.pk, level=5)
+    with pytest.raises(NotFound):  # another window's pad rates only its own visits
+        pad.rating_submit_pad(window=other, ticket=t.pk, level=5)
     with pytest.raises(Invalid):  # an online indicator on the offline pad
-        services.rating_submit_ticket(
-            actor=actor_of(clerk), ticket=t.pk, level=5, indicators={"operability": 5}
-        )
+        pad.rating_submit_pad(window=window, ticket=t.pk, level=5, indicators={"operability": 5})

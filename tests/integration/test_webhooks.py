@@ -187,7 +187,7 @@ def test_ticket_called_becomes_an_event(world: Any) -> None:
         q.ticket_issue(centre="C-A", category="comprehensive")
         assert not OutboxEvent.objects.filter(type__startswith="ticket.").exists()  # issued: no event
         w1 = Window.objects.get(centre__code="C-A", number=1)
-        t = q.ticket_call_next(actor=user("clerk"), window=w1.pk)
+        t = q.ticket_call_next(actor=actor_of(user("clerk")), window=w1.pk)
     ev = OutboxEvent.objects.get(type="ticket.called")
     assert ev.data["number"] == t.number and ev.data["centre"] == "C-A" and ev.data["window"] == w1.pk
 

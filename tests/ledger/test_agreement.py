@@ -22,6 +22,7 @@ from pypdf import PdfReader
 from onewindow.feedback import services as feedback
 from onewindow.feedback.models import Rating
 from onewindow.ledger import exports, metrics
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 from tests.cases.conftest import act, intake
 from tests.factories import make_staff
@@ -101,10 +102,10 @@ def build_county(world: dict[str, Any], clock: Any, cases: list[tuple[int, str, 
     for case, centre, outcome, _lv in made:
         if outcome == "voided":
             a = feedback.rating_appeal(
-                actor=heads[centre], rating=ratings[case.pk].pk, reason="非申请人本人评价"
+                actor=actor_of(heads[centre]), rating=ratings[case.pk].pk, reason="非申请人本人评价"
             )
             feedback.rating_appeal_decide(
-                actor=user("supervisor"), appeal=a.pk, decision="void", note="核实作废"
+                actor=actor_of(user("supervisor")), appeal=a.pk, decision="void", note="核实作废"
             )
     clock.set_day(dt.date(2026, 9, 28))
     for case, _c, outcome, _lv in made:

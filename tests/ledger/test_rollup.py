@@ -14,6 +14,7 @@ from onewindow.cases.workflow import TRANSITIONS
 from onewindow.core.errors import DomainError
 from onewindow.ledger import fold, rollup
 from onewindow.ledger.models import Contribution, Fact
+from onewindow.org.actors import actor_of
 from onewindow.queueing import services as queue
 from onewindow.queueing.models import Ticket
 from tests.cases.conftest import ALL_MATERIALS, act, intake, user
@@ -93,11 +94,11 @@ def test_tickets_issued_served_and_waiting(ledger_world: dict[str, Any], clock: 
     t1 = queue.ticket_issue(centre="C-A", category="comprehensive")
     queue.ticket_issue(centre="C-A", category="comprehensive")
     clock.now = clock.now.replace(hour=9, minute=25)
-    called = queue.ticket_call_next(actor=user("clerk"), window=w1.pk)
+    called = queue.ticket_call_next(actor=actor_of(user("clerk")), window=w1.pk)
     assert called.pk == t1.pk
-    queue.ticket_act(actor=user("clerk"), ticket=t1.pk, action="serve")
+    queue.ticket_act(actor=actor_of(user("clerk")), ticket=t1.pk, action="serve")
     clock.now = clock.now.replace(hour=9, minute=40)
-    queue.ticket_act(actor=user("clerk"), ticket=t1.pk, action="finish")
+    queue.ticket_act(actor=actor_of(user("clerk")), ticket=t1.pk, action="finish")
     assert total("tickets_issued") == 2
     assert total("tickets_served") == 1
     assert total("wait_minutes") == 25
@@ -222,11 +223,11 @@ def test_incremental_equals_rebuild(ledger_world: dict[str, Any], clock: Any, st
                 if op == "issue":
                     queue.ticket_issue(centre="C-A", category="comprehensive")
                 elif op == "call":
-                    queue.ticket_call_next(actor=user("clerk"), window=w1.pk)
+                    queue.ticket_call_next(actor=actor_of(user("clerk")), window=w1.pk)
                 else:
                     t = Ticket.objects.filter(state__in=["called", "serving"]).order_by("pk").first()
                     if t is not None:
-                        queue.ticket_act(actor=user("clerk"), ticket=t.pk, action=op)
+                        queue.ticket_act(actor=actor_of(user("clerk")), ticket=t.pk, action=op)
         except DomainError:
             pass
     fold.fold()  # incremental = the logged events, then the fold

@@ -17,6 +17,7 @@ from django.utils import timezone
 from onewindow.notify import services
 from onewindow.notify.models import Notification, NotificationState, NotifyPreference
 from onewindow.notify.tasks import deliver_notification, send_reminders
+from onewindow.org.actors import actor_of
 from tests.integration.conftest import intake, user
 from tests.integration.receiver import running_receiver
 
@@ -35,7 +36,7 @@ NEW_TEMPLATES = [
 def act(username: str, number: str, action: str, **kw: Any) -> Any:
     from onewindow.cases.services import case_transition
 
-    return case_transition(actor=user(username), number=number, action=action, **kw)
+    return case_transition(actor=actor_of(user(username)), number=number, action=action, **kw)
 
 
 @pytest.mark.parametrize("template", NEW_TEMPLATES)

@@ -14,6 +14,7 @@ from onewindow.cases import services as case_services
 from onewindow.cases.models import Case
 from onewindow.catalog.models import ItemVersion, Material, VersionStatus
 from onewindow.notify.models import Notification
+from onewindow.org.actors import actor_of
 from onewindow.portal import services
 from onewindow.portal.models import ResidentAccount
 
@@ -91,7 +92,7 @@ def case_needing_correction(c: Client, m01: SimpleUploadedFile | None = None) ->
     picture id.png); the window asks for the missing 户口簿."""
     c.post("/apply/MZ-001/", apply_data(**{"file-M01": m01 or png("id.png")}))
     case = Case.objects.get()
-    case_services.case_transition(actor=clerk(), number=case.number, action="request_correction")
+    case_services.case_transition(actor=actor_of(clerk()), number=case.number, action="request_correction")
     return case
 
 

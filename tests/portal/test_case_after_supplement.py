@@ -9,6 +9,7 @@ import pytest
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import State
+from onewindow.org.actors import actor_of
 from tests.portal.resident_helpers import (
     ID_A,
     ID_B,
@@ -40,7 +41,10 @@ def test_after_the_supplement_the_page_says_what_happens_next(online: Any) -> No
     assert "补正材料已提交" in listing and "待补正" not in listing
     # the window accepts: the page says so
     case_services.case_transition(
-        actor=clerk(), number=case.number, action="supplement", materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(clerk()),
+        number=case.number,
+        action="supplement",
+        materials=[{"code": "M02", "provided": True}],
     )
     page = c.get(f"/my/cases/{case.number}/").content.decode()
     assert "补正材料已提交，等待窗口审核" not in page and "已受理" in page
@@ -55,7 +59,7 @@ def test_a_second_notice_asks_again(online: Any, world: Any) -> None:
     case = case_needing_correction(c)
     c.post(f"/my/cases/{case.number}/supplement/", {"file-M02": png("hukou.png")})
     case_services.case_transition(
-        actor=head.user,
+        actor=actor_of(head.user),
         number=case.number,
         action="request_correction",
         materials=[{"code": "M01", "provided": True}, {"code": "M02", "provided": False, "note": "照片模糊"}],

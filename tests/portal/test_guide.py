@@ -10,6 +10,7 @@ from django.test import Client
 from django.urls import reverse
 
 from onewindow.catalog import services as catalog_services
+from onewindow.core.actor import system
 from tests.factories import make_item
 
 
@@ -116,8 +117,8 @@ def test_retired_item_is_gone(client: Client, world: Any) -> None:
 
 def test_guide_shows_the_published_version_not_the_draft(client: Client, world: Any) -> None:
     item = world["items"]["dibao"].item
-    draft = catalog_services.item_version_new_draft(actor=None, item=item, change_note="改名")
-    catalog_services.item_version_update(actor=None, version=draft, name="最低生活保障申请（草稿改名）")
+    draft = catalog_services.item_version_new_draft(actor=system(), item=item, change_note="改名")
+    catalog_services.item_version_update(actor=system(), version=draft, name="最低生活保障申请（草稿改名）")
     html = client.get(reverse("portal:item_detail", args=["MZ-001"])).content.decode()
     assert "草稿改名" not in html and "第 1 版" in html
 

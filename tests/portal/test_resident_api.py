@@ -11,6 +11,7 @@ from django.test import Client
 
 from onewindow.cases import services as case_services
 from onewindow.cases.models import Case, State
+from onewindow.org.actors import actor_of
 from tests.portal.resident_helpers import (
     ID_A,
     ID_B,
@@ -87,7 +88,7 @@ def test_post_cases_online_by_a_resident(online: Any) -> None:
     detail = c.get(f"/api/v1/my/cases/{case.number}").json()
     assert detail["timeline"][0]["text"] == "您在网上提交了申请"
     clerk = get_user_model().objects.get(username="clerk")
-    case_services.case_transition(actor=clerk, number=case.number, action="request_correction")
+    case_services.case_transition(actor=actor_of(clerk), number=case.number, action="request_correction")
     detail = c.get(f"/api/v1/my/cases/{case.number}").json()
     assert [m["code"] for m in detail["missing"]] == ["M02"]
     assert {d["kind"] for d in detail["documents"]} == {"correction_notice"}
@@ -100,7 +101,10 @@ def test_post_cases_online_by_a_resident(online: Any) -> None:
     r = c.post(f"/api/v1/my/cases/{case.number}/supplement", {"file-M02": b""})
     assert r.status_code == 422
     case_services.case_transition(
-        actor=clerk, number=case.number, action="supplement", materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(clerk),
+        number=case.number,
+        action="supplement",
+        materials=[{"code": "M02", "provided": True}],
     )
     assert c.get(f"/api/v1/my/cases/{case.number}").json()["state"] == State.ACCEPTED
     # another resident: 404

@@ -16,6 +16,7 @@ from onewindow.core.errors import DomainError
 from onewindow.files.models import StoredFile
 from onewindow.files.services import storage_root
 from onewindow.notify.models import Notification
+from onewindow.org.actors import actor_of
 from onewindow.portal.models import CaseUpload, PendingUpload
 from tests.portal.resident_helpers import (
     ID_A,
@@ -83,7 +84,7 @@ def test_apply_with_a_missing_material_then_correction_round_trip(online: Any) -
     assert Notification.objects.filter(template="portal_submitted", channel="sms").count() == 1
 
     # The window checks it: ONE notice listing the missing 户口簿 → portal inbox + SMS.
-    case_services.case_transition(actor=clerk(), number=case.number, action="request_correction")
+    case_services.case_transition(actor=actor_of(clerk()), number=case.number, action="request_correction")
     inbox = Notification.objects.get(template="portal_correction", channel="inbox")
     assert "户口簿" in inbox.body and inbox.user_id == account.user_id
     sms = Notification.objects.get(template="portal_correction", channel="sms")
@@ -104,7 +105,10 @@ def test_apply_with_a_missing_material_then_correction_round_trip(online: Any) -
 
     # The clerk takes the supplement → accepted with a deadline; the resident is told.
     case_services.case_transition(
-        actor=clerk(), number=case.number, action="supplement", materials=[{"code": "M02", "provided": True}]
+        actor=actor_of(clerk()),
+        number=case.number,
+        action="supplement",
+        materials=[{"code": "M02", "provided": True}],
     )
     case.refresh_from_db()
     assert case.state == State.ACCEPTED and case.deadline is not None
@@ -123,12 +127,12 @@ def test_delivered_case_offers_rating(online: Any) -> None:
     c.post("/apply/MZ-001/", apply_data(**{"file-M01": png(), "file-M02": png()}))
     case = Case.objects.get()
     reviewer = get_user_model().objects.get(username="reviewer")
-    case_services.case_transition(actor=clerk(), number=case.number, action="accept")
-    case_services.case_transition(actor=reviewer, number=case.number, action="approve")
-    case_services.case_transition(actor=clerk(), number=case.number, action="ready")
+    case_services.case_transition(actor=actor_of(clerk()), number=case.number, action="accept")
+    case_services.case_transition(actor=actor_of(reviewer), number=case.number, action="approve")
+    case_services.case_transition(actor=actor_of(clerk()), number=case.number, action="ready")
     assert Notification.objects.filter(template="portal_ready", channel="inbox").exists()
     case_services.case_transition(
-        actor=clerk(), number=case.number, action="deliver", to="window", signed_by="巴特尔"
+        actor=actor_of(clerk()), number=case.number, action="deliver", to="window", signed_by="巴特尔"
     )
     page = c.get(f"/my/cases/{case.number}/").content.decode()
     assert "已办结" in page and "评价本次服务" in page
@@ -172,7 +176,12 @@ def test_item_not_online(online: Any) -> None:
     # the service refuses it too (the same rule for the API)
     with pytest.raises(DomainError) as exc:
         case_services.case_intake(
-            actor=_account.user, item="MZ-002", centre="C-A", applicant={}, materials=[], channel="online"
+            actor=actor_of(_account.user),
+            item="MZ-002",
+            centre="C-A",
+            applicant={},
+            materials=[],
+            channel="online",
         )
     assert exc.value.code == "item_not_online"
 
@@ -185,13 +194,23 @@ def test_real_name_needed_before_applying(online: Any) -> None:
     assert r.status_code == 302 and r["Location"].startswith("/my/realname/")
     with pytest.raises(DomainError) as exc:
         case_services.case_intake(
-            actor=account.user, item="MZ-001", centre="C-A", applicant={}, materials=[], channel="online"
+            actor=actor_of(account.user),
+            item="MZ-001",
+            centre="C-A",
+            applicant={},
+            materials=[],
+            channel="online",
         )
     assert exc.value.code == "real_name_required"
     # a resident cannot use the window channel
     with pytest.raises(DomainError) as exc:
         case_services.case_intake(
-            actor=account.user, item="MZ-001", centre="C-A", applicant={}, materials=[], channel="window"
+            actor=actor_of(account.user),
+            item="MZ-001",
+            centre="C-A",
+            applicant={},
+            materials=[],
+            channel="window",
         )
     assert exc.value.code == "no_staff_profile"
 

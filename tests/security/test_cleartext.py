@@ -14,6 +14,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.db import connection
 
+from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident
 from onewindow.org.services import resident_create
 from tests.cases.conftest import applicant, intake
@@ -64,7 +65,7 @@ def test_no_clear_personal_data_in_the_database() -> None:
     clerk = get_user_model().objects.get(username="clerk")
     first, second = PEOPLE
     intake(applicant=applicant(**first))
-    resident_create(actor=clerk, kind="person", jurisdiction=world["va"], **second)
+    resident_create(actor=actor_of(clerk), kind="person", jurisdiction=world["va"], **second)
     assert Resident.objects.count() >= 2
     # The values are readable through the application...
     r = Resident.objects.get(name=second["name"])

@@ -246,7 +246,7 @@ class Objects(dict[str, Any]):
         from tests.proxy.conftest import png_bytes
 
         return services.notice_post(
-            actor=self._user("admin"),
+            actor=actor_of(self._user("admin")),
             centre="C-A",
             kind=services.NoticeKind.values[0],
             title="公示",

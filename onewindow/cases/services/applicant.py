@@ -21,7 +21,6 @@ from onewindow.cases.services.base import (
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
-from onewindow.org.actors import actor_of
 from onewindow.org.models import ResidentKind, Role
 from onewindow.privacy import identifiers
 from onewindow.privacy.crypto import phone_blind_index
@@ -65,7 +64,6 @@ def case_applicant_correct(
     data). The resident record and every other case stay as they are. The ID number is not
     corrected here: another number is another person (withdraw and take the application in again).
     """
-    actor = actor_of(actor)
     staff, roles = staff_context(actor)
     case = case_get_for_user(actor, number, for_update=True)
     if not set(roles) & CORRECTION_ROLES or not case_handled_by(actor, case):
@@ -150,7 +148,6 @@ def _corrected(
 def case_resident_supplement(*, actor: Actor, number: str, materials: list[dict[str, Any]]) -> Case:
     """补正材料已提交: the resident hands in the corrected materials online. The case stays
     ``correction_needed``; the window checks them and runs ``supplement`` (→ accepted)."""
-    actor = actor_of(actor)
     resident = self_service_resident(actor)
     case = (
         Case.objects.select_for_update(of=("self",))

@@ -16,7 +16,6 @@ from onewindow.core import signals
 from onewindow.core.actor import Actor
 from onewindow.core.clock import now as clock_now
 from onewindow.core.errors import Forbidden, NotFound, Unauthenticated
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Resident, Role, Staff, Window
 
 RESIDENT_ROLE = "resident"  # the role recorded on events a resident causes online (not a staff role)
@@ -105,7 +104,6 @@ def append_event(
 
 def case_get_for_user(actor: Actor, number: str, *, for_update: bool = False) -> Case:
     """The case if it is in the actor's jurisdiction; otherwise 404 (existence does not leak)."""
-    actor = actor_of(actor)
     qs = case_scope(actor, Case.objects.all()).select_related(*CASE_RELATED)
     case = qs.filter(number=number).first()
     if case is None:

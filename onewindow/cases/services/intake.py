@@ -29,7 +29,6 @@ from onewindow.core.counters import next_value
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
-from onewindow.org.actors import actor_of
 from onewindow.org.lookups import centre_by_code
 from onewindow.org.models import Centre, Level, Resident, Role, Window, WindowKind
 from onewindow.privacy.crypto import blind_index
@@ -59,7 +58,6 @@ def case_intake(
     ``reject``), which applies the same one-notice rule. ``submitted_by`` (proxy only): the village
     agent who submitted it and when; the timeline's ``submit`` entry is theirs, not the clerk's.
     """
-    actor = actor_of(actor)
     # A resident applying online for themselves (portal account, real-name bound, no staff profile).
     self_service = is_self_service(actor, channel)
     staff, roles = (None, [RESIDENT_ROLE]) if self_service else staff_context(actor)
@@ -120,7 +118,7 @@ def _submitter(submitted_by: tuple[Actor, dt.datetime] | None, channel: str) -> 
     """The ``submit`` entry's actor for a proxy application: the village agent who sent it."""
     if submitted_by is None:
         return None
-    agent, at = actor_of(submitted_by[0]), submitted_by[1]
+    agent, at = submitted_by
     if channel != Channel.PROXY or agent.staff is None or Role.AGENT not in agent.roles:
         raise Invalid("报送人应为代办员", code="invalid", details={"submitted_by": ["应为代办员"]})
     return {"actor": agent, "staff": agent.staff, "role": Role.AGENT, "window": None, "at": at}

@@ -32,7 +32,6 @@ from onewindow.core.actor import Actor
 from onewindow.core.clock import now as clock_now
 from onewindow.core.errors import Conflict, Forbidden, Invalid
 from onewindow.core.locking import retry_atomic
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Role, Staff
 
 Handler = Callable[[Step], None]
@@ -89,7 +88,6 @@ def case_transition(
 ) -> Case:
     """One act on a case. Who may take it is :func:`onewindow.cases.workflow.may_act` (403 otherwise);
     ``reject`` (不予受理) and ``deny`` (不予许可) need a ``reason`` and a legal ``basis`` (422)."""
-    actor = actor_of(actor)
     staff, roles = staff_context(actor)
     case, row = _permitted(actor, staff, number, action)
     inputs = Inputs(
@@ -127,7 +125,6 @@ def case_transition_check(*, actor: Actor, number: str, action: str) -> Case:
     """What :func:`case_transition` checks before acting, without acting: the case is in the actor's
     jurisdiction (404), the actor may take ``action`` on it (403) and its state allows it (409).
     Used by the staff pages' confirmation step, which must refuse exactly what the act would."""
-    actor = actor_of(actor)
     staff, _roles = staff_context(actor)
     case, row = _permitted(actor, staff, number, action)
     if case.state not in row.t.sources:

@@ -14,36 +14,12 @@ an existing code gets a new draft version with the imported content (unchanged i
 alone). Views, the CLI and the API all call these two functions.
 
 Modules: ``cells`` (reading one cell), ``columns`` (the sheets and their columns), ``export``,
-``parse`` (read and validate), ``apply`` (write a clean file), ``result`` (the import report).
+``parse`` (read and validate), ``apply`` (write a clean file), ``result`` (the import report). The
+package exports the two functions and their report; the sheets' columns are read from ``columns``.
 """
 
 from onewindow.catalog.excel.apply import catalog_import
-from onewindow.catalog.excel.columns import (
-    FIELD_COLUMNS,
-    ITEM_COLUMNS,
-    MATERIAL_COLUMNS,
-    SHEET_FIELDS,
-    SHEET_HELP,
-    SHEET_ITEMS,
-    SHEET_MATERIALS,
-    SHEETS,
-    Column,
-)
 from onewindow.catalog.excel.export import catalog_export
 from onewindow.catalog.excel.result import ImportResult, RowError
 
-__all__ = [
-    "FIELD_COLUMNS",
-    "ITEM_COLUMNS",
-    "MATERIAL_COLUMNS",
-    "SHEETS",
-    "SHEET_FIELDS",
-    "SHEET_HELP",
-    "SHEET_ITEMS",
-    "SHEET_MATERIALS",
-    "Column",
-    "ImportResult",
-    "RowError",
-    "catalog_export",
-    "catalog_import",
-]
+__all__ = ["ImportResult", "RowError", "catalog_export", "catalog_import"]

@@ -48,8 +48,32 @@ def _yes_no(attr: str) -> Callable[[Any], Any]:
     return lambda obj: "是" if getattr(obj, attr) else "否"
 
 
-def _joined_lines(attr: str) -> Callable[[Any], Any]:
-    return lambda obj: "\n".join(getattr(obj, attr) or [])
+def _lines(header: str, attr: str, *, width: int, help: str) -> Column:
+    """A column of a list of texts: one per line in the cell (line breaks inside the cell)."""
+    return Column(
+        header,
+        attr,
+        as_lines,
+        lambda obj: "\n".join(getattr(obj, attr) or []),
+        default=[],
+        width=width,
+        help=help,
+    )
+
+
+def _choice(
+    header: str, attr: str, choices: Any, what: str, *, default: Any, width: int, help: str
+) -> Column:
+    """A column of a model choice field: read by its label (or code), written as its label."""
+    return Column(
+        header,
+        attr,
+        choice_of(choices, what),
+        lambda obj: getattr(obj, f"get_{attr}_display")(),
+        default=default,
+        width=width,
+        help=help,
+    )
 
 
 ITEM_COLUMNS: list[Column] = [
@@ -68,11 +92,11 @@ ITEM_COLUMNS: list[Column] = [
         "领域代码", "domain", as_str, lambda v: v.domain.code, True, width=12, help="须为系统中已有的领域代码"
     ),
     Column("领域名称", "domain_name", None, lambda v: v.domain.name, width=12, help="仅供阅读，导入时忽略"),
-    Column(
+    _choice(
         "办件类型",
         "type",
-        choice_of(ItemType.choices, "办件类型"),
-        lambda v: v.get_type_display(),
+        ItemType.choices,
+        "办件类型",
         default=ItemType.PROMISED,
         width=10,
         help="即办件、承诺件、联办件、上报件",
@@ -134,15 +158,7 @@ ITEM_COLUMNS: list[Column] = [
     ),
     Column("收费依据", "fee_basis", as_str, _get("fee_basis"), default="", width=20),
     Column("受理条件", "conditions", as_str, _get("conditions"), default="", width=30),
-    Column(
-        "办理流程",
-        "steps",
-        as_lines,
-        _joined_lines("steps"),
-        default=[],
-        width=24,
-        help="每步一行（单元格内换行）",
-    ),
+    _lines("办理流程", "steps", width=24, help="每步一行（单元格内换行）"),
     Column("办理地点", "place", as_str, _get("place"), default="", width=20),
     Column("办理时间", "hours", as_str, _get("hours"), default="", width=20),
     Column("咨询电话", "consult_phone", as_str, _get("consult_phone"), default="", width=14),
@@ -189,25 +205,17 @@ FIELD_COLUMNS: list[Column] = [
     Column("事项编码", "item", as_str, lambda f: f.version.item.code, True, width=14),
     Column("字段名", "key", as_str, _get("key"), True, width=14, help="小写字母、数字、下划线"),
     Column("标题", "label", as_str, _get("label"), True, width=20),
-    Column(
+    _choice(
         "类型",
         "kind",
-        choice_of(FieldKind.choices, "字段类型"),
-        lambda f: f.get_kind_display(),
+        FieldKind.choices,
+        "字段类型",
         default=FieldKind.TEXT,
         width=8,
         help="文本、数字、日期、选项",
     ),
     Column("必填", "required", as_bool, _yes_no("required"), default=False, width=6, help="是/否"),
-    Column(
-        "选项",
-        "choices",
-        as_lines,
-        _joined_lines("choices"),
-        default=[],
-        width=20,
-        help="选项类字段每行一个选项",
-    ),
+    _lines("选项", "choices", width=20, help="选项类字段每行一个选项"),
     Column("填写说明", "help_text", as_str, _get("help_text"), default="", width=24),
 ]
 
@@ -216,7 +224,3 @@ SHEETS: list[tuple[str, list[Column]]] = [
     (SHEET_MATERIALS, MATERIAL_COLUMNS),
     (SHEET_FIELDS, FIELD_COLUMNS),
 ]
-
-
-# ----------------------------------------------------------------------------------------------
-# Export

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import io
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db.models import Prefetch
@@ -12,9 +12,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from onewindow.catalog.excel.columns import (
-    FIELD_COLUMNS,
-    ITEM_COLUMNS,
-    MATERIAL_COLUMNS,
     SHEET_FIELDS,
     SHEET_HELP,
     SHEET_ITEMS,
@@ -76,15 +73,16 @@ def catalog_export(*, codes: Iterable[str] | None = None, template: bool = False
     (headers and the 说明 sheet only), to be filled in and imported.
     """
     versions = [] if template else _export_versions(codes)
+    rows_of: dict[str, Callable[[ItemVersion], Iterable[Any]]] = {
+        SHEET_ITEMS: lambda v: [v],
+        SHEET_MATERIALS: lambda v: v.materials.all(),
+        SHEET_FIELDS: lambda v: v.fields.all(),
+    }
     wb = Workbook()
-    ws_items = wb.active
-    assert ws_items is not None
-    ws_items.title = SHEET_ITEMS
-    _write_sheet(ws_items, ITEM_COLUMNS, versions)
-    _write_sheet(
-        wb.create_sheet(SHEET_MATERIALS), MATERIAL_COLUMNS, (m for v in versions for m in v.materials.all())
-    )
-    _write_sheet(wb.create_sheet(SHEET_FIELDS), FIELD_COLUMNS, (f for v in versions for f in v.fields.all()))
+    assert wb.active is not None
+    wb.remove(wb.active)  # the sheets are those of SHEETS, in its order
+    for sheet, columns in SHEETS:
+        _write_sheet(wb.create_sheet(sheet), columns, (r for v in versions for r in rows_of[sheet](v)))
     ws_help = wb.create_sheet(SHEET_HELP)
     ws_help.append(["表", "列", "必填", "说明"])
     for i, width in enumerate([10, 20, 6, 50], start=1):
@@ -108,8 +106,3 @@ def catalog_export(*, codes: Iterable[str] | None = None, template: bool = False
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
-
-
-# ----------------------------------------------------------------------------------------------
-# Import: parse and validate everything, then apply all at once
-# ----------------------------------------------------------------------------------------------

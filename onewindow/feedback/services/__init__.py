@@ -4,7 +4,7 @@ default ratings), :mod:`.complaints` (complaints, suggestions, 民情信息: a t
 ``onewindow.feedback.services``.
 
 Every change sends ``onewindow.core.signals.rating_changed`` / ``complaint_event`` inside its transaction.
-Services take ``actor: Actor``; a plain user is accepted too (resolved with the idempotent ``actor_of``).
+Services take ``actor: Actor``, resolved at the edge (``org.actors``).
 """
 
 from __future__ import annotations
@@ -36,13 +36,11 @@ from onewindow.feedback.services.ratings import (
     RATABLE_STATES,
     RECT_PATH,
     indicator_names,
-    last_served_ticket,
     rating_appeal,
     rating_appeal_decide,
     rating_apply_defaults,
     rating_record_follow_up,
     rating_submit,
-    rating_submit_ticket,
     rectification_callback,
     rectification_close,
     rectification_get_for_user,
@@ -75,7 +73,6 @@ __all__ = [
     "complaints_of_resident",
     "default_days",
     "indicator_names",
-    "last_served_ticket",
     "local_today",
     "notice_post",
     "notice_withdraw",
@@ -84,7 +81,6 @@ __all__ = [
     "rating_apply_defaults",
     "rating_record_follow_up",
     "rating_submit",
-    "rating_submit_ticket",
     "rectification_callback",
     "rectification_close",
     "rectification_get_for_user",

@@ -36,7 +36,6 @@ from onewindow.feedback.services.common import PHONE_RE, scrub, staff_name
 from onewindow.notify.services import notify
 from onewindow.org import access
 from onewindow.org.access import Perm
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Jurisdiction, Staff
 from onewindow.privacy.services import personal_data_access_log
 from onewindow.worktime.calendar import WorkCalendar
@@ -170,7 +169,7 @@ def complaint_submit(
     when staff record it (:func:`_named_case`)."""
     content, contact = _validate_submission(category, content, contact, source)
     by_staff = source in STAFF_SOURCES
-    who = actor_of(actor)
+    who = actor if actor is not None else Actor()
     if by_staff:
         access.require_perm(who, Perm.COMPLAINT_RECORD)
     staff_entry = by_staff or (actor is not None and access.has_perm(who, Perm.COMPLAINT_RECORD))
@@ -224,7 +223,6 @@ def complaint_submit(
 
 
 def complaint_get_for_user(actor: Actor, number: str, *, lock: bool = False) -> Complaint:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_VIEW)
     qs = Complaint.objects.select_related("centre", "jurisdiction", "owner")
     if lock:
@@ -241,7 +239,6 @@ def complaint_handler_id(c: Complaint) -> int | None:
 def complaint_contact_for(actor: Actor, c: Complaint, *, ip: str | None = None) -> str | None:
     """The complainant's contact, given "仅用于回复": shown in full only to the handler it was assigned
     to while it is open, each view written to the personal-data access log; ``None`` for anyone else."""
-    actor = actor_of(actor)
     if not c.contact or c.state == ComplaintState.CLOSED or actor.user_id is None:
         return None
     if complaint_handler_id(c) != actor.user_id:
@@ -421,7 +418,6 @@ def complaint_act(
     public_summary: str = "",
 ) -> Complaint:
     """Perform ``action`` (a row of :data:`COMPLAINT_ACTIONS`) on complaint ``number``."""
-    actor = actor_of(actor)
     row = _row_of(action)
     if not _may(actor, row.perm):
         raise Forbidden("您的岗位不能执行此操作")
@@ -441,7 +437,6 @@ FAST_TRACK = ("report", "assign", "start", "answer")
 def complaint_fast_track_steps(actor: Actor, c: Complaint) -> list[str]:
     """The steps from the complaint's state to its answer, if the actor may do every one of them
     (assigning to herself), else ``[]``. After 交办 only the assignee (or a centre head) may go on."""
-    actor = actor_of(actor)
     states = [COMPLAINT_ACTIONS[a].source for a in FAST_TRACK]
     if c.state not in states:
         return []
@@ -458,7 +453,6 @@ def complaint_fast_track(*, actor: Actor, number: str, answer: str, note: str = 
     """报送 → 交办（本人）→ 开始办理 → 反馈答复 in one go, for one person who holds every role these
     steps need (e.g. a centre head who answers herself). Each step is still recorded as its own
     timeline step and ``complaint_event``, in one transaction: all of them or none."""
-    actor = actor_of(actor)
     answer = (answer or "").strip()
     if not answer:
         raise Invalid("请填写答复内容", code="invalid", details={"note": ["请填写答复内容"]})

@@ -13,14 +13,12 @@ from onewindow.feedback.models import Notice, NoticeKind
 from onewindow.files.services import store_upload
 from onewindow.org import access
 from onewindow.org.access import Perm
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 
 
 def notice_post(
     *, actor: Actor, centre: str, kind: str, title: str, body: str = "", files: list[Any] | None = None
 ) -> Notice:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.NOTICE_POST)
     errors: dict[str, list[str]] = {}
     if kind not in NoticeKind.values:
@@ -47,7 +45,6 @@ def notice_post(
 
 
 def notice_withdraw(*, actor: Actor, pk: int) -> Notice:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.NOTICE_POST)
     n = access.get_in_scope_or_404(actor, Notice.objects.all(), "centre__jurisdiction__path", pk=pk)
     Notice.objects.filter(pk=n.pk).update(withdrawn=True)

@@ -19,7 +19,7 @@ from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import Case, CaseEvent, State
 from onewindow.core import visits
 from onewindow.core.actor import Actor
-from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
+from onewindow.core.errors import Conflict, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.feedback.models import (
     BAD_LEVELS,
@@ -46,7 +46,6 @@ from onewindow.feedback.services.rater import tell_rater
 from onewindow.notify.services import notify
 from onewindow.org import access
 from onewindow.org.access import Perm
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Role, Staff
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -243,35 +242,6 @@ def rating_record_follow_up(
     )
 
 
-def last_served_ticket(actor: Actor) -> Any:
-    """The ticket the actor finished most recently today and nobody has rated yet (the window pad)."""
-    actor = actor_of(actor)
-    rated = Rating.objects.filter(ticket__isnull=False).values("ticket_id")
-    return visits.provider().last_served(actor, exclude=rated)
-
-
-@retry_atomic
-def rating_submit_ticket(
-    *,
-    actor: Actor,
-    ticket: int,
-    level: Any,
-    indicators: dict[str, Any] | None = None,
-    comment: str = "",
-    now: dt.datetime | None = None,
-) -> Rating:
-    """一次一评 on the window pad: the visitor rates the ticket just served at this window."""
-    level = validate_level(level)
-    scores = validate_indicators(indicators, RatingChannel.WINDOW)
-    actor = actor_of(actor)
-    if actor.staff is None:
-        raise Forbidden("您的账号未关联工作人员信息", code="no_staff_profile")
-    now = now or timezone.now()
-    with transaction.atomic():
-        t = visits.provider().lock_in_scope(actor, ticket)
-        return rate_visit(t, level=level, scores=scores, comment=comment, now=now)
-
-
 def rate_visit(t: Any, *, level: int, scores: dict[str, int], comment: str, now: dt.datetime) -> Rating:
     """The window rating of the visit ``t`` (locked by the caller): once, after its service ended. A
     差评 needs its reason (as every 差评 does: the call back and the rectification start from it)."""
@@ -340,7 +310,6 @@ def rating_apply_defaults(*, now: dt.datetime | None = None) -> int:
 
 
 def rectification_get_for_user(actor: Actor, pk: int, *, lock: bool = False) -> Rectification:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_VIEW)
     qs = Rectification.objects.select_related("rating", "rating__case", "rating__item", "centre")
     if lock:
@@ -350,7 +319,6 @@ def rectification_get_for_user(actor: Actor, pk: int, *, lock: bool = False) -> 
 
 def rectification_callback(*, actor: Actor, pk: int, note: str) -> Rectification:
     """回访核实: the handling centre has called the rater back and verified the complaint."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_HANDLE)
     note = required(note, "note", "请填写回访核实情况")
     with transaction.atomic():
@@ -371,7 +339,6 @@ def rectification_close(
     *, actor: Actor, pk: int, outcome: str, note: str, public_note: str, now: dt.datetime | None = None
 ) -> Rectification:
     """Rectified, or explained (the request had no legal basis): closes the rectification."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_HANDLE)
     if outcome not in RectOutcome.values:
         raise Invalid(
@@ -441,7 +408,6 @@ def rectification_warning(rect: Rectification, today: dt.date, cal: WorkCalendar
 
 
 def rating_appeal(*, actor: Actor, rating: int, reason: str) -> RatingAppeal:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_APPEAL)
     reason = required(reason, "reason", "请填写申诉理由")
     with transaction.atomic():
@@ -464,7 +430,6 @@ def rating_appeal(*, actor: Actor, rating: int, reason: str) -> RatingAppeal:
 
 def rating_appeal_decide(*, actor: Actor, appeal: int, decision: str, note: str) -> RatingAppeal:
     """A supervisor's recorded decision: ``void`` the rating (it leaves every rate) or ``keep`` it."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.FEEDBACK_DECIDE)
     if decision not in ("void", "keep"):
         raise Invalid("请选择作废或维持", code="invalid", details={"decision": ["可选：void、keep"]})

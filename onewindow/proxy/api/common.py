@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -55,6 +56,7 @@ def act(
     ``serve``), audited as ``proxy.<action>`` on ``obj`` (see ``audited``), answered with ``status`` and
     ``out`` of the result — read again through ``get`` first when given (with its relations)."""
 
+    @functools.wraps(service)  # its signature is the service's: the body's fields are checked against it
     def audited_service(**kw: Any) -> Any:
         return audited(request, action, obj, lambda: service(**kw))
 

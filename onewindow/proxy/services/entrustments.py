@@ -14,7 +14,6 @@ from onewindow.core.clock import local_today
 from onewindow.core.errors import Conflict, Forbidden, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.org import access
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Jurisdiction, Level, Resident, ResidentKind, Role, Staff
 from onewindow.org.selectors import resident_get
 from onewindow.privacy import identifiers
@@ -40,7 +39,7 @@ def _may_attach(actor: Actor, resident: Resident, *, name: str, phone: str) -> b
 
 def _resident_from(actor: Actor, data: dict[str, Any], village: Jurisdiction) -> Resident:
     if data.get("id"):
-        return resident_get(actor=actor_of(actor), pk=int(data["id"]))
+        return resident_get(actor=actor, pk=int(data["id"]))
     kind = data.get("kind") or ResidentKind.PERSON
     errors: dict[str, list[str]] = {}
     name = (data.get("name") or "").strip()
