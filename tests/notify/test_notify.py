@@ -18,7 +18,7 @@ from onewindow.notify import services
 from onewindow.notify.models import Notification, NotificationState, NotifyPreference
 from onewindow.notify.tasks import deliver_notification, send_reminders
 from onewindow.org.actors import actor_of
-from tests.integration.conftest import intake, user
+from tests.cases.conftest import intake, user
 from tests.integration.receiver import running_receiver
 
 pytestmark = pytest.mark.django_db
