@@ -98,23 +98,28 @@ def _under_load(seconds: float, fig: dict[str, Any], tps: dict[int, float]) -> l
     return lines
 
 
-def _reads(cases: int, lookups: dict[str, tuple[list[float], list[int]]]) -> list[str]:
+def _reads(fig: dict[str, Any], cases: int) -> list[str]:
+    """One row per read: p50 on the same database at SMALL cases and at N, their ratio, p99 at N."""
+    small, at_small, at_n = fig["small"], fig["lookups_small"], fig["lookups"]
     lines = [
         "",
-        f"## Reads at {cases:,} cases (sequential, one client)",
+        f"## Reads at {small:,} and at {cases:,} cases (same database grown, sequential, one client)",
         "",
-        "| request | n | p50 ms | p99 ms |",
-        "|---|---:|---:|---:|",
+        f"| read | n | p50 ms at {small:,} | p50 ms at {cases:,} | ratio | p99 ms at {cases:,} |",
+        "|---|---:|---:|---:|---:|---:|",
     ]
-    for name, (lat, _codes) in lookups.items():
-        lines.append(f"| {name} | {len(lat)} | {pct(lat, 50):.1f} | {pct(lat, 99):.1f} |")
+    for name, (lat, _codes) in at_n.items():
+        before = pct(at_small[name][0], 50) if name in at_small else float("nan")
+        after = pct(lat, 50)
+        cells = f"{before:.1f} | {after:.1f} | {after / before:.2f} | {pct(lat, 99):.1f}"
+        lines.append(f"| {name} | {len(lat)} | {cells} |")
     return lines
 
 
 def render_report(kw: dict[str, Any]) -> str:
     lines = _header(kw) + _statements(kw["statements"])
     lines += _under_load(kw["args"].seconds, kw["figures"], kw["tps"])
-    lines += _reads(kw["args"].cases, kw["figures"]["lookups"])
+    lines += _reads(kw["figures"], kw["args"].cases)
     lines += [
         "",
         "CPU per request: user + system time of the server's processes (`/proc`) and of the PostgreSQL "
