@@ -64,7 +64,7 @@ from scale.report import render_report  # noqa: E402
 from scale.rollups import Rollups  # noqa: E402
 
 LEVELS = (1, 8, 32)
-ROLLUP_TABLES = ("ledger_fact", "ledger_monthfact", "ledger_coarsefact")
+DERIVED_TABLES = ("ledger_fact", "ledger_monthfact", "ledger_coarsefact", "cases_casetally")
 
 
 def parse_args() -> argparse.Namespace:
@@ -128,7 +128,7 @@ def load(base: str, league: dict[str, Any], state: dict[str, Any], last: int) ->
         [CaseCounter(prefix=p, last=last) for p, last in loaded["counters"].items()]
     )
     with psycopg.connect(f"{base}/{APP_DB}", autocommit=True) as pg:
-        for table in (*ROLLUP_TABLES, "cases_case", "cases_caseevent", "org_resident"):
+        for table in (*DERIVED_TABLES, "cases_case", "cases_caseevent", "org_resident"):
             pg.execute(f"VACUUM (ANALYZE) {table}")
         size = pg.execute(f"SELECT pg_size_pretty(pg_database_size('{APP_DB}'))").fetchone()[0]  # type: ignore[index]
         pg.execute(f"CREATE TABLE IF NOT EXISTS {CEILING} (id bigserial PRIMARY KEY, note text)")

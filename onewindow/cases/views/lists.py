@@ -110,6 +110,14 @@ def case_list(request: HttpRequest) -> HttpResponse:
         supplemented=bool(f["supplemented"]),
     )
     qs, searched_by, error = _searched(request, qs, q)
+    if not q and not f["supplemented"]:  # the plain filtered list: counted and paged by index
+        qs = selectors.case_list_page(
+            actor=request_actor(request),
+            state=f["state"] or None,
+            item=f["item"] or None,
+            warning=f["warning"] or None,
+            channel=f["channel"] or None,
+        )
     page = page_of(request, qs)
     context = {
         "page": page,
