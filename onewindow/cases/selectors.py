@@ -103,8 +103,8 @@ def case_list(
     """The cases in the actor's jurisdiction, newest first. ``warning="any"``: yellow or red;
     ``supplemented``: waiting for correction, and the resident has handed the materials in online
     since the notice (the window has to check them)."""
-    filters = dict(state=state, item=item, warning=warning, channel=channel, supplemented=supplemented)
-    return case_scope(actor, _case_filtered(**filters)).order_by("-received_at")
+    qs = _case_filtered(state=state, item=item, warning=warning, channel=channel, supplemented=supplemented)
+    return case_scope(actor, qs).order_by("-received_at")
 
 
 def case_list_page(
