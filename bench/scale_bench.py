@@ -59,7 +59,7 @@ from scale.measure import (  # noqa: E402
     ticket_build,
 )
 from scale.people import load_residents  # noqa: E402
-from scale.reads import SMALL, read_figures, supervisor_session  # noqa: E402
+from scale.reads import SMALL, Cpu, read_figures, supervisor_session  # noqa: E402
 from scale.report import render_report  # noqa: E402
 from scale.rollups import Rollups  # noqa: E402
 
@@ -176,7 +176,8 @@ def reads_at_small(
     connection.close()
     server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
     try:
-        return read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 0)
+        cpu = Cpu(server.pid, (f"{args.pg.rstrip('/')}/postgres", APP_DB))
+        return read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 0, cpu)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -190,7 +191,9 @@ def under_load(
     short = max(3.0, args.seconds / 2)
     try:
         return {
-            "lookups": read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 1),
+            "lookups": read_figures(
+                PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 1, Cpu(server.pid, pg)
+            ),
             "intake": levels(PORT, intake_build(clerks, 0), args.seconds, server, pg, "intake"),
             "tickets": levels(
                 PORT, ticket_build([c for _t, _i, c in clerks]), short, server, pg, "ticket issue"

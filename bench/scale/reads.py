@@ -1,7 +1,9 @@
 """The reads of the league-scale benchmark, measured on the same database at SMALL cases and at N:
 the case lists of a township clerk and a banner supervisor, case detail, the public progress lookup,
 the supervisor's dashboards (this month, a year of month rows, the township ranking, the cases behind a
-figure) and the statistics API. Sequential requests, one client, p50/p99."""
+figure) and the statistics API. Sequential requests, one client: p50/p99 of the wall time and the CPU
+per request of the server's processes and the application's PostgreSQL backends (``/proc``, as the
+load levels count it) — on a machine shared with other work the CPU is the steadier figure."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ import time
 from collections.abc import Callable
 from typing import Any
 
-from load import Client, pct
+from load import Client, backend_cpu, delta, pct, tree_cpu
 
 from .common import log
 from .rollups import month_start
@@ -63,6 +65,9 @@ def supervisor_session(league: dict[str, Any]) -> str:
     return session.session_key
 
 
+Figures = tuple[list[float], list[int], float]  # wall ms per request, statuses, CPU ms per request
+
+
 def timed(fn: Callable[[], tuple[int, bytes]], repeat: int) -> tuple[list[float], list[int]]:
     times, codes = [], []
     for _ in range(repeat):
@@ -73,6 +78,20 @@ def timed(fn: Callable[[], tuple[int, bytes]], repeat: int) -> tuple[list[float]
     return times, codes
 
 
+class Cpu:
+    """CPU seconds of the server's process tree and of the application database's backends so far."""
+
+    def __init__(self, server_pid: int, pg: tuple[str, str]) -> None:
+        self.server_pid, self.pg = server_pid, pg
+
+    def snapshot(self) -> tuple[dict[int, float], dict[int, float]]:
+        return tree_cpu(self.server_pid), backend_cpu(*self.pg)
+
+    def since(self, before: tuple[dict[int, float], dict[int, float]], requests: int) -> float:
+        app, pg = self.snapshot()
+        return (delta(before[0], app) + delta(before[1], pg)) * 1000 / max(1, requests)
+
+
 def read_figures(
     port: int,
     sup_token: str,
@@ -81,7 +100,8 @@ def read_figures(
     numbers: list[tuple[str, str]],
     league: dict[str, Any],
     phase: int,
-) -> dict[str, tuple[list[float], list[int]]]:
+    cpu: Cpu,
+) -> dict[str, Figures]:
     """Every read, sequentially, after one warm-up request each. ``numbers``: the sampled cases (the
     first 100, generated among the first SMALL cases, are read in both phases); ``phase`` picks other
     loopback addresses for the rate-limited public progress lookup."""
@@ -95,7 +115,13 @@ def read_figures(
     def page(path: str) -> Callable[[], tuple[int, bytes]]:
         return lambda: pages.get(path)
 
-    lookups: dict[str, tuple[list[float], list[int]]] = {}
+    lookups: dict[str, Figures] = {}
+
+    def measure(name: str, fn: Callable[[], tuple[int, bytes]], repeat: int) -> None:
+        before = cpu.snapshot()
+        lat, codes = timed(fn, repeat)
+        lookups[name] = (lat, codes, cpu.since(before, repeat))
+
     cases = "/api/v1/cases?page_size=50&page="
     reads = [
         ("case list, township clerk (page 1 of ~N/100)", api(clerks[0][0], f"{cases}1")),
@@ -111,16 +137,20 @@ def read_figures(
     ]
     for name, fn in reads:
         fn()
-        lookups[name] = timed(fn, REPEAT)
+        measure(name, fn, REPEAT)
     banner1 = league["banners"][0].code[:6]
     mine = [n for n in numbers[:100] if n[0].startswith(banner1)]
     if mine:  # a small run may have sampled no case of the supervisor's banner
         it = iter(mine * 60)
-        lookups["case detail (supervisor)"] = timed(
-            lambda: client.request(sup_token, "GET", f"/api/v1/cases/{next(it)[0]}", None), 60
+        detail = "/api/v1/cases/{}"
+        measure(
+            "case detail (supervisor)",
+            lambda: client.request(sup_token, "GET", detail.format(next(it)[0]), None),
+            60,
         )
     # public progress: rate-limited per address (30/min): rotate loopback source addresses
     progress: tuple[list[float], list[int]] = ([], [])
+    before = cpu.snapshot()
     for a in range(4):
         anon = Client(port, source=f"127.0.0.{10 + 10 * phase + a}")
         for number, check in numbers[a * 25 : (a + 1) * 25]:
@@ -128,11 +158,11 @@ def read_figures(
             lat, codes = timed(lambda c=anon, p=path: c.request("", "GET", p, None), 1)  # type: ignore[misc]
             progress[0].extend(lat)
             progress[1].extend(codes)
-    lookups["progress lookup (public, number + check)"] = progress
-    for name, (lat, codes) in lookups.items():
+    lookups["progress lookup (public, number + check)"] = (*progress, cpu.since(before, len(progress[0])))
+    for name, (lat, codes, cpu_ms) in lookups.items():
         bad = [c for c in codes if c != 200]
         log(
-            f"  {name}: p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms"
+            f"  {name}: p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms, CPU {cpu_ms:.1f} ms"
             + (f", non-200: {bad[:5]}" if bad else "")
         )
     return lookups
