@@ -8,7 +8,6 @@ load levels count it) — on a machine shared with other work the CPU is the ste
 from __future__ import annotations
 
 import datetime as dt
-import http.client
 import time
 from collections.abc import Callable
 from typing import Any
@@ -20,29 +19,6 @@ from .rollups import month_start
 
 SMALL = 10_000  # the first measurement: the database at this many cases, before it grows to N
 REPEAT = 20
-
-
-class SessionClient:
-    """One keep-alive connection carrying a session cookie (the dashboards are pages, not API)."""
-
-    def __init__(self, port: int, session: str) -> None:
-        self.port, self.cookie = port, f"sessionid={session}"
-        self.conn: http.client.HTTPConnection | None = None
-
-    def get(self, path: str) -> tuple[int, bytes]:
-        for attempt in range(2):
-            if self.conn is None:
-                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
-            try:
-                self.conn.request("GET", path, headers={"Cookie": self.cookie, "Connection": "keep-alive"})
-                r = self.conn.getresponse()
-                return r.status, r.read()
-            except (http.client.HTTPException, OSError):
-                self.conn.close()
-                self.conn = None
-                if attempt:
-                    raise
-        raise AssertionError("unreachable")
 
 
 def supervisor_session(league: dict[str, Any]) -> str:
@@ -105,7 +81,7 @@ def read_figures(
     """Every read, sequentially, after one warm-up request each. ``numbers``: the sampled cases (the
     first 100, generated among the first SMALL cases, are read in both phases); ``phase`` picks other
     loopback addresses for the rate-limited public progress lookup."""
-    client, pages = Client(port), SessionClient(port, session)
+    client, pages = Client(port), Client(port, headers={"Cookie": f"sessionid={session}"})
     today = dt.date.today()  # noqa: DTZ011 - the server's local day is close enough for a period
     year = f"from={month_start(today, 11).isoformat()}&to={today.isoformat()}"
 
@@ -113,7 +89,7 @@ def read_figures(
         return lambda: client.request(token, "GET", path, None)
 
     def page(path: str) -> Callable[[], tuple[int, bytes]]:
-        return lambda: pages.get(path)
+        return lambda: pages.request("", "GET", path, None)
 
     lookups: dict[str, Figures] = {}
 

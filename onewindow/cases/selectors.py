@@ -91,45 +91,24 @@ class ScopedPage:
 WARNING_ANY = "any"  # the list filter for yellow or red
 
 
-def case_list(
-    *,
-    actor: Actor,
-    state: str | None = None,
-    item: str | None = None,
-    warning: str | None = None,
-    channel: str | None = None,
-    supplemented: bool = False,
-) -> QuerySet[Case]:
-    """The cases in the actor's jurisdiction, newest first. ``warning="any"``: yellow or red;
-    ``supplemented``: waiting for correction, and the resident has handed the materials in online
-    since the notice (the window has to check them)."""
-    qs = _case_filtered(state=state, item=item, warning=warning, channel=channel, supplemented=supplemented)
-    return case_scope(actor, qs).order_by("-received_at")
+def case_list(*, actor: Actor, **filters: Any) -> QuerySet[Case]:
+    """The cases in the actor's jurisdiction matching ``filters`` (``_case_filtered``), newest first."""
+    return case_scope(actor, _case_filtered(**filters)).order_by("-received_at")
 
 
-def case_list_page(
-    *,
-    actor: Actor,
-    state: str | None = None,
-    item: str | None = None,
-    warning: str | None = None,
-    channel: str | None = None,
-) -> ScopedPage:
+def case_list_page(*, actor: Actor, **filters: Any) -> ScopedPage:
     """``case_list`` (same filters, rows and order) for a paginator: counted from the tally, sliced
     by index."""
-    tallied: dict[str, Any] = {}
-    if state:
-        tallied["state"] = state
-    if item:
-        tallied["item_id__in"] = Item.objects.filter(code=item).values("pk")
-    if warning == WARNING_ANY:
+    tallied: dict[str, Any] = {k: filters[k] for k in ("state", "channel") if filters.get(k)}
+    if filters.get("item"):
+        tallied["item_id__in"] = Item.objects.filter(code=filters["item"]).values("pk")
+    if filters.get("warning") == WARNING_ANY:
         tallied["warning__in"] = (Warning.YELLOW, Warning.RED)
-    elif warning:
-        tallied["warning"] = warning
-    if channel:
-        tallied["channel"] = channel
-    filtered = _case_filtered(state=state, item=item, warning=warning, channel=channel)
-    return ScopedPage(actor, filtered, tallied)
+    elif filters.get("warning"):
+        tallied["warning"] = filters["warning"]
+    if filters.get("supplemented"):
+        raise ValueError("supplemented is not tallied: use case_list")
+    return ScopedPage(actor, _case_filtered(**filters), tallied)
 
 
 def _case_filtered(
@@ -140,7 +119,9 @@ def _case_filtered(
     channel: str | None = None,
     supplemented: bool = False,
 ) -> QuerySet[Case]:
-    """Every case matching the list filters, in any jurisdiction (``case_list`` scopes it)."""
+    """Every case matching the list filters, in any jurisdiction (``case_list`` scopes it).
+    ``warning="any"``: yellow or red; ``supplemented``: waiting for correction, and the resident has
+    handed the materials in online since the notice (the window has to check them)."""
     qs = Case.objects.select_related("item_version", "centre", "queue_department", "applicant", "assignee")
     if state:
         qs = qs.filter(state=state)
