@@ -64,7 +64,7 @@ class ScopedPage:
         self.qs = case_scope(actor, qs).order_by("-received_at")
 
     def count(self) -> int:
-        roots = actor_of(self.actor).scope_roots
+        roots = self.actor.scope_roots
         if not roots:
             return 0
         at_centre, queued = _scope_qs(roots)
