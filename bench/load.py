@@ -70,13 +70,14 @@ def delta(before: dict[int, float], after: dict[int, float]) -> float:
 class Client:
     """One keep-alive connection (reconnects when the server closes it)."""
 
-    def __init__(self, port: int, source: str = "127.0.0.1") -> None:
+    def __init__(self, port: int, source: str = "127.0.0.1", headers: dict[str, str] | None = None) -> None:
         self.port = port
         self.source = source  # the local address (the public API rate-limits per address)
+        self.headers = headers or {}  # sent with every request (e.g. a session cookie)
         self.conn: http.client.HTTPConnection | None = None
 
     def request(self, token: str, method: str, path: str, body: Any) -> tuple[int, bytes]:
-        headers = {"Content-Type": "application/json", "Connection": "keep-alive"}
+        headers = {"Content-Type": "application/json", "Connection": "keep-alive", **self.headers}
         if token:
             headers["Authorization"] = f"Bearer {token}"
         data = json.dumps(body).encode() if body is not None else None

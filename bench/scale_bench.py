@@ -9,9 +9,14 @@
    does. Residents (encrypted personal data + blind index), cases and events are loaded with COPY
    (psycopg 3 ``cursor.copy``), secondary indexes and constraints dropped during the load and rebuilt
    after it, then VACUUM ANALYZE.
-3. Starts the real server (``onewindow serve``: gunicorn, several workers and threads, persistent
-   database connections) and measures, at N cases, the case list (a township clerk, a banner
-   supervisor), the case detail and the public progress lookup (sequential requests, p50/p99).
+3. Grows the database in two steps: the first 10,000 cases (``scale/reads.py`` SMALL), then the rest
+   up to N, each step followed by ANALYZE; the ledger rollups of the cases (``scale/rollups.py``,
+   what the fold would write) are loaded with them. After each step the real server (``onewindow
+   serve``: gunicorn, several workers and threads, persistent database connections) answers every
+   read sequentially (p50/p99): the case lists of a township clerk and a banner supervisor, case
+   detail, the public progress lookup, the supervisor's dashboards (this month, 12 months of month
+   rows, the township ranking, the cases behind a figure) and the statistics API. The report puts the
+   two p50s of each read side by side with their ratio.
 4. Case intake (``POST /api/v1/cases``, token auth, clerks of 32 townships in 10 banners) at 1, 8 and 32
    concurrent clients (threads, keep-alive ``http.client``), each for a fixed time: req/s, p50, p99.
 5. ``pgbench -i`` and ``pgbench`` (built-in tpcb-like) at the same client counts on the same server,
@@ -38,7 +43,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 from load import run_level  # noqa: E402  (bench/load.py)
-from scale.cases import load_cases  # noqa: E402
+from scale.cases import case_factory, load_cases  # noqa: E402
 from scale.common import APP_DB, PGBENCH_DB, PORT, log  # noqa: E402
 from scale.db import admin_exec, recreate  # noqa: E402
 from scale.league import build_league  # noqa: E402
@@ -50,14 +55,16 @@ from scale.measure import (  # noqa: E402
     log_level,
     pg_args,
     pgbench,
-    read_figures,
     start_server,
     ticket_build,
 )
 from scale.people import load_residents  # noqa: E402
+from scale.reads import SMALL, Cpu, read_figures, supervisor_session  # noqa: E402
 from scale.report import render_report  # noqa: E402
+from scale.rollups import Rollups  # noqa: E402
 
 LEVELS = (1, 8, 32)
+DERIVED_TABLES = ("ledger_fact", "ledger_monthfact", "ledger_coarsefact", "cases_casetally")
 
 
 def parse_args() -> argparse.Namespace:
@@ -97,34 +104,41 @@ def prepare(base: str) -> dict[str, str]:
     return env
 
 
-def load(base: str, cases: int, league: dict[str, Any]) -> dict[str, Any]:
-    """Residents and cases by COPY, the case-number counters, VACUUM ANALYZE; a few chains verified."""
+def load(base: str, league: dict[str, Any], state: dict[str, Any], last: int) -> dict[str, Any]:
+    """Cases up to id ``last`` by COPY (the residents with the first step, sized for the whole run),
+    the case-number counters, the ledger rollups, VACUUM ANALYZE; a few chains verified."""
     import psycopg
 
     from onewindow.cases.models import Case, CaseCounter
     from onewindow.cases.selectors import chain_verify
 
+    first = state.get("cases", 0) + 1
     t_load = time.perf_counter()
     with psycopg.connect(f"{base}/{APP_DB}") as pg, pg.cursor() as cur:
-        residents = load_residents(cur, league, max(5000, min(250_000, cases // 4)))
+        if "factory" not in state:
+            state["residents"] = load_residents(cur, league, max(5000, min(250_000, state["total"] // 4)))
+            pg.commit()
+            log(f"residents: {sum(len(v) for v in state['residents'].values())}")
+            state["factory"] = case_factory(league, state["residents"])
+            state["rollups"] = Rollups(league, state["factory"].path_by_j)
+        loaded = load_cases(cur, state["factory"], state["rollups"], first, last)
         pg.commit()
-        log(f"residents: {sum(len(v) for v in residents.values())}")
-        loaded = load_cases(cur, league, residents, cases)
-        pg.commit()
+    CaseCounter.objects.all().delete()
     CaseCounter.objects.bulk_create(
         [CaseCounter(prefix=p, last=last) for p, last in loaded["counters"].items()]
     )
     with psycopg.connect(f"{base}/{APP_DB}", autocommit=True) as pg:
-        for table in ("cases_case", "cases_caseevent", "org_resident"):
+        for table in (*DERIVED_TABLES, "cases_case", "cases_caseevent", "org_resident"):
             pg.execute(f"VACUUM (ANALYZE) {table}")
         size = pg.execute(f"SELECT pg_size_pretty(pg_database_size('{APP_DB}'))").fetchone()[0]  # type: ignore[index]
         pg.execute(f"CREATE TABLE IF NOT EXISTS {CEILING} (id bigserial PRIMARY KEY, note text)")
-    load_s = time.perf_counter() - t_load
-    log(f"loaded {cases} cases / {loaded['events']} events in {load_s:.0f} s; database {size}")
+    state["cases"] = last
+    state["load_s"] = state.get("load_s", 0.0) + time.perf_counter() - t_load
+    log(f"loaded cases {first}..{last} ({loaded['events']} events in all), {state['load_s']:.0f} s; {size}")
     for number, _check in loaded["samples"][:20]:  # synthetic chains verify like real ones
         broken = chain_verify(Case.objects.get(number=number))
         assert not broken, (number, broken)
-    return {"residents": residents, "loaded": loaded, "load_s": load_s, "size": size}
+    return {"residents": state["residents"], "loaded": loaded, "load_s": state["load_s"], "size": size}
 
 
 def tokens(league: dict[str, Any]) -> tuple[list[tuple[str, str, str]], str]:
@@ -153,6 +167,26 @@ def levels(
     return out
 
 
+def reads_at_small(
+    args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any
+) -> dict[str, Any]:
+    """The reads on the first SMALL cases (the same server as at N; stopped before the database grows)."""
+    from django.db import connection
+
+    connection.close()
+    server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
+    try:
+        cpu = Cpu(server.pid, (f"{args.pg.rstrip('/')}/postgres", APP_DB))
+        return read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 0, cpu)
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a busy machine: the database must be free for the next load
+            server.kill()
+            server.wait()
+
+
 def under_load(
     args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any, pg: Any
 ) -> dict[str, Any]:
@@ -161,7 +195,9 @@ def under_load(
     short = max(3.0, args.seconds / 2)
     try:
         return {
-            "lookups": read_figures(clerks, args.sup_token, loaded["samples"], league),
+            "lookups": read_figures(
+                PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 1, Cpu(server.pid, pg)
+            ),
             "intake": levels(PORT, intake_build(clerks, 0), args.seconds, server, pg, "intake"),
             "tickets": levels(
                 PORT, ticket_build([c for _t, _i, c in clerks]), short, server, pg, "ticket issue"
@@ -279,14 +315,21 @@ def main() -> int:
         f"{len(league['villages'])} villages, {len(league['centre_by_j'])} centres, "
         f"{len(league['items'])} items"
     )
-    data = load(base, args.cases, league)
+    state: dict[str, Any] = {"total": args.cases}
+    small = min(SMALL, args.cases)
+    data = load(base, league, state, small)
     clerks, args.sup_token = tokens(league)
+    args.session = supervisor_session(league)
+    reads_small = reads_at_small(args, env, clerks, data["loaded"], league) if small < args.cases else {}
+    if small < args.cases:
+        data = load(base, league, state, args.cases)
     statements = count_statements(clerks[0], [c for _t, _i, c in clerks], data["loaded"]["samples"][-1])
     from django.db import connection
 
     connection.close()
     pg = (f"{base}/postgres", APP_DB)
     figures = under_load(args, env, clerks, data["loaded"], league, pg)
+    figures["lookups_small"], figures["small"] = reads_small, small
     figures["pooled"], figures["pool_size"] = pooled(args, env, clerks, pg)
     figures["rev"] = os.environ.get("BENCH_BASELINE", "")
     figures["baseline"] = baseline(args, env, clerks, base, figures["rev"])

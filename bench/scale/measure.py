@@ -1,4 +1,4 @@
-"""The measurements: statements per request, load levels, reads at N cases, pgbench, the servers."""
+"""The measurements: statements per request, load levels, pgbench, the servers (reads: ``reads.py``)."""
 
 from __future__ import annotations
 
@@ -9,13 +9,10 @@ import subprocess
 import sys
 import time
 import urllib.parse
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from load import Client, pct
-
-from .common import PGBENCH_DB, PORT, log
+from .common import PGBENCH_DB, log
 from .people import id_number
 
 CEILING = "bench_ceiling"
@@ -162,61 +159,3 @@ def start_server(tree: Path, env: dict[str, str], port: int, args: Any) -> subpr
             time.sleep(0.2)
     log(f"server up ({tree}): gunicorn, {args.workers} workers × {args.threads} threads, port {port}")
     return server
-
-
-def timed(fn: Callable[[], tuple[int, bytes]], repeat: int) -> tuple[list[float], list[int]]:
-    times, codes = [], []
-    for _ in range(repeat):
-        t = time.perf_counter()
-        code, _body = fn()
-        times.append((time.perf_counter() - t) * 1000)
-        codes.append(code)
-    return times, codes
-
-
-def read_figures(
-    clerks: list[tuple[str, str, str]], sup_token: str, numbers: list[tuple[str, str]], league: dict[str, Any]
-) -> dict[str, tuple[list[float], list[int]]]:
-    """List, detail and progress at N cases (sequential, one client)."""
-    client = Client(PORT)
-
-    def get(token: str, path: str) -> tuple[int, bytes]:
-        return client.request(token, "GET", path, None)
-
-    lookups: dict[str, tuple[list[float], list[int]]] = {}
-    for name, token, path in (
-        ("case list, township clerk (page 1 of ~N/100)", clerks[0][0], "/api/v1/cases?page=1&page_size=50"),
-        ("case list, banner supervisor (page 1 of ~N/10)", sup_token, "/api/v1/cases?page=1&page_size=50"),
-        (
-            "case list, supervisor, state=in_review",
-            sup_token,
-            "/api/v1/cases?state=in_review&page=1&page_size=50",
-        ),
-        ("case list, supervisor, page 100", sup_token, "/api/v1/cases?page=100&page_size=50"),
-    ):
-        get(token, path)
-        lookups[name] = timed(lambda t=token, p=path: get(t, p), 30)  # type: ignore[misc]
-    banner1 = league["banners"][0].code[:6]
-    mine = [n for n in numbers if n[0].startswith(banner1)]
-    if mine:  # a small run may have sampled no case of the supervisor's banner
-        it = iter(mine * 60)
-        lookups["case detail (supervisor)"] = timed(
-            lambda: get(sup_token, f"/api/v1/cases/{next(it)[0]}"), 60
-        )
-    # public progress: rate-limited per address (30/min): rotate loopback source addresses
-    progress: tuple[list[float], list[int]] = ([], [])
-    for a in range(4):
-        anon = Client(PORT, source=f"127.0.0.{10 + a}")
-        for number, check in numbers[a * 25 : (a + 1) * 25]:
-            path = f"/api/v1/progress?number={number}&check={check}"
-            lat, codes = timed(lambda c=anon, p=path: c.request("", "GET", p, None), 1)  # type: ignore[misc]
-            progress[0].extend(lat)
-            progress[1].extend(codes)
-    lookups["progress lookup (public, number + check)"] = progress
-    for name, (lat, codes) in lookups.items():
-        bad = [c for c in codes if c != 200]
-        log(
-            f"  {name}: p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms"
-            + (f", non-200: {bad[:5]}" if bad else "")
-        )
-    return lookups

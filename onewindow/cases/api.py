@@ -255,10 +255,10 @@ def case_row(c: Case) -> dict[str, Any]:
 
 @router.get("/cases", response=responses(Page[CaseRow]), summary="办件列表（本辖区）")
 def case_list(request: HttpRequest, filters: Query[CaseFilter]) -> Any:
-    qs = selectors.case_list(
+    rows = selectors.case_list_page(
         actor=request_actor(request), state=filters.state, item=filters.item, warning=filters.warning
     ).select_related("item_version__item")
-    return page_of(qs, filters, case_row)
+    return page_of(rows, filters, case_row)
 
 
 @router.get("/cases/{number}", response=responses(CaseOut), summary="办件详情")

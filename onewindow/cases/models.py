@@ -63,6 +63,10 @@ class Delivery(models.TextChoices):
     AGENT = "agent", _("代办员代取")
 
 
+# What a scoped case list filters on, carried in its indexes (``Case.Meta.indexes``).
+LIST_COLUMNS = ["centre_path", "queue_path", "state", "warning", "item", "channel"]
+
+
 class Case(models.Model):
     number = models.CharField(_("办件编号"), max_length=32, unique=True)
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项"))
@@ -94,7 +98,7 @@ class Case(models.Model):
     applicant_phone_index = models.CharField(
         _("申请人联系电话（盲索引）"), max_length=64, blank=True, default="", db_index=True, editable=False
     )
-    state = models.CharField(_("状态"), max_length=20, choices=State.choices, db_index=True)
+    state = models.CharField(_("状态"), max_length=20, choices=State.choices)
     version = models.PositiveIntegerField(default=0, editable=False)
     form_data = models.JSONField(_("申请表"), default=dict, blank=True)
     materials = models.JSONField(_("材料核验"), default=list, blank=True)
@@ -129,9 +133,7 @@ class Case(models.Model):
     # counted (partly) on the provisional calendar of a year whose official arrangement is not loaded
     # yet; recomputed when it is (cases.receivers → services.recompute_provisional_deadlines)
     deadline_provisional = models.BooleanField(_("办结期限为暂定"), default=False, db_index=True)
-    warning = models.CharField(
-        _("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE, db_index=True
-    )
+    warning = models.CharField(_("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
     ready_at = models.DateTimeField(_("出件时间"), null=True, blank=True)
@@ -146,11 +148,31 @@ class Case(models.Model):
         ordering = ["-received_at"]
         # lists are newest first, per centre or across a jurisdiction (bench: 1 M cases)
         indexes = [
-            models.Index(fields=["-received_at"], name="case_received_desc"),
+            # The scoped case list (``selectors.ScopedPage``) reads these three by index-only scans: a
+            # page walks ``case_received_desc`` and filters on the copied paths and the list filters
+            # (INCLUDE), the exact count scans one path index per part; so neither touches a table row
+            # per case in scope, and both stay flat as the table grows (INCLUDE: PostgreSQL only).
+            models.Index(fields=["-received_at"], name="case_received_cover", include=[*LIST_COLUMNS, "id"]),
             models.Index(fields=["centre", "-received_at"], name="case_centre_received"),
             # prefix LIKE on PostgreSQL needs the pattern operator class (no-op on SQLite)
-            models.Index(fields=["centre_path"], name="case_centre_path", opclasses=["varchar_pattern_ops"]),
-            models.Index(fields=["queue_path"], name="case_queue_path", opclasses=["varchar_pattern_ops"]),
+            models.Index(
+                fields=["centre_path"],
+                name="case_centre_path_cover",
+                opclasses=["varchar_pattern_ops"],
+                include=[*LIST_COLUMNS[2:], "id"],
+            ),
+            models.Index(
+                fields=["queue_path"],
+                name="case_queue_path_cover",
+                opclasses=["varchar_pattern_ops"],
+                include=[LIST_COLUMNS[0], *LIST_COLUMNS[2:]],
+            ),
+            # equality on state (``db_index`` would add a second, pattern b-tree); with the deadline,
+            # the overdue cases of a jurisdiction (ledger dashboards) by an index-only range per state
+            models.Index(
+                fields=["state", "deadline"], name="case_state_deadline", include=["centre_path", "id"]
+            ),
+            models.Index(fields=["warning"], name="case_warning"),
         ]
 
     def __str__(self) -> str:
@@ -235,6 +257,26 @@ class CaseReminder(models.Model):
         return f"{self.case_id} {self.kind}"
 
 
+class CaseTally(models.Model):
+    """How many cases have these list columns (``LIST_COLUMNS``): appended by PostgreSQL triggers on
+    ``cases_case`` (+1 for a row's new values, −1 for its old ones; migration 0013), never updated in
+    place — no row is shared by two writers — and folded into one row per combination by the worker
+    (``cases.tally.compact``). The sum of ``n`` over the rows a scope matches is the exact number of
+    its cases, read from a table of combinations instead of one entry per case (``cases.tally``)."""
+
+    id = models.BigAutoField(primary_key=True)
+    centre_path = models.CharField(max_length=200)
+    queue_path = models.CharField(max_length=200)
+    state = models.CharField(max_length=20)
+    warning = models.CharField(max_length=8)
+    item_id = models.BigIntegerField()
+    channel = models.CharField(max_length=16)
+    n = models.IntegerField()
+
+    def __str__(self) -> str:
+        return f"{self.centre_path} {self.state} {self.n:+d}"
+
+
 class CaseCounter(models.Model):
     """Per-prefix (county + day) sequence for case numbers."""
 
@@ -252,7 +294,8 @@ class ImmutableEvent(Exception):
 class CaseEvent(models.Model):
     """One step of the case: who, role, where, when, what. Append-only; hash-chained per case."""
 
-    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    # no index of its own: the unique (case, seq) b-tree serves every lookup by case
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events", db_index=False)
     seq = models.PositiveIntegerField()
     at = models.DateTimeField(_("时间"))
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+")
@@ -273,6 +316,12 @@ class CaseEvent(models.Model):
         verbose_name_plural = _("办件记录")
         ordering = ["case", "seq"]
         constraints = [models.UniqueConstraint(fields=["case", "seq"], name="caseevent_unique_seq")]
+        # the cases behind a ledger figure in a period (ledger.drill): the period's entries, index-only
+        indexes = [
+            models.Index(
+                fields=["at"], name="caseevent_at_cover", include=["seq", "action", "state_to", "case"]
+            )
+        ]
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.action}"

@@ -10,8 +10,10 @@ from django.conf import settings
 from django.db.models import OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
+from onewindow.cases import tally
 from onewindow.cases.deadlines import NOTICE_WARN_DAYS, notice_due, received_date
 from onewindow.cases.models import CLOCK_STATES, OPEN_STATES, Case, CaseEvent, State, Warning
+from onewindow.catalog.models import Item
 from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.core.handout import without_handed_out
@@ -32,30 +34,94 @@ def case_scope(actor: Actor, qs: QuerySet[Case]) -> QuerySet[Case]:
     roots = actor.scope_roots
     if not roots:
         return qs.none()
-    q = Q()
+    at_centre, queued = _scope_qs(roots)
+    return qs.filter(at_centre | queued)
+
+
+def _scope_qs(roots: Any) -> tuple[Q, Q]:
+    """(accepted at a centre in scope, queued at a department in scope) for the scope roots."""
+    at_centre, queued = Q(), Q()
     for root in roots:
-        q |= Q(centre_path__startswith=root.path) | Q(queue_path__startswith=root.path)
-    return qs.filter(q)
+        at_centre |= Q(centre_path__startswith=root.path)
+        queued |= Q(queue_path__startswith=root.path)
+    return at_centre, queued
+
+
+class ScopedPage:
+    """A case list in the actor's scope as the paginators read it (``count()`` and slices): the rows
+    and the exact count of ``case_scope(actor, qs)`` newest first, without reading one table row per
+    case in scope:
+
+    - ``count()``: on PostgreSQL the sum of the scope's rows of ``CaseTally`` (``cases.tally``; the
+      same filters as ``qs``, given as ``tallied``); elsewhere the cases accepted at a centre in scope
+      plus those queued in scope but accepted elsewhere, two disjoint counts of the path indexes;
+    - a slice: the page's ids first (an index-only walk of ``case_received_desc`` in list order),
+      then only those rows with their related rows.
+    """
+
+    def __init__(self, actor: Actor, qs: QuerySet[Case], tallied: dict[str, Any]) -> None:
+        self.actor, self.unscoped, self.tallied = actor, qs.order_by(), tallied
+        self.qs = case_scope(actor, qs).order_by("-received_at")
+
+    def count(self) -> int:
+        roots = self.actor.scope_roots
+        if not roots:
+            return 0
+        at_centre, queued = _scope_qs(roots)
+        if tally.available():
+            return tally.count(at_centre, queued, self.tallied)
+        return (
+            self.unscoped.filter(at_centre).count() + self.unscoped.filter(queued).exclude(at_centre).count()
+        )
+
+    def select_related(self, *fields: str) -> ScopedPage:
+        self.qs = self.qs.select_related(*fields)
+        return self
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, window: slice) -> list[Case]:
+        ids = list(self.qs.values_list("pk", flat=True)[window])
+        rows = {c.pk: c for c in self.qs.filter(pk__in=ids)}
+        return [rows[pk] for pk in ids if pk in rows]
 
 
 WARNING_ANY = "any"  # the list filter for yellow or red
 
 
-def case_list(
+def case_list(*, actor: Actor, **filters: Any) -> QuerySet[Case]:
+    """The cases in the actor's jurisdiction matching ``filters`` (``_case_filtered``), newest first."""
+    return case_scope(actor, _case_filtered(**filters)).order_by("-received_at")
+
+
+def case_list_page(*, actor: Actor, **filters: Any) -> ScopedPage:
+    """``case_list`` (same filters, rows and order) for a paginator: counted from the tally, sliced
+    by index."""
+    tallied: dict[str, Any] = {k: filters[k] for k in ("state", "channel") if filters.get(k)}
+    if filters.get("item"):
+        tallied["item_id__in"] = Item.objects.filter(code=filters["item"]).values("pk")
+    if filters.get("warning") == WARNING_ANY:
+        tallied["warning__in"] = (Warning.YELLOW, Warning.RED)
+    elif filters.get("warning"):
+        tallied["warning"] = filters["warning"]
+    if filters.get("supplemented"):
+        raise ValueError("supplemented is not tallied: use case_list")
+    return ScopedPage(actor, _case_filtered(**filters), tallied)
+
+
+def _case_filtered(
     *,
-    actor: Actor,
     state: str | None = None,
     item: str | None = None,
     warning: str | None = None,
     channel: str | None = None,
     supplemented: bool = False,
 ) -> QuerySet[Case]:
-    """The cases in the actor's jurisdiction, newest first. ``warning="any"``: yellow or red;
-    ``supplemented``: waiting for correction, and the resident has handed the materials in online
-    since the notice (the window has to check them)."""
-    qs = case_scope(actor, Case.objects.all()).select_related(
-        "item_version", "centre", "queue_department", "applicant", "assignee"
-    )
+    """Every case matching the list filters, in any jurisdiction (``case_list`` scopes it).
+    ``warning="any"``: yellow or red; ``supplemented``: waiting for correction, and the resident has
+    handed the materials in online since the notice (the window has to check them)."""
+    qs = Case.objects.select_related("item_version", "centre", "queue_department", "applicant", "assignee")
     if state:
         qs = qs.filter(state=state)
     if item:
@@ -72,7 +138,7 @@ def case_list(
             .annotate(last_action=last_action())
             .filter(last_action=SUPPLEMENT_ACTION)
         )
-    return qs.order_by("-received_at")
+    return qs
 
 
 SUPPLEMENT_ACTION = "resident_supplement"

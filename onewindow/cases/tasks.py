@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from huey import crontab
 from huey.contrib.djhuey import db_periodic_task
 
+from onewindow.cases import tally
 from onewindow.cases.models import CLOCK_STATES, Case, CaseReminder, ReminderKind, State, Warning
 from onewindow.cases.selectors import notice_warning_for, step_limit, step_overdue_days, warning_for
 from onewindow.cases.services import case_deem_accepted
@@ -89,3 +90,9 @@ def scan_warnings() -> dict[str, int]:
 @db_periodic_task(crontab(minute="*/10"))
 def warnings_scan() -> dict[str, int]:
     return scan_warnings()
+
+
+@db_periodic_task(crontab(minute="*"))
+def tally_compact() -> int:
+    """Every minute: fold the case tally's appended rows (``cases.tally``; the case list's counts)."""
+    return tally.compact()

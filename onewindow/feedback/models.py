@@ -10,7 +10,7 @@ from django.utils.translation import gettext_lazy as _
 from onewindow.cases.models import Case
 from onewindow.catalog.models import Item
 from onewindow.files.models import StoredFile
-from onewindow.org.models import Centre, Jurisdiction
+from onewindow.org.models import Centre, Jurisdiction, Window
 from onewindow.privacy.fields import EncryptedTextField
 
 
@@ -359,3 +359,24 @@ class ComplaintCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.prefix}:{self.last}"
+
+
+class PadKey(models.Model):
+    """The generation of a window's rating pad link (its signed token carries it): renewing it makes
+    every earlier link of that window — a lost tablet, a link copied elsewhere — a 404 at once."""
+
+    window = models.OneToOneField(
+        Window, on_delete=models.CASCADE, primary_key=True, related_name="+", verbose_name=_("窗口")
+    )
+    generation = models.PositiveIntegerField(_("链接版本"), default=0)
+    renewed_at = models.DateTimeField(_("更换时间"), null=True, blank=True)
+    renewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("评价器链接")
+        verbose_name_plural = _("评价器链接")
+
+    def __str__(self) -> str:
+        return f"{self.window_id} v{self.generation}"

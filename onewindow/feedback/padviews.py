@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
@@ -57,6 +58,10 @@ def pad(request: HttpRequest) -> HttpResponse:
         window = next((w for w in windows if str(w.pk) == request.POST.get("window")), None)
         if window is None:
             raise Http404("窗口不存在")
+        if request.POST.get("action") == "renew":  # the old link and every device locked to it stop now
+            pads.pad_link_renew(actor=request_actor(request), window=window.pk)
+            messages.success(request, f"{window.number} 号窗口评价器已更换链接，原链接和已锁定的设备已失效")
+            return redirect(f"{reverse('feedback:pad')}?window={window.pk}")
         url = _pad_url(window)
         logout(request)  # the pad device keeps no staff session
         return redirect(url)

@@ -262,7 +262,8 @@ def test_a_bug_is_a_json_500_and_is_logged(h: dict[str, str], monkeypatch: pytes
     def boom(**kw: Any) -> Any:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(selectors, "case_list", boom)
+    for name in ("case_list", "case_list_page"):  # whichever the list endpoint reads through
+        monkeypatch.setattr(selectors, name, boom)
     quiet = Client(raise_request_exception=False)
     _error(quiet.get("/api/v1/cases", **h), 500, "internal_error")
     with pytest.raises(RuntimeError):  # the test client still re-raises it (got_request_exception)

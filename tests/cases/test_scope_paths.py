@@ -176,3 +176,51 @@ def test_case_list_count_and_rows_use_the_stored_paths(league: dict[str, Any]) -
     assert "centre_path" in count_sql and "queue_path" in count_sql
     assert "JOIN" not in count_sql.upper()  # the count reads the case table only
     assert [r.received_at for r in rows] == sorted((r.received_at for r in rows), reverse=True)
+
+
+@pytest.mark.parametrize("state", [None, "accepted", "in_review"])
+def test_scoped_page_has_the_rows_and_the_count_of_the_case_list(league: dict[str, Any], state: Any) -> None:
+    """``case_list_page`` (count by the two path indexes, page by ids) = ``case_list``, every persona,
+    whole list and windows of it: same count, same numbers in the same order."""
+    for name in PERSONAS:
+        actor = actor_of(fresh(name))
+        listed = list(selectors.case_list(actor=actor, state=state).values_list("number", flat=True))
+        page = selectors.case_list_page(actor=actor, state=state).select_related("item_version__item")
+        assert page.count() == len(listed) == len(page), name
+        for window in (slice(0, 50), slice(0, 3), slice(2, 5), slice(len(listed), len(listed) + 3)):
+            assert [c.number for c in page[window]] == listed[window], (name, window)
+
+
+def test_the_tally_counts_every_filter_before_and_after_compaction(league: dict[str, Any]) -> None:
+    """On PostgreSQL the count comes from ``CaseTally`` (rows appended by triggers, folded by the
+    worker): equal to the list for each filter, after transitions and a warning update,
+    and again after ``compact`` — which leaves one row per combination. (SQLite: the index count.)"""
+    from onewindow.cases import tally
+    from onewindow.cases.models import CaseTally
+
+    c = league["cases"]
+    Case.objects.filter(pk=c["C-A/MZ-A"].pk).update(warning="red")  # as the supervision scan does
+    filters: list[dict[str, Any]] = [
+        {},
+        {"state": "accepted"},
+        {"item": "MZ-A"},
+        {"item": "nope"},
+        {"warning": "red"},
+        {"warning": selectors.WARNING_ANY},
+        {"channel": "window", "state": "accepted"},
+    ]
+
+    def check() -> None:
+        for name in PERSONAS:
+            actor = actor_of(fresh(name))
+            for f in filters:
+                expected = selectors.case_list(actor=actor, **f).count()
+                assert selectors.case_list_page(actor=actor, **f).count() == expected, (name, f)
+
+    check()
+    if tally.available():
+        appended = CaseTally.objects.count()
+        assert tally.compact() < appended
+        combos = Case.objects.values_list("centre_path", "queue_path", "state", "warning", "item", "channel")
+        assert CaseTally.objects.count() == len(set(combos))
+    check()

@@ -10,7 +10,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
 
-from onewindow.feedback.models import Rating
+from onewindow.feedback.models import PadKey, Rating
 from onewindow.feedback.services.pad import pad_token
 from onewindow.org.actors import actor_of
 from onewindow.org.models import Window
@@ -117,3 +117,38 @@ def test_a_bad_rating_on_the_pad_asks_for_its_reason(windows: dict[str, Window])
     assert r.status_code == 200 and "感谢您的评价" in r.content.decode()
     rating = Rating.objects.get()
     assert rating.level == 1 and rating.comment == "等候时间太长；排了一上午"
+
+
+def test_a_renewed_link_stops_every_earlier_pad_of_that_window(
+    windows: dict[str, Window], login: Any
+) -> None:
+    """A lost tablet: the clerk renews the window's pad link; the old link (and the device locked to it)
+    is a 404 at once, the new one works, the other window's pad is untouched; it is audited; staff of
+    another centre cannot renew it."""
+    from onewindow.security.models import AuditEntry
+
+    old_a, old_b = pad_url(windows["a"]), pad_url(windows["b"])
+    device = Client()
+    assert device.get(old_a).status_code == 200
+    c = login("clerk")
+    r = c.post("/feedback/pad/", {"window": windows["a"].pk, "action": "renew"})
+    assert r.status_code == 302 and r["Location"] == f"/feedback/pad/?window={windows['a'].pk}"
+    page = c.get(r["Location"]).content.decode()
+    assert "1 号窗口评价器已更换链接" in page
+    new_a = pad_url(windows["a"])
+    assert PadKey.objects.get(window=windows["a"]).generation == 1 and old_a not in page
+    gone = device.get(old_a)
+    assert gone.status_code == 404 and device.get(f"{old_a}state/").status_code == 404
+    t = served(windows["a"])
+    assert device.post(old_a, {"ticket": t.pk, "level": "1"}).status_code == 404
+    assert Rating.objects.count() == 0
+    assert device.get(new_a).status_code == 200 and device.get(old_b).status_code == 200
+    assert c.get("/queue/console/").status_code == 200  # renewing does not sign the clerk out
+    assert (
+        AuditEntry.objects.filter(action="feedback.pad_link_renew", obj=f"window:{windows['a'].pk}").count()
+        == 1
+    )
+    # staff of another centre: the same 404 as an unknown window, nothing renewed
+    other = login("outsider")
+    assert other.post("/feedback/pad/", {"window": windows["a"].pk, "action": "renew"}).status_code == 404
+    assert PadKey.objects.get(window=windows["a"]).generation == 1 and device.get(new_a).status_code == 200

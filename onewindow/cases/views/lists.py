@@ -101,16 +101,15 @@ def case_list(request: HttpRequest) -> HttpResponse:
     a phone never stands in a URL (browser history, access logs)."""
     f = _filters(request)
     q = (request.POST.get("q") or "").strip()[:50] if request.method == "POST" else ""
-    qs = selectors.case_list(
-        actor=request_actor(request),
-        state=f["state"] or None,
-        item=f["item"] or None,
-        warning=f["warning"] or None,
-        channel=f["channel"] or None,
-        supplemented=bool(f["supplemented"]),
-    )
-    qs, searched_by, error = _searched(request, qs, q)
-    page = page_of(request, qs)
+    actor = request_actor(request)
+    filters = {k: f[k] or None for k in ("state", "item", "warning", "channel")}
+    rows: Any
+    if q or f["supplemented"]:
+        qs = selectors.case_list(actor=actor, supplemented=bool(f["supplemented"]), **filters)
+        rows, searched_by, error = _searched(request, qs, q)
+    else:  # the plain filtered list: counted and paged by index (selectors.ScopedPage)
+        rows, searched_by, error = selectors.case_list_page(actor=actor, **filters), "", None
+    page = page_of(request, rows)
     context = {
         "page": page,
         "rows": _list_rows(page.object_list, services.local_today()),

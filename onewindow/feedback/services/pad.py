@@ -2,7 +2,9 @@
 
 The pad is opened by a link that names its window (:func:`pad_token`, signed): it needs no log-in,
 carries no staff session and shows nothing but the rating of the visit just finished at THAT window.
-A pad rates only its own window's visits of today (another window's ticket is a 404)."""
+A pad rates only its own window's visits of today (another window's ticket is a 404). The link carries
+the window's link generation (:class:`PadKey`): :func:`pad_link_renew` makes every earlier link a 404
+(a lost or stolen tablet, a link copied elsewhere); a link from before generations counts as 0."""
 
 from __future__ import annotations
 
@@ -14,22 +16,29 @@ from django.db import transaction
 from django.utils import timezone
 
 from onewindow.core import visits
+from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.core.locking import retry_atomic
-from onewindow.feedback.models import Rating, RatingChannel
+from onewindow.feedback.models import PadKey, Rating, RatingChannel
+from onewindow.feedback.services.common import audit_record
 from onewindow.feedback.services.ratings import rate_visit, validate_indicators, validate_level
 from onewindow.org.models import Window
 
 PAD_SALT = "onewindow.feedback.pad"
 
 
+def _generation(window_id: int) -> int:
+    return PadKey.objects.filter(window=window_id).values_list("generation", flat=True).first() or 0
+
+
 def pad_token(window: Window) -> str:
-    """The signed name of ``window``'s pad (in its URL)."""
-    return signing.dumps({"w": window.pk, "c": window.centre_id}, salt=PAD_SALT)
+    """The signed name of ``window``'s pad (in its URL), of the window's current link generation."""
+    return signing.dumps({"w": window.pk, "c": window.centre_id, "g": _generation(window.pk)}, salt=PAD_SALT)
 
 
 def pad_window(token: str) -> Window:
-    """The active window a pad token names; anything else (forged, window closed) is a 404."""
+    """The active window a pad token names; anything else (forged, window closed, link renewed since)
+    is a 404."""
     try:
         data = signing.loads(token, salt=PAD_SALT)
     except signing.BadSignature:
@@ -41,7 +50,26 @@ def pad_window(token: str) -> Window:
     )
     if window is None:
         raise NotFound("评价器不存在", code="not_found")
+    if data.get("g", 0) != _generation(window.pk):
+        raise NotFound("该评价器链接已更换，请在评价器设备上重新设置", code="not_found")
     return window
+
+
+@transaction.atomic
+def pad_link_renew(*, actor: Actor, window: int) -> Window:
+    """Renew ``window``'s pad link (staff of its centre): every earlier link stops at once."""
+    staff = actor.staff
+    w = Window.objects.select_related("centre").filter(pk=window, is_active=True).first()
+    if w is None or staff is None or staff.centre_id != w.centre_id:
+        raise NotFound("窗口不存在", code="not_found")
+    key, _created = PadKey.objects.select_for_update().get_or_create(window=w)
+    key.generation += 1
+    key.renewed_at, key.renewed_by = timezone.now(), actor.recorded_user
+    key.save()
+    audit_record(
+        "feedback.pad_link_renew", actor=actor, obj=f"window:{w.pk}", details={"generation": key.generation}
+    )
+    return w
 
 
 def pad_visit(window: Window) -> Any:
