@@ -109,6 +109,7 @@ def case_intake(
         promised_days=version.promised_days,
     )
     case.set_applicant_snapshot(**snapshot)
+    case.timeline_head = (0, "")  # a new case: its first entry chains to nothing (no read needed)
     role = RESIDENT_ROLE if self_service else acting_role_of(roles, INTAKE_ROLES)
     ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
     submit_ev = _submitter(submitted_by, channel) or ev
@@ -206,6 +207,7 @@ def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Actor) -> Re
             created_by=user_of(actor),
         )
         resident.save()
+        resident.unreferenced = True  # created just now: no account or preference can point at it
     # An existing record is never changed by an intake: what was given here goes to the case's own
     # applicant snapshot; differences are shown to the clerk (applicant_differences).
     return resident
