@@ -113,9 +113,18 @@ def case_intake(
     role = RESIDENT_ROLE if self_service else acting_role_of(roles, INTAKE_ROLES)
     ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
     submit_ev = _submitter(submitted_by, channel) or ev
-    return _record_outcome(
-        case, ev, missing=missing, now=now, day=day, reject=(reject_reason, reject_basis), submit_ev=submit_ev
-    )
+    try:
+        return _record_outcome(
+            case,
+            ev,
+            missing=missing,
+            now=now,
+            day=day,
+            reject=(reject_reason, reject_basis),
+            submit_ev=submit_ev,
+        )
+    finally:
+        resident.unreferenced = False  # only the notices of this write skip the look-ups
 
 
 def _submitter(submitted_by: tuple[Actor, dt.datetime] | None, channel: str) -> dict[str, Any] | None:
