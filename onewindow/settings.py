@@ -156,14 +156,23 @@ SQLITE_OPTIONS: dict[str, Any] = {
 
 
 def database_config(
-    url: str, data_dir: Path, *, conn_max_age: int = 600, health_checks: bool = False, pool: int = 0
+    url: str,
+    data_dir: Path,
+    *,
+    conn_max_age: int = 600,
+    health_checks: bool = False,
+    pool: int = 0,
+    prepare_threshold: int = 0,
 ) -> dict[str, Any]:
     """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory.
 
     A server database keeps its connection per thread for ``conn_max_age`` seconds, without a
     ``SELECT 1`` health check at the start of every request unless ``health_checks`` (a broken
     connection is still replaced: Django closes it after the error). ``pool`` > 0 uses psycopg's pool
-    of that many connections per process instead (PostgreSQL; it needs ``CONN_MAX_AGE = 0``)."""
+    of that many connections per process instead (PostgreSQL; it needs ``CONN_MAX_AGE = 0``).
+    ``prepare_threshold`` > 0 (PostgreSQL): parameters are bound by the server and a statement a
+    connection has run that many times is prepared there — parsed and planned once per connection
+    instead of at every execution (psycopg's automatic prepared statements)."""
     if url:
         db: dict[str, Any] = dict(
             dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=health_checks)
@@ -171,6 +180,12 @@ def database_config(
         if pool and db["ENGINE"] == "django.db.backends.postgresql":
             db["CONN_MAX_AGE"] = 0
             db["OPTIONS"] = {**(db.get("OPTIONS") or {}), "pool": {"min_size": 1, "max_size": pool}}
+        if prepare_threshold > 0 and db["ENGINE"] == "django.db.backends.postgresql":
+            db["OPTIONS"] = {
+                **(db.get("OPTIONS") or {}),
+                "server_side_binding": True,
+                "prepare_threshold": prepare_threshold,
+            }
     else:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "onewindow.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -184,6 +199,11 @@ DATABASE_URL = env_str("DATABASE_URL")
 DB_CONN_MAX_AGE = env_int("DB_CONN_MAX_AGE", 600)
 DB_CONN_HEALTH_CHECKS = env_bool("DB_CONN_HEALTH_CHECKS", False)
 DB_POOL = env_int("DB_POOL", 0)
+# PostgreSQL: statements run this many times on a connection are prepared (parsed and planned once);
+# `make bench` measured about half the database CPU of an intake going to parsing and planning without
+# it (issue #18). 0: client-side parameter binding, nothing prepared (e.g. behind a pgbouncer in
+# transaction mode).
+DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 DATABASES = {
     "default": database_config(
         DATABASE_URL,
@@ -191,6 +211,7 @@ DATABASES = {
         conn_max_age=DB_CONN_MAX_AGE,
         health_checks=DB_CONN_HEALTH_CHECKS,
         pool=DB_POOL,
+        prepare_threshold=DB_PREPARE_THRESHOLD,
     )
 }
 # Write services rerun a transaction that lost a deadlock / serialization race / SQLite busy wait this

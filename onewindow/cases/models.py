@@ -68,17 +68,23 @@ LIST_COLUMNS = ["centre_path", "queue_path", "state", "warning", "item", "channe
 
 
 class Case(models.Model):
-    number = models.CharField(_("办件编号"), max_length=32, unique=True)
+    number = models.CharField(_("办件编号"), max_length=32)  # unique: Meta.constraints
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项"))
     item_version = models.ForeignKey(
         ItemVersion, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项版本")
     )
     channel = models.CharField(_("渠道"), max_length=16, choices=Channel.choices, default=Channel.WINDOW)
-    centre = models.ForeignKey(
-        Centre, on_delete=models.PROTECT, related_name="cases", verbose_name=_("受理中心")
+    centre = models.ForeignKey(  # indexed by case_centre_received (centre first)
+        Centre, on_delete=models.PROTECT, related_name="cases", verbose_name=_("受理中心"), db_index=False
     )
-    window = models.ForeignKey(
-        Window, on_delete=models.SET_NULL, null=True, blank=True, related_name="cases", verbose_name=_("窗口")
+    window = models.ForeignKey(  # indexed where set: case_window
+        Window,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="cases",
+        verbose_name=_("窗口"),
+        db_index=False,
     )
     applicant = models.ForeignKey(
         Resident, on_delete=models.PROTECT, related_name="cases", verbose_name=_("申请人")
@@ -96,7 +102,7 @@ class Case(models.Model):
     # blind index of the snapshot's phone (办件查询 by phone without decrypting rows); kept in step by
     # set_applicant_snapshot and the applicant correction
     applicant_phone_index = models.CharField(
-        _("申请人联系电话（盲索引）"), max_length=64, blank=True, default="", db_index=True, editable=False
+        _("申请人联系电话（盲索引）"), max_length=64, blank=True, default="", editable=False
     )
     state = models.CharField(_("状态"), max_length=20, choices=State.choices)
     version = models.PositiveIntegerField(default=0, editable=False)
@@ -110,8 +116,13 @@ class Case(models.Model):
         Department, on_delete=models.PROTECT, related_name="queue", verbose_name=_("审批部门")
     )
     queue_level = models.CharField(_("审批层级"), max_length=16, choices=Level.choices)
-    assignee = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    assignee = models.ForeignKey(  # indexed where set: case_assignee
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
     )
     # Jurisdiction scoping without joins (see selectors.case_scope): copies of the accepting centre's
     # and the queue department's jurisdiction paths, set on save, on escalation and by the receivers
@@ -124,7 +135,7 @@ class Case(models.Model):
     accepted_at = models.DateTimeField(_("受理时间"), null=True, blank=True)
     accept_date = models.DateField(_("受理日（计时起点）"), null=True, blank=True)
     # 行政许可法 art. 32: no notice within 5 working days of receipt → accepted as of the day of receipt
-    deemed_accepted = models.BooleanField(_("逾期未告知视为受理"), default=False, db_index=True)
+    deemed_accepted = models.BooleanField(_("逾期未告知视为受理"), default=False)
     promised_days = models.PositiveIntegerField(_("承诺时限"), default=0)
     extended_days = models.PositiveIntegerField(_("延期工作日"), default=0)
     paused_days = models.PositiveIntegerField(_("中止工作日"), default=0)
@@ -132,7 +143,7 @@ class Case(models.Model):
     deadline = models.DateField(_("办结期限"), null=True, blank=True, db_index=True)
     # counted (partly) on the provisional calendar of a year whose official arrangement is not loaded
     # yet; recomputed when it is (cases.receivers → services.recompute_provisional_deadlines)
-    deadline_provisional = models.BooleanField(_("办结期限为暂定"), default=False, db_index=True)
+    deadline_provisional = models.BooleanField(_("办结期限为暂定"), default=False)
     warning = models.CharField(_("预警"), max_length=8, choices=Warning.choices, default=Warning.NONE)
     decided_at = models.DateTimeField(_("办结时间"), null=True, blank=True)
     decision_reason = models.TextField(_("决定理由"), blank=True)
@@ -146,10 +157,13 @@ class Case(models.Model):
         verbose_name = _("办件")
         verbose_name_plural = _("办件")
         ordering = ["-received_at"]
-        # lists are newest first, per centre or across a jurisdiction (bench: 1 M cases)
+        # Every intake writes every index that takes its row (issue #18): the searches by number, phone
+        # and state are equality only (no pattern-ops twin, which Django adds to a CharField's
+        # ``db_index``/``unique``); what a new case seldom has is indexed only where it is set
+        # (partial indexes: the row of a case without it is not written to them).
         indexes = [
             # The scoped case list (``selectors.ScopedPage``) reads these three by index-only scans: a
-            # page walks ``case_received_desc`` and filters on the copied paths and the list filters
+            # page walks ``case_received_cover`` and filters on the copied paths and the list filters
             # (INCLUDE), the exact count scans one path index per part; so neither touches a table row
             # per case in scope, and both stay flat as the table grows (INCLUDE: PostgreSQL only).
             models.Index(fields=["-received_at"], name="case_received_cover", include=[*LIST_COLUMNS, "id"]),
@@ -167,13 +181,36 @@ class Case(models.Model):
                 opclasses=["varchar_pattern_ops"],
                 include=[LIST_COLUMNS[0], *LIST_COLUMNS[2:]],
             ),
-            # equality on state (``db_index`` would add a second, pattern b-tree); with the deadline,
-            # the overdue cases of a jurisdiction (ledger dashboards) by an index-only range per state
+            # equality on state; with the deadline, the overdue cases of a jurisdiction (ledger
+            # dashboards) by an index-only range per state
             models.Index(
                 fields=["state", "deadline"], name="case_state_deadline", include=["centre_path", "id"]
             ),
-            models.Index(fields=["warning"], name="case_warning"),
+            models.Index(fields=["applicant_phone_index"], name="case_applicant_phone"),
+            # the warned cases (desk counter, list filter): few of all
+            models.Index(
+                fields=["warning"], name="case_warned", condition=models.Q(warning__in=["yellow", "red"])
+            ),
+            # the supervisor's notice board (art. 32) and the recount after a calendar is loaded
+            models.Index(
+                fields=["received_at"], name="case_deemed_accepted", condition=models.Q(deemed_accepted=True)
+            ),
+            models.Index(
+                fields=["deadline"],
+                name="case_deadline_provisional",
+                condition=models.Q(deadline_provisional=True),
+            ),
+            # a window's or an assignee's cases (and the check when one is deleted)
+            models.Index(fields=["window"], name="case_window", condition=models.Q(window__isnull=False)),
+            models.Index(
+                fields=["assignee"], name="case_assignee", condition=models.Q(assignee__isnull=False)
+            ),
         ]
+        constraints = [models.UniqueConstraint(fields=["number"], name="case_number_unique")]
+
+    # (seq, hash) of the last timeline entry, known without reading it only for a case created in this
+    # transaction (its intake starts it at (0, "")); ``None``: ``append_event`` reads it
+    timeline_head: tuple[int, str] | None = None
 
     def __str__(self) -> str:
         return self.number

@@ -55,7 +55,7 @@ class ScopedPage:
     - ``count()``: on PostgreSQL the sum of the scope's rows of ``CaseTally`` (``cases.tally``; the
       same filters as ``qs``, given as ``tallied``); elsewhere the cases accepted at a centre in scope
       plus those queued in scope but accepted elsewhere, two disjoint counts of the path indexes;
-    - a slice: the page's ids first (an index-only walk of ``case_received_desc`` in list order),
+    - a slice: the page's ids first (an index-only walk of ``case_received_cover`` in list order),
       then only those rows with their related rows.
     """
 

@@ -78,6 +78,13 @@ class _Numbering:
         default = connections[DEFAULT_DB_ALIAS].settings_dict
         # Its own session on the same database; no per-request health check (a failure reconnects).
         settings_dict = {**default, "CONN_HEALTH_CHECKS": False}
+        # Its commits need not wait for the disk: a number is durable no later than the row that uses
+        # it — that row's transaction commits after it, with the server's synchronous_commit, and its
+        # WAL flush takes the number's earlier commit record with it. A crash before that loses only
+        # numbers no committed row carries (handed out again after the restart).
+        options = dict(default.get("OPTIONS") or {})
+        options["options"] = f"{options.get('options', '')} -c synchronous_commit=off".strip()
+        settings_dict["OPTIONS"] = options
         self.conn: BaseDatabaseWrapper = load_backend(default["ENGINE"]).DatabaseWrapper(
             settings_dict, NUMBERING_ALIAS
         )

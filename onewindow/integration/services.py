@@ -35,6 +35,7 @@ from django.utils import timezone
 from onewindow.core import audit
 from onewindow.core.actor import Actor
 from onewindow.core.errors import Invalid, NotFound
+from onewindow.core.readcache import ReadCache
 from onewindow.integration import conf
 from onewindow.integration.models import DeliveryState, OutboxEvent, WebhookDelivery, WebhookSubscription
 from onewindow.integration.selectors import delivery_list
@@ -48,17 +49,29 @@ EVENT_TYPE_HEADER = "X-OneWindow-Event"
 
 # --- recording ---------------------------------------------------------------------------------
 
+# The active subscriptions, per process (every event asks them; they change when staff edit one):
+# dropped in every process when a subscription or a jurisdiction (its path) changes (``apps.py``).
+SUBSCRIPTIONS = ReadCache("integration.subscriptions")
+
+
+def active_subscriptions() -> list[WebhookSubscription]:
+    """What :meth:`WebhookSubscription.wants` needs of each active subscription (not its secret)."""
+    return SUBSCRIPTIONS.get(
+        "active",
+        lambda: list(
+            WebhookSubscription.objects.filter(active=True)
+            .select_related("jurisdiction")
+            .only("id", "event_types", "jurisdiction__path")
+        ),
+    )
+
 
 def event_record(event_type: str, *, jurisdiction: Any = None, data: dict[str, Any]) -> OutboxEvent:
     """Write one outbox event plus a delivery per matching active subscription (caller's transaction)."""
     path = getattr(jurisdiction, "path", "") or ""
     event = OutboxEvent.objects.create(type=event_type, jurisdiction=jurisdiction, path=path, data=data)
     now = timezone.now()
-    subs = [
-        s
-        for s in WebhookSubscription.objects.filter(active=True).select_related("jurisdiction")
-        if s.wants(event_type, path)
-    ]
+    subs = [s for s in active_subscriptions() if s.wants(event_type, path)]
     if subs:
         WebhookDelivery.objects.bulk_create(
             [WebhookDelivery(event=event, subscription=s, next_attempt_at=now) for s in subs]

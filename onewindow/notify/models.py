@@ -26,7 +26,7 @@ class Notification(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    case_number = models.CharField(_("办件编号"), max_length=32, blank=True, db_index=True)
+    case_number = models.CharField(_("办件编号"), max_length=32, blank=True)  # indexed: Meta.indexes
     subject = models.CharField(_("标题"), max_length=200, blank=True)
     body = EncryptedTextField(_("内容"))
     state = models.CharField(
@@ -42,6 +42,8 @@ class Notification(models.Model):
         verbose_name = _("通知")
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
+        # looked up by exact case number (no pattern-ops twin: every notice inserts here)
+        indexes = [models.Index(fields=["case_number"], name="notification_case_number")]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.template}#{self.pk}"

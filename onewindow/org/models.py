@@ -376,7 +376,7 @@ class Resident(models.Model):
     )
     name = models.CharField(_("姓名/名称"), max_length=100)
     id_number = EncryptedTextField(_("证件号码（加密）"))
-    id_index = models.CharField(max_length=64, db_index=True, editable=False)
+    id_index = models.CharField(max_length=64, editable=False)  # indexed by resident_unique_id
     phone = EncryptedTextField(_("联系电话（加密）"), blank=True)
     address = EncryptedTextField(_("地址（加密）"), blank=True)
     # Set only when the resident proved this phone by an SMS code (portal sign-up or portal contact
@@ -395,6 +395,11 @@ class Resident(models.Model):
         verbose_name_plural = _("办事群众")
         ordering = ["jurisdiction__path", "name"]
         constraints = [models.UniqueConstraint(fields=["id_index"], name="resident_unique_id")]
+
+    # Set by the write that created this record in the current request (the intake of a first-time
+    # applicant): nothing refers to it yet — no online account, no notice preference — so the notice
+    # of that same write need not look them up.
+    unreferenced: bool = False
 
     def __str__(self) -> str:
         return mask_name(self.name)

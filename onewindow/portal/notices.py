@@ -10,6 +10,8 @@ from onewindow.portal.models import ResidentAccount
 
 
 def online_account(resident: Any) -> notices.OnlineAccount | None:
+    if getattr(resident, "unreferenced", False):  # created by this very write (org.Resident)
+        return None
     account = ResidentAccount.objects.select_related("user").filter(resident=resident).first()
     return notices.OnlineAccount(user=account.user, phone=account.phone) if account is not None else None
 

@@ -61,7 +61,7 @@ class AuditEntry(models.Model):
         related_name="+",
         verbose_name=_("账号"),
     )
-    username = models.CharField(_("用户名"), max_length=150, blank=True, db_index=True)
+    username = models.CharField(_("用户名"), max_length=150, blank=True)  # indexed: Meta.indexes
     roles = models.CharField(_("角色"), max_length=200, blank=True)
     ip = models.CharField(_("来源地址"), max_length=64, blank=True)
     user_agent = models.CharField(_("客户端"), max_length=300, blank=True)
@@ -79,6 +79,8 @@ class AuditEntry(models.Model):
         verbose_name = _("审计记录")
         verbose_name_plural = _("审计记录")
         ordering = ["-id"]  # newest first, linked into the chain or not yet
+        # searched by exact username (no pattern-ops twin: every API write inserts here)
+        indexes = [models.Index(fields=["username"], name="auditentry_username")]
 
     def __str__(self) -> str:
         return f"#{self.seq} {self.action} {self.username} {self.result}"

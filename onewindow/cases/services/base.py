@@ -79,10 +79,13 @@ def append_event(
 ) -> CaseEvent:
     """Append one entry to the case's hash-chained timeline and tell the listeners
     (``signals.case_event_recorded``), in the caller's transaction."""
-    last = CaseEvent.objects.filter(case=case).order_by("-seq").values("seq", "hash").first()
+    head = case.timeline_head
+    if head is None:
+        last = CaseEvent.objects.filter(case=case).order_by("-seq").values("seq", "hash").first()
+        head = (last["seq"], last["hash"]) if last else (0, "")
     event = CaseEvent(
         case=case,
-        seq=(last["seq"] + 1) if last else 1,
+        seq=head[0] + 1,
         at=at or clock_now(),
         actor=actor.recorded_user if actor is not None else None,
         actor_name=staff.name if staff else "",
@@ -94,10 +97,12 @@ def append_event(
         state_to=state_to,
         note=note,
         data=data or {},
-        prev_hash=last["hash"] if last else "",
+        prev_hash=head[1],
     )
     event.hash = event.compute_hash()
     event.save()
+    if case.timeline_head is not None:  # a case created in this transaction: the next entry chains here
+        case.timeline_head = (event.seq, event.hash)
     signals.case_event_recorded.send(sender=Case, case=case, event=event)
     return event
 

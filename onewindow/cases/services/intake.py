@@ -106,12 +106,22 @@ def case_intake(
         promised_days=version.promised_days,
     )
     case.set_applicant_snapshot(**snapshot)
+    case.timeline_head = (0, "")  # a new case: its first entry chains to nothing (no read needed)
     role = RESIDENT_ROLE if self_service else acting_role_of(roles, INTAKE_ROLES)
     ev = {"actor": actor, "staff": staff, "role": role, "window": window_obj}
     submit_ev = _submitter(submitted_by, channel) or ev
-    return _record_outcome(
-        case, ev, missing=missing, now=now, day=day, reject=(reject_reason, reject_basis), submit_ev=submit_ev
-    )
+    try:
+        return _record_outcome(
+            case,
+            ev,
+            missing=missing,
+            now=now,
+            day=day,
+            reject=(reject_reason, reject_basis),
+            submit_ev=submit_ev,
+        )
+    finally:
+        resident.unreferenced = False  # only the notices of this write skip the look-ups
 
 
 def _submitter(submitted_by: tuple[Actor, dt.datetime] | None, channel: str) -> dict[str, Any] | None:
@@ -203,6 +213,7 @@ def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Actor) -> Re
             created_by=actor.recorded_user,
         )
         resident.save()
+        resident.unreferenced = True  # created just now: no account or preference can point at it
     # An existing record is never changed by an intake: what was given here goes to the case's own
     # applicant snapshot; differences are shown to the clerk (applicant_differences).
     return resident
