@@ -71,23 +71,16 @@ def case_intake(
     if self_service:
         # It arrives at the chosen centre's comprehensive window; the applicant is the account's own
         # real-name record; the window's check decides (never a rejection by the applicant).
-        reject_reason = ""
-        window_obj = (
-            Window.objects.filter(centre=centre_obj, kind=WindowKind.COMPREHENSIVE, is_active=True)
-            .order_by("number")
-            .first()
-        )
-        resident = self_service_resident(actor)
+        reject_reason, window_obj = "", _comprehensive_window(centre_obj)
+        resident, clean_applicant = self_service_resident(actor), {}
     else:
         clean_applicant = validate_applicant(applicant or {})
     cleaned_form = validate_form(version, form or {})
     checklist, missing = check_materials(version, materials or [])
     now, day = clock_now(), today()
-    if self_service:
-        snapshot = _record_snapshot(resident)
-    else:
+    if not self_service:
         resident = _resident_for(clean_applicant, centre_obj, actor)
-        snapshot = _record_snapshot(resident) | {k: clean_applicant[k] for k in ("name", "phone", "address")}
+    snapshot = _applicant_snapshot(resident, clean_applicant)
     case = Case(
         number=_next_number(centre_obj, day),
         item=item_obj,
@@ -122,6 +115,21 @@ def case_intake(
         )
     finally:
         resident.unreferenced = False  # only the notices of this write skip the look-ups
+
+
+def _applicant_snapshot(resident: Resident, given: dict[str, Any]) -> dict[str, Any]:
+    """The case's copy of its applicant: the record's own, under what was given at the window (name,
+    phone, address; nothing for an online application: the account's record is the applicant)."""
+    return _record_snapshot(resident) | {k: given[k] for k in ("name", "phone", "address") if k in given}
+
+
+def _comprehensive_window(centre: Centre) -> Window | None:
+    """Where an online application arrives: the centre's first active comprehensive window."""
+    return (
+        Window.objects.filter(centre=centre, kind=WindowKind.COMPREHENSIVE, is_active=True)
+        .order_by("number")
+        .first()
+    )
 
 
 def _submitter(submitted_by: tuple[Actor, dt.datetime] | None, channel: str) -> dict[str, Any] | None:
