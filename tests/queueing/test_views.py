@@ -138,7 +138,8 @@ def test_console_transfer_to_category_and_window(hall: Any, login: Any) -> None:
 # ---------------------------------------------------------------- kiosk
 
 
-def test_kiosk_shows_categories_with_chinese_labels(hall: Any, client: Client) -> None:
+def test_kiosk_shows_categories_with_chinese_labels(hall: Any, client: Client, now: Any) -> None:
+    """At an open hour (the `now` fixture: Monday 09:00): buttons say just the category."""
     r = client.get("/queue/kiosk/C-A/")
     assert r.status_code == 200
     body = r.content.decode()
