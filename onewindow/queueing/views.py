@@ -387,16 +387,12 @@ def _booking_consent(request: HttpRequest) -> str:
     """The privacy notice's version the booker agreed to (PIPL art. 14): required before a resident's name and
     phone are used (no code is sent, nothing is booked without it); staff and agents booking for a resident
     ask her in person, so the box is not theirs to tick."""
-    if _staff_booker(request):
+    if request_actor(request).is_staff_member:
         return ""
     given = request.POST.get("consent")
     if not consent.consented(given):
         raise Invalid(consent.REFUSED_BOOKING, code="consent_required", details={"consent": ["必选"]})
     return str(given)
-
-
-def _staff_booker(request: HttpRequest) -> bool:
-    return request.user.is_authenticated and request_actor(request).staff is not None
 
 
 def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> HttpResponse:
