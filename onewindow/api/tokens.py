@@ -7,8 +7,8 @@ stated lifetime expires after ``API_TOKEN_DEFAULT_DAYS`` (default 90; 0 = never)
 authenticated by a token cannot create tokens (403 ``token_cannot_mint``): a leaked token must not be
 able to outlive its own revocation or expiry.
 
-The services take the acting person as ``actor`` — an :class:`~onewindow.core.actor.Actor` or a user
-(resolved with ``org.actors.actor_of``). Apps below the ``api`` edge reach them through
+The services take the acting person as ``actor``, an :class:`~onewindow.core.actor.Actor` resolved at the
+edge (page or router). Apps below the ``api`` edge reach them through
 ``onewindow.core.apiauth`` (``token_issue``, ``token_list``, …), installed by ``api.apps``.
 """
 
@@ -32,7 +32,6 @@ from onewindow.core.audit import record
 from onewindow.core.errors import Forbidden, Invalid, NotFound
 from onewindow.org import access
 from onewindow.org.access import Perm
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre, Jurisdiction, Staff, StaffRole
 
 PREFIX = "ow_"
@@ -93,7 +92,6 @@ def token_issue(
     account: int | None = None,
 ) -> tuple[ApiToken, str]:
     """A token for the actor, or (with ``integration.manage``) for an integration account."""
-    actor = actor_of(actor)
     if account is None:
         if actor.staff is None:
             raise Forbidden("只有工作人员可以创建接口令牌", code="no_staff_profile")
@@ -111,7 +109,6 @@ def token_issue(
 
 def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
     """The actor's own tokens; with ``integration.manage`` also the tokens of accounts in scope."""
-    actor = actor_of(actor)
     q = Q(user=actor.user)
     if access.has_perm(actor, Perm.INTEGRATION_MANAGE):
         accounts = access.scope(actor, IntegrationAccount.objects.all())
@@ -122,7 +119,6 @@ def token_list(*, actor: Actor) -> QuerySet[ApiToken]:
 
 
 def token_revoke(*, actor: Actor, pk: int) -> ApiToken:
-    actor = actor_of(actor)
     row = token_list(actor=actor).filter(pk=pk).first()
     if row is None:
         raise NotFound("没有找到该令牌", code="not_found")
@@ -165,7 +161,6 @@ ACCOUNT_ROLES = {"supervisor", "clerk", "reviewer", "centre_head", "agent"}
 
 
 def account_list(*, actor: Actor) -> QuerySet[IntegrationAccount]:
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     return access.scope(actor, IntegrationAccount.objects.select_related("jurisdiction", "user"))
 
@@ -186,7 +181,6 @@ def account_create(
 ) -> IntegrationAccount:
     """A system account: a user with a staff profile scoped to ``jurisdiction`` (a code in the actor's
     scope) and the given roles (default ``supervisor``: reads everything in the scope)."""
-    actor = actor_of(actor)
     access.require_perm(actor, Perm.INTEGRATION_MANAGE)
     if not name.strip():
         raise Invalid("请填写系统名称", code="invalid", details={"name": ["必填"]})
@@ -234,7 +228,6 @@ def account_create(
 
 def account_disable(*, actor: Actor, pk: int) -> IntegrationAccount:
     """Disable an account: its user is deactivated and all its tokens revoked, effective at once."""
-    actor = actor_of(actor)
     acc = account_get(actor=actor, pk=pk)
     with transaction.atomic():
         get_user_model().objects.filter(pk=acc.user_id).update(is_active=False)

@@ -21,7 +21,6 @@ from onewindow.cases.selectors import warning_for
 from onewindow.cases.services import append_event, compute_deadline
 from onewindow.core import notices, signals
 from onewindow.core.actor import Actor, system
-from onewindow.org.actors import actor_of
 from onewindow.worktime.calendar import WorkCalendar
 
 ACTION = "deadline_recomputed"
@@ -31,8 +30,8 @@ LABEL = "办结期限按国务院节假日安排重新核定"
 def recompute_provisional_deadlines(*, actor: Actor | None = None) -> list[tuple[str, Any, Any]]:
     """Recount every open case marked provisional; returns (number, old, new) for each case whose
     deadline or provisional mark changed (each got a timeline entry). ``actor``: who loaded the
-    calendar (a user is resolved with ``actor_of``; none: the system)."""
-    actor = actor_of(actor) if actor is not None else system()
+    calendar (none: the system)."""
+    actor = actor if actor is not None else system()
     cal = WorkCalendar()
     today = services.local_today()
     staff = actor.staff if actor.is_authenticated else None

@@ -27,7 +27,6 @@ from onewindow.core.errors import Conflict, Invalid, NotFound
 from onewindow.core.locking import retry_atomic
 from onewindow.core.ratelimit import RateLimited
 from onewindow.org import schedule
-from onewindow.org.actors import actor_of
 from onewindow.org.models import Centre
 from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.identifiers import validate_mobile
@@ -104,7 +103,7 @@ def appointment_book(
 ) -> Appointment:
     """Book a slot. Without a staff ``actor`` the phone must be verified (``sms_code`` from
     :func:`phonecheck.code_send`, or the actor's own resident account number) and under its limit."""
-    actor = actor_of(actor)
+    actor = actor if actor is not None else Actor()
     c = _centre(centre)
     if category not in queue.centre_categories(c):
         raise Invalid("本中心不办理该类业务", code="category_not_served", details={"category": ["无效"]})

@@ -229,13 +229,14 @@ def test_too_many_query_fields_is_400(client: Client, world: dict[str, Any], set
 
 def test_invalid_tokens_are_401(client: Client, world: dict[str, Any]) -> None:
     from onewindow.api.tokens import token_create, token_revoke
+    from onewindow.org.actors import actor_of
     from tests.cases.conftest import user
 
     for header in ("Bearer ow_nope", "Bearer ", "Basic dXNlcjpwYXNz", "Bearer " + "x" * 5000):
         _error(client.get("/api/v1/cases", HTTP_AUTHORIZATION=header), 401, "not_authenticated")
     row, key = token_create(username="clerk")
     assert client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 200
-    token_revoke(actor=user("clerk"), pk=row.pk)
+    token_revoke(actor=actor_of(user("clerk")), pk=row.pk)
     _error(client.get("/api/v1/cases", HTTP_AUTHORIZATION=f"Bearer {key}"), 401, "not_authenticated")
 
 

@@ -1,5 +1,6 @@
-"""The actor is resolved once, at the edge (docs/ARCHITECTURE.md "Who is acting"): services and selectors
-take a typed ``Actor`` and never resolve the ``actor`` they were given (no ``actor_of(actor)``)."""
+"""The actor is resolved once, at the edge (docs/ARCHITECTURE.md "Who is acting"): services, selectors
+and receivers take a typed ``Actor`` and never resolve the ``actor`` they were given (no ``actor_of(actor)``
+anywhere in the application: an edge resolves a *user* or a request, never an actor it was handed)."""
 
 from __future__ import annotations
 
@@ -9,23 +10,30 @@ from pathlib import Path
 APP = Path(__file__).resolve().parents[2] / "onewindow"
 
 
-def _service_modules() -> list[Path]:
-    return sorted(
-        p
-        for p in APP.rglob("*.py")
-        if p.stem.startswith(("services", "selectors")) or p.parent.name == "services"
-    )
+def _modules() -> list[Path]:
+    return sorted(p for p in APP.rglob("*.py") if "migrations" not in p.parts)
 
 
-def test_no_service_or_selector_resolves_its_actor_again() -> None:
-    found = []
-    for path in _service_modules():
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if (
-                isinstance(node, ast.Call)
-                and getattr(node.func, "id", None) == "actor_of"
-                and node.args
-                and getattr(node.args[0], "id", None) == "actor"
-            ):
-                found.append(f"{path.relative_to(APP.parent)}:{node.lineno}")
-    assert len(_service_modules()) > 20 and found == []
+def _re_resolutions(source: str) -> list[int]:
+    return [
+        node.lineno
+        for node in ast.walk(ast.parse(source))
+        if isinstance(node, ast.Call)
+        and getattr(node.func, "id", None) == "actor_of"
+        and node.args
+        and getattr(node.args[0], "id", None) == "actor"
+    ]
+
+
+def test_the_check_sees_a_re_resolution() -> None:
+    assert _re_resolutions("def f(actor):\n    actor = actor_of(actor)\n") == [2]
+    assert _re_resolutions("def f(user):\n    actor = actor_of(user)\n") == []
+
+
+def test_no_module_resolves_the_actor_it_was_given_again() -> None:
+    found = [
+        f"{path.relative_to(APP.parent)}:{line}"
+        for path in _modules()
+        for line in _re_resolutions(path.read_text(encoding="utf-8"))
+    ]
+    assert len(_modules()) > 100 and found == []

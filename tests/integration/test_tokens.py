@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from onewindow.api.models import ApiToken, IntegrationAccount
 from onewindow.api.tokens import account_create, token_create
+from onewindow.org.actors import actor_of
 from onewindow.security.models import AuditEntry
 from tests.cases.conftest import user
 
@@ -128,7 +129,7 @@ def test_integration_account_scoped_and_read_only(world: Any, login: Any, today:
 
 def test_read_write_account_can_write_in_its_scope(world: Any, today: Any) -> None:
     acc = account_create(
-        actor=user("admin"),
+        actor=actor_of(user("admin")),
         name="甲镇自助终端",
         jurisdiction="152522100000",
         read_only=False,
@@ -159,7 +160,7 @@ def test_read_write_account_can_write_in_its_scope(world: Any, today: Any) -> No
 
 
 def test_read_only_account_never_gets_a_writing_token(world: Any) -> None:
-    acc = account_create(actor=user("admin"), name="只读", jurisdiction="152522100000")
+    acc = account_create(actor=actor_of(user("admin")), name="只读", jurisdiction="152522100000")
     row, _ = token_create(username=acc.user.username, read_only=False)
     assert row.read_only is True
 
@@ -173,7 +174,7 @@ def test_only_admins_manage_accounts(world: Any, login: Any, who: str) -> None:
         content_type="application/json",
     )
     assert r.status_code == 403
-    acc = account_create(actor=user("admin"), name="甲", jurisdiction="152522100000")
+    acc = account_create(actor=actor_of(user("admin")), name="甲", jurisdiction="152522100000")
     r = c.post("/api/v1/tokens", {"account": acc.pk}, content_type="application/json")
     assert r.status_code == 403
     assert not ApiToken.objects.filter(user=acc.user).exists()

@@ -9,6 +9,7 @@ from unittest import mock
 
 import pytest
 
+from onewindow.org.actors import actor_of
 from onewindow.queueing import appointments as ap
 from onewindow.queueing.models import Appointment
 
@@ -37,5 +38,5 @@ def book(**kw: Any) -> Appointment:
     if "actor" not in args:  # staff (here the township clerk) book without an SMS code or limit
         from django.contrib.auth import get_user_model
 
-        args["actor"] = get_user_model().objects.get(username="clerk")
+        args["actor"] = actor_of(get_user_model().objects.get(username="clerk"))
     return ap.appointment_book(**args)

@@ -45,7 +45,7 @@ def test_official_year_cancels_bookings_on_new_holidays_and_tells_the_person(wor
     assert SlotCounter.objects.get(centre=off.centre, date=off.date, start=off.start).booked == 1
 
     admin = get_user_model().objects.get(username="admin")
-    calendar_load_notice(actor=admin, text=NOTICE_2027)
+    calendar_load_notice(actor=actor_of(admin), text=NOTICE_2027)
 
     off.refresh_from_db()
     kept.refresh_from_db()
@@ -56,7 +56,7 @@ def test_official_year_cancels_bookings_on_new_holidays_and_tells_the_person(wor
     assert "2027-10-05 09:00" in sms.get().body and off.code in sms.get().body
     assert not appointments.slots(off.centre, off.date)  # no slots on the new holiday
 
-    calendar_load_notice(actor=admin, text=NOTICE_2027)  # twice: nothing more
+    calendar_load_notice(actor=actor_of(admin), text=NOTICE_2027)  # twice: nothing more
     assert Notification.objects.filter(template="appointment_calendar_cancelled").count() == 1
     kept.refresh_from_db()
     assert kept.state == "booked"
