@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.forms import BaseFormSet, formset_factory
 
 from onewindow.catalog.models import (
+    GUIDE_ELEMENTS,
     Domain,
     ExtensionRule,
     FormField,
@@ -20,31 +21,7 @@ from onewindow.catalog.models import (
 )
 from onewindow.org.models import Department, Level
 
-GUIDE_FORM_FIELDS = [
-    "name",
-    "aliases",
-    "domain",
-    "type",
-    "basis",
-    "department",
-    "accept_levels",
-    "decide_level",
-    "legal_days",
-    "promised_days",
-    "fee",
-    "fee_basis",
-    "conditions",
-    "steps",
-    "place",
-    "hours",
-    "consult_phone",
-    "complaint_phone",
-    "online",
-    "proxy_allowed",
-    "max_visits",
-    "result",
-    "extension_rule",
-]
+GUIDE_FORM_FIELDS = list(GUIDE_ELEMENTS)
 
 
 def _lines(text: str) -> list[str]:

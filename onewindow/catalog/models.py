@@ -230,13 +230,14 @@ class ItemVersion(models.Model):
         return super().delete(*args, **kwargs)
 
 
-_COMPARED = [
+# The guide's elements, as the catalog page edits them (catalog.forms.GuideForm, in this order).
+GUIDE_ELEMENTS = (
     "name",
     "aliases",
-    "domain_id",
+    "domain",
     "type",
     "basis",
-    "department_id",
+    "department",
     "accept_levels",
     "decide_level",
     "legal_days",
@@ -253,9 +254,14 @@ _COMPARED = [
     "proxy_allowed",
     "max_visits",
     "result",
+    "extension_rule",
+)
+# What may not change once a version is published: the guide (foreign keys by their column) and its
+# life-cycle fields.
+_COMPARED = [
+    *(f"{name}_id" if name in ("domain", "department") else name for name in GUIDE_ELEMENTS),
     "status",
     "joint_departments",
-    "extension_rule",
     "retired_at",
     "published_at",
     "number",
