@@ -47,6 +47,20 @@ class GuideForm(forms.ModelForm):
             "conditions": forms.Textarea(attrs={"rows": 3}),
         }
 
+    # the page's fieldsets, in order (a new item's form puts its code first)
+    SECTIONS = (
+        ("基本信息", ("code", "name", "aliases", "domain", "type", "department", "basis")),
+        ("层级与时限", ("accept_levels", "decide_level", "legal_days", "promised_days", "max_visits")),
+        ("收费、条件与流程", ("fee", "fee_basis", "conditions", "steps", "result", "extension_rule")),
+        (
+            "地点、时间与电话",
+            ("place", "hours", "consult_phone", "complaint_phone", "online", "proxy_allowed"),
+        ),
+    )
+
+    def sections(self) -> list[tuple[str, list[Any]]]:
+        return [(legend, [self[n] for n in names if n in self.fields]) for legend, names in self.SECTIONS]
+
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["domain"].queryset = Domain.objects.all()  # type: ignore[attr-defined]
