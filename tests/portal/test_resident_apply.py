@@ -38,6 +38,15 @@ from tests.portal.resident_helpers import (
 pytestmark = pytest.mark.django_db
 
 
+def _service_refuses(user: Any, item: str, *, channel: str) -> str:
+    """The code with which the intake service itself refuses this user's empty application."""
+    with pytest.raises(DomainError) as exc:
+        case_services.case_intake(
+            actor=actor_of(user), item=item, centre="C-A", applicant={}, materials=[], channel=channel
+        )
+    return exc.value.code
+
+
 @pytest.fixture
 def online(online: dict[str, Any]) -> dict[str, Any]:
     """MZ-002 is open online too."""
@@ -174,16 +183,7 @@ def test_item_not_online(online: Any) -> None:
     r = c.post("/apply/MZ-002/", apply_data(**{"file-M01": png()}))
     assert r.status_code == 422 and not Case.objects.exists()
     # the service refuses it too (the same rule for the API)
-    with pytest.raises(DomainError) as exc:
-        case_services.case_intake(
-            actor=actor_of(_account.user),
-            item="MZ-002",
-            centre="C-A",
-            applicant={},
-            materials=[],
-            channel="online",
-        )
-    assert exc.value.code == "item_not_online"
+    assert _service_refuses(_account.user, "MZ-002", channel="online") == "item_not_online"
 
 
 def test_real_name_needed_before_applying(online: Any) -> None:
@@ -192,27 +192,9 @@ def test_real_name_needed_before_applying(online: Any) -> None:
     c.force_login(account.user)
     r = c.get("/apply/MZ-001/")
     assert r.status_code == 302 and r["Location"].startswith("/my/realname/")
-    with pytest.raises(DomainError) as exc:
-        case_services.case_intake(
-            actor=actor_of(account.user),
-            item="MZ-001",
-            centre="C-A",
-            applicant={},
-            materials=[],
-            channel="online",
-        )
-    assert exc.value.code == "real_name_required"
+    assert _service_refuses(account.user, "MZ-001", channel="online") == "real_name_required"
     # a resident cannot use the window channel
-    with pytest.raises(DomainError) as exc:
-        case_services.case_intake(
-            actor=actor_of(account.user),
-            item="MZ-001",
-            centre="C-A",
-            applicant={},
-            materials=[],
-            channel="window",
-        )
-    assert exc.value.code == "no_staff_profile"
+    assert _service_refuses(account.user, "MZ-001", channel="window") == "no_staff_profile"
 
 
 def test_resident_a_cannot_open_resident_bs_case(online: Any) -> None:
