@@ -19,6 +19,23 @@ from tests.ledger.conftest import TZ
 pytestmark = pytest.mark.e2e
 
 
+def click_bar(page: Any, chart_id: str, index: int) -> None:
+    """Click bar ``index`` of series 0 of the ECharts chart ``chart_id`` where ECharts laid it out."""
+    page.locator(f"#{chart_id}").scroll_into_view_if_needed()
+    page.wait_for_timeout(1200)  # the bars' entry animation
+    layout = page.evaluate(
+        """([id, index]) => {
+          const chart = echarts.getInstanceByDom(document.getElementById(id));
+          const l = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(index);
+          return {x: l.x + l.width / 2, y: l.y + l.height / 2};
+        }""",
+        [chart_id, index],
+    )
+    box = page.locator(f"#{chart_id}").bounding_box()
+    assert box is not None
+    page.mouse.click(box["x"] + layout["x"], box["y"] + layout["y"])
+
+
 def test_supervisor_dashboard_drilldown_and_export(browser: Any, live_server: Any, e2e_world: Any) -> None:
     from playwright.sync_api import expect
 
@@ -40,18 +57,7 @@ def test_supervisor_dashboard_drilldown_and_export(browser: Any, live_server: An
         expect(page.locator("#chart-children canvas")).to_have_count(1)
         expect(page.locator("#chart-trend canvas")).to_have_count(1)
         # click the 甲镇 bar (series 0, first category) where ECharts laid it out, once drawn
-        page.locator("#chart-children").scroll_into_view_if_needed()
-        page.wait_for_timeout(1200)  # the bars' entry animation
-        layout = page.evaluate(
-            """() => {
-              const chart = echarts.getInstanceByDom(document.getElementById('chart-children'));
-              const l = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(0);
-              return {x: l.x + l.width / 2, y: l.y + l.height / 2};
-            }"""
-        )
-        box = page.locator("#chart-children").bounding_box()
-        assert box is not None
-        page.mouse.click(box["x"] + layout["x"], box["y"] + layout["y"])
+        click_bar(page, "chart-children", 0)
         page.wait_for_url("**/ledger/?j=152522100000*")
         expect(page.locator("h1")).to_contain_text("甲镇")
         expect(page.locator(".crumbs")).to_contain_text("测试旗")
@@ -138,18 +144,7 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
         # a bar of the trend: 收件 on 11-02 (series 0, second day)
         page.goto(f"{base}/ledger/?from=2026-11-01&to=2026-11-30")
         wait_js(page, "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-trend'))")
-        page.locator("#chart-trend").scroll_into_view_if_needed()
-        page.wait_for_timeout(1200)  # the bars' entry animation
-        layout = page.evaluate(
-            """() => {
-              const chart = echarts.getInstanceByDom(document.getElementById('chart-trend'));
-              const l = chart.getModel().getSeriesByIndex(0).getData().getItemLayout(1);
-              return {x: l.x + l.width / 2, y: l.y + l.height / 2};
-            }"""
-        )
-        box = page.locator("#chart-trend").bounding_box()
-        assert box is not None
-        page.mouse.click(box["x"] + layout["x"], box["y"] + layout["y"])
+        click_bar(page, "chart-trend", 1)
         page.wait_for_url("**/ledger/cases/?**figure=received**")
         assert "from=2026-11-02&to=2026-11-02" in page.url
         expect(page.locator("#drill-count")).to_have_text("共 3 件")
