@@ -2,27 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import admin
-from django.http import HttpRequest
 
 from onewindow.cases.models import Case, CaseEvent, CaseReminder, CaseReview
-
-
-class ReadOnly(admin.ModelAdmin):
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
+from onewindow.core.adminpolicy import ReadOnlyAdmin
 
 
 @admin.register(Case)
-class CaseAdmin(ReadOnly):
+class CaseAdmin(ReadOnlyAdmin):
     list_display = ["number", "item_version", "state", "centre", "queue_department", "deadline", "warning"]
     list_filter = ["state", "warning", "channel"]
     search_fields = ["number"]
@@ -32,18 +19,18 @@ class CaseAdmin(ReadOnly):
 
 
 @admin.register(CaseEvent)
-class CaseEventAdmin(ReadOnly):
+class CaseEventAdmin(ReadOnlyAdmin):
     list_display = ["case", "seq", "at", "action", "actor_name", "state_from", "state_to"]
     list_filter = ["action"]
     search_fields = ["case__number"]
 
 
 @admin.register(CaseReminder)
-class CaseReminderAdmin(ReadOnly):
+class CaseReminderAdmin(ReadOnlyAdmin):
     list_display = ["case", "kind", "state", "created_at", "sent_at"]
     list_filter = ["kind"]
 
 
 @admin.register(CaseReview)
-class CaseReviewAdmin(ReadOnly):
+class CaseReviewAdmin(ReadOnlyAdmin):
     list_display = ["case", "department", "state", "deadline", "decided_at"]

@@ -20,6 +20,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from django.contrib import admin
+from django.http import HttpRequest
+
 VIEW, ADD, CHANGE, DELETE = "view", "add", "change", "delete"
 
 _allows: list[Callable[[Any, Any, str], bool]] = []
@@ -33,3 +36,17 @@ def install(allows: Callable[[Any, Any, str], bool]) -> None:
 def allows(user: Any, model: Any, action: str) -> bool:
     """May ``user`` do ``action`` to ``model`` in the admin? (``False`` until a policy is installed.)"""
     return bool(_allows[0](user, model, action)) if _allows else False
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):  # type: ignore[type-arg]
+    """A record the admin shows but never adds, changes or deletes (logs, trails, heartbeats): they are
+    written by the services, and the admin must not become a side door around them."""
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

@@ -206,7 +206,7 @@ class ResidentAdmin(admin.ModelAdmin):
 
 
 @admin.register(WorkerHeartbeat)
-class WorkerHeartbeatAdmin(admin.ModelAdmin):
+class WorkerHeartbeatAdmin(adminpolicy.ReadOnlyAdmin):
     list_display = ("task", "beat_at")
     fields = readonly_fields = ("task", "beat_at")
 
@@ -217,12 +217,3 @@ class WorkerHeartbeatAdmin(admin.ModelAdmin):
     @admin.display(description="最近心跳", ordering="at")
     def beat_at(self, obj: WorkerHeartbeat) -> Any:
         return obj.at
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
-
-    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False

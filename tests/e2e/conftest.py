@@ -41,33 +41,28 @@ def browser() -> Iterator[Any]:
             b.close()
 
 
-@pytest.fixture
-def page(browser: Any) -> Iterator[Any]:
-    context = browser.new_context(locale="zh-CN", viewport={"width": 1280, "height": 900})
+def _browser_page(browser: Any, **context_options: Any) -> Iterator[Any]:
+    """A page in a fresh Chinese-locale context, closed after the test."""
+    context = browser.new_context(locale="zh-CN", **context_options)
     pg = context.new_page()
     pg.set_default_timeout(10_000)
     try:
         yield pg
     finally:
         context.close()
+
+
+@pytest.fixture
+def page(browser: Any) -> Iterator[Any]:
+    yield from _browser_page(browser, viewport={"width": 1280, "height": 900})
 
 
 @pytest.fixture
 def phone(browser: Any) -> Iterator[Any]:
     """A 360-px wide phone."""
-    context = browser.new_context(
-        locale="zh-CN",
-        viewport={"width": 360, "height": 740},
-        device_scale_factor=2,
-        is_mobile=True,
-        has_touch=True,
+    yield from _browser_page(
+        browser, viewport={"width": 360, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
     )
-    pg = context.new_page()
-    pg.set_default_timeout(10_000)
-    try:
-        yield pg
-    finally:
-        context.close()
 
 
 @pytest.fixture(autouse=True)
