@@ -115,18 +115,12 @@ def item_version_new_draft(*, actor: Actor, item: Item, change_note: str = "") -
     latest.created_by = actor.recorded_user
     latest.change_note = change_note
     latest.save()
-    for m in materials:
-        m.pk = None
-        m.id = None  # type: ignore[assignment]
-        m._state.adding = True
-        m.version = latest
-        m.save()
-    for f in fields:
-        f.pk = None
-        f.id = None  # type: ignore[assignment]
-        f._state.adding = True
-        f.version = latest
-        f.save()
+    for row in [*materials, *fields]:  # copied onto the new draft as new rows
+        row.pk = None
+        row.id = None  # type: ignore[attr-defined]
+        row._state.adding = True
+        row.version = latest
+        row.save()
     return latest
 
 

@@ -56,6 +56,7 @@ def test_supervisor_dashboard_drilldown_and_export(browser: Any, live_server: An
         wait_js(page, "window.echarts && echarts.getInstanceByDom(document.getElementById('chart-children'))")
         expect(page.locator("#chart-children canvas")).to_have_count(1)
         expect(page.locator("#chart-trend canvas")).to_have_count(1)
+        expect(page.locator("#chart-rates canvas")).to_have_count(1)
         # click the 甲镇 bar (series 0, first category) where ECharts laid it out, once drawn
         click_bar(page, "chart-children", 0)
         page.wait_for_url("**/ledger/?j=152522100000*")

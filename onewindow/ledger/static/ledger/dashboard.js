@@ -43,46 +43,29 @@
       });
       charts.push(t);
     }
-    var childEl = document.getElementById("chart-children");
-    if (childEl) {
-      var c = echarts.init(childEl);
-      c.setOption({
-        tooltip: { trigger: "axis" },
-        legend: { data: ["收件", "办结"] },
+    // the child jurisdictions' bars (counts, then rates); a bar opens that jurisdiction's dashboard
+    function childBars(id, names, keys, yAxis, tooltip) {
+      var el = document.getElementById(id);
+      if (!el) { return; }
+      var ch = echarts.init(el);
+      tooltip.trigger = "axis";
+      ch.setOption({
+        tooltip: tooltip,
+        legend: { data: names },
         grid: { left: 40, right: 16, bottom: 40, top: 36, containLabel: true },
         xAxis: { type: "category", data: data.children.labels, axisLabel: { interval: 0, rotate: data.children.labels.length > 6 ? 30 : 0 } },
-        yAxis: { type: "value", minInterval: 1 },
-        series: [
-          { name: "收件", type: "bar", data: data.children.received },
-          { name: "办结", type: "bar", data: data.children.decided }
-        ]
+        yAxis: yAxis,
+        series: names.map(function (name, i) { return { name: name, type: "bar", data: data.children[keys[i]] }; })
       });
-      c.on("click", function (params) {
+      ch.on("click", function (params) {
         var url = data.children.urls[params.dataIndex];
         if (url) { window.location.href = url; }
       });
-      charts.push(c);
+      charts.push(ch);
     }
-    var ratesEl = document.getElementById("chart-rates");
-    if (ratesEl) {
-      var r = echarts.init(ratesEl);
-      r.setOption({
-        tooltip: { trigger: "axis", valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } },
-        legend: { data: ["按时办结率", "满意率"] },
-        grid: { left: 40, right: 16, bottom: 40, top: 36, containLabel: true },
-        xAxis: { type: "category", data: data.children.labels, axisLabel: { interval: 0, rotate: data.children.labels.length > 6 ? 30 : 0 } },
-        yAxis: { type: "value", min: 0, max: 100 },
-        series: [
-          { name: "按时办结率", type: "bar", data: data.children.on_time_rate },
-          { name: "满意率", type: "bar", data: data.children.satisfaction_rate }
-        ]
-      });
-      r.on("click", function (params) {
-        var url = data.children.urls[params.dataIndex];
-        if (url) { window.location.href = url; }
-      });
-      charts.push(r);
-    }
+    childBars("chart-children", ["收件", "办结"], ["received", "decided"], { type: "value", minInterval: 1 }, {});
+    childBars("chart-rates", ["按时办结率", "满意率"], ["on_time_rate", "satisfaction_rate"], { type: "value", min: 0, max: 100 },
+      { valueFormatter: function (v) { return v === null || v === undefined ? "—" : v + "%"; } });
     window.addEventListener("resize", function () { charts.forEach(function (ch) { ch.resize(); }); });
     var form = document.getElementById("report-form");
     if (form) {
