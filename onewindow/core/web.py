@@ -1,6 +1,8 @@
-"""Domain-free web helpers: the client address and the one error page."""
+"""Domain-free web helpers: the client address, the one error page, a checked query-string choice."""
 
 from __future__ import annotations
+
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -56,3 +58,9 @@ def render_error(request: HttpRequest, exc: DomainError, template: str | None = 
         "error_in_room": layout is not None,
     }
     return render(request, ERROR_TEMPLATE, context, status=exc.status)
+
+
+def choice_param(request: HttpRequest, name: str, choices: Iterable[str]) -> str | None:
+    """A filter from the query string that must be one of ``choices``; anything else (or nothing) is None."""
+    value = request.GET.get(name) or None
+    return value if value in set(choices) else None

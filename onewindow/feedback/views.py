@@ -14,7 +14,7 @@ from onewindow.cases.checkguard import progress_lookup
 from onewindow.cases.models import State
 from onewindow.core.errors import DomainError, NotFound
 from onewindow.core.ratelimit import check_rate
-from onewindow.core.web import client_ip
+from onewindow.core.web import choice_param, client_ip
 from onewindow.feedback import selectors, services
 from onewindow.feedback.models import (
     ONLINE_INDICATORS,
@@ -139,9 +139,7 @@ def rate(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.FEEDBACK_VIEW, error_template=ERR)
 def rectification_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    state = request.GET.get("state") or None
-    if state not in (None, *RectState.values):
-        state = None
+    state = choice_param(request, "state", RectState.values)
     appeal = request.GET.get("appeal") == AppealState.PENDING
     rows = selectors.rectification_list(actor=actor, state=state, appeal_pending=appeal)
     return render(
@@ -257,9 +255,7 @@ def complaint_follow(request: HttpRequest) -> HttpResponse:
 @staff_page(perm=Perm.FEEDBACK_VIEW, error_template=ERR)
 def complaint_list(request: HttpRequest) -> HttpResponse:
     actor = request_actor(request)
-    state = request.GET.get("state") or None
-    if state not in (None, *ComplaintState.values):
-        state = None
+    state = choice_param(request, "state", ComplaintState.values)
     rows = selectors.complaint_list(actor=actor, state=state)
     return render(
         request,
