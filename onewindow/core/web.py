@@ -1,8 +1,11 @@
-"""Domain-free web helpers: the client address, the one error page, a checked query-string choice."""
+"""Domain-free web helpers: the client address, the one error page, a checked query-string choice and
+a posted ISO date."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
+from typing import TypeVar
 
 from django.conf import settings
 from django.http import HttpRequest, HttpResponse
@@ -10,7 +13,9 @@ from django.shortcuts import render
 from django.template import TemplateDoesNotExist
 from django.template.loader import get_template
 
-from onewindow.core.errors import DomainError
+from onewindow.core.errors import DomainError, Invalid
+
+_Iso = TypeVar("_Iso", dt.date, dt.time, dt.datetime)
 
 ERROR_TEMPLATE = "error.html"
 ERROR_TITLES = {403: "无权访问", 404: "未找到", 409: "操作冲突", 422: "填写有误", 429: "查询过于频繁"}
@@ -64,3 +69,14 @@ def choice_param(request: HttpRequest, name: str, choices: Iterable[str]) -> str
     """A filter from the query string that must be one of ``choices``; anything else (or nothing) is None."""
     value = request.GET.get(name) or None
     return value if value in set(choices) else None
+
+
+def posted_iso(
+    request: HttpRequest, name: str, kind: type[_Iso], message: str, detail: str, *, code: str = "invalid"
+) -> _Iso:
+    """A posted ISO date, time or date-time (``kind``: ``dt.date``, ``dt.time`` or ``dt.datetime``);
+    missing or malformed: a 422 naming the field (``message`` for the person, ``detail`` beside it)."""
+    try:
+        return kind.fromisoformat(request.POST.get(name) or "")
+    except ValueError:
+        raise Invalid(message, code=code, details={name: [detail]}) from None

@@ -22,6 +22,7 @@ from onewindow.cases.models import OPEN_STATES as OPEN_CASE_STATES
 from onewindow.cases.services import check_materials
 from onewindow.catalog.models import ItemVersion, VersionStatus
 from onewindow.core.errors import DomainError, Invalid
+from onewindow.core.web import posted_iso
 from onewindow.files.services import file_response
 from onewindow.org import access
 from onewindow.org.actors import request_actor
@@ -114,12 +115,7 @@ def entrust(request: HttpRequest) -> HttpResponse:
                 transaction.atomic(),
             ):
                 fid = _upload(request, "confirmation")
-                try:
-                    until = dt.date.fromisoformat(request.POST.get("valid_until", ""))
-                except ValueError:
-                    raise Invalid(
-                        "请填写有效期", code="invalid", details={"valid_until": ["日期格式"]}
-                    ) from None
+                until = posted_iso(request, "valid_until", dt.date, "请填写有效期", "日期格式")
                 ent = services.entrustment_create(
                     actor=actor,
                     resident={
@@ -522,12 +518,7 @@ def visits(request: HttpRequest) -> HttpResponse:
                         sick=bool(request.POST.get("sick")),
                     )
                 elif op == "book":
-                    try:
-                        start = dt.datetime.fromisoformat(request.POST.get("start", ""))
-                    except ValueError:
-                        raise Invalid(
-                            "请填写上门时间", code="invalid", details={"start": ["格式有误"]}
-                        ) from None
+                    start = posted_iso(request, "start", dt.datetime, "请填写上门时间", "格式有误")
                     onsite.visit_book(
                         actor=actor,
                         resident=int(request.POST.get("resident", "0") or 0),

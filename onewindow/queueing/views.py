@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from onewindow.catalog.models import Domain
 from onewindow.core.errors import DomainError, Invalid, NotFound
+from onewindow.core.web import posted_iso
 from onewindow.documents.qr import qr_data_uri
 from onewindow.org import schedule
 from onewindow.org.actors import request_actor
@@ -403,10 +404,7 @@ def _book_submit(request: HttpRequest, centre: Centre, tomorrow: dt.date) -> Htt
     try:
         date = _parse_date(request.POST.get("date"), tomorrow)
         agreed = _booking_consent(request)
-        try:
-            start = dt.time.fromisoformat(request.POST.get("start") or "")
-        except ValueError:
-            raise Invalid("请选择预约时段", code="invalid_slot", details={"start": ["必选"]}) from None
+        start = posted_iso(request, "start", dt.time, "请选择预约时段", "必选", code="invalid_slot")
         actor = request_actor(request) if request.user.is_authenticated else None
         appointment = appointments.appointment_book(
             centre=centre.code,
