@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, Sum
 
 from onewindow.cases.models import CaseTally
+from onewindow.core.durability import lazy_commit
 
 # FUNCTION_SQL, DROP_SQL and REBUILD_SQL are what migration 0013 runs: a change to them needs a migration.
 COLUMNS = "centre_path, queue_path, state, warning, item_id, channel"
@@ -73,7 +74,7 @@ def compact() -> int:
     """Fold the appended rows (the worker, every minute); returns the rows left."""
     if not available():
         return 0
-    with transaction.atomic(), connection.cursor() as cur:
+    with lazy_commit(), connection.cursor() as cur:  # lost in a crash: the rows are folded again
         cur.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [TABLE])
         if cur.fetchone()[0]:  # else another compaction is running: it does the same
             cur.execute(COMPACT_SQL)
