@@ -9,7 +9,7 @@ phases add up over many intakes) and counts the statements and the commits.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ow_pg_cpu python bench/pg_cpu.py [N] [CHUNK] [--no-load]
     python bench/pg_cpu.py 1000 500    # creates ow_bench_pgcpu on BENCH_PG and loads the demo
-    python bench/pg_cpu.py 1200 200 --ab        # chunks alternate: lazy commits / every commit synchronous
+    python bench/pg_cpu.py 1200 200 --ab        # chunks alternate: this revision / its #18 changes off
     python bench/pg_cpu.py 600 300 --profile    # also the request's statements' CPU by kind
 
 Report: PostgreSQL CPU ms per intake (request side, worker side, total), statements per intake.
@@ -104,7 +104,6 @@ def run(n: int, chunk: int) -> dict[str, Any]:
     from intake_statements import open_all_day
 
     from onewindow.cases import tally
-    from onewindow.core import durability
     from onewindow.org.models import Resident
 
     ctx = demo_intake()
@@ -138,8 +137,8 @@ def run(n: int, chunk: int) -> dict[str, Any]:
     done = 0
     while done < n:
         for mode in modes:
-            durability.ENABLED = mode
-            side = sides.setdefault("lazy commits" if mode else "every commit synchronous", _side())
+            _set_mode(mode)
+            side = sides.setdefault("this revision" if mode else "before (#18 changes off)", _side())
             k = min(chunk, n - done)
             c0 = _backend_cpu(admin, db)
             with connection.execute_wrapper(profile or side["req_stmts"]):
@@ -155,7 +154,7 @@ def run(n: int, chunk: int) -> dict[str, Any]:
             side["req_sys"] += c1[1] - c0[1]
             side["work"] += sum(c2) - sum(c1)
             done += k
-    durability.ENABLED = True
+    _set_mode(True)
     out: dict[str, Any] = {"intakes": n, "chunk": chunk, "seconds": round(time.perf_counter() - started, 1)}
     for name, side in sides.items():
         k = side["n"]
@@ -175,6 +174,22 @@ def run(n: int, chunk: int) -> dict[str, Any]:
         ms = {key: round(t * 1000 / TICK / n, 3) for key, t in wprofile.ticks.items()}
         out["worker statements, backend CPU ms per intake"] = dict(sorted(ms.items(), key=lambda kv: -kv[1]))
     return out
+
+
+def _set_mode(new: bool) -> None:
+    """This revision, or what it changes for PostgreSQL turned off: every commit synchronous
+    (``core.durability``) and the ledger's timeline entries logged by the receiver's own INSERT
+    instead of the trigger (``ledger.casetrigger``)."""
+    from django.db import connection
+
+    from onewindow.core import durability
+    from onewindow.ledger import casetrigger
+
+    durability.ENABLED = new
+    casetrigger.active = (lambda: True) if new else (lambda: False)  # type: ignore[assignment]
+    with connection.cursor() as cur:
+        state = "ENABLE" if new else "DISABLE"
+        cur.execute(f"ALTER TABLE cases_caseevent {state} TRIGGER {casetrigger.TRIGGER}")
 
 
 def _side() -> dict[str, Any]:

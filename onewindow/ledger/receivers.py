@@ -15,7 +15,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from onewindow.core import signals
-from onewindow.ledger import log, rollup, tasks
+from onewindow.ledger import casetrigger, log, rollup, tasks
 
 logger = logging.getLogger(__name__)
 _next_kick = 0.0
@@ -43,7 +43,10 @@ def _logged(kind: str, object_id: int) -> None:
 @receiver(signals.case_event_recorded, dispatch_uid="ledger_case_event")
 def on_case_event(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
     if event.seq == 1 or event.action in rollup.COUNTED_ACTIONS:
-        _logged("case", event.pk)
+        if casetrigger.active():  # the INSERT of the entry logged it (``casetrigger``)
+            transaction.on_commit(kick)
+        else:
+            _logged("case", event.pk)
 
 
 @receiver(signals.ticket_event, dispatch_uid="ledger_ticket_event")
