@@ -24,7 +24,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Iterator
-from typing import Any
+from typing import Any, cast
 
 from django.db import connection, transaction
 from django.db.models import QuerySet, sql
@@ -51,7 +51,7 @@ def lazy_update(queryset: QuerySet[Any], **values: Any) -> int:
     round trips; the session's setting is untouched). Otherwise the plain ``update``."""
     if not (ENABLED and connection.vendor == "postgresql" and not connection.in_atomic_block):
         return queryset.update(**values)
-    query = queryset.query.chain(sql.UpdateQuery)
+    query = cast(sql.UpdateQuery, queryset.query.chain(sql.UpdateQuery))
     query.add_update_values(values)
     update_sql, params = query.get_compiler(queryset.db).as_sql()
     head, where, tail = update_sql.partition(" WHERE ")
