@@ -156,6 +156,17 @@ def run(n: int, chunk: int) -> dict[str, Any]:
             done += k
     _set_mode(True)
     out: dict[str, Any] = {"intakes": n, "chunk": chunk, "seconds": round(time.perf_counter() - started, 1)}
+    out.update(_report(sides))
+    for what, counter in (("request", profile), ("worker", wprofile)):
+        if counter is not None:
+            ms = {key: round(t * 1000 / TICK / n, 3) for key, t in counter.ticks.items()}
+            ranked = dict(sorted(ms.items(), key=lambda kv: -kv[1]))
+            out[f"{what} statements, backend CPU ms per intake"] = ranked
+    return out
+
+
+def _report(sides: dict[str, dict[str, Any]]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
     for name, side in sides.items():
         k = side["n"]
         out[name] = {
@@ -167,12 +178,6 @@ def run(n: int, chunk: int) -> dict[str, Any]:
             "statements_request": round(side["req_stmts"].statements / k, 2),
             "statements_worker": round(side["work_stmts"].statements / k, 2),
         }
-    if profile is not None:
-        ms = {key: round(t * 1000 / TICK / n, 3) for key, t in profile.ticks.items()}
-        out["request statements, backend CPU ms per intake"] = dict(sorted(ms.items(), key=lambda kv: -kv[1]))
-        assert wprofile is not None
-        ms = {key: round(t * 1000 / TICK / n, 3) for key, t in wprofile.ticks.items()}
-        out["worker statements, backend CPU ms per intake"] = dict(sorted(ms.items(), key=lambda kv: -kv[1]))
     return out
 
 

@@ -1,5 +1,7 @@
 """Signal receivers: append one row to the ledger's event log (``log.append``) in the event's own
-transaction — no rollup row is touched on the request path; the worker folds (``fold.py``).
+transaction — no rollup row is touched on the request path; the worker folds (``fold.py``). On
+PostgreSQL a timeline entry's row is appended by a trigger in the entry's own INSERT
+(``casetrigger``); the receiver only asks for the fold.
 
 After the commit, :func:`kick` asks the worker to fold ``LEDGER_FOLD_SECONDS`` later, at most once per
 that interval per process (a missed kick only waits for the minutely sweep)."""
