@@ -53,9 +53,16 @@ DROP TRIGGER IF EXISTS {TRIGGERS[1]} ON cases_case;
 DROP FUNCTION IF EXISTS onewindow_case_tally();
 """
 # Everything appended so far, one row per combination (rows appended meanwhile stay for the next run;
-# a count sees the old rows or the new ones, never both: one statement).
+# a count sees the old rows or the new ones, never both: one statement). Only the combinations with
+# more than one row are rewritten: with nothing appended since the last run it reads the (small)
+# table and writes nothing — no rows, no WAL (it runs every minute, busy or not).
+_PAIRS = " AND ".join(f"t.{c} = d.{c}" for c in COLUMNS.split(", "))
 COMPACT_SQL = f"""
-WITH gone AS (DELETE FROM {TABLE} RETURNING {COLUMNS}, n)
+WITH dup AS (SELECT {COLUMNS} FROM {TABLE} GROUP BY {COLUMNS} HAVING COUNT(*) > 1),
+gone AS (
+  DELETE FROM {TABLE} t USING dup d WHERE {_PAIRS}
+  RETURNING {", ".join(f"t.{c}" for c in COLUMNS.split(", "))}, t.n
+)
 INSERT INTO {TABLE} ({COLUMNS}, n)
 SELECT {COLUMNS}, SUM(n) FROM gone GROUP BY {COLUMNS} HAVING SUM(n) <> 0
 """
