@@ -42,10 +42,13 @@ def load_cases(cur: Any, factory: CaseFactory, rollups: Rollups, first: int, las
         event_rows.clear()
 
     from onewindow.cases import tally
+    from onewindow.ledger import casetrigger
 
-    # the case tally's triggers would append a row per case: off for the load, rebuilt after it
+    # the case tally's triggers would append a row per case: off for the load, rebuilt after it; the
+    # ledger's would log every counted entry: off too (the rollups are written from the load itself)
     for trigger in tally.TRIGGERS:
         cur.execute(f"ALTER TABLE cases_case DISABLE TRIGGER {trigger}")
+    cur.execute(f"ALTER TABLE cases_caseevent DISABLE TRIGGER {casetrigger.TRIGGER}")
     with bulk_load(cur, Case._meta.db_table), bulk_load(cur, CaseEvent._meta.db_table):
         for case_id in range(first, last + 1):
             row, events = factory.case(case_id)
@@ -58,6 +61,7 @@ def load_cases(cur: Any, factory: CaseFactory, rollups: Rollups, first: int, las
         log(f"  cases {first}..{last}: {factory.events_total} events in all; rebuilding indexes")
     for trigger in tally.TRIGGERS:
         cur.execute(f"ALTER TABLE cases_case ENABLE TRIGGER {trigger}")
+    cur.execute(f"ALTER TABLE cases_caseevent ENABLE TRIGGER {casetrigger.TRIGGER}")
     cur.execute(tally.REBUILD_SQL)
     reset_sequence(cur, Case)
     reset_sequence(cur, CaseEvent)

@@ -15,10 +15,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.db import connection, transaction
+from django.db import connection
 from django.db.models import Q, Sum
 
 from onewindow.cases.models import CaseTally
+from onewindow.core.durability import lazy_commit
 
 # FUNCTION_SQL, DROP_SQL and REBUILD_SQL are what migration 0013 runs: a change to them needs a migration.
 COLUMNS = "centre_path, queue_path, state, warning, item_id, channel"
@@ -52,9 +53,16 @@ DROP TRIGGER IF EXISTS {TRIGGERS[1]} ON cases_case;
 DROP FUNCTION IF EXISTS onewindow_case_tally();
 """
 # Everything appended so far, one row per combination (rows appended meanwhile stay for the next run;
-# a count sees the old rows or the new ones, never both: one statement).
+# a count sees the old rows or the new ones, never both: one statement). Only the combinations with
+# more than one row are rewritten: with nothing appended since the last run it reads the (small)
+# table and writes nothing — no rows, no WAL (it runs every minute, busy or not).
+_PAIRS = " AND ".join(f"t.{c} = d.{c}" for c in COLUMNS.split(", "))
 COMPACT_SQL = f"""
-WITH gone AS (DELETE FROM {TABLE} RETURNING {COLUMNS}, n)
+WITH dup AS (SELECT {COLUMNS} FROM {TABLE} GROUP BY {COLUMNS} HAVING COUNT(*) > 1),
+gone AS (
+  DELETE FROM {TABLE} t USING dup d WHERE {_PAIRS}
+  RETURNING {", ".join(f"t.{c}" for c in COLUMNS.split(", "))}, t.n
+)
 INSERT INTO {TABLE} ({COLUMNS}, n)
 SELECT {COLUMNS}, SUM(n) FROM gone GROUP BY {COLUMNS} HAVING SUM(n) <> 0
 """
@@ -73,7 +81,7 @@ def compact() -> int:
     """Fold the appended rows (the worker, every minute); returns the rows left."""
     if not available():
         return 0
-    with transaction.atomic(), connection.cursor() as cur:
+    with lazy_commit(), connection.cursor() as cur:  # lost in a crash: the rows are folded again
         cur.execute("SELECT pg_try_advisory_xact_lock(hashtext(%s))", [TABLE])
         if cur.fetchone()[0]:  # else another compaction is running: it does the same
             cur.execute(COMPACT_SQL)

@@ -29,10 +29,10 @@ from collections import defaultdict
 from typing import Any
 
 from django.conf import settings
-from django.db import transaction
 from django.utils import timezone
 
 from onewindow.core import ledger_contrib
+from onewindow.core.durability import lazy_commit
 from onewindow.ledger import log, rollup
 from onewindow.ledger.models import MEASURE_NAMES, CoarseFact, Contribution, Fact, LedgerEvent, MonthFact
 from onewindow.ledger.rollup import Dims, Measures
@@ -45,7 +45,7 @@ def fold(*, wait: bool = True, batch: int | None = None) -> int:
     size = max(1, int(batch or settings.LEDGER_FOLD_BATCH))
     total = 0
     while True:
-        with transaction.atomic():
+        with lazy_commit():  # a fold lost in a crash leaves its events in the log: folded again
             drained, n = _fold_batch(size, wait)
         total += n
         if drained:

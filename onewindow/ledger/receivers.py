@@ -1,5 +1,7 @@
 """Signal receivers: append one row to the ledger's event log (``log.append``) in the event's own
-transaction — no rollup row is touched on the request path; the worker folds (``fold.py``).
+transaction — no rollup row is touched on the request path; the worker folds (``fold.py``). On
+PostgreSQL a timeline entry's row is appended by a trigger in the entry's own INSERT
+(``casetrigger``); the receiver only asks for the fold.
 
 After the commit, :func:`kick` asks the worker to fold ``LEDGER_FOLD_SECONDS`` later, at most once per
 that interval per process (a missed kick only waits for the minutely sweep)."""
@@ -15,7 +17,7 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from onewindow.core import signals
-from onewindow.ledger import log, rollup, tasks
+from onewindow.ledger import casetrigger, log, rollup, tasks
 
 logger = logging.getLogger(__name__)
 _next_kick = 0.0
@@ -43,7 +45,10 @@ def _logged(kind: str, object_id: int) -> None:
 @receiver(signals.case_event_recorded, dispatch_uid="ledger_case_event")
 def on_case_event(sender: Any, case: Any, event: Any, **kwargs: Any) -> None:
     if event.seq == 1 or event.action in rollup.COUNTED_ACTIONS:
-        _logged("case", event.pk)
+        if casetrigger.active():  # the INSERT of the entry logged it (``casetrigger``)
+            transaction.on_commit(kick)
+        else:
+            _logged("case", event.pk)
 
 
 @receiver(signals.ticket_event, dispatch_uid="ledger_ticket_event")

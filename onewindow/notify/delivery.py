@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from onewindow.core.devmode import demo_mode
+from onewindow.core.durability import lazy_update
 from onewindow.notify import backends
 from onewindow.notify.models import Notification, NotificationState
 from onewindow.privacy.masking import mask_phone
@@ -60,6 +61,11 @@ def deliver(n: Notification) -> None:
             attempts=n.attempts + 1, error=str(exc)[:500], state=NotificationState.FAILED
         )
         raise
-    Notification.objects.filter(pk=n.pk).update(
-        attempts=n.attempts + 1, state=NotificationState.SENT, sent_at=timezone.now(), error=""
+    # sent: a crash in the next moment loses only this state (the notice stays queued), never the notice
+    lazy_update(
+        Notification.objects.filter(pk=n.pk),
+        attempts=n.attempts + 1,
+        state=NotificationState.SENT,
+        sent_at=timezone.now(),
+        error="",
     )

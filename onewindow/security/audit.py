@@ -34,6 +34,7 @@ from django.db import IntegrityError, connection, transaction
 from django.http import HttpRequest
 from django.utils import timezone
 
+from onewindow.core.durability import lazy_commit
 from onewindow.core.errors import Invalid
 from onewindow.core.web import client_ip
 from onewindow.org.access import roles_of
@@ -130,8 +131,9 @@ def _chain_pending(head: AuditHead) -> int:
 
 
 def chain() -> int:
-    """Link every committed, unchained entry into the chain (the worker's step); returns how many."""
-    with transaction.atomic():
+    """Link every committed, unchained entry into the chain (the worker's step); returns how many.
+    A link lost in a crash (``lazy_commit``) leaves its entries unchained: the next run links them."""
+    with lazy_commit():
         return _chain_pending(_head_for_update())
 
 
