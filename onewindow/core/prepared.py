@@ -19,7 +19,7 @@ from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
 from django.db import connections
-from django.db.models import Model, QuerySet
+from django.db.models import Model, QuerySet, sql
 from django.db.models.query import get_related_populators  # type: ignore[attr-defined]
 from django.db.transaction import TransactionManagementError
 
@@ -84,3 +84,66 @@ class PreparedFirst(Generic[M]):
         for populator in c.populators:
             populator.populate(row, obj)
         return obj
+
+
+class _Insert:
+    """One model's INSERT of one row with given columns, as Django compiled it the first time."""
+
+    def __init__(self, compiler: Any, fields: list[Any], returning: list[Any], connection: Any) -> None:
+        [(self.sql, params)] = compiler.as_sql()
+        self.fields = fields
+        self.returning = returning
+        self.returning_params = compiler.returning_params if returning else ()
+        self.connection = connection
+        # one plain %s per column (no field placeholder, no expression): else never cached
+        self.ok = len(params) == len(fields) + len(self.returning_params) and not any(
+            hasattr(f, "get_placeholder") for f in fields
+        )
+        table = compiler.query.get_meta().db_table
+        self.cols = [f.get_col(table) for f in returning]
+        self.compiler = compiler
+        self.converters = compiler.get_converters(self.cols) if returning else {}
+
+
+_inserts = threading.local()
+
+
+class CompiledInsert:
+    """Model mixin (before ``models.Model``): ``save()``'s INSERT compiled once per thread and column set.
+
+    Everything else of ``save()`` stays Django's (the model's own ``save``, signals, ``pre_save`` of
+    the fields, ``get_db_prep_save``, the returned columns and their converters); only the SQL text
+    is reused. A value that is an expression (``F()``, ``Now()``) takes Django's own path."""
+
+    def _do_insert(
+        self, manager: Any, using: str, fields: list[Any], returning_fields: Any, raw: bool
+    ) -> Any:
+        connection = connections[using]
+        returning = list(returning_fields or [])
+        if raw or not fields or (returning and not connection.features.can_return_columns_from_insert):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
+        cache: dict[Any, _Insert] = _inserts.__dict__.setdefault("by_key", {})
+        key = (type(self), using, tuple(f.attname for f in fields), tuple(f.attname for f in returning))
+        insert = cache.get(key)
+        if insert is not None and insert.connection is not connection:
+            insert = None
+        if insert is None:  # compiled on a blank instance: this row's values are prepared once, below
+            query = sql.InsertQuery(type(self))
+            query.insert_values(fields, [type(self)()], raw=False)
+            compiler = query.get_compiler(using=using)
+            compiler.returning_fields = returning
+            insert = cache[key] = _Insert(compiler, fields, returning, connection)
+        if not insert.ok:
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
+        values = [f.pre_save(self, True) for f in fields]
+        if any(hasattr(v, "resolve_expression") for v in values):
+            return super()._do_insert(manager, using, fields, returning_fields, raw)  # type: ignore[misc]
+        params = [f.get_db_prep_save(v, connection=connection) for f, v in zip(fields, values, strict=True)]
+        with connection.cursor() as cursor:
+            cursor.execute(insert.sql, (*params, *insert.returning_params))
+            if not returning:
+                return []
+            rows = [connection.ops.fetch_returned_insert_columns(cursor, insert.returning_params)]
+        if insert.converters:
+            rows = list(insert.compiler.apply_converters(rows, insert.converters))
+        return rows
