@@ -128,8 +128,9 @@ class CompiledInsert:
         if insert is not None and insert.connection is not connection:
             insert = None
         if insert is None:  # compiled on a blank instance: this row's values are prepared once, below
-            query = sql.InsertQuery(type(self))
-            query.insert_values(fields, [type(self)()], raw=False)
+            model: Any = type(self)
+            query = sql.InsertQuery(model)
+            query.insert_values(fields, [model()], raw=False)
             compiler = query.get_compiler(using=using)
             compiler.returning_fields = returning
             insert = cache[key] = _Insert(compiler, fields, returning, connection)
