@@ -4,7 +4,8 @@ Drives ``POST /api/v1/cases`` and ``POST /api/v1/tickets`` through Django's test
 middleware, authentication, ninja and ORM path) on the demo data, after a warm-up, and reports the
 process CPU (``time.process_time``: this process only, not PostgreSQL's) per request; with
 ``--sample`` it then samples the same requests' stacks every millisecond of CPU (what share of the
-CPU each function is on the stack for), with ``--profile`` it runs them under cProfile.
+CPU each function is on the stack for), with ``--profile`` it runs them under cProfile, with
+``--before-after 10`` it compares them with issue #18's CPU changes switched off and on.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/ow_cpu python bench/intake_cpu.py --sample -n 300
 
@@ -115,11 +116,39 @@ def _sample(fn: Any, n: int, top: int) -> None:
         print(f"  {100 * k / total[0]:5.1f}%  {name}")
 
 
+def _before_after(fn: Any, rounds: int) -> None:
+    """Issue #18's changes switched off ("before": Django's own INSERT compile, the look-ups' queryset
+    ``first()``, chinesecalendar asked at every day) and on, in alternating blocks of 80 requests in
+    this process: the ratio does not move with what else the machine runs."""
+    import statistics
+
+    from django.db.models import Model
+
+    from onewindow.core import prepared
+    from onewindow.worktime import calendar
+
+    def first(self: Any, *values: Any) -> Any:
+        return self.build(*values).first()
+
+    on = (prepared.CompiledInsert._do_insert, prepared.PreparedFirst.__call__, calendar._builtin_day)
+    off = (Model._do_insert, first, calendar._builtin_day.__wrapped__)
+    res: dict[str, list[float]] = {"before": [], "after": []}
+    for _ in range(rounds):
+        for name, impl in (("before", off), ("after", on)):
+            prepared.CompiledInsert._do_insert, prepared.PreparedFirst.__call__, calendar._builtin_day = impl  # type: ignore[method-assign,assignment]
+            res[name].append(_cpu(fn, 80))
+    prepared.CompiledInsert._do_insert, prepared.PreparedFirst.__call__, calendar._builtin_day = on  # type: ignore[method-assign,assignment]
+    for name, values in res.items():
+        print(f"{name}: median {statistics.median(values):.2f} ms CPU per request ({rounds} blocks of 80)")
+    print(f"after / before: {statistics.median(res['after']) / statistics.median(res['before']):.3f}")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--load", action="store_true")
     parser.add_argument("--profile", action="store_true")
     parser.add_argument("--sample", action="store_true")
+    parser.add_argument("--before-after", type=int, default=0, metavar="ROUNDS")
     parser.add_argument("-n", type=int, default=300)
     parser.add_argument("--sort", default="tottime")
     parser.add_argument("--top", type=int, default=45)
@@ -149,6 +178,8 @@ def main() -> int:
         _cpu(run[name], 30)  # warm-up
     for name in ("health", "intake", "ticket"):
         print(f"{name}: {_cpu(run[name], args.n):.2f} ms CPU per request (this process, n={args.n})")
+    if args.before_after:
+        _before_after(run[args.what], args.before_after)
     if args.sample:
         _sample(run[args.what], args.n, args.top)
     if args.profile:
