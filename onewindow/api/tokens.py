@@ -30,6 +30,7 @@ from onewindow.api.models import ApiToken, IntegrationAccount
 from onewindow.core.actor import Actor
 from onewindow.core.audit import record
 from onewindow.core.errors import Forbidden, Invalid, NotFound
+from onewindow.core.prepared import PreparedFirst
 from onewindow.org import access
 from onewindow.org.access import Perm
 from onewindow.org.models import Centre, Jurisdiction, Staff, StaffRole
@@ -129,11 +130,20 @@ def token_revoke(*, actor: Actor, pk: int) -> ApiToken:
     return row
 
 
+# every API request: the statement compiled once per thread (onewindow.core.prepared)
+_live_token: PreparedFirst[ApiToken] = PreparedFirst(
+    lambda key_hash: ApiToken.objects.select_related("user").filter(
+        key_hash=key_hash, revoked_at__isnull=True
+    ),
+    1,
+)
+
+
 def token_lookup(key: str) -> ApiToken | None:
     """The live token row for a clear token (not revoked, not expired, user active), else ``None``."""
     if not key or not key.startswith(PREFIX):
         return None
-    row = ApiToken.objects.select_related("user").filter(key_hash=_hash(key), revoked_at__isnull=True).first()
+    row = _live_token(_hash(key))
     now = timezone.now()
     if row is None or (row.expires_at and row.expires_at <= now) or not row.user.is_active:
         return None

@@ -11,6 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Item, ItemVersion
+from onewindow.core.prepared import CompiledInsert
 from onewindow.org.models import Centre, Department, Level, Resident, ResidentKind, Window
 from onewindow.privacy.crypto import phone_blind_index
 from onewindow.privacy.fields import EncryptedTextField
@@ -67,7 +68,7 @@ class Delivery(models.TextChoices):
 LIST_COLUMNS = ["centre_path", "queue_path", "state", "warning", "item", "channel"]
 
 
-class Case(models.Model):
+class Case(CompiledInsert, models.Model):
     number = models.CharField(_("办件编号"), max_length=32)  # unique: Meta.constraints
     item = models.ForeignKey(Item, on_delete=models.PROTECT, related_name="cases", verbose_name=_("事项"))
     item_version = models.ForeignKey(
@@ -328,7 +329,7 @@ class ImmutableEvent(Exception):
     pass
 
 
-class CaseEvent(models.Model):
+class CaseEvent(CompiledInsert, models.Model):
     """One step of the case: who, role, where, when, what. Append-only; hash-chained per case."""
 
     # no index of its own: the unique (case, seq) b-tree serves every lookup by case

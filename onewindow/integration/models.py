@@ -14,10 +14,11 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.prepared import CompiledInsert
 from onewindow.privacy.fields import EncryptedTextField
 
 
-class OutboxEvent(models.Model):
+class OutboxEvent(CompiledInsert, models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     type = models.CharField(_("事件类型"), max_length=64, db_index=True)
     jurisdiction = models.ForeignKey(

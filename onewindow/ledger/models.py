@@ -22,6 +22,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from onewindow.catalog.models import Domain, Item
+from onewindow.core.prepared import CompiledInsert
 from onewindow.org.models import Centre, Jurisdiction, Window
 
 # (field, Chinese label) of every additive measure, in display order.
@@ -193,7 +194,7 @@ class Contribution(models.Model):
         return f"{self.kind}:{self.object_id}"
 
 
-class LedgerEvent(models.Model):
+class LedgerEvent(CompiledInsert, models.Model):
     """The append-only log the receivers write (one small INSERT per event, no shared row): *what*
     changed, by reference — ``kind`` ``"case"`` with ``object_id`` = the ``CaseEvent``, or a
     contribution kind (``"ticket"``, ``"rating"``, ``"complaint"``, ``"proxy"``) with the source row's

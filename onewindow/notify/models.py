@@ -6,6 +6,7 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.prepared import CompiledInsert
 from onewindow.privacy.fields import EncryptedTextField
 
 
@@ -16,7 +17,7 @@ class NotificationState(models.TextChoices):
     SKIPPED = "skipped", _("未发送（本人已关闭该渠道）")
 
 
-class Notification(models.Model):
+class Notification(CompiledInsert, models.Model):
     channel = models.CharField(_("渠道"), max_length=16)  # sms | email | inbox | webhook
     template = models.CharField(_("模板"), max_length=40)
     recipient = EncryptedTextField(_("接收人"), blank=True)  # a phone or an e-mail: personal data

@@ -11,6 +11,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.prepared import CompiledInsert
 from onewindow.privacy.crypto import blind_index
 from onewindow.privacy.fields import EncryptedTextField
 from onewindow.privacy.masking import mask_address, mask_credit_code, mask_id_number, mask_name, mask_phone
@@ -364,7 +365,7 @@ class ResidentKind(models.TextChoices):
     ENTERPRISE = "enterprise", _("企业/组织")
 
 
-class Resident(models.Model):
+class Resident(CompiledInsert, models.Model):
     """An applicant known to the system: a person (ID number) or an enterprise (credit code).
 
     Personal data is encrypted at rest; ``id_index`` is a blind index (keyed hash) of the ID number

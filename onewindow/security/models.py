@@ -33,6 +33,8 @@ from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from onewindow.core.prepared import CompiledInsert
+
 
 class ImmutableAuditEntry(Exception):
     pass
@@ -46,7 +48,7 @@ class AuditQuerySet(models.QuerySet["AuditEntry"]):
         raise ImmutableAuditEntry("审计记录不能删除（仅可按保存期限由 auditlog purge 清理）")
 
 
-class AuditEntry(models.Model):
+class AuditEntry(CompiledInsert, models.Model):
     """Who did what to which object, when, from where, with which result."""
 
     # NULL until the chaining step links the entry (see the module docstring)

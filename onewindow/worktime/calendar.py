@@ -107,6 +107,20 @@ class Deadline:
     provisional: bool
 
 
+@lru_cache(maxsize=4096)
+def _builtin_day(date: dt.date) -> DayInfo:
+    """The day on chinesecalendar's own table (a year it knows and nobody loaded): fixed for the
+    installed package, so asked once per process and date (its look-up validates the date against the
+    whole table each time, the largest part of a deadline's cost)."""
+    on_holiday, name = chinese_calendar.get_holiday_detail(date)
+    cn = _BUILTIN_NAMES.get(name or "", name or "")
+    if chinese_calendar.is_workday(date):
+        return DayInfo(date, True, f"{cn}调休上班" if date.weekday() >= 5 and cn else "工作日")
+    if on_holiday and cn:
+        return DayInfo(date, False, cn)
+    return DayInfo(date, False, "周末")
+
+
 class WorkCalendar:
     """Answers day questions, loading each year's table rows once (one instance per computation)."""
 
@@ -149,14 +163,7 @@ class WorkCalendar:
         if loaded:
             weekend = date.weekday() >= 5
             return DayInfo(date, not weekend, "周末" if weekend else "工作日")
-        on_holiday, name = chinese_calendar.get_holiday_detail(date)
-        cn = _BUILTIN_NAMES.get(name or "", name or "")
-        workday = chinese_calendar.is_workday(date)
-        if workday:
-            return DayInfo(date, True, f"{cn}调休上班" if date.weekday() >= 5 and cn else "工作日")
-        if on_holiday and cn:
-            return DayInfo(date, False, cn)
-        return DayInfo(date, False, "周末")
+        return _builtin_day(date)
 
     def is_workday(self, date: dt.date) -> bool:
         return self.day(date).workday

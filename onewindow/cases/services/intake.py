@@ -28,6 +28,7 @@ from onewindow.core.clock import now as clock_now
 from onewindow.core.counters import next_value
 from onewindow.core.errors import Forbidden, Invalid
 from onewindow.core.locking import retry_atomic
+from onewindow.core.prepared import PreparedFirst
 from onewindow.org import access
 from onewindow.org.lookups import centre_by_code
 from onewindow.org.models import Centre, Level, Resident, Role, Window, WindowKind
@@ -205,11 +206,16 @@ def _next_number(centre: Centre, day: dt.date) -> str:
     return f"{prefix}{next_value(CaseCounter, prefix=prefix):05d}"
 
 
+# Only the resident's row (not the joined jurisdiction of Resident's default ordering): see
+# onewindow.core.locking for the lock order. Compiled once per thread (onewindow.core.prepared).
+_resident_locked: PreparedFirst[Resident] = PreparedFirst(
+    lambda index: Resident.objects.select_for_update(of=("self",)).filter(id_index=index).order_by("pk"), 1
+)
+
+
 def _resident_for(applicant: dict[str, Any], centre: Centre, actor: Actor) -> Resident:
     index = blind_index(applicant["number"])
-    # Only the resident's row (not the joined jurisdiction of Resident's default ordering): see
-    # onewindow.core.locking for the lock order.
-    resident = Resident.objects.select_for_update(of=("self",)).filter(id_index=index).order_by("pk").first()
+    resident = _resident_locked(index)
     if resident is None:
         resident = Resident(
             kind=applicant["kind"],
