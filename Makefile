@@ -107,8 +107,10 @@ e2e: install-dev system-deps
 	$(BIN)/pytest -m e2e $(PYTEST_ARGS)
 
 ## make bench: league-scale benchmark (1 M cases, intake at 1/8/32 clients, pgbench) on the PostgreSQL
-## server BENCH_PG (default postgres://postgres@127.0.0.1:5432; needs pgbench); < 10 min; writes
-## bench/results/<date>.md. BENCH_CASES / BENCH_SECONDS make it smaller; BENCH_BASELINE=<git rev> also serves
+## server BENCH_PG (default postgres://postgres@127.0.0.1:5432; needs pgbench); writes bench/results/<date>.md.
+## At the default 1 M cases it takes longer than 10 min on 2 cores (the COPY load alone ~8-9 min when the
+## machine is quiet); BENCH_CASES=100000 runs in ~6 min. BENCH_CASES / BENCH_SECONDS make it smaller;
+## BENCH_READS_ONLY=1 measures only the reads at 10 k and at N (<date>-reads.md); BENCH_BASELINE=<git rev> also serves
 ## that revision and measures its intake in the same run; statements per intake: bench/intake_statements.py.
 bench: install-dev
 	@command -v pgbench >/dev/null || { echo "pgbench missing: apt-get install postgresql-client"; exit 1; }

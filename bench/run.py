@@ -1,4 +1,6 @@
-"""`make bench`: the league-scale benchmark on PostgreSQL (bench/scale_bench.py, < 10 minutes).
+"""`make bench`: the league-scale benchmark on PostgreSQL (bench/scale_bench.py). At the default 1 M
+cases it takes longer than 10 minutes on 2 cores (the load alone ~8-9 min on a quiet machine);
+BENCH_CASES=100000 takes about 6.
 
     python bench/run.py                 # scale_bench.py: 1 M cases, intake at 1/8/32 clients, pgbench
     python bench/run.py --quick         # also the older small benchmarks (in-process intake, tickets)
@@ -8,7 +10,8 @@ BENCH_CASES (default 1000000), BENCH_DB (application database, default ow_bench)
 BENCH_BASELINE (a git revision also served and measured for intake in the same run), BENCH_POOL
 (psycopg pool size of the pool-vs-persistent comparison, default BENCH_THREADS; 0 = skip),
 BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS (gunicorn, default 4 × 4),
-BENCH_PORT (default 8766; the baseline and pool servers use the next two ports).
+BENCH_PORT (default 8766; the baseline and pool servers use the next two ports), BENCH_READS_ONLY=1
+(load, then only the reads at 10,000 cases and at BENCH_CASES: bench/results/<date>-reads.md).
 """
 
 from __future__ import annotations

@@ -60,7 +60,7 @@ from scale.measure import (  # noqa: E402
 )
 from scale.people import load_residents  # noqa: E402
 from scale.reads import SMALL, Cpu, read_figures, supervisor_session  # noqa: E402
-from scale.report import render_report  # noqa: E402
+from scale.report import render_reads_report, render_report  # noqa: E402
 from scale.rollups import Rollups  # noqa: E402
 
 LEVELS = (1, 8, 32)
@@ -75,10 +75,16 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
     parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
+    parser.add_argument(
+        "--reads-only",
+        action="store_true",
+        default=os.environ.get("BENCH_READS_ONLY", "") not in {"", "0"},
+        help="load, measure the reads at SMALL and at N, write <date>-reads.md; no intake, no pgbench",
+    )
     return parser.parse_args()
 
 
-def prepare(base: str) -> dict[str, str]:
+def prepare(base: str, reads_only: bool = False) -> dict[str, str]:
     """Fresh databases, this process configured for the application's, migrated; the servers' environment."""
     data_dir = tempfile.mkdtemp(prefix="ow-scale-")
     env = {k: v for k, v in os.environ.items() if k not in {"DATABASE_URL", "REDIS_URL"}}
@@ -91,9 +97,10 @@ def prepare(base: str) -> dict[str, str]:
         PUBLIC_POST_RATE_LIMIT="100000000",
     )
     os.environ.update(env)
-    log(f"databases {APP_DB} and {PGBENCH_DB} on {base}; data dir {data_dir}")
+    log(f"databases {APP_DB}{'' if reads_only else f' and {PGBENCH_DB}'} on {base}; data dir {data_dir}")
     recreate(base, APP_DB)
-    recreate(base, PGBENCH_DB)
+    if not reads_only:
+        recreate(base, PGBENCH_DB)
     import django
 
     django.setup()
@@ -167,17 +174,18 @@ def levels(
     return out
 
 
-def reads_at_small(
-    args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any
+def reads_served(
+    args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any, phase: int = 0
 ) -> dict[str, Any]:
-    """The reads on the first SMALL cases (the same server as at N; stopped before the database grows)."""
+    """The reads on a server of their own (phase 0: the first SMALL cases, stopped before the database
+    grows; phase 1: at N in a reads-only run)."""
     from django.db import connection
 
     connection.close()
     server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
     try:
         cpu = Cpu(server.pid, (f"{args.pg.rstrip('/')}/postgres", APP_DB))
-        return read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 0, cpu)
+        return read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, phase, cpu)
     finally:
         server.terminate()
         try:
@@ -305,10 +313,27 @@ def pgbench_levels(base: str, seconds: float) -> dict[int, float]:
     return tps
 
 
+def write_report(args: argparse.Namespace, report: str, suffix: str = "") -> None:
+    print()
+    print(report)
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    path = out / f"{dt.date.today().isoformat()}{suffix}.md"  # noqa: DTZ011
+    path.write_text(report, encoding="utf-8")
+    log(f"written to {path}")
+
+
+def pg_version(base: str) -> str:
+    import psycopg
+
+    with psycopg.connect(f"{base}/postgres") as conn:
+        return str(conn.execute("SHOW server_version").fetchone()[0])  # type: ignore[index]
+
+
 def main() -> int:
     args = parse_args()
     base = args.pg.rstrip("/")
-    env = prepare(base)
+    env = prepare(base, args.reads_only)
     league = build_league()
     log(
         f"league: {len(league['banners'])} banners, {len(league['townships'])} townships, "
@@ -320,9 +345,15 @@ def main() -> int:
     data = load(base, league, state, small)
     clerks, args.sup_token = tokens(league)
     args.session = supervisor_session(league)
-    reads_small = reads_at_small(args, env, clerks, data["loaded"], league) if small < args.cases else {}
+    reads_small = reads_served(args, env, clerks, data["loaded"], league) if small < args.cases else {}
     if small < args.cases:
         data = load(base, league, state, args.cases)
+    meta = dict(data, args=args, league=league, pg_version=pg_version(base))
+    if args.reads_only:
+        figures = {"lookups": reads_served(args, env, clerks, data["loaded"], league, phase=1)}
+        figures["lookups_small"], figures["small"] = reads_small, small
+        write_report(args, render_reads_report(dict(meta, figures=figures)), "-reads")
+        return 0
     statements = count_statements(clerks[0], [c for _t, _i, c in clerks], data["loaded"]["samples"][-1])
     from django.db import connection
 
@@ -334,27 +365,7 @@ def main() -> int:
     figures["rev"] = os.environ.get("BENCH_BASELINE", "")
     figures["baseline"] = baseline(args, env, clerks, base, figures["rev"])
     tps = pgbench_levels(base, args.seconds)
-    import psycopg
-
-    pg_version = psycopg.connect(f"{base}/postgres").execute("SHOW server_version").fetchone()[0]  # type: ignore[index]
-    report = render_report(
-        dict(
-            data,
-            args=args,
-            league=league,
-            pg_version=pg_version,
-            figures=figures,
-            tps=tps,
-            statements=statements,
-        )
-    )
-    print()
-    print(report)
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    path = out / f"{dt.date.today().isoformat()}.md"  # noqa: DTZ011
-    path.write_text(report, encoding="utf-8")
-    log(f"written to {path}")
+    write_report(args, render_report(dict(meta, figures=figures, tps=tps, statements=statements)))
     return 0
 
 

@@ -163,6 +163,7 @@ def database_config(
     health_checks: bool = False,
     pool: int = 0,
     prepare_threshold: int = 0,
+    jit: bool = True,
 ) -> dict[str, Any]:
     """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory.
 
@@ -172,7 +173,8 @@ def database_config(
     of that many connections per process instead (PostgreSQL; it needs ``CONN_MAX_AGE = 0``).
     ``prepare_threshold`` > 0 (PostgreSQL): parameters are bound by the server and a statement a
     connection has run that many times is prepared there — parsed and planned once per connection
-    instead of at every execution (psycopg's automatic prepared statements)."""
+    instead of at every execution (psycopg's automatic prepared statements). ``jit`` False
+    (PostgreSQL): the connections run with ``jit=off``."""
     if url:
         db: dict[str, Any] = dict(
             dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=health_checks)
@@ -186,6 +188,9 @@ def database_config(
                 "server_side_binding": True,
                 "prepare_threshold": prepare_threshold,
             }
+        if not jit and db["ENGINE"] == "django.db.backends.postgresql":
+            options = db.get("OPTIONS") or {}
+            db["OPTIONS"] = {**options, "options": f"{options.get('options', '')} -c jit=off".strip()}
     else:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "onewindow.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -204,6 +209,11 @@ DB_POOL = env_int("DB_POOL", 0)
 # it (issue #18). 0: client-side parameter binding, nothing prepared (e.g. behind a pgbouncer in
 # transaction mode).
 DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
+# PostgreSQL's JIT compiles a query whose estimated cost passes jit_above_cost: the estimates of the
+# index walks that stop after a page grow with the tables, and at 1 M cases the compilation (20–40 ms)
+# took longer than the query (1–2 ms) on the case lists and the ledger's lists (issue #18). Off for
+# the application's connections unless DB_JIT.
+DB_JIT = env_bool("DB_JIT", False)
 DATABASES = {
     "default": database_config(
         DATABASE_URL,
@@ -212,6 +222,7 @@ DATABASES = {
         health_checks=DB_CONN_HEALTH_CHECKS,
         pool=DB_POOL,
         prepare_threshold=DB_PREPARE_THRESHOLD,
+        jit=DB_JIT,
     )
 }
 # Write services rerun a transaction that lost a deadlock / serialization race / SQLite busy wait this

@@ -32,6 +32,15 @@ def test_sqlite_url_gets_the_embedded_defaults_options(tmp_path: Path) -> None:
     assert "transaction_mode" not in pg.get("OPTIONS", {})
 
 
+def test_postgresql_connections_run_without_jit_unless_asked(tmp_path: Path) -> None:
+    url = "postgres://u@127.0.0.1:5432/x"
+    assert database_config(url, tmp_path, jit=False)["OPTIONS"]["options"] == "-c jit=off"
+    assert "options" not in (database_config(url, tmp_path, jit=True).get("OPTIONS") or {})
+    kept = database_config(f"{url}?options=-c%20statement_timeout%3D5000", tmp_path, jit=False)
+    assert kept["OPTIONS"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    assert "options" not in database_config("", tmp_path, jit=False)["OPTIONS"]  # SQLite
+
+
 # Runs in a separate process with DATABASE_URL=sqlite:///<file>: the settings as a deployment reads them.
 BURST = r"""
 import io, json, os, sys, threading

@@ -16,7 +16,8 @@ from .common import T0
 def _header(kw: dict[str, Any]) -> list[str]:
     args, league = kw["args"], kw["league"]
     return [
-        f"# OneWindow benchmark — {dt.date.today().isoformat()}",  # noqa: DTZ011
+        f"# OneWindow benchmark — {dt.date.today().isoformat()}"  # noqa: DTZ011
+        + (" (reads only)" if getattr(args, "reads_only", False) else ""),
         "",
         f"Machine: {os.cpu_count()} CPU cores, {platform.system()} {platform.machine()}, Python "
         f"{platform.python_version()}, PostgreSQL {kw['pg_version']} (same host, loopback). Server: gunicorn "
@@ -137,4 +138,11 @@ def render_report(kw: dict[str, Any]) -> str:
         "database transactions' worth of capacity one request costs on this machine.",
         f"Total benchmark time: {time.perf_counter() - T0:.0f} s.",
     ]
+    return "\n".join(lines) + "\n"
+
+
+def render_reads_report(kw: dict[str, Any]) -> str:
+    """A reads-only run (``--reads-only``): the header and the reads table."""
+    lines = _header(kw) + _reads(kw["figures"], kw["args"].cases)
+    lines += ["", f"Reads only (`--reads-only`). Total benchmark time: {time.perf_counter() - T0:.0f} s."]
     return "\n".join(lines) + "\n"

@@ -29,8 +29,8 @@ import io
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import F, Q, QuerySet
-from django.db.models.functions import TruncDate
+from django.db.models import F, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Left, TruncDate
 from django.urls import reverse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -39,7 +39,7 @@ from openpyxl.styles import Font
 from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent
 from onewindow.core import ledger_contrib
 from onewindow.core.errors import Invalid, NotFound
-from onewindow.ledger import rollup
+from onewindow.ledger import fold, log, rollup, selectors
 from onewindow.org.models import Centre, Jurisdiction
 
 CASE_FIGURES: dict[str, str] = {
@@ -79,9 +79,19 @@ DEFINITIONS: dict[str, str] = {
     "complaints_late": "统计期间内办结、但超过办理期限的投诉建议",
     "proxy_requests": "统计期间内代办员登记的代办申请（按嘎查村）",
 }
+# a case figure's number on the dashboard: the sum of these rollup measures (``rollup.py``)
+FIGURE_MEASURES: dict[str, tuple[str, ...]] = {
+    "received": ("received",),
+    "proxy": ("proxy_received",),
+    "accepted": ("accepted",),
+    "decided": ("approved", "denied"),
+    "on_time": ("on_time",),
+    "late": ("late",),
+}
 RATING_LEVELS = {"ratings": (1, 2, 3, 4, 5), "good": (3, 4, 5), "bad": (1, 2)}
 PAGE_SIZE = 50
 ACCEPT_ACTIONS = ("accept", "supplement", "deemed_accept")
+SELECTED = ("item_version", "centre", "queue_department")  # what a case row shows
 
 
 @dataclass
@@ -160,23 +170,25 @@ def _place_q(s: Scope, prefix: str) -> Q:
 
 def case_rows(s: Scope) -> QuerySet[Any]:
     """The cases behind a case figure (distinct cases, newest first)."""
-    place = _place_q(s, "") if s.centre is not None or s.exact else Q(centre_path__startswith=s.j.path)
-    qs = Case.objects.filter(place)
+    if s.centre is not None or s.exact:
+        qs = Case.objects.filter(_place_q(s, ""))
+    elif s.figure in {"received", "proxy"}:  # on the INCLUDE column of case_received_cover (_received)
+        qs = Case.objects.alias(scope=Left("centre_path", len(s.j.path))).filter(scope=s.j.path)
+    else:
+        qs = Case.objects.filter(centre_path__startswith=s.j.path)
     if s.domain:
         qs = qs.filter(item_version__domain__code=s.domain)
     if s.item:
         qs = qs.filter(item__code=s.item)
     if s.figure == "overdue":
         qs = qs.filter(state__in=[*CLOCK_STATES, "suspended"], deadline__lt=timezone.localdate())
+    elif s.figure in {"received", "proxy"}:
+        qs = _received(qs, s)
     else:
         events = CaseEvent.objects.filter(
             at__gte=_start_of(s.date_from), at__lt=_start_of(s.date_to + dt.timedelta(days=1))
         )
-        if s.figure in {"received", "proxy"}:
-            events = events.filter(seq=1)
-            if s.figure == "proxy":
-                qs = qs.filter(channel="proxy")
-        elif s.figure == "accepted":
+        if s.figure == "accepted":
             events = events.filter(action__in=ACCEPT_ACTIONS, state_to="accepted")
         else:  # decided, on_time, late
             events = events.filter(
@@ -188,7 +200,72 @@ def case_rows(s: Scope) -> QuerySet[Any]:
                 late = Q(case__deadline__isnull=False, local_day__gt=F("case__deadline"))
                 events = events.filter(late) if s.figure == "late" else events.exclude(late)
         qs = qs.filter(pk__in=events.values("case_id"))
-    return qs.select_related("item_version", "centre", "queue_department").order_by("-received_at", "-pk")
+    return qs.select_related(*SELECTED).order_by("-received_at", "-pk")
+
+
+def _received(qs: QuerySet[Any], s: Scope) -> QuerySet[Any]:
+    """The cases whose first timeline entry falls in the period. That entry is never later than the
+    receipt (``received_at``: the intake's time; a proxy case's first entry is the agent's earlier
+    submission), so only the cases received since the period began are candidates: a page walks them
+    newest first on ``case_received_cover`` and checks each one's first entry through the unique
+    (case, seq) index — it reads about a page of cases, not every entry of the period (issue #18)."""
+    start, end = _start_of(s.date_from), _start_of(s.date_to + dt.timedelta(days=1))
+    first = CaseEvent.objects.filter(case=OuterRef("pk"), seq=1).order_by().values("at")[:1]
+    qs = qs.filter(received_at__gte=start).annotate(first_at=Subquery(first))
+    qs = qs.filter(first_at__gte=start, first_at__lt=end)
+    return qs.filter(channel="proxy") if s.figure == "proxy" else qs
+
+
+class CasePages:
+    """A case list for the paginator, sliced in two steps: the page's ids first (for a figure of the
+    jurisdiction's subtree an index-only walk of ``case_received_cover``: no table row per candidate),
+    then those cases with their item version, centre and department. ``n``: :func:`count`."""
+
+    def __init__(self, qs: QuerySet[Any], n: int) -> None:
+        self.qs, self.n = qs, n
+
+    def count(self) -> int:
+        return self.n
+
+    def __len__(self) -> int:
+        return self.n
+
+    def __getitem__(self, k: slice) -> list[Any]:
+        ids = list(self.qs.values_list("pk", flat=True)[k])
+        found = self.qs.model.objects.select_related(*SELECTED).in_bulk(ids)
+        return [found[pk] for pk in ids if pk in found]
+
+
+def pages(s: Scope) -> Any:
+    """What the list page pages: the case rows in two steps (:class:`CasePages`), the others as they are."""
+    qs = rows(s)
+    return CasePages(qs, count(s)) if s.kind == "case" else qs
+
+
+def figure_count(s: Scope) -> int | None:
+    """The number of a case figure as the rollups hold it — the dashboard's own number, read from
+    rows bounded by places × days, not by cases — when every logged event is folded (``fold.fresh``
+    folds a small backlog first, as the dashboard does). None for a figure without a measure
+    (overdue, ratings, complaints, proxy requests) or while events wait: then the rows are counted."""
+    measures = FIGURE_MEASURES.get(s.figure)
+    if measures is None:
+        return None
+    fold.fresh()
+    if log.backlog(1):
+        return None
+    qs = selectors.facts(s.j, s.date_from, s.date_to, domain=s.domain, centre=s.centre, fine=bool(s.item))
+    if s.exact:
+        qs = qs.filter(jurisdiction=s.j)
+    if s.item:
+        qs = qs.filter(item__code=s.item)
+    figures = selectors.totals(qs)
+    return sum(int(figures[m]) for m in measures)
+
+
+def count(s: Scope) -> int:
+    """How many rows :func:`rows` lists: the rollup figure when it is complete, else a count."""
+    n = figure_count(s)
+    return rows(s).count() if n is None else n
 
 
 def rating_rows(s: Scope) -> QuerySet[Any]:

@@ -285,7 +285,7 @@ def _drill_scope(request: HttpRequest) -> drill.Scope:
 @staff_page(perm=Perm.LEDGER_VIEW, error_template=ERR)
 def drill_cases(request: HttpRequest) -> HttpResponse:
     s = _drill_scope(request)
-    page = Paginator(drill.rows(s), drill.PAGE_SIZE).get_page(request.GET.get("page"))
+    page = Paginator(drill.pages(s), drill.PAGE_SIZE).get_page(request.GET.get("page"))
     params = request.GET.copy()
     params.pop("page", None)
     query = params.urlencode()
