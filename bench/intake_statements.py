@@ -50,6 +50,8 @@ def _origin() -> str:
             rel = path.split("/onewindow/", 1)[1]
             if rel.startswith(("core/locking", "core/counters")) and "counters" not in rel:
                 continue
+            if rel.startswith(("core/prepared", "core/durability")):  # helpers: name their caller
+                continue
             return f"{rel}:{frame.name}"
     return "django (framework)"
 
