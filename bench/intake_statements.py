@@ -19,7 +19,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import tempfile
 import traceback
 from collections import Counter
 from collections.abc import Callable
@@ -30,6 +29,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import scratch_django  # noqa: E402
 
 
 @dataclass
@@ -189,25 +190,7 @@ def open_all_day(centre: Any) -> None:
 
 
 def main() -> int:
-    os.environ.setdefault("ONEWINDOW_DATA_DIR", tempfile.mkdtemp(prefix="ow-stmts-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
-    if not os.environ.get("DATABASE_URL"):
-        import psycopg
-
-        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS ow_bench_stmts WITH (FORCE)")
-            c.execute("CREATE DATABASE ow_bench_stmts")
-        os.environ["DATABASE_URL"] = f"{base}/ow_bench_stmts"
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    from onewindow.demo.loader import load_demo
-
-    call_command("migrate", verbosity=0)
-    load_demo()
+    scratch_django("ow_bench_stmts", prefix="ow-stmts-")
     results = measure(demo_requests())
     print_report(results, sql="--sql" in sys.argv[1:])
     if "--json" in sys.argv[1:]:

@@ -23,7 +23,6 @@ import datetime as dt
 import json
 import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 from typing import Any
@@ -31,6 +30,8 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
+
+from scratch import scratch_django  # noqa: E402
 
 TICK = os.sysconf("SC_CLK_TCK")
 
@@ -205,31 +206,12 @@ def main() -> int:
     args = [a for a in sys.argv[1:] if not a.startswith("-")]
     n = int(args[0]) if args else 1000
     chunk = int(args[1]) if len(args) > 1 else 500
-    os.environ.setdefault("ONEWINDOW_DATA_DIR", tempfile.mkdtemp(prefix="ow-pgcpu-"))
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
     os.environ["HUEY_IMMEDIATE"] = "0"
-    if not os.environ.get("DATABASE_URL"):
-        import psycopg
-
-        base = os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432").rstrip("/")
-        with psycopg.connect(f"{base}/postgres", autocommit=True) as c:
-            c.execute("DROP DATABASE IF EXISTS ow_bench_pgcpu WITH (FORCE)")
-            c.execute("CREATE DATABASE ow_bench_pgcpu")
-        os.environ["DATABASE_URL"] = f"{base}/ow_bench_pgcpu"
+    scratch_django("ow_bench_pgcpu", prefix="ow-pgcpu-", load="--no-load" not in sys.argv)
     import logging
 
-    import django
-
-    django.setup()
     for name in ("onewindow.notify", "huey"):  # no console line per SMS, per task
         logging.getLogger(name).setLevel(logging.WARNING)
-    from django.core.management import call_command
-
-    from onewindow.demo.loader import load_demo
-
-    call_command("migrate", verbosity=0)
-    if "--no-load" not in sys.argv:
-        load_demo()
     print(json.dumps(run(n, chunk), ensure_ascii=False, indent=1))
     return 0
 
