@@ -121,6 +121,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "onewindow.core.audit.DeferredAuditMiddleware",  # an API write's audit entry in its transaction
 ]
 
 ROOT_URLCONF = "onewindow.urls"

@@ -120,7 +120,7 @@ def _reads(fig: dict[str, Any], cases: int) -> list[str]:
     lines += [
         "",
         "CPU per read: the server's processes and the application database's PostgreSQL backends "
-        "(`/proc`, 10 ms ticks) over the read's requests, ÷ requests; on a shared machine it moves less "
+        "(procfs, 10 ms ticks) over the read's requests, ÷ requests; on a shared machine it moves less "
         "than the wall time with what else runs.",
     ]
     return lines
@@ -132,7 +132,7 @@ def render_report(kw: dict[str, Any]) -> str:
     lines += _reads(kw["figures"], kw["args"].cases)
     lines += [
         "",
-        "CPU per request: user + system time of the server's processes (`/proc`) and of the PostgreSQL "
+        "CPU per request: user + system time of the server's processes (procfs) and of the PostgreSQL "
         "backends of the application database (`pg_stat_activity` pids), over the level, ÷ successful "
         "requests. A pgbench tpcb-like transaction is 5 SQL statements; the ratio says how many raw "
         "database transactions' worth of capacity one request costs on this machine.",

@@ -20,7 +20,6 @@ refusing with 403 a caller for whom ``allowed(user)`` is false *before* the body
 
 from __future__ import annotations
 
-import contextlib
 import copy
 import threading
 from collections.abc import Callable
@@ -34,7 +33,6 @@ from ninja.security import SessionAuth as NinjaSessionAuth
 from ninja.utils import check_csrf
 
 from onewindow.core import audit
-from onewindow.core.durability import lazy_commit
 from onewindow.core.errors import Forbidden
 
 _hooks: dict[str, Callable[..., Any]] = {}
@@ -123,17 +121,17 @@ class BearerToken(HttpBearer):
                 "系统管理员、安全管理员和审计管理员不能查看群众个人信息（三员分立）", code="forbidden"
             )
         if request.method not in self.SAFE_METHODS:
-            # every write through a token is audited (with the token id), also a refused one; an
-            # allowed one's entry is made durable by the write's own commit that follows (lazy_commit)
-            with contextlib.nullcontext() if row.read_only else lazy_commit():
-                audit.record(
-                    "api.write",
-                    request=request,
-                    user=row.user,
-                    obj=f"{request.method} {request.path}"[:200],
-                    result="denied" if row.read_only else "ok",
-                    details={"token_id": row.pk, "token_prefix": row.prefix, "method": request.method},
-                )
+            # every write through a token is audited (with the token id), also a refused one; an allowed
+            # one's entry is written in the write's own transaction (core.audit.defer)
+            entry = audit.record if row.read_only else audit.defer
+            entry(
+                "api.write",
+                request=request,
+                user=row.user,
+                obj=f"{request.method} {request.path}"[:200],
+                result="denied" if row.read_only else "ok",
+                details={"token_id": row.pk, "token_prefix": row.prefix, "method": request.method},
+            )
             if row.read_only:
                 raise Forbidden("该令牌为只读令牌，不能修改数据", code="token_read_only")
         return row.user

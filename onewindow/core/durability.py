@@ -13,11 +13,11 @@ So it is used only where losing the last moment's commit loses nothing that matt
 - rows the worker derives again from what is still there (the ledger fold, the audit chain, the case
   tally compaction): a lost fold is folded again, exactly; and a notice's "sent" state after it was
   handed to the gateway (lost: the notice shows as queued, it is not sent twice);
-- a row written just *before* a synchronous write that carries the guarantee (the ``api.write`` audit
-  entry of a token write, as the case numbers of ``core.counters``): the write's own commit flushes
-  it, so it is durable no later than the write it accounts for. (A write that then fails — a 4xx —
-  commits nothing after it: its entry waits for the WAL writer, and a server crash in that moment loses
-  the entry of a write that did not happen. A refused token, ``read_only``, is audited synchronously.)
+- a row written just *before* a synchronous write that carries the guarantee (the case numbers of
+  ``core.counters``): the write's own commit flushes it, so it is durable no later than the write it
+  accounts for. (The ``api.write`` audit entry of a token write is not lazy: it is written inside the
+  write's own transaction, or — for a write that did not happen — in a synchronous one of its own at the
+  end of the request; see ``core.audit.defer``.)
 
 Never for the intake (or any other) legal record itself. SQLite, or inside a transaction someone else
 commits (``atomic`` blocks of a caller, tests): nothing changes.

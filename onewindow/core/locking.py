@@ -61,6 +61,7 @@ from typing import Any, TypeVar, cast
 from django.conf import settings
 from django.db import DatabaseError, IntegrityError, transaction
 
+from onewindow.core import audit
 from onewindow.core.errors import Conflict
 
 log = logging.getLogger(__name__)
@@ -119,7 +120,10 @@ def run_with_retry(fn: Callable[[], Any], *, name: str = "", using: str | None =
     for attempt in range(1, attempts + 1):
         try:
             with transaction.atomic(using=using):
-                return fn()
+                result = fn()
+                written = audit.flush_deferred()  # the request's entries for this write, in its transaction
+            audit.forget(written)
+            return result
         except DatabaseError as exc:
             if not retryable(exc):
                 raise
