@@ -18,22 +18,11 @@ from onewindow.core import audit
 from onewindow.core.locking import run_with_retry
 from onewindow.security import audit as security_audit
 from onewindow.security.models import AuditEntry
+from tests.cases.conftest import intake_body
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
-INTAKE = {
-    "item": "MZ-001",
-    "channel": "window",
-    "centre": "C-A",
-    "applicant": {
-        "kind": "person",
-        "name": "巴特尔",
-        "id_number": "11010519491231002X",
-        "phone": "13912345678",
-    },
-    "materials": [{"code": "M01", "provided": True}, {"code": "M02", "provided": True}],
-    "form": {"reason": "家庭困难"},
-}
+INTAKE = intake_body()
 
 
 def _post(key: str, body: dict[str, Any]) -> Any:
