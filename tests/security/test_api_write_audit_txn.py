@@ -97,3 +97,21 @@ def test_a_retried_transaction_writes_the_deferred_entry_once() -> None:
 def test_outside_a_request_an_entry_is_recorded_at_once() -> None:
     audit.defer("test.at_once", obj="y")
     assert AuditEntry.objects.filter(action="test.at_once").count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="real concurrency needs PostgreSQL")
+def test_eight_token_intakes_at_once_each_audited_once_in_its_own_transaction() -> None:
+    from tests.factories import build_world
+    from tests.support import run_threads
+
+    build_world()
+    row, key = token_create(username="clerk")
+
+    def work(i: int) -> list[int]:
+        return [_post(key, INTAKE).status_code]  # one resident, eight applications at once
+
+    codes = run_threads(8, work)
+    assert codes == [201] * 8
+    entries = _writes()
+    assert len(entries) == 8 and {e.details["token_id"] for e in entries} == {row.pk}
+    assert Case.objects.count() == 8
