@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import pytest
 from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 from django.test import RequestFactory
@@ -33,3 +34,27 @@ def test_one_page_shows_no_pager() -> None:
     request = RequestFactory().get("/desk/messages/")
     page = Paginator([1, 2], 30).get_page(1)
     assert render_to_string("_pager.html", {"page": page}, request=request).strip() == ""
+
+
+@pytest.mark.django_db
+def test_ids_first_pages_in_the_walks_order_and_the_paginator_reads_no_queryset_as_ordered() -> None:
+    import warnings
+
+    from django.contrib.auth import get_user_model
+
+    from onewindow.core.paging import IdsFirst
+
+    users = get_user_model().objects
+    for name in ("u1", "u2", "u3"):
+        users.create(username=name)
+
+    class Users(IdsFirst):
+        def count(self) -> int:
+            return 3
+
+    pages = Users(users.filter(username__startswith="u").order_by("-username"), users.all())
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        page = Paginator(pages, 2).get_page(1)
+        assert list(Paginator(Users(users.none(), users.all()), 2).get_page(1)) == []  # an empty walk
+    assert [u.username for u in page] == ["u3", "u2"] and page.paginator.num_pages == 2

@@ -17,6 +17,7 @@ from onewindow.catalog.models import Item
 from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.core.handout import without_handed_out
+from onewindow.core.paging import IdsFirst
 from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -47,7 +48,7 @@ def _scope_qs(roots: Any) -> tuple[Q, Q]:
     return at_centre, queued
 
 
-class ScopedPage:
+class ScopedPage(IdsFirst):
     """A case list in the actor's scope as the paginators read it (``count()`` and slices): the rows
     and the exact count of ``case_scope(actor, qs)`` newest first, without reading one table row per
     case in scope:
@@ -55,13 +56,14 @@ class ScopedPage:
     - ``count()``: on PostgreSQL the sum of the scope's rows of ``CaseTally`` (``cases.tally``; the
       same filters as ``qs``, given as ``tallied``); elsewhere the cases accepted at a centre in scope
       plus those queued in scope but accepted elsewhere, two disjoint counts of the path indexes;
-    - a slice: the page's ids first (an index-only walk of ``case_received_cover`` in list order),
-      then only those rows with their related rows.
+    - a slice (``core.paging.IdsFirst``): the page's ids first (an index-only walk of
+      ``case_received_cover`` in list order), then only those rows with their related rows.
     """
 
     def __init__(self, actor: Actor, qs: QuerySet[Case], tallied: dict[str, Any]) -> None:
         self.actor, self.unscoped, self.tallied = actor, qs.order_by(), tallied
-        self.qs = case_scope(actor, qs).order_by("-received_at")
+        scoped = case_scope(actor, qs).order_by("-received_at")
+        super().__init__(scoped, scoped)
 
     def count(self) -> int:
         roots = self.actor.scope_roots
@@ -75,16 +77,8 @@ class ScopedPage:
         )
 
     def select_related(self, *fields: str) -> ScopedPage:
-        self.qs = self.qs.select_related(*fields)
+        self.fetch = self.fetch.select_related(*fields)
         return self
-
-    def __len__(self) -> int:
-        return self.count()
-
-    def __getitem__(self, window: slice) -> list[Case]:
-        ids = list(self.qs.values_list("pk", flat=True)[window])
-        rows = {c.pk: c for c in self.qs.filter(pk__in=ids)}
-        return [rows[pk] for pk in ids if pk in rows]
 
 
 WARNING_ANY = "any"  # the list filter for yellow or red

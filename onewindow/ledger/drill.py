@@ -39,6 +39,7 @@ from openpyxl.styles import Font
 from onewindow.cases.models import CLOCK_STATES, Case, CaseEvent
 from onewindow.core import ledger_contrib
 from onewindow.core.errors import Invalid, NotFound
+from onewindow.core.paging import IdsFirst
 from onewindow.ledger import fold, log, rollup, selectors
 from onewindow.org.models import Centre, Jurisdiction
 
@@ -216,24 +217,18 @@ def _received(qs: QuerySet[Any], s: Scope) -> QuerySet[Any]:
     return qs.filter(channel="proxy") if s.figure == "proxy" else qs
 
 
-class CasePages:
-    """A case list for the paginator, sliced in two steps: the page's ids first (for a figure of the
-    jurisdiction's subtree an index-only walk of ``case_received_cover``: no table row per candidate),
-    then those cases with their item version, centre and department. ``n``: :func:`count`."""
+class CasePages(IdsFirst):
+    """A case list for the paginator, sliced in two steps (``core.paging.IdsFirst``): the page's ids
+    first (for a figure of the jurisdiction's subtree an index-only walk of ``case_received_cover``: no
+    table row per candidate), then those cases with their item version, centre and department.
+    ``n``: :func:`count`."""
 
     def __init__(self, qs: QuerySet[Any], n: int) -> None:
-        self.qs, self.n = qs, n
+        super().__init__(qs, qs.model._default_manager.select_related(*SELECTED))
+        self.n = n
 
     def count(self) -> int:
         return self.n
-
-    def __len__(self) -> int:
-        return self.n
-
-    def __getitem__(self, k: slice) -> list[Any]:
-        ids = list(self.qs.values_list("pk", flat=True)[k])
-        found = self.qs.model.objects.select_related(*SELECTED).in_bulk(ids)
-        return [found[pk] for pk in ids if pk in found]
 
 
 def pages(s: Scope) -> Any:
