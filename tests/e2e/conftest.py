@@ -9,6 +9,8 @@ from typing import Any
 
 import pytest
 
+from tests.e2e.waits import close_quietly
+
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # are still synchronous and safe here.
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
@@ -49,7 +51,7 @@ def _browser_page(browser: Any, **context_options: Any) -> Iterator[Any]:
     try:
         yield pg
     finally:
-        context.close()
+        close_quietly(context)
 
 
 @pytest.fixture

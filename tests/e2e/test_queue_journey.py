@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from tests.e2e.sessions import submit_login_form
-from tests.e2e.waits import wait_js
+from tests.e2e.waits import close_quietly, wait_js
 
 pytestmark = pytest.mark.e2e
 
@@ -77,7 +77,7 @@ def test_ticket_from_kiosk_to_board(browser: Any, live_server: Any, e2e_world: A
         expect(console.locator("#queue-panel")).to_contain_text("办理中")
     finally:
         for ctx in (tv, hall, desk):
-            ctx.close()
+            close_quietly(ctx)
 
 
 def test_board_clock_shows_server_time_whatever_the_tv_box_says(
@@ -102,7 +102,7 @@ def test_board_clock_shows_server_time_whatever_the_tv_box_says(
             expect(board.locator("#board-clock")).to_contain_text("2026年9月29日 12:30")
             expect(board.locator("#board-hall")).to_contain_text("17:30 截止取号")
     finally:
-        tv.close()
+        close_quietly(tv)
 
 
 def test_booking_with_a_verified_phone(page: Any, live_server: Any, e2e_world: Any) -> None:
@@ -280,7 +280,7 @@ def test_window_clerk_day_one_flow(browser: Any, live_server: Any, e2e_world: An
         assert rating.level == 4 and rating.ticket.number == "A001" and rating.case.number == number
     finally:
         for ctx in (hall, desk, pad_device):
-            ctx.close()
+            close_quietly(ctx)
 
 
 def _blind(phone: str) -> str:

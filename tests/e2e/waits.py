@@ -29,3 +29,15 @@ def wait_js(page: Any, expression: str, timeout: float = 15.0, interval: float =
         if time.monotonic() > deadline:
             raise AssertionError(f"not true after {timeout} s in {page.url}: {expression}")
         page.wait_for_timeout(interval * 1000)
+
+
+def close_quietly(context: Any, settle_ms: int = 250) -> None:
+    """Close a browser context whose pages may poll the server (board, console, pad): first leave every
+    page (no new polls), then give a request already in flight time to finish in the live server's
+    thread — else it can still hold a table of the shared in-memory SQLite database while the test's
+    teardown flushes it ("database table is locked")."""
+    for page in context.pages:
+        page.goto("about:blank")
+    if context.pages:
+        context.pages[0].wait_for_timeout(settle_ms)
+    context.close()
