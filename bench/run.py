@@ -7,9 +7,11 @@ BENCH_CASES=100000 takes about 6.
                                         # on SQLite and PostgreSQL
 Environment: BENCH_PG (server URL without database, default postgres://postgres@127.0.0.1:5432),
 BENCH_CASES (default 1000000), BENCH_DB (application database, default ow_bench),
-BENCH_BASELINE (a git revision also served and measured for intake in the same run), BENCH_POOL
-(psycopg pool size of the pool-vs-persistent comparison, default BENCH_THREADS; 0 = skip),
-BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS (gunicorn, default 4 × 4),
+BENCH_BASELINE (a git revision also served and measured for intake in the same run, with
+BENCH_BASELINE_WORKERS × BENCH_BASELINE_THREADS, default 3 × 4: what `onewindow serve` ran before issue
+#18), BENCH_POOL (psycopg pool size per process of the pool-vs-persistent comparison, default 2; 0 = skip),
+BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS (gunicorn for every tree served;
+default: this tree's `onewindow serve` defaults),
 BENCH_PORT (default 8766; the baseline and pool servers use the next two ports), BENCH_READS_ONLY=1
 (load, then only the reads at 10,000 cases and at BENCH_CASES: bench/results/<date>-reads.md).
 """

@@ -72,8 +72,24 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--cases", type=int, default=int(os.environ.get("BENCH_CASES", "1000000")))
     parser.add_argument("--seconds", type=float, default=float(os.environ.get("BENCH_SECONDS", "10")))
     parser.add_argument("--pg", default=os.environ.get("BENCH_PG", "postgres://postgres@127.0.0.1:5432"))
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", "4")))
-    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", "4")))
+    # Each tree is served as its own `onewindow serve` serves it by default (this tree: cli.serve_arguments;
+    # the baseline: BENCH_BASELINE_WORKERS × BENCH_BASELINE_THREADS, 3 × 4 = 94e5e77's default, which the
+    # issue measured); BENCH_WORKERS / BENCH_THREADS serve both trees alike.
+    from onewindow.cli import serve_arguments
+
+    own = serve_arguments([])
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("BENCH_WORKERS", own.workers)))
+    parser.add_argument("--threads", type=int, default=int(os.environ.get("BENCH_THREADS", own.threads)))
+    parser.add_argument(
+        "--baseline-workers",
+        type=int,
+        default=int(os.environ.get("BENCH_WORKERS", os.environ.get("BENCH_BASELINE_WORKERS", "3"))),
+    )
+    parser.add_argument(
+        "--baseline-threads",
+        type=int,
+        default=int(os.environ.get("BENCH_THREADS", os.environ.get("BENCH_BASELINE_THREADS", "4"))),
+    )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument(
         "--reads-only",
@@ -221,7 +237,7 @@ def under_load(
 
 def pooled(args: Any, env: dict[str, str], clerks: list[Any], pg: Any) -> tuple[list[dict[str, Any]], int]:
     """psycopg's pool (DB_POOL, CONN_MAX_AGE 0) against the default persistent connections, 8 clients."""
-    pool_size = int(os.environ.get("BENCH_POOL", str(args.threads)))
+    pool_size = int(os.environ.get("BENCH_POOL", str(max(2, args.threads))))
     if not pool_size:
         return [], 0
     pool_env = env | {"DJANGO_SETTINGS_MODULE": "bench_settings", "DB_POOL": str(pool_size)}
@@ -293,7 +309,8 @@ def baseline(args: Any, env: dict[str, str], clerks: list[Any], base: str, rev: 
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     old_env = baseline_database(base, env, tree)
-    old = start_server(tree, old_env | {"PYTHONPATH": str(tree)}, PORT + 1, args)
+    served = argparse.Namespace(workers=args.baseline_workers, threads=args.baseline_threads)
+    old = start_server(tree, old_env | {"PYTHONPATH": str(tree)}, PORT + 1, served)
     pg = (f"{base}/postgres", f"{APP_DB}_baseline")
     try:
         return levels(PORT + 1, intake_build(clerks, 10**6), args.seconds, old, pg, f"intake, baseline {rev}")

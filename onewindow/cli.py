@@ -2,7 +2,7 @@
 
 onewindow migrate                 apply database migrations
 onewindow demo                    load the demo county (idempotent)
-onewindow serve [--host H --port P] [--workers N] [--threads N] [--no-worker]
+onewindow serve [--host H --port P] [--workers N] [--threads N] [--timeout S] [--no-worker]
                                   serve with gunicorn (static files via whitenoise) and run the
                                   background worker beside it (--no-worker: a separate `onewindow worker`)
 onewindow worker                  run the background worker (huey consumer)
@@ -25,7 +25,13 @@ from django.core.management import execute_from_command_line
 from onewindow.operations.embedded_worker import stop_with
 from onewindow.operations.ports import busy_message, port_free
 
-THREADS_PER_WORKER = 2
+# Sync workers (one request at a time each), one more than the cores: on 2 cores 3 × 1 answered
+# intakes 1.3-1.4× faster than 2 × 2 threads and 3 × 4 threads, with less CPU per request in the
+# application and in PostgreSQL (fewer backends, no GIL hand-offs; issue #18, `make bench`). A sync
+# worker holds a slow client for the whole request: in production nginx buffers requests and
+# responses (deploy/nginx-onewindow.conf); threads > 1 switch gunicorn to its gthread workers.
+THREADS_PER_WORKER = 1
+TIMEOUT_SECONDS = 120
 
 
 def _django_setup() -> None:
@@ -44,10 +50,13 @@ def serve_arguments(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="onewindow serve", description="用 gunicorn 启动一窗通办")
     parser.add_argument("--host", default=os.environ.get("ONEWINDOW_HOST", "127.0.0.1"))
     parser.add_argument("--port", type=int, default=int(os.environ.get("ONEWINDOW_PORT", "8000")))
-    # One sync worker per core, two threads each: on 2 cores 2×2 answered faster than 3×4 (issue #18).
-    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", cores())))
+    parser.add_argument("--workers", type=int, default=int(os.environ.get("WEB_CONCURRENCY", cores() + 1)))
     parser.add_argument(
         "--threads", type=int, default=int(os.environ.get("ONEWINDOW_THREADS", THREADS_PER_WORKER))
+    )
+    # a request running longer is ended and its worker replaced (a sync worker cannot answer meanwhile)
+    parser.add_argument(
+        "--timeout", type=int, default=int(os.environ.get("ONEWINDOW_TIMEOUT", TIMEOUT_SECONDS))
     )
     worker = parser.add_mutually_exclusive_group()
     worker.add_argument("--worker", dest="worker", action="store_true", default=None)
@@ -75,6 +84,8 @@ def serve(argv: list[str]) -> int:
         str(args.workers),
         "--threads",
         str(args.threads),
+        "--timeout",
+        str(args.timeout),
         "--access-logfile",
         "-",
         "--logger-class",  # API keys and tokens in query strings are not written to the access log

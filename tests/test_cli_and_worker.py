@@ -206,14 +206,20 @@ def test_serve_refuses_a_busy_port_and_says_how_to_choose_another(tmp_path: Path
 def test_serve_defaults_fit_the_machine(monkeypatch: pytest.MonkeyPatch) -> None:
     from onewindow import cli
 
-    for name in ("WEB_CONCURRENCY", "ONEWINDOW_THREADS"):
+    for name in ("WEB_CONCURRENCY", "ONEWINDOW_THREADS", "ONEWINDOW_TIMEOUT"):
         monkeypatch.delenv(name, raising=False)
     args = cli.serve_arguments([])
-    assert (args.workers, args.threads, args.worker) == (len(os.sched_getaffinity(0)), 2, None)
+    assert (args.workers, args.threads, args.timeout, args.worker) == (
+        len(os.sched_getaffinity(0)) + 1,
+        1,
+        120,
+        None,
+    )
     monkeypatch.setenv("WEB_CONCURRENCY", "5")
     monkeypatch.setenv("ONEWINDOW_THREADS", "3")
+    monkeypatch.setenv("ONEWINDOW_TIMEOUT", "60")
     args = cli.serve_arguments(["--no-worker"])
-    assert (args.workers, args.threads, args.worker) == (5, 3, False)
+    assert (args.workers, args.threads, args.timeout, args.worker) == (5, 3, 60, False)
 
 
 def test_serve_arguments_for_gunicorn(monkeypatch: pytest.MonkeyPatch, settings: Any) -> None:

@@ -252,10 +252,13 @@ LAUNCHER: dict[str, tuple[str, Callable[[str], str]]] = {
     "ONEWINDOW_PORT": ("--bind", lambda arg: arg.rsplit(":", 1)[1]),
     "WEB_CONCURRENCY": ("--workers", lambda arg: arg),
     "ONEWINDOW_THREADS": ("--threads", lambda arg: arg),
+    "ONEWINDOW_TIMEOUT": ("--timeout", lambda arg: arg),
     "FORWARDED_ALLOW_IPS": ("--forwarded-allow-ips", lambda arg: arg),
 }
 # Launcher defaults the README states as a rule rather than a value: the value the rule gives here.
-COMPUTED_DEFAULTS: dict[str, Callable[[], int]] = {"WEB_CONCURRENCY": lambda: len(os.sched_getaffinity(0))}
+COMPUTED_DEFAULTS: dict[str, Callable[[], int]] = {
+    "WEB_CONCURRENCY": lambda: len(os.sched_getaffinity(0)) + 1
+}
 
 
 def test_every_launcher_variable_reaches_gunicorn(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -21,7 +21,13 @@ def _header(kw: dict[str, Any]) -> list[str]:
         "",
         f"Machine: {os.cpu_count()} CPU cores, {platform.system()} {platform.machine()}, Python "
         f"{platform.python_version()}, PostgreSQL {kw['pg_version']} (same host, loopback). Server: gunicorn "
-        f"`onewindow serve` {args.workers} workers × {args.threads} threads, persistent DB connections.",
+        f"`onewindow serve` {args.workers} workers × {args.threads} threads"
+        + (
+            f" (the baseline: {args.baseline_workers} × {args.baseline_threads})"
+            if (kw.get("figures") or {}).get("baseline")
+            else ""
+        )
+        + ", persistent DB connections.",
         f"Data: 10 banners, 100 townships, 1,000 villages, 1,110 centres, {len(league['items'])} items; "
         f"{args.cases:,} cases with {kw['loaded']['events']:,} hash-chained events, "
         f"{sum(len(v) for v in kw['residents'].values()):,} residents (encrypted), "
