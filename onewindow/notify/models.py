@@ -12,6 +12,7 @@ from onewindow.privacy.fields import EncryptedTextField
 
 class NotificationState(models.TextChoices):
     QUEUED = "queued", _("待发送")
+    SENDING = "sending", _("发送中")
     SENT = "sent", _("已发送")
     FAILED = "failed", _("发送失败")
     SKIPPED = "skipped", _("未发送（本人已关闭该渠道）")
@@ -37,6 +38,8 @@ class Notification(CompiledInsert, models.Model):
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
     sent_at = models.DateTimeField(null=True, blank=True)
+    # when a worker took it to send (state sending), or when its last attempt failed (state failed)
+    claimed_at = models.DateTimeField(null=True, blank=True)
     read_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
@@ -44,7 +47,15 @@ class Notification(CompiledInsert, models.Model):
         verbose_name_plural = _("通知")
         ordering = ["-created_at"]
         # looked up by exact case number (no pattern-ops twin: every notice inserts here)
-        indexes = [models.Index(fields=["case_number"], name="notification_case_number")]
+        indexes = [
+            models.Index(fields=["case_number"], name="notification_case_number"),
+            # the worker's batch looks only at the few notices still to be delivered (``delivery.py``)
+            models.Index(
+                fields=["id"],
+                name="notification_undelivered",
+                condition=models.Q(state__in=["queued", "sending", "failed"]),
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.channel}:{self.template}#{self.pk}"
