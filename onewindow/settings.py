@@ -543,6 +543,9 @@ SITE_URL = env_str("SITE_URL")
 # Channel → backend (console, sms_http, email, webhook), e.g. "sms=sms_http,email=email". Unset: None,
 # and onewindow.notify reads the variable when it sends (every channel on the console if still unset).
 NOTIFY_BACKENDS: dict[str, str] | None = env_dict("NOTIFY_BACKENDS") or None
+# The worker delivers the waiting notices in batches: this many seconds after a commit that recorded one
+# (at most one such request per interval per process; and every minute).
+NOTIFY_BATCH_SECONDS = env_int("NOTIFY_BATCH_SECONDS", 1)
 # Absolute base of links in SMS texts (the rating invitation); empty: no link.
 NOTIFY_SITE_URL = env_str("NOTIFY_SITE_URL")
 # The HTTP SMS gateway: URL, body template ({phone} {text} {subject} {template} {id}), its content type,

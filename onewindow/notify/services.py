@@ -1,7 +1,10 @@
 """Send a notice: record it, then let the worker deliver it after the transaction commits.
 
 ``notify(template, channel=..., to=..., context=...)`` never blocks the request and never fails it: the
-row is written in the caller's transaction and delivery runs in the worker (huey). Templates are
+row is written in the caller's transaction and delivery runs in the worker (huey), in batches: after the
+commit :func:`kick` asks for one ``NOTIFY_BATCH_SECONDS`` later, at most once per that interval per
+process (the batch delivers every notice committed before it runs; a lost request only waits for the
+minutely sweep). Huey in immediate mode (tests, debugging) delivers at once. Templates are
 Chinese text with ``{name}`` placeholders, registered by the app that owns the event
 (``core.notices.register_texts``; notify's own in ``TEMPLATES``). Delivery: ``delivery.py``
 (``console`` backend by default, more in ``backends.py``; ``NOTIFY_BACKENDS`` maps a channel to a
@@ -11,17 +14,21 @@ backend name).
 from __future__ import annotations
 
 import logging
+import time
 from typing import Any
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from huey.contrib.djhuey import HUEY
 
 from onewindow.core import notices
 from onewindow.notify.delivery import backend_for, deliver
 from onewindow.notify.models import Notification, NotificationState, NotifyPreference
-from onewindow.notify.tasks import deliver_notification
+from onewindow.notify.tasks import deliver_pending
 
 log = logging.getLogger("onewindow.notify")
+_next_kick = 0.0
 
 # notify's own texts; every other app registers the texts of its events (``core.notices``)
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -47,6 +54,23 @@ def channel_allowed(resident: Any, channel: str, template: str = "") -> bool:
         return True  # no preference row can point at a resident created by this very write
     pref = NotifyPreference.objects.filter(resident=resident).first()
     return pref is None or pref.allows(channel)
+
+
+def kick() -> None:
+    """Ask the worker for a batch a moment from now, unless this process did in the last moment."""
+    global _next_kick
+    if HUEY.immediate:  # no consumer would run a scheduled task: deliver now, in this process
+        deliver_pending.call_local()
+        return
+    delay = int(settings.NOTIFY_BATCH_SECONDS)
+    now = time.monotonic()
+    if now < _next_kick:
+        return
+    _next_kick = now + delay
+    try:
+        deliver_pending.schedule(delay=delay)
+    except Exception:  # the broker is down: the minutely sweep delivers
+        log.warning("notify: could not enqueue the delivery", exc_info=True)
 
 
 def notify(
@@ -76,10 +100,10 @@ def notify(
         return n
     if channel != "inbox":
         # robust: a broker outage must not turn a committed request into an error page
-        transaction.on_commit(lambda: deliver_notification(n.pk), robust=True)
+        transaction.on_commit(kick, robust=True)
     else:
         Notification.objects.filter(pk=n.pk).update(state=NotificationState.SENT, sent_at=timezone.now())
     return n
 
 
-__all__ = ["TEMPLATES", "backend_for", "channel_allowed", "deliver", "notify", "render"]
+__all__ = ["TEMPLATES", "backend_for", "channel_allowed", "deliver", "kick", "notify", "render"]
