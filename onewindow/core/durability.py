@@ -11,8 +11,9 @@ it, never the order: the database stays consistent.
 So it is used only where losing the last moment's commit loses nothing that matters:
 
 - rows the worker derives again from what is still there (the ledger fold, the audit chain, the case
-  tally compaction): a lost fold is folded again, exactly; and a notice's "sent" state after it was
-  handed to the gateway (lost: the notice shows as queued, it is not sent twice);
+  tally compaction): a lost fold is folded again, exactly; and a notice's claim and its "sent" state
+  after it was handed to the gateway (lost: the notice is due again and the worker sends it once more —
+  at least once, never lost);
 - a row written just *before* a synchronous write that carries the guarantee (the case numbers of
   ``core.counters``): the write's own commit flushes it, so it is durable no later than the write it
   accounts for. (The ``api.write`` audit entry of a token write is not lazy: it is written inside the

@@ -17,7 +17,7 @@ channel)::
   (``X-OneWindow-Signature: sha256=<HMAC of the body with NOTIFY_WEBHOOK_SECRET>``).
 
 Each setting is read from Django settings first, then from the environment variable of that name.
-A backend raises on failure; the task records the error and retries.
+A backend raises on failure; the worker records the error and tries again later (``delivery.py``).
 """
 
 from __future__ import annotations
