@@ -2,7 +2,9 @@
 
 A :class:`ReadCache` keeps values in a process-local dict and remembers the *generation* it loaded
 them under. The generation lives in Django's shared cache (file cache on one host, Redis across
-hosts), so every process sees a bump: the app owning the rows bumps it from its ``post_save`` /
+hosts) under one key shared by every ReadCache (one read per request instead of one per cache: a
+change of any of these rarely changing rows reloads all of them, issue #18), so every process sees a
+bump: the app owning the rows bumps it from its ``post_save`` /
 ``post_delete`` receivers (and domain signals such as ``calendar_loaded``), and each process compares
 its generation with the shared one before it answers and drops everything when they differ.
 
@@ -32,8 +34,9 @@ from django.core.signals import request_finished, request_started
 from django.db import connection, transaction
 
 T = TypeVar("T")
+GENERATION_KEY = "readcache:generation"
 
-_local = threading.local()  # per thread: in_request, seen {name: generation}, pending {names}
+_local = threading.local()  # per thread: in_request, seen {key: generation}, pending {names}
 
 
 def _request_started(**_kwargs: Any) -> None:
@@ -60,7 +63,7 @@ class ReadCache:
 
     def __init__(self, name: str) -> None:
         self.name = name
-        self.key = f"readcache:{name}:generation"
+        self.key = GENERATION_KEY
         self._values: dict[Hashable, Any] = {}
         self._generation: Any = None
         self._lock = threading.Lock()
@@ -69,14 +72,14 @@ class ReadCache:
         seen: dict[str, Any] | None = (
             getattr(_local, "seen", None) if getattr(_local, "in_request", False) else None
         )
-        if seen is not None and self.name in seen:
-            return seen[self.name]
+        if seen is not None and self.key in seen:
+            return seen[self.key]
         value = cache.get(self.key)
         if value is None:  # never set or evicted: start a new generation everywhere
             cache.add(self.key, time.time_ns(), None)
             value = cache.get(self.key)
         if seen is not None:
-            seen[self.name] = value
+            seen[self.key] = value
         return value
 
     def get(self, key: Hashable, load: Callable[[], T]) -> T:
@@ -121,7 +124,7 @@ class ReadCache:
         self.clear_local()
         seen = getattr(_local, "seen", None)
         if seen:
-            seen.pop(self.name, None)
+            seen.pop(self.key, None)
         try:
             cache.incr(self.key)
         except ValueError:  # not set (or evicted): any new value differs from what processes hold
