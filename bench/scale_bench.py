@@ -55,6 +55,7 @@ from scale.measure import (  # noqa: E402
     log_level,
     pg_args,
     pgbench,
+    progress_build,
     start_server,
     ticket_build,
 )
@@ -111,6 +112,7 @@ def prepare(base: str, reads_only: bool = False) -> dict[str, str]:
         DEBUG="0",
         # anonymous writes (ticket issue, the ceiling view) come from one address here
         PUBLIC_POST_RATE_LIMIT="100000000",
+        PROGRESS_RATE_LIMIT="100000000",  # the progress look-up under load, from one address too
     )
     os.environ.update(env)
     log(f"databases {APP_DB}{'' if reads_only else f' and {PGBENCH_DB}'} on {base}; data dir {data_dir}")
@@ -214,7 +216,8 @@ def reads_served(
 def under_load(
     args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any, pg: Any
 ) -> dict[str, Any]:
-    """The current tree served: reads at N cases, then intake, ticket issue and the framework ceiling."""
+    """The current tree served: reads at N cases, then intake, ticket issue, progress look-up and the
+    framework ceiling."""
     server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
     short = max(3.0, args.seconds / 2)
     try:
@@ -226,6 +229,7 @@ def under_load(
             "tickets": levels(
                 PORT, ticket_build([c for _t, _i, c in clerks]), short, server, pg, "ticket issue"
             ),
+            "progress": levels(PORT, progress_build(loaded["samples"]), short, server, pg, "progress lookup"),
             "ceiling": levels(
                 PORT, ceiling_build, short, server, pg, "framework ceiling (one-row insert view)"
             ),

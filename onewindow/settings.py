@@ -283,6 +283,8 @@ OTP_TOTP_ISSUER = env_str("OTP_TOTP_ISSUER", "一窗通办")
 LOGIN_RATE_LIMIT = env_int("LOGIN_RATE_LIMIT", 20)
 # Anonymous POSTs (public forms and API writes) per client address per minute.
 PUBLIC_POST_RATE_LIMIT = env_int("PUBLIC_POST_RATE_LIMIT", 60)
+# Public progress look-ups (number + check code) per client address per minute.
+PROGRESS_RATE_LIMIT = env_int("PROGRESS_RATE_LIMIT", 30)
 # Audit log (安全审计): entries older than this are purged by `onewindow auditlog purge` (never < 183).
 AUDIT_RETENTION_DAYS = max(env_int("AUDIT_RETENTION_DAYS", 400), 183)
 # The worker chains new audit entries (seq, previous hash, chain hash) this often (security.tasks).

@@ -83,6 +83,16 @@ def ticket_build(centres: list[str]) -> Any:
     return build
 
 
+def progress_build(numbers: list[tuple[str, str]]) -> Any:
+    """The public progress look-up of the sampled cases (number + check code), in turn."""
+
+    def build(k: int, i: int) -> tuple[str, str, str, Any, int]:
+        number, check = numbers[(k * 7919 + i) % len(numbers)]
+        return "", "GET", f"/api/v1/progress?number={number}&check={check}", None, 200
+
+    return build
+
+
 def ceiling_build(k: int, i: int) -> tuple[str, str, str, Any, int]:
     return "", "POST", "/bench/insert", {"k": k, "i": i}, 201
 

@@ -62,7 +62,10 @@ def _load_rows(fig: dict[str, Any]) -> list[tuple[str, list[dict[str, Any]]]]:
     rows = [("intake", fig["intake"])]
     if fig["baseline"]:
         rows.append((f"intake, baseline `{fig['rev']}`", fig["baseline"]))
-    rows += [("ticket issue", fig["tickets"]), ("framework ceiling (1-row insert view)", fig["ceiling"])]
+    rows += [("ticket issue", fig["tickets"])]
+    if fig.get("progress"):
+        rows += [("progress lookup (GET /api/v1/progress)", fig["progress"])]
+    rows += [("framework ceiling (1-row insert view)", fig["ceiling"])]
     if fig["pooled"]:
         rows += [
             (f"intake, psycopg pool `DB_POOL={fig['pool_size']}`", fig["pooled"][:1]),

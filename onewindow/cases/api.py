@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Callable
 from typing import Any, Literal
 
+from django.conf import settings
 from django.http import HttpRequest
 from ninja import Query, Router, Schema
 from ninja.responses import Status
@@ -353,7 +354,7 @@ def progress_out(case: Case) -> dict[str, Any]:
     summary="办件进度查询（公开）",
 )
 def progress(request: HttpRequest, q: Query[ProgressQuery]) -> Any:
-    check_rate(request, "progress", limit=30, per_seconds=60)
+    check_rate(request, "progress", limit=int(settings.PROGRESS_RATE_LIMIT), per_seconds=60)
     return progress_out(progress_lookup(q.number, q.check))
 
 

@@ -453,13 +453,17 @@ def test_progress_wrong_check_equals_unknown_number(
     assert main(wrong, case.number, "9999") == main(unknown, "152522202609290999", "002X")
 
 
-def test_progress_is_rate_limited(world: Any, client: Client, today: Any, fresh_rate_limits: Any) -> None:
+def test_progress_is_rate_limited(
+    world: Any, client: Client, today: Any, fresh_rate_limits: Any, settings: Any
+) -> None:
     case = intake()
-    with mock.patch("onewindow.cases.views.public.PROGRESS_RATE", (2, 60)):
-        assert client.get("/progress/", {"number": case.number, "check": "002X"}).status_code == 200
-        assert client.get("/progress/", {"number": case.number, "check": "0000"}).status_code == 404
-        r = client.get("/progress/", {"number": case.number, "check": "002X"})
+    settings.PROGRESS_RATE_LIMIT = 2  # the page and the API (PROGRESS_RATE_LIMIT, README)
+    assert client.get("/progress/", {"number": case.number, "check": "002X"}).status_code == 200
+    assert client.get("/progress/", {"number": case.number, "check": "0000"}).status_code == 404
+    r = client.get("/progress/", {"number": case.number, "check": "002X"})
     assert r.status_code == 429 and "查询过于频繁" in html(r) and "已受理" not in html(r)
+    api = {"number": case.number, "check": "002X"}
+    assert [client.get("/api/v1/progress", api).status_code for _ in range(3)] == [200, 200, 429]
 
 
 def test_warning_board_lists_steps_over_their_limit(client: Any, world: Any) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.views.decorators.http import require_GET
@@ -15,8 +16,6 @@ from onewindow.cases.views.detail import action_label
 from onewindow.core.errors import DomainError
 from onewindow.core.ratelimit import check_rate
 from onewindow.org.actors import request_actor
-
-PROGRESS_RATE = (30, 60)  # lookups per client address and minute
 
 # The public progress page says where a case stands in plain words.
 PUBLIC_STATE: dict[str, tuple[str, str]] = {
@@ -48,7 +47,7 @@ def progress(request: HttpRequest) -> HttpResponse:
     context: dict[str, Any] = {"number": number, "check": check, "error": "", "case": None}
     if number and check:
         try:
-            check_rate(request, "progress_page", limit=PROGRESS_RATE[0], per_seconds=PROGRESS_RATE[1])
+            check_rate(request, "progress_page", limit=int(settings.PROGRESS_RATE_LIMIT), per_seconds=60)
             case = checkguard.progress_lookup(number, check)
         except DomainError as exc:
             context["error"] = exc.message
