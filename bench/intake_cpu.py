@@ -37,6 +37,8 @@ def _runner(n0: int) -> dict[str, Any]:
     from django.test import Client
     from intake_statements import open_all_day
 
+    from onewindow.cases.models import Case
+
     ctx = demo_intake()
     open_all_day(ctx["staff"].centre)
     client = Client(HTTP_HOST="localhost")
@@ -59,7 +61,15 @@ def _runner(n0: int) -> dict[str, Any]:
     def health() -> int:
         return int(client.get("/healthz").status_code)
 
-    return {"intake": intake, "ticket": ticket, "health": health}
+    intake()  # a case to look up: its number and the last four characters of the applicant's ID number
+    case = Case.objects.order_by("-pk").first()
+    assert case is not None
+    progress_path = f"/api/v1/progress?number={case.number}&check={case.applicant_id_number[-4:]}"
+
+    def progress() -> int:
+        return int(client.get(progress_path).status_code)
+
+    return {"intake": intake, "ticket": ticket, "health": health, "progress": progress}
 
 
 def _cpu(fn: Any, n: int) -> float:
@@ -158,6 +168,7 @@ def main() -> int:
     os.environ.setdefault("ONEWINDOW_DATA_DIR", tempfile.mkdtemp(prefix="ow-cpu-"))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "onewindow.settings")
     os.environ.setdefault("PUBLIC_POST_RATE_LIMIT", "100000000")  # as make bench: one client, many tickets
+    os.environ.setdefault("PROGRESS_RATE_LIMIT", "100000000")
     import logging
 
     import django
@@ -174,9 +185,9 @@ def main() -> int:
     from onewindow.cases.models import Case
 
     run = _runner(Case.objects.count() + int(time.time()) % 50000)
-    for name in ("intake", "ticket", "health"):
+    for name in ("intake", "ticket", "health", "progress"):
         _cpu(run[name], 30)  # warm-up
-    for name in ("health", "intake", "ticket"):
+    for name in ("health", "intake", "ticket", "progress"):
         print(f"{name}: {_cpu(run[name], args.n):.2f} ms CPU per request (this process, n={args.n})")
     if args.before_after:
         _before_after(run[args.what], args.before_after)

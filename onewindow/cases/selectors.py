@@ -18,6 +18,7 @@ from onewindow.core.actor import Actor
 from onewindow.core.errors import NotFound
 from onewindow.core.handout import without_handed_out
 from onewindow.core.paging import IdsFirst
+from onewindow.core.prepared import PreparedFirst
 from onewindow.privacy.masking import mask_address, mask_id_number, mask_name, mask_phone
 from onewindow.worktime.calendar import WorkCalendar
 
@@ -221,6 +222,17 @@ def case_handled_by(actor: Actor, case: Case) -> bool:
     )
 
 
+# the public progress look-up: its statement compiled once per thread (onewindow.core.prepared)
+_case_by_number: PreparedFirst[Case] = PreparedFirst(
+    lambda number: (
+        Case.objects.select_related("applicant", "item_version", "centre")
+        .filter(number=number)
+        .order_by("pk")
+    ),
+    1,
+)
+
+
 def progress_lookup(number: str, check: str) -> Case:
     """The case if ``check`` is the last 4 characters of the ID number or phone of the case's
     applicant as given at intake (the snapshot on the case).
@@ -228,11 +240,7 @@ def progress_lookup(number: str, check: str) -> Case:
     A wrong check and an unknown number raise the same ``NotFound`` (existence does not leak).
     """
     check = (check or "").strip().upper()
-    case = (
-        Case.objects.select_related("applicant", "item_version", "centre")
-        .filter(number=(number or "").strip())
-        .first()
-    )
+    case = _case_by_number((number or "").strip())
     if case is None or len(check) != 4:
         raise NotFound(PROGRESS_NOT_FOUND, code="not_found")
     # the case's own applicant snapshot, never the shared resident record (which others may update)
