@@ -12,6 +12,7 @@ import sys
 import time
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -162,6 +163,10 @@ def test_serve_runs_the_background_worker(server: tuple[subprocess.Popen[bytes],
     assert body and body["database"] is True, log.read_text()
     assert body["worker_last_seen_seconds"] is not None, "no heartbeat of the worker\n" + log.read_text()
     assert body["worker_last_seen_seconds"] < 60
+    # one sync worker (threads=1, the default kind): eight clients at once wait their turn, none fails
+    with ThreadPoolExecutor(8) as pool:
+        answers = list(pool.map(lambda _i: _healthz(port), range(8)))
+    assert all(a and a["database"] is True for a in answers), log.read_text()
     run_dir = Path(_env(log.parent)["ONEWINDOW_DATA_DIR"]) / "run"
     assert (run_dir / f"gunicorn-{port}.pid").read_text().strip() == str(proc.pid)
     deadline = time.monotonic() + 15  # gunicorn opens its control socket in a thread after start-up
@@ -177,6 +182,7 @@ def test_serve_runs_the_background_worker(server: tuple[subprocess.Popen[bytes],
         time.sleep(0.2)
     assert _processes_with(f"--stop-with {proc.pid}") == []
     text = log.read_text()
+    assert "Using worker: sync" in text
     assert "Listening at" in text and "Background worker (huey consumer) started" in text
     assert "+0800]" in text and "+0000]" not in text  # one time zone: Asia/Shanghai with its offset
 

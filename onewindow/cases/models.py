@@ -187,6 +187,14 @@ class Case(CompiledInsert, models.Model):
             models.Index(
                 fields=["state", "deadline"], name="case_state_deadline", include=["centre_path", "id"]
             ),
+            # the list filtered by state, newest first: an index-only walk of that state's cases alone
+            # (through ``case_received_cover`` a rare state — in review, denied — walked every newer
+            # case of the other states: 1.62x slower at 1 M cases than at 10 k, issue #18)
+            models.Index(
+                fields=["state", "-received_at"],
+                name="case_state_received",
+                include=["centre_path", "queue_path", "id"],
+            ),
             models.Index(fields=["applicant_phone_index"], name="case_applicant_phone"),
             # the warned cases (desk counter, list filter): few of all
             models.Index(
