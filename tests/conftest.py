@@ -1,11 +1,16 @@
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterator
 from typing import Any
+from unittest import mock
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.test import Client
 
 from tests.factories import build_world
+from tests.support import Clock
 
 
 @pytest.fixture
@@ -101,3 +106,11 @@ def django_db_setup(django_db_setup: Any) -> Any:
     from onewindow.core import counters
 
     counters.close_all()
+
+
+@pytest.fixture
+def clock() -> Iterator[Clock]:
+    """``django.utils.timezone.now`` under the test's control, from 2026-09-01 10:00 Beijing time."""
+    c = Clock(dt.datetime(2026, 9, 1, 10, tzinfo=ZoneInfo("Asia/Shanghai")))
+    with mock.patch("django.utils.timezone.now", c):
+        yield c

@@ -4,6 +4,7 @@ tests inside a transaction that is rolled back."""
 
 from __future__ import annotations
 
+import datetime as dt
 import subprocess
 import sys
 import threading
@@ -78,3 +79,20 @@ def rolled_back(django_db_blocker: Any) -> Iterator[None]:
         finally:
             transaction.set_rollback(True)
             atomic.__exit__(None, None, None)
+
+
+class Clock:
+    """Controls ``django.utils.timezone.now`` (and so every local date) during a test: the ``clock``
+    fixture (tests/conftest.py) patches it in; ``set_day`` jumps to a day, ``advance`` moves on."""
+
+    def __init__(self, start: dt.datetime) -> None:
+        self.now = start
+
+    def set_day(self, day: dt.date, hour: int = 10) -> None:
+        self.now = dt.datetime.combine(day, dt.time(hour), tzinfo=self.now.tzinfo)
+
+    def advance(self, seconds: float) -> None:
+        self.now += dt.timedelta(seconds=seconds)
+
+    def __call__(self) -> dt.datetime:
+        return self.now

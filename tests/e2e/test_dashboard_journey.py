@@ -88,7 +88,7 @@ def test_supervisor_clicks_numbers_and_sees_as_many_cases(
 
     from playwright.sync_api import expect
 
-    from tests.ledger.conftest import Clock
+    from tests.support import Clock
 
     clock = Clock(dt.datetime(2026, 11, 2, 10, tzinfo=TZ))
     with mock.patch("django.utils.timezone.now", clock):

@@ -21,29 +21,10 @@ from huey.contrib.djhuey import HUEY
 
 from onewindow.notify import backends, delivery, services, tasks
 from onewindow.notify.models import Notification, NotificationState
+from tests.support import Clock
 
 pytestmark = pytest.mark.django_db
 TZ = ZoneInfo("Asia/Shanghai")
-
-
-class Clock:
-    """Controls ``django.utils.timezone.now`` (the claim, failure and ``created_at`` times)."""
-
-    def __init__(self, start: dt.datetime) -> None:
-        self.now = start
-
-    def advance(self, seconds: float) -> None:
-        self.now += dt.timedelta(seconds=seconds)
-
-    def __call__(self) -> dt.datetime:
-        return self.now
-
-
-@pytest.fixture
-def clock() -> Iterator[Clock]:
-    c = Clock(dt.datetime(2026, 9, 1, 10, tzinfo=TZ))
-    with mock.patch("django.utils.timezone.now", c):
-        yield c
 
 
 @pytest.fixture
