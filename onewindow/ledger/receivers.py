@@ -9,7 +9,6 @@ that interval per process (a missed kick only waits for the minutely sweep)."""
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -17,24 +16,14 @@ from django.db import transaction
 from django.dispatch import receiver
 
 from onewindow.core import signals
+from onewindow.core.debounce import Debounced
 from onewindow.ledger import casetrigger, log, rollup, tasks
 
 logger = logging.getLogger(__name__)
-_next_kick = 0.0
-
-
-def kick() -> None:
-    """Enqueue a fold a few seconds from now, unless this process did so in the last few seconds."""
-    global _next_kick
-    delay = int(settings.LEDGER_FOLD_SECONDS)
-    now = time.monotonic()
-    if now < _next_kick:
-        return
-    _next_kick = now + delay
-    try:
-        tasks.ledger_fold.schedule(delay=delay)
-    except Exception:  # the broker is down: the minutely sweep (or a dashboard read) folds
-        logger.warning("ledger: could not enqueue the fold", exc_info=True)
+# after a commit that logged an event: a fold LEDGER_FOLD_SECONDS later, at most once per interval
+kick = Debounced(
+    tasks.ledger_fold, lambda: int(settings.LEDGER_FOLD_SECONDS), logger, "ledger: could not enqueue the fold"
+)
 
 
 def _logged(kind: str, object_id: int) -> None:

@@ -14,7 +14,6 @@ backend name).
 from __future__ import annotations
 
 import logging
-import time
 from typing import Any
 
 from django.conf import settings
@@ -23,12 +22,12 @@ from django.utils import timezone
 from huey.contrib.djhuey import HUEY
 
 from onewindow.core import notices
+from onewindow.core.debounce import Debounced
 from onewindow.notify.delivery import backend_for, deliver
 from onewindow.notify.models import Notification, NotificationState, NotifyPreference
 from onewindow.notify.tasks import deliver_pending
 
 log = logging.getLogger("onewindow.notify")
-_next_kick = 0.0
 
 # notify's own texts; every other app registers the texts of its events (``core.notices``)
 TEMPLATES: dict[str, tuple[str, str]] = {
@@ -56,21 +55,20 @@ def channel_allowed(resident: Any, channel: str, template: str = "") -> bool:
     return pref is None or pref.allows(channel)
 
 
+_debounced = Debounced(
+    deliver_pending,
+    lambda: int(settings.NOTIFY_BATCH_SECONDS),
+    log,
+    "notify: could not enqueue the delivery",
+)
+
+
 def kick() -> None:
     """Ask the worker for a batch a moment from now, unless this process did in the last moment."""
-    global _next_kick
     if HUEY.immediate:  # no consumer would run a scheduled task: deliver now, in this process
         deliver_pending.call_local()
         return
-    delay = int(settings.NOTIFY_BATCH_SECONDS)
-    now = time.monotonic()
-    if now < _next_kick:
-        return
-    _next_kick = now + delay
-    try:
-        deliver_pending.schedule(delay=delay)
-    except Exception:  # the broker is down: the minutely sweep delivers
-        log.warning("notify: could not enqueue the delivery", exc_info=True)
+    _debounced()
 
 
 def notify(

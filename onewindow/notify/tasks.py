@@ -37,7 +37,8 @@ def deliver_pending_sweep() -> dict[str, int]:
 
 @db_task(retries=5, retry_delay=30)
 def deliver_notification(pk: int) -> None:
-    """Deliver one notice now (``notify`` itself leaves delivery to the batches of ``deliver_pending``)."""
+    """Deliver one notice now. ``notify`` no longer enqueues this (it leaves delivery to the batches of
+    ``deliver_pending``); kept so that tasks queued by the previous release still run after an upgrade."""
     n = Notification.objects.filter(
         pk=pk, state__in=[NotificationState.QUEUED, NotificationState.FAILED]
     ).first()

@@ -109,7 +109,7 @@ def test_fine_figures_of_whole_months_come_from_month_rows(ledger_world: dict[st
 
 def test_the_worker_is_asked_once_per_interval(ledger_world: dict[str, Any], settings: Any) -> None:
     settings.LEDGER_FOLD_SECONDS = 60
-    receivers._next_kick = 0.0
+    receivers.kick.reset()
     with mock.patch.object(tasks.ledger_fold, "schedule") as schedule:
         receivers.kick()
         receivers.kick()  # within the interval: not enqueued again

@@ -175,7 +175,7 @@ def test_two_commits_in_the_interval_ask_for_one_batch(
 ) -> None:
     assert not HUEY.immediate
     settings.NOTIFY_BATCH_SECONDS = 60
-    monkeypatch.setattr(services, "_next_kick", 0.0)
+    services._debounced.reset()
     with mock.patch.object(tasks.deliver_pending, "schedule") as schedule:
         with django_capture_on_commit_callbacks(execute=True):
             first = services.notify("ready", to="13912345678", context={"number": "B1"})
@@ -190,7 +190,7 @@ def test_two_commits_in_the_interval_ask_for_one_batch(
 def test_a_broker_outage_is_logged_not_raised(
     monkeypatch: Any, caplog: Any, django_capture_on_commit_callbacks: Any
 ) -> None:
-    monkeypatch.setattr(services, "_next_kick", 0.0)
+    services._debounced.reset()
     with (
         mock.patch.object(tasks.deliver_pending, "schedule", side_effect=ConnectionError("down")),
         caplog.at_level(logging.WARNING, logger="onewindow.notify"),

@@ -182,7 +182,7 @@ def test_two_app_servers_and_a_worker(cluster: dict[str, Any]) -> None:
     HUEY.storage = RedisHuey(cluster["huey_name"], url=cluster["redis_url"]).storage
     # the intakes above asked this process's own queue for a batch within the last second (debounced,
     # ``services.kick``): this commit must ask the cluster's queue, the one its worker reads
-    notify_services._next_kick = 0.0
+    notify_services._debounced.reset()
     try:
         n = notify(
             "ready",
