@@ -87,3 +87,17 @@ def test_wrong_check_on_the_rating_endpoints_never_creates_a_rating(
     page = client.post("/feedback/rate/", {"number": case.number, "check": "9999", "level": "1"})
     assert page.status_code in (404, 429)
     assert not Rating.objects.exists()
+
+
+def test_the_prepared_progress_lookup_takes_bad_bytes_without_a_server_error(
+    world: Any, today: Any, client: Client
+) -> None:
+    """The look-up's statement is compiled once per thread (``PreparedFirst``): whatever comes in as the
+    number is a bound parameter — a NUL is refused at the boundary, the rest is simply not found."""
+    case = delivered_case()
+    r = client.get("/api/v1/progress", {"number": case.number + "\x00", "check": "002X"})
+    assert r.status_code == 422 and r.json()["error"]["code"] == "invalid_characters"
+    for number in ("😀" * 8, "ᠮᠣᠩᠭᠣᠯ", "1" * 5000, f"{case.number}' OR '1'='1"):
+        r = client.get("/api/v1/progress", {"number": number, "check": "002X"})
+        assert r.status_code in {404, 422}, (number[:20], r.status_code)
+    assert client.get("/api/v1/progress", {"number": case.number, "check": "002X"}).status_code == 200
