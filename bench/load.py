@@ -165,14 +165,45 @@ def run_level(
     app1 = tree_cpu(server_pid) if server_pid else {}
     pg1 = backend_cpu(*pg) if pg else {}
     all_lat = [x for xs in lat for x in xs]
-    ok = len(all_lat) - sum(errors)
+    return summary(
+        concurrency,
+        all_lat,
+        sum(errors),
+        elapsed,
+        delta(app0, app1) if server_pid else float("nan"),
+        delta(pg0, pg1) if pg else float("nan"),
+    )
+
+
+def summary(
+    clients: int, lat: list[float], errors: int, elapsed: float, app_s: float, pg_s: float
+) -> dict[str, Any]:
+    """One level's figures from its latencies, errors, wall time and CPU seconds (app, PostgreSQL)."""
+    ok = len(lat) - errors
     return {
-        "clients": concurrency,
-        "requests": len(all_lat),
-        "errors": sum(errors),
+        "clients": clients,
+        "requests": len(lat),
+        "errors": errors,
         "rps": ok / elapsed,
-        "p50": pct(all_lat, 50),
-        "p99": pct(all_lat, 99),
-        "app_ms": delta(app0, app1) * 1000 / ok if ok and server_pid else float("nan"),
-        "pg_ms": delta(pg0, pg1) * 1000 / ok if ok and pg else float("nan"),
+        "p50": pct(lat, 50),
+        "p99": pct(lat, 99),
+        "app_ms": app_s * 1000 / ok if ok else float("nan"),
+        "pg_ms": pg_s * 1000 / ok if ok else float("nan"),
+        # kept so that rounds of the same level can be merged (``merge``)
+        "lat": lat,
+        "elapsed": elapsed,
+        "app_s": app_s,
+        "pg_s": pg_s,
     }
+
+
+def merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
+    """Rounds of one level (same clients) as one: all requests over the rounds' summed wall time."""
+    return summary(
+        rounds[0]["clients"],
+        [x for r in rounds for x in r["lat"]],
+        sum(r["errors"] for r in rounds),
+        sum(r["elapsed"] for r in rounds),
+        sum(r["app_s"] for r in rounds),
+        sum(r["pg_s"] for r in rounds),
+    )

@@ -31,7 +31,9 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -42,7 +44,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
-from load import run_level  # noqa: E402  (bench/load.py)
+from load import merge, run_level  # noqa: E402  (bench/load.py)
 from scale.cases import case_factory, load_cases  # noqa: E402
 from scale.common import APP_DB, PGBENCH_DB, PORT, log  # noqa: E402
 from scale.db import admin_exec, recreate  # noqa: E402
@@ -60,7 +62,7 @@ from scale.measure import (  # noqa: E402
     ticket_build,
 )
 from scale.people import load_residents  # noqa: E402
-from scale.reads import SMALL, Cpu, read_figures, supervisor_session  # noqa: E402
+from scale.reads import SMALL, Cpu, read_figures, read_plan, supervisor_session  # noqa: E402
 from scale.report import render_reads_report, render_report  # noqa: E402
 from scale.rollups import Rollups  # noqa: E402
 
@@ -90,6 +92,12 @@ def parse_args() -> argparse.Namespace:
         "--baseline-threads",
         type=int,
         default=int(os.environ.get("BENCH_THREADS", os.environ.get("BENCH_BASELINE_THREADS", "4"))),
+    )
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=int(os.environ.get("BENCH_ROUNDS", "2")),
+        help="intake with a baseline: each level in this many rounds per tree, alternating",
     )
     parser.add_argument("--out", default=str(ROOT / "bench" / "results"))
     parser.add_argument(
@@ -186,6 +194,70 @@ def tokens(league: dict[str, Any]) -> tuple[list[tuple[str, str, str]], str]:
     return clerks, token_create(username=f"sup-{league['banners'][0].code[:6]}")[1]
 
 
+def copy_database(base: str, name: str) -> None:
+    """``name`` recreated as a copy of the application database (whose connections end here: this
+    process's own, e.g. the numbering connection of the statement count)."""
+    from django.db import connections
+
+    connections.close_all()
+    admin_exec(
+        base,
+        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{APP_DB}' "
+        "AND pid <> pg_backend_pid()",
+    )
+    admin_exec(
+        base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name} TEMPLATE {APP_DB}"
+    )
+
+
+def own_data_dir(env: dict[str, str], prefix: str) -> dict[str, str]:
+    """A copy of the data directory (the keys that decrypt the residents, the secret key) without the
+    task queue and the file cache: servers running side by side must not share either."""
+    data = tempfile.mkdtemp(prefix=prefix)
+    shutil.copytree(
+        env["ONEWINDOW_DATA_DIR"],
+        data,
+        dirs_exist_ok=True,
+        ignore=shutil.ignore_patterns("huey.sqlite3*", "cache"),
+    )
+    return env | {"ONEWINDOW_DATA_DIR": data}
+
+
+def snapshot_small(base: str, env: dict[str, str]) -> dict[str, str]:
+    """The database at SMALL cases kept as ``<app>_small`` (tokens and the supervisor's session
+    included), with its own data directory: the reads compare it with the grown database side by side."""
+    name = f"{APP_DB}_small"
+    copy_database(base, name)
+    log(f"database at {SMALL:,} cases kept as {name}")
+    return own_data_dir(env, "ow-scale-small-") | {"DATABASE_URL": f"{base}/{name}"}
+
+
+def stop(*servers: subprocess.Popen[bytes]) -> None:
+    for server in servers:
+        server.terminate()
+    for server in servers:
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:  # a busy machine: the database must be free for what follows
+            server.kill()
+            server.wait()
+
+
+def paired_reads(
+    args: Any, small_env: dict[str, str], big: tuple[int, int], plan: list[Any]
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """The reads on the SMALL copy and on the grown database (``big``: port, server pid), alternating."""
+    base = args.pg.rstrip("/")
+    server = start_server(ROOT, small_env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT + 3, args)
+    try:
+        small_cpu = Cpu(server.pid, (f"{base}/postgres", f"{APP_DB}_small"))
+        big_cpu = Cpu(big[1], (f"{base}/postgres", APP_DB))
+        at_small, at_big = read_figures(plan, [(PORT + 3, small_cpu), (big[0], big_cpu)])
+    finally:
+        stop(server)
+    return at_small, at_big
+
+
 def levels(
     port: int, build: Any, seconds: float, server: Any, pg: tuple[str, str], what: str
 ) -> list[dict[str, Any]]:
@@ -195,40 +267,68 @@ def levels(
     return out
 
 
-def reads_served(
-    args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any, phase: int = 0
-) -> dict[str, Any]:
-    """The reads on a server of their own (phase 0: the first SMALL cases, stopped before the database
-    grows; phase 1: at N in a reads-only run)."""
-    from django.db import connection
-
-    connection.close()
-    server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
-    try:
-        cpu = Cpu(server.pid, (f"{args.pg.rstrip('/')}/postgres", APP_DB))
-        return read_figures(PORT, args.sup_token, args.session, clerks, loaded["samples"], league, phase, cpu)
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=60)
-        except subprocess.TimeoutExpired:  # a busy machine: the database must be free for the next load
-            server.kill()
-            server.wait()
+def paired_levels(
+    sides: list[tuple[int, Any, Any, tuple[str, str]]], seconds: float, rounds: int, what: list[str]
+) -> list[list[dict[str, Any]]]:
+    """Intake on two servers (port, build, server, pg) at each level in ``rounds`` rounds of
+    ``seconds / rounds`` per side, alternating A B B A …: a same-run ratio that the host's drift over
+    minutes does not decide. Each level's rounds merged (all requests over the summed wall time)."""
+    out: list[list[dict[str, Any]]] = [[] for _ in sides]
+    for c in LEVELS:
+        got: list[list[dict[str, Any]]] = [[] for _ in sides]
+        for r in range(rounds):
+            order = list(range(len(sides)))
+            if r % 2:
+                order.reverse()
+            for i in order:
+                port, build, server, pg = sides[i]
+                got[i].append(
+                    run_level(port, build, c, seconds / rounds, server_pid=server.pid, pg=pg, log=log)
+                )
+        per_round = [a["rps"] / b["rps"] if b["rps"] else float("nan") for a, b in zip(*got[:2], strict=True)]
+        for i in range(len(sides)):
+            out[i].append(merge(got[i]) | {"round_ratios": per_round})
+            log_level(what[i], out[i][-1])
+        log(f"  {c} clients: ratio per round " + ", ".join(f"{x:.2f}" for x in per_round))
+    return out
 
 
 def under_load(
-    args: Any, env: dict[str, str], clerks: list[Any], loaded: dict[str, Any], league: Any, pg: Any
+    args: Any,
+    env: dict[str, str],
+    clerks: list[Any],
+    loaded: dict[str, Any],
+    league: Any,
+    pg: Any,
+    small_env: dict[str, str] | None,
 ) -> dict[str, Any]:
-    """The current tree served: reads at N cases, then intake, ticket issue, progress look-up and the
-    framework ceiling."""
+    """The current tree served (the baseline beside it): reads at SMALL and N, intake (with the
+    baseline, alternating), ticket issue, progress look-up and the framework ceiling."""
+    base = args.pg.rstrip("/")
+    rev = os.environ.get("BENCH_BASELINE", "")
+    old = baseline_server(args, env, base, rev) if rev else None
     server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
     short = max(3.0, args.seconds / 2)
+    plan = read_plan(args.sup_token, args.session, clerks, loaded["samples"], league)
     try:
+        at_small, at_big = paired_reads(args, small_env, (PORT, server.pid), plan) if small_env else ({}, {})
+        if not small_env:
+            at_big = read_figures(plan, [(PORT, Cpu(server.pid, pg))])[0]
+        ours = (PORT, intake_build(clerks, itertools.count(0)), server, pg)
+        if old:
+            baseline_pg = (f"{base}/postgres", f"{APP_DB}_baseline")
+            theirs = (PORT + 1, intake_build(clerks, itertools.count(5_000_000)), old, baseline_pg)
+            intake, base_levels = paired_levels(
+                [ours, theirs], args.seconds, args.rounds, ["intake", f"intake, baseline {rev}"]
+            )
+            stop(old)
+        else:
+            intake, base_levels = levels(PORT, ours[1], args.seconds, server, pg, "intake"), []
         return {
-            "lookups": read_figures(
-                PORT, args.sup_token, args.session, clerks, loaded["samples"], league, 1, Cpu(server.pid, pg)
-            ),
-            "intake": levels(PORT, intake_build(clerks, 0), args.seconds, server, pg, "intake"),
+            "lookups": at_big,
+            "lookups_small": at_small,
+            "intake": intake,
+            "baseline": base_levels,
             "tickets": levels(
                 PORT, ticket_build([c for _t, _i, c in clerks]), short, server, pg, "ticket issue"
             ),
@@ -238,8 +338,7 @@ def under_load(
             ),
         }
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server, *([old] if old else []))
 
 
 def pooled(args: Any, env: dict[str, str], clerks: list[Any], pg: Any) -> tuple[list[dict[str, Any]], int]:
@@ -253,7 +352,7 @@ def pooled(args: Any, env: dict[str, str], clerks: list[Any], pg: Any) -> tuple[
         out = [
             run_level(
                 PORT + 2,
-                intake_build(clerks, 2 * 10**6),
+                intake_build(clerks, itertools.count(10_000_000)),
                 8,
                 args.seconds,
                 server_pid=server.pid,
@@ -285,18 +384,14 @@ def rollback_targets(tree: Path) -> list[tuple[str, str]]:
 
 def baseline_database(base: str, env: dict[str, str], tree: Path) -> dict[str, str]:
     """A copy of the loaded database with the migrations the baseline does not know unapplied (by this
-    tree's code, newest first): an old revision cannot run on the new schema (it answered 500)."""
+    tree's code, newest first): an old revision cannot run on the new schema (it answered 500). Its own
+    data directory: it is served beside this tree's server."""
+    from onewindow.security.audit import chain
+
     name = f"{APP_DB}_baseline"
-    # this process's own connections (the numbering connection of the statement count) end here
-    admin_exec(
-        base,
-        f"SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = '{APP_DB}' "
-        "AND pid <> pg_backend_pid()",
-    )
-    admin_exec(
-        base, f"DROP DATABASE IF EXISTS {name} WITH (FORCE)", f"CREATE DATABASE {name} TEMPLATE {APP_DB}"
-    )
-    old_env = env | {"DATABASE_URL": f"{base}/{name}"}
+    chain()  # the statement count's audit entries: the worker chains them; the old schema needs seq set
+    copy_database(base, name)
+    old_env = own_data_dir(env, "ow-scale-baseline-") | {"DATABASE_URL": f"{base}/{name}"}
     for app, target in rollback_targets(tree):
         log(f"  baseline database: migrate {app} {target}")
         subprocess.run(
@@ -308,22 +403,14 @@ def baseline_database(base: str, env: dict[str, str], tree: Path) -> dict[str, s
     return old_env
 
 
-def baseline(args: Any, env: dict[str, str], clerks: list[Any], base: str, rev: str) -> list[dict[str, Any]]:
-    """Another revision (BENCH_BASELINE) served on its own copy of the data, intake measured here."""
-    if not rev:
-        return []
+def baseline_server(args: Any, env: dict[str, str], base: str, rev: str) -> subprocess.Popen[bytes]:
+    """Another revision (BENCH_BASELINE) served on its own copy of the data (port + 1)."""
     tree = Path(tempfile.mkdtemp(prefix="ow-baseline-"))
     archive = subprocess.run(["git", "-C", str(ROOT), "archive", rev], check=True, capture_output=True).stdout
     subprocess.run(["tar", "-x", "-C", str(tree)], input=archive, check=True)
     old_env = baseline_database(base, env, tree)
     served = argparse.Namespace(workers=args.baseline_workers, threads=args.baseline_threads)
-    old = start_server(tree, old_env | {"PYTHONPATH": str(tree)}, PORT + 1, served)
-    pg = (f"{base}/postgres", f"{APP_DB}_baseline")
-    try:
-        return levels(PORT + 1, intake_build(clerks, 10**6), args.seconds, old, pg, f"intake, baseline {rev}")
-    finally:
-        old.terminate()
-        old.wait(timeout=30)
+    return start_server(tree, old_env | {"PYTHONPATH": str(tree)}, PORT + 1, served)
 
 
 def pgbench_levels(base: str, seconds: float) -> dict[int, float]:
@@ -369,25 +456,36 @@ def main() -> int:
     data = load(base, league, state, small)
     clerks, args.sup_token = tokens(league)
     args.session = supervisor_session(league)
-    reads_small = reads_served(args, env, clerks, data["loaded"], league) if small < args.cases else {}
+    small_env = snapshot_small(base, env) if small < args.cases else None
     if small < args.cases:
         data = load(base, league, state, args.cases)
     meta = dict(data, args=args, league=league, pg_version=pg_version(base))
+    pg = (f"{base}/postgres", APP_DB)
     if args.reads_only:
-        figures = {"lookups": reads_served(args, env, clerks, data["loaded"], league, phase=1)}
-        figures["lookups_small"], figures["small"] = reads_small, small
+        from django.db import connections
+
+        connections.close_all()
+        server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
+        plan = read_plan(args.sup_token, args.session, clerks, data["loaded"]["samples"], league)
+        try:
+            if small_env:
+                at_small, at_big = paired_reads(args, small_env, (PORT, server.pid), plan)
+            else:
+                at_small, at_big = {}, read_figures(plan, [(PORT, Cpu(server.pid, pg))])[0]
+        finally:
+            stop(server)
+        figures = {"lookups": at_big, "lookups_small": at_small, "small": small}
         write_report(args, render_reads_report(dict(meta, figures=figures)), "-reads")
         return 0
     statements = count_statements(clerks[0], [c for _t, _i, c in clerks], data["loaded"]["samples"][-1])
     from django.db import connection
 
     connection.close()
-    pg = (f"{base}/postgres", APP_DB)
-    figures = under_load(args, env, clerks, data["loaded"], league, pg)
-    figures["lookups_small"], figures["small"] = reads_small, small
+    figures = under_load(args, env, clerks, data["loaded"], league, pg, small_env)
+    figures["small"] = small
     figures["pooled"], figures["pool_size"] = pooled(args, env, clerks, pg)
     figures["rev"] = os.environ.get("BENCH_BASELINE", "")
-    figures["baseline"] = baseline(args, env, clerks, base, figures["rev"])
+    figures["rounds"] = args.rounds
     tps = pgbench_levels(base, args.seconds)
     write_report(args, render_report(dict(meta, figures=figures, tps=tps, statements=statements)))
     return 0

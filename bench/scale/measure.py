@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 import urllib.parse
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -62,10 +63,13 @@ def log_level(what: str, r: dict[str, Any]) -> None:
     )
 
 
-def intake_build(clerks: list[tuple[str, str, str]], offset: int) -> Any:
+def intake_build(clerks: list[tuple[str, str, str]], serial: Iterator[int]) -> Any:
+    """Client ``k``'s intakes at its township's window; every request of the run a new applicant
+    (``serial``: one counter per served tree, shared by its levels and rounds)."""
+
     def build(k: int, i: int) -> tuple[str, str, str, Any, int]:
         token, item, centre = clerks[k % len(clerks)]
-        return token, "POST", "/api/v1/cases", intake_body(offset + 100_000 * k + i, item, centre), 201
+        return token, "POST", "/api/v1/cases", intake_body(next(serial), item, centre), 201
 
     return build
 

@@ -1,4 +1,5 @@
-"""The reads of the league-scale benchmark, measured on the same database at SMALL cases and at N:
+"""The reads of the league-scale benchmark, on a copy of the database at SMALL cases and on the database
+grown to N, both served at once and read in alternating rounds:
 the case lists of a township clerk and a banner supervisor, case detail, the public progress lookup,
 the supervisor's dashboards (this month, a year of month rows, the township ranking, the cases behind a
 figure) and the statistics API. Sequential requests, one client: p50/p99 of the wall time and the CPU
@@ -68,82 +69,127 @@ class Cpu:
         return (delta(before[0], app) + delta(before[1], pg)) * 1000 / max(1, requests)
 
 
-def read_figures(
-    port: int,
+Read = tuple[
+    str, int, Callable[[int, int], Callable[[], tuple[int, bytes]]]
+]  # name, n, (port, side) → request
+
+
+def read_plan(
     sup_token: str,
     session: str,
     clerks: list[tuple[str, str, str]],
     numbers: list[tuple[str, str]],
     league: dict[str, Any],
-    phase: int,
-    cpu: Cpu,
-) -> dict[str, Figures]:
-    """Every read, sequentially, after one warm-up request each. ``numbers``: the sampled cases (the
-    first 100, generated among the first SMALL cases, are read in both phases); ``phase`` picks other
-    loopback addresses for the rate-limited public progress lookup."""
-    client, pages = Client(port), Client(port, headers={"Cookie": f"sessionid={session}"})
+) -> list[Read]:
+    """Every read: its name, how many requests, and a request on the server at ``port`` (``side`` 0 or
+    1: other loopback addresses for the public progress look-up). ``numbers``: the sampled cases (the
+    first 100 were generated among the first SMALL cases, so they exist on both databases)."""
     today = dt.date.today()  # noqa: DTZ011 - the server's local day is close enough for a period
     year = f"from={month_start(today, 11).isoformat()}&to={today.isoformat()}"
 
-    def api(token: str, path: str) -> Callable[[], tuple[int, bytes]]:
-        return lambda: client.request(token, "GET", path, None)
+    def api(token: str, path: str) -> Callable[[int, int], Callable[[], tuple[int, bytes]]]:
+        def make(port: int, side: int) -> Callable[[], tuple[int, bytes]]:
+            client = Client(port)
+            return lambda: client.request(token, "GET", path, None)
 
-    def page(path: str) -> Callable[[], tuple[int, bytes]]:
-        return lambda: pages.request("", "GET", path, None)
+        return make
 
-    lookups: dict[str, Figures] = {}
+    def page(path: str) -> Callable[[int, int], Callable[[], tuple[int, bytes]]]:
+        def make(port: int, side: int) -> Callable[[], tuple[int, bytes]]:
+            client = Client(port, headers={"Cookie": f"sessionid={session}"})
+            return lambda: client.request("", "GET", path, None)
 
-    def measure(name: str, fn: Callable[[], tuple[int, bytes]], repeat: int) -> None:
-        before = cpu.snapshot()
-        lat, codes = timed(fn, repeat)
-        lookups[name] = (lat, codes, cpu.since(before, repeat))
+        return make
+
+    def rotating(paths: list[str], token: str = "") -> Callable[[int, int], Callable[[], tuple[int, bytes]]]:
+        def make(port: int, side: int) -> Callable[[], tuple[int, bytes]]:
+            # the public progress look-up is rate-limited per address: its own address per side
+            client = Client(port, source=f"127.0.0.{10 + side}")
+            it = iter(paths * 1000)
+            return lambda: client.request(token, "GET", next(it), None)
+
+        return make
 
     cases = "/api/v1/cases?page_size=50&page="
-    reads = [
-        ("case list, township clerk (page 1 of ~N/100)", api(clerks[0][0], f"{cases}1")),
-        ("case list, banner supervisor (page 1 of ~N/10)", api(sup_token, f"{cases}1")),
+    plan: list[Read] = [
+        ("case list, township clerk (page 1 of ~N/100)", REPEAT, api(clerks[0][0], f"{cases}1")),
+        ("case list, banner supervisor (page 1 of ~N/10)", REPEAT, api(sup_token, f"{cases}1")),
         # a page of 10: at 10 k cases the banner has only ~19 cases in review, so a page of 50 would
         # compare 19 rows with 50 (a full page at both sizes measures the table's growth, not the page's)
         (
             "case list, supervisor, state=in_review (page of 10)",
+            REPEAT,
             api(sup_token, "/api/v1/cases?page_size=10&page=1&state=in_review"),
         ),
-        ("case list, supervisor, page 10", api(sup_token, f"{cases}10")),
-        ("dashboard, supervisor, this month (/ledger/)", page("/ledger/")),
-        ("dashboard, supervisor, 12 months (month rows)", page(f"/ledger/?{year}")),
-        ("township ranking, this month (/ledger/ranking/)", page("/ledger/ranking/")),
-        ("cases behind a figure, this month (/ledger/cases/)", page("/ledger/cases/?figure=received")),
-        ("stats API, this month by item", api(sup_token, "/api/v1/stats?group_by=item")),
-        ("stats API, 12 months by month", api(sup_token, f"/api/v1/stats?{year}&group_by=month")),
+        ("case list, supervisor, page 10", REPEAT, api(sup_token, f"{cases}10")),
+        ("dashboard, supervisor, this month (/ledger/)", REPEAT, page("/ledger/")),
+        ("dashboard, supervisor, 12 months (month rows)", REPEAT, page(f"/ledger/?{year}")),
+        ("township ranking, this month (/ledger/ranking/)", REPEAT, page("/ledger/ranking/")),
+        (
+            "cases behind a figure, this month (/ledger/cases/)",
+            REPEAT,
+            page("/ledger/cases/?figure=received"),
+        ),
+        ("stats API, this month by item", REPEAT, api(sup_token, "/api/v1/stats?group_by=item")),
+        ("stats API, 12 months by month", REPEAT, api(sup_token, f"/api/v1/stats?{year}&group_by=month")),
     ]
-    for name, fn in reads:
-        fn()
-        measure(name, fn, REPEAT)
     banner1 = league["banners"][0].code[:6]
     mine = [n for n in numbers[:100] if n[0].startswith(banner1)]
     if mine:  # a small run may have sampled no case of the supervisor's banner
-        it = iter(mine * 60)
-        detail = "/api/v1/cases/{}"
-        measure(
-            "case detail (supervisor)",
-            lambda: client.request(sup_token, "GET", detail.format(next(it)[0]), None),
-            60,
+        plan.append(
+            (
+                "case detail (supervisor)",
+                3 * REPEAT,
+                rotating([f"/api/v1/cases/{n}" for n, _c in mine], sup_token),
+            )
         )
-    # public progress: rate-limited per address (30/min): rotate loopback source addresses
-    progress: tuple[list[float], list[int]] = ([], [])
-    before = cpu.snapshot()
-    for a in range(4):
-        anon = Client(port, source=f"127.0.0.{10 + 10 * phase + a}")
-        for number, check in numbers[a * 25 : (a + 1) * 25]:
-            path = f"/api/v1/progress?number={number}&check={check}"
-            lat, codes = timed(lambda c=anon, p=path: c.request("", "GET", p, None), 1)  # type: ignore[misc]
-            progress[0].extend(lat)
-            progress[1].extend(codes)
-    lookups["progress lookup (public, number + check)"] = (*progress, cpu.since(before, len(progress[0])))
-    for name, (lat, codes, cpu_ms) in lookups.items():
-        bad = [c for c in codes if c != 200]
+    plan.append(
+        (
+            "progress lookup (public, number + check)",
+            5 * REPEAT,
+            rotating([f"/api/v1/progress?number={n}&check={c}" for n, c in numbers[:100]]),
+        )
+    )
+    return plan
+
+
+WARM_UP = 4  # requests per read and side before the measured ones (3 sync workers by default)
+ROUNDS = 4  # each read's requests in this many rounds per side, the sides alternating (ABBA...)
+
+
+def read_figures(plan: list[Read], sides: list[tuple[int, Cpu]]) -> list[dict[str, Figures]]:
+    """Every read of ``plan`` on every side (a server and its CPU counter), sequentially, after
+    ``WARM_UP`` requests each: with two sides, in ``ROUNDS`` rounds per side alternating A B B A A B B A, so
+    that both sides see the same machine (a shared host's speed drifts over minutes)."""
+    out: list[dict[str, Figures]] = [{} for _ in sides]
+    for name, n, make in plan:
+        fns = [make(port, side) for side, (port, _cpu) in enumerate(sides)]
+        for fn in fns:  # warm-up: enough requests to reach every worker of the server
+            for _ in range(WARM_UP):
+                fn()
+        per = max(1, n // ROUNDS)
+        lat: list[list[float]] = [[] for _ in sides]
+        codes: list[list[int]] = [[] for _ in sides]
+        cpu_ms = [0.0 for _ in sides]
+        for r in range(ROUNDS):
+            order = list(range(len(sides)))
+            if r % 2:
+                order.reverse()
+            for side in order:
+                cpu = sides[side][1]
+                before = cpu.snapshot()
+                t, c = timed(fns[side], per)
+                cpu_ms[side] += cpu.since(before, 1)
+                lat[side] += t
+                codes[side] += c
+        for side in range(len(sides)):
+            out[side][name] = (lat[side], codes[side], cpu_ms[side] / max(1, len(lat[side])))
         log(
-            f"  {name}: p50 {pct(lat, 50):.1f} ms, p99 {pct(lat, 99):.1f} ms, CPU {cpu_ms:.1f} ms"
-            + (f", non-200: {bad[:5]}" if bad else "")
+            f"  {name}: "
+            + "; ".join(
+                f"p50 {pct(lat[s], 50):.1f} ms, p99 {pct(lat[s], 99):.1f} ms, CPU {out[s][name][2]:.1f} ms"
+                + (f", non-200: {bad[:5]}" if (bad := [x for x in codes[s] if x != 200]) else "")
+                for s in range(len(sides))
+            )
         )
-    return lookups
+    return out

@@ -96,6 +96,19 @@ def _under_load(seconds: float, fig: dict[str, Any], tps: dict[int, float]) -> l
             for n, b in zip(fig["intake"], fig["baseline"], strict=True)
         ]
         lines += ["", "intake ÷ baseline (same run): " + ", ".join(ratios)]
+        rounds = fig.get("rounds", 1)
+        if rounds > 1:
+            per = "; ".join(
+                f"{n['clients']} clients " + ", ".join(f"{x:.2f}×" for x in n.get("round_ratios", []))
+                for n in fig["intake"]
+            )
+            lines += [
+                "",
+                f"Each intake level ran in {rounds} rounds per tree, the two servers up side by side and the "
+                "rounds alternating (this tree, the baseline, the baseline, this tree, …), each round "
+                f"{seconds / rounds:.0f} s; the rows above merge a tree's rounds. "
+                f"Ratio per round pair: {per}.",
+            ]
     if fig["pooled"]:
         eight = next(r for r in fig["intake"] if r["clients"] == 8)
         ceil8 = next(r for r in fig["ceiling"] if r["clients"] == 8)
@@ -114,7 +127,11 @@ def _reads(fig: dict[str, Any], cases: int) -> list[str]:
     small, at_small, at_n = fig["small"], fig["lookups_small"], fig["lookups"]
     lines = [
         "",
-        f"## Reads at {small:,} and at {cases:,} cases (same database grown, sequential, one client)",
+        f"## Reads at {small:,} and at {cases:,} cases (side by side, sequential, one client)",
+        "",
+        f"The database as it was at {small:,} cases is kept as a copy; after it has grown to {cases:,}, both "
+        "are served at once and every read alternates between them in rounds (A B B A A B B A), so that "
+        "both p50s are taken on the same machine in the same minutes.",
         "",
         f"| read | n | p50 ms at {small:,} | p50 ms at {cases:,} | ratio | CPU ms at {small:,} "
         f"| CPU ms at {cases:,} | CPU ratio | p99 ms at {cases:,} |",
