@@ -158,10 +158,12 @@ def run_level(
     start.wait()
     app0 = tree_cpu(server_pid) if server_pid else {}
     pg0 = backend_cpu(*pg) if pg else {}
+    client0 = time.process_time()  # this process: the load's own clients (all threads)
     t0 = time.perf_counter()
     for th in threads:
         th.join()
     elapsed = time.perf_counter() - t0
+    client_s = time.process_time() - client0
     app1 = tree_cpu(server_pid) if server_pid else {}
     pg1 = backend_cpu(*pg) if pg else {}
     all_lat = [x for xs in lat for x in xs]
@@ -172,13 +174,21 @@ def run_level(
         elapsed,
         delta(app0, app1) if server_pid else float("nan"),
         delta(pg0, pg1) if pg else float("nan"),
+        client_s,
     )
 
 
 def summary(
-    clients: int, lat: list[float], errors: int, elapsed: float, app_s: float, pg_s: float
+    clients: int,
+    lat: list[float],
+    errors: int,
+    elapsed: float,
+    app_s: float,
+    pg_s: float,
+    client_s: float = float("nan"),
 ) -> dict[str, Any]:
-    """One level's figures from its latencies, errors, wall time and CPU seconds (app, PostgreSQL)."""
+    """One level's figures from its latencies, errors, wall time and CPU seconds (app, PostgreSQL, the
+    load's clients: they share the machine's cores with the server)."""
     ok = len(lat) - errors
     return {
         "clients": clients,
@@ -189,11 +199,13 @@ def summary(
         "p99": pct(lat, 99),
         "app_ms": app_s * 1000 / ok if ok else float("nan"),
         "pg_ms": pg_s * 1000 / ok if ok else float("nan"),
+        "client_ms": client_s * 1000 / ok if ok else float("nan"),
         # kept so that rounds of the same level can be merged (``merge``)
         "lat": lat,
         "elapsed": elapsed,
         "app_s": app_s,
         "pg_s": pg_s,
+        "client_s": client_s,
     }
 
 
@@ -206,4 +218,5 @@ def merge(rounds: list[dict[str, Any]]) -> dict[str, Any]:
         sum(r["elapsed"] for r in rounds),
         sum(r["app_s"] for r in rounds),
         sum(r["pg_s"] for r in rounds),
+        sum(r["client_s"] for r in rounds),
     )

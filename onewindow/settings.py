@@ -165,6 +165,7 @@ def database_config(
     pool: int = 0,
     prepare_threshold: int = 0,
     jit: bool = True,
+    parallel_workers: int | None = None,
 ) -> dict[str, Any]:
     """The ``default`` database: DATABASE_URL if set, else SQLite in the data directory.
 
@@ -175,7 +176,8 @@ def database_config(
     ``prepare_threshold`` > 0 (PostgreSQL): parameters are bound by the server and a statement a
     connection has run that many times is prepared there — parsed and planned once per connection
     instead of at every execution (psycopg's automatic prepared statements). ``jit`` False
-    (PostgreSQL): the connections run with ``jit=off``."""
+    (PostgreSQL): the connections run with ``jit=off``. ``parallel_workers`` (PostgreSQL; None: the
+    server's setting): the connections' ``max_parallel_workers_per_gather``."""
     if url:
         db: dict[str, Any] = dict(
             dj_database_url.parse(url, conn_max_age=conn_max_age, conn_health_checks=health_checks)
@@ -189,9 +191,15 @@ def database_config(
                 "server_side_binding": True,
                 "prepare_threshold": prepare_threshold,
             }
-        if not jit and db["ENGINE"] == "django.db.backends.postgresql":
+        server_options = [] if jit else ["-c jit=off"]
+        if parallel_workers is not None:
+            server_options.append(f"-c max_parallel_workers_per_gather={int(parallel_workers)}")
+        if server_options and db["ENGINE"] == "django.db.backends.postgresql":
             options = db.get("OPTIONS") or {}
-            db["OPTIONS"] = {**options, "options": f"{options.get('options', '')} -c jit=off".strip()}
+            db["OPTIONS"] = {
+                **options,
+                "options": " ".join([options.get("options", ""), *server_options]).strip(),
+            }
     else:
         db = {"ENGINE": "django.db.backends.sqlite3", "NAME": str(data_dir / "onewindow.sqlite3")}
     if db["ENGINE"] == "django.db.backends.sqlite3":
@@ -215,6 +223,11 @@ DB_PREPARE_THRESHOLD = env_int("DB_PREPARE_THRESHOLD", 5)
 # took longer than the query (1–2 ms) on the case lists and the ledger's lists (issue #18). Off for
 # the application's connections unless DB_JIT.
 DB_JIT = env_bool("DB_JIT", False)
+# PostgreSQL's parallel query for the application's connections: at 1 M cases the planner sent a township
+# clerk's page of 50 cases to two parallel workers, whose start-up alone took ~6 ms of a query that runs in
+# ~1 ms without them (EXPLAIN ANALYZE, issue #18); a request never needs a scan that large, and on a small
+# server the workers take the cores from other requests. -1: the server's own setting.
+DB_PARALLEL_WORKERS = env_int("DB_PARALLEL_WORKERS", 0)
 DATABASES = {
     "default": database_config(
         DATABASE_URL,
@@ -224,6 +237,7 @@ DATABASES = {
         pool=DB_POOL,
         prepare_threshold=DB_PREPARE_THRESHOLD,
         jit=DB_JIT,
+        parallel_workers=None if DB_PARALLEL_WORKERS < 0 else DB_PARALLEL_WORKERS,
     )
 }
 # Write services rerun a transaction that lost a deadlock / serialization race / SQLite busy wait this

@@ -41,6 +41,31 @@ def test_postgresql_connections_run_without_jit_unless_asked(tmp_path: Path) -> 
     assert "options" not in database_config("", tmp_path, jit=False)["OPTIONS"]  # SQLite
 
 
+def test_postgresql_connections_run_without_parallel_query_unless_asked(tmp_path: Path) -> None:
+    url = "postgres://u@127.0.0.1:5432/x"
+    both = database_config(url, tmp_path, jit=False, parallel_workers=0)["OPTIONS"]["options"]
+    assert both == "-c jit=off -c max_parallel_workers_per_gather=0"
+    alone = database_config(url, tmp_path, jit=True, parallel_workers=2)["OPTIONS"]["options"]
+    assert alone == "-c max_parallel_workers_per_gather=2"
+    assert "options" not in (
+        database_config(url, tmp_path, jit=True, parallel_workers=None).get("OPTIONS") or {}
+    )
+    assert "options" not in database_config("", tmp_path, parallel_workers=0)["OPTIONS"]  # SQLite
+
+
+@pytest.mark.django_db
+def test_the_live_postgresql_connection_has_no_jit_and_no_parallel_query() -> None:
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        pytest.skip("PostgreSQL only")
+    with connection.cursor() as cur:
+        cur.execute("SHOW jit")
+        assert cur.fetchone()[0] == "off"
+        cur.execute("SHOW max_parallel_workers_per_gather")
+        assert cur.fetchone()[0] == "0"
+
+
 # Runs in a separate process with DATABASE_URL=sqlite:///<file>: the settings as a deployment reads them.
 BURST = r"""
 import io, json, os, sys, threading

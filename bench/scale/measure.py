@@ -59,7 +59,8 @@ def log_level(what: str, r: dict[str, Any]) -> None:
     log(
         f"  {what} {r['clients']:2d} clients: {r['rps']:.1f} req/s, p50 {r['p50']:.1f} ms, "
         f"p99 {r['p99']:.1f} ms, {r['errors']} errors / {r['requests']}, "
-        f"CPU per request: app {r['app_ms']:.1f} ms, PostgreSQL {r['pg_ms']:.2f} ms"
+        f"CPU per request: app {r['app_ms']:.1f} ms, PostgreSQL {r['pg_ms']:.2f} ms, "
+        f"load clients {r['client_ms']:.1f} ms"
     )
 
 
