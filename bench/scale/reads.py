@@ -153,7 +153,7 @@ def read_plan(
     return plan
 
 
-WARM_UP = 4  # requests per read and side before the measured ones (3 sync workers by default)
+WARM_UP = 10  # requests per read and side before the measured ones: every worker of the server warmed
 ROUNDS = 4  # each read's requests in this many rounds per side, the sides alternating (ABBA...)
 
 
