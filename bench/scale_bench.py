@@ -9,16 +9,20 @@
    does. Residents (encrypted personal data + blind index), cases and events are loaded with COPY
    (psycopg 3 ``cursor.copy``), secondary indexes and constraints dropped during the load and rebuilt
    after it, then VACUUM ANALYZE and a CHECKPOINT.
-3. Grows the database in two steps: the first 10,000 cases (``scale/reads.py`` SMALL), then the rest
-   up to N, each step followed by ANALYZE; the ledger rollups of the cases (``scale/rollups.py``,
-   what the fold would write) are loaded with them. After each step the real server (``onewindow
-   serve``: gunicorn, several workers and threads, persistent database connections) answers every
-   read sequentially (p50/p99): the case lists of a township clerk and a banner supervisor, case
+3. Grows the database in two steps: the first 10,000 cases (``scale/reads.py`` SMALL), kept as a copy
+   (``<db>_small``, with its own data directory), then the rest up to N, each step followed by ANALYZE;
+   the ledger rollups of the cases (``scale/rollups.py``, what the fold would write) are loaded with
+   them. Both databases are then served at once by the real server (``onewindow serve``: gunicorn,
+   sync workers, persistent database connections) and every read alternates between them in rounds
+   (p50/p99, sequential, one client): the case lists of a township clerk and a banner supervisor, case
    detail, the public progress lookup, the supervisor's dashboards (this month, 12 months of month
    rows, the township ranking, the cases behind a figure) and the statistics API. The report puts the
    two p50s of each read side by side with their ratio.
-4. Case intake (``POST /api/v1/cases``, token auth, clerks of 32 townships in 10 banners) at 1, 8 and 32
-   concurrent clients (threads, keep-alive ``http.client``), each for a fixed time: req/s, p50, p99.
+4. Case intake (``POST /api/v1/cases``, token auth, clerks of 32 townships in 10 banners, a new
+   applicant each time) at 1, 8 and 32 concurrent clients (threads, ``http.client``), each for a fixed
+   time: req/s, p50, p99, CPU per request; with ``BENCH_BASELINE`` that revision is served beside this
+   one on its own copy of the data and each level alternates between the two in ``BENCH_ROUNDS``
+   rounds (same-minute ratios).
 5. ``pgbench -i`` and ``pgbench`` (built-in tpcb-like) at the same client counts on the same server,
    and the ratio intake req/s ÷ pgbench tps.
 
@@ -309,7 +313,7 @@ def under_load(
     old = baseline_server(args, env, base, rev) if rev else None
     server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
     short = max(3.0, args.seconds / 2)
-    plan = read_plan(args.sup_token, args.session, clerks, loaded["samples"], league)
+    plan = read_plan(args.sup_token, args.session, clerks, args.small_samples, league)
     try:
         at_small, at_big = paired_reads(args, small_env, (PORT, server.pid), plan) if small_env else ({}, {})
         if not small_env:
@@ -456,6 +460,8 @@ def main() -> int:
     data = load(base, league, state, small)
     clerks, args.sup_token = tokens(league)
     args.session = supervisor_session(league)
+    # the reads' sampled cases: those of the first SMALL cases, which both databases hold
+    args.small_samples = list(data["loaded"]["samples"])
     small_env = snapshot_small(base, env) if small < args.cases else None
     if small < args.cases:
         data = load(base, league, state, args.cases)
@@ -466,7 +472,7 @@ def main() -> int:
 
         connections.close_all()
         server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
-        plan = read_plan(args.sup_token, args.session, clerks, data["loaded"]["samples"], league)
+        plan = read_plan(args.sup_token, args.session, clerks, args.small_samples, league)
         try:
             if small_env:
                 at_small, at_big = paired_reads(args, small_env, (PORT, server.pid), plan)

@@ -82,8 +82,8 @@ def read_plan(
     league: dict[str, Any],
 ) -> list[Read]:
     """Every read: its name, how many requests, and a request on the server at ``port`` (``side`` 0 or
-    1: other loopback addresses for the public progress look-up). ``numbers``: the sampled cases (the
-    first 100 were generated among the first SMALL cases, so they exist on both databases)."""
+    1: other loopback addresses for the public progress look-up). ``numbers``: cases sampled among the
+    first SMALL, which exist on both databases (up to 100 are read)."""
     today = dt.date.today()  # noqa: DTZ011 - the server's local day is close enough for a period
     year = f"from={month_start(today, 11).isoformat()}&to={today.isoformat()}"
 
