@@ -329,3 +329,12 @@ def test_embedded_worker_is_restarted_when_it_dies_and_stopped_with_the_server(
     assert worker.proc.poll() is not None  # stopped (SIGINT), not left behind
     worker.thread.join(timeout=5)
     assert not worker.thread.is_alive()
+
+
+def test_the_served_application_is_frozen_out_of_the_collector_before_workers_fork(tmp_path: Path) -> None:
+    """``--preload`` imports ``operations.warm`` in gunicorn's master: what it loaded (Django, the URLs,
+    views, templates) is frozen (gc.freeze), so the workers' full collections do not walk it."""
+    code = "import gc, onewindow.operations.warm; print(gc.get_freeze_count())"
+    r = python_process(["-c", code], _env(tmp_path))
+    assert r.returncode == 0, r.stderr
+    assert int(r.stdout.strip().splitlines()[-1]) > 10_000
