@@ -1,5 +1,5 @@
 """`make bench`: the league-scale benchmark on PostgreSQL (bench/scale_bench.py). At the default 1 M
-cases it takes longer than 10 minutes on 2 cores (the load alone ~8-9 min on a quiet machine);
+cases it takes longer than 10 minutes on 2 cores (the load alone 5-9 min);
 BENCH_CASES=100000 takes about 6.
 
     python bench/run.py                 # scale_bench.py: 1 M cases, intake at 1/8/32 clients, pgbench
@@ -10,7 +10,9 @@ BENCH_CASES (default 1000000), BENCH_DB (application database, default ow_bench)
 BENCH_BASELINE (a git revision also served and measured for intake in the same run, with
 BENCH_BASELINE_WORKERS × BENCH_BASELINE_THREADS, default 3 × 4: what `onewindow serve` ran before issue
 #18), BENCH_POOL (psycopg pool size per process of the pool-vs-persistent comparison, default 2; 0 = skip),
-BENCH_SECONDS (per load level, default 10), BENCH_WORKERS / BENCH_THREADS (gunicorn for every tree served;
+BENCH_SECONDS (per load level, default 10), BENCH_ROUNDS (with a baseline: each level in this many
+rounds per tree, the two servers side by side and the rounds alternating; default 2),
+BENCH_WORKERS / BENCH_THREADS (gunicorn for every tree served;
 default: this tree's `onewindow serve` defaults),
 BENCH_PORT (default 8766; the baseline and pool servers use the next two ports), BENCH_READS_ONLY=1
 (load, then only the reads at 10,000 cases and at BENCH_CASES: bench/results/<date>-reads.md).

@@ -69,9 +69,8 @@ class Cpu:
         return (delta(before[0], app) + delta(before[1], pg)) * 1000 / max(1, requests)
 
 
-Read = tuple[
-    str, int, Callable[[int, int], Callable[[], tuple[int, bytes]]]
-]  # name, n, (port, side) → request
+# a read: its name, how many requests, and (port, side) → a function making one request
+Read = tuple[str, int, Callable[[int, int], Callable[[], tuple[int, bytes]]]]
 
 
 def read_plan(
