@@ -14,8 +14,9 @@ BENCH_SECONDS (per load level, default 10), BENCH_ROUNDS (with a baseline: each 
 rounds per tree, the two servers side by side and the rounds alternating; default 2),
 BENCH_WORKERS / BENCH_THREADS (gunicorn for every tree served;
 default: this tree's `onewindow serve` defaults),
-BENCH_PORT (default 8766; the baseline and pool servers use the next two ports), BENCH_READS_ONLY=1
-(load, then only the reads at 10,000 cases and at BENCH_CASES: bench/results/<date>-reads.md).
+BENCH_PORT (default 8766; the baseline, pool and 10 k-copy servers use the next three ports),
+BENCH_READS_ONLY=1 (load, then only the reads at 10,000 cases and at BENCH_CASES:
+bench/results/<date>-reads.md).
 """
 
 from __future__ import annotations
