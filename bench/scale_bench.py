@@ -247,16 +247,19 @@ def stop(*servers: subprocess.Popen[bytes]) -> None:
             server.wait()
 
 
-def paired_reads(
-    args: Any, small_env: dict[str, str], big: tuple[int, int], plan: list[Any]
+def reads(
+    args: Any, small_env: dict[str, str] | None, big: subprocess.Popen[bytes], plan: list[Any]
 ) -> tuple[dict[str, Any], dict[str, Any]]:
-    """The reads on the SMALL copy and on the grown database (``big``: port, server pid), alternating."""
+    """The reads on the grown database (served by ``big`` on PORT) and, if it was kept, on the SMALL
+    copy (served here on PORT + 3), alternating: (at SMALL, at N)."""
     base = args.pg.rstrip("/")
+    big_side = (PORT, Cpu(big.pid, (f"{base}/postgres", APP_DB)))
+    if small_env is None:
+        return {}, read_figures(plan, [big_side])[0]
     server = start_server(ROOT, small_env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT + 3, args)
     try:
-        small_cpu = Cpu(server.pid, (f"{base}/postgres", f"{APP_DB}_small"))
-        big_cpu = Cpu(big[1], (f"{base}/postgres", APP_DB))
-        at_small, at_big = read_figures(plan, [(PORT + 3, small_cpu), (big[0], big_cpu)])
+        small_side = (PORT + 3, Cpu(server.pid, (f"{base}/postgres", f"{APP_DB}_small")))
+        at_small, at_big = read_figures(plan, [small_side, big_side])
     finally:
         stop(server)
     return at_small, at_big
@@ -315,9 +318,7 @@ def under_load(
     short = max(3.0, args.seconds / 2)
     plan = read_plan(args.sup_token, args.session, clerks, args.small_samples, league)
     try:
-        at_small, at_big = paired_reads(args, small_env, (PORT, server.pid), plan) if small_env else ({}, {})
-        if not small_env:
-            at_big = read_figures(plan, [(PORT, Cpu(server.pid, pg))])[0]
+        at_small, at_big = reads(args, small_env, server, plan)
         ours = (PORT, intake_build(clerks, itertools.count(0)), server, pg)
         if old:
             baseline_pg = (f"{base}/postgres", f"{APP_DB}_baseline")
@@ -368,8 +369,7 @@ def pooled(args: Any, env: dict[str, str], clerks: list[Any], pg: Any) -> tuple[
             ),
         ]
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        stop(server)
     log_level(f"intake, DB_POOL={pool_size}", out[0])
     log_level(f"framework ceiling, DB_POOL={pool_size}", out[1])
     return out, pool_size
@@ -474,10 +474,7 @@ def main() -> int:
         server = start_server(ROOT, env | {"DJANGO_SETTINGS_MODULE": "bench_settings"}, PORT, args)
         plan = read_plan(args.sup_token, args.session, clerks, args.small_samples, league)
         try:
-            if small_env:
-                at_small, at_big = paired_reads(args, small_env, (PORT, server.pid), plan)
-            else:
-                at_small, at_big = {}, read_figures(plan, [(PORT, Cpu(server.pid, pg))])[0]
+            at_small, at_big = reads(args, small_env, server, plan)
         finally:
             stop(server)
         figures = {"lookups": at_big, "lookups_small": at_small, "small": small}
